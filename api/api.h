@@ -1,0 +1,34 @@
+/*
+ * Entry points of the service handlers, called by the server's router.
+ * Each *_dispatch fills REQ's reply or error; none blocks on anything but
+ * SQLite (and, later, the invoker). Thread-safe: any HTTP worker thread.
+ */
+#ifndef EMU_API_API_H
+#define EMU_API_API_H
+
+#include <stddef.h>
+
+struct req;
+
+/* Body cap for routes that carry a code zip: 50 MB of zip as base64 in a
+ * JSON document is 69.9 MB; 72 MB leaves room for the other members. A
+ * larger body cannot hold a zip AWS would accept. */
+#define API_MAX_BODY_CODE (72u * 1024 * 1024)
+/* Invoke: AWS's synchronous payload limit, 6 MB. */
+#define API_MAX_BODY_INVOKE 6291456u
+/* Every other operation: far above any legitimate control-plane body
+ * (the largest, a policy or environment, is a few KB), and a bound on
+ * what a hostile client can make us buffer. DynamoDB requests (up to
+ * 16 MB for batches) get their own cap in the next issue. */
+#define API_MAX_BODY_DEFAULT (1u * 1024 * 1024)
+
+/* Returns the largest body the Lambda route for METHOD and PATH accepts. */
+size_t lambda_body_cap(const char *method, const char *path);
+
+/* Handles a Lambda (rest-json) request. */
+void lambda_dispatch(struct req *req);
+
+/* Returns 1 when PATH belongs to the Lambda API (by its version prefix). */
+int lambda_owns_path(const char *path);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * Every AWS error kind sluice sends, and how each protocol renders it.
+ * Handlers pick a kind and a message with req_fail(); the HTTP front calls
+ * awserr_render() once the handler returns.
+ */
+#include "api/aws_error.h"
+#include "api/request.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DDB_NS "com.amazonaws.dynamodb.v20120810"
+#define CORAL_VALIDATE "com.amazon.coral.validate"
+#define CORAL_SERVICE "com.amazon.coral.service"
+
+/* ---- Lambda ---- */
+const struct aws_error AWSERR_LAMBDA_VALIDATION = {"ValidationException", 400, NULL, AWSERR_MSG_BARE, 0};
+const struct aws_error AWSERR_INVALID_PARAMETER = {"InvalidParameterValueException", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_LAMBDA_NOT_FOUND = {"ResourceNotFoundException", 404, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_RESOURCE_CONFLICT = {"ResourceConflictException", 409, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_RESOURCE_IN_USE = {"ResourceInUseException", 400, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_PRECONDITION_FAILED = {"PreconditionFailedException", 412, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_REQUEST_TOO_LARGE = {"RequestEntityTooLargeException", 413, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_UNSUPPORTED_MEDIA_TYPE = {"UnsupportedMediaTypeException", 415, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_INVALID_REQUEST_CONTENT = {"InvalidRequestContentException", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_TOO_MANY_REQUESTS = {"TooManyRequestsException", 429, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_PC_NOT_FOUND = {"ProvisionedConcurrencyConfigNotFoundException", 404, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_ACCESS_DENIED = {"AccessDeniedException", 403, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_LAMBDA_SERVICE = {"ServiceException", 500, NULL, AWSERR_MSG_LOWER, 1};
+/* What Lambda's front end answers for a path no operation matches. */
+const struct aws_error AWSERR_LAMBDA_UNKNOWN_OP = {"UnknownOperationException", 404, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_METHOD_NOT_ALLOWED = {"MethodNotAllowedException", 405, NULL, AWSERR_MSG_UPPER, 0};
+
+/* ---- DynamoDB / Streams ---- */
+const struct aws_error AWSERR_DDB_VALIDATION = {"ValidationException", 400, CORAL_VALIDATE, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_DDB_SERIALIZATION = {"SerializationException", 400, CORAL_SERVICE, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_DDB_UNKNOWN_OP = {"UnknownOperationException", 400, CORAL_SERVICE, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_DDB_NOT_FOUND = {"ResourceNotFoundException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_DDB_INTERNAL = {"InternalServerError", 500, DDB_NS, AWSERR_MSG_LOWER, 1};
+const struct aws_error AWSERR_DDB_TOO_LARGE = {"RequestEntityTooLarge", 413, CORAL_SERVICE, AWSERR_MSG_LOWER, 0};
+
+/* ---- admin ---- */
+const struct aws_error AWSERR_ADMIN_BAD_REQUEST = {"BadRequest", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_ADMIN_NOT_FOUND = {"NotFound", 404, NULL, AWSERR_MSG_LOWER, 0};
+
+static void merge_extra(cJSON *body, cJSON *extra) {
+    if (extra == NULL) return;
+    for (cJSON *it = extra->child; it; it = it->next)
+        cJSON_AddItemToObject(body, it->string, cJSON_Duplicate(it, 1));
+}
+
+void awserr_render(struct req *req) {
+    const struct aws_error *e = req->err;
+    if (e == NULL) return;
+    const char *msg = req->err_msg ? req->err_msg : "";
+    cJSON *body = cJSON_CreateObject();
+    switch (req->proto) {
+    case PROTO_JSON10:
+    case PROTO_JSON11: {
+        char type[256];
+        if (e->ns)
+            snprintf(type, sizeof(type), "%s#%s", e->ns, e->code);
+        else
+            snprintf(type, sizeof(type), "%s", e->code);
+        cJSON_AddStringToObject(body, "__type", type);
+        cJSON_AddStringToObject(body, "message", msg);
+        break;
+    }
+    case PROTO_ADMIN:
+        cJSON_AddStringToObject(body, "error", e->code);
+        cJSON_AddStringToObject(body, "message", msg);
+        break;
+    case PROTO_REST_JSON:
+    case PROTO_NONE:
+    default:
+        if (e->msgkey != AWSERR_MSG_BARE)
+            cJSON_AddStringToObject(body, "Type", e->server_fault ? "Service" : "User");
+        cJSON_AddStringToObject(body, e->msgkey == AWSERR_MSG_UPPER ? "Message" : "message", msg);
+        req_add_header(req, "X-Amzn-ErrorType", e->code);
+        break;
+    }
+    merge_extra(body, req->err_extra);
+    enum req_proto keep = req->proto;
+    req_reply_json(req, e->status, body);
+    req->proto = keep;
+}

@@ -1,0 +1,63 @@
+/*
+ * The AWS error kinds sluice sends, in one table (the Redis shared.*err
+ * idea): each with its code, HTTP status and, for the JSON 1.0 protocol,
+ * the namespace that prefixes __type. Rendering per protocol lives in
+ * awserr_render().
+ */
+#ifndef EMU_API_AWS_ERROR_H
+#define EMU_API_AWS_ERROR_H
+
+#include <stddef.h>
+
+struct req;
+
+/* How the message member is spelled in a rest-json (Lambda) body. */
+enum awserr_msgkey {
+    AWSERR_MSG_LOWER = 0,   /* {"Type":"User","message":..} */
+    AWSERR_MSG_UPPER,       /* {"Type":"User","Message":..} */
+    AWSERR_MSG_BARE,        /* {"message":..} (no Type) */
+};
+
+struct aws_error {
+    const char *code;       /* "ResourceNotFoundException" */
+    int status;             /* HTTP status */
+    const char *ns;         /* JSON 1.0 __type namespace, or NULL */
+    enum awserr_msgkey msgkey;
+    int server_fault;       /* 1 for 5xx faults */
+};
+
+/* ---- Lambda (rest-json) ---- */
+extern const struct aws_error AWSERR_LAMBDA_VALIDATION;
+extern const struct aws_error AWSERR_INVALID_PARAMETER;
+extern const struct aws_error AWSERR_LAMBDA_NOT_FOUND;
+extern const struct aws_error AWSERR_RESOURCE_CONFLICT;
+extern const struct aws_error AWSERR_RESOURCE_IN_USE;
+extern const struct aws_error AWSERR_PRECONDITION_FAILED;
+extern const struct aws_error AWSERR_REQUEST_TOO_LARGE;
+extern const struct aws_error AWSERR_UNSUPPORTED_MEDIA_TYPE;
+extern const struct aws_error AWSERR_INVALID_REQUEST_CONTENT;
+extern const struct aws_error AWSERR_TOO_MANY_REQUESTS;
+extern const struct aws_error AWSERR_PC_NOT_FOUND;
+extern const struct aws_error AWSERR_ACCESS_DENIED;
+extern const struct aws_error AWSERR_LAMBDA_SERVICE;
+extern const struct aws_error AWSERR_LAMBDA_UNKNOWN_OP;
+extern const struct aws_error AWSERR_METHOD_NOT_ALLOWED;
+
+/* ---- DynamoDB / Streams (JSON 1.0) ---- */
+extern const struct aws_error AWSERR_DDB_VALIDATION;
+extern const struct aws_error AWSERR_DDB_SERIALIZATION;
+extern const struct aws_error AWSERR_DDB_UNKNOWN_OP;
+extern const struct aws_error AWSERR_DDB_NOT_FOUND;
+extern const struct aws_error AWSERR_DDB_INTERNAL;
+extern const struct aws_error AWSERR_DDB_TOO_LARGE;
+
+/* ---- admin API ---- */
+extern const struct aws_error AWSERR_ADMIN_BAD_REQUEST;
+extern const struct aws_error AWSERR_ADMIN_NOT_FOUND;
+
+/* Renders REQ's recorded error (req->err) into req->status / resp_body /
+ * headers according to req->proto. Idempotent; does nothing when no error
+ * is recorded. */
+void awserr_render(struct req *req);
+
+#endif

@@ -1,0 +1,1442 @@
+/*
+ * Lambda control plane (rest-json), part one: the route table and
+ * dispatch, function-name resolution, and the function and version
+ * operations. Aliases, concurrency, permissions and tags are in
+ * lambda_alias.c. Messages are AWS's, from aws-reference B and C.
+ */
+#include "api/api.h"
+#include "api/aws_error.h"
+#include "api/lambda_int.h"
+#include "api/validate.h"
+#include "engine/arn.h"
+#include "engine/clock.h"
+#include "engine/config.h"
+#include "engine/util.h"
+#include "runtime/unzip.h"
+#include "storage/blob.h"
+#include "storage/store.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* Shared helpers                                                       */
+/* ------------------------------------------------------------------ */
+
+struct store_scope lscope(struct req *req) {
+    struct store_scope s = {req->account, req->region};
+    return s;
+}
+
+int lstore_fail(struct req *req, int rc) {
+    (void)rc;
+    return req_fail(req, &AWSERR_LAMBDA_SERVICE, "An internal storage error occurred.");
+}
+
+void lfn_arn(struct req *req, const char *name, const char *qualifier, char *buf, size_t n) {
+    arn_function(buf, n, req->region, req->account, name, qualifier);
+}
+
+int lfn_not_found(struct req *req, const char *name, const char *qualifier) {
+    char arn[512];
+    lfn_arn(req, name, qualifier, arn, sizeof(arn));
+    return req_fail(req, &AWSERR_LAMBDA_NOT_FOUND, "Function not found: %s", arn);
+}
+
+void lrevision(char out[37]) { util_uuid(out); }
+
+void lnow_string(char *buf, size_t n) { util_lambda_time(clock_now_ms(), buf, n); }
+
+void lfn_free(struct lfn *f) {
+    store_fn_clear(&f->row);
+    cJSON_Delete(f->latest);
+    f->latest = NULL;
+}
+
+static const char QUALIFIER_PATTERN[] = "\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+";
+
+int lfn_load(struct req *req, const char *z, enum arn_shape shape, int flags, struct lfn *out) {
+    memset(out, 0, sizeof(*out));
+    int rc = arn_parse_function(z, shape, &out->ref);
+    if (rc != ARN_OK) {
+        struct vlist vl = {0};
+        char c[600];
+        if (rc == ARN_ENAMELEN) {
+            vl_add(&vl, out->ref.name, "functionName",
+                   "Member must have length less than or equal to 64");
+            return vl_fail(req, &vl, &AWSERR_INVALID_PARAMETER);
+        }
+        if (rc == ARN_ETOOLONG) {
+            snprintf(c, sizeof(c), "Member must have length less than or equal to %zu",
+                     arn_max_len(shape));
+            vl_add(&vl, z, "functionName", c);
+        }
+        struct fn_ref tmp;
+        if (arn_parse_function(z, shape, &tmp) == ARN_EPATTERN || rc == ARN_EPATTERN) {
+            /* Check the pattern on its own, ignoring length. */
+            char *cut = xstrdup(z);
+            int pat = 1;
+            if (rc == ARN_ETOOLONG) {
+                /* Length failed; the pattern may still hold. */
+                struct fn_ref r2;
+                enum arn_shape wide = ARN_SHAPE_NAMESPACED;
+                pat = arn_parse_function(cut, wide, &r2) == ARN_EPATTERN ||
+                      (shape != ARN_SHAPE_NAMESPACED && strchr(r2.name, '.') != NULL);
+            }
+            free(cut);
+            if (pat) {
+                snprintf(c, sizeof(c), "Member must satisfy regular expression pattern: %s",
+                         arn_pattern(shape));
+                vl_add(&vl, z, "functionName", c);
+            }
+        }
+        return vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION);
+    }
+    if (out->ref.region[0] && strcmp(out->ref.region, req->region) != 0)
+        return req_fail(req, &AWSERR_LAMBDA_NOT_FOUND,
+                        "Functions from '%s' are not reachable in this region ('%s')",
+                        out->ref.region, req->region);
+    if (out->ref.account[0] && strcmp(out->ref.account, req->account) != 0) {
+        char arn[512];
+        lfn_arn(req, out->ref.name, NULL, arn, sizeof(arn));
+        arn_function(arn, sizeof(arn), req->region, out->ref.account, out->ref.name, NULL);
+        return req_fail(req, &AWSERR_ACCESS_DENIED,
+                        "User: arn:aws:iam::%s:root is not authorized to perform: lambda:* on "
+                        "resource: %s because no resource-based policy allows the lambda:* action",
+                        req->account, arn);
+    }
+    snprintf(out->qualifier, sizeof(out->qualifier), "%s", out->ref.qualifier);
+    if (flags & LFN_QUERY_QUALIFIER) {
+        const char *q = req_query(req, "Qualifier");
+        if (q) {
+            struct vlist vl = {0};
+            size_t nq = strlen(q);
+            int okpat = nq > 0 && (strcmp(q, "$LATEST") == 0 || strcmp(q, "$LATEST.PUBLISHED") == 0 ||
+                                   strspn(q, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                             "0123456789-_$") == nq);
+            if (nq > ARN_MAX_QUALIFIER)
+                vl_add(&vl, q, "qualifier", "Member must have length less than or equal to 128");
+            if (nq < 1)
+                vl_add(&vl, q, "qualifier", "Member must have length greater than or equal to 1");
+            if (!okpat) {
+                char c[256];
+                snprintf(c, sizeof(c), "Member must satisfy regular expression pattern: %s",
+                         QUALIFIER_PATTERN);
+                vl_add(&vl, q, "qualifier", c);
+            }
+            if (vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION)) return -1;
+            if (out->qualifier[0] && strcmp(out->qualifier, q) != 0)
+                return req_fail(req, &AWSERR_INVALID_PARAMETER,
+                                "The derived qualifier from the function name does not match "
+                                "the specified qualifier.");
+            snprintf(out->qualifier, sizeof(out->qualifier), "%s", q);
+        }
+    }
+    if (flags & LFN_NO_LOAD) return 0;
+    rc = store_fn_get(lscope(req), out->ref.name, &out->row);
+    if (rc == STORE_NOTFOUND) {
+        const char *q = out->qualifier[0] ? out->qualifier
+                        : (flags & LFN_NF_LATEST) ? "$LATEST" : NULL;
+        return lfn_not_found(req, out->ref.name, q);
+    }
+    if (rc != STORE_OK) return lstore_fail(req, rc);
+    out->latest = cJSON_Parse(out->row.config);
+    if (out->latest == NULL) return lstore_fail(req, STORE_ERR);
+    return 0;
+}
+
+struct cJSON *lfn_version_config(struct req *req, struct lfn *f, const char *v) {
+    char *text = NULL;
+    long n = strtol(v, NULL, 10);
+    int rc = (strlen(v) > 9) ? STORE_NOTFOUND : store_ver_get(lscope(req), f->ref.name, (int)n, &text);
+    if (rc == STORE_NOTFOUND) {
+        lfn_not_found(req, f->ref.name, v);
+        return NULL;
+    }
+    if (rc != STORE_OK) {
+        lstore_fail(req, rc);
+        return NULL;
+    }
+    cJSON *c = cJSON_Parse(text);
+    free(text);
+    if (c == NULL) lstore_fail(req, STORE_ERR);
+    return c;
+}
+
+struct cJSON *lfn_alias_config(struct req *req, struct lfn *f, const char *alias, int *failed) {
+    char *text = NULL;
+    *failed = 0;
+    int rc = store_alias_get(lscope(req), f->ref.name, alias, &text);
+    if (rc == STORE_NOTFOUND) return NULL;
+    if (rc != STORE_OK) {
+        *failed = 1;
+        lstore_fail(req, rc);
+        return NULL;
+    }
+    cJSON *c = cJSON_Parse(text);
+    free(text);
+    if (c == NULL) {
+        *failed = 1;
+        lstore_fail(req, STORE_ERR);
+    }
+    return c;
+}
+
+int lmax_items(struct req *req, int *out) {
+    *out = LAMBDA_MAX_PAGE;
+    const char *z = req_query(req, "MaxItems");
+    if (z == NULL) return 0;
+    char *end;
+    long v = strtol(z, &end, 10);
+    struct vlist vl = {0};
+    if (*z == '\0' || *end != '\0')
+        return req_fail(req, &AWSERR_LAMBDA_VALIDATION,
+                        "1 validation error detected: Value '%s' at 'maxItems' failed to satisfy "
+                        "constraint: Member must be a number",
+                        z);
+    if (v < 1) vl_add(&vl, z, "maxItems", "Member must have value greater than or equal to 1");
+    if (v > 10000) vl_add(&vl, z, "maxItems", "Member must have value less than or equal to 10000");
+    if (vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION)) return -1;
+    *out = v < LAMBDA_MAX_PAGE ? (int)v : LAMBDA_MAX_PAGE;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Configuration documents                                              */
+/* ------------------------------------------------------------------ */
+
+/* Runtimes AWS accepts for new functions and updates. java, dotnet and
+ * ruby are accepted by the control plane; executing them is a later
+ * issue's business. */
+static const char *const RUNTIMES_SUPPORTED[] = {
+    "nodejs24.x", "nodejs22.x", "nodejs20.x", "nodejs18.x",
+    "python3.14", "python3.13", "python3.12", "python3.11", "python3.10", "python3.9",
+    "java25", "java21", "java17", "java11", "java8.al2",
+    "dotnet10", "dotnet8",
+    "ruby4.0", "ruby3.4", "ruby3.3", "ruby3.2",
+    "provided.al2023", "provided.al2",
+};
+
+/* The rest of the model's Runtime enum: deprecated, refused on create
+ * and update with AWS's message. */
+static const char *const RUNTIMES_DEPRECATED[] = {
+    "nodejs", "nodejs4.3", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x",
+    "nodejs16.x", "nodejs4.3-edge", "java8", "python2.7", "python3.6", "python3.7", "python3.8",
+    "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "dotnet6", "go1.x",
+    "ruby2.5", "ruby2.7", "provided",
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static int check_runtime(struct req *req, const char *rt) {
+    for (size_t i = 0; i < NELEM(RUNTIMES_SUPPORTED); i++)
+        if (strcmp(rt, RUNTIMES_SUPPORTED[i]) == 0) return 0;
+    for (size_t i = 0; i < NELEM(RUNTIMES_DEPRECATED); i++)
+        if (strcmp(rt, RUNTIMES_DEPRECATED[i]) == 0)
+            return req_fail(req, &AWSERR_INVALID_PARAMETER,
+                            "The runtime parameter of %s is no longer supported for creating or "
+                            "updating AWS Lambda functions. We recommend you use a supported "
+                            "runtime while creating or updating functions.",
+                            rt);
+    char list[1024] = "";
+    for (size_t i = 0; i < NELEM(RUNTIMES_SUPPORTED); i++) {
+        if (i) strcat(list, ", ");
+        strcat(list, RUNTIMES_SUPPORTED[i]);
+    }
+    return req_fail(req, &AWSERR_INVALID_PARAMETER,
+                    "Value %.200s at 'runtime' failed to satisfy constraint: Member must satisfy "
+                    "enum value set: [%s] or be a valid ARN",
+                    rt, list);
+}
+
+static const char ROLE_PATTERN[] =
+    "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+";
+
+/* arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+ */
+static int role_ok(const char *z) {
+    if (strncmp(z, "arn:", 4) != 0) return 0;
+    const char *p = z + 4;
+    if (strncmp(p, "aws", 3) == 0) {
+        p += 3;
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '-') p++;
+    }
+    if (strncmp(p, ":iam::", 6) != 0) return 0;
+    p += 6;
+    if (strspn(p, "0123456789") != 12) return 0;
+    p += 12;
+    if (strncmp(p, ":role", 5) != 0) return 0;
+    p += 5;
+    if (*p == '/') p++;
+    size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-/");
+    return n > 0 && p[n] == '\0';
+}
+
+/* Keys Lambda sets itself (aws-reference H). */
+static const char *const RESERVED_ENV[] = {
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+};
+
+/* AWS's 4 KB limit on the Variables map, measured as JSON. */
+#define LAMBDA_MAX_ENV_BYTES 4096
+
+static int check_environment(struct req *req, cJSON *env, cJSON **vars_out) {
+    cJSON *vars = NULL;
+    *vars_out = NULL;
+    if (jget_obj(req, env, "Variables", &vars) < 0) return -1;
+    if (vars == NULL) return 0;
+    char bad[1024] = "";
+    for (cJSON *it = vars->child; it; it = it->next) {
+        if (!cJSON_IsString(it))
+            return req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,
+                            "Could not parse request body into json: environment variable "
+                            "values must be strings");
+        const char *k = it->string;
+        size_t nk = strlen(k);
+        int kok = nk >= 1 && ((k[0] >= 'a' && k[0] <= 'z') || (k[0] >= 'A' && k[0] <= 'Z')) &&
+                  strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == nk;
+        if (!kok) {
+            struct vlist vl = {0};
+            vl_add(&vl, k, "environment.variables",
+                   "Map keys must satisfy constraint: [Member must satisfy regular expression "
+                   "pattern: [a-zA-Z]([a-zA-Z0-9_])+]");
+            return vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION);
+        }
+        for (size_t i = 0; i < NELEM(RESERVED_ENV); i++) {
+            if (strcmp(k, RESERVED_ENV[i]) == 0 && strlen(bad) + nk + 3 < sizeof(bad)) {
+                if (bad[0]) strcat(bad, ", ");
+                strcat(bad, k);
+            }
+        }
+    }
+    if (bad[0])
+        return req_fail(req, &AWSERR_INVALID_PARAMETER,
+                        "Lambda was unable to configure your environment variables because the "
+                        "environment variables you have provided contains reserved keys that are "
+                        "currently not supported for modification. Reserved keys used in this "
+                        "request: %s",
+                        bad);
+    char *text = cJSON_PrintUnformatted(vars);
+    size_t n = strlen(text);
+    if (n > LAMBDA_MAX_ENV_BYTES) {
+        int r = req_fail(req, &AWSERR_INVALID_PARAMETER,
+                         "Lambda was unable to configure your environment variables because the "
+                         "environment variables you have provided exceeded the 4KB limit. String "
+                         "measured: %s",
+                         text);
+        free(text);
+        return r;
+    }
+    free(text);
+    *vars_out = vars;
+    return 0;
+}
+
+static void set_item(cJSON *obj, const char *key, cJSON *item) {
+    if (cJSON_GetObjectItemCaseSensitive(obj, key))
+        cJSON_ReplaceItemInObjectCaseSensitive(obj, key, item);
+    else
+        cJSON_AddItemToObject(obj, key, item);
+}
+
+static void set_str(cJSON *obj, const char *key, const char *v) {
+    set_item(obj, key, cJSON_CreateString(v));
+}
+
+static void set_num(cJSON *obj, const char *key, double v) {
+    set_item(obj, key, cJSON_CreateNumber(v));
+}
+
+/* Applies the configuration members of IN (CreateFunction or
+ * UpdateFunctionConfiguration) to CFG. CREATE adds the defaults. Returns
+ * 0 or -1 with the error recorded. Validation errors of the Coral kind are
+ * collected and reported together, as AWS does. */
+static int apply_config(struct req *req, cJSON *in, cJSON *cfg, int create) {
+    struct vlist vl = {0};
+    const char *role = NULL, *handler = NULL, *desc = NULL, *runtime = NULL, *kms = NULL;
+    int64_t timeout = 0, memory = 0;
+    int has_timeout, has_memory;
+    if (jget_str(req, in, "Role", &role) < 0 || jget_str(req, in, "Handler", &handler) < 0 ||
+        jget_str(req, in, "Description", &desc) < 0 || jget_str(req, in, "Runtime", &runtime) < 0 ||
+        jget_str(req, in, "KMSKeyArn", &kms) < 0 ||
+        (has_timeout = jget_int(req, in, "Timeout", &timeout)) < 0 ||
+        (has_memory = jget_int(req, in, "MemorySize", &memory)) < 0)
+        return -1;
+    if (role && !role_ok(role)) {
+        char c[256];
+        snprintf(c, sizeof(c), "Member must satisfy regular expression pattern: %s", ROLE_PATTERN);
+        vl_add(&vl, role, "role", c);
+    }
+    if (create && role == NULL) vl_add(&vl, NULL, "role", "Member must not be null");
+    if (handler && strlen(handler) > 128)
+        vl_add(&vl, handler, "handler", "Member must have length less than or equal to 128");
+    if (handler && (handler[0] == '\0' || strpbrk(handler, " \t\r\n") != NULL))
+        vl_add(&vl, handler, "handler", "Member must satisfy regular expression pattern: [^\\s]+");
+    if (desc && strlen(desc) > 256)
+        vl_add(&vl, desc, "description", "Member must have length less than or equal to 256");
+    if (has_timeout && timeout < 1)
+        vl_add_num(&vl, (double)timeout, "timeout", "Member must have value greater than or equal to 1");
+    if (has_timeout && timeout > 900)
+        vl_add_num(&vl, (double)timeout, "timeout", "Member must have value less than or equal to 900");
+    if (has_memory && memory < 128)
+        vl_add_num(&vl, (double)memory, "memorySize",
+                   "Member must have value greater than or equal to 128");
+    /* The model now allows 32768 (managed instances); standard functions
+     * stop at 10240. AWS's exact message for 10241..32768 is unknown, so
+     * the usual constraint wording is used [aws-reference I.1]. */
+    if (has_memory && memory > 10240)
+        vl_add_num(&vl, (double)memory, "memorySize",
+                   "Member must have value less than or equal to 10240");
+    if (vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION)) return -1;
+    if (runtime && check_runtime(req, runtime) != 0) return -1;
+
+    cJSON *env = NULL, *tracing = NULL, *dlc = NULL, *eph = NULL, *logging = NULL, *vpc = NULL,
+          *snap = NULL, *layers = NULL;
+    if (jget_obj(req, in, "Environment", &env) < 0 || jget_obj(req, in, "TracingConfig", &tracing) < 0 ||
+        jget_obj(req, in, "DeadLetterConfig", &dlc) < 0 ||
+        jget_obj(req, in, "EphemeralStorage", &eph) < 0 ||
+        jget_obj(req, in, "LoggingConfig", &logging) < 0 || jget_obj(req, in, "VpcConfig", &vpc) < 0 ||
+        jget_obj(req, in, "SnapStart", &snap) < 0 || jget_arr(req, in, "Layers", &layers) < 0)
+        return -1;
+    cJSON *vars = NULL;
+    if (env && check_environment(req, env, &vars) != 0) return -1;
+    const char *mode = NULL;
+    if (tracing && jget_str(req, tracing, "Mode", &mode) < 0) return -1;
+    if (mode && strcmp(mode, "Active") != 0 && strcmp(mode, "PassThrough") != 0) {
+        vl_add(&vl, mode, "tracingConfig.mode", "Member must satisfy enum value set: [Active, PassThrough]");
+        return vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION);
+    }
+    int64_t eph_size = 512;
+    if (eph && jget_int(req, eph, "Size", &eph_size) < 0) return -1;
+    if (eph && (eph_size < 512 || eph_size > 10240)) {
+        vl_add_num(&vl, (double)eph_size, "ephemeralStorage.size",
+                   eph_size < 512 ? "Member must have value greater than or equal to 512"
+                                  : "Member must have value less than or equal to 10240");
+        return vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION);
+    }
+    if (layers && cJSON_GetArraySize(layers) > 5)
+        return req_fail(req, &AWSERR_INVALID_PARAMETER,
+                        "Cannot reference more than 5 layers.");
+    if (layers) {
+        for (cJSON *it = layers->child; it; it = it->next)
+            if (!cJSON_IsString(it) || strncmp(it->valuestring, "arn:", 4) != 0)
+                return req_fail(req, &AWSERR_LAMBDA_VALIDATION,
+                                "1 validation error detected: Value '[%s]' at 'layers' failed to "
+                                "satisfy constraint: Member must satisfy constraint: [Member must "
+                                "satisfy regular expression pattern: "
+                                "arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+]",
+                                cJSON_IsString(it) ? it->valuestring : "");
+    }
+
+    if (create) {
+        set_str(cfg, "Description", "");
+        set_num(cfg, "Timeout", 3);
+        set_num(cfg, "MemorySize", 128);
+    }
+    if (runtime) set_str(cfg, "Runtime", runtime);
+    if (role) set_str(cfg, "Role", role);
+    if (handler) set_str(cfg, "Handler", handler);
+    if (desc) set_str(cfg, "Description", desc);
+    if (has_timeout) set_num(cfg, "Timeout", (double)timeout);
+    if (has_memory) set_num(cfg, "MemorySize", (double)memory);
+    if (env) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddItemToObject(e, "Variables", vars ? cJSON_Duplicate(vars, 1) : cJSON_CreateObject());
+        if (vars && vars->child == NULL) {
+            /* An empty map clears the environment, as in AWS. */
+            cJSON_DeleteItemFromObjectCaseSensitive(cfg, "Environment");
+            cJSON_Delete(e);
+        } else {
+            set_item(cfg, "Environment", e);
+        }
+    }
+    if (create || tracing) {
+        cJSON *t = cJSON_CreateObject();
+        cJSON_AddStringToObject(t, "Mode", mode ? mode : "PassThrough");
+        set_item(cfg, "TracingConfig", t);
+    }
+    if (dlc) {
+        const char *target = NULL;
+        if (jget_str(req, dlc, "TargetArn", &target) < 0) return -1;
+        if (target && *target) {
+            cJSON *d = cJSON_CreateObject();
+            cJSON_AddStringToObject(d, "TargetArn", target);
+            set_item(cfg, "DeadLetterConfig", d);
+        } else {
+            cJSON_DeleteItemFromObjectCaseSensitive(cfg, "DeadLetterConfig");
+        }
+    }
+    if (kms) {
+        if (*kms) set_str(cfg, "KMSKeyArn", kms);
+        else cJSON_DeleteItemFromObjectCaseSensitive(cfg, "KMSKeyArn");
+    }
+    if (create || eph) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "Size", (double)eph_size);
+        set_item(cfg, "EphemeralStorage", e);
+    }
+    if (layers) {
+        cJSON *l = cJSON_CreateArray();
+        for (cJSON *it = layers->child; it; it = it->next) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "Arn", it->valuestring);
+            cJSON_AddNumberToObject(o, "CodeSize", 0);
+            cJSON_AddItemToArray(l, o);
+        }
+        if (l->child) set_item(cfg, "Layers", l);
+        else {
+            cJSON_Delete(l);
+            cJSON_DeleteItemFromObjectCaseSensitive(cfg, "Layers");
+        }
+    }
+    if (vpc) {
+        cJSON *v = cJSON_CreateObject();
+        cJSON *sub = cJSON_GetObjectItemCaseSensitive(vpc, "SubnetIds");
+        cJSON *sg = cJSON_GetObjectItemCaseSensitive(vpc, "SecurityGroupIds");
+        cJSON_AddItemToObject(v, "SubnetIds", cJSON_IsArray(sub) ? cJSON_Duplicate(sub, 1) : cJSON_CreateArray());
+        cJSON_AddItemToObject(v, "SecurityGroupIds", cJSON_IsArray(sg) ? cJSON_Duplicate(sg, 1) : cJSON_CreateArray());
+        cJSON_AddStringToObject(v, "VpcId", "");
+        cJSON_AddBoolToObject(v, "Ipv6AllowedForDualStack", 0);
+        set_item(cfg, "VpcConfig", v);
+    }
+    if (create || snap) {
+        const char *apply = "None";
+        if (snap && jget_str(req, snap, "ApplyOn", &apply) < 0) return -1;
+        cJSON *s = cJSON_CreateObject();
+        cJSON_AddStringToObject(s, "ApplyOn", apply ? apply : "None");
+        cJSON_AddStringToObject(s, "OptimizationStatus", "Off");
+        set_item(cfg, "SnapStart", s);
+    }
+    if (create || logging) {
+        const char *fmt = "Text", *group = NULL;
+        if (logging && (jget_str(req, logging, "LogFormat", &fmt) < 0 ||
+                        jget_str(req, logging, "LogGroup", &group) < 0))
+            return -1;
+        cJSON *old = cJSON_GetObjectItemCaseSensitive(cfg, "LoggingConfig");
+        cJSON *og = old ? cJSON_GetObjectItemCaseSensitive(old, "LogGroup") : NULL;
+        char defgroup[128];
+        cJSON *name = cJSON_GetObjectItemCaseSensitive(cfg, "FunctionName");
+        snprintf(defgroup, sizeof(defgroup), "/aws/lambda/%s",
+                 cJSON_IsString(name) ? name->valuestring : "");
+        cJSON *l = cJSON_CreateObject();
+        cJSON_AddStringToObject(l, "LogFormat", fmt ? fmt : "Text");
+        cJSON_AddStringToObject(l, "LogGroup",
+                                group ? group : cJSON_IsString(og) ? og->valuestring : defgroup);
+        set_item(cfg, "LoggingConfig", l);
+    }
+    return 0;
+}
+
+/* Decodes and validates Code.ZipFile (or rejects S3 / image sources),
+ * stores the blob, and sets CodeSize and CodeSha256 in CFG. STORE_IT 0
+ * validates only (DryRun). Returns 0 or -1. */
+static int apply_code(struct req *req, cJSON *code, cJSON *cfg, int store_it) {
+    const char *zip = NULL, *bucket = NULL, *image = NULL;
+    if (jget_str(req, code, "ZipFile", &zip) < 0 || jget_str(req, code, "S3Bucket", &bucket) < 0 ||
+        jget_str(req, code, "ImageUri", &image) < 0)
+        return -1;
+    if (image)
+        return req_fail(req, &AWSERR_INVALID_PARAMETER,
+                        "sluice runs functions as local processes and cannot run container "
+                        "images: ImageUri is not supported.");
+    if (zip == NULL && bucket)
+        /* There is no S3 in sluice: every bucket is one that does not exist. */
+        return req_fail(req, &AWSERR_INVALID_PARAMETER,
+                        "Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error "
+                        "Message: The specified bucket does not exist");
+    if (zip == NULL)
+        return req_fail(req, &AWSERR_INVALID_PARAMETER,
+                        "Please provide a source for function code.");
+    size_t n = 0;
+    unsigned char *data = util_b64_decode(zip, strlen(zip), &n);
+    if (data == NULL)
+        return req_fail(req, &AWSERR_INVALID_PARAMETER,
+                        "Could not unzip uploaded file. Please check your file, then try to "
+                        "upload again.");
+    /* AWS's direct-upload limit. */
+    if (n > 52428800) {
+        free(data);
+        return req_fail(req, &AWSERR_REQUEST_TOO_LARGE,
+                        "Zipped size must be smaller than 52428800 bytes");
+    }
+    const char *msg = NULL;
+    uint64_t unzipped = 0;
+    int rc = unzip_check(data, n, &unzipped, &msg);
+    if (rc != UNZIP_OK) {
+        free(data);
+        return req_fail(req, &AWSERR_INVALID_PARAMETER, "%s",
+                        msg ? msg : "Could not unzip uploaded file. Please check your file, then "
+                                    "try to upload again.");
+    }
+    char hex[65], b64[45];
+    if (store_it) rc = blob_put(data, n, hex, b64);
+    else blob_digest(data, n, hex, b64), rc = 0;
+    free(data);
+    if (rc != 0) return lstore_fail(req, STORE_ERR);
+    set_num(cfg, "CodeSize", (double)n);
+    set_str(cfg, "CodeSha256", b64);
+    return 0;
+}
+
+/* Copies CFG for output. LIST drops the members List calls leave out. */
+static cJSON *config_out(cJSON *cfg, int list) {
+    cJSON *o = cJSON_Duplicate(cfg, 1);
+    if (list) {
+        static const char *const drop[] = {"State", "StateReason", "StateReasonCode",
+                                           "LastUpdateStatus", "LastUpdateStatusReason",
+                                           "LastUpdateStatusReasonCode", "RuntimeVersionConfig"};
+        for (size_t i = 0; i < NELEM(drop); i++) cJSON_DeleteItemFromObjectCaseSensitive(o, drop[i]);
+    }
+    return o;
+}
+
+static void mark_in_progress(cJSON *o) {
+    set_str(o, "LastUpdateStatus", "InProgress");
+    set_str(o, "LastUpdateStatusReason", "The function is being created.");
+    set_str(o, "LastUpdateStatusReasonCode", "Creating");
+}
+
+static void runtime_version(cJSON *cfg) {
+    cJSON *rt = cJSON_GetObjectItemCaseSensitive(cfg, "Runtime");
+    if (!cJSON_IsString(rt)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(cfg, "RuntimeVersionConfig");
+        return;
+    }
+    /* A stable, plausible runtime version ARN per runtime. */
+    char arn[256];
+    snprintf(arn, sizeof(arn),
+             "arn:aws:lambda:us-east-1::runtime:%s-sluice-0000000000000000000000000000000000000000",
+             rt->valuestring);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "RuntimeVersionArn", arn);
+    set_item(cfg, "RuntimeVersionConfig", o);
+}
+
+/* ------------------------------------------------------------------ */
+/* Functions                                                            */
+/* ------------------------------------------------------------------ */
+
+static int publish_from_latest(struct req *req, struct lfn *f, const char *desc, cJSON **out);
+
+static int create_function(struct req *req, struct lroute_args *a) {
+    (void)a;
+    cJSON *in = NULL;
+    if (json_body(req, &in) != 0) return -1;
+    int rc = -1;
+    cJSON *cfg = NULL;
+    struct lfn f;
+    memset(&f, 0, sizeof(f));
+    const char *name = NULL, *pkg = NULL;
+    cJSON *code = NULL, *tags = NULL, *arch = NULL;
+    int publish = 0;
+    if (jget_str(req, in, "FunctionName", &name) < 0 || jget_str(req, in, "PackageType", &pkg) < 0 ||
+        jget_obj(req, in, "Code", &code) < 0 || jget_obj(req, in, "Tags", &tags) < 0 ||
+        jget_arr(req, in, "Architectures", &arch) < 0 || jget_bool(req, in, "Publish", &publish) < 0)
+        goto out;
+    {
+        struct vlist vl = {0};
+        if (name == NULL) vl_add(&vl, NULL, "functionName", "Member must not be null");
+        if (code == NULL) vl_add(&vl, NULL, "code", "Member must not be null");
+        if (vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION)) goto out;
+    }
+    if (lfn_load(req, name, ARN_SHAPE_FUNCTION, LFN_NO_LOAD, &f) != 0) goto out;
+    if (f.ref.qualifier[0]) {
+        req_fail(req, &AWSERR_INVALID_PARAMETER,
+                 "Function name can not contain a qualifier when creating a function.");
+        goto out;
+    }
+    if (pkg && strcmp(pkg, "Zip") != 0 && strcmp(pkg, "Image") != 0) {
+        struct vlist vl = {0};
+        vl_add(&vl, pkg, "packageType", "Member must satisfy enum value set: [Image, Zip]");
+        vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION);
+        goto out;
+    }
+    if (pkg && strcmp(pkg, "Image") == 0) {
+        req_fail(req, &AWSERR_INVALID_PARAMETER,
+                 "sluice runs functions as local processes without Docker and cannot run "
+                 "container images: PackageType Image is not supported. Use PackageType Zip.");
+        goto out;
+    }
+    cfg = cJSON_CreateObject();
+    char arn[512], rev[37], now[40];
+    lfn_arn(req, f.ref.name, NULL, arn, sizeof(arn));
+    set_str(cfg, "FunctionName", f.ref.name);
+    set_str(cfg, "FunctionArn", arn);
+    if (apply_config(req, in, cfg, 1) != 0) goto out;
+    if (cJSON_GetObjectItemCaseSensitive(cfg, "Runtime") == NULL ||
+        cJSON_GetObjectItemCaseSensitive(cfg, "Handler") == NULL) {
+        req_fail(req, &AWSERR_INVALID_PARAMETER,
+                 "Runtime and Handler are mandatory parameters for functions created with "
+                 "deployment packages.");
+        goto out;
+    }
+    const char *archv = "x86_64";
+    if (arch) {
+        cJSON *a0 = cJSON_GetArrayItem(arch, 0);
+        if (cJSON_GetArraySize(arch) != 1 || !cJSON_IsString(a0) ||
+            (strcmp(a0->valuestring, "x86_64") != 0 && strcmp(a0->valuestring, "arm64") != 0)) {
+            req_fail(req, &AWSERR_LAMBDA_VALIDATION,
+                     "1 validation error detected: Value '%s' at 'architectures' failed to "
+                     "satisfy constraint: Member must have length less than or equal to 1, and "
+                     "Member must satisfy enum value set: [x86_64, arm64]",
+                     cJSON_IsString(a0) ? a0->valuestring : "[]");
+            goto out;
+        }
+        archv = a0->valuestring;
+    }
+    if (tags) {
+        for (cJSON *t = tags->child; t; t = t->next)
+            if (!cJSON_IsString(t)) {
+                req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,
+                         "Could not parse request body into json: tag values must be strings");
+                goto out;
+            }
+    }
+    if (apply_code(req, code, cfg, 1) != 0) goto out;
+    lnow_string(now, sizeof(now));
+    lrevision(rev);
+    set_str(cfg, "LastModified", now);
+    set_str(cfg, "Version", "$LATEST");
+    set_str(cfg, "RevisionId", rev);
+    set_str(cfg, "PackageType", "Zip");
+    cJSON *ar = cJSON_CreateArray();
+    cJSON_AddItemToArray(ar, cJSON_CreateString(archv));
+    set_item(cfg, "Architectures", ar);
+    set_str(cfg, "State", "Active");
+    set_str(cfg, "LastUpdateStatus", "Successful");
+    runtime_version(cfg);
+
+    f.row.config = cJSON_PrintUnformatted(cfg);
+    f.row.tags = tags ? cJSON_PrintUnformatted(tags) : xstrdup("{}");
+    f.row.next_version = 1;
+    f.row.created_ms = clock_now_ms();
+    int src = store_fn_put(lscope(req), f.ref.name, &f.row, 1);
+    if (src == STORE_CONFLICT) {
+        req_fail(req, &AWSERR_RESOURCE_CONFLICT, "Function already exist: %s", f.ref.name);
+        goto out;
+    }
+    if (src != STORE_OK) {
+        lstore_fail(req, src);
+        goto out;
+    }
+    cJSON *resp = NULL;
+    if (publish) {
+        f.latest = cfg;
+        cfg = NULL;
+        if (publish_from_latest(req, &f, NULL, &resp) != 0) goto out;
+        /* The Create response describes $LATEST with Version "1" (the
+         * version just published) and the unqualified ARN [aws-reference B4]. */
+        cJSON *o = config_out(f.latest, 0);
+        set_str(o, "Version", cJSON_GetObjectItemCaseSensitive(resp, "Version")->valuestring);
+        cJSON_Delete(resp);
+        resp = o;
+    } else {
+        resp = config_out(cfg, 0);
+    }
+    set_str(resp, "State", "Pending");
+    set_str(resp, "StateReason", "The function is being created.");
+    set_str(resp, "StateReasonCode", "Creating");
+    cJSON_DeleteItemFromObjectCaseSensitive(resp, "LastUpdateStatus");
+    rc = req_reply_json(req, 201, resp);
+out:
+    cJSON_Delete(cfg);
+    lfn_free(&f);
+    cJSON_Delete(in);
+    return rc;
+}
+
+/* Resolves F's qualifier to a configuration for output: $LATEST or none,
+ * a version, or an alias (its version's config under the alias ARN).
+ * Returns a new object or NULL with the error recorded. */
+static cJSON *resolve_config(struct req *req, struct lfn *f) {
+    const char *q = f->qualifier;
+    char arn[512];
+    if (q[0] == '\0') return config_out(f->latest, 0);
+    if (strcmp(q, "$LATEST") == 0) {
+        cJSON *o = config_out(f->latest, 0);
+        lfn_arn(req, f->ref.name, "$LATEST", arn, sizeof(arn));
+        set_str(o, "FunctionArn", arn);
+        return o;
+    }
+    if (arn_is_version(q)) return lfn_version_config(req, f, q);
+    int failed = 0;
+    cJSON *al = lfn_alias_config(req, f, q, &failed);
+    if (al == NULL) {
+        if (!failed) lfn_not_found(req, f->ref.name, q);
+        return NULL;
+    }
+    const char *v = cJSON_GetObjectItemCaseSensitive(al, "FunctionVersion")->valuestring;
+    cJSON *o = strcmp(v, "$LATEST") == 0 ? config_out(f->latest, 0) : lfn_version_config(req, f, v);
+    cJSON_Delete(al);
+    if (o == NULL) return NULL;
+    lfn_arn(req, f->ref.name, q, arn, sizeof(arn));
+    set_str(o, "FunctionArn", arn);
+    return o;
+}
+
+static int get_function_configuration(struct req *req, struct lroute_args *a) {
+    struct lfn f;
+    if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, LFN_QUERY_QUALIFIER, &f) != 0) {
+        lfn_free(&f);
+        return -1;
+    }
+    cJSON *o = resolve_config(req, &f);
+    lfn_free(&f);
+    if (o == NULL) return -1;
+    return req_reply_json(req, 200, o);
+}
+
+static int get_function(struct req *req, struct lroute_args *a) {
+    struct lfn f;
+    if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, LFN_QUERY_QUALIFIER, &f) != 0) {
+        lfn_free(&f);
+        return -1;
+    }
+    cJSON *cfg = resolve_config(req, &f);
+    if (cfg == NULL) {
+        lfn_free(&f);
+        return -1;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON *sha = cJSON_GetObjectItemCaseSensitive(cfg, "CodeSha256");
+    cJSON_AddItemToObject(o, "Configuration", cfg);
+    cJSON *code = cJSON_AddObjectToObject(o, "Code");
+    cJSON_AddStringToObject(code, "RepositoryType", "S3");
+    /* No S3 here: the location names the content-addressed blob, which is
+     * where the code really is, in the form of a pre-signed URL. */
+    char loc[512];
+    snprintf(loc, sizeof(loc), "https://awslambda-%s-tasks.s3.%s.amazonaws.com/snapshots/%s/%s",
+             req->region, req->region, req->account,
+             cJSON_IsString(sha) ? sha->valuestring : "");
+    cJSON_AddStringToObject(code, "Location", loc);
+    cJSON *tags = cJSON_Parse(f.row.tags ? f.row.tags : "{}");
+    if (tags && tags->child) cJSON_AddItemToObject(o, "Tags", tags);
+    else cJSON_Delete(tags);
+    if (f.row.has_reserved) {
+        cJSON *c = cJSON_AddObjectToObject(o, "Concurrency");
+        cJSON_AddNumberToObject(c, "ReservedConcurrentExecutions", f.row.reserved);
+    }
+    lfn_free(&f);
+    return req_reply_json(req, 200, o);
+}
+
+struct list_acc {
+    cJSON *arr;
+    int all;
+    struct req *req;
+    char last[256];
+    int count;
+    int limit;
+    int more;
+    int failed;
+    const char *marker;
+};
+
+struct ver_page {
+    struct list_acc *acc;
+    const char *name;
+};
+
+static int list_ver_row(void *ctx, const char *version, const char *config) {
+    struct ver_page *vp = ctx;
+    struct list_acc *acc = vp->acc;
+    if (acc->count == acc->limit) {
+        acc->more = 1;
+        return 1;
+    }
+    cJSON *c = cJSON_Parse(config);
+    if (c) cJSON_AddItemToArray(acc->arr, config_out(c, 1));
+    cJSON_Delete(c);
+    acc->count++;
+    snprintf(acc->last, sizeof(acc->last), "%s/%s", vp->name, version);
+    return 0;
+}
+
+static int list_fn_row(void *ctx, const char *name, const char *config) {
+    struct list_acc *acc = ctx;
+    /* Entries are (name, version) with $LATEST as version 0; the marker
+     * is "name/version" of the last entry returned. Rows of the marker's
+     * own function up to its version were returned on an earlier page. */
+    int done_through = -1;
+    if (acc->marker) {
+        const char *slash = strrchr(acc->marker, '/');
+        if ((size_t)(slash - acc->marker) == strlen(name) &&
+            strncmp(acc->marker, name, strlen(name)) == 0)
+            done_through = atoi(slash + 1);
+    }
+    if (done_through < 0) {
+        if (acc->count == acc->limit) {
+            acc->more = 1;
+            return 1;
+        }
+        cJSON *cfg = cJSON_Parse(config);
+        if (cfg == NULL) return 0;
+        cJSON *o = config_out(cfg, 1);
+        cJSON_Delete(cfg);
+        if (acc->all) {
+            char arn[512];
+            lfn_arn(acc->req, name, "$LATEST", arn, sizeof(arn));
+            set_str(o, "FunctionArn", arn);
+        }
+        cJSON_AddItemToArray(acc->arr, o);
+        acc->count++;
+        snprintf(acc->last, sizeof(acc->last), "%s/0", name);
+    }
+    if (!acc->all) return 0;
+    struct ver_page vp = {acc, name};
+    int rc = store_ver_list(lscope(acc->req), name, done_through > 0 ? done_through : 0,
+                            acc->limit - acc->count + 1, list_ver_row, &vp);
+    if (rc != STORE_OK) acc->failed = 1;
+    return acc->failed || acc->more;
+}
+
+static int list_functions(struct req *req, struct lroute_args *a) {
+    (void)a;
+    const char *fv = req_query(req, "FunctionVersion");
+    if (fv && strcmp(fv, "ALL") != 0) {
+        struct vlist vl = {0};
+        vl_add(&vl, fv, "functionVersion", "Member must satisfy enum value set: [ALL]");
+        return vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION);
+    }
+    struct list_acc acc = {0};
+    if (lmax_items(req, &acc.limit) != 0) return -1;
+    acc.arr = cJSON_CreateArray();
+    acc.all = fv != NULL;
+    acc.req = req;
+    acc.marker = req_query(req, "Marker");
+    char from[128] = "";
+    if (acc.marker && *acc.marker) {
+        const char *slash = strrchr(acc.marker, '/');
+        if (slash == NULL || slash == acc.marker || (size_t)(slash - acc.marker) >= sizeof(from)) {
+            cJSON_Delete(acc.arr);
+            return req_fail(req, &AWSERR_INVALID_PARAMETER, "Invalid marker: %.100s", acc.marker);
+        }
+        /* Start at the marker's function itself: its later versions may remain. */
+        snprintf(from, sizeof(from), "%.*s", (int)(slash - acc.marker), acc.marker);
+    } else {
+        acc.marker = NULL;
+    }
+    int rc = store_fn_list(lscope(req), from[0] ? from : NULL, 1, 100000, list_fn_row, &acc);
+    if (rc != STORE_OK || acc.failed) {
+        cJSON_Delete(acc.arr);
+        return lstore_fail(req, rc);
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "Functions", acc.arr);
+    if (acc.more) cJSON_AddStringToObject(o, "NextMarker", acc.last);
+    return req_reply_json(req, 200, o);
+}
+
+/* Names of aliases of F that point at VERSION (as primary or in their
+ * routing), as "[a, b]"; empty when none. */
+static int aliases_on_version(struct req *req, const char *name, const char *version, char *buf,
+                              size_t n);
+
+static int delete_function(struct req *req, struct lroute_args *a) {
+    struct lfn f;
+    int rc = -1;
+    if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, LFN_QUERY_QUALIFIER, &f) != 0) goto out;
+    const char *q = f.qualifier;
+    if (q[0] == '\0') {
+        int src = store_fn_delete(lscope(req), f.ref.name);
+        if (src != STORE_OK) {
+            lstore_fail(req, src);
+            goto out;
+        }
+        rc = req_reply_raw(req, 204, NULL, "", 0);
+        goto out;
+    }
+    if (strcmp(q, "$LATEST") == 0) {
+        req_fail(req, &AWSERR_INVALID_PARAMETER,
+                 "$LATEST version cannot be deleted without deleting the function.");
+        goto out;
+    }
+    if (!arn_is_version(q)) {
+        req_fail(req, &AWSERR_INVALID_PARAMETER, "Deletion of aliases is not currently supported.");
+        goto out;
+    }
+    cJSON *vc = lfn_version_config(req, &f, q);
+    if (vc == NULL) goto out;
+    cJSON_Delete(vc);
+    char names[1024];
+    if (aliases_on_version(req, f.ref.name, q, names, sizeof(names)) != 0) goto out;
+    if (names[0]) {
+        req_fail(req, &AWSERR_RESOURCE_CONFLICT,
+                 "Unable to delete version because the following aliases reference it: %s", names);
+        goto out;
+    }
+    int src = store_ver_delete(lscope(req), f.ref.name, atoi(q));
+    if (src == STORE_OK) src = store_pc_delete(lscope(req), f.ref.name, q);
+    if (src == STORE_NOTFOUND) src = STORE_OK;
+    if (src == STORE_OK) {
+        src = store_policy_delete(lscope(req), f.ref.name, q);
+        if (src == STORE_NOTFOUND) src = STORE_OK;
+    }
+    if (src != STORE_OK) {
+        lstore_fail(req, src);
+        goto out;
+    }
+    rc = req_reply_raw(req, 204, NULL, "", 0);
+out:
+    lfn_free(&f);
+    return rc;
+}
+
+struct alias_scan {
+    const char *version;
+    char *buf;
+    size_t n;
+    int count;
+};
+
+static int alias_scan_row(void *ctx, const char *alias, const char *config) {
+    struct alias_scan *s = ctx;
+    cJSON *c = cJSON_Parse(config);
+    if (c == NULL) return 0;
+    int hit = 0;
+    cJSON *fv = cJSON_GetObjectItemCaseSensitive(c, "FunctionVersion");
+    if (cJSON_IsString(fv) && strcmp(fv->valuestring, s->version) == 0) hit = 1;
+    cJSON *rc = cJSON_GetObjectItemCaseSensitive(c, "RoutingConfig");
+    cJSON *w = rc ? cJSON_GetObjectItemCaseSensitive(rc, "AdditionalVersionWeights") : NULL;
+    if (w && cJSON_GetObjectItemCaseSensitive(w, s->version)) hit = 1;
+    cJSON_Delete(c);
+    if (hit) {
+        size_t len = strlen(s->buf);
+        snprintf(s->buf + len, s->n - len, "%s%s", s->count ? ", " : "", alias);
+        s->count++;
+    }
+    return 0;
+}
+
+static int aliases_on_version(struct req *req, const char *name, const char *version, char *buf,
+                              size_t n) {
+    char inner[1000] = "";
+    struct alias_scan s = {version, inner, sizeof(inner), 0};
+    int rc = store_alias_list(lscope(req), name, NULL, 100000, alias_scan_row, &s);
+    if (rc != STORE_OK) return lstore_fail(req, rc);
+    if (s.count) snprintf(buf, n, "[%s]", inner);
+    else buf[0] = '\0';
+    return 0;
+}
+
+/* 412 unless REVISION (may be NULL) matches CFG's RevisionId. */
+static int check_revision(struct req *req, cJSON *cfg, const char *revision) {
+    if (revision == NULL) return 0;
+    cJSON *r = cJSON_GetObjectItemCaseSensitive(cfg, "RevisionId");
+    if (cJSON_IsString(r) && strcmp(r->valuestring, revision) == 0) return 0;
+    return req_fail(req, &AWSERR_PRECONDITION_FAILED,
+                    "The Revision Id provided does not match the latest Revision Id. Call the "
+                    "GetFunction/GetAlias API to retrieve the latest Revision Id");
+}
+
+/* Loads the unqualified (or $LATEST) function for an update. */
+static int load_for_update(struct req *req, struct lroute_args *a, struct lfn *f) {
+    if (lfn_load(req, a->fn, ARN_SHAPE_FUNCTION, 0, f) != 0) return -1;
+    if (f->qualifier[0] && strcmp(f->qualifier, "$LATEST") != 0)
+        return req_fail(req, &AWSERR_INVALID_PARAMETER,
+                        "Unsupported qualifier %s: updates apply to the unpublished version "
+                        "($LATEST) only.",
+                        f->qualifier);
+    return 0;
+}
+
+static int save_latest(struct req *req, struct lfn *f) {
+    char rev[37], now[40];
+    lrevision(rev);
+    lnow_string(now, sizeof(now));
+    set_str(f->latest, "RevisionId", rev);
+    set_str(f->latest, "LastModified", now);
+    set_str(f->latest, "LastUpdateStatus", "Successful");
+    cJSON_DeleteItemFromObjectCaseSensitive(f->latest, "LastUpdateStatusReason");
+    cJSON_DeleteItemFromObjectCaseSensitive(f->latest, "LastUpdateStatusReasonCode");
+    runtime_version(f->latest);
+    free(f->row.config);
+    f->row.config = cJSON_PrintUnformatted(f->latest);
+    int rc = store_fn_put(lscope(req), f->ref.name, &f->row, 0);
+    return rc == STORE_OK ? 0 : lstore_fail(req, rc);
+}
+
+static int update_function_configuration(struct req *req, struct lroute_args *a) {
+    struct lfn f;
+    cJSON *in = NULL;
+    int rc = -1;
+    memset(&f, 0, sizeof(f));
+    if (json_body(req, &in) != 0) goto out;
+    if (load_for_update(req, a, &f) != 0) goto out;
+    const char *revision = NULL, *pkg = NULL;
+    if (jget_str(req, in, "RevisionId", &revision) < 0) goto out;
+    if (check_revision(req, f.latest, revision) != 0) goto out;
+    (void)pkg;
+    if (apply_config(req, in, f.latest, 0) != 0) goto out;
+    if (save_latest(req, &f) != 0) goto out;
+    cJSON *o = config_out(f.latest, 0);
+    mark_in_progress(o);
+    rc = req_reply_json(req, 200, o);
+out:
+    lfn_free(&f);
+    cJSON_Delete(in);
+    return rc;
+}
+
+static int update_function_code(struct req *req, struct lroute_args *a) {
+    struct lfn f;
+    cJSON *in = NULL;
+    int rc = -1;
+    memset(&f, 0, sizeof(f));
+    if (json_body(req, &in) != 0) goto out;
+    if (load_for_update(req, a, &f) != 0) goto out;
+    const char *revision = NULL;
+    int publish = 0, dry = 0;
+    cJSON *arch = NULL;
+    if (jget_str(req, in, "RevisionId", &revision) < 0 || jget_bool(req, in, "Publish", &publish) < 0 ||
+        jget_bool(req, in, "DryRun", &dry) < 0 || jget_arr(req, in, "Architectures", &arch) < 0)
+        goto out;
+    if (check_revision(req, f.latest, revision) != 0) goto out;
+    if (arch) {
+        cJSON *a0 = cJSON_GetArrayItem(arch, 0);
+        if (cJSON_GetArraySize(arch) != 1 || !cJSON_IsString(a0) ||
+            (strcmp(a0->valuestring, "x86_64") != 0 && strcmp(a0->valuestring, "arm64") != 0)) {
+            req_fail(req, &AWSERR_LAMBDA_VALIDATION,
+                     "1 validation error detected: Value '%s' at 'architectures' failed to "
+                     "satisfy constraint: Member must satisfy enum value set: [x86_64, arm64]",
+                     cJSON_IsString(a0) ? a0->valuestring : "[]");
+            goto out;
+        }
+        cJSON *ar = cJSON_CreateArray();
+        cJSON_AddItemToArray(ar, cJSON_CreateString(a0->valuestring));
+        set_item(f.latest, "Architectures", ar);
+    }
+    if (apply_code(req, in, f.latest, !dry) != 0) goto out;
+    if (dry) {
+        rc = req_reply_json(req, 200, config_out(f.latest, 0));
+        goto out;
+    }
+    if (save_latest(req, &f) != 0) goto out;
+    if (publish) {
+        cJSON *v = NULL;
+        if (publish_from_latest(req, &f, NULL, &v) != 0) goto out;
+        mark_in_progress(v);
+        rc = req_reply_json(req, 200, v);
+        goto out;
+    }
+    cJSON *o = config_out(f.latest, 0);
+    mark_in_progress(o);
+    rc = req_reply_json(req, 200, o);
+out:
+    lfn_free(&f);
+    cJSON_Delete(in);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Versions                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Publishes $LATEST of F (already loaded, in a write transaction) as a new
+ * version, or returns the newest version when nothing changed since it
+ * was published. *OUT gets the version's config. */
+static int publish_from_latest(struct req *req, struct lfn *f, const char *desc, cJSON **out) {
+    cJSON *rev = cJSON_GetObjectItemCaseSensitive(f->latest, "RevisionId");
+    int maxv = 0;
+    int rc = store_ver_max(lscope(req), f->ref.name, &maxv);
+    if (rc != STORE_OK) return lstore_fail(req, rc);
+    if (maxv > 0 && f->row.published_rev && cJSON_IsString(rev) &&
+        strcmp(f->row.published_rev, rev->valuestring) == 0) {
+        char v[16];
+        snprintf(v, sizeof(v), "%d", maxv);
+        *out = lfn_version_config(req, f, v);
+        return *out ? 0 : -1;
+    }
+    int version = f->row.next_version > maxv ? f->row.next_version : maxv + 1;
+    char vs[16], arn[512], vrev[37], now[40];
+    snprintf(vs, sizeof(vs), "%d", version);
+    cJSON *vc = config_out(f->latest, 0);
+    lfn_arn(req, f->ref.name, vs, arn, sizeof(arn));
+    set_str(vc, "FunctionArn", arn);
+    set_str(vc, "Version", vs);
+    lrevision(vrev);
+    set_str(vc, "RevisionId", vrev);
+    lnow_string(now, sizeof(now));
+    set_str(vc, "LastModified", now);
+    if (desc) set_str(vc, "Description", desc);
+    set_str(vc, "State", "Active");
+    set_str(vc, "LastUpdateStatus", "Successful");
+    char *text = cJSON_PrintUnformatted(vc);
+    rc = store_ver_insert(lscope(req), f->ref.name, version, text);
+    free(text);
+    if (rc != STORE_OK) {
+        cJSON_Delete(vc);
+        return lstore_fail(req, rc);
+    }
+    f->row.next_version = version + 1;
+    free(f->row.published_rev);
+    f->row.published_rev = xstrdup(cJSON_IsString(rev) ? rev->valuestring : "");
+    rc = store_fn_put(lscope(req), f->ref.name, &f->row, 0);
+    if (rc != STORE_OK) {
+        cJSON_Delete(vc);
+        return lstore_fail(req, rc);
+    }
+    *out = vc;
+    return 0;
+}
+
+static int publish_version(struct req *req, struct lroute_args *a) {
+    struct lfn f;
+    cJSON *in = NULL;
+    int rc = -1;
+    memset(&f, 0, sizeof(f));
+    if (json_body(req, &in) != 0) goto out;
+    if (lfn_load(req, a->fn, ARN_SHAPE_FUNCTION, 0, &f) != 0) goto out;
+    const char *sha = NULL, *desc = NULL, *revision = NULL;
+    if (jget_str(req, in, "CodeSha256", &sha) < 0 || jget_str(req, in, "Description", &desc) < 0 ||
+        jget_str(req, in, "RevisionId", &revision) < 0)
+        goto out;
+    if (check_revision(req, f.latest, revision) != 0) goto out;
+    cJSON *cur = cJSON_GetObjectItemCaseSensitive(f.latest, "CodeSha256");
+    if (sha && cJSON_IsString(cur) && strcmp(sha, cur->valuestring) != 0) {
+        req_fail(req, &AWSERR_INVALID_PARAMETER,
+                 "CodeSHA256 (%s) is different from current CodeSHA256 in $LATEST (%s). Please "
+                 "try again with the CodeSHA256 in $LATEST.",
+                 sha, cur->valuestring);
+        goto out;
+    }
+    cJSON *v = NULL;
+    if (publish_from_latest(req, &f, desc, &v) != 0) goto out;
+    rc = req_reply_json(req, 201, v);
+out:
+    lfn_free(&f);
+    cJSON_Delete(in);
+    return rc;
+}
+
+struct ver_acc {
+    cJSON *arr;
+    int count;
+    int limit;
+    int more;
+    int last;
+};
+
+static int ver_row(void *ctx, const char *key, const char *config) {
+    struct ver_acc *acc = ctx;
+    if (acc->count == acc->limit) {
+        acc->more = 1;
+        return 1;
+    }
+    cJSON *c = cJSON_Parse(config);
+    if (c) cJSON_AddItemToArray(acc->arr, config_out(c, 1));
+    cJSON_Delete(c);
+    acc->count++;
+    acc->last = atoi(key);
+    return 0;
+}
+
+static int list_versions(struct req *req, struct lroute_args *a) {
+    struct lfn f;
+    if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, 0, &f) != 0) {
+        lfn_free(&f);
+        return -1;
+    }
+    struct ver_acc acc = {0};
+    if (lmax_items(req, &acc.limit) != 0) {
+        lfn_free(&f);
+        return -1;
+    }
+    acc.arr = cJSON_CreateArray();
+    /* Marker: the last version returned; "0" stands for $LATEST. */
+    const char *marker = req_query(req, "Marker");
+    int after = -1;
+    if (marker && *marker) {
+        if (!arn_is_version(marker) && strcmp(marker, "0") != 0) {
+            cJSON_Delete(acc.arr);
+            lfn_free(&f);
+            return req_fail(req, &AWSERR_INVALID_PARAMETER, "Invalid marker: %.100s", marker);
+        }
+        after = atoi(marker);
+    }
+    if (after < 0) {
+        cJSON *o = config_out(f.latest, 1);
+        char arn[512];
+        lfn_arn(req, f.ref.name, "$LATEST", arn, sizeof(arn));
+        set_str(o, "FunctionArn", arn);
+        cJSON_AddItemToArray(acc.arr, o);
+        acc.count = 1;
+        after = 0;
+    }
+    int rc = store_ver_list(lscope(req), f.ref.name, after, acc.limit + 1, ver_row, &acc);
+    lfn_free(&f);
+    if (rc != STORE_OK) {
+        cJSON_Delete(acc.arr);
+        return lstore_fail(req, rc);
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "Versions", acc.arr);
+    if (acc.more) {
+        char m[16];
+        snprintf(m, sizeof(m), "%d", acc.last);
+        cJSON_AddStringToObject(o, "NextMarker", m);
+    }
+    return req_reply_json(req, 200, o);
+}
+
+/* ------------------------------------------------------------------ */
+/* Routing                                                              */
+/* ------------------------------------------------------------------ */
+
+#define LR_WRITE 1   /* runs in BEGIN IMMEDIATE ... COMMIT */
+#define LR_CODE 2    /* carries a code zip: the large body cap */
+
+struct lroute {
+    const char *method;
+    const char *tmpl;  /* "{F}" captures the function, "{S}" a second label */
+    int (*fn)(struct req *, struct lroute_args *);
+    unsigned flags;
+};
+
+static const struct lroute routes[] = {
+    {"POST", "/2015-03-31/functions", create_function, LR_WRITE | LR_CODE},
+    {"GET", "/2015-03-31/functions", list_functions, 0},
+    {"GET", "/2015-03-31/functions/{F}", get_function, 0},
+    {"DELETE", "/2015-03-31/functions/{F}", delete_function, LR_WRITE},
+    {"GET", "/2015-03-31/functions/{F}/configuration", get_function_configuration, 0},
+    {"PUT", "/2015-03-31/functions/{F}/configuration", update_function_configuration, LR_WRITE},
+    {"PUT", "/2015-03-31/functions/{F}/code", update_function_code, LR_WRITE | LR_CODE},
+    {"POST", "/2015-03-31/functions/{F}/versions", publish_version, LR_WRITE},
+    {"GET", "/2015-03-31/functions/{F}/versions", list_versions, 0},
+    {"POST", "/2015-03-31/functions/{F}/aliases", lambda_create_alias, LR_WRITE},
+    {"GET", "/2015-03-31/functions/{F}/aliases", lambda_list_aliases, 0},
+    {"GET", "/2015-03-31/functions/{F}/aliases/{S}", lambda_get_alias, 0},
+    {"PUT", "/2015-03-31/functions/{F}/aliases/{S}", lambda_update_alias, LR_WRITE},
+    {"DELETE", "/2015-03-31/functions/{F}/aliases/{S}", lambda_delete_alias, LR_WRITE},
+    {"POST", "/2015-03-31/functions/{F}/policy", lambda_add_permission, LR_WRITE},
+    {"GET", "/2015-03-31/functions/{F}/policy", lambda_get_policy, 0},
+    {"DELETE", "/2015-03-31/functions/{F}/policy/{S}", lambda_remove_permission, LR_WRITE},
+    {"PUT", "/2017-10-31/functions/{F}/concurrency", lambda_put_concurrency, LR_WRITE},
+    {"DELETE", "/2017-10-31/functions/{F}/concurrency", lambda_delete_concurrency, LR_WRITE},
+    {"GET", "/2019-09-30/functions/{F}/concurrency", lambda_get_concurrency, 0},
+    {"PUT", "/2019-09-30/functions/{F}/provisioned-concurrency", lambda_put_pc, LR_WRITE},
+    {"GET", "/2019-09-30/functions/{F}/provisioned-concurrency", lambda_get_pc, 0},
+    {"DELETE", "/2019-09-30/functions/{F}/provisioned-concurrency", lambda_delete_pc, LR_WRITE},
+    {"GET", "/2016-08-19/account-settings", lambda_account_settings, 0},
+    {"POST", "/2017-03-31/tags/{F}", lambda_tag_resource, LR_WRITE},
+    {"GET", "/2017-03-31/tags/{F}", lambda_list_tags, 0},
+    {"DELETE", "/2017-03-31/tags/{F}", lambda_untag_resource, LR_WRITE},
+};
+
+static const char *const PREFIXES[] = {"/2015-03-31/", "/2016-08-19/", "/2017-03-31/",
+                                       "/2017-10-31/", "/2019-09-25/", "/2019-09-30/",
+                                       "/2014-11-13/", "/2020-04-22/", "/2020-06-30/",
+                                       "/2021-10-31/"};
+
+int lambda_owns_path(const char *path) {
+    for (size_t i = 0; i < NELEM(PREFIXES); i++)
+        if (strncmp(path, PREFIXES[i], strlen(PREFIXES[i])) == 0) return 1;
+    return 0;
+}
+
+/* Matches PATH (raw, no query) against TMPL. On success stores decoded
+ * captures in A (owned) and returns 1; returns 0 on no match, -1 when a
+ * capture is not valid percent-encoding. */
+static int match(const char *tmpl, const char *path, struct lroute_args *a) {
+    const char *t = tmpl, *p = path;
+    char *caps[2] = {NULL, NULL};
+    while (*t && *p) {
+        if (*t == '{') {
+            const char *tend = strchr(t, '}');
+            size_t n = strcspn(p, "/");
+            if (n == 0) break;
+            char *v = util_pct_decode(p, n);
+            if (v == NULL) {
+                free(caps[0]);
+                free(caps[1]);
+                return -1;
+            }
+            int slot = t[1] == 'F' ? 0 : 1;
+            free(caps[slot]);
+            caps[slot] = v;
+            t = tend + 1;
+            p += n;
+            continue;
+        }
+        if (*t != *p) break;
+        t++, p++;
+    }
+    /* A trailing slash is tolerated, as AWS's front end does. */
+    if (*t == '\0' && (*p == '\0' || (p[0] == '/' && p[1] == '\0'))) {
+        a->fn = caps[0];
+        a->sub = caps[1];
+        return 1;
+    }
+    free(caps[0]);
+    free(caps[1]);
+    return 0;
+}
+
+static const struct lroute *find_route(const char *method, const char *path,
+                                       struct lroute_args *a, int *bad) {
+    *bad = 0;
+    for (size_t i = 0; i < NELEM(routes); i++) {
+        if (strcmp(routes[i].method, method) != 0) continue;
+        struct lroute_args tmp = {NULL, NULL};
+        int m = match(routes[i].tmpl, path, &tmp);
+        if (m < 0) {
+            *bad = 1;
+            return NULL;
+        }
+        if (m == 0) continue;
+        if (a) *a = tmp;
+        else {
+            free(tmp.fn);
+            free(tmp.sub);
+        }
+        return &routes[i];
+    }
+    return NULL;
+}
+
+size_t lambda_body_cap(const char *method, const char *path) {
+    int bad;
+    const struct lroute *r = find_route(method, path, NULL, &bad);
+    if (r && (r->flags & LR_CODE)) return API_MAX_BODY_CODE;
+    if (strstr(path, "/invocations") || strstr(path, "/invoke-async")) return API_MAX_BODY_INVOKE;
+    return API_MAX_BODY_DEFAULT;
+}
+
+void lambda_dispatch(struct req *req) {
+    struct lroute_args a = {NULL, NULL};
+    int bad = 0;
+    const struct lroute *r = find_route(req->method, req->path, &a, &bad);
+    if (r == NULL) {
+        if (bad)
+            req_fail(req, &AWSERR_LAMBDA_VALIDATION,
+                     "1 validation error detected: Value at 'functionName' failed to satisfy "
+                     "constraint: Member must be valid percent-encoding");
+        else
+            req_fail(req, &AWSERR_LAMBDA_UNKNOWN_OP, "Unknown operation: %s %.200s", req->method,
+                     req->path);
+        return;
+    }
+    if (r->flags & LR_WRITE) {
+        int src = store_begin(1);
+        if (src != STORE_OK) {
+            lstore_fail(req, src);
+        } else if (r->fn(req, &a) == 0 && req->err == NULL) {
+            src = store_commit();
+            if (src != STORE_OK) {
+                req->status = 0;
+                lstore_fail(req, src);
+            }
+        } else {
+            store_rollback();
+        }
+    } else {
+        r->fn(req, &a);
+    }
+    free(a.fn);
+    free(a.sub);
+}

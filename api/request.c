@@ -1,0 +1,88 @@
+/*
+ * struct req helpers shared by every handler: header and query lookup,
+ * recording errors, setting replies, freeing. See api/request.h.
+ */
+#include "api/request.h"
+#include "api/aws_error.h"
+#include "engine/util.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *req_header(struct req *req, const char *name) {
+    if (req->header_fn == NULL) return NULL;
+    return req->header_fn(req->header_ctx, name);
+}
+
+const char *req_query(struct req *req, const char *name) {
+    for (int i = 0; i < req->nquery; i++)
+        if (strcmp(req->query[i].name, name) == 0) return req->query[i].value;
+    return NULL;
+}
+
+int req_fail(struct req *req, const struct aws_error *kind, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    free(req->err_msg);
+    req->err_msg = msg;
+    req->err = kind;
+    return -1;
+}
+
+int req_reply_json(struct req *req, int status, struct cJSON *root) {
+    free(req->resp_body);
+    req->resp_body = NULL;
+    req->nresp = 0;
+    if (root) {
+        req->resp_body = cJSON_PrintUnformatted(root);
+        if (req->resp_body == NULL) abort();
+        req->nresp = strlen(req->resp_body);
+        cJSON_Delete(root);
+    }
+    req->status = status;
+    req->content_type = req->proto == PROTO_JSON10   ? "application/x-amz-json-1.0"
+                        : req->proto == PROTO_JSON11 ? "application/x-amz-json-1.1"
+                                                     : "application/json";
+    return 0;
+}
+
+int req_reply_raw(struct req *req, int status, const char *content_type, const void *data,
+                  size_t n) {
+    free(req->resp_body);
+    req->resp_body = xmalloc(n + 1);
+    if (n) memcpy(req->resp_body, data, n);
+    req->resp_body[n] = '\0';
+    req->nresp = n;
+    req->status = status;
+    req->content_type = content_type;
+    return 0;
+}
+
+void req_add_header(struct req *req, const char *name, const char *value) {
+    if (req->nresp_headers >= REQ_MAX_RESP_HEADERS) return;
+    req->resp_headers[req->nresp_headers].name = xstrdup(name);
+    req->resp_headers[req->nresp_headers].value = xstrdup(value);
+    req->nresp_headers++;
+}
+
+void req_free(struct req *req) {
+    if (req == NULL) return;
+    free(req->path);
+    for (int i = 0; i < req->nquery; i++) {
+        free(req->query[i].name);
+        free(req->query[i].value);
+    }
+    for (int i = 0; i < req->nresp_headers; i++) {
+        free(req->resp_headers[i].name);
+        free(req->resp_headers[i].value);
+    }
+    free(req->body);
+    free(req->resp_body);
+    free(req->err_msg);
+    cJSON_Delete(req->err_extra);
+    free(req);
+}

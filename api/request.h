@@ -1,0 +1,97 @@
+/*
+ * One HTTP request as the API layer sees it: method, decoded path and query,
+ * header lookup, body, caller identity (account, region) and the response
+ * being built. The HTTP front (server/http.c) fills the input side; handlers
+ * fill the output side with req_reply_* or req_fail; the front renders it.
+ *
+ * Memory: everything hanging off a struct req is owned by it and freed by
+ * req_free() when the connection reports the request completed (the h2o
+ * pool idea), so handlers never free piecemeal what they attach here.
+ * A struct req is used by one thread at a time.
+ */
+#ifndef EMU_API_REQUEST_H
+#define EMU_API_REQUEST_H
+
+#include <stddef.h>
+#include <stdarg.h>
+
+struct cJSON;
+struct aws_error;
+
+/* Wire protocol of the service that answers; selects the error envelope. */
+enum req_proto {
+    PROTO_NONE = 0,
+    PROTO_REST_JSON, /* Lambda: X-Amzn-ErrorType header + JSON body */
+    PROTO_JSON10,    /* DynamoDB, Streams: {"__type":"ns#Code","message":..} */
+    PROTO_JSON11,    /* CloudWatch Logs */
+    PROTO_ADMIN,     /* /_sluice/...: {"error":..,"message":..} */
+};
+
+struct req_kv {
+    char *name;
+    char *value;
+};
+
+/* Upper bound of query parameters kept; extra ones are ignored. AWS
+ * operations take at most a handful, so 32 is generous. */
+#define REQ_MAX_QUERY 32
+/* Upper bound of extra response headers a handler may add. */
+#define REQ_MAX_RESP_HEADERS 16
+
+struct req {
+    /* ---- input, set by the HTTP front ---- */
+    const char *method;          /* "GET", "POST", ...; borrowed, static */
+    char *path;                  /* raw path, not decoded (owned) */
+    struct req_kv query[REQ_MAX_QUERY]; /* decoded (owned) */
+    int nquery;
+    char *body;                  /* NUL-terminated copy of the body (owned) */
+    size_t nbody;
+    const char *(*header_fn)(void *ctx, const char *name);
+    void *header_ctx;
+    char account[13];            /* 12 digits */
+    char region[32];
+    char request_id[40];         /* uuid, sent as x-amzn-RequestId */
+    enum req_proto proto;
+
+    /* ---- output, set by handlers ---- */
+    int status;                  /* HTTP status; 0 until a reply is set */
+    char *resp_body;             /* owned */
+    size_t nresp;
+    const char *content_type;    /* static string */
+    struct req_kv resp_headers[REQ_MAX_RESP_HEADERS]; /* owned */
+    int nresp_headers;
+    const struct aws_error *err; /* set by req_fail */
+    char *err_msg;               /* owned */
+    struct cJSON *err_extra;     /* extra members merged into the error body (owned) */
+};
+
+/* Returns the value of request header NAME (case-insensitive), or NULL.
+ * Borrowed: valid until the request completes. */
+const char *req_header(struct req *req, const char *name);
+
+/* Returns the decoded value of query parameter NAME (case-sensitive, as
+ * AWS's query names are), or NULL. Borrowed from REQ. */
+const char *req_query(struct req *req, const char *name);
+
+/* Records an AWS error with a printf-style message and returns -1, so a
+ * handler can `return req_fail(...)`. A later call replaces an earlier
+ * one. Thread: the request's thread. */
+int req_fail(struct req *req, const struct aws_error *kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Sets a JSON reply: takes ownership of ROOT (deleted here after printing).
+ * ROOT may be NULL for an empty body. Returns 0. */
+int req_reply_json(struct req *req, int status, struct cJSON *root);
+
+/* Sets a raw reply; copies N bytes of DATA. Returns 0. */
+int req_reply_raw(struct req *req, int status, const char *content_type,
+                  const void *data, size_t n);
+
+/* Adds a response header; NAME and VALUE are copied. Extra headers beyond
+ * REQ_MAX_RESP_HEADERS are dropped. */
+void req_add_header(struct req *req, const char *name, const char *value);
+
+/* Frees everything the request owns, and REQ itself. Accepts NULL. */
+void req_free(struct req *req);
+
+#endif

@@ -1,0 +1,15 @@
+/*
+ * Defaults of engine/config.h; main() overwrites them from flags.
+ */
+#include "engine/config.h"
+
+struct sluice_config sluice_cfg = {
+    .host = "127.0.0.1",
+    .port = 4566,
+    .data_dir = "./sluice-data",
+    .in_memory = 0,
+    .ready_file = 0,
+    .log_level = "info",
+    .account_concurrency = 1000,
+    .min_unreserved_concurrency = 100,
+};

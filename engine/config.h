@@ -1,0 +1,23 @@
+/*
+ * Process-wide settings from flags and SLUICE_* environment variables.
+ * Written once by main() before any thread starts; read-only afterwards,
+ * so every thread may read it without locking.
+ */
+#ifndef EMU_ENGINE_CONFIG_H
+#define EMU_ENGINE_CONFIG_H
+
+struct sluice_config {
+    const char *host;
+    int port;
+    const char *data_dir;
+    int in_memory;
+    const char *ready_file;
+    const char *log_level;
+    int account_concurrency;        /* AWS default account limit: 1000 */
+    int min_unreserved_concurrency; /* AWS keeps 100 unreserved */
+};
+
+/* The settings in force. Never NULL. */
+extern struct sluice_config sluice_cfg;
+
+#endif

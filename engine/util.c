@@ -1,0 +1,172 @@
+/*
+ * Implementation of engine/util.h: allocation, strings, ids, base64, time.
+ */
+#include "engine/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <uuid/uuid.h>
+
+void *xmalloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    if (p == NULL) abort();
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size) {
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (p == NULL) abort();
+    return p;
+}
+
+void *xrealloc(void *p, size_t n) {
+    p = realloc(p, n ? n : 1);
+    if (p == NULL) abort();
+    return p;
+}
+
+char *xstrdup(const char *z) {
+    char *p = strdup(z ? z : "");
+    if (p == NULL) abort();
+    return p;
+}
+
+char *xstrndup(const char *z, size_t n) {
+    char *p = strndup(z, n);
+    if (p == NULL) abort();
+    return p;
+}
+
+char *xvasprintf(const char *fmt, va_list ap) {
+    char *out = NULL;
+    if (vasprintf(&out, fmt, ap) < 0) abort();
+    return out;
+}
+
+char *xasprintf(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *out = xvasprintf(fmt, ap);
+    va_end(ap);
+    return out;
+}
+
+void util_uuid(char out[37]) {
+    uuid_t u;
+    uuid_generate_random(u);
+    uuid_unparse_lower(u, out);
+}
+
+static int b64_val(unsigned char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+unsigned char *util_b64_decode(const char *z, size_t nz, size_t *n) {
+    while (nz > 0 && z[nz - 1] == '=') nz--;
+    if (nz % 4 == 1) return NULL;
+    unsigned char *out = xmalloc(nz / 4 * 3 + 3);
+    size_t o = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < nz; i++) {
+        int v = b64_val((unsigned char)z[i]);
+        if (v < 0) {
+            free(out);
+            return NULL;
+        }
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (unsigned char)(acc >> bits);
+        }
+    }
+    *n = o;
+    return out;
+}
+
+char *util_b64_encode(const void *data, size_t n) {
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *p = data;
+    char *out = xmalloc((n + 2) / 3 * 4 + 1);
+    size_t o = 0, i = 0;
+    for (; i + 2 < n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+        out[o++] = tab[v >> 18];
+        out[o++] = tab[(v >> 12) & 63];
+        out[o++] = tab[(v >> 6) & 63];
+        out[o++] = tab[v & 63];
+    }
+    if (i < n) {
+        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
+        out[o++] = tab[v >> 18];
+        out[o++] = tab[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+        out[o++] = '=';
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static void fmt_time(int64_t ms, char *out, size_t n, const char *zone) {
+    time_t s = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    char base[32];
+    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, n, "%s.%03d%s", base, (int)(ms % 1000), zone);
+}
+
+void util_lambda_time(int64_t ms, char *out, size_t n) { fmt_time(ms, out, n, "+0000"); }
+
+void util_iso_time(int64_t ms, char *out, size_t n) { fmt_time(ms, out, n, "Z"); }
+
+int64_t util_wall_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t util_mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int hexval(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+char *util_pct_decode(const char *z, size_t n) {
+    char *out = xmalloc(n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (z[i] == '%') {
+            if (i + 2 >= n) {
+                free(out);
+                return NULL;
+            }
+            int hi = hexval(z[i + 1]), lo = hexval(z[i + 2]);
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+                free(out);
+                return NULL;
+            }
+            out[o++] = (char)(hi << 4 | lo);
+            i += 2;
+        } else {
+            out[o++] = z[i];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}

@@ -1,0 +1,178 @@
+/*
+ * sluice: a local AWS emulator for DynamoDB Streams and Lambda.
+ * main() reads flags (each also from SLUICE_<NAME>), opens storage,
+ * starts the HTTP front, writes the ready file, and waits for SIGTERM or
+ * SIGINT to shut down cleanly.
+ */
+#include "engine/config.h"
+#include "engine/log.h"
+#include "server/http.h"
+#include "storage/store.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *f) {
+    fprintf(f,
+        "Usage: sluice [options]\n"
+        "A local AWS emulator for DynamoDB Streams and Lambda, on one port.\n"
+        "Every option can also be set through the environment as SLUICE_<NAME>,\n"
+        "e.g. SLUICE_PORT=4566 or SLUICE_IN_MEMORY=1; flags win over the environment.\n"
+        "\n"
+        "  --host ADDR                      address to bind (default 127.0.0.1)\n"
+        "  --port N                         port to listen on; 0 picks a free port (default 4566)\n"
+        "  --data-dir DIR                   where state persists (default ./sluice-data)\n"
+        "  --in-memory                      keep no state on disk; everything is gone at exit\n"
+        "  --ready-file PATH                write HOST:PORT and a newline to PATH once serving\n"
+        "  --log-level LEVEL                error, warn, info (default) or debug\n"
+        "  --account-concurrency N          account concurrency limit (default 1000)\n"
+        "  --min-unreserved-concurrency N   unreserved concurrency the account keeps (default 100)\n"
+        "  --help                           show this help and exit\n"
+        "  --version                        print the version and exit\n");
+}
+
+static int parse_int(const char *name, const char *z, int lo, int hi, int *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(z, &end, 10);
+    if (errno || end == z || *end || v < lo || v > hi) {
+        fprintf(stderr, "sluice: %s must be an integer from %d to %d, got '%s'\n", name, lo, hi, z);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+static int truthy(const char *z) {
+    return z && (strcmp(z, "1") == 0 || strcasecmp(z, "true") == 0 || strcasecmp(z, "yes") == 0);
+}
+
+enum { OPT_HOST = 1000, OPT_PORT, OPT_DATA_DIR, OPT_IN_MEMORY, OPT_READY_FILE, OPT_LOG_LEVEL,
+       OPT_ACCOUNT_CONC, OPT_MIN_UNRESERVED, OPT_HELP, OPT_VERSION };
+
+/* Applies one setting; VALUE is NULL for a flag without argument. */
+static int apply(int opt, const char *value) {
+    struct sluice_config *c = &sluice_cfg;
+    switch (opt) {
+    case OPT_HOST: c->host = value; return 0;
+    case OPT_PORT: return parse_int("--port", value, 0, 65535, &c->port);
+    case OPT_DATA_DIR: c->data_dir = value; return 0;
+    case OPT_IN_MEMORY: c->in_memory = value == NULL || truthy(value); return 0;
+    case OPT_READY_FILE: c->ready_file = value; return 0;
+    case OPT_LOG_LEVEL:
+        if (log_set_level(value) != 0) {
+            fprintf(stderr, "sluice: --log-level must be error, warn, info or debug\n");
+            return -1;
+        }
+        c->log_level = value;
+        return 0;
+    case OPT_ACCOUNT_CONC:
+        return parse_int("--account-concurrency", value, 1, 1000000, &c->account_concurrency);
+    case OPT_MIN_UNRESERVED:
+        return parse_int("--min-unreserved-concurrency", value, 0, 1000000,
+                         &c->min_unreserved_concurrency);
+    }
+    return -1;
+}
+
+static const struct option long_opts[] = {
+    {"host", required_argument, NULL, OPT_HOST},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"data-dir", required_argument, NULL, OPT_DATA_DIR},
+    {"in-memory", no_argument, NULL, OPT_IN_MEMORY},
+    {"ready-file", required_argument, NULL, OPT_READY_FILE},
+    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"account-concurrency", required_argument, NULL, OPT_ACCOUNT_CONC},
+    {"min-unreserved-concurrency", required_argument, NULL, OPT_MIN_UNRESERVED},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+/* The environment first (SLUICE_DATA_DIR for --data-dir), flags after. */
+static int read_env(void) {
+    for (const struct option *o = long_opts; o->name; o++) {
+        if (o->val == OPT_HELP || o->val == OPT_VERSION) continue;
+        char name[64] = "SLUICE_";
+        size_t n = strlen(name);
+        for (const char *p = o->name; *p && n < sizeof(name) - 1; p++)
+            name[n++] = *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+        name[n] = '\0';
+        const char *v = getenv(name);
+        if (v == NULL || *v == '\0') continue;
+        if (apply(o->val, v) != 0) return -1;
+    }
+    return 0;
+}
+
+static int write_ready_file(const char *path, const char *host, int port) {
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) return -1;
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL) return -1;
+    fprintf(f, "%s:%d\n", host, port);
+    if (fclose(f) != 0) return -1;
+    return rename(tmp, path);
+}
+
+int main(int argc, char **argv) {
+    if (read_env() != 0) return 2;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+        if (opt == OPT_HELP || opt == 'h') {
+            usage(stdout);
+            return 0;
+        }
+        if (opt == OPT_VERSION) {
+            printf("sluice %s\n", SLUICE_VERSION);
+            return 0;
+        }
+        if (opt == '?' || apply(opt, optarg) != 0) {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "sluice: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+
+    /* Signals: handled synchronously by the main thread only. Block them
+     * before any thread starts so every thread inherits the mask. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (store_init(sluice_cfg.data_dir, sluice_cfg.in_memory) != STORE_OK) return 1;
+    int port = 0;
+    if (http_start(sluice_cfg.host, sluice_cfg.port, &port) != 0) {
+        store_shutdown();
+        return 1;
+    }
+    if (sluice_cfg.ready_file && write_ready_file(sluice_cfg.ready_file, sluice_cfg.host, port) != 0) {
+        log_msg(LOG_ERROR, "cannot write ready file %s: %s", sluice_cfg.ready_file, strerror(errno));
+        http_stop();
+        store_shutdown();
+        return 1;
+    }
+    log_msg(LOG_INFO, "sluice %s listening on http://%s:%d (%s)", SLUICE_VERSION, sluice_cfg.host,
+            port, sluice_cfg.in_memory ? "in memory" : sluice_cfg.data_dir);
+
+    int sig = 0;
+    while (sigwait(&set, &sig) != 0) {
+    }
+    log_msg(LOG_INFO, "signal %d: shutting down", sig);
+    http_stop();
+    store_shutdown();
+    return 0;
+}

@@ -1,0 +1,23 @@
+/*
+ * Which service answers a request: admin paths, X-Amz-Target JSON
+ * services, Lambda's versioned paths. The router also sets the protocol
+ * (error envelope) and the body cap before the body arrives.
+ */
+#ifndef EMU_SERVER_ROUTER_H
+#define EMU_SERVER_ROUTER_H
+
+#include <stddef.h>
+#include "api/request.h"
+
+/* Decides REQ's protocol from its path and X-Amz-Target and returns the
+ * largest body its operation accepts. Needs method, path and headers. */
+size_t router_prepare(struct req *req);
+
+/* Runs the handler for REQ, whose body is complete. Afterwards REQ holds a
+ * reply or an error. Thread: the request's thread. */
+void router_dispatch(struct req *req);
+
+/* Admin endpoints (server/admin.c): /_sluice/... */
+void admin_dispatch(struct req *req);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * Content-addressed code blobs under store_code_dir(). Written by the
+ * Lambda API on CreateFunction / UpdateFunctionCode; read by the runtime
+ * when it unpacks code for an environment.
+ */
+#include "storage/blob.h"
+#include "storage/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void blob_digest(const void *data, size_t n, char hex[65], char b64[45]) {
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256(data, n, md);
+    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    EVP_EncodeBlock((unsigned char *)b64, md, SHA256_DIGEST_LENGTH);
+}
+
+int blob_path(const char *hex, char *buf, size_t n) {
+    int w = snprintf(buf, n, "%s/%s.zip", store_code_dir(), hex);
+    return (w < 0 || (size_t)w >= n) ? -1 : 0;
+}
+
+int blob_put(const void *data, size_t n, char hex[65], char b64[45]) {
+    static atomic_uint seq;
+    char path[4096], tmp[4200];
+    blob_digest(data, n, hex, b64);
+    if (blob_path(hex, path, sizeof(path)) != 0) return -1;
+    struct stat sb;
+    if (stat(path, &sb) == 0 && (size_t)sb.st_size == n) return 0;
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%d.%u", path, (int)getpid(), atomic_fetch_add(&seq, 1));
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) goto fail;
+    const char *p = data;
+    size_t left = n;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            close(fd);
+            goto fail;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) goto fail;
+    if (rename(tmp, path) != 0) goto fail;
+    return 0;
+fail:
+    fprintf(stderr, "sluice: cannot write code blob %s: %s\n", path, strerror(errno));
+    unlink(tmp);
+    return -1;
+}

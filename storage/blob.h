@@ -1,0 +1,25 @@
+/*
+ * Content-addressed code blobs: a zip is stored once, as
+ * <code_dir>/<sha256 hex>.zip, whatever function or version uses it.
+ */
+#ifndef EMU_STORAGE_BLOB_H
+#define EMU_STORAGE_BLOB_H
+
+#include <stddef.h>
+
+/* Writes N bytes of DATA as a blob unless one with the same digest exists.
+ * The file is written to a temporary name, fsynced, then renamed, so a
+ * crash never leaves a partial blob under its final name. Stores the
+ * lowercase hex SHA-256 in HEX (65 bytes) and base64 in B64 (45 bytes,
+ * AWS's CodeSha256). Returns 0 or -1 (errno-style failure, logged).
+ * Thread-safe. */
+int blob_put(const void *data, size_t n, char hex[65], char b64[45]);
+
+/* Computes the digests of DATA without storing it. */
+void blob_digest(const void *data, size_t n, char hex[65], char b64[45]);
+
+/* Writes the path of blob HEX into BUF (size N). Returns 0, or -1 if it
+ * does not fit. */
+int blob_path(const char *hex, char *buf, size_t n);
+
+#endif

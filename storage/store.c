@@ -1,0 +1,276 @@
+/*
+ * SQLite access for every layer above: the per-thread connection, the
+ * statement cache, transactions, schema migrations and the admin reset.
+ * Called from HTTP worker threads and background threads alike; each
+ * thread gets its own connection (house rule: never share a sqlite3*).
+ */
+#include "storage/store.h"
+#include "storage/schema.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Statements cached per thread. The code uses a few dozen distinct SQL
+ * strings; past this, statements are prepared and finalized per use. */
+#define STORE_STMT_CACHE 128
+
+/* How long a writer waits for another thread's write transaction before
+ * giving up with STORE_BUSY. Writes are short; 5 s means something is
+ * badly wrong rather than merely contended. */
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+struct stmt_slot {
+    const char *sql;
+    sqlite3_stmt *st;
+};
+
+struct store_conn {
+    sqlite3 *db;
+    int nslot;
+    struct stmt_slot slot[STORE_STMT_CACHE];
+};
+
+static pthread_key_t conn_key;
+static char db_path[PATH_MAX];
+static char code_dir[PATH_MAX];
+static char tmp_root[PATH_MAX];   /* in-memory mode: removed at shutdown */
+static int in_memory_mode;
+
+static void conn_close(void *p) {
+    struct store_conn *c = p;
+    if (c == NULL) return;
+    for (int i = 0; i < c->nslot; i++) sqlite3_finalize(c->slot[i].st);
+    sqlite3_close_v2(c->db);
+    free(c);
+}
+
+int store_rc(int rc, const char *context) {
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+        return STORE_OK;
+    case SQLITE_CONSTRAINT:
+        return STORE_CONFLICT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        fprintf(stderr, "sluice: storage busy in %s (rc=%d)\n", context, rc);
+        return STORE_BUSY;
+    default:
+        fprintf(stderr, "sluice: storage error in %s: rc=%d (%s)\n", context,
+                rc, sqlite3_errstr(rc));
+        return STORE_ERR;
+    }
+}
+
+static sqlite3 *open_db(void) {
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(db_path, &db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                 SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+                             NULL);
+    if (rc != SQLITE_OK) {
+        fprintf(stderr, "sluice: cannot open %s: %s\n", db_path,
+                db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close_v2(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
+    /* NORMAL in WAL mode is durable against process crashes (kill -9): a
+     * committed transaction is in the WAL file before COMMIT returns. Only
+     * an OS crash or power loss can lose the last transactions. */
+    sqlite3_exec(db,
+                 in_memory_mode ? "PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;"
+                                : "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                 NULL, NULL, NULL);
+    return db;
+}
+
+struct sqlite3 *store_db(void) {
+    struct store_conn *c = pthread_getspecific(conn_key);
+    if (c) return c->db;
+    c = calloc(1, sizeof(*c));
+    if (c == NULL) abort();
+    c->db = open_db();
+    if (c->db == NULL) {
+        free(c);
+        return NULL;
+    }
+    pthread_setspecific(conn_key, c);
+    return c->db;
+}
+
+struct sqlite3_stmt *store_stmt(const char *sql) {
+    if (store_db() == NULL) return NULL;
+    struct store_conn *c = pthread_getspecific(conn_key);
+    for (int i = 0; i < c->nslot; i++) {
+        if (c->slot[i].sql == sql) {
+            sqlite3_reset(c->slot[i].st);
+            sqlite3_clear_bindings(c->slot[i].st);
+            return c->slot[i].st;
+        }
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK) {
+        fprintf(stderr, "sluice: prepare failed: %s\n  in: %s\n", sqlite3_errmsg(c->db), sql);
+        return NULL;
+    }
+    if (c->nslot == STORE_STMT_CACHE) {
+        /* Cache full: evict the oldest. Not expected with static SQL. */
+        sqlite3_finalize(c->slot[0].st);
+        memmove(&c->slot[0], &c->slot[1], sizeof(c->slot[0]) * (STORE_STMT_CACHE - 1));
+        c->nslot--;
+    }
+    c->slot[c->nslot].sql = sql;
+    c->slot[c->nslot].st = st;
+    c->nslot++;
+    return st;
+}
+
+int store_exec(const char *sql) {
+    sqlite3 *db = store_db();
+    if (db == NULL) return STORE_ERR;
+    char *zerr = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &zerr);
+    if (rc != SQLITE_OK) {
+        fprintf(stderr, "sluice: sql failed: %s\n", zerr ? zerr : sqlite3_errstr(rc));
+        sqlite3_free(zerr);
+    }
+    return store_rc(rc, "exec");
+}
+
+int store_begin(int write) {
+    sqlite3 *db = store_db();
+    if (db == NULL) return STORE_ERR;
+    int rc = sqlite3_exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
+    return store_rc(rc, "begin");
+}
+
+int store_commit(void) {
+    int rc = sqlite3_exec(store_db(), "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_exec(store_db(), "ROLLBACK", NULL, NULL, NULL);
+    }
+    return store_rc(rc, "commit");
+}
+
+void store_rollback(void) {
+    sqlite3 *db = store_db();
+    if (db && !sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int mkdir_p(const char *path) {
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) return -1;
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
+    return 0;
+}
+
+static int migrate(void) {
+    sqlite3 *db = store_db();
+    if (db == NULL) return STORE_ERR;
+    /* WAL persists in the file; set it before any transaction. */
+    if (!in_memory_mode && store_exec("PRAGMA journal_mode=WAL") != STORE_OK) return STORE_ERR;
+    if (in_memory_mode) store_exec("PRAGMA journal_mode=WAL");
+    sqlite3_stmt *st = NULL;
+    int version = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (version > STORE_SCHEMA_VERSION) {
+        fprintf(stderr, "sluice: %s has schema version %d, newer than this build (%d)\n",
+                db_path, version, STORE_SCHEMA_VERSION);
+        return STORE_ERR;
+    }
+    for (; version < STORE_SCHEMA_VERSION; version++) {
+        char pragma[64];
+        snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", version + 1);
+        if (store_begin(1) != STORE_OK) return STORE_ERR;
+        if (store_exec(store_migrations[version]) != STORE_OK || store_exec(pragma) != STORE_OK) {
+            store_rollback();
+            return STORE_ERR;
+        }
+        if (store_commit() != STORE_OK) return STORE_ERR;
+    }
+    return STORE_OK;
+}
+
+int store_init(const char *dir, int in_memory) {
+    in_memory_mode = in_memory;
+    if (pthread_key_create(&conn_key, conn_close) != 0) return STORE_ERR;
+    if (in_memory) {
+        /* A private directory on tmpfs when there is one: SQLite in WAL
+         * mode with one connection per thread needs a real file, and
+         * memory-backed files keep it as fast as :memory:. */
+        const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
+        if (base == NULL) base = "/tmp";
+        snprintf(tmp_root, sizeof(tmp_root), "%s/sluice-mem-XXXXXX", base);
+        if (mkdtemp(tmp_root) == NULL) {
+            fprintf(stderr, "sluice: cannot create a temporary directory in %s: %s\n", base,
+                    strerror(errno));
+            return STORE_ERR;
+        }
+        dir = tmp_root;
+    } else if (mkdir_p(dir) != 0) {
+        fprintf(stderr, "sluice: cannot create data directory %s: %s\n", dir, strerror(errno));
+        return STORE_ERR;
+    }
+    if (snprintf(db_path, sizeof(db_path), "%s/sluice.db", dir) >= (int)sizeof(db_path) ||
+        snprintf(code_dir, sizeof(code_dir), "%s/code", dir) >= (int)sizeof(code_dir)) {
+        fprintf(stderr, "sluice: data directory path too long\n");
+        return STORE_ERR;
+    }
+    if (mkdir_p(code_dir) != 0) {
+        fprintf(stderr, "sluice: cannot create %s: %s\n", code_dir, strerror(errno));
+        return STORE_ERR;
+    }
+    return migrate();
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb; (void)flag; (void)ftw;
+    remove(path);
+    return 0;
+}
+
+void store_shutdown(void) {
+    struct store_conn *c = pthread_getspecific(conn_key);
+    pthread_setspecific(conn_key, NULL);
+    conn_close(c);
+    if (in_memory_mode && tmp_root[0]) {
+        nftw(tmp_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        tmp_root[0] = '\0';
+    }
+}
+
+int store_reset(void) {
+    static const char *const sql =
+        "DELETE FROM functions; DELETE FROM versions; DELETE FROM aliases;"
+        "DELETE FROM policies; DELETE FROM pc_configs;";
+    if (store_begin(1) != STORE_OK) return STORE_ERR;
+    if (store_exec(sql) != STORE_OK) {
+        store_rollback();
+        return STORE_ERR;
+    }
+    return store_commit();
+}
+
+const char *store_code_dir(void) { return code_dir; }
+
+int store_schema_version(void) { return STORE_SCHEMA_VERSION; }

@@ -1,0 +1,70 @@
+/*
+ * Durable state: one SQLite database (WAL) in the data directory, with one
+ * connection per thread, opened lazily and closed when the thread exits.
+ * Code zips live beside it as content-addressed files (storage/blob.c).
+ * This layer knows nothing of HTTP or AWS errors: callers map STORE_*
+ * codes to what they mean.
+ */
+#ifndef EMU_STORAGE_STORE_H
+#define EMU_STORAGE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+/* Result codes of store_ functions (0 or negative, Redis C_OK style). */
+#define STORE_OK 0
+#define STORE_ERR -1       /* unexpected SQLite or I/O failure, logged */
+#define STORE_NOTFOUND -2
+#define STORE_CONFLICT -3  /* a uniqueness constraint failed */
+#define STORE_BUSY -4
+
+/* Opens (creating if needed) the database under DIR, or a throwaway one in
+ * a private temporary directory when IN_MEMORY is set, and migrates the
+ * schema forward. Call once from the main thread before any other store_
+ * function. Returns STORE_OK or STORE_ERR (with a message on stderr). */
+int store_init(const char *dir, int in_memory);
+
+/* Closes the calling thread's connection (if any) and, in in-memory mode,
+ * removes the temporary directory. Call once at shutdown, after worker
+ * threads have stopped. */
+void store_shutdown(void);
+
+/* Returns the calling thread's connection, opening it on first use. The
+ * connection belongs to the thread; never pass it to another. Returns
+ * NULL only if opening failed (logged). */
+struct sqlite3 *store_db(void);
+
+/* Returns a prepared statement for SQL on the calling thread's connection,
+ * cached per thread by the address of SQL (pass string literals only).
+ * The statement is reset and its bindings cleared; borrowed until the
+ * thread ends. Returns NULL on error (logged). */
+struct sqlite3_stmt *store_stmt(const char *sql);
+
+/* Transaction helpers on the thread's connection. store_begin(1) takes the
+ * write lock at once (BEGIN IMMEDIATE). Return STORE_OK or STORE_ERR/BUSY. */
+int store_begin(int write);
+int store_commit(void);
+void store_rollback(void);
+
+/* Executes SQL text that has no parameters (schema, pragmas). */
+int store_exec(const char *sql);
+
+/* Maps an SQLite result code to a STORE_ code, logging unexpected ones
+ * with CONTEXT. */
+int store_rc(int rc, const char *context);
+
+/* Deletes every row of every table (the admin reset). Code blobs stay:
+ * they are content-addressed and harmless. Returns STORE_OK or STORE_ERR. */
+int store_reset(void);
+
+/* The directory holding code blobs and unpacked code, without trailing
+ * slash. Borrowed, valid until store_shutdown(). */
+const char *store_code_dir(void);
+
+/* Schema version this build migrates to (PRAGMA user_version). */
+int store_schema_version(void);
+
+#endif

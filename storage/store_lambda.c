@@ -1,0 +1,420 @@
+/*
+ * storage/store_lambda.h over the functions, versions, aliases, policies
+ * and pc_configs tables. Plain bound-parameter SQL; statements cached
+ * per thread by store_stmt().
+ */
+#include "storage/store_lambda.h"
+#include "storage/store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dup_col(sqlite3_stmt *st, int i) {
+    const unsigned char *z = sqlite3_column_text(st, i);
+    if (z == NULL) return NULL;
+    char *p = strdup((const char *)z);
+    if (p == NULL) abort();
+    return p;
+}
+
+static void bind_scope(sqlite3_stmt *st, struct store_scope s, const char *name) {
+    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
+}
+
+/* Steps ST to completion (a write). */
+static int step_done(sqlite3_stmt *st, const char *ctx) {
+    int rc = sqlite3_step(st);
+    int out = store_rc(rc, ctx);
+    sqlite3_reset(st);
+    return out;
+}
+
+/* Steps a write and reports NOTFOUND when it changed no row. */
+static int step_change(sqlite3_stmt *st, const char *ctx) {
+    int rc = step_done(st, ctx);
+    if (rc != STORE_OK) return rc;
+    return sqlite3_changes(sqlite3_db_handle(st)) > 0 ? STORE_OK : STORE_NOTFOUND;
+}
+
+/* Runs a query of (key, config) rows into CB. */
+static int run_rows(sqlite3_stmt *st, store_row_cb cb, void *ctx, const char *what) {
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (cb(ctx, (const char *)sqlite3_column_text(st, 0),
+               (const char *)sqlite3_column_text(st, 1)))
+            break;
+    }
+    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, what);
+    sqlite3_reset(st);
+    return out;
+}
+
+/* ---- functions ---- */
+
+void store_fn_clear(struct store_fn *f) {
+    free(f->config);
+    free(f->tags);
+    free(f->published_rev);
+    memset(f, 0, sizeof(*f));
+}
+
+int store_fn_get(struct store_scope s, const char *name, struct store_fn *out) {
+    static const char sql[] =
+        "SELECT config, tags, reserved, next_version, published_rev, created_ms"
+        " FROM functions WHERE account=?1 AND region=?2 AND name=?3";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    memset(out, 0, sizeof(*out));
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->config = dup_col(st, 0);
+        out->tags = dup_col(st, 1);
+        out->has_reserved = sqlite3_column_type(st, 2) != SQLITE_NULL;
+        out->reserved = sqlite3_column_int(st, 2);
+        out->next_version = sqlite3_column_int(st, 3);
+        out->published_rev = dup_col(st, 4);
+        out->created_ms = sqlite3_column_int64(st, 5);
+        sqlite3_reset(st);
+        return STORE_OK;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "fn_get");
+}
+
+int store_fn_put(struct store_scope s, const char *name, const struct store_fn *f, int insert) {
+    static const char ins[] =
+        "INSERT INTO functions(account, region, name, config, tags, reserved, next_version,"
+        " published_rev, created_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    static const char upd[] =
+        "UPDATE functions SET config=?4, tags=?5, reserved=?6, next_version=?7,"
+        " published_rev=?8, created_ms=?9 WHERE account=?1 AND region=?2 AND name=?3";
+    sqlite3_stmt *st = store_stmt(insert ? ins : upd);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_text(st, 4, f->config, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, f->tags ? f->tags : "{}", -1, SQLITE_TRANSIENT);
+    if (f->has_reserved) sqlite3_bind_int(st, 6, f->reserved);
+    else sqlite3_bind_null(st, 6);
+    sqlite3_bind_int(st, 7, f->next_version > 0 ? f->next_version : 1);
+    if (f->published_rev) sqlite3_bind_text(st, 8, f->published_rev, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, 8);
+    sqlite3_bind_int64(st, 9, f->created_ms);
+    return insert ? step_done(st, "fn_insert") : step_change(st, "fn_update");
+}
+
+int store_fn_delete(struct store_scope s, const char *name) {
+    static const char *const sqls[] = {
+        "DELETE FROM versions WHERE account=?1 AND region=?2 AND name=?3",
+        "DELETE FROM aliases WHERE account=?1 AND region=?2 AND name=?3",
+        "DELETE FROM policies WHERE account=?1 AND region=?2 AND name=?3",
+        "DELETE FROM pc_configs WHERE account=?1 AND region=?2 AND name=?3",
+        "DELETE FROM functions WHERE account=?1 AND region=?2 AND name=?3",
+    };
+    int rc = STORE_OK;
+    for (size_t i = 0; i < sizeof(sqls) / sizeof(sqls[0]) && rc == STORE_OK; i++) {
+        sqlite3_stmt *st = store_stmt(sqls[i]);
+        if (st == NULL) return STORE_ERR;
+        bind_scope(st, s, name);
+        rc = i + 1 == sizeof(sqls) / sizeof(sqls[0]) ? step_change(st, "fn_delete")
+                                                     : step_done(st, "fn_delete");
+    }
+    return rc;
+}
+
+int store_fn_list(struct store_scope s, const char *from, int inclusive, int limit,
+                  store_row_cb cb, void *ctx) {
+    static const char sql_gt[] =
+        "SELECT name, config FROM functions WHERE account=?1 AND region=?2 AND name>?3"
+        " ORDER BY name LIMIT ?4";
+    static const char sql_ge[] =
+        "SELECT name, config FROM functions WHERE account=?1 AND region=?2 AND name>=?3"
+        " ORDER BY name LIMIT ?4";
+    sqlite3_stmt *st = store_stmt(inclusive ? sql_ge : sql_gt);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, from ? from : "");
+    sqlite3_bind_int(st, 4, limit);
+    return run_rows(st, cb, ctx, "fn_list");
+}
+
+int store_fn_usage(struct store_scope s, int64_t *count, int64_t *code_size) {
+    static const char sql[] =
+        "SELECT (SELECT count(*) FROM functions WHERE account=?1 AND region=?2),"
+        " (SELECT coalesce(sum(json_extract(config, '$.CodeSize')), 0) FROM functions"
+        "   WHERE account=?1 AND region=?2)"
+        " + (SELECT coalesce(sum(json_extract(config, '$.CodeSize')), 0) FROM versions"
+        "   WHERE account=?1 AND region=?2)";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *count = sqlite3_column_int64(st, 0);
+        *code_size = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : store_rc(rc, "fn_usage");
+}
+
+/* ---- versions ---- */
+
+int store_ver_get(struct store_scope s, const char *name, int version, char **config) {
+    static const char sql[] =
+        "SELECT config FROM versions WHERE account=?1 AND region=?2 AND name=?3 AND version=?4";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_int(st, 4, version);
+    int rc = sqlite3_step(st);
+    *config = rc == SQLITE_ROW ? dup_col(st, 0) : NULL;
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "ver_get");
+}
+
+int store_ver_insert(struct store_scope s, const char *name, int version, const char *config) {
+    static const char sql[] =
+        "INSERT INTO versions(account, region, name, version, config) VALUES(?1, ?2, ?3, ?4, ?5)";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_int(st, 4, version);
+    sqlite3_bind_text(st, 5, config, -1, SQLITE_TRANSIENT);
+    return step_done(st, "ver_insert");
+}
+
+int store_ver_delete(struct store_scope s, const char *name, int version) {
+    static const char sql[] =
+        "DELETE FROM versions WHERE account=?1 AND region=?2 AND name=?3 AND version=?4";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_int(st, 4, version);
+    return step_change(st, "ver_delete");
+}
+
+int store_ver_max(struct store_scope s, const char *name, int *version) {
+    static const char sql[] =
+        "SELECT coalesce(max(version), 0) FROM versions WHERE account=?1 AND region=?2 AND name=?3";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    int rc = sqlite3_step(st);
+    *version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : store_rc(rc, "ver_max");
+}
+
+int store_ver_list(struct store_scope s, const char *name, int after, int limit, store_row_cb cb,
+                   void *ctx) {
+    static const char sql[] =
+        "SELECT CAST(version AS TEXT), config FROM versions WHERE account=?1 AND region=?2"
+        " AND name=?3 AND version>?4 ORDER BY version LIMIT ?5";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_int(st, 4, after);
+    sqlite3_bind_int(st, 5, limit);
+    return run_rows(st, cb, ctx, "ver_list");
+}
+
+/* ---- aliases ---- */
+
+int store_alias_get(struct store_scope s, const char *name, const char *alias, char **config) {
+    static const char sql[] =
+        "SELECT config FROM aliases WHERE account=?1 AND region=?2 AND name=?3 AND alias=?4";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_text(st, 4, alias, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    *config = rc == SQLITE_ROW ? dup_col(st, 0) : NULL;
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "alias_get");
+}
+
+int store_alias_put(struct store_scope s, const char *name, const char *alias, const char *config,
+                    int insert) {
+    static const char ins[] =
+        "INSERT INTO aliases(account, region, name, alias, config) VALUES(?1, ?2, ?3, ?4, ?5)";
+    static const char upd[] =
+        "UPDATE aliases SET config=?5 WHERE account=?1 AND region=?2 AND name=?3 AND alias=?4";
+    sqlite3_stmt *st = store_stmt(insert ? ins : upd);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_text(st, 4, alias, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, config, -1, SQLITE_TRANSIENT);
+    return insert ? step_done(st, "alias_insert") : step_change(st, "alias_update");
+}
+
+int store_alias_delete(struct store_scope s, const char *name, const char *alias) {
+    static const char sql[] =
+        "DELETE FROM aliases WHERE account=?1 AND region=?2 AND name=?3 AND alias=?4";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_text(st, 4, alias, -1, SQLITE_TRANSIENT);
+    return step_change(st, "alias_delete");
+}
+
+int store_alias_list(struct store_scope s, const char *name, const char *after, int limit,
+                     store_row_cb cb, void *ctx) {
+    static const char sql[] =
+        "SELECT alias, config FROM aliases WHERE account=?1 AND region=?2 AND name=?3"
+        " AND alias>?4 ORDER BY alias LIMIT ?5";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_text(st, 4, after ? after : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 5, limit);
+    return run_rows(st, cb, ctx, "alias_list");
+}
+
+/* ---- policies ---- */
+
+int store_policy_get(struct store_scope s, const char *name, const char *qualifier,
+                     char **statements, char **revision) {
+    static const char sql[] =
+        "SELECT statements, revision FROM policies WHERE account=?1 AND region=?2 AND name=?3"
+        " AND qualifier=?4";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    *statements = rc == SQLITE_ROW ? dup_col(st, 0) : NULL;
+    if (revision) *revision = rc == SQLITE_ROW ? dup_col(st, 1) : NULL;
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "policy_get");
+}
+
+int store_policy_put(struct store_scope s, const char *name, const char *qualifier,
+                     const char *statements, const char *revision) {
+    static const char sql[] =
+        "INSERT INTO policies(account, region, name, qualifier, statements, revision)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(account, region, name, qualifier)"
+        " DO UPDATE SET statements=excluded.statements, revision=excluded.revision";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, statements, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, revision, -1, SQLITE_TRANSIENT);
+    return step_done(st, "policy_put");
+}
+
+int store_policy_delete(struct store_scope s, const char *name, const char *qualifier) {
+    static const char sql[] =
+        "DELETE FROM policies WHERE account=?1 AND region=?2 AND name=?3 AND qualifier=?4";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
+    return step_change(st, "policy_delete");
+}
+
+/* ---- provisioned concurrency ---- */
+
+static void read_pc(sqlite3_stmt *st, struct store_pc *out) {
+    memset(out, 0, sizeof(*out));
+    snprintf(out->qualifier, sizeof(out->qualifier), "%s", (const char *)sqlite3_column_text(st, 0));
+    out->requested = sqlite3_column_int(st, 1);
+    out->ready_ms = sqlite3_column_int64(st, 2);
+    snprintf(out->last_modified, sizeof(out->last_modified), "%s",
+             (const char *)sqlite3_column_text(st, 3));
+}
+
+int store_pc_get(struct store_scope s, const char *name, const char *qualifier, struct store_pc *out) {
+    static const char sql[] =
+        "SELECT qualifier, requested, ready_ms, last_modified FROM pc_configs"
+        " WHERE account=?1 AND region=?2 AND name=?3 AND qualifier=?4";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) read_pc(st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "pc_get");
+}
+
+int store_pc_put(struct store_scope s, const char *name, const struct store_pc *pc) {
+    static const char sql[] =
+        "INSERT INTO pc_configs(account, region, name, qualifier, requested, ready_ms,"
+        " last_modified) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        " ON CONFLICT(account, region, name, qualifier) DO UPDATE SET"
+        " requested=excluded.requested, ready_ms=excluded.ready_ms,"
+        " last_modified=excluded.last_modified";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_text(st, 4, pc->qualifier, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 5, pc->requested);
+    sqlite3_bind_int64(st, 6, pc->ready_ms);
+    sqlite3_bind_text(st, 7, pc->last_modified, -1, SQLITE_TRANSIENT);
+    return step_done(st, "pc_put");
+}
+
+int store_pc_delete(struct store_scope s, const char *name, const char *qualifier) {
+    static const char sql[] =
+        "DELETE FROM pc_configs WHERE account=?1 AND region=?2 AND name=?3 AND qualifier=?4";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
+    return step_change(st, "pc_delete");
+}
+
+int store_pc_list(struct store_scope s, const char *name, struct store_pc *out, int max, int *n) {
+    static const char sql[] =
+        "SELECT qualifier, requested, ready_ms, last_modified FROM pc_configs"
+        " WHERE account=?1 AND region=?2 AND name=?3 ORDER BY qualifier";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    int rc;
+    *n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) read_pc(st, &out[(*n)++]);
+    sqlite3_reset(st);
+    return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "pc_list");
+}
+
+int store_pc_function_total(struct store_scope s, const char *name, int64_t *total) {
+    static const char sql[] =
+        "SELECT coalesce(sum(requested), 0) FROM pc_configs WHERE account=?1 AND region=?2"
+        " AND name=?3";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    int rc = sqlite3_step(st);
+    *total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : store_rc(rc, "pc_total");
+}
+
+int store_concurrency_totals(struct store_scope s, int64_t *reserved, int64_t *pc_unreserved) {
+    static const char sql[] =
+        "SELECT (SELECT coalesce(sum(reserved), 0) FROM functions WHERE account=?1 AND region=?2),"
+        " (SELECT coalesce(sum(p.requested), 0) FROM pc_configs p JOIN functions f"
+        "   ON f.account=p.account AND f.region=p.region AND f.name=p.name"
+        "   WHERE p.account=?1 AND p.region=?2 AND f.reserved IS NULL)";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *reserved = sqlite3_column_int64(st, 0);
+        *pc_unreserved = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : store_rc(rc, "conc_totals");
+}
