@@ -60,37 +60,23 @@ static const char QUALIFIER_PATTERN[] = "\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_
 int lfn_load(struct req *req, const char *z, enum arn_shape shape, int flags, struct lfn *out) {
     memset(out, 0, sizeof(*out));
     int rc = arn_parse_function(z, shape, &out->ref);
+    if (rc == ARN_ENAMELEN) {
+        struct vlist vl = {0};
+        vl_add(&vl, out->ref.name, "functionName", "Member must have length less than or equal to 64");
+        return vl_fail(req, &vl, &AWSERR_INVALID_PARAMETER);
+    }
     if (rc != ARN_OK) {
         struct vlist vl = {0};
         char c[600];
-        if (rc == ARN_ENAMELEN) {
-            vl_add(&vl, out->ref.name, "functionName",
-                   "Member must have length less than or equal to 64");
-            return vl_fail(req, &vl, &AWSERR_INVALID_PARAMETER);
-        }
-        if (rc == ARN_ETOOLONG) {
+        if (strlen(z) > arn_max_len(shape)) {
             snprintf(c, sizeof(c), "Member must have length less than or equal to %zu",
                      arn_max_len(shape));
             vl_add(&vl, z, "functionName", c);
         }
-        struct fn_ref tmp;
-        if (arn_parse_function(z, shape, &tmp) == ARN_EPATTERN || rc == ARN_EPATTERN) {
-            /* Check the pattern on its own, ignoring length. */
-            char *cut = xstrdup(z);
-            int pat = 1;
-            if (rc == ARN_ETOOLONG) {
-                /* Length failed; the pattern may still hold. */
-                struct fn_ref r2;
-                enum arn_shape wide = ARN_SHAPE_NAMESPACED;
-                pat = arn_parse_function(cut, wide, &r2) == ARN_EPATTERN ||
-                      (shape != ARN_SHAPE_NAMESPACED && strchr(r2.name, '.') != NULL);
-            }
-            free(cut);
-            if (pat) {
-                snprintf(c, sizeof(c), "Member must satisfy regular expression pattern: %s",
-                         arn_pattern(shape));
-                vl_add(&vl, z, "functionName", c);
-            }
+        if (rc == ARN_EPATTERN) {
+            snprintf(c, sizeof(c), "Member must satisfy regular expression pattern: %s",
+                     arn_pattern(shape));
+            vl_add(&vl, z, "functionName", c);
         }
         return vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION);
     }

@@ -114,8 +114,8 @@ int arn_parse_function(const char *z, enum arn_shape shape, struct fn_ref *out) 
         }
     }
     if (*p != '\0') ok = 0;
-    if (too_long) return ARN_ETOOLONG;
     if (!ok) return ARN_EPATTERN;
+    if (too_long) return ARN_ETOOLONG;
     if (nname > ARN_MAX_NAME) return ARN_ENAMELEN;
     return ARN_OK;
 }

@@ -27,8 +27,8 @@ struct fn_ref {
 
 /* Result of arn_parse_function. */
 #define ARN_OK 0
-#define ARN_EPATTERN -1   /* does not match the shape's pattern */
-#define ARN_ETOOLONG -2   /* whole value longer than the shape allows */
+#define ARN_EPATTERN -1   /* does not match the shape's pattern (length aside) */
+#define ARN_ETOOLONG -2   /* matches, but longer than the shape allows */
 #define ARN_ENAMELEN -3   /* matches, but the bare name is over 64 */
 
 /* Parses Z as a function name of SHAPE into OUT. Returns ARN_OK or one of

@@ -11,6 +11,7 @@
  */
 #include "server/http.h"
 #include "server/router.h"
+#include "api/api.h"
 #include "api/aws_error.h"
 #include "api/request.h"
 #include "engine/log.h"
@@ -130,6 +131,19 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct req *req) {
     return ok;
 }
 
+/* Records the 413 for a body over CAP, worded per operation as AWS does. */
+static void fail_too_big(struct req *req, size_t cap) {
+    if (req->proto == PROTO_JSON10 || req->proto == PROTO_JSON11)
+        req_fail(req, &AWSERR_DDB_TOO_LARGE, "Request entity too large");
+    else if (cap == API_MAX_BODY_CODE)
+        req_fail(req, &AWSERR_REQUEST_TOO_LARGE, "Zipped size must be smaller than 52428800 bytes");
+    else if (cap == API_MAX_BODY_INVOKE)
+        req_fail(req, &AWSERR_REQUEST_TOO_LARGE,
+                 "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
+    else
+        req_fail(req, &AWSERR_REQUEST_TOO_LARGE, "Request must be smaller than %zu bytes", cap);
+}
+
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char *url,
                                  const char *method, const char *version,
                                  const char *upload_data, size_t *upload_data_size,
@@ -150,8 +164,14 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         identify_caller(req);
         st->cap = router_prepare(req);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > st->cap) st->too_big = 1;
         *con_cls = st;
+        if (cl && strtoull(cl, NULL, 10) > st->cap) {
+            /* Answer at once instead of reading a body we will refuse;
+             * MHD closes the connection after this reply. */
+            st->too_big = 1;
+            fail_too_big(req, st->cap);
+            return send_reply(c, req);
+        }
         return MHD_YES;
     }
     struct req *req = st->req;
@@ -178,11 +198,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
     if (req->body == NULL) req->body = xstrdup("");
     req->body[req->nbody] = '\0';
     if (st->too_big) {
-        if (req->proto == PROTO_JSON10 || req->proto == PROTO_JSON11)
-            req_fail(req, &AWSERR_DDB_TOO_LARGE, "Request entity too large");
-        else
-            req_fail(req, &AWSERR_REQUEST_TOO_LARGE,
-                     "Request must be smaller than %zu bytes for the operation", st->cap);
+        fail_too_big(req, st->cap);
     } else {
         router_dispatch(req);
     }
