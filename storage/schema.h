@@ -51,6 +51,85 @@ static const char *const store_migrations[] = {
     "  ready_ms INTEGER NOT NULL,"       /* clock time it becomes READY */
     "  last_modified TEXT NOT NULL,"
     "  PRIMARY KEY(account, region, name, qualifier)) STRICT;",
+
+    /* 1 -> 2: DynamoDB tables, items, secondary-index entries, and
+     * streams with their shards and records. Keys are stored as
+     * order-preserving byte strings (api/ddb_key.c) so that SQLite's
+     * memcmp ordering of BLOBs is DynamoDB's key order. */
+    "CREATE TABLE ddb_tables("
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  id TEXT NOT NULL UNIQUE,"          /* TableId */
+    "  description TEXT NOT NULL,"        /* TableDescription, static parts */
+    "  tags TEXT NOT NULL DEFAULT '[]',"
+    "  ttl TEXT,"                         /* TimeToLiveSpecification or NULL */
+    "  stream_arn TEXT,"                  /* latest stream, enabled or not */
+    "  partitions INTEGER NOT NULL DEFAULT 1,"
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(account, region, name)) STRICT;"
+    "CREATE TABLE ddb_items("
+    "  table_id TEXT NOT NULL,"
+    "  hk BLOB NOT NULL,"
+    "  rk BLOB NOT NULL,"                 /* x'' when the table has no range key */
+    "  item TEXT NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  expires INTEGER,"                  /* TTL attribute as epoch seconds, or NULL */
+    "  PRIMARY KEY(table_id, hk, rk)) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX ddb_items_expiry ON ddb_items(expires) WHERE expires IS NOT NULL;"
+    "CREATE TABLE ddb_index_items("
+    "  table_id TEXT NOT NULL,"
+    "  idx TEXT NOT NULL,"
+    "  ihk BLOB NOT NULL,"
+    "  irk BLOB NOT NULL,"
+    "  hk BLOB NOT NULL,"
+    "  rk BLOB NOT NULL,"
+    "  PRIMARY KEY(table_id, idx, ihk, irk, hk, rk)) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX ddb_index_items_item ON ddb_index_items(table_id, hk, rk);"
+    "CREATE TABLE ddb_streams("
+    "  arn TEXT PRIMARY KEY,"
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  table_name TEXT NOT NULL,"
+    "  table_id TEXT NOT NULL,"
+    "  label TEXT NOT NULL,"
+    "  view_type TEXT NOT NULL,"
+    "  key_schema TEXT NOT NULL,"
+    "  enabled INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  disabled_ms INTEGER,"
+    "  partitions INTEGER NOT NULL,"
+    "  next_seq INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX ddb_streams_scope ON ddb_streams(account, region, table_name);"
+    "CREATE TABLE ddb_shards("
+    "  arn TEXT NOT NULL,"
+    "  shard_id TEXT NOT NULL,"
+    "  parent_id TEXT,"
+    "  partition INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  start_seq INTEGER NOT NULL,"       /* first sequence number it may hold */
+    "  end_seq INTEGER,"                  /* last one, once closed */
+    "  PRIMARY KEY(arn, shard_id)) STRICT;"
+    "CREATE TABLE ddb_records("
+    "  arn TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  shard_id TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  record TEXT NOT NULL,"
+    "  PRIMARY KEY(arn, seq)) STRICT;"
+    "CREATE INDEX ddb_records_shard ON ddb_records(arn, shard_id, seq);"
+    "CREATE INDEX ddb_records_age ON ddb_records(created_ms);"
+    "CREATE TABLE ddb_transactions("
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  token TEXT NOT NULL,"
+    "  request_hash TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(account, region, token)) STRICT;"
+    "CREATE TABLE meta("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL) STRICT;",
 };
 
 #define STORE_SCHEMA_VERSION \

@@ -262,7 +262,10 @@ void store_shutdown(void) {
 int store_reset(void) {
     static const char *const sql =
         "DELETE FROM functions; DELETE FROM versions; DELETE FROM aliases;"
-        "DELETE FROM policies; DELETE FROM pc_configs;";
+        "DELETE FROM policies; DELETE FROM pc_configs;"
+        "DELETE FROM ddb_tables; DELETE FROM ddb_items; DELETE FROM ddb_index_items;"
+        "DELETE FROM ddb_streams; DELETE FROM ddb_shards; DELETE FROM ddb_records;"
+        "DELETE FROM ddb_transactions;";
     if (store_begin(1) != STORE_OK) return STORE_ERR;
     if (store_exec(sql) != STORE_OK) {
         store_rollback();

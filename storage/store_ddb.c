@@ -1,0 +1,640 @@
+/*
+ * storage/store_ddb.h over the ddb_* tables. Keys are BLOBs compared with
+ * memcmp by SQLite, which is DynamoDB's order given api/ddb_key.c's
+ * encoding. Range bounds are normalised by the caller to [lo, hi).
+ */
+#include "storage/store_ddb.h"
+#include "storage/store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dup_col(sqlite3_stmt *st, int i) {
+    const unsigned char *z = sqlite3_column_text(st, i);
+    if (z == NULL) return NULL;
+    char *p = strdup((const char *)z);
+    if (p == NULL) abort();
+    return p;
+}
+
+static void copy_col(sqlite3_stmt *st, int i, char *buf, size_t n) {
+    const unsigned char *z = sqlite3_column_text(st, i);
+    snprintf(buf, n, "%s", z ? (const char *)z : "");
+}
+
+static void bind_key(sqlite3_stmt *st, int i, struct store_key k) {
+    /* A zero-length key still binds as an empty BLOB, never NULL. */
+    sqlite3_bind_blob(st, i, k.p ? k.p : "", (int)k.n, SQLITE_TRANSIENT);
+}
+
+static struct store_key col_key(sqlite3_stmt *st, int i) {
+    struct store_key k = {sqlite3_column_blob(st, i), (size_t)sqlite3_column_bytes(st, i)};
+    return k;
+}
+
+static int step_done(sqlite3_stmt *st, const char *ctx) {
+    int rc = sqlite3_step(st);
+    int out = store_rc(rc, ctx);
+    sqlite3_reset(st);
+    return out;
+}
+
+static int step_change(sqlite3_stmt *st, const char *ctx) {
+    int rc = step_done(st, ctx);
+    if (rc != STORE_OK) return rc;
+    return sqlite3_changes(sqlite3_db_handle(st)) > 0 ? STORE_OK : STORE_NOTFOUND;
+}
+
+/* ---- tables ---- */
+
+void store_ddb_table_clear(struct store_ddb_table *t) {
+    free(t->id);
+    free(t->desc);
+    free(t->tags);
+    free(t->ttl);
+    free(t->stream_arn);
+    memset(t, 0, sizeof(*t));
+}
+
+int store_ddb_table_get(struct store_scope s, const char *name, struct store_ddb_table *out) {
+    static const char sql[] =
+        "SELECT id, description, tags, ttl, stream_arn, partitions, created_ms FROM ddb_tables"
+        " WHERE account=?1 AND region=?2 AND name=?3";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
+    memset(out, 0, sizeof(*out));
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->id = dup_col(st, 0);
+        out->desc = dup_col(st, 1);
+        out->tags = dup_col(st, 2);
+        out->ttl = dup_col(st, 3);
+        out->stream_arn = dup_col(st, 4);
+        out->partitions = sqlite3_column_int(st, 5);
+        out->created_ms = sqlite3_column_int64(st, 6);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "ddb_table_get");
+}
+
+int store_ddb_table_put(struct store_scope s, const char *name, const struct store_ddb_table *t,
+                        int insert) {
+    static const char ins[] =
+        "INSERT INTO ddb_tables(account, region, name, id, description, tags, ttl, stream_arn,"
+        " partitions, created_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    static const char upd[] =
+        "UPDATE ddb_tables SET id=?4, description=?5, tags=?6, ttl=?7, stream_arn=?8,"
+        " partitions=?9, created_ms=?10 WHERE account=?1 AND region=?2 AND name=?3";
+    sqlite3_stmt *st = store_stmt(insert ? ins : upd);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, t->id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, t->desc, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, t->tags ? t->tags : "[]", -1, SQLITE_TRANSIENT);
+    if (t->ttl) sqlite3_bind_text(st, 7, t->ttl, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, 7);
+    if (t->stream_arn) sqlite3_bind_text(st, 8, t->stream_arn, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, 8);
+    sqlite3_bind_int(st, 9, t->partitions > 0 ? t->partitions : 1);
+    sqlite3_bind_int64(st, 10, t->created_ms);
+    return insert ? step_done(st, "ddb_table_insert") : step_change(st, "ddb_table_update");
+}
+
+int store_ddb_table_delete(struct store_scope s, const char *name, const char *table_id) {
+    static const char del_items[] = "DELETE FROM ddb_items WHERE table_id=?1";
+    static const char del_index[] = "DELETE FROM ddb_index_items WHERE table_id=?1";
+    static const char del_table[] =
+        "DELETE FROM ddb_tables WHERE account=?1 AND region=?2 AND name=?3";
+    const char *const by_id[] = {del_items, del_index};
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *st = store_stmt(by_id[i]);
+        if (st == NULL) return STORE_ERR;
+        sqlite3_bind_text(st, 1, table_id, -1, SQLITE_TRANSIENT);
+        int rc = step_done(st, "ddb_table_delete");
+        if (rc != STORE_OK) return rc;
+    }
+    sqlite3_stmt *st = store_stmt(del_table);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
+    return step_change(st, "ddb_table_delete");
+}
+
+int store_ddb_table_list(struct store_scope s, const char *after, int limit, store_row_cb cb,
+                         void *ctx) {
+    static const char sql[] =
+        "SELECT name, description FROM ddb_tables WHERE account=?1 AND region=?2 AND name>?3"
+        " ORDER BY name LIMIT ?4";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, after ? after : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 4, limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1)))
+            break;
+    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "ddb_table_list");
+    sqlite3_reset(st);
+    return out;
+}
+
+int store_ddb_table_usage(const char *table_id, int64_t *count, int64_t *bytes) {
+    static const char sql[] =
+        "SELECT count(*), coalesce(sum(size), 0) FROM ddb_items WHERE table_id=?1";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, table_id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *count = sqlite3_column_int64(st, 0);
+        *bytes = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : store_rc(rc, "ddb_table_usage");
+}
+
+/* ---- items ---- */
+
+int store_ddb_item_get(const char *table_id, struct store_key hk, struct store_key rk, char **item) {
+    static const char sql[] =
+        "SELECT item FROM ddb_items WHERE table_id=?1 AND hk=?2 AND rk=?3";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, table_id, -1, SQLITE_TRANSIENT);
+    bind_key(st, 2, hk);
+    bind_key(st, 3, rk);
+    int rc = sqlite3_step(st);
+    *item = rc == SQLITE_ROW ? dup_col(st, 0) : NULL;
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "ddb_item_get");
+}
+
+int store_ddb_item_put(const char *table_id, struct store_key hk, struct store_key rk,
+                       const char *item, size_t size, int64_t expires) {
+    static const char sql[] =
+        "INSERT OR REPLACE INTO ddb_items(table_id, hk, rk, item, size, expires)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, table_id, -1, SQLITE_TRANSIENT);
+    bind_key(st, 2, hk);
+    bind_key(st, 3, rk);
+    sqlite3_bind_text(st, 4, item, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)size);
+    if (expires >= 0) sqlite3_bind_int64(st, 6, expires);
+    else sqlite3_bind_null(st, 6);
+    return step_done(st, "ddb_item_put");
+}
+
+int store_ddb_item_delete(const char *table_id, struct store_key hk, struct store_key rk) {
+    static const char sql[] = "DELETE FROM ddb_items WHERE table_id=?1 AND hk=?2 AND rk=?3";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, table_id, -1, SQLITE_TRANSIENT);
+    bind_key(st, 2, hk);
+    bind_key(st, 3, rk);
+    return step_change(st, "ddb_item_delete");
+}
+
+int store_ddb_index_set(const char *table_id, struct store_key hk, struct store_key rk, int n,
+                        const char *const *index, const struct store_key *ihk,
+                        const struct store_key *irk) {
+    static const char del[] = "DELETE FROM ddb_index_items WHERE table_id=?1 AND hk=?2 AND rk=?3";
+    static const char ins[] =
+        "INSERT OR REPLACE INTO ddb_index_items(table_id, idx, ihk, irk, hk, rk)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+    sqlite3_stmt *st = store_stmt(del);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, table_id, -1, SQLITE_TRANSIENT);
+    bind_key(st, 2, hk);
+    bind_key(st, 3, rk);
+    int rc = step_done(st, "ddb_index_clear");
+    for (int i = 0; i < n && rc == STORE_OK; i++) {
+        st = store_stmt(ins);
+        if (st == NULL) return STORE_ERR;
+        sqlite3_bind_text(st, 1, table_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, index[i], -1, SQLITE_TRANSIENT);
+        bind_key(st, 3, ihk[i]);
+        bind_key(st, 4, irk[i]);
+        bind_key(st, 5, hk);
+        bind_key(st, 6, rk);
+        rc = step_done(st, "ddb_index_put");
+    }
+    return rc;
+}
+
+/* The reads: table or index, one partition (Query) or all (Scan), with or
+ * without an upper bound, forwards or backwards. Each combination is a
+ * static statement so SQLite plans every one on its own index range. */
+enum { R_INDEX = 1, R_HI = 2, R_DESC = 4 };
+
+static const char *const query_sql[8] = {
+    /* table, asc */
+    "SELECT hk, rk, x'', x'', item FROM ddb_items WHERE table_id=?1 AND hk=?2 AND rk>=?3"
+    " AND (?10 = 0 OR rk>?9) ORDER BY rk LIMIT ?11",
+    /* index, asc */
+    "SELECT i.hk, i.rk, i.ihk, i.irk, t.item FROM ddb_index_items i JOIN ddb_items t"
+    " ON t.table_id=i.table_id AND t.hk=i.hk AND t.rk=i.rk"
+    " WHERE i.table_id=?1 AND i.idx=?5 AND i.ihk=?2 AND i.irk>=?3"
+    " AND (?10 = 0 OR (i.irk, i.hk, i.rk) > (?8, ?6, ?7)) ORDER BY i.irk, i.hk, i.rk LIMIT ?11",
+    /* table, asc, hi */
+    "SELECT hk, rk, x'', x'', item FROM ddb_items WHERE table_id=?1 AND hk=?2 AND rk>=?3"
+    " AND rk<?4 AND (?10 = 0 OR rk>?9) ORDER BY rk LIMIT ?11",
+    /* index, asc, hi */
+    "SELECT i.hk, i.rk, i.ihk, i.irk, t.item FROM ddb_index_items i JOIN ddb_items t"
+    " ON t.table_id=i.table_id AND t.hk=i.hk AND t.rk=i.rk"
+    " WHERE i.table_id=?1 AND i.idx=?5 AND i.ihk=?2 AND i.irk>=?3 AND i.irk<?4"
+    " AND (?10 = 0 OR (i.irk, i.hk, i.rk) > (?8, ?6, ?7)) ORDER BY i.irk, i.hk, i.rk LIMIT ?11",
+    /* table, desc */
+    "SELECT hk, rk, x'', x'', item FROM ddb_items WHERE table_id=?1 AND hk=?2 AND rk>=?3"
+    " AND (?10 = 0 OR rk<?9) ORDER BY rk DESC LIMIT ?11",
+    /* index, desc */
+    "SELECT i.hk, i.rk, i.ihk, i.irk, t.item FROM ddb_index_items i JOIN ddb_items t"
+    " ON t.table_id=i.table_id AND t.hk=i.hk AND t.rk=i.rk"
+    " WHERE i.table_id=?1 AND i.idx=?5 AND i.ihk=?2 AND i.irk>=?3"
+    " AND (?10 = 0 OR (i.irk, i.hk, i.rk) < (?8, ?6, ?7))"
+    " ORDER BY i.irk DESC, i.hk DESC, i.rk DESC LIMIT ?11",
+    /* table, desc, hi */
+    "SELECT hk, rk, x'', x'', item FROM ddb_items WHERE table_id=?1 AND hk=?2 AND rk>=?3"
+    " AND rk<?4 AND (?10 = 0 OR rk<?9) ORDER BY rk DESC LIMIT ?11",
+    /* index, desc, hi */
+    "SELECT i.hk, i.rk, i.ihk, i.irk, t.item FROM ddb_index_items i JOIN ddb_items t"
+    " ON t.table_id=i.table_id AND t.hk=i.hk AND t.rk=i.rk"
+    " WHERE i.table_id=?1 AND i.idx=?5 AND i.ihk=?2 AND i.irk>=?3 AND i.irk<?4"
+    " AND (?10 = 0 OR (i.irk, i.hk, i.rk) < (?8, ?6, ?7))"
+    " ORDER BY i.irk DESC, i.hk DESC, i.rk DESC LIMIT ?11",
+};
+
+static const char scan_table_sql[] =
+    "SELECT hk, rk, x'', x'', item FROM ddb_items WHERE table_id=?1"
+    " AND (?10 = 0 OR (hk, rk) > (?6, ?7)) ORDER BY hk, rk LIMIT ?11";
+static const char scan_index_sql[] =
+    "SELECT i.hk, i.rk, i.ihk, i.irk, t.item FROM ddb_index_items i JOIN ddb_items t"
+    " ON t.table_id=i.table_id AND t.hk=i.hk AND t.rk=i.rk"
+    " WHERE i.table_id=?1 AND i.idx=?5"
+    " AND (?10 = 0 OR (i.ihk, i.irk, i.hk, i.rk) > (?12, ?8, ?6, ?7))"
+    " ORDER BY i.ihk, i.irk, i.hk, i.rk LIMIT ?11";
+
+int store_ddb_read(const struct store_ddb_range *r, store_ddb_row_cb cb, void *ctx) {
+    const char *sql;
+    if (r->hk.p == NULL) {
+        sql = r->index ? scan_index_sql : scan_table_sql;
+    } else {
+        int k = (r->index ? R_INDEX : 0) | (r->hi.p ? R_HI : 0) | (r->desc ? R_DESC : 0);
+        sql = query_sql[k];
+    }
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, r->table_id, -1, SQLITE_TRANSIENT);
+    if (r->hk.p) bind_key(st, 2, r->hk);
+    struct store_key empty = {"", 0};
+    bind_key(st, 3, r->lo.p ? r->lo : empty);
+    if (r->hi.p) bind_key(st, 4, r->hi);
+    if (r->index) sqlite3_bind_text(st, 5, r->index, -1, SQLITE_TRANSIENT);
+    bind_key(st, 6, r->start_hk);
+    bind_key(st, 7, r->start_rk);
+    bind_key(st, 8, r->start_irk);
+    /* For a base-table Query the start position is the range key alone. */
+    bind_key(st, 9, r->start_rk);
+    sqlite3_bind_int(st, 10, r->has_start);
+    sqlite3_bind_int(st, 11, r->limit > 0 ? r->limit : -1);
+    bind_key(st, 12, r->start_ihk);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_ddb_row row = {col_key(st, 0), col_key(st, 1), col_key(st, 2), col_key(st, 3),
+                                    (const char *)sqlite3_column_text(st, 4)};
+        if (cb(ctx, &row)) break;
+    }
+    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "ddb_read");
+    sqlite3_reset(st);
+    return out;
+}
+
+int store_ddb_expired(int64_t now_s, int limit,
+                      int (*cb)(void *ctx, const char *table_id, const struct store_ddb_row *row),
+                      void *ctx) {
+    static const char sql[] =
+        "SELECT hk, rk, table_id, item FROM ddb_items WHERE expires IS NOT NULL AND expires<=?1"
+        " LIMIT ?2";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_int64(st, 1, now_s);
+    sqlite3_bind_int(st, 2, limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_ddb_row row;
+        memset(&row, 0, sizeof(row));
+        row.hk = col_key(st, 0);
+        row.rk = col_key(st, 1);
+        row.item = (const char *)sqlite3_column_text(st, 3);
+        if (cb(ctx, (const char *)sqlite3_column_text(st, 2), &row)) break;
+    }
+    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "ddb_expired");
+    sqlite3_reset(st);
+    return out;
+}
+
+/* ---- streams ---- */
+
+void store_stream_clear(struct store_stream *s) {
+    free(s->key_schema);
+    memset(s, 0, sizeof(*s));
+}
+
+static void read_stream(sqlite3_stmt *st, struct store_stream *out) {
+    memset(out, 0, sizeof(*out));
+    copy_col(st, 0, out->arn, sizeof(out->arn));
+    copy_col(st, 1, out->account, sizeof(out->account));
+    copy_col(st, 2, out->region, sizeof(out->region));
+    copy_col(st, 3, out->table_name, sizeof(out->table_name));
+    copy_col(st, 4, out->table_id, sizeof(out->table_id));
+    copy_col(st, 5, out->label, sizeof(out->label));
+    copy_col(st, 6, out->view_type, sizeof(out->view_type));
+    out->key_schema = dup_col(st, 7);
+    out->enabled = sqlite3_column_int(st, 8);
+    out->created_ms = sqlite3_column_int64(st, 9);
+    out->disabled_ms = sqlite3_column_int64(st, 10);
+    out->partitions = sqlite3_column_int(st, 11);
+    out->next_seq = sqlite3_column_int64(st, 12);
+}
+
+int store_stream_get(const char *arn, struct store_stream *out) {
+    static const char sql[] =
+        "SELECT arn, account, region, table_name, table_id, label, view_type, key_schema,"
+        " enabled, created_ms, disabled_ms, partitions, next_seq FROM ddb_streams WHERE arn=?1";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) read_stream(st, out);
+    else memset(out, 0, sizeof(*out));
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "stream_get");
+}
+
+int store_stream_put(const struct store_stream *s, int insert) {
+    static const char ins[] =
+        "INSERT INTO ddb_streams(arn, account, region, table_name, table_id, label, view_type,"
+        " key_schema, enabled, created_ms, disabled_ms, partitions, next_seq)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    static const char upd[] =
+        "UPDATE ddb_streams SET enabled=?9, disabled_ms=?11, next_seq=?13 WHERE arn=?1";
+    sqlite3_stmt *st = store_stmt(insert ? ins : upd);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, s->arn, -1, SQLITE_TRANSIENT);
+    if (insert) {
+        sqlite3_bind_text(st, 2, s->account, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, s->region, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, s->table_name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 5, s->table_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 6, s->label, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 7, s->view_type, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 8, s->key_schema ? s->key_schema : "[]", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 10, s->created_ms);
+        sqlite3_bind_int(st, 12, s->partitions);
+    }
+    sqlite3_bind_int(st, 9, s->enabled);
+    if (s->disabled_ms) sqlite3_bind_int64(st, 11, s->disabled_ms);
+    else sqlite3_bind_null(st, 11);
+    sqlite3_bind_int64(st, 13, s->next_seq);
+    return insert ? step_done(st, "stream_insert") : step_change(st, "stream_update");
+}
+
+int store_stream_list(struct store_scope s, const char *table, const char *after, int limit,
+                      store_row_cb cb, void *ctx) {
+    static const char sql[] =
+        "SELECT arn, table_name FROM ddb_streams WHERE account=?1 AND region=?2"
+        " AND (?3 IS NULL OR table_name=?3) AND arn>?4 ORDER BY arn LIMIT ?5";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
+    if (table) sqlite3_bind_text(st, 3, table, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, 3);
+    sqlite3_bind_text(st, 4, after ? after : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 5, limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1)))
+            break;
+    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "stream_list");
+    sqlite3_reset(st);
+    return out;
+}
+
+int store_stream_all(store_row_cb cb, void *ctx) {
+    static const char sql[] = "SELECT arn, table_name FROM ddb_streams ORDER BY arn";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1)))
+            break;
+    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "stream_all");
+    sqlite3_reset(st);
+    return out;
+}
+
+static void read_shard(sqlite3_stmt *st, struct store_shard *out) {
+    memset(out, 0, sizeof(*out));
+    copy_col(st, 0, out->shard_id, sizeof(out->shard_id));
+    copy_col(st, 1, out->parent_id, sizeof(out->parent_id));
+    out->partition = sqlite3_column_int(st, 2);
+    out->created_ms = sqlite3_column_int64(st, 3);
+    out->start_seq = sqlite3_column_int64(st, 4);
+    out->end_seq = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 5);
+}
+
+int store_shard_insert(const char *arn, const struct store_shard *sh) {
+    static const char sql[] =
+        "INSERT INTO ddb_shards(arn, shard_id, parent_id, partition, created_ms, start_seq, end_seq)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, NULL)";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, sh->shard_id, -1, SQLITE_TRANSIENT);
+    if (sh->parent_id[0]) sqlite3_bind_text(st, 3, sh->parent_id, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, 3);
+    sqlite3_bind_int(st, 4, sh->partition);
+    sqlite3_bind_int64(st, 5, sh->created_ms);
+    sqlite3_bind_int64(st, 6, sh->start_seq);
+    return step_done(st, "shard_insert");
+}
+
+int store_shard_close(const char *arn, const char *shard_id, int64_t end_seq) {
+    static const char sql[] = "UPDATE ddb_shards SET end_seq=?3 WHERE arn=?1 AND shard_id=?2";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, shard_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, end_seq);
+    return step_change(st, "shard_close");
+}
+
+static int one_shard(sqlite3_stmt *st, struct store_shard *out, const char *ctx) {
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) read_shard(st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, ctx);
+}
+
+int store_shard_open(const char *arn, int partition, struct store_shard *out) {
+    static const char sql[] =
+        "SELECT shard_id, parent_id, partition, created_ms, start_seq, end_seq FROM ddb_shards"
+        " WHERE arn=?1 AND partition=?2 AND end_seq IS NULL ORDER BY created_ms DESC LIMIT 1";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, partition);
+    return one_shard(st, out, "shard_open");
+}
+
+int store_shard_get(const char *arn, const char *shard_id, struct store_shard *out) {
+    static const char sql[] =
+        "SELECT shard_id, parent_id, partition, created_ms, start_seq, end_seq FROM ddb_shards"
+        " WHERE arn=?1 AND shard_id=?2";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, shard_id, -1, SQLITE_TRANSIENT);
+    return one_shard(st, out, "shard_get");
+}
+
+int store_shard_list(const char *arn, struct store_shard *out, int max, int *n) {
+    static const char sql[] =
+        "SELECT shard_id, parent_id, partition, created_ms, start_seq, end_seq FROM ddb_shards"
+        " WHERE arn=?1 ORDER BY start_seq, shard_id";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
+    int rc;
+    *n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) read_shard(st, &out[(*n)++]);
+    int res = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "shard_list");
+    sqlite3_reset(st);
+    return res;
+}
+
+int store_shard_prune(const char *arn, int64_t older_ms) {
+    static const char sql[] =
+        "DELETE FROM ddb_shards WHERE arn=?1 AND end_seq IS NOT NULL AND created_ms<?2"
+        " AND NOT EXISTS (SELECT 1 FROM ddb_records r WHERE r.arn=ddb_shards.arn"
+        "   AND r.shard_id=ddb_shards.shard_id)"
+        " AND NOT EXISTS (SELECT 1 FROM ddb_shards c WHERE c.arn=ddb_shards.arn"
+        "   AND c.parent_id=ddb_shards.shard_id AND c.created_ms>=?2)";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, older_ms);
+    return step_done(st, "shard_prune");
+}
+
+int store_record_append(const char *arn, int64_t seq, const char *shard_id, int64_t created_ms,
+                        size_t size, const char *record) {
+    static const char sql[] =
+        "INSERT INTO ddb_records(arn, seq, shard_id, created_ms, size, record)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, seq);
+    sqlite3_bind_text(st, 3, shard_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, created_ms);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)size);
+    sqlite3_bind_text(st, 6, record, -1, SQLITE_STATIC);
+    return step_done(st, "record_append");
+}
+
+int store_record_read(const char *arn, const char *shard_id, int64_t from, int limit,
+                      size_t max_bytes, int (*cb)(void *ctx, int64_t seq, int64_t created_ms,
+                                                  const char *record),
+                      void *ctx) {
+    static const char sql[] =
+        "SELECT seq, created_ms, record, size FROM ddb_records WHERE arn=?1 AND shard_id=?2"
+        " AND seq>=?3 ORDER BY seq LIMIT ?4";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, shard_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, from);
+    sqlite3_bind_int(st, 4, limit);
+    int rc;
+    size_t bytes = 0;
+    int rows = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t sz = (size_t)sqlite3_column_int64(st, 3);
+        if (rows > 0 && bytes + sz > max_bytes) break;
+        bytes += sz;
+        rows++;
+        if (cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+               (const char *)sqlite3_column_text(st, 2)))
+            break;
+    }
+    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "record_read");
+    sqlite3_reset(st);
+    return out;
+}
+
+int store_record_bounds(const char *arn, const char *shard_id, int64_t *lo, int64_t *hi) {
+    static const char sql[] =
+        "SELECT min(seq), max(seq) FROM ddb_records WHERE arn=?1 AND shard_id=?2";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, shard_id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    *lo = *hi = -1;
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        *lo = sqlite3_column_int64(st, 0);
+        *hi = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : store_rc(rc, "record_bounds");
+}
+
+int store_record_trim(int64_t older_ms, int64_t *n) {
+    static const char sql[] = "DELETE FROM ddb_records WHERE created_ms<?1";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_int64(st, 1, older_ms);
+    int rc = step_done(st, "record_trim");
+    *n = rc == STORE_OK ? sqlite3_changes(store_db()) : 0;
+    return rc;
+}
+
+int store_meta_get(const char *key, char **value) {
+    static const char sql[] = "SELECT value FROM meta WHERE key=?1";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    *value = rc == SQLITE_ROW ? dup_col(st, 0) : NULL;
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "meta_get");
+}
+
+int store_meta_set(const char *key, const char *value) {
+    static const char sql[] =
+        "INSERT INTO meta(key, value) VALUES(?1, ?2)"
+        " ON CONFLICT(key) DO UPDATE SET value=excluded.value";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
+    return step_done(st, "meta_set");
+}
