@@ -40,6 +40,15 @@ const struct aws_error AWSERR_DDB_UNKNOWN_OP = {"UnknownOperationException", 400
 const struct aws_error AWSERR_DDB_NOT_FOUND = {"ResourceNotFoundException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_DDB_INTERNAL = {"InternalServerError", 500, DDB_NS, AWSERR_MSG_LOWER, 1};
 const struct aws_error AWSERR_DDB_TOO_LARGE = {"RequestEntityTooLarge", 413, CORAL_SERVICE, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_DDB_RESOURCE_IN_USE = {"ResourceInUseException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_DDB_CONDITIONAL = {"ConditionalCheckFailedException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
+/* AWS spells this one's message member "Message" [aws-reference A]. */
+const struct aws_error AWSERR_DDB_TXN_CANCELED = {"TransactionCanceledException", 400, DDB_NS, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_DDB_TXN_CONFLICT = {"TransactionConflictException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_DDB_IDEMPOTENT = {"IdempotentParameterMismatchException", 400, DDB_NS, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_DDBS_EXPIRED_ITERATOR = {"ExpiredIteratorException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_DDBS_TRIMMED = {"TrimmedDataAccessException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_DDBS_LIMIT_EXCEEDED = {"LimitExceededException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
 
 /* ---- admin ---- */
 const struct aws_error AWSERR_ADMIN_BAD_REQUEST = {"BadRequest", 400, NULL, AWSERR_MSG_LOWER, 0};
@@ -53,7 +62,8 @@ static void merge_extra(cJSON *body, cJSON *extra) {
 
 void awserr_render(struct req *req) {
     const struct aws_error *e = req->err;
-    if (e == NULL) return;
+    if (e == NULL || req->err_rendered) return;
+    req->err_rendered = 1;
     const char *msg = req->err_msg ? req->err_msg : "";
     cJSON *body = cJSON_CreateObject();
     switch (req->proto) {
@@ -65,7 +75,7 @@ void awserr_render(struct req *req) {
         else
             snprintf(type, sizeof(type), "%s", e->code);
         cJSON_AddStringToObject(body, "__type", type);
-        cJSON_AddStringToObject(body, "message", msg);
+        cJSON_AddStringToObject(body, e->msgkey == AWSERR_MSG_UPPER ? "Message" : "message", msg);
         break;
     }
     case PROTO_ADMIN:

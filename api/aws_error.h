@@ -50,6 +50,14 @@ extern const struct aws_error AWSERR_DDB_UNKNOWN_OP;
 extern const struct aws_error AWSERR_DDB_NOT_FOUND;
 extern const struct aws_error AWSERR_DDB_INTERNAL;
 extern const struct aws_error AWSERR_DDB_TOO_LARGE;
+extern const struct aws_error AWSERR_DDB_RESOURCE_IN_USE;
+extern const struct aws_error AWSERR_DDB_CONDITIONAL;
+extern const struct aws_error AWSERR_DDB_TXN_CANCELED;
+extern const struct aws_error AWSERR_DDB_TXN_CONFLICT;
+extern const struct aws_error AWSERR_DDB_IDEMPOTENT;
+extern const struct aws_error AWSERR_DDBS_EXPIRED_ITERATOR;
+extern const struct aws_error AWSERR_DDBS_TRIMMED;
+extern const struct aws_error AWSERR_DDBS_LIMIT_EXCEEDED;
 
 /* ---- admin API ---- */
 extern const struct aws_error AWSERR_ADMIN_BAD_REQUEST;

@@ -475,7 +475,7 @@ static int pc_target(struct req *req, struct lroute_args *a, struct lfn *f, int 
                               "version.");
     if (arn_is_version(q)) {
         if (require_version(req, f, q) != 0) return -1;
-        snprintf(version, nversion, "%s", q);
+        snprintf(version, nversion, "%.128s", q);
         return 0;
     }
     int failed = 0;
@@ -608,7 +608,7 @@ int lambda_put_pc(struct req *req, struct lroute_args *a) {
     }
     struct store_pc pc;
     memset(&pc, 0, sizeof(pc));
-    snprintf(pc.qualifier, sizeof(pc.qualifier), "%s", f.qualifier);
+    snprintf(pc.qualifier, sizeof(pc.qualifier), "%.128s", f.qualifier);
     pc.requested = (int)n;
     pc.ready_ms = clock_now_ms() + LAMBDA_PC_READY_DELAY_MS;
     lnow_string(pc.last_modified, sizeof(pc.last_modified));

@@ -23,7 +23,7 @@ struct lroute_args {
 /* A function resolved from a FunctionName parameter. */
 struct lfn {
     struct fn_ref ref;
-    char qualifier[ARN_MAX_QUALIFIER + 1]; /* from the name or ?Qualifier; "" none */
+    char qualifier[ARN_MAX_NAME * 4 + 1];  /* from the name or ?Qualifier; "" none */
     struct store_fn row;
     struct cJSON *latest;                  /* parsed $LATEST config (owned) */
 };

@@ -30,6 +30,7 @@ int req_fail(struct req *req, const struct aws_error *kind, const char *fmt, ...
     free(req->err_msg);
     req->err_msg = msg;
     req->err = kind;
+    req->err_rendered = 0;
     return -1;
 }
 

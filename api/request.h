@@ -63,6 +63,7 @@ struct req {
     const struct aws_error *err; /* set by req_fail */
     char *err_msg;               /* owned */
     struct cJSON *err_extra;     /* extra members merged into the error body (owned) */
+    int err_rendered;            /* awserr_render already produced the reply */
 };
 
 /* Returns the value of request header NAME (case-insensitive), or NULL.

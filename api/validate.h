@@ -24,7 +24,7 @@ struct vlist {
  * VALUE NULL prints "Value null at ...". Long values are cut. */
 void vl_add(struct vlist *vl, const char *value, const char *field, const char *constraint);
 
-/* Same with a number value (printed without quotes, as AWS does). */
+/* Same with a number value, formatted as AWS prints numbers ('10241'). */
 void vl_add_num(struct vlist *vl, double value, const char *field, const char *constraint);
 
 /* When VL holds failures, records "N validation error(s) detected: ..."

@@ -39,27 +39,33 @@ static int is_name_char(char c, int dot) {
            (dot && c == '.');
 }
 
-/* Length of a region prefix "xx(-gov|-iso[a-z]?)?-word-D" at P (not
- * including the ':'), or 0 when P does not start with one. */
+/* Length of "-word-D" at Q up to (not including) the ':' that must
+ * follow, or 0. */
+static size_t region_tail(const char *q) {
+    const char *p = q;
+    if (*p != '-') return 0;
+    p++;
+    const char *w = p;
+    while (is_lower(*p)) p++;
+    if (p == w || *p != '-' || !is_digit(p[1]) || p[2] != ':') return 0;
+    return (size_t)(p + 2 - q);
+}
+
+/* Length of a region prefix "xx((-gov)|(-iso[a-z]?))?-word-D" at P (not
+ * including the ':'), or 0 when P does not start with one. The optional
+ * group is tried present first, then absent, as a backtracking matcher
+ * would ("us-isolated-1" is "us" + "-isolated-1"). */
 static size_t region_len(const char *p) {
-    const char *q = p;
-    if (!is_lower(q[0]) || !is_lower(q[1])) return 0;
-    q += 2;
-    if (strncmp(q, "-gov-", 5) == 0) q += 4;
-    else if (strncmp(q, "-iso", 4) == 0) {
-        q += 4;
-        if (is_lower(*q) && q[1] == '-') q++;
+    if (!is_lower(p[0]) || !is_lower(p[1])) return 0;
+    const char *q = p + 2;
+    size_t t;
+    if (strncmp(q, "-gov", 4) == 0 && (t = region_tail(q + 4)) != 0) return 2 + 4 + t;
+    if (strncmp(q, "-iso", 4) == 0) {
+        if (is_lower(q[4]) && (t = region_tail(q + 5)) != 0) return 2 + 5 + t;
+        if ((t = region_tail(q + 4)) != 0) return 2 + 4 + t;
     }
-    if (*q != '-') return 0;
-    q++;
-    const char *w = q;
-    while (is_lower(*q)) q++;
-    if (q == w || *q != '-') return 0;
-    q++;
-    if (!is_digit(*q)) return 0;
-    q++;
-    if (*q != ':') return 0;
-    return (size_t)(q - p);
+    t = region_tail(q);
+    return t ? 2 + t : 0;
 }
 
 static void copy_part(char *dst, size_t cap, const char *src, size_t n) {
@@ -68,54 +74,75 @@ static void copy_part(char *dst, size_t cap, const char *src, size_t n) {
     dst[n] = '\0';
 }
 
-int arn_parse_function(const char *z, enum arn_shape shape, struct fn_ref *out) {
+/* Tries one way of reading Z: which optional prefixes (bit 0 the
+ * "arn:...:lambda:" part, 1 the region, 2 the account, 3 "function:") are
+ * taken as present. Returns 1 and fills OUT when Z parses that way. */
+static int parse_as(const char *z, int dot, int unqualified, unsigned take, struct fn_ref *out,
+                    size_t *nname_out) {
     memset(out, 0, sizeof(*out));
-    size_t len = strlen(z);
-    int too_long = len > arn_max_len(shape);
-    int dot = shape == ARN_SHAPE_NAMESPACED;
     const char *p = z;
-
-    if (strncmp(p, "arn:", 4) == 0) {
+    if (take & 1) {
+        if (strncmp(p, "arn:", 4) != 0) return 0;
         const char *q = p + 4;
         if (strncmp(q, "aws", 3) == 0) {
             q += 3;
             while (is_lower(*q) || (*q >= 'A' && *q <= 'Z') || *q == '-') q++;
         }
-        if (strncmp(q, ":lambda:", 8) == 0) p = q + 8;
+        if (strncmp(q, ":lambda:", 8) != 0) return 0;
+        p = q + 8;
     }
-    size_t rl = region_len(p);
-    if (rl) {
+    if (take & 2) {
+        size_t rl = region_len(p);
+        if (rl == 0) return 0;
         copy_part(out->region, sizeof(out->region), p, rl);
         p += rl + 1;
     }
-    if (strspn(p, "0123456789") == 12 && p[12] == ':') {
+    if (take & 4) {
+        if (strspn(p, "0123456789") != 12 || p[12] != ':') return 0;
         copy_part(out->account, sizeof(out->account), p, 12);
         p += 13;
     }
-    if (strncmp(p, "function:", 9) == 0) p += 9;
+    if (take & 8) {
+        if (strncmp(p, "function:", 9) != 0) return 0;
+        p += 9;
+    }
     const char *name = p;
     while (is_name_char(*p, dot)) p++;
     size_t nname = (size_t)(p - name);
+    if (nname == 0) return 0;
     copy_part(out->name, sizeof(out->name), name, nname);
-    int ok = nname > 0;
-    if (ok && *p == ':') {
-        if (shape == ARN_SHAPE_UNQUALIFIED) {
-            ok = 0;
+    if (*p == ':') {
+        if (unqualified) return 0;
+        const char *qual = ++p;
+        if (strncmp(p, "$LATEST", 7) == 0) {
+            p += 7;
+            if (dot && strncmp(p, ".PUBLISHED", 10) == 0) p += 10;
         } else {
-            const char *qual = ++p;
-            if (strncmp(p, "$LATEST", 7) == 0) {
-                p += 7;
-                if (dot && strncmp(p, ".PUBLISHED", 10) == 0) p += 10;
-            } else {
-                while (is_name_char(*p, 0)) p++;
-            }
-            copy_part(out->qualifier, sizeof(out->qualifier), qual, (size_t)(p - qual));
-            ok = p > qual;
+            while (is_name_char(*p, 0)) p++;
         }
+        if (p == qual) return 0;
+        copy_part(out->qualifier, sizeof(out->qualifier), qual, (size_t)(p - qual));
     }
-    if (*p != '\0') ok = 0;
-    if (!ok) return ARN_EPATTERN;
-    if (too_long) return ARN_ETOOLONG;
+    if (*p != '\0') return 0;
+    *nname_out = nname;
+    return 1;
+}
+
+int arn_parse_function(const char *z, enum arn_shape shape, struct fn_ref *out) {
+    int dot = shape == ARN_SHAPE_NAMESPACED;
+    int unq = shape == ARN_SHAPE_UNQUALIFIED;
+    size_t nname = 0;
+    /* The model's pattern is a chain of optional groups; a regex engine
+     * backtracks through them. Try the readings greedily (every prefix
+     * present first), as Java's matcher would, and keep the first that
+     * consumes the whole value. */
+    int ok = 0;
+    for (int take = 15; take >= 0 && !ok; take--) ok = parse_as(z, dot, unq, (unsigned)take, out, &nname);
+    if (!ok) {
+        memset(out, 0, sizeof(*out));
+        return ARN_EPATTERN;
+    }
+    if (strlen(z) > arn_max_len(shape)) return ARN_ETOOLONG;
     if (nname > ARN_MAX_NAME) return ARN_ENAMELEN;
     return ARN_OK;
 }

@@ -20,7 +20,7 @@ enum arn_shape {
 
 struct fn_ref {
     char name[ARN_MAX_NAME * 4 + 1]; /* room to report an over-long name */
-    char qualifier[ARN_MAX_QUALIFIER + 1]; /* "" when the value has none */
+    char qualifier[ARN_MAX_NAME * 4 + 1]; /* "" when the value has none; never cut short */
     char region[32];                 /* "" when not in the value */
     char account[13];                /* "" when not in the value */
 };
