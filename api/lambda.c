@@ -560,10 +560,23 @@ static int apply_code(struct req *req, cJSON *code, cJSON *cfg, int store_it) {
                                     "try to upload again.");
     }
     char hex[65], b64[45];
-    if (store_it) rc = blob_put(data, n, hex, b64);
-    else blob_digest(data, n, hex, b64), rc = 0;
+    (void)store_it;
+    rc = blob_put(data, n, hex, b64);
     free(data);
     if (rc != 0) return lstore_fail(req, STORE_ERR);
+    /* The central directory can lie: AWS unpacks the upload, so corrupt
+     * data, bad CRCs and sizes that grow past the limit are refused now.
+     * The unpacked tree is kept (content-addressed) for the runtime. */
+    char zpath[4096], dir[4096];
+    if (blob_path(hex, zpath, sizeof(zpath)) != 0 ||
+        snprintf(dir, sizeof(dir), "%s/%s", store_code_dir(), hex) >= (int)sizeof(dir))
+        return lstore_fail(req, STORE_ERR);
+    rc = unzip_extract(zpath, dir, &msg);
+    if (rc == UNZIP_EIO) return lstore_fail(req, STORE_ERR);
+    if (rc != UNZIP_OK)
+        return req_fail(req, &AWSERR_INVALID_PARAMETER, "%s",
+                        msg ? msg : "Could not unzip uploaded file. Please check your file, then "
+                                    "try to upload again.");
     set_num(cfg, "CodeSize", (double)n);
     set_str(cfg, "CodeSha256", b64);
     return 0;
@@ -1126,13 +1139,30 @@ out:
 /* Publishes $LATEST of F (already loaded, in a write transaction) as a new
  * version, or returns the newest version when nothing changed since it
  * was published. *OUT gets the version's config. */
+/* SHA-256 (hex) of what a published version copies from $LATEST: the
+ * configuration without the members that change on every write. Two
+ * publishes with equal fingerprints would publish the same thing. */
+static void config_fingerprint(cJSON *cfg, char out[65]) {
+    static const char *const volatile_keys[] = {
+        "RevisionId", "LastModified", "Version", "FunctionArn", "State", "StateReason",
+        "StateReasonCode", "LastUpdateStatus", "LastUpdateStatusReason", "LastUpdateStatusReasonCode"};
+    cJSON *c = cJSON_Duplicate(cfg, 1);
+    for (size_t i = 0; i < NELEM(volatile_keys); i++)
+        cJSON_DeleteItemFromObjectCaseSensitive(c, volatile_keys[i]);
+    char *text = cJSON_PrintUnformatted(c);
+    cJSON_Delete(c);
+    char b64[45];
+    blob_digest(text, strlen(text), out, b64);
+    free(text);
+}
+
 static int publish_from_latest(struct req *req, struct lfn *f, const char *desc, cJSON **out) {
-    cJSON *rev = cJSON_GetObjectItemCaseSensitive(f->latest, "RevisionId");
+    char fp[65];
+    config_fingerprint(f->latest, fp);
     int maxv = 0;
     int rc = store_ver_max(lscope(req), f->ref.name, &maxv);
     if (rc != STORE_OK) return lstore_fail(req, rc);
-    if (maxv > 0 && f->row.published_rev && cJSON_IsString(rev) &&
-        strcmp(f->row.published_rev, rev->valuestring) == 0) {
+    if (maxv > 0 && f->row.published_rev && strcmp(f->row.published_rev, fp) == 0) {
         char v[16];
         snprintf(v, sizeof(v), "%d", maxv);
         *out = lfn_version_config(req, f, v);
@@ -1161,7 +1191,7 @@ static int publish_from_latest(struct req *req, struct lfn *f, const char *desc,
     }
     f->row.next_version = version + 1;
     free(f->row.published_rev);
-    f->row.published_rev = xstrdup(cJSON_IsString(rev) ? rev->valuestring : "");
+    f->row.published_rev = xstrdup(fp);
     rc = store_fn_put(lscope(req), f->ref.name, &f->row, 0);
     if (rc != STORE_OK) {
         cJSON_Delete(vc);
@@ -1183,6 +1213,12 @@ static int publish_version(struct req *req, struct lroute_args *a) {
         jget_str(req, in, "RevisionId", &revision) < 0)
         goto out;
     if (check_revision(req, f.latest, revision) != 0) goto out;
+    if (desc && strlen(desc) > 256) {
+        struct vlist vl = {0};
+        vl_add(&vl, desc, "description", "Member must have length less than or equal to 256");
+        vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION);
+        goto out;
+    }
     cJSON *cur = cJSON_GetObjectItemCaseSensitive(f.latest, "CodeSha256");
     if (sha && cJSON_IsString(cur) && strcmp(sha, cur->valuestring) != 0) {
         req_fail(req, &AWSERR_INVALID_PARAMETER,

@@ -239,6 +239,12 @@ int lambda_update_alias(struct req *req, struct lroute_args *a) {
         jget_obj(req, in, "RoutingConfig", &routing) < 0)
         goto out;
     if (version && check_function_version(req, version)) goto out;
+    if (desc && strlen(desc) > 256) {
+        struct vlist vl = {0};
+        vl_add(&vl, desc, "description", "Member must have length less than or equal to 256");
+        vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION);
+        goto out;
+    }
     if (load_alias(req, a, &f, &al, 1) != 0) goto out;
     cJSON *cur_rev = cJSON_GetObjectItemCaseSensitive(al, "RevisionId");
     if (revision && !(cJSON_IsString(cur_rev) && strcmp(cur_rev->valuestring, revision) == 0)) {

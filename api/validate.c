@@ -51,6 +51,19 @@ int vl_fail(struct req *req, const struct vlist *vl, const struct aws_error *kin
                     vl->buf);
 }
 
+/* 1 when the JSON text P..P+N holds an escaped NUL (\u0000) inside a
+ * string. cJSON would cut the string there, so such bodies are refused
+ * rather than silently shortened. */
+static int has_escaped_nul(const char *p, size_t n) {
+    for (size_t i = 0; i + 5 < n; i++) {
+        if (p[i] != '\\') continue;
+        if (p[i + 1] == 'u' && p[i + 2] == '0' && p[i + 3] == '0' && p[i + 4] == '0' && p[i + 5] == '0')
+            return 1;
+        i++; /* skip the escaped character, so "\\\\u0000" is not a NUL */
+    }
+    return 0;
+}
+
 int json_body(struct req *req, cJSON **out) {
     *out = NULL;
     const char *p = req->body ? req->body : "";
@@ -71,6 +84,12 @@ int json_body(struct req *req, cJSON **out) {
             cJSON_Delete(root);
             root = NULL;
         }
+    }
+    if (root != NULL && has_escaped_nul(p, n)) {
+        cJSON_Delete(root);
+        return req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,
+                        "Could not parse request body into json: strings must not contain the "
+                        "NUL character (\\u0000)");
     }
     if (root == NULL) {
         size_t at = end ? (size_t)(end - req->body) : 0;

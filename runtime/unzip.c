@@ -339,6 +339,46 @@ static int scan_archive(zip_t *za, uint64_t limit, uint64_t *total) {
 /* --- In-memory check --- */
 
 /* unzip_check() with LIMIT standing for UNZIP_MAX_UNZIPPED. */
+static uint32_t zip_le32(const unsigned char *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint16_t zip_le16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
+
+/* Bytes in the end-of-central-directory record before its comment. */
+#define EOCD_SIZE 22
+/* Bytes of a central directory entry before its variable fields. */
+#define CDIR_ENTRY_SIZE 46
+
+/* Checks that every central directory entry points at a local file
+ * header ("PK\3\4"). libzip reads entries through the central directory
+ * and does not look at the local header's signature, so an archive whose
+ * local headers are destroyed would otherwise pass; AWS refuses it.
+ * Archives this cannot walk (ZIP64 offsets, odd layouts) are left to
+ * libzip. Returns UNZIP_OK or UNZIP_EBAD. */
+static int check_local_headers(const unsigned char *d, size_t n) {
+    if (n < EOCD_SIZE) return UNZIP_OK;
+    size_t eocd = n - EOCD_SIZE;
+    /* The comment is at most 65535 bytes: search back that far. */
+    size_t stop = n > EOCD_SIZE + 65535 ? n - EOCD_SIZE - 65535 : 0;
+    while (zip_le32(d + eocd) != 0x06054b50u) {
+        if (eocd == stop) return UNZIP_OK;
+        eocd--;
+    }
+    uint16_t entries = zip_le16(d + eocd + 10);
+    uint32_t cd_off = zip_le32(d + eocd + 16);
+    if (cd_off == 0xFFFFFFFFu || entries == 0xFFFF) return UNZIP_OK; /* ZIP64 */
+    size_t p = cd_off;
+    for (uint16_t i = 0; i < entries; i++) {
+        if (p + CDIR_ENTRY_SIZE > n || zip_le32(d + p) != 0x02014b50u) return UNZIP_OK;
+        uint32_t local = zip_le32(d + p + 42);
+        if (local == 0xFFFFFFFFu) return UNZIP_OK;
+        if ((size_t)local + 4 > n || zip_le32(d + local) != 0x04034b50u) return UNZIP_EBAD;
+        p += CDIR_ENTRY_SIZE + zip_le16(d + p + 28) + zip_le16(d + p + 30) + zip_le16(d + p + 32);
+    }
+    return UNZIP_OK;
+}
+
 static int check_with_limit(const void *data, size_t n, uint64_t limit, uint64_t *unzipped,
                             const char **msg) {
     zip_error_t ze;
@@ -350,6 +390,7 @@ static int check_with_limit(const void *data, size_t n, uint64_t limit, uint64_t
     /* libzip opens a zero-length source as a new, empty archive; an upload
      * of nothing is not a zip. */
     if (n == 0) return fail(UNZIP_EBAD, msg);
+    if (check_local_headers(data, n) != UNZIP_OK) return fail(UNZIP_EBAD, msg);
     zip_error_init(&ze);
     src = zip_source_buffer_create(data, n, 0, &ze);
     if (!src) {

@@ -17,7 +17,7 @@ static const char *const store_migrations[] = {
     "  tags TEXT NOT NULL DEFAULT '{}',"
     "  reserved INTEGER,"                /* NULL: no reserved concurrency */
     "  next_version INTEGER NOT NULL DEFAULT 1,"
-    "  published_rev TEXT,"              /* $LATEST RevisionId at last publish */
+    "  published_rev TEXT,"              /* fingerprint of $LATEST at last publish */
     "  created_ms INTEGER NOT NULL,"
     "  PRIMARY KEY(account, region, name)) STRICT;"
     "CREATE TABLE versions("
@@ -99,7 +99,8 @@ static const char *const store_migrations[] = {
     "  created_ms INTEGER NOT NULL,"
     "  disabled_ms INTEGER,"
     "  partitions INTEGER NOT NULL,"
-    "  next_seq INTEGER NOT NULL) STRICT;"
+    "  next_seq INTEGER NOT NULL,"
+    "  trim_seq INTEGER NOT NULL DEFAULT 0) STRICT;"      /* highest seq trimmed */
     "CREATE INDEX ddb_streams_scope ON ddb_streams(account, region, table_name);"
     "CREATE TABLE ddb_shards("
     "  arn TEXT NOT NULL,"

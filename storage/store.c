@@ -249,6 +249,12 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
     return 0;
 }
 
+void store_thread_done(void) {
+    struct store_conn *c = pthread_getspecific(conn_key);
+    pthread_setspecific(conn_key, NULL);
+    conn_close(c);
+}
+
 void store_shutdown(void) {
     struct store_conn *c = pthread_getspecific(conn_key);
     pthread_setspecific(conn_key, NULL);

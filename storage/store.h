@@ -37,6 +37,10 @@ void store_shutdown(void);
  * NULL only if opening failed (logged). */
 struct sqlite3 *store_db(void);
 
+/* Closes the calling thread's connection now (it would otherwise be
+ * closed when the thread exits). Safe to call when none is open. */
+void store_thread_done(void);
+
 /* Returns a prepared statement for SQL on the calling thread's connection,
  * cached per thread by the address of SQL (pass string literals only).
  * The statement is reset and its bindings cleared; borrowed until the

@@ -149,6 +149,22 @@ int store_ddb_table_list(struct store_scope s, const char *after, int limit, sto
     return out;
 }
 
+int store_ddb_table_by_id(const char *id, char *account, char *region, char *name) {
+    static const char sql[] = "SELECT account, region, name FROM ddb_tables WHERE id=?1";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        copy_col(st, 0, account, 13);
+        copy_col(st, 1, region, 32);
+        copy_col(st, 2, name, 256);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "ddb_table_by_id");
+}
+
 int store_ddb_table_usage(const char *table_id, int64_t *count, int64_t *bytes) {
     static const char sql[] =
         "SELECT count(*), coalesce(sum(size), 0) FROM ddb_items WHERE table_id=?1";
@@ -206,6 +222,50 @@ int store_ddb_item_delete(const char *table_id, struct store_key hk, struct stor
     bind_key(st, 2, hk);
     bind_key(st, 3, rk);
     return step_change(st, "ddb_item_delete");
+}
+
+int store_ddb_item_set_expiry(const char *table_id, struct store_key hk, struct store_key rk,
+                              int64_t expires) {
+    static const char sql[] = "UPDATE ddb_items SET expires=?4 WHERE table_id=?1 AND hk=?2 AND rk=?3";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, table_id, -1, SQLITE_TRANSIENT);
+    bind_key(st, 2, hk);
+    bind_key(st, 3, rk);
+    if (expires >= 0) sqlite3_bind_int64(st, 4, expires);
+    else sqlite3_bind_null(st, 4);
+    return step_done(st, "ddb_item_set_expiry");
+}
+
+int store_ddb_token_get(struct store_scope s, const char *token, char **hash, int64_t *created_ms) {
+    static const char sql[] =
+        "SELECT request_hash, created_ms FROM ddb_transactions WHERE account=?1 AND region=?2"
+        " AND token=?3";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, token, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    *hash = rc == SQLITE_ROW ? dup_col(st, 0) : NULL;
+    *created_ms = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "token_get");
+}
+
+int store_ddb_token_put(struct store_scope s, const char *token, const char *hash, int64_t created_ms) {
+    static const char sql[] =
+        "INSERT OR REPLACE INTO ddb_transactions(account, region, token, request_hash, created_ms)"
+        " VALUES(?1, ?2, ?3, ?4, ?5)";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, token, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, created_ms);
+    return step_done(st, "token_put");
 }
 
 int store_ddb_index_set(const char *table_id, struct store_key hk, struct store_key rk, int n,
@@ -368,12 +428,14 @@ static void read_stream(sqlite3_stmt *st, struct store_stream *out) {
     out->disabled_ms = sqlite3_column_int64(st, 10);
     out->partitions = sqlite3_column_int(st, 11);
     out->next_seq = sqlite3_column_int64(st, 12);
+    out->trim_seq = sqlite3_column_int64(st, 13);
 }
 
 int store_stream_get(const char *arn, struct store_stream *out) {
     static const char sql[] =
         "SELECT arn, account, region, table_name, table_id, label, view_type, key_schema,"
-        " enabled, created_ms, disabled_ms, partitions, next_seq FROM ddb_streams WHERE arn=?1";
+        " enabled, created_ms, disabled_ms, partitions, next_seq, trim_seq FROM ddb_streams"
+        " WHERE arn=?1";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
     sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
@@ -530,12 +592,10 @@ int store_shard_list(const char *arn, struct store_shard *out, int max, int *n) 
 }
 
 int store_shard_prune(const char *arn, int64_t older_ms) {
+    /* A closed shard whose every record is trimmed is gone for good. */
     static const char sql[] =
         "DELETE FROM ddb_shards WHERE arn=?1 AND end_seq IS NOT NULL AND created_ms<?2"
-        " AND NOT EXISTS (SELECT 1 FROM ddb_records r WHERE r.arn=ddb_shards.arn"
-        "   AND r.shard_id=ddb_shards.shard_id)"
-        " AND NOT EXISTS (SELECT 1 FROM ddb_shards c WHERE c.arn=ddb_shards.arn"
-        "   AND c.parent_id=ddb_shards.shard_id AND c.created_ms>=?2)";
+        " AND end_seq <= (SELECT trim_seq FROM ddb_streams s WHERE s.arn=?1)";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
     sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
@@ -607,11 +667,20 @@ int store_record_bounds(const char *arn, const char *shard_id, int64_t *lo, int6
 }
 
 int store_record_trim(int64_t older_ms, int64_t *n) {
+    static const char mark[] =
+        "UPDATE ddb_streams SET trim_seq=max(trim_seq, (SELECT max(seq) FROM ddb_records r"
+        " WHERE r.arn=ddb_streams.arn AND r.created_ms<?1))"
+        " WHERE EXISTS (SELECT 1 FROM ddb_records r WHERE r.arn=ddb_streams.arn AND r.created_ms<?1)";
     static const char sql[] = "DELETE FROM ddb_records WHERE created_ms<?1";
-    sqlite3_stmt *st = store_stmt(sql);
+    sqlite3_stmt *st = store_stmt(mark);
     if (st == NULL) return STORE_ERR;
     sqlite3_bind_int64(st, 1, older_ms);
-    int rc = step_done(st, "record_trim");
+    int rc = step_done(st, "record_trim_mark");
+    if (rc != STORE_OK) return rc;
+    st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_int64(st, 1, older_ms);
+    rc = step_done(st, "record_trim");
     *n = rc == STORE_OK ? sqlite3_changes(store_db()) : 0;
     return rc;
 }

@@ -39,6 +39,10 @@ int store_ddb_table_delete(struct store_scope s, const char *name, const char *t
  * CB's KEY is the name, CONFIG the description. */
 int store_ddb_table_list(struct store_scope s, const char *after, int limit, store_row_cb cb,
                          void *ctx);
+/* Finds the table whose TableId is ID: its scope and name (buffers of
+ * 13, 32 and 256 bytes). */
+int store_ddb_table_by_id(const char *id, char *account, char *region, char *name);
+
 /* Number of items and their total size. */
 int store_ddb_table_usage(const char *table_id, int64_t *count, int64_t *bytes);
 
@@ -61,6 +65,15 @@ int store_ddb_item_get(const char *table_id, struct store_key hk, struct store_k
 int store_ddb_item_put(const char *table_id, struct store_key hk, struct store_key rk,
                        const char *item, size_t size, int64_t expires);
 int store_ddb_item_delete(const char *table_id, struct store_key hk, struct store_key rk);
+
+/* Sets only the TTL expiry of an existing item (EXPIRES < 0: none). */
+int store_ddb_item_set_expiry(const char *table_id, struct store_key hk, struct store_key rk,
+                              int64_t expires);
+
+/* TransactWriteItems ClientRequestToken records: the request's hash and
+ * when it was first seen. Put replaces. */
+int store_ddb_token_get(struct store_scope s, const char *token, char **hash, int64_t *created_ms);
+int store_ddb_token_put(struct store_scope s, const char *token, const char *hash, int64_t created_ms);
 
 /* Replaces the index entries of the item (HK, RK): removes them all, then
  * adds one per (INDEX[i], IHK[i], IRK[i]) for i < N. */
@@ -108,6 +121,7 @@ struct store_stream {
     int64_t disabled_ms; /* 0 while enabled */
     int partitions;
     int64_t next_seq;
+    int64_t trim_seq;    /* records up to this seq were trimmed (0: none) */
 };
 
 void store_stream_clear(struct store_stream *s);
@@ -134,8 +148,8 @@ int store_shard_open(const char *arn, int partition, struct store_shard *out);
 int store_shard_get(const char *arn, const char *shard_id, struct store_shard *out);
 /* All shards of ARN ordered by creation, into OUT (up to MAX); count in *N. */
 int store_shard_list(const char *arn, struct store_shard *out, int max, int *n);
-/* Deletes shards that are closed, ended before OLDER_MS and hold no
- * records any more. */
+/* Deletes shards that are closed, were created before OLDER_MS and whose
+ * records are all trimmed. */
 int store_shard_prune(const char *arn, int64_t older_ms);
 
 int store_record_append(const char *arn, int64_t seq, const char *shard_id, int64_t created_ms,
@@ -149,7 +163,8 @@ int store_record_read(const char *arn, const char *shard_id, int64_t from, int l
 /* Lowest retained seq of SHARD, or -1 when it holds none. Also the
  * highest (or -1). */
 int store_record_bounds(const char *arn, const char *shard_id, int64_t *lo, int64_t *hi);
-/* Deletes records created before OLDER_MS. Stores the count in *N. */
+/* Deletes records created before OLDER_MS, first raising each stream's
+ * trim_seq to the highest seq deleted. Stores the count in *N. */
 int store_record_trim(int64_t older_ms, int64_t *n);
 
 /* Streams (all scopes) with enabled=1, for background rollover. CB gets

@@ -25,7 +25,7 @@ struct store_fn {
     int has_reserved;
     int reserved;
     int next_version;
-    char *published_rev; /* NULL when never published */
+    char *published_rev; /* fingerprint of the config last published; NULL when never */
     int64_t created_ms;
 };
 
