@@ -28,6 +28,15 @@ size_t lambda_body_cap(const char *method, const char *path);
 /* Handles a Lambda (rest-json) request. */
 void lambda_dispatch(struct req *req);
 
+/* Handles TARGET (the X-Amz-Target value) when it names DynamoDB or
+ * DynamoDB Streams, and returns 1; returns 0 for other targets. */
+int ddb_dispatch(struct req *req, const char *target);
+
+/* One pass of DynamoDB's background work (stream trimming, shard
+ * rollover, TTL deletes) by the virtual clock. Runs in its own write
+ * transaction on the calling thread. Registered with engine/background. */
+void ddb_sweep(void);
+
 /* Returns 1 when PATH belongs to the Lambda API (by its version prefix). */
 int lambda_owns_path(const char *path);
 

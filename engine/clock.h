@@ -15,6 +15,9 @@ int64_t clock_now_ms(void);
 /* Current offset from the wall clock, in milliseconds. Thread-safe. */
 int64_t clock_offset_ms(void);
 
+/* Sets the offset (restoring a persisted clock at start-up). */
+void clock_set_offset_ms(int64_t ms);
+
 /* Moves the clock forward by MS (ignored when MS <= 0). Thread-safe. */
 void clock_advance_ms(int64_t ms);
 

@@ -4,10 +4,14 @@
  * starts the HTTP front, writes the ready file, and waits for SIGTERM or
  * SIGINT to shut down cleanly.
  */
+#include "api/api.h"
+#include "engine/background.h"
+#include "engine/clock.h"
 #include "engine/config.h"
 #include "engine/log.h"
 #include "server/http.h"
 #include "storage/store.h"
+#include "storage/store_ddb.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -154,14 +158,28 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
 
     if (store_init(sluice_cfg.data_dir, sluice_cfg.in_memory) != STORE_OK) return 1;
+    /* The virtual clock survives restarts: records and TTLs were written
+     * by it. */
+    char *offset = NULL;
+    if (store_meta_get("clock_offset_ms", &offset) == STORE_OK && offset) {
+        clock_set_offset_ms(strtoll(offset, NULL, 10));
+        free(offset);
+    }
+    bg_register(ddb_sweep);
+    if (bg_start() != 0) {
+        store_shutdown();
+        return 1;
+    }
     int port = 0;
     if (http_start(sluice_cfg.host, sluice_cfg.port, &port) != 0) {
+        bg_stop();
         store_shutdown();
         return 1;
     }
     if (sluice_cfg.ready_file && write_ready_file(sluice_cfg.ready_file, sluice_cfg.host, port) != 0) {
         log_msg(LOG_ERROR, "cannot write ready file %s: %s", sluice_cfg.ready_file, strerror(errno));
         http_stop();
+        bg_stop();
         store_shutdown();
         return 1;
     }
@@ -173,6 +191,7 @@ int main(int argc, char **argv) {
     }
     log_msg(LOG_INFO, "signal %d: shutting down", sig);
     http_stop();
+    bg_stop();
     store_shutdown();
     return 0;
 }

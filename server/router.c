@@ -37,10 +37,10 @@ void router_dispatch(struct req *req) {
     }
     const char *target = req_header(req, "X-Amz-Target");
     if (target) {
-        /* DynamoDB, DynamoDB Streams, CloudWatch and Logs handlers arrive
-         * in later issues; until then every target is unknown, with the
-         * shape the real services use for one. */
-        req_fail(req, &AWSERR_DDB_UNKNOWN_OP, "Unknown operation: %.100s", target);
+        if (ddb_dispatch(req, target)) return;
+        /* CloudWatch and Logs arrive in later issues; until then their
+         * targets are unknown, with the shape the JSON services use. */
+        req_fail(req, &AWSERR_DDB_UNKNOWN_OP, "%s", "");
         return;
     }
     if (lambda_owns_path(req->path)) {

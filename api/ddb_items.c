@@ -1,0 +1,1010 @@
+/*
+ * DynamoDB item operations: PutItem, GetItem, UpdateItem, DeleteItem,
+ * BatchWriteItem, BatchGetItem, TransactWriteItems, TransactGetItems, and
+ * the write path they share (item row, index entries, stream record in the
+ * request's one transaction). Expressions come from api/ddb_expr.
+ */
+#include "api/aws_error.h"
+#include "api/ddb_expr.h"
+#include "api/ddb_int.h"
+#include "api/ddb_num.h"
+#include "api/validate.h"
+#include "engine/clock.h"
+#include "engine/util.h"
+#include "storage/store.h"
+
+#include <cjson/cJSON.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* BatchWriteItem takes at most 25 requests, BatchGetItem 100 keys,
+ * TransactWriteItems and TransactGetItems 100 actions: AWS's limits. */
+#define DDB_MAX_BATCH_WRITE 25
+#define DDB_MAX_BATCH_GET 100
+#define DDB_MAX_TRANSACT 100
+/* ClientRequestToken idempotency window: 10 minutes. */
+#define DDB_TOKEN_WINDOW_MS (10LL * 60 * 1000)
+
+/* ------------------------------------------------------------------ */
+/* Shared checks                                                        */
+/* ------------------------------------------------------------------ */
+
+int ddb_check_item(struct req *req, cJSON *item, int for_update) {
+    for (cJSON *a = item->child; a; a = a->next) {
+        char *err = NULL;
+        if (ddb_av_validate(a, &err) != 0) return ddb_fail_msg(req, err);
+    }
+    if (ddb_item_size(item) > DDB_MAX_ITEM_SIZE)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        for_update ? "Item size to update has exceeded the maximum allowed size"
+                                   : "Item size has exceeded the maximum allowed size");
+    return 0;
+}
+
+int64_t ddb_item_expiry(const struct ddb_table *t, const cJSON *item) {
+    if (t->ttl_attr[0] == '\0' || item == NULL) return -1;
+    const cJSON *av = cJSON_GetObjectItemCaseSensitive(item, t->ttl_attr);
+    if (ddb_av_type(av) != DDB_T_N) return -1;
+    struct ddb_num n;
+    const char *err;
+    if (ddb_num_parse(av->child->valuestring, &n, &err) != 0 || n.neg || n.ndigits == 0) return -1;
+    /* Whole seconds: the integer part; values past year 10000 never expire. */
+    if (n.exp > 12) return -1;
+    int64_t v = 0;
+    for (int i = 0; i < n.exp; i++) v = v * 10 + (i < n.ndigits ? n.digits[i] : 0);
+    return v;
+}
+
+/* Index entries of ITEM for every index whose keys it carries. */
+static int index_entries(struct req *req, const struct ddb_table *t, const cJSON *item,
+                         struct store_key *ihk, struct store_key *irk, const char **names, int *n) {
+    *n = 0;
+    for (int i = 0; i < t->nidx; i++) {
+        const struct ddb_index *x = &t->idx[i];
+        const cJSON *h = cJSON_GetObjectItemCaseSensitive(item, x->hash.name);
+        const cJSON *r = x->range.type != DDB_T_INVALID ? cJSON_GetObjectItemCaseSensitive(item, x->range.name) : NULL;
+        if (h == NULL || (x->range.type != DDB_T_INVALID && r == NULL)) continue;
+        const struct ddb_keydef *bad = ddb_av_type(h) != x->hash.type ? &x->hash
+                                       : (r && ddb_av_type(r) != x->range.type) ? &x->range
+                                                                              : NULL;
+        if (bad) {
+            const cJSON *v = bad == &x->hash ? h : r;
+            for (int j = 0; j < *n; j++) {
+                ddb_key_free(&ihk[j]);
+                ddb_key_free(&irk[j]);
+            }
+            *n = 0;
+            return req_fail(req, &AWSERR_DDB_VALIDATION,
+                            "One or more parameter values were invalid: Type mismatch for Index "
+                            "Key %s Expected: %s Actual: %s IndexName: %s",
+                            bad->name, ddb_type_name(bad->type), ddb_type_name(ddb_av_type(v)), x->name);
+        }
+        unsigned char *p;
+        size_t np;
+        ddb_key_encode(h, x->hash.type, &p, &np);
+        ihk[*n].p = p;
+        ihk[*n].n = np;
+        if (r) {
+            ddb_key_encode(r, x->range.type, &p, &np);
+            irk[*n].p = p;
+            irk[*n].n = np;
+        } else {
+            irk[*n].p = xmalloc(1);
+            irk[*n].n = 0;
+        }
+        names[*n] = x->name;
+        (*n)++;
+    }
+    return 0;
+}
+
+/* 1 when items A and B (either may be NULL) hold the same attributes. */
+static int same_item(const cJSON *a, const cJSON *b) {
+    if (a == NULL || b == NULL) return a == b;
+    if (cJSON_GetArraySize(a) != cJSON_GetArraySize(b)) return 0;
+    for (const cJSON *x = a->child; x; x = x->next) {
+        const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, x->string);
+        if (y == NULL || !ddb_av_equal(x, y)) return 0;
+    }
+    return 1;
+}
+
+int ddb_write_item(struct req *req, struct ddb_table *t, const struct store_key *hk,
+                   const struct store_key *rk, const cJSON *old_item, const cJSON *new_item,
+                   int ttl_delete) {
+    if (same_item(old_item, new_item)) return 0;  /* no change, no record */
+    int rc;
+    if (new_item) {
+        char *text = cJSON_PrintUnformatted(new_item);
+        rc = store_ddb_item_put(t->row.id, *hk, *rk, text, ddb_item_size(new_item),
+                                ddb_item_expiry(t, new_item));
+        free(text);
+    } else {
+        rc = store_ddb_item_delete(t->row.id, *hk, *rk);
+        if (rc == STORE_NOTFOUND) rc = STORE_OK;
+    }
+    if (rc != STORE_OK) return ddb_store_fail(req, rc);
+    if (t->nidx > 0) {
+        struct store_key ihk[DDB_MAX_INDEXES], irk[DDB_MAX_INDEXES];
+        const char *names[DDB_MAX_INDEXES];
+        int n = 0;
+        if (new_item && index_entries(req, t, new_item, ihk, irk, names, &n) != 0) return -1;
+        rc = store_ddb_index_set(t->row.id, *hk, *rk, n, names, ihk, irk);
+        for (int i = 0; i < n; i++) {
+            ddb_key_free(&ihk[i]);
+            ddb_key_free(&irk[i]);
+        }
+        if (rc != STORE_OK) return ddb_store_fail(req, rc);
+    }
+    if (t->stream_on)
+        return ddb_stream_append(req, t, hk, NULL, old_item, new_item, ttl_delete);
+    return 0;
+}
+
+/* The expressions and attribute maps of one request. */
+struct exprs {
+    struct ddb_expr_attrs attrs;
+    struct ddb_expr *cond, *update, *proj;
+    cJSON *values;   /* validated copy of ExpressionAttributeValues */
+    int inited;
+};
+
+static void exprs_free(struct exprs *x) {
+    ddb_expr_free(x->cond);
+    ddb_expr_free(x->update);
+    ddb_expr_free(x->proj);
+    if (x->inited) ddb_expr_attrs_free(&x->attrs);
+    cJSON_Delete(x->values);
+    memset(x, 0, sizeof(*x));
+}
+
+/* Legacy (pre-expression) parameters sluice does not implement. */
+static int refuse_legacy(struct req *req, cJSON *in) {
+    static const char *const legacy[] = {"Expected", "AttributeUpdates", "AttributesToGet",
+                                         "KeyConditions", "QueryFilter", "ScanFilter",
+                                         "ConditionalOperator"};
+    for (size_t i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++)
+        if (cJSON_GetObjectItemCaseSensitive(in, legacy[i]))
+            return req_fail(req, &AWSERR_DDB_VALIDATION,
+                            "sluice does not support the legacy parameter %s; use the expression "
+                            "parameters (ConditionExpression, UpdateExpression, "
+                            "ProjectionExpression, KeyConditionExpression, FilterExpression)",
+                            legacy[i]);
+    return 0;
+}
+
+/* Parses the expressions named COND / UPDATE / PROJ (NULL: not accepted
+ * by this operation) from IN, with its attribute maps. */
+static int parse_exprs(struct req *req, cJSON *in, const char *cond_key, const char *update_key,
+                       const char *proj_key, struct exprs *x) {
+    memset(x, 0, sizeof(*x));
+    cJSON *names = NULL, *values = NULL;
+    const char *ct = NULL, *ut = NULL, *pt = NULL;
+    if (refuse_legacy(req, in) != 0 || jget_obj(req, in, "ExpressionAttributeNames", &names) < 0 ||
+        jget_obj(req, in, "ExpressionAttributeValues", &values) < 0 ||
+        (cond_key && jget_str(req, in, cond_key, &ct) < 0) ||
+        (update_key && jget_str(req, in, update_key, &ut) < 0) ||
+        (proj_key && jget_str(req, in, proj_key, &pt) < 0))
+        return -1;
+    if (names && !ct && !ut && !pt)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "ExpressionAttributeNames can only be specified when using expressions");
+    if (values && !ct && !ut)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "ExpressionAttributeValues can only be specified when using expressions");
+    if (values) {
+        x->values = cJSON_Duplicate(values, 1);
+        for (cJSON *v = x->values->child; v; v = v->next) {
+            char *err = NULL;
+            if (ddb_av_validate(v, &err) != 0) {
+                req_fail(req, &AWSERR_DDB_VALIDATION, "ExpressionAttributeValues contains invalid value: %s for key %s",
+                         err ? err : "", v->string);
+                free(err);
+                return -1;
+            }
+        }
+    }
+    ddb_expr_attrs_init(&x->attrs, names, x->values);
+    x->inited = 1;
+    char *err = NULL;
+    if (ct && (x->cond = ddb_expr_parse(DDB_EXPR_CONDITION, ct, &x->attrs, &err)) == NULL)
+        return ddb_fail_msg(req, err);
+    if (ut && (x->update = ddb_expr_parse(DDB_EXPR_UPDATE, ut, &x->attrs, &err)) == NULL)
+        return ddb_fail_msg(req, err);
+    if (pt && (x->proj = ddb_expr_parse(DDB_EXPR_PROJECTION, pt, &x->attrs, &err)) == NULL)
+        return ddb_fail_msg(req, err);
+    if (ddb_expr_attrs_check(&x->attrs, &err) != 0) return ddb_fail_msg(req, err);
+    return 0;
+}
+
+static int check_enum(struct req *req, const char *v, const char *field, const char *const *allowed,
+                      const char *set) {
+    for (; *allowed; allowed++)
+        if (strcmp(v, *allowed) == 0) return 0;
+    struct vlist vl = {0};
+    char c[256];
+    snprintf(c, sizeof(c), "Member must satisfy enum value set: %s", set);
+    vl_add(&vl, v, field, c);
+    return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
+}
+
+/* ReturnValues of IN, checked against what the operation allows. */
+static int return_values(struct req *req, cJSON *in, int update, const char **out) {
+    static const char *const all[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW", NULL};
+    *out = "NONE";
+    const char *rv = NULL;
+    if (jget_str(req, in, "ReturnValues", &rv) < 0) return -1;
+    if (rv == NULL) return 0;
+    if (check_enum(req, rv, "returnValues", all, "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]") != 0)
+        return -1;
+    if (!update && strcmp(rv, "NONE") != 0 && strcmp(rv, "ALL_OLD") != 0)
+        return req_fail(req, &AWSERR_DDB_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
+    *out = rv;
+    return 0;
+}
+
+static int rv_on_failure(struct req *req, cJSON *in, int *all_old) {
+    static const char *const allowed[] = {"NONE", "ALL_OLD", NULL};
+    const char *v = NULL;
+    *all_old = 0;
+    if (jget_str(req, in, "ReturnValuesOnConditionCheckFailure", &v) < 0) return -1;
+    if (v == NULL) return 0;
+    if (check_enum(req, v, "returnValuesOnConditionCheckFailure", allowed, "[ALL_OLD, NONE]") != 0) return -1;
+    *all_old = strcmp(v, "ALL_OLD") == 0;
+    return 0;
+}
+
+/* Evaluates condition COND on OLD. Returns 1 when it holds (or there is
+ * none), 0 when it fails (ConditionalCheckFailedException recorded when
+ * RECORD), -1 on error. */
+static int condition_holds(struct req *req, struct ddb_expr *cond, const cJSON *old, int all_old,
+                           int record) {
+    if (cond == NULL) return 1;
+    char *err = NULL;
+    int r = ddb_expr_eval(cond, old, &err);
+    if (r < 0) return ddb_fail_msg(req, err);
+    if (r == 0 && record) {
+        req_fail(req, &AWSERR_DDB_CONDITIONAL, "The conditional request failed");
+        if (all_old && old) {
+            req->err_extra = cJSON_CreateObject();
+            cJSON_AddItemToObject(req->err_extra, "Item", cJSON_Duplicate(old, 1));
+        }
+    }
+    return r;
+}
+
+static int required_table(struct req *req, cJSON *in, struct ddb_table *t) {
+    const char *name = NULL;
+    memset(t, 0, sizeof(*t));
+    if (jget_str(req, in, "TableName", &name) < 0) return -1;
+    if (name == NULL)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "1 validation error detected: Value null at 'tableName' failed to satisfy "
+                        "constraint: Member must not be null");
+    size_t n = strlen(name);
+    if (n < 3 || n > 255 || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n) {
+        struct vlist vl = {0};
+        if (n < 3) vl_add(&vl, name, "tableName", "Member must have length greater than or equal to 3");
+        if (n > 255) vl_add(&vl, name, "tableName", "Member must have length less than or equal to 255");
+        if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
+            vl_add(&vl, name, "tableName", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+        return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
+    }
+    return ddb_table_load(req, name, 1, t);
+}
+
+static cJSON *load_item(struct req *req, struct ddb_table *t, struct store_key hk, struct store_key rk,
+                        int *failed) {
+    char *text = NULL;
+    *failed = 0;
+    int rc = store_ddb_item_get(t->row.id, hk, rk, &text);
+    if (rc == STORE_NOTFOUND) return NULL;
+    if (rc != STORE_OK) {
+        *failed = 1;
+        ddb_store_fail(req, rc);
+        return NULL;
+    }
+    cJSON *item = cJSON_Parse(text);
+    free(text);
+    if (item == NULL) {
+        *failed = 1;
+        ddb_store_fail(req, STORE_ERR);
+    }
+    return item;
+}
+
+/* Adds "Attributes" to O when ITEM has any attribute. */
+static void add_attributes(cJSON *o, cJSON *item) {
+    if (item && item->child) cJSON_AddItemToObject(o, "Attributes", item);
+    else cJSON_Delete(item);
+}
+
+/* ------------------------------------------------------------------ */
+/* PutItem, GetItem, DeleteItem, UpdateItem                             */
+/* ------------------------------------------------------------------ */
+
+/* One Put with its checks, used by PutItem, BatchWriteItem and
+ * transactions. CHECK_ONLY evaluates the condition without writing. */
+struct put_op {
+    struct ddb_table *t;
+    cJSON *item;            /* owned copy, validated */
+    struct store_key hk, rk;
+    cJSON *old;             /* owned */
+};
+
+static void put_op_free(struct put_op *p) {
+    cJSON_Delete(p->item);
+    cJSON_Delete(p->old);
+    ddb_key_free(&p->hk);
+    ddb_key_free(&p->rk);
+}
+
+static int prepare_put(struct req *req, struct ddb_table *t, const cJSON *item_in, struct put_op *p) {
+    memset(p, 0, sizeof(*p));
+    p->t = t;
+    if (!cJSON_IsObject(item_in))
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "1 validation error detected: Value null at 'item' failed to satisfy "
+                        "constraint: Member must not be null");
+    p->item = cJSON_Duplicate(item_in, 1);
+    if (ddb_check_item(req, p->item, 0) != 0) return -1;
+    if (ddb_item_key(req, t, p->item, 1, &p->hk, &p->rk) != 0) return -1;
+    int failed = 0;
+    p->old = load_item(req, t, p->hk, p->rk, &failed);
+    return failed ? -1 : 0;
+}
+
+int ddb_put_item(struct req *req, cJSON *in) {
+    struct ddb_table t;
+    struct exprs x;
+    struct put_op p;
+    memset(&p, 0, sizeof(p));
+    memset(&x, 0, sizeof(x));
+    int rc = -1, all_old = 0;
+    const char *rv;
+    cJSON *item = NULL;
+    if (required_table(req, in, &t) != 0) goto out;
+    if (jget_obj(req, in, "Item", &item) < 0 || return_values(req, in, 0, &rv) != 0 ||
+        rv_on_failure(req, in, &all_old) != 0 ||
+        parse_exprs(req, in, "ConditionExpression", NULL, NULL, &x) != 0)
+        goto out;
+    if (prepare_put(req, &t, item, &p) != 0) goto out;
+    if (condition_holds(req, x.cond, p.old, all_old, 1) != 1) goto out;
+    if (ddb_write_item(req, &t, &p.hk, &p.rk, p.old, p.item, 0) != 0) goto out;
+    cJSON *o = cJSON_CreateObject();
+    if (strcmp(rv, "ALL_OLD") == 0 && p.old) {
+        add_attributes(o, p.old);
+        p.old = NULL;
+    }
+    rc = req_reply_json(req, 200, o);
+out:
+    put_op_free(&p);
+    exprs_free(&x);
+    ddb_table_free(&t);
+    return rc;
+}
+
+/* Reads the Key member of IN for table T. */
+static int read_key(struct req *req, cJSON *in, struct ddb_table *t, cJSON **key,
+                    struct store_key *hk, struct store_key *rk) {
+    *key = NULL;
+    if (jget_obj(req, in, "Key", key) < 0) return -1;
+    if (*key == NULL)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "1 validation error detected: Value null at 'key' failed to satisfy "
+                        "constraint: Member must not be null");
+    for (cJSON *a = (*key)->child; a; a = a->next) {
+        char *err = NULL;
+        if (ddb_av_validate(a, &err) != 0) return ddb_fail_msg(req, err);
+    }
+    return ddb_item_key(req, t, *key, 0, hk, rk);
+}
+
+int ddb_get_item(struct req *req, cJSON *in) {
+    struct ddb_table t;
+    struct exprs x;
+    struct store_key hk = {0}, rk = {0};
+    memset(&x, 0, sizeof(x));
+    int rc = -1;
+    cJSON *key;
+    int consistent = 0;
+    if (required_table(req, in, &t) != 0) goto out;
+    if (jget_bool(req, in, "ConsistentRead", &consistent) < 0 ||
+        parse_exprs(req, in, NULL, NULL, "ProjectionExpression", &x) != 0 ||
+        read_key(req, in, &t, &key, &hk, &rk) != 0)
+        goto out;
+    int failed = 0;
+    cJSON *item = load_item(req, &t, hk, rk, &failed);
+    if (failed) goto out;
+    cJSON *o = cJSON_CreateObject();
+    if (item) {
+        if (x.proj) {
+            cJSON *pr = ddb_expr_project(x.proj, item);
+            cJSON_Delete(item);
+            item = pr;
+        }
+        cJSON_AddItemToObject(o, "Item", item);
+    }
+    rc = req_reply_json(req, 200, o);
+out:
+    ddb_key_free(&hk);
+    ddb_key_free(&rk);
+    exprs_free(&x);
+    ddb_table_free(&t);
+    return rc;
+}
+
+int ddb_delete_item(struct req *req, cJSON *in) {
+    struct ddb_table t;
+    struct exprs x;
+    struct store_key hk = {0}, rk = {0};
+    memset(&x, 0, sizeof(x));
+    int rc = -1, all_old = 0;
+    const char *rv;
+    cJSON *key, *old = NULL;
+    if (required_table(req, in, &t) != 0) goto out;
+    if (return_values(req, in, 0, &rv) != 0 || rv_on_failure(req, in, &all_old) != 0 ||
+        parse_exprs(req, in, "ConditionExpression", NULL, NULL, &x) != 0 ||
+        read_key(req, in, &t, &key, &hk, &rk) != 0)
+        goto out;
+    int failed = 0;
+    old = load_item(req, &t, hk, rk, &failed);
+    if (failed) goto out;
+    if (condition_holds(req, x.cond, old, all_old, 1) != 1) goto out;
+    if (old && ddb_write_item(req, &t, &hk, &rk, old, NULL, 0) != 0) goto out;
+    cJSON *o = cJSON_CreateObject();
+    if (strcmp(rv, "ALL_OLD") == 0 && old) {
+        add_attributes(o, old);
+        old = NULL;
+    }
+    rc = req_reply_json(req, 200, o);
+out:
+    cJSON_Delete(old);
+    ddb_key_free(&hk);
+    ddb_key_free(&rk);
+    exprs_free(&x);
+    ddb_table_free(&t);
+    return rc;
+}
+
+/* Computes the new item of an update: OLD (or the key alone) with the
+ * update expression applied; refuses changes to key attributes. */
+static cJSON *apply_update(struct req *req, struct ddb_table *t, struct ddb_expr *upd,
+                           const cJSON *key, const cJSON *old) {
+    cJSON *item = old ? cJSON_Duplicate(old, 1) : cJSON_Duplicate(key, 1);
+    if (upd == NULL) return item;
+    const char *keys[2] = {t->hash.name, t->range.type != DDB_T_INVALID ? t->range.name : NULL};
+    for (int i = 0; i < 2; i++) {
+        if (keys[i] && ddb_expr_update_touches(upd, keys[i])) {
+            cJSON_Delete(item);
+            req_fail(req, &AWSERR_DDB_VALIDATION,
+                     "One or more parameter values were invalid: Cannot update attribute %s. This "
+                     "attribute is part of the key",
+                     keys[i]);
+            return NULL;
+        }
+    }
+    char *err = NULL;
+    if (ddb_expr_update(upd, item, &err) != 0) {
+        cJSON_Delete(item);
+        ddb_fail_msg(req, err);
+        return NULL;
+    }
+    if (ddb_check_item(req, item, 1) != 0) {
+        cJSON_Delete(item);
+        return NULL;
+    }
+    return item;
+}
+
+int ddb_update_item(struct req *req, cJSON *in) {
+    struct ddb_table t;
+    struct exprs x;
+    struct store_key hk = {0}, rk = {0};
+    memset(&x, 0, sizeof(x));
+    int rc = -1, all_old = 0;
+    const char *rv;
+    cJSON *key, *old = NULL, *item = NULL;
+    if (required_table(req, in, &t) != 0) goto out;
+    if (return_values(req, in, 1, &rv) != 0 || rv_on_failure(req, in, &all_old) != 0 ||
+        parse_exprs(req, in, "ConditionExpression", "UpdateExpression", NULL, &x) != 0 ||
+        read_key(req, in, &t, &key, &hk, &rk) != 0)
+        goto out;
+    int failed = 0;
+    old = load_item(req, &t, hk, rk, &failed);
+    if (failed) goto out;
+    if (condition_holds(req, x.cond, old, all_old, 1) != 1) goto out;
+    item = apply_update(req, &t, x.update, key, old);
+    if (item == NULL) goto out;
+    if (ddb_write_item(req, &t, &hk, &rk, old, item, 0) != 0) goto out;
+    cJSON *o = cJSON_CreateObject();
+    if (strcmp(rv, "ALL_OLD") == 0 && old) add_attributes(o, cJSON_Duplicate(old, 1));
+    else if (strcmp(rv, "ALL_NEW") == 0) add_attributes(o, cJSON_Duplicate(item, 1));
+    else if (strcmp(rv, "UPDATED_OLD") == 0 && old && x.update)
+        add_attributes(o, ddb_expr_update_project(x.update, old));
+    else if (strcmp(rv, "UPDATED_NEW") == 0 && x.update)
+        add_attributes(o, ddb_expr_update_project(x.update, item));
+    rc = req_reply_json(req, 200, o);
+out:
+    cJSON_Delete(old);
+    cJSON_Delete(item);
+    ddb_key_free(&hk);
+    ddb_key_free(&rk);
+    exprs_free(&x);
+    ddb_table_free(&t);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Batches                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Remembers keys seen in one batch to refuse duplicates. */
+struct seen_keys {
+    int n;
+    char *k[DDB_MAX_BATCH_GET];
+};
+
+static int seen_add(struct seen_keys *s, const char *table, struct store_key hk, struct store_key rk) {
+    size_t nt = strlen(table);
+    char *k = xmalloc(nt + 1 + hk.n * 2 + 1 + rk.n * 2 + 1);
+    char *p = k;
+    memcpy(p, table, nt + 1);
+    p += nt + 1;
+    for (size_t i = 0; i < hk.n; i++) p += sprintf(p, "%02x", ((const unsigned char *)hk.p)[i]);
+    *p++ = '/';
+    for (size_t i = 0; i < rk.n; i++) p += sprintf(p, "%02x", ((const unsigned char *)rk.p)[i]);
+    *p = '\0';
+    for (int i = 0; i < s->n; i++) {
+        if (strcmp(s->k[i], k) == 0 && strcmp(s->k[i] + nt + 1, k + nt + 1) == 0) {
+            free(k);
+            return 1;
+        }
+    }
+    if (s->n < DDB_MAX_BATCH_GET) s->k[s->n++] = k;
+    else free(k);
+    return 0;
+}
+
+static void seen_free(struct seen_keys *s) {
+    for (int i = 0; i < s->n; i++) free(s->k[i]);
+    s->n = 0;
+}
+
+int ddb_batch_write_item(struct req *req, cJSON *in) {
+    cJSON *items = NULL;
+    if (jget_obj(req, in, "RequestItems", &items) < 0) return -1;
+    if (items == NULL)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "1 validation error detected: Value null at 'requestItems' failed to "
+                        "satisfy constraint: Member must not be null");
+    int total = 0;
+    for (cJSON *tb = items->child; tb; tb = tb->next) {
+        if (!cJSON_IsArray(tb) || cJSON_GetArraySize(tb) < 1)
+            return req_fail(req, &AWSERR_DDB_VALIDATION,
+                            "1 validation error detected: Value '{%s=[]}' at 'requestItems' failed "
+                            "to satisfy constraint: Map value must satisfy constraint: [Member must "
+                            "have length less than or equal to 25, Member must have length greater "
+                            "than or equal to 1]",
+                            tb->string);
+        total += cJSON_GetArraySize(tb);
+    }
+    if (total > DDB_MAX_BATCH_WRITE || items->child == NULL)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        total > DDB_MAX_BATCH_WRITE
+                            ? "Too many items requested for the BatchWriteItem call"
+                            : "1 validation error detected: Value '{}' at 'requestItems' failed to "
+                              "satisfy constraint: Member must have length greater than or equal to 1");
+    struct seen_keys seen = {0};
+    int rc = 0;
+    for (cJSON *tb = items->child; tb && rc == 0; tb = tb->next) {
+        struct ddb_table t;
+        rc = ddb_table_load(req, tb->string, 1, &t);
+        for (cJSON *w = tb->child; w && rc == 0; w = w->next) {
+            cJSON *put = cJSON_GetObjectItemCaseSensitive(w, "PutRequest");
+            cJSON *del = cJSON_GetObjectItemCaseSensitive(w, "DeleteRequest");
+            if ((put == NULL) == (del == NULL)) {
+                rc = req_fail(req, &AWSERR_DDB_VALIDATION,
+                              "Supplied AttributeValue has more than one datatypes set, must "
+                              "contain exactly one of the supported datatypes");
+                break;
+            }
+            if (put) {
+                struct put_op p;
+                rc = prepare_put(req, &t, cJSON_GetObjectItemCaseSensitive(put, "Item"), &p);
+                if (rc == 0 && seen_add(&seen, tb->string, p.hk, p.rk))
+                    rc = req_fail(req, &AWSERR_DDB_VALIDATION, "Provided list of item keys contains duplicates");
+                if (rc == 0) rc = ddb_write_item(req, &t, &p.hk, &p.rk, p.old, p.item, 0);
+                put_op_free(&p);
+            } else {
+                cJSON *key;
+                struct store_key hk = {0}, rk = {0};
+                rc = read_key(req, del, &t, &key, &hk, &rk);
+                if (rc == 0 && seen_add(&seen, tb->string, hk, rk))
+                    rc = req_fail(req, &AWSERR_DDB_VALIDATION, "Provided list of item keys contains duplicates");
+                int failed = 0;
+                cJSON *old = rc == 0 ? load_item(req, &t, hk, rk, &failed) : NULL;
+                if (failed) rc = -1;
+                if (rc == 0 && old) rc = ddb_write_item(req, &t, &hk, &rk, old, NULL, 0);
+                cJSON_Delete(old);
+                ddb_key_free(&hk);
+                ddb_key_free(&rk);
+            }
+        }
+        ddb_table_free(&t);
+    }
+    seen_free(&seen);
+    if (rc != 0) return -1;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddObjectToObject(o, "UnprocessedItems");
+    return req_reply_json(req, 200, o);
+}
+
+int ddb_batch_get_item(struct req *req, cJSON *in) {
+    cJSON *items = NULL;
+    if (jget_obj(req, in, "RequestItems", &items) < 0) return -1;
+    if (items == NULL || items->child == NULL)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "1 validation error detected: Value null at 'requestItems' failed to "
+                        "satisfy constraint: Member must not be null");
+    int total = 0;
+    for (cJSON *tb = items->child; tb; tb = tb->next)
+        total += cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(tb, "Keys"));
+    if (total > DDB_MAX_BATCH_GET)
+        return req_fail(req, &AWSERR_DDB_VALIDATION, "Too many items requested for the BatchGetItem call");
+    cJSON *responses = cJSON_CreateObject();
+    struct seen_keys seen = {0};
+    int rc = 0;
+    for (cJSON *tb = items->child; tb && rc == 0; tb = tb->next) {
+        struct ddb_table t;
+        struct exprs x;
+        memset(&x, 0, sizeof(x));
+        rc = ddb_table_load(req, tb->string, 1, &t);
+        cJSON *keys = cJSON_GetObjectItemCaseSensitive(tb, "Keys");
+        if (rc == 0 && (!cJSON_IsArray(keys) || keys->child == NULL))
+            rc = req_fail(req, &AWSERR_DDB_VALIDATION,
+                          "1 validation error detected: Value null at 'requestItems.%s.member.keys' "
+                          "failed to satisfy constraint: Member must not be null",
+                          tb->string);
+        if (rc == 0) rc = parse_exprs(req, tb, NULL, NULL, "ProjectionExpression", &x);
+        cJSON *arr = cJSON_CreateArray();
+        for (cJSON *k = keys ? keys->child : NULL; k && rc == 0; k = k->next) {
+            struct store_key hk = {0}, rk = {0};
+            cJSON wrap;
+            memset(&wrap, 0, sizeof(wrap));
+            cJSON *holder = cJSON_CreateObject();
+            cJSON_AddItemReferenceToObject(holder, "Key", k);
+            cJSON *key;
+            rc = read_key(req, holder, &t, &key, &hk, &rk);
+            cJSON_Delete(holder);
+            if (rc == 0 && seen_add(&seen, tb->string, hk, rk))
+                rc = req_fail(req, &AWSERR_DDB_VALIDATION, "Provided list of item keys contains duplicates");
+            int failed = 0;
+            cJSON *item = rc == 0 ? load_item(req, &t, hk, rk, &failed) : NULL;
+            if (failed) rc = -1;
+            if (item) {
+                if (x.proj) {
+                    cJSON *pr = ddb_expr_project(x.proj, item);
+                    cJSON_Delete(item);
+                    item = pr;
+                }
+                cJSON_AddItemToArray(arr, item);
+            }
+            ddb_key_free(&hk);
+            ddb_key_free(&rk);
+        }
+        cJSON_AddItemToObject(responses, tb->string, arr);
+        exprs_free(&x);
+        ddb_table_free(&t);
+    }
+    seen_free(&seen);
+    if (rc != 0) {
+        cJSON_Delete(responses);
+        return -1;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "Responses", responses);
+    cJSON_AddObjectToObject(o, "UnprocessedKeys");
+    return req_reply_json(req, 200, o);
+}
+
+/* ------------------------------------------------------------------ */
+/* Transactions                                                         */
+/* ------------------------------------------------------------------ */
+
+enum txn_kind { TXN_PUT, TXN_UPDATE, TXN_DELETE, TXN_CHECK };
+
+struct txn_action {
+    enum txn_kind kind;
+    struct ddb_table t;
+    struct exprs x;
+    cJSON *spec;                /* borrowed: the action's object */
+    cJSON *item;                /* Put: validated item (owned) */
+    struct store_key hk, rk;
+    cJSON *old;                 /* owned */
+    int all_old;
+    int failed_condition;
+};
+
+static void txn_free(struct txn_action *a) {
+    cJSON_Delete(a->item);
+    cJSON_Delete(a->old);
+    ddb_key_free(&a->hk);
+    ddb_key_free(&a->rk);
+    exprs_free(&a->x);
+    ddb_table_free(&a->t);
+}
+
+/* Hex SHA-256 of the request body, for ClientRequestToken idempotency. */
+static void body_hash(struct req *req, char out[65]) {
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)req->body, req->nbody, md);
+    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+int ddb_transact_write_items(struct req *req, cJSON *in) {
+    cJSON *items = NULL;
+    const char *token = NULL;
+    if (jget_arr(req, in, "TransactItems", &items) < 0 || jget_str(req, in, "ClientRequestToken", &token) < 0)
+        return -1;
+    int n = items ? cJSON_GetArraySize(items) : 0;
+    if (items == NULL || n < 1 || n > DDB_MAX_TRANSACT) {
+        struct vlist vl = {0};
+        if (items == NULL) vl_add(&vl, NULL, "transactItems", "Member must not be null");
+        else vl_add(&vl, "[...]", "transactItems",
+                    n < 1 ? "Member must have length greater than or equal to 1"
+                          : "Member must have length less than or equal to 100");
+        return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
+    }
+    if (token) {
+        char hash[65];
+        body_hash(req, hash);
+        int r = ddb_txn_token_check(req, token, hash);
+        if (r < 0) return -1;
+        if (r == 1) return req_reply_json(req, 200, cJSON_CreateObject());
+    }
+    struct txn_action *acts = xcalloc((size_t)n, sizeof(*acts));
+    struct seen_keys seen = {0};
+    int rc = 0, i = 0;
+    static const char *const kinds[] = {"Put", "Update", "Delete", "ConditionCheck"};
+    for (cJSON *it = items->child; it && rc == 0; it = it->next, i++) {
+        struct txn_action *a = &acts[i];
+        int found = 0;
+        for (int k = 0; k < 4; k++) {
+            cJSON *s = cJSON_GetObjectItemCaseSensitive(it, kinds[k]);
+            if (s) {
+                found++;
+                a->kind = (enum txn_kind)k;
+                a->spec = s;
+            }
+        }
+        if (found != 1) {
+            rc = req_fail(req, &AWSERR_DDB_VALIDATION,
+                          "TransactItems can only contain one of Check, Put, Update or Delete");
+            break;
+        }
+        if ((rc = required_table(req, a->spec, &a->t)) != 0) break;
+        if ((rc = rv_on_failure(req, a->spec, &a->all_old)) != 0) break;
+        rc = parse_exprs(req, a->spec, "ConditionExpression", a->kind == TXN_UPDATE ? "UpdateExpression" : NULL,
+                         NULL, &a->x);
+        if (rc != 0) break;
+        if (a->kind == TXN_CHECK && a->x.cond == NULL) {
+            rc = req_fail(req, &AWSERR_DDB_VALIDATION,
+                          "The ConditionExpression parameter is required for a ConditionCheck");
+            break;
+        }
+        if (a->kind == TXN_PUT) {
+            struct put_op p;
+            rc = prepare_put(req, &a->t, cJSON_GetObjectItemCaseSensitive(a->spec, "Item"), &p);
+            a->item = p.item;
+            a->hk = p.hk;
+            a->rk = p.rk;
+            a->old = p.old;
+        } else {
+            cJSON *key;
+            rc = read_key(req, a->spec, &a->t, &key, &a->hk, &a->rk);
+            int failed = 0;
+            if (rc == 0) a->old = load_item(req, &a->t, a->hk, a->rk, &failed);
+            if (failed) rc = -1;
+        }
+        if (rc == 0 && seen_add(&seen, a->t.name, a->hk, a->rk))
+            rc = req_fail(req, &AWSERR_DDB_VALIDATION,
+                          "Transaction request cannot include multiple operations on one item");
+    }
+    seen_free(&seen);
+    /* All conditions first: nothing is written unless every one holds. */
+    int cancelled = 0;
+    for (i = 0; i < n && rc == 0; i++) {
+        int r = condition_holds(req, acts[i].x.cond, acts[i].old, 0, 0);
+        if (r < 0) rc = -1;
+        else if (r == 0) acts[i].failed_condition = cancelled = 1;
+    }
+    if (rc == 0 && cancelled) {
+        char codes[2048] = "";
+        cJSON *reasons = cJSON_CreateArray();
+        for (i = 0; i < n; i++) {
+            cJSON *r = cJSON_CreateObject();
+            if (acts[i].failed_condition) {
+                cJSON_AddStringToObject(r, "Code", "ConditionalCheckFailed");
+                cJSON_AddStringToObject(r, "Message", "The conditional request failed");
+                if (acts[i].all_old && acts[i].old)
+                    cJSON_AddItemToObject(r, "Item", cJSON_Duplicate(acts[i].old, 1));
+            } else {
+                cJSON_AddStringToObject(r, "Code", "None");
+            }
+            cJSON_AddItemToArray(reasons, r);
+            size_t len = strlen(codes);
+            snprintf(codes + len, sizeof(codes) - len, "%s%s", i ? ", " : "",
+                     acts[i].failed_condition ? "ConditionalCheckFailed" : "None");
+        }
+        req_fail(req, &AWSERR_DDB_TXN_CANCELED,
+                 "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
+                 codes);
+        req->err_extra = cJSON_CreateObject();
+        cJSON_AddItemToObject(req->err_extra, "CancellationReasons", reasons);
+        rc = -1;
+    }
+    for (i = 0; i < n && rc == 0; i++) {
+        struct txn_action *a = &acts[i];
+        if (a->kind == TXN_PUT) {
+            rc = ddb_write_item(req, &a->t, &a->hk, &a->rk, a->old, a->item, 0);
+        } else if (a->kind == TXN_DELETE) {
+            if (a->old) rc = ddb_write_item(req, &a->t, &a->hk, &a->rk, a->old, NULL, 0);
+        } else if (a->kind == TXN_UPDATE) {
+            cJSON *key = cJSON_GetObjectItemCaseSensitive(a->spec, "Key");
+            cJSON *item = apply_update(req, &a->t, a->x.update, key, a->old);
+            if (item == NULL) rc = -1;
+            else rc = ddb_write_item(req, &a->t, &a->hk, &a->rk, a->old, item, 0);
+            cJSON_Delete(item);
+        }
+        /* The same table may appear in several actions: later ones must
+         * see the stream position this one advanced. */
+        for (int j = i + 1; j < n && rc == 0; j++)
+            if (acts[j].t.stream_on && a->t.stream_on && strcmp(acts[j].t.stream.arn, a->t.stream.arn) == 0)
+                acts[j].t.stream.next_seq = a->t.stream.next_seq;
+    }
+    for (i = 0; i < n; i++) txn_free(&acts[i]);
+    free(acts);
+    if (rc != 0) return -1;
+    if (token) {
+        char hash[65];
+        body_hash(req, hash);
+        if (ddb_txn_token_save(req, token, hash) != 0) return -1;
+    }
+    return req_reply_json(req, 200, cJSON_CreateObject());
+}
+
+int ddb_transact_get_items(struct req *req, cJSON *in) {
+    cJSON *items = NULL;
+    if (jget_arr(req, in, "TransactItems", &items) < 0) return -1;
+    int n = items ? cJSON_GetArraySize(items) : 0;
+    if (items == NULL || n < 1 || n > DDB_MAX_TRANSACT) {
+        struct vlist vl = {0};
+        if (items == NULL) vl_add(&vl, NULL, "transactItems", "Member must not be null");
+        else vl_add(&vl, "[...]", "transactItems",
+                    n < 1 ? "Member must have length greater than or equal to 1"
+                          : "Member must have length less than or equal to 100");
+        return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
+    }
+    cJSON *responses = cJSON_CreateArray();
+    int rc = 0;
+    for (cJSON *it = items->child; it && rc == 0; it = it->next) {
+        cJSON *get = cJSON_GetObjectItemCaseSensitive(it, "Get");
+        if (get == NULL) {
+            rc = req_fail(req, &AWSERR_DDB_VALIDATION,
+                          "1 validation error detected: Value null at 'transactItems.member.get' "
+                          "failed to satisfy constraint: Member must not be null");
+            break;
+        }
+        struct ddb_table t;
+        struct exprs x;
+        memset(&x, 0, sizeof(x));
+        struct store_key hk = {0}, rk = {0};
+        cJSON *key;
+        rc = required_table(req, get, &t);
+        if (rc == 0) rc = parse_exprs(req, get, NULL, NULL, "ProjectionExpression", &x);
+        if (rc == 0) rc = read_key(req, get, &t, &key, &hk, &rk);
+        int failed = 0;
+        cJSON *item = rc == 0 ? load_item(req, &t, hk, rk, &failed) : NULL;
+        if (failed) rc = -1;
+        cJSON *r = cJSON_CreateObject();
+        if (item) {
+            if (x.proj) {
+                cJSON *pr = ddb_expr_project(x.proj, item);
+                cJSON_Delete(item);
+                item = pr;
+            }
+            cJSON_AddItemToObject(r, "Item", item);
+        }
+        cJSON_AddItemToArray(responses, r);
+        ddb_key_free(&hk);
+        ddb_key_free(&rk);
+        exprs_free(&x);
+        ddb_table_free(&t);
+    }
+    if (rc != 0) {
+        cJSON_Delete(responses);
+        return -1;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "Responses", responses);
+    return req_reply_json(req, 200, o);
+}
+
+/* ------------------------------------------------------------------ */
+/* TTL                                                                  */
+/* ------------------------------------------------------------------ */
+
+struct reindex_ctx {
+    struct ddb_table *t;
+    struct reindex_row *rows;
+    size_t n, cap;
+};
+
+struct reindex_row {
+    unsigned char *hk, *rk;
+    size_t nhk, nrk;
+    int64_t expires;
+};
+
+static int reindex_collect(void *ctx, const struct store_ddb_row *row) {
+    struct reindex_ctx *c = ctx;
+    cJSON *item = cJSON_Parse(row->item);
+    int64_t exp = item ? ddb_item_expiry(c->t, item) : -1;
+    cJSON_Delete(item);
+    if (exp < 0) return 0;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 64;
+        c->rows = xrealloc(c->rows, c->cap * sizeof(*c->rows));
+    }
+    struct reindex_row *r = &c->rows[c->n++];
+    r->hk = xmalloc(row->hk.n + 1);
+    memcpy(r->hk, row->hk.p, row->hk.n);
+    r->nhk = row->hk.n;
+    r->rk = xmalloc(row->rk.n + 1);
+    memcpy(r->rk, row->rk.p, row->rk.n);
+    r->nrk = row->rk.n;
+    r->expires = exp;
+    return 0;
+}
+
+int ddb_ttl_reindex(struct req *req, struct ddb_table *t, const char *attr) {
+    snprintf(t->ttl_attr, sizeof(t->ttl_attr), "%s", attr);
+    struct reindex_ctx c = {t, NULL, 0, 0};
+    struct store_ddb_range r;
+    memset(&r, 0, sizeof(r));
+    r.table_id = t->row.id;
+    r.limit = -1;
+    /* Collect first, then update: SQLite leaves it undefined whether a
+     * scan sees rows its own connection modifies during the scan. */
+    int rc = store_ddb_read(&r, reindex_collect, &c);
+    for (size_t i = 0; i < c.n; i++) {
+        struct store_key hk = {c.rows[i].hk, c.rows[i].nhk}, rk = {c.rows[i].rk, c.rows[i].nrk};
+        if (rc == STORE_OK) rc = store_ddb_item_set_expiry(t->row.id, hk, rk, c.rows[i].expires);
+        free(c.rows[i].hk);
+        free(c.rows[i].rk);
+    }
+    free(c.rows);
+    return rc == STORE_OK ? 0 : ddb_store_fail(req, rc);
+}
+
+int ddb_txn_token_check(struct req *req, const char *token, const char *hash) {
+    char *stored = NULL;
+    int64_t created = 0;
+    int rc = store_ddb_token_get(ddb_scope(req), token, &stored, &created);
+    if (rc == STORE_NOTFOUND) return 0;
+    if (rc != STORE_OK) return ddb_store_fail(req, rc);
+    int same = strcmp(stored, hash) == 0;
+    free(stored);
+    if (clock_now_ms() - created > DDB_TOKEN_WINDOW_MS) return 0;
+    if (same) return 1;
+    return req_fail(req, &AWSERR_DDB_IDEMPOTENT,
+                    "The request uses the same client token as a previous, but non-identical request.");
+}
+
+int ddb_txn_token_save(struct req *req, const char *token, const char *hash) {
+    int rc = store_ddb_token_put(ddb_scope(req), token, hash, clock_now_ms());
+    return rc == STORE_OK ? 0 : ddb_store_fail(req, rc);
+}

@@ -1,0 +1,207 @@
+/*
+ * Stream records produced by writes, inside the writing transaction: one
+ * record per effective change, appended to the open shard of the key's
+ * partition, with the images the stream's view type asks for. Also the
+ * creation of a stream (UpdateTable / CreateTable) with its first shards,
+ * and shard rollover after DDB_SHARD_ROLLOVER_MS of clock time.
+ */
+#include "api/aws_error.h"
+#include "api/ddb_int.h"
+#include "engine/clock.h"
+#include "engine/util.h"
+#include "storage/store.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Sequence numbers are shown as 21-digit decimals like AWS's
+ * ("100000000000000000042"): this offset plus a counter per stream. */
+#define DDB_SEQ_BASE "1"
+#define DDB_SEQ_DIGITS 20
+
+void ddb_seq_format(int64_t seq, char *buf, size_t n) {
+    snprintf(buf, n, DDB_SEQ_BASE "%0*lld", DDB_SEQ_DIGITS, (long long)seq);
+}
+
+static void shard_id(int64_t ms, char *buf, size_t n) {
+    char u[37];
+    util_uuid(u);
+    snprintf(buf, n, "shardId-%020lld-%.8s", (long long)ms, u);
+}
+
+/* FNV-1a over the encoded partition key: stable across restarts. */
+static int partition_of(const struct store_key *hk, int partitions) {
+    uint32_t h = 2166136261u;
+    const unsigned char *p = hk->p;
+    for (size_t i = 0; i < hk->n; i++) {
+        h ^= p[i];
+        h *= 16777619u;
+    }
+    return partitions > 1 ? (int)(h % (uint32_t)partitions) : 0;
+}
+
+static int new_shard(struct req *req, const char *arn, int partition, const char *parent,
+                     int64_t start_seq, int64_t now) {
+    struct store_shard sh;
+    memset(&sh, 0, sizeof(sh));
+    shard_id(now, sh.shard_id, sizeof(sh.shard_id));
+    snprintf(sh.parent_id, sizeof(sh.parent_id), "%s", parent ? parent : "");
+    sh.partition = partition;
+    sh.created_ms = now;
+    sh.start_seq = start_seq;
+    sh.end_seq = -1;
+    int rc = store_shard_insert(arn, &sh);
+    return rc == STORE_OK ? 0 : ddb_store_fail(req, rc);
+}
+
+int ddb_stream_create(struct req *req, struct ddb_table *t, const char *view_type, cJSON *desc) {
+    (void)desc;
+    int64_t now = clock_now_ms();
+    struct store_stream s;
+    char label[32];
+    /* Every enable makes a new ARN; two in one millisecond would collide. */
+    for (;;) {
+        time_t secs = (time_t)(now / 1000);
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        char base[24];
+        strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(label, sizeof(label), "%s.%03d", base, (int)(now % 1000));
+        char arn[512];
+        snprintf(arn, sizeof(arn), "arn:aws:dynamodb:%s:%s:table/%s/stream/%s", req->region,
+                 req->account, t->name, label);
+        int rc = store_stream_get(arn, &s);
+        store_stream_clear(&s);
+        if (rc == STORE_NOTFOUND) {
+            snprintf(s.arn, sizeof(s.arn), "%s", arn);
+            break;
+        }
+        if (rc != STORE_OK) return ddb_store_fail(req, rc);
+        now++;
+    }
+    snprintf(s.account, sizeof(s.account), "%s", req->account);
+    snprintf(s.region, sizeof(s.region), "%s", req->region);
+    snprintf(s.table_name, sizeof(s.table_name), "%s", t->name);
+    snprintf(s.table_id, sizeof(s.table_id), "%s", t->row.id);
+    snprintf(s.label, sizeof(s.label), "%s", label);
+    snprintf(s.view_type, sizeof(s.view_type), "%s", view_type);
+    const cJSON *ks = cJSON_GetObjectItemCaseSensitive(t->desc, "KeySchema");
+    s.key_schema = ks ? cJSON_PrintUnformatted(ks) : xstrdup("[]");
+    s.enabled = 1;
+    s.created_ms = now;
+    s.partitions = t->row.partitions > 0 ? t->row.partitions : 1;
+    s.next_seq = 1;
+    int rc = store_stream_put(&s, 1);
+    if (rc != STORE_OK) {
+        store_stream_clear(&s);
+        return ddb_store_fail(req, rc);
+    }
+    for (int p = 0; p < s.partitions; p++)
+        if (new_shard(req, s.arn, p, NULL, 1, now) != 0) {
+            store_stream_clear(&s);
+            return -1;
+        }
+    free(t->row.stream_arn);
+    t->row.stream_arn = xstrdup(s.arn);
+    store_stream_clear(&t->stream);
+    t->stream = s;
+    t->stream_on = 1;
+    return 0;
+}
+
+int ddb_shard_rollover(const char *arn, int partition, const struct store_shard *open, int64_t next_seq,
+                       int64_t now) {
+    int rc = store_shard_close(arn, open->shard_id, next_seq - 1);
+    if (rc != STORE_OK) return rc;
+    struct store_shard sh;
+    memset(&sh, 0, sizeof(sh));
+    shard_id(now, sh.shard_id, sizeof(sh.shard_id));
+    snprintf(sh.parent_id, sizeof(sh.parent_id), "%s", open->shard_id);
+    sh.partition = partition;
+    sh.created_ms = now;
+    sh.start_seq = next_seq;
+    sh.end_seq = -1;
+    return store_shard_insert(arn, &sh);
+}
+
+/* Copies the key attributes of ITEM into a new object. */
+static cJSON *keys_of(const struct ddb_table *t, const cJSON *item) {
+    cJSON *k = cJSON_CreateObject();
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(item, t->hash.name);
+    if (h) cJSON_AddItemToObject(k, t->hash.name, cJSON_Duplicate(h, 1));
+    if (t->range.type != DDB_T_INVALID) {
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(item, t->range.name);
+        if (r) cJSON_AddItemToObject(k, t->range.name, cJSON_Duplicate(r, 1));
+    }
+    return k;
+}
+
+int ddb_stream_append(struct req *req, struct ddb_table *t, const struct store_key *hk,
+                      const cJSON *keys, const cJSON *old_item, const cJSON *new_item,
+                      int ttl_delete) {
+    (void)keys;
+    struct store_stream *s = &t->stream;
+    int64_t now = clock_now_ms();
+    int part = partition_of(hk, s->partitions);
+    struct store_shard open;
+    int rc = store_shard_open(s->arn, part, &open);
+    if (rc == STORE_NOTFOUND) {
+        if (new_shard(req, s->arn, part, NULL, s->next_seq, now) != 0) return -1;
+        rc = store_shard_open(s->arn, part, &open);
+    }
+    if (rc != STORE_OK) return ddb_store_fail(req, rc);
+    if (now - open.created_ms >= DDB_SHARD_ROLLOVER_MS) {
+        rc = ddb_shard_rollover(s->arn, part, &open, s->next_seq, now);
+        if (rc == STORE_OK) rc = store_shard_open(s->arn, part, &open);
+        if (rc != STORE_OK) return ddb_store_fail(req, rc);
+    }
+    int64_t seq = s->next_seq++;
+    char seqs[32], eid[37], hex[33];
+    ddb_seq_format(seq, seqs, sizeof(seqs));
+    util_uuid(eid);
+    size_t k = 0;
+    for (const char *p = eid; *p && k < 32; p++)
+        if (*p != '-') hex[k++] = *p;
+    hex[k] = '\0';
+
+    const char *view = s->view_type;
+    const cJSON *any = new_item ? new_item : old_item;
+    cJSON *rec = cJSON_CreateObject();
+    cJSON_AddStringToObject(rec, "eventID", hex);
+    cJSON_AddStringToObject(rec, "eventName", old_item == NULL ? "INSERT" : new_item == NULL ? "REMOVE" : "MODIFY");
+    cJSON_AddStringToObject(rec, "eventVersion", "1.1");
+    cJSON_AddStringToObject(rec, "eventSource", "aws:dynamodb");
+    cJSON_AddStringToObject(rec, "awsRegion", req->region);
+    cJSON *d = cJSON_AddObjectToObject(rec, "dynamodb");
+    cJSON_AddNumberToObject(d, "ApproximateCreationDateTime", (double)(now / 1000));
+    cJSON *kobj = keys_of(t, any);
+    size_t size = ddb_item_size(kobj);
+    cJSON_AddItemToObject(d, "Keys", kobj);
+    int want_new = strcmp(view, "NEW_IMAGE") == 0 || strcmp(view, "NEW_AND_OLD_IMAGES") == 0;
+    int want_old = strcmp(view, "OLD_IMAGE") == 0 || strcmp(view, "NEW_AND_OLD_IMAGES") == 0;
+    if (want_new && new_item) {
+        cJSON_AddItemToObject(d, "NewImage", cJSON_Duplicate(new_item, 1));
+        size += ddb_item_size(new_item);
+    }
+    if (want_old && old_item) {
+        cJSON_AddItemToObject(d, "OldImage", cJSON_Duplicate(old_item, 1));
+        size += ddb_item_size(old_item);
+    }
+    cJSON_AddStringToObject(d, "SequenceNumber", seqs);
+    cJSON_AddNumberToObject(d, "SizeBytes", (double)size);
+    cJSON_AddStringToObject(d, "StreamViewType", view);
+    if (ttl_delete) {
+        cJSON *u = cJSON_AddObjectToObject(rec, "userIdentity");
+        cJSON_AddStringToObject(u, "PrincipalId", "dynamodb.amazonaws.com");
+        cJSON_AddStringToObject(u, "Type", "Service");
+    }
+    char *text = cJSON_PrintUnformatted(rec);
+    cJSON_Delete(rec);
+    rc = store_record_append(s->arn, seq, open.shard_id, now, strlen(text), text);
+    free(text);
+    if (rc == STORE_OK) rc = store_stream_put(s, 0);
+    return rc == STORE_OK ? 0 : ddb_store_fail(req, rc);
+}

@@ -1,0 +1,131 @@
+/*
+ * DynamoDB background work, run by the engine's background thread each
+ * tick and whenever the clock moves: trimming stream records past 24
+ * hours, rolling shards over after 4 hours, and deleting items whose TTL
+ * has passed (REMOVE records with the service's userIdentity). All times
+ * are the virtual clock's.
+ */
+#include "api/api.h"
+#include "api/ddb_int.h"
+#include "engine/clock.h"
+#include "engine/log.h"
+#include "engine/util.h"
+#include "storage/store.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Expired items deleted per transaction: bounds how long one sweep holds
+ * the write lock; the next tick continues. */
+#define DDB_TTL_BATCH 500
+
+struct arn_list {
+    char (*arn)[512];
+    int n, cap;
+};
+
+static int collect_arn(void *ctx, const char *arn, const char *table) {
+    (void)table;
+    struct arn_list *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->arn = xrealloc(l->arn, (size_t)l->cap * sizeof(*l->arn));
+    }
+    snprintf(l->arn[l->n++], 512, "%s", arn);
+    return 0;
+}
+
+static void roll_and_prune(int64_t now) {
+    struct arn_list l = {NULL, 0, 0};
+    if (store_stream_all(collect_arn, &l) != STORE_OK) goto out;
+    for (int i = 0; i < l.n; i++) {
+        struct store_stream s;
+        if (store_stream_get(l.arn[i], &s) != STORE_OK) continue;
+        if (s.enabled) {
+            for (int p = 0; p < s.partitions; p++) {
+                struct store_shard open;
+                if (store_shard_open(s.arn, p, &open) != STORE_OK) continue;
+                if (now - open.created_ms >= DDB_SHARD_ROLLOVER_MS)
+                    ddb_shard_rollover(s.arn, p, &open, s.next_seq, now);
+            }
+        }
+        store_shard_prune(s.arn, now - DDB_STREAM_RETENTION_MS);
+        store_stream_clear(&s);
+    }
+out:
+    free(l.arn);
+}
+
+struct expired {
+    char table_id[40];
+    unsigned char *hk, *rk;
+    size_t nhk, nrk;
+};
+
+struct expired_list {
+    struct expired *e;
+    int n;
+};
+
+static int collect_expired(void *ctx, const char *table_id, const struct store_ddb_row *row) {
+    struct expired_list *l = ctx;
+    struct expired *e = &l->e[l->n++];
+    snprintf(e->table_id, sizeof(e->table_id), "%s", table_id);
+    e->hk = xmalloc(row->hk.n + 1);
+    memcpy(e->hk, row->hk.p, row->hk.n);
+    e->nhk = row->hk.n;
+    e->rk = xmalloc(row->rk.n + 1);
+    memcpy(e->rk, row->rk.p, row->rk.n);
+    e->nrk = row->rk.n;
+    return l->n == DDB_TTL_BATCH;
+}
+
+static void expire_items(int64_t now) {
+    struct expired_list l = {xcalloc(DDB_TTL_BATCH, sizeof(struct expired)), 0};
+    if (store_ddb_expired(now / 1000, DDB_TTL_BATCH, collect_expired, &l) != STORE_OK) goto out;
+    for (int i = 0; i < l.n; i++) {
+        struct expired *e = &l.e[i];
+        struct req *req = xcalloc(1, sizeof(*req));
+        req->proto = PROTO_JSON10;
+        char name[256];
+        if (store_ddb_table_by_id(e->table_id, req->account, req->region, name) == STORE_OK) {
+            struct ddb_table t;
+            if (ddb_table_load(req, name, 1, &t) == 0) {
+                struct store_key hk = {e->hk, e->nhk}, rk = {e->rk, e->nrk};
+                char *text = NULL;
+                if (store_ddb_item_get(t.row.id, hk, rk, &text) == STORE_OK) {
+                    cJSON *old = cJSON_Parse(text);
+                    /* Still expired under the current TTL attribute? */
+                    int64_t exp = ddb_item_expiry(&t, old);
+                    if (old && exp >= 0 && exp <= now / 1000)
+                        ddb_write_item(req, &t, &hk, &rk, old, NULL, 1);
+                    else
+                        store_ddb_item_set_expiry(t.row.id, hk, rk, exp);
+                    cJSON_Delete(old);
+                }
+                free(text);
+            }
+            ddb_table_free(&t);
+        }
+        req_free(req);
+    }
+out:
+    for (int i = 0; i < l.n; i++) {
+        free(l.e[i].hk);
+        free(l.e[i].rk);
+    }
+    free(l.e);
+}
+
+void ddb_sweep(void) {
+    int64_t now = clock_now_ms();
+    if (store_begin(1) != STORE_OK) return;
+    int64_t trimmed = 0;
+    store_record_trim(now - DDB_STREAM_RETENTION_MS, &trimmed);
+    roll_and_prune(now);
+    expire_items(now);
+    if (store_commit() != STORE_OK) log_msg(LOG_WARN, "background sweep could not commit");
+    else if (trimmed > 0) log_msg(LOG_DEBUG, "trimmed %lld stream records", (long long)trimmed);
+}

@@ -1,0 +1,1122 @@
+/*
+ * DynamoDB (JSON 1.0, X-Amz-Target DynamoDB_20120810.<Op>) and DynamoDB
+ * Streams (DynamoDBStreams_20120810.<Op>): the operation table and
+ * dispatch, and the table operations (create, describe, list, update,
+ * delete, tags, TTL). Item operations are in ddb_items.c, Query and Scan
+ * in ddb_query.c, the Streams reads in dynamodbstreams.c.
+ */
+#include "api/api.h"
+#include "api/aws_error.h"
+#include "api/ddb_int.h"
+#include "api/validate.h"
+#include "engine/clock.h"
+#include "engine/util.h"
+#include "storage/store.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+struct store_scope ddb_scope(struct req *req) {
+    struct store_scope s = {req->account, req->region};
+    return s;
+}
+
+int ddb_store_fail(struct req *req, int rc) {
+    (void)rc;
+    return req_fail(req, &AWSERR_DDB_INTERNAL, "Internal server error");
+}
+
+int ddb_fail_msg(struct req *req, char *msg) {
+    req_fail(req, &AWSERR_DDB_VALIDATION, "%s", msg ? msg : "Invalid request");
+    free(msg);
+    return -1;
+}
+
+static enum ddb_type scalar_type(const char *z) {
+    if (z == NULL) return DDB_T_INVALID;
+    if (strcmp(z, "S") == 0) return DDB_T_S;
+    if (strcmp(z, "N") == 0) return DDB_T_N;
+    if (strcmp(z, "B") == 0) return DDB_T_B;
+    return DDB_T_INVALID;
+}
+
+/* Type of attribute NAME in the AttributeDefinitions array DEFS. */
+static enum ddb_type defined_type(const cJSON *defs, const char *name) {
+    for (const cJSON *d = defs ? defs->child : NULL; d; d = d->next) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
+        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(d, "AttributeType");
+        if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
+            return scalar_type(cJSON_IsString(ty) ? ty->valuestring : NULL);
+    }
+    return DDB_T_INVALID;
+}
+
+/* Reads a KeySchema array into HASH/RANGE using DEFS for the types. */
+static void read_key_schema(const cJSON *ks, const cJSON *defs, struct ddb_keydef *hash,
+                            struct ddb_keydef *range) {
+    memset(hash, 0, sizeof(*hash));
+    memset(range, 0, sizeof(*range));
+    for (const cJSON *k = ks ? ks->child : NULL; k; k = k->next) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(k, "AttributeName");
+        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(k, "KeyType");
+        if (!cJSON_IsString(n) || !cJSON_IsString(ty)) continue;
+        struct ddb_keydef *kd = strcmp(ty->valuestring, "HASH") == 0 ? hash : range;
+        snprintf(kd->name, sizeof(kd->name), "%s", n->valuestring);
+        kd->type = defined_type(defs, n->valuestring);
+    }
+}
+
+void ddb_table_free(struct ddb_table *t) {
+    store_ddb_table_clear(&t->row);
+    store_stream_clear(&t->stream);
+    cJSON_Delete(t->desc);
+    t->desc = NULL;
+}
+
+int ddb_table_load(struct req *req, const char *name, int item_op, struct ddb_table *t) {
+    memset(t, 0, sizeof(*t));
+    snprintf(t->name, sizeof(t->name), "%s", name);
+    int rc = store_ddb_table_get(ddb_scope(req), name, &t->row);
+    if (rc == STORE_NOTFOUND) {
+        if (item_op) return req_fail(req, &AWSERR_DDB_NOT_FOUND, "Requested resource not found");
+        return req_fail(req, &AWSERR_DDB_NOT_FOUND,
+                        "Requested resource not found: Table: %s not found", name);
+    }
+    if (rc != STORE_OK) return ddb_store_fail(req, rc);
+    t->desc = cJSON_Parse(t->row.desc);
+    if (t->desc == NULL) return ddb_store_fail(req, STORE_ERR);
+    const cJSON *defs = cJSON_GetObjectItemCaseSensitive(t->desc, "AttributeDefinitions");
+    read_key_schema(cJSON_GetObjectItemCaseSensitive(t->desc, "KeySchema"), defs, &t->hash, &t->range);
+    static const char *const kinds[] = {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"};
+    for (int g = 0; g < 2; g++) {
+        const cJSON *arr = cJSON_GetObjectItemCaseSensitive(t->desc, kinds[g]);
+        for (const cJSON *ix = arr ? arr->child : NULL; ix && t->nidx < DDB_MAX_INDEXES; ix = ix->next) {
+            struct ddb_index *d = &t->idx[t->nidx++];
+            const cJSON *n = cJSON_GetObjectItemCaseSensitive(ix, "IndexName");
+            snprintf(d->name, sizeof(d->name), "%s", cJSON_IsString(n) ? n->valuestring : "");
+            d->global = g == 0;
+            read_key_schema(cJSON_GetObjectItemCaseSensitive(ix, "KeySchema"), defs, &d->hash, &d->range);
+            d->projection = cJSON_GetObjectItemCaseSensitive(ix, "Projection");
+        }
+    }
+    if (t->row.ttl) {
+        cJSON *ttl = cJSON_Parse(t->row.ttl);
+        const cJSON *en = ttl ? cJSON_GetObjectItemCaseSensitive(ttl, "Enabled") : NULL;
+        const cJSON *an = ttl ? cJSON_GetObjectItemCaseSensitive(ttl, "AttributeName") : NULL;
+        if (cJSON_IsTrue(en) && cJSON_IsString(an))
+            snprintf(t->ttl_attr, sizeof(t->ttl_attr), "%s", an->valuestring);
+        cJSON_Delete(ttl);
+    }
+    if (t->row.stream_arn) {
+        rc = store_stream_get(t->row.stream_arn, &t->stream);
+        if (rc == STORE_OK) t->stream_on = t->stream.enabled;
+        else if (rc != STORE_NOTFOUND) return ddb_store_fail(req, rc);
+    }
+    return 0;
+}
+
+const struct ddb_index *ddb_table_index(const struct ddb_table *t, const char *name) {
+    for (int i = 0; i < t->nidx; i++)
+        if (strcmp(t->idx[i].name, name) == 0) return &t->idx[i];
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Table descriptions                                                   */
+/* ------------------------------------------------------------------ */
+
+static void table_arn(struct req *req, const char *name, char *buf, size_t n) {
+    snprintf(buf, n, "arn:aws:dynamodb:%s:%s:table/%s", req->region, req->account, name);
+}
+
+/* The description as returned: stored static parts plus live figures. */
+static cJSON *describe(struct ddb_table *t, const char *status) {
+    cJSON *d = cJSON_Duplicate(t->desc, 1);
+    int64_t count = 0, bytes = 0;
+    store_ddb_table_usage(t->row.id, &count, &bytes);
+    cJSON_DeleteItemFromObjectCaseSensitive(d, "TableStatus");
+    cJSON_AddStringToObject(d, "TableStatus", status);
+    cJSON_DeleteItemFromObjectCaseSensitive(d, "TableSizeBytes");
+    cJSON_DeleteItemFromObjectCaseSensitive(d, "ItemCount");
+    cJSON_AddNumberToObject(d, "TableSizeBytes", (double)bytes);
+    cJSON_AddNumberToObject(d, "ItemCount", (double)count);
+    cJSON *gsis = cJSON_GetObjectItemCaseSensitive(d, "GlobalSecondaryIndexes");
+    for (cJSON *g = gsis ? gsis->child : NULL; g; g = g->next) {
+        cJSON_DeleteItemFromObjectCaseSensitive(g, "IndexStatus");
+        cJSON_AddStringToObject(g, "IndexStatus", "ACTIVE");
+    }
+    if (t->stream_on) {
+        cJSON *ss = cJSON_CreateObject();
+        cJSON_AddBoolToObject(ss, "StreamEnabled", 1);
+        cJSON_AddStringToObject(ss, "StreamViewType", t->stream.view_type);
+        cJSON_AddItemToObject(d, "StreamSpecification", ss);
+    }
+    if (t->row.stream_arn) {
+        cJSON_AddStringToObject(d, "LatestStreamArn", t->row.stream_arn);
+        const char *label = strrchr(t->row.stream_arn, '/');
+        cJSON_AddStringToObject(d, "LatestStreamLabel", label ? label + 1 : "");
+    }
+    return d;
+}
+
+static int reply_table(struct req *req, const char *member, struct ddb_table *t, const char *status) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, member, describe(t, status));
+    return req_reply_json(req, 200, o);
+}
+
+/* ------------------------------------------------------------------ */
+/* CreateTable                                                          */
+/* ------------------------------------------------------------------ */
+
+static int table_name_ok(struct vlist *vl, const char *name, const char *field) {
+    size_t n = strlen(name);
+    int before = vl->n;
+    if (n < 3) vl_add(vl, name, field, "Member must have length greater than or equal to 3");
+    if (n > 255) vl_add(vl, name, field, "Member must have length less than or equal to 255");
+    if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
+        vl_add(vl, name, field, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    return vl->n == before;
+}
+
+/* Checks a KeySchema: 1-2 elements, HASH first, RANGE second. FIELD is
+ * its name in messages. Returns 0 or -1 (error recorded). */
+static int check_key_schema(struct req *req, const cJSON *ks, const char *field) {
+    struct vlist vl = {0};
+    int n = cJSON_GetArraySize(ks);
+    if (n < 1) vl_add(&vl, "[]", field, "Member must have length greater than or equal to 1");
+    if (n > 2) vl_add(&vl, "[...]", field, "Member must have length less than or equal to 2");
+    int i = 0;
+    for (const cJSON *k = ks->child; k; k = k->next, i++) {
+        const cJSON *an = cJSON_GetObjectItemCaseSensitive(k, "AttributeName");
+        const cJSON *kt = cJSON_GetObjectItemCaseSensitive(k, "KeyType");
+        char f[64];
+        if (!cJSON_IsString(an)) {
+            snprintf(f, sizeof(f), "%s.%d.member.attributeName", field, i + 1);
+            vl_add(&vl, NULL, f, "Member must not be null");
+        } else if (strlen(an->valuestring) < 1 || strlen(an->valuestring) > 255) {
+            snprintf(f, sizeof(f), "%s.%d.member.attributeName", field, i + 1);
+            vl_add(&vl, an->valuestring, f,
+                   strlen(an->valuestring) < 1 ? "Member must have length greater than or equal to 1"
+                                               : "Member must have length less than or equal to 255");
+        }
+        snprintf(f, sizeof(f), "%s.%d.member.keyType", field, i + 1);
+        if (!cJSON_IsString(kt)) vl_add(&vl, NULL, f, "Member must not be null");
+        else if (strcmp(kt->valuestring, "HASH") != 0 && strcmp(kt->valuestring, "RANGE") != 0)
+            vl_add(&vl, kt->valuestring, f, "Member must satisfy enum value set: [HASH, RANGE]");
+    }
+    if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return -1;
+    const cJSON *t0 = cJSON_GetObjectItemCaseSensitive(ks->child, "KeyType");
+    if (strcmp(t0->valuestring, "HASH") != 0)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+    if (n == 2) {
+        const cJSON *t1 = cJSON_GetObjectItemCaseSensitive(ks->child->next, "KeyType");
+        if (strcmp(t1->valuestring, "RANGE") != 0)
+            return req_fail(req, &AWSERR_DDB_VALIDATION,
+                            "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+        const cJSON *a0 = cJSON_GetObjectItemCaseSensitive(ks->child, "AttributeName");
+        const cJSON *a1 = cJSON_GetObjectItemCaseSensitive(ks->child->next, "AttributeName");
+        if (strcmp(a0->valuestring, a1->valuestring) == 0)
+            return req_fail(req, &AWSERR_DDB_VALIDATION,
+                            "Both the Hash Key and the Range Key element in the KeySchema have the "
+                            "same name");
+    }
+    return 0;
+}
+
+/* Validates ProvisionedThroughput against BillingMode and returns the
+ * object to store (new). */
+static cJSON *throughput(struct req *req, const char *billing, const cJSON *pt, int *failed) {
+    *failed = 0;
+    int ppr = billing && strcmp(billing, "PAY_PER_REQUEST") == 0;
+    int64_t rcu = 0, wcu = 0;
+    int hr = 0, hw = 0;
+    if (pt && ((hr = jget_int(req, (cJSON *)pt, "ReadCapacityUnits", &rcu)) < 0 ||
+               (hw = jget_int(req, (cJSON *)pt, "WriteCapacityUnits", &wcu)) < 0)) {
+        *failed = 1;
+        return NULL;
+    }
+    if (ppr && pt) {
+        *failed = 1;
+        req_fail(req, &AWSERR_DDB_VALIDATION,
+                 "One or more parameter values were invalid: Neither ReadCapacityUnits nor "
+                 "WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+        return NULL;
+    }
+    if (!ppr && (!pt || !hr || !hw)) {
+        *failed = 1;
+        if (pt && (!hr || !hw)) {
+            struct vlist vl = {0};
+            if (!hr) vl_add(&vl, NULL, "provisionedThroughput.readCapacityUnits", "Member must not be null");
+            if (!hw) vl_add(&vl, NULL, "provisionedThroughput.writeCapacityUnits", "Member must not be null");
+            vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
+        } else {
+            req_fail(req, &AWSERR_DDB_VALIDATION,
+                     "One or more parameter values were invalid: ReadCapacityUnits and "
+                     "WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+        }
+        return NULL;
+    }
+    if (!ppr && (rcu < 1 || wcu < 1)) {
+        *failed = 1;
+        struct vlist vl = {0};
+        if (rcu < 1) vl_add_num(&vl, (double)rcu, "provisionedThroughput.readCapacityUnits",
+                                "Member must have value greater than or equal to 1");
+        if (wcu < 1) vl_add_num(&vl, (double)wcu, "provisionedThroughput.writeCapacityUnits",
+                                "Member must have value greater than or equal to 1");
+        vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
+        return NULL;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "NumberOfDecreasesToday", 0);
+    cJSON_AddNumberToObject(o, "ReadCapacityUnits", (double)rcu);
+    cJSON_AddNumberToObject(o, "WriteCapacityUnits", (double)wcu);
+    return o;
+}
+
+/* "[a, b]" of the attribute names used by key schemas, for AWS's
+ * undefined-attribute message. */
+static void names_list(const cJSON *arr, const char *member, char *buf, size_t n) {
+    size_t len = 0;
+    buf[len++] = '[';
+    buf[len] = '\0';
+    for (const cJSON *it = arr ? arr->child : NULL; it; it = it->next) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, member);
+        snprintf(buf + len, n - len, "%s%s", it == arr->child ? "" : ", ",
+                 cJSON_IsString(v) ? v->valuestring : "");
+        len = strlen(buf);
+    }
+    snprintf(buf + len, n - len, "]");
+}
+
+/* Validates one secondary index definition of CreateTable and returns
+ * its stored description (new), or NULL with the error recorded. */
+static cJSON *index_desc(struct req *req, const cJSON *ix, int global, const char *tname,
+                         const char *billing, const cJSON *table_ks) {
+    const char *name = NULL;
+    cJSON *ks = NULL, *proj = NULL, *pt = NULL;
+    if (jget_str(req, (cJSON *)ix, "IndexName", &name) < 0 || jget_arr(req, (cJSON *)ix, "KeySchema", &ks) < 0 ||
+        jget_obj(req, (cJSON *)ix, "Projection", &proj) < 0 ||
+        jget_obj(req, (cJSON *)ix, "ProvisionedThroughput", &pt) < 0)
+        return NULL;
+    struct vlist vl = {0};
+    const char *kind = global ? "globalSecondaryIndexes" : "localSecondaryIndexes";
+    char f[96];
+    snprintf(f, sizeof(f), "%s.member.indexName", kind);
+    if (name == NULL) vl_add(&vl, NULL, f, "Member must not be null");
+    else table_name_ok(&vl, name, f);
+    snprintf(f, sizeof(f), "%s.member.keySchema", kind);
+    if (ks == NULL) vl_add(&vl, NULL, f, "Member must not be null");
+    snprintf(f, sizeof(f), "%s.member.projection", kind);
+    if (proj == NULL) vl_add(&vl, NULL, f, "Member must not be null");
+    if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return NULL;
+    if (check_key_schema(req, ks, f) != 0) return NULL;
+    const char *ptype = NULL;
+    cJSON *nonkey = NULL;
+    if (jget_str(req, proj, "ProjectionType", &ptype) < 0 || jget_arr(req, proj, "NonKeyAttributes", &nonkey) < 0)
+        return NULL;
+    if (ptype && strcmp(ptype, "ALL") != 0 && strcmp(ptype, "KEYS_ONLY") != 0 &&
+        strcmp(ptype, "INCLUDE") != 0) {
+        vl_add(&vl, ptype, "projection.projectionType",
+               "Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]");
+        vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
+        return NULL;
+    }
+    if (ptype == NULL || strcmp(ptype, "INCLUDE") != 0) {
+        if (nonkey) {
+            req_fail(req, &AWSERR_DDB_VALIDATION,
+                     "One or more parameter values were invalid: ProjectionType is %s, but "
+                     "NonKeyAttributes is specified",
+                     ptype ? ptype : "null");
+            return NULL;
+        }
+    }
+    if (!global) {
+        /* An LSI shares the table's partition key. */
+        const cJSON *h0 = cJSON_GetObjectItemCaseSensitive(ks->child, "AttributeName");
+        const cJSON *t0 = cJSON_GetObjectItemCaseSensitive(table_ks->child, "AttributeName");
+        if (cJSON_GetArraySize(ks) != 2 || strcmp(h0->valuestring, t0->valuestring) != 0) {
+            req_fail(req, &AWSERR_DDB_VALIDATION,
+                     "One or more parameter values were invalid: Index KeySchema does not have "
+                     "the same leading hash key as table KeySchema for index: %s. index hash key: "
+                     "%s, table hash key: %s",
+                     name, h0->valuestring, t0->valuestring);
+            return NULL;
+        }
+        if (cJSON_GetArraySize(table_ks) != 2) {
+            req_fail(req, &AWSERR_DDB_VALIDATION,
+                     "One or more parameter values were invalid: Table KeySchema does not have a "
+                     "range key, which is required when specifying a LocalSecondaryIndex");
+            return NULL;
+        }
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "IndexName", name);
+    cJSON_AddItemToObject(o, "KeySchema", cJSON_Duplicate(ks, 1));
+    cJSON_AddItemToObject(o, "Projection", cJSON_Duplicate(proj, 1));
+    if (global) {
+        int failed = 0;
+        cJSON *tp = throughput(req, billing, pt, &failed);
+        if (failed) {
+            cJSON_Delete(o);
+            return NULL;
+        }
+        cJSON_AddStringToObject(o, "IndexStatus", "ACTIVE");
+        cJSON_AddItemToObject(o, "ProvisionedThroughput", tp);
+    }
+    cJSON_AddNumberToObject(o, "IndexSizeBytes", 0);
+    cJSON_AddNumberToObject(o, "ItemCount", 0);
+    char arn[1024];
+    snprintf(arn, sizeof(arn), "arn:aws:dynamodb:%s:%s:table/%s/index/%s", req->region,
+             req->account, tname, name);
+    cJSON_AddStringToObject(o, "IndexArn", arn);
+    return o;
+}
+
+/* Adds the attribute names used by key schema KS to the set NAMES. */
+static void collect_key_names(const cJSON *ks, cJSON *names) {
+    for (const cJSON *k = ks ? ks->child : NULL; k; k = k->next) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(k, "AttributeName");
+        if (cJSON_IsString(n) && !cJSON_GetObjectItemCaseSensitive(names, n->valuestring))
+            cJSON_AddTrueToObject(names, n->valuestring);
+    }
+}
+
+static int check_tags(struct req *req, const cJSON *tags) {
+    for (const cJSON *t = tags ? tags->child : NULL; t; t = t->next) {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "Key");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "Value");
+        struct vlist vl = {0};
+        if (!cJSON_IsString(k)) vl_add(&vl, NULL, "tags.member.key", "Member must not be null");
+        else if (strlen(k->valuestring) < 1 || strlen(k->valuestring) > 128)
+            vl_add(&vl, k->valuestring, "tags.member.key",
+                   strlen(k->valuestring) < 1 ? "Member must have length greater than or equal to 1"
+                                              : "Member must have length less than or equal to 128");
+        if (!cJSON_IsString(v)) vl_add(&vl, NULL, "tags.member.value", "Member must not be null");
+        else if (strlen(v->valuestring) > 256)
+            vl_add(&vl, v->valuestring, "tags.member.value", "Member must have length less than or equal to 256");
+        if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return -1;
+    }
+    return 0;
+}
+
+/* sluice:partitions from the CreateTable tags: 1..16 (default 1). */
+static int partitions_from_tags(struct req *req, const cJSON *tags, int *out) {
+    *out = 1;
+    for (const cJSON *t = tags ? tags->child : NULL; t; t = t->next) {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "Key");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "Value");
+        if (!cJSON_IsString(k) || strcmp(k->valuestring, "sluice:partitions") != 0) continue;
+        char *end = NULL;
+        long n = cJSON_IsString(v) ? strtol(v->valuestring, &end, 10) : 0;
+        if (!cJSON_IsString(v) || *v->valuestring == '\0' || *end != '\0' || n < 1 ||
+            n > DDB_MAX_PARTITIONS)
+            return req_fail(req, &AWSERR_DDB_VALIDATION,
+                            "One or more parameter values were invalid: tag sluice:partitions must "
+                            "be an integer from 1 to %d",
+                            DDB_MAX_PARTITIONS);
+        *out = (int)n;
+    }
+    return 0;
+}
+
+static int check_stream_spec(struct req *req, const cJSON *ss, int *enabled, const char **view) {
+    *enabled = 0;
+    *view = NULL;
+    if (ss == NULL) return 0;
+    int en = 0;
+    int has = jget_bool(req, (cJSON *)ss, "StreamEnabled", &en);
+    if (has < 0 || jget_str(req, (cJSON *)ss, "StreamViewType", view) < 0) return -1;
+    if (has == 0)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "1 validation error detected: Value null at 'streamSpecification.streamEnabled' "
+                        "failed to satisfy constraint: Member must not be null");
+    if (*view && strcmp(*view, "NEW_IMAGE") != 0 && strcmp(*view, "OLD_IMAGE") != 0 &&
+        strcmp(*view, "NEW_AND_OLD_IMAGES") != 0 && strcmp(*view, "KEYS_ONLY") != 0) {
+        struct vlist vl = {0};
+        vl_add(&vl, *view, "streamSpecification.streamViewType",
+               "Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]");
+        return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
+    }
+    *enabled = en;
+    return 0;
+}
+
+static int create_table(struct req *req, cJSON *in) {
+    const char *name = NULL, *billing = NULL;
+    cJSON *ks = NULL, *defs = NULL, *pt = NULL, *gsis = NULL, *lsis = NULL, *tags = NULL, *ss = NULL;
+    if (jget_str(req, in, "TableName", &name) < 0 || jget_str(req, in, "BillingMode", &billing) < 0 ||
+        jget_arr(req, in, "KeySchema", &ks) < 0 || jget_arr(req, in, "AttributeDefinitions", &defs) < 0 ||
+        jget_obj(req, in, "ProvisionedThroughput", &pt) < 0 ||
+        jget_arr(req, in, "GlobalSecondaryIndexes", &gsis) < 0 ||
+        jget_arr(req, in, "LocalSecondaryIndexes", &lsis) < 0 || jget_arr(req, in, "Tags", &tags) < 0 ||
+        jget_obj(req, in, "StreamSpecification", &ss) < 0)
+        return -1;
+    struct vlist vl = {0};
+    if (name == NULL) vl_add(&vl, NULL, "tableName", "Member must not be null");
+    else table_name_ok(&vl, name, "tableName");
+    if (ks == NULL) vl_add(&vl, NULL, "keySchema", "Member must not be null");
+    if (defs == NULL) vl_add(&vl, NULL, "attributeDefinitions", "Member must not be null");
+    if (billing && strcmp(billing, "PROVISIONED") != 0 && strcmp(billing, "PAY_PER_REQUEST") != 0)
+        vl_add(&vl, billing, "billingMode", "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
+    int i = 0;
+    for (const cJSON *d = defs ? defs->child : NULL; d; d = d->next, i++) {
+        const cJSON *an = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
+        const cJSON *at = cJSON_GetObjectItemCaseSensitive(d, "AttributeType");
+        char f[96];
+        snprintf(f, sizeof(f), "attributeDefinitions.%d.member.attributeName", i + 1);
+        if (!cJSON_IsString(an)) vl_add(&vl, NULL, f, "Member must not be null");
+        snprintf(f, sizeof(f), "attributeDefinitions.%d.member.attributeType", i + 1);
+        if (!cJSON_IsString(at)) vl_add(&vl, NULL, f, "Member must not be null");
+        else if (scalar_type(at->valuestring) == DDB_T_INVALID)
+            vl_add(&vl, at->valuestring, f, "Member must satisfy enum value set: [B, N, S]");
+    }
+    if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return -1;
+    if (check_key_schema(req, ks, "keySchema") != 0 || check_tags(req, tags) != 0) return -1;
+    int nparts = 1;
+    if (partitions_from_tags(req, tags, &nparts) != 0) return -1;
+    int stream_en = 0;
+    const char *view = NULL;
+    if (check_stream_spec(req, ss, &stream_en, &view) != 0) return -1;
+    if (stream_en && view == NULL)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "One or more parameter values were invalid: Table is being created with a "
+                        "stream enabled, UpdateViewType is required");
+    /* Attribute definitions must cover exactly the key attributes of the
+     * table and its indexes. */
+    cJSON *used = cJSON_CreateObject();
+    collect_key_names(ks, used);
+    for (const cJSON *ix = gsis ? gsis->child : NULL; ix; ix = ix->next)
+        collect_key_names(cJSON_GetObjectItemCaseSensitive(ix, "KeySchema"), used);
+    for (const cJSON *ix = lsis ? lsis->child : NULL; ix; ix = ix->next)
+        collect_key_names(cJSON_GetObjectItemCaseSensitive(ix, "KeySchema"), used);
+    for (const cJSON *u = used->child; u; u = u->next) {
+        if (defined_type(defs, u->string) != DDB_T_INVALID) continue;
+        char keys[1024], ad[1024], *p = keys;
+        size_t left = sizeof(keys);
+        p += snprintf(p, left, "[");
+        for (const cJSON *x = used->child; x; x = x->next)
+            p += snprintf(p, sizeof(keys) - (size_t)(p - keys), "%s%s", x == used->child ? "" : ", ", x->string);
+        snprintf(p, sizeof(keys) - (size_t)(p - keys), "]");
+        names_list(defs, "AttributeName", ad, sizeof(ad));
+        cJSON_Delete(used);
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "One or more parameter values were invalid: Some index key attributes are "
+                        "not defined in AttributeDefinitions. Keys: %s, AttributeDefinitions: %s",
+                        keys, ad);
+    }
+    int nused = cJSON_GetArraySize(used);
+    cJSON_Delete(used);
+    if (cJSON_GetArraySize(defs) != nused)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "One or more parameter values were invalid: Number of attributes in "
+                        "KeySchema does not exactly match number of attributes defined in "
+                        "AttributeDefinitions");
+    if (gsis && (cJSON_GetArraySize(gsis) == 0 || cJSON_GetArraySize(gsis) > DDB_MAX_GSI))
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "One or more parameter values were invalid: List of "
+                        "GlobalSecondaryIndexes is empty or has more than %d elements",
+                        DDB_MAX_GSI);
+    if (lsis && (cJSON_GetArraySize(lsis) == 0 || cJSON_GetArraySize(lsis) > DDB_MAX_LSI))
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "One or more parameter values were invalid: List of "
+                        "LocalSecondaryIndexes is empty or has more than %d elements",
+                        DDB_MAX_LSI);
+
+    int failed = 0;
+    cJSON *tp = throughput(req, billing, pt, &failed);
+    if (failed) return -1;
+    cJSON *d = cJSON_CreateObject();
+    char arn[512], id[37];
+    table_arn(req, name, arn, sizeof(arn));
+    util_uuid(id);
+    cJSON_AddItemToObject(d, "AttributeDefinitions", cJSON_Duplicate(defs, 1));
+    cJSON_AddStringToObject(d, "TableName", name);
+    cJSON_AddItemToObject(d, "KeySchema", cJSON_Duplicate(ks, 1));
+    int64_t now = clock_now_ms();
+    cJSON_AddNumberToObject(d, "CreationDateTime", (double)now / 1000.0);
+    cJSON_AddItemToObject(d, "ProvisionedThroughput", tp);
+    cJSON_AddStringToObject(d, "TableArn", arn);
+    cJSON_AddStringToObject(d, "TableId", id);
+    if (billing && strcmp(billing, "PAY_PER_REQUEST") == 0) {
+        cJSON *bm = cJSON_AddObjectToObject(d, "BillingModeSummary");
+        cJSON_AddStringToObject(bm, "BillingMode", "PAY_PER_REQUEST");
+        cJSON_AddNumberToObject(bm, "LastUpdateToPayPerRequestDateTime", (double)now / 1000.0);
+    }
+    static const char *const kinds[] = {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"};
+    cJSON *lists[2] = {gsis, lsis};
+    cJSON *seen = cJSON_CreateObject();
+    for (int g = 0; g < 2; g++) {
+        if (lists[g] == NULL) continue;
+        cJSON *arr = cJSON_CreateArray();
+        for (const cJSON *ix = lists[g]->child; ix; ix = ix->next) {
+            cJSON *x = index_desc(req, ix, g == 0, name, billing, ks);
+            if (x == NULL) {
+                cJSON_Delete(arr);
+                cJSON_Delete(d);
+                cJSON_Delete(seen);
+                return -1;
+            }
+            const char *iname = cJSON_GetObjectItemCaseSensitive(x, "IndexName")->valuestring;
+            if (cJSON_GetObjectItemCaseSensitive(seen, iname)) {
+                cJSON_Delete(x);
+                cJSON_Delete(arr);
+                cJSON_Delete(d);
+                cJSON_Delete(seen);
+                return req_fail(req, &AWSERR_DDB_VALIDATION,
+                                "One or more parameter values were invalid: Duplicate index name: %s",
+                                iname);
+            }
+            cJSON_AddTrueToObject(seen, iname);
+            cJSON_AddItemToArray(arr, x);
+        }
+        cJSON_AddItemToObject(d, kinds[g], arr);
+    }
+    cJSON_Delete(seen);
+    cJSON_AddBoolToObject(d, "DeletionProtectionEnabled", 0);
+
+    struct ddb_table t;
+    memset(&t, 0, sizeof(t));
+    snprintf(t.name, sizeof(t.name), "%s", name);
+    t.desc = d;
+    t.row.id = xstrdup(id);
+    t.row.tags = tags ? cJSON_PrintUnformatted(tags) : xstrdup("[]");
+    t.row.partitions = nparts;
+    t.row.created_ms = now;
+    if (stream_en && ddb_stream_create(req, &t, view, d) != 0) {
+        ddb_table_free(&t);
+        return -1;
+    }
+    t.row.desc = cJSON_PrintUnformatted(d);
+    int rc = store_ddb_table_put(ddb_scope(req), name, &t.row, 1);
+    if (rc == STORE_CONFLICT) {
+        ddb_table_free(&t);
+        return req_fail(req, &AWSERR_DDB_RESOURCE_IN_USE, "Table already exists: %s", name);
+    }
+    if (rc != STORE_OK) {
+        ddb_table_free(&t);
+        return ddb_store_fail(req, rc);
+    }
+    int out = reply_table(req, "TableDescription", &t, "CREATING");
+    ddb_table_free(&t);
+    return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* DescribeTable, ListTables, DeleteTable                               */
+/* ------------------------------------------------------------------ */
+
+static int required_table_name(struct req *req, cJSON *in, const char **name) {
+    *name = NULL;
+    if (jget_str(req, in, "TableName", name) < 0) return -1;
+    struct vlist vl = {0};
+    if (*name == NULL) vl_add(&vl, NULL, "tableName", "Member must not be null");
+    else table_name_ok(&vl, *name, "tableName");
+    return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
+}
+
+static int describe_table(struct req *req, cJSON *in) {
+    const char *name;
+    if (required_table_name(req, in, &name) != 0) return -1;
+    struct ddb_table t;
+    int rc = ddb_table_load(req, name, 0, &t);
+    if (rc == 0) rc = reply_table(req, "Table", &t, "ACTIVE");
+    ddb_table_free(&t);
+    return rc;
+}
+
+struct names_acc {
+    cJSON *arr;
+    int count, limit, more;
+    char last[256];
+};
+
+static int list_row(void *ctx, const char *name, const char *desc) {
+    (void)desc;
+    struct names_acc *acc = ctx;
+    if (acc->count == acc->limit) {
+        acc->more = 1;
+        return 1;
+    }
+    cJSON_AddItemToArray(acc->arr, cJSON_CreateString(name));
+    snprintf(acc->last, sizeof(acc->last), "%s", name);
+    acc->count++;
+    return 0;
+}
+
+static int list_tables(struct req *req, cJSON *in) {
+    const char *start = NULL;
+    int64_t limit = 100;
+    int has_limit;
+    if (jget_str(req, in, "ExclusiveStartTableName", &start) < 0 ||
+        (has_limit = jget_int(req, in, "Limit", &limit)) < 0)
+        return -1;
+    struct vlist vl = {0};
+    if (has_limit && limit < 1) vl_add_num(&vl, (double)limit, "limit", "Member must have value greater than or equal to 1");
+    if (has_limit && limit > 100) vl_add_num(&vl, (double)limit, "limit", "Member must have value less than or equal to 100");
+    if (start) table_name_ok(&vl, start, "exclusiveStartTableName");
+    if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return -1;
+    struct names_acc acc = {cJSON_CreateArray(), 0, (int)limit, 0, ""};
+    int rc = store_ddb_table_list(ddb_scope(req), start, (int)limit + 1, list_row, &acc);
+    if (rc != STORE_OK) {
+        cJSON_Delete(acc.arr);
+        return ddb_store_fail(req, rc);
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "TableNames", acc.arr);
+    if (acc.more) cJSON_AddStringToObject(o, "LastEvaluatedTableName", acc.last);
+    return req_reply_json(req, 200, o);
+}
+
+/* Marks T's enabled stream disabled (it stays readable for 24 hours). */
+static int disable_stream(struct req *req, struct ddb_table *t) {
+    if (!t->stream_on) return 0;
+    t->stream.enabled = 0;
+    t->stream.disabled_ms = clock_now_ms();
+    int rc = store_stream_put(&t->stream, 0);
+    if (rc != STORE_OK) return ddb_store_fail(req, rc);
+    /* Close the open shards at the last sequence number used. */
+    struct store_shard shards[DDB_MAX_PARTITIONS * 8];
+    int n = 0;
+    rc = store_shard_list(t->stream.arn, shards, (int)NELEM(shards), &n);
+    for (int i = 0; i < n && rc == STORE_OK; i++) {
+        if (shards[i].end_seq >= 0) continue;
+        int64_t lo, hi;
+        rc = store_record_bounds(t->stream.arn, shards[i].shard_id, &lo, &hi);
+        if (rc == STORE_OK)
+            rc = store_shard_close(t->stream.arn, shards[i].shard_id,
+                                   hi >= 0 ? hi : shards[i].start_seq);
+    }
+    t->stream_on = 0;
+    return rc == STORE_OK ? 0 : ddb_store_fail(req, rc);
+}
+
+static int delete_table(struct req *req, cJSON *in) {
+    const char *name;
+    if (required_table_name(req, in, &name) != 0) return -1;
+    struct ddb_table t;
+    int rc = ddb_table_load(req, name, 0, &t);
+    if (rc == 0) {
+        cJSON *d = describe(&t, "DELETING");
+        rc = disable_stream(req, &t);
+        int src = rc == 0 ? store_ddb_table_delete(ddb_scope(req), name, t.row.id) : STORE_OK;
+        if (rc == 0 && src != STORE_OK) rc = ddb_store_fail(req, src);
+        if (rc == 0) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddItemToObject(o, "TableDescription", d);
+            rc = req_reply_json(req, 200, o);
+        } else {
+            cJSON_Delete(d);
+        }
+    }
+    ddb_table_free(&t);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* UpdateTable                                                          */
+/* ------------------------------------------------------------------ */
+
+static int save_table(struct req *req, struct ddb_table *t) {
+    free(t->row.desc);
+    t->row.desc = cJSON_PrintUnformatted(t->desc);
+    int rc = store_ddb_table_put(ddb_scope(req), t->name, &t->row, 0);
+    return rc == STORE_OK ? 0 : ddb_store_fail(req, rc);
+}
+
+static int update_table(struct req *req, cJSON *in) {
+    const char *name, *billing = NULL;
+    cJSON *ss = NULL, *pt = NULL, *gsiu = NULL, *defs = NULL;
+    if (required_table_name(req, in, &name) != 0) return -1;
+    if (jget_obj(req, in, "StreamSpecification", &ss) < 0 || jget_str(req, in, "BillingMode", &billing) < 0 ||
+        jget_obj(req, in, "ProvisionedThroughput", &pt) < 0 ||
+        jget_arr(req, in, "GlobalSecondaryIndexUpdates", &gsiu) < 0 ||
+        jget_arr(req, in, "AttributeDefinitions", &defs) < 0)
+        return -1;
+    if (billing && strcmp(billing, "PROVISIONED") != 0 && strcmp(billing, "PAY_PER_REQUEST") != 0) {
+        struct vlist vl = {0};
+        vl_add(&vl, billing, "billingMode", "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
+        return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
+    }
+    int en = 0;
+    const char *view = NULL;
+    if (check_stream_spec(req, ss, &en, &view) != 0) return -1;
+    struct ddb_table t;
+    int rc = ddb_table_load(req, name, 0, &t);
+    if (rc != 0) goto out;
+    rc = -1;
+    if (ss) {
+        if (en) {
+            if (t.stream_on) {
+                req_fail(req, &AWSERR_DDB_VALIDATION, "Table already has an enabled stream: TableName: %s", name);
+                goto out;
+            }
+            if (view == NULL) {
+                req_fail(req, &AWSERR_DDB_VALIDATION,
+                         "One or more parameter values were invalid: If stream is being enabled "
+                         "then UpdateViewType is required");
+                goto out;
+            }
+            if (ddb_stream_create(req, &t, view, t.desc) != 0) goto out;
+        } else {
+            if (view) {
+                req_fail(req, &AWSERR_DDB_VALIDATION,
+                         "One or more parameter values were invalid: If stream is being disabled, "
+                         "then UpdateViewType must not be specified");
+                goto out;
+            }
+            if (!t.stream_on) {
+                req_fail(req, &AWSERR_DDB_VALIDATION, "Table has no stream to disable: TableName: %s", name);
+                goto out;
+            }
+            if (disable_stream(req, &t) != 0) goto out;
+        }
+    }
+    if (billing || pt) {
+        const cJSON *cur = cJSON_GetObjectItemCaseSensitive(t.desc, "BillingModeSummary");
+        const char *mode = billing ? billing : cur ? "PAY_PER_REQUEST" : "PROVISIONED";
+        int failed = 0;
+        cJSON *tp = throughput(req, mode, pt, &failed);
+        if (failed) goto out;
+        cJSON_DeleteItemFromObjectCaseSensitive(t.desc, "ProvisionedThroughput");
+        cJSON_AddItemToObject(t.desc, "ProvisionedThroughput", tp);
+        cJSON_DeleteItemFromObjectCaseSensitive(t.desc, "BillingModeSummary");
+        if (strcmp(mode, "PAY_PER_REQUEST") == 0) {
+            cJSON *bm = cJSON_AddObjectToObject(t.desc, "BillingModeSummary");
+            cJSON_AddStringToObject(bm, "BillingMode", "PAY_PER_REQUEST");
+            cJSON_AddNumberToObject(bm, "LastUpdateToPayPerRequestDateTime", (double)clock_now_ms() / 1000.0);
+        }
+    }
+    if (gsiu) {
+        req_fail(req, &AWSERR_DDB_VALIDATION,
+                 "sluice does not support GlobalSecondaryIndexUpdates yet: define indexes in "
+                 "CreateTable");
+        goto out;
+    }
+    if (save_table(req, &t) != 0) goto out;
+    rc = reply_table(req, "TableDescription", &t, ss ? "UPDATING" : "ACTIVE");
+out:
+    ddb_table_free(&t);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Tags and TTL                                                         */
+/* ------------------------------------------------------------------ */
+
+/* Loads the table named by a table ARN of the caller's scope. */
+static int table_by_arn(struct req *req, const char *arn, struct ddb_table *t) {
+    memset(t, 0, sizeof(*t));
+    char prefix[128];
+    snprintf(prefix, sizeof(prefix), "arn:aws:dynamodb:%s:%s:table/", req->region, req->account);
+    size_t np = strlen(prefix);
+    if (strncmp(arn, prefix, np) != 0 || strchr(arn + np, '/') != NULL || arn[np] == '\0')
+        return req_fail(req, &AWSERR_DDB_VALIDATION, "Invalid TableArn: Invalid ResourceArn provided as input %s", arn);
+    int rc = ddb_table_load(req, arn + np, 1, t);
+    if (rc != 0 && req->err == &AWSERR_DDB_NOT_FOUND)
+        req_fail(req, &AWSERR_DDB_NOT_FOUND, "Requested resource not found: ResourcArn: %s not found", arn);
+    return rc;
+}
+
+static int tag_resource(struct req *req, cJSON *in) {
+    const char *arn = NULL;
+    cJSON *tags = NULL;
+    if (jget_str(req, in, "ResourceArn", &arn) < 0 || jget_arr(req, in, "Tags", &tags) < 0) return -1;
+    struct vlist vl = {0};
+    if (arn == NULL) vl_add(&vl, NULL, "resourceArn", "Member must not be null");
+    if (tags == NULL) vl_add(&vl, NULL, "tags", "Member must not be null");
+    if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION) || check_tags(req, tags) != 0) return -1;
+    struct ddb_table t;
+    int rc = table_by_arn(req, arn, &t);
+    if (rc == 0) {
+        cJSON *cur = cJSON_Parse(t.row.tags ? t.row.tags : "[]");
+        if (cur == NULL) cur = cJSON_CreateArray();
+        for (const cJSON *n = tags->child; n; n = n->next) {
+            const char *k = cJSON_GetObjectItemCaseSensitive(n, "Key")->valuestring;
+            int idx = 0;
+            for (cJSON *c = cur->child; c; c = c->next, idx++) {
+                if (strcmp(cJSON_GetObjectItemCaseSensitive(c, "Key")->valuestring, k) == 0) {
+                    cJSON_DeleteItemFromArray(cur, idx);
+                    break;
+                }
+            }
+            cJSON_AddItemToArray(cur, cJSON_Duplicate(n, 1));
+        }
+        free(t.row.tags);
+        t.row.tags = cJSON_PrintUnformatted(cur);
+        cJSON_Delete(cur);
+        rc = save_table(req, &t);
+        if (rc == 0) rc = req_reply_raw(req, 200, "application/x-amz-json-1.0", "", 0);
+    }
+    ddb_table_free(&t);
+    return rc;
+}
+
+static int untag_resource(struct req *req, cJSON *in) {
+    const char *arn = NULL;
+    cJSON *keys = NULL;
+    if (jget_str(req, in, "ResourceArn", &arn) < 0 || jget_arr(req, in, "TagKeys", &keys) < 0) return -1;
+    struct vlist vl = {0};
+    if (arn == NULL) vl_add(&vl, NULL, "resourceArn", "Member must not be null");
+    if (keys == NULL) vl_add(&vl, NULL, "tagKeys", "Member must not be null");
+    if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return -1;
+    struct ddb_table t;
+    int rc = table_by_arn(req, arn, &t);
+    if (rc == 0) {
+        cJSON *cur = cJSON_Parse(t.row.tags ? t.row.tags : "[]");
+        if (cur == NULL) cur = cJSON_CreateArray();
+        for (const cJSON *k = keys->child; k; k = k->next) {
+            if (!cJSON_IsString(k)) continue;
+            int idx = 0;
+            for (cJSON *c = cur->child; c; c = c->next, idx++) {
+                if (strcmp(cJSON_GetObjectItemCaseSensitive(c, "Key")->valuestring, k->valuestring) == 0) {
+                    cJSON_DeleteItemFromArray(cur, idx);
+                    break;
+                }
+            }
+        }
+        free(t.row.tags);
+        t.row.tags = cJSON_PrintUnformatted(cur);
+        cJSON_Delete(cur);
+        rc = save_table(req, &t);
+        if (rc == 0) rc = req_reply_raw(req, 200, "application/x-amz-json-1.0", "", 0);
+    }
+    ddb_table_free(&t);
+    return rc;
+}
+
+static int list_tags(struct req *req, cJSON *in) {
+    const char *arn = NULL;
+    if (jget_str(req, in, "ResourceArn", &arn) < 0) return -1;
+    if (arn == NULL)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "1 validation error detected: Value null at 'resourceArn' failed to "
+                        "satisfy constraint: Member must not be null");
+    struct ddb_table t;
+    int rc = table_by_arn(req, arn, &t);
+    if (rc == 0) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON *tags = cJSON_Parse(t.row.tags ? t.row.tags : "[]");
+        cJSON_AddItemToObject(o, "Tags", tags ? tags : cJSON_CreateArray());
+        rc = req_reply_json(req, 200, o);
+    }
+    ddb_table_free(&t);
+    return rc;
+}
+
+static int update_ttl(struct req *req, cJSON *in) {
+    const char *name;
+    cJSON *spec = NULL;
+    if (required_table_name(req, in, &name) != 0 ||
+        jget_obj(req, in, "TimeToLiveSpecification", &spec) < 0)
+        return -1;
+    int en = 0, has_en = 0;
+    const char *attr = NULL;
+    struct vlist vl = {0};
+    if (spec == NULL) vl_add(&vl, NULL, "timeToLiveSpecification", "Member must not be null");
+    else {
+        if ((has_en = jget_bool(req, spec, "Enabled", &en)) < 0 || jget_str(req, spec, "AttributeName", &attr) < 0)
+            return -1;
+        if (!has_en) vl_add(&vl, NULL, "timeToLiveSpecification.enabled", "Member must not be null");
+        if (attr == NULL) vl_add(&vl, NULL, "timeToLiveSpecification.attributeName", "Member must not be null");
+        else if (strlen(attr) < 1 || strlen(attr) > 255)
+            vl_add(&vl, attr, "timeToLiveSpecification.attributeName",
+                   strlen(attr) < 1 ? "Member must have length greater than or equal to 1"
+                                    : "Member must have length less than or equal to 255");
+    }
+    if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return -1;
+    struct ddb_table t;
+    int rc = ddb_table_load(req, name, 0, &t);
+    if (rc != 0) goto out;
+    rc = -1;
+    if (en && t.ttl_attr[0]) {
+        req_fail(req, &AWSERR_DDB_VALIDATION, "TimeToLive is already enabled");
+        goto out;
+    }
+    if (!en && !t.ttl_attr[0]) {
+        req_fail(req, &AWSERR_DDB_VALIDATION, "TimeToLive is already disabled");
+        goto out;
+    }
+    if (!en && strcmp(t.ttl_attr, attr) != 0) {
+        req_fail(req, &AWSERR_DDB_VALIDATION,
+                 "TimeToLive is active on a different AttributeName: current AttributeName is %s",
+                 t.ttl_attr);
+        goto out;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "Enabled", en);
+    cJSON_AddStringToObject(o, "AttributeName", attr);
+    free(t.row.ttl);
+    t.row.ttl = en ? cJSON_PrintUnformatted(o) : NULL;
+    if (save_table(req, &t) != 0) {
+        cJSON_Delete(o);
+        goto out;
+    }
+    /* Items written before TTL was enabled get their expiry now. */
+    if (en && ddb_ttl_reindex(req, &t, attr) != 0) {
+        cJSON_Delete(o);
+        goto out;
+    }
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddItemToObject(r, "TimeToLiveSpecification", o);
+    rc = req_reply_json(req, 200, r);
+out:
+    ddb_table_free(&t);
+    return rc;
+}
+
+static int describe_ttl(struct req *req, cJSON *in) {
+    const char *name;
+    if (required_table_name(req, in, &name) != 0) return -1;
+    struct ddb_table t;
+    int rc = ddb_table_load(req, name, 0, &t);
+    if (rc == 0) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON *d = cJSON_AddObjectToObject(o, "TimeToLiveDescription");
+        cJSON_AddStringToObject(d, "TimeToLiveStatus", t.ttl_attr[0] ? "ENABLED" : "DISABLED");
+        if (t.ttl_attr[0]) cJSON_AddStringToObject(d, "AttributeName", t.ttl_attr);
+        rc = req_reply_json(req, 200, o);
+    }
+    ddb_table_free(&t);
+    return rc;
+}
+
+static int describe_endpoints(struct req *req, cJSON *in) {
+    (void)in;
+    cJSON *o = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(o, "Endpoints");
+    cJSON *e = cJSON_CreateObject();
+    const char *host = req_header(req, "Host");
+    cJSON_AddStringToObject(e, "Address", host ? host : "localhost");
+    cJSON_AddNumberToObject(e, "CachePeriodInMinutes", 1440);
+    cJSON_AddItemToArray(arr, e);
+    return req_reply_json(req, 200, o);
+}
+
+static int describe_limits(struct req *req, cJSON *in) {
+    (void)in;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "AccountMaxReadCapacityUnits", 80000);
+    cJSON_AddNumberToObject(o, "AccountMaxWriteCapacityUnits", 80000);
+    cJSON_AddNumberToObject(o, "TableMaxReadCapacityUnits", 40000);
+    cJSON_AddNumberToObject(o, "TableMaxWriteCapacityUnits", 40000);
+    return req_reply_json(req, 200, o);
+}
+
+/* ------------------------------------------------------------------ */
+/* Dispatch                                                             */
+/* ------------------------------------------------------------------ */
+
+#define DDB_WRITE 1  /* runs in BEGIN IMMEDIATE ... COMMIT */
+
+struct ddb_op {
+    const char *name;
+    int (*fn)(struct req *, cJSON *);
+    unsigned flags;
+};
+
+/* Sorted by name for bsearch. */
+static const struct ddb_op ddb_ops[] = {
+    {"BatchGetItem", ddb_batch_get_item, 0},
+    {"BatchWriteItem", ddb_batch_write_item, DDB_WRITE},
+    {"CreateTable", create_table, DDB_WRITE},
+    {"DeleteItem", ddb_delete_item, DDB_WRITE},
+    {"DeleteTable", delete_table, DDB_WRITE},
+    {"DescribeEndpoints", describe_endpoints, 0},
+    {"DescribeLimits", describe_limits, 0},
+    {"DescribeTable", describe_table, 0},
+    {"DescribeTimeToLive", describe_ttl, 0},
+    {"GetItem", ddb_get_item, 0},
+    {"ListTables", list_tables, 0},
+    {"ListTagsOfResource", list_tags, 0},
+    {"PutItem", ddb_put_item, DDB_WRITE},
+    {"Query", ddb_query, 0},
+    {"Scan", ddb_scan, 0},
+    {"TagResource", tag_resource, DDB_WRITE},
+    {"TransactGetItems", ddb_transact_get_items, 0},
+    {"TransactWriteItems", ddb_transact_write_items, DDB_WRITE},
+    {"UntagResource", untag_resource, DDB_WRITE},
+    {"UpdateItem", ddb_update_item, DDB_WRITE},
+    {"UpdateTable", update_table, DDB_WRITE},
+    {"UpdateTimeToLive", update_ttl, DDB_WRITE},
+};
+
+static const struct ddb_op ddbs_ops[] = {
+    {"DescribeStream", ddbs_describe_stream, 0},
+    {"GetRecords", ddbs_get_records, 0},
+    {"GetShardIterator", ddbs_get_shard_iterator, 0},
+    {"ListStreams", ddbs_list_streams, 0},
+};
+
+static int op_cmp(const void *key, const void *elem) {
+    return strcmp(key, ((const struct ddb_op *)elem)->name);
+}
+
+static void run_op(struct req *req, const struct ddb_op *op) {
+    cJSON *in = NULL;
+    if (req->nbody == 0 || json_body(req, &in) != 0) {
+        /* AWS's JSON services answer a body that is not JSON with a
+         * SerializationException. */
+        req->err = NULL;
+        req_fail(req, &AWSERR_DDB_SERIALIZATION, "Start of structure or map found where not expected.");
+        if (req->nbody != 0) {
+            free(req->err_msg);
+            req->err_msg = xstrdup("Malformed JSON request body");
+        }
+        cJSON_Delete(in);
+        return;
+    }
+    if (op->flags & DDB_WRITE) {
+        int rc = store_begin(1);
+        if (rc != STORE_OK) {
+            ddb_store_fail(req, rc);
+        } else if (op->fn(req, in) == 0 && req->err == NULL) {
+            if (store_commit() != STORE_OK) {
+                req->status = 0;
+                ddb_store_fail(req, STORE_ERR);
+            }
+        } else {
+            store_rollback();
+        }
+    } else {
+        /* Reads see one consistent snapshot. */
+        int rc = store_begin(0);
+        if (rc != STORE_OK) ddb_store_fail(req, rc);
+        else {
+            op->fn(req, in);
+            store_rollback();
+        }
+    }
+    cJSON_Delete(in);
+}
+
+int ddb_dispatch(struct req *req, const char *target) {
+    static const char ddb_prefix[] = "DynamoDB_20120810.";
+    static const char ddbs_prefix[] = "DynamoDBStreams_20120810.";
+    const struct ddb_op *table = NULL;
+    size_t n = 0;
+    const char *op = NULL;
+    if (strncmp(target, ddb_prefix, sizeof(ddb_prefix) - 1) == 0) {
+        table = ddb_ops;
+        n = NELEM(ddb_ops);
+        op = target + sizeof(ddb_prefix) - 1;
+    } else if (strncmp(target, ddbs_prefix, sizeof(ddbs_prefix) - 1) == 0) {
+        table = ddbs_ops;
+        n = NELEM(ddbs_ops);
+        op = target + sizeof(ddbs_prefix) - 1;
+    } else {
+        return 0;
+    }
+    const struct ddb_op *found = bsearch(op, table, n, sizeof(*table), op_cmp);
+    if (found == NULL) {
+        req_fail(req, &AWSERR_DDB_UNKNOWN_OP, "%s", "");
+        return 1;
+    }
+    run_op(req, found);
+    return 1;
+}
