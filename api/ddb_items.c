@@ -487,7 +487,9 @@ static cJSON *apply_update(struct req *req, struct ddb_table *t, struct ddb_expr
         }
     }
     char *err = NULL;
-    if (ddb_expr_update(upd, item, &err) != 0) {
+    /* A new item forgives REMOVE of missing nested paths, as AWS does. */
+    int r = old ? ddb_expr_update(upd, item, &err) : ddb_expr_update_new(upd, item, &err);
+    if (r != 0) {
         cJSON_Delete(item);
         ddb_fail_msg(req, err);
         return NULL;

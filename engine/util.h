@@ -19,7 +19,7 @@ char *xstrndup(const char *z, size_t n);
 
 /* printf into a new heap string. Caller frees. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-char *xvasprintf(const char *fmt, va_list ap);
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Writes a random lowercase uuid (36 chars + NUL) into OUT. Thread-safe. */
 void util_uuid(char out[37]);
