@@ -111,16 +111,18 @@ static const char *const store_migrations[] = {
     "  start_seq INTEGER NOT NULL,"       /* first sequence number it may hold */
     "  end_seq INTEGER,"                  /* last one, once closed */
     "  PRIMARY KEY(arn, shard_id)) STRICT;"
+    /* One B-tree, no secondary index: every write appends a record, so
+     * each extra index is another page written per PutItem. Reads go by
+     * shard in seq order; trimming walks each shard from its start (seq
+     * order is creation order within a stream). */
     "CREATE TABLE ddb_records("
     "  arn TEXT NOT NULL,"
-    "  seq INTEGER NOT NULL,"
     "  shard_id TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
     "  created_ms INTEGER NOT NULL,"
     "  size INTEGER NOT NULL,"
     "  record TEXT NOT NULL,"
-    "  PRIMARY KEY(arn, seq)) STRICT;"
-    "CREATE INDEX ddb_records_shard ON ddb_records(arn, shard_id, seq);"
-    "CREATE INDEX ddb_records_age ON ddb_records(created_ms);"
+    "  PRIMARY KEY(arn, shard_id, seq)) STRICT, WITHOUT ROWID;"
     "CREATE TABLE ddb_transactions("
     "  account TEXT NOT NULL,"
     "  region TEXT NOT NULL,"

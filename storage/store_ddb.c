@@ -7,6 +7,7 @@
 #include "storage/store.h"
 
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -667,22 +668,94 @@ int store_record_bounds(const char *arn, const char *shard_id, int64_t *lo, int6
 }
 
 int store_record_trim(int64_t older_ms, int64_t *n) {
-    static const char mark[] =
-        "UPDATE ddb_streams SET trim_seq=max(trim_seq, (SELECT max(seq) FROM ddb_records r"
-        " WHERE r.arn=ddb_streams.arn AND r.created_ms<?1))"
-        " WHERE EXISTS (SELECT 1 FROM ddb_records r WHERE r.arn=ddb_streams.arn AND r.created_ms<?1)";
-    static const char sql[] = "DELETE FROM ddb_records WHERE created_ms<?1";
-    sqlite3_stmt *st = store_stmt(mark);
+    static const char shards_sql[] = "SELECT arn, shard_id FROM ddb_shards";
+    /* The first record young enough to keep: everything before it in the
+     * shard is older (seq order is creation order within a stream). */
+    static const char keep_sql[] =
+        "SELECT seq FROM ddb_records WHERE arn=?1 AND shard_id=?2 AND created_ms>=?3"
+        " ORDER BY seq LIMIT 1";
+    static const char last_sql[] =
+        "SELECT max(seq) FROM ddb_records WHERE arn=?1 AND shard_id=?2 AND seq<?3";
+    static const char del_sql[] =
+        "DELETE FROM ddb_records WHERE arn=?1 AND shard_id=?2 AND seq<?3";
+    static const char mark_sql[] =
+        "UPDATE ddb_streams SET trim_seq=max(trim_seq, ?2) WHERE arn=?1";
+    *n = 0;
+    /* Collect the shards first: the loop below writes to tables the
+     * shard query would otherwise be reading. */
+    struct pair {
+        char arn[512];
+        char shard[80];
+    } *list = NULL;
+    size_t count = 0, cap = 0;
+    sqlite3_stmt *st = store_stmt(shards_sql);
     if (st == NULL) return STORE_ERR;
-    sqlite3_bind_int64(st, 1, older_ms);
-    int rc = step_done(st, "record_trim_mark");
-    if (rc != STORE_OK) return rc;
-    st = store_stmt(sql);
-    if (st == NULL) return STORE_ERR;
-    sqlite3_bind_int64(st, 1, older_ms);
-    rc = step_done(st, "record_trim");
-    *n = rc == STORE_OK ? sqlite3_changes(store_db()) : 0;
-    return rc;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            cap = cap ? cap * 2 : 32;
+            struct pair *grown = realloc(list, cap * sizeof(*list));
+            if (grown == NULL) abort();
+            list = grown;
+        }
+        copy_col(st, 0, list[count].arn, sizeof(list[count].arn));
+        copy_col(st, 1, list[count].shard, sizeof(list[count].shard));
+        count++;
+    }
+    sqlite3_reset(st);
+    int out = rc == SQLITE_DONE ? STORE_OK : store_rc(rc, "record_trim_shards");
+    for (size_t i = 0; i < count && out == STORE_OK; i++) {
+        int64_t keep = INT64_MAX;
+        st = store_stmt(keep_sql);
+        if (st == NULL) {
+            out = STORE_ERR;
+            break;
+        }
+        sqlite3_bind_text(st, 1, list[i].arn, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, list[i].shard, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 3, older_ms);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) keep = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            out = store_rc(rc, "record_trim_keep");
+            break;
+        }
+        st = store_stmt(last_sql);
+        if (st == NULL) {
+            out = STORE_ERR;
+            break;
+        }
+        sqlite3_bind_text(st, 1, list[i].arn, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, list[i].shard, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 3, keep);
+        rc = sqlite3_step(st);
+        int has_old = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+        int64_t last = has_old ? sqlite3_column_int64(st, 0) : 0;
+        sqlite3_reset(st);
+        if (!has_old) continue;
+        st = store_stmt(mark_sql);
+        if (st == NULL) {
+            out = STORE_ERR;
+            break;
+        }
+        sqlite3_bind_text(st, 1, list[i].arn, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, last);
+        out = step_done(st, "record_trim_mark");
+        if (out != STORE_OK) break;
+        st = store_stmt(del_sql);
+        if (st == NULL) {
+            out = STORE_ERR;
+            break;
+        }
+        sqlite3_bind_text(st, 1, list[i].arn, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, list[i].shard, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 3, keep);
+        out = step_done(st, "record_trim");
+        if (out == STORE_OK) *n += sqlite3_changes(store_db());
+    }
+    free(list);
+    return out;
 }
 
 int store_meta_get(const char *key, char **value) {
