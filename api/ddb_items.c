@@ -963,10 +963,10 @@ static int reindex_collect(void *ctx, const struct store_ddb_row *row) {
     }
     struct reindex_row *r = &c->rows[c->n++];
     r->hk = xmalloc(row->hk.n + 1);
-    memcpy(r->hk, row->hk.p, row->hk.n);
+    if (row->hk.n) memcpy(r->hk, row->hk.p, row->hk.n);
     r->nhk = row->hk.n;
     r->rk = xmalloc(row->rk.n + 1);
-    memcpy(r->rk, row->rk.p, row->rk.n);
+    if (row->rk.n) memcpy(r->rk, row->rk.p, row->rk.n);
     r->nrk = row->rk.n;
     r->expires = exp;
     return 0;

@@ -114,7 +114,11 @@ int ddb_stream_create(struct req *req, struct ddb_table *t, const char *view_typ
 
 int ddb_shard_rollover(const char *arn, int partition, const struct store_shard *open, int64_t next_seq,
                        int64_t now) {
-    int rc = store_shard_close(arn, open->shard_id, next_seq - 1);
+    /* The shard ends at its own last record; an empty one at its start. */
+    int64_t lo, hi;
+    int rc = store_record_bounds(arn, open->shard_id, &lo, &hi);
+    if (rc != STORE_OK) return rc;
+    rc = store_shard_close(arn, open->shard_id, hi >= 0 ? hi : open->start_seq);
     if (rc != STORE_OK) return rc;
     struct store_shard sh;
     memset(&sh, 0, sizeof(sh));

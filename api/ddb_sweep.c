@@ -74,10 +74,10 @@ static int collect_expired(void *ctx, const char *table_id, const struct store_d
     struct expired *e = &l->e[l->n++];
     snprintf(e->table_id, sizeof(e->table_id), "%s", table_id);
     e->hk = xmalloc(row->hk.n + 1);
-    memcpy(e->hk, row->hk.p, row->hk.n);
+    if (row->hk.n) memcpy(e->hk, row->hk.p, row->hk.n);
     e->nhk = row->hk.n;
     e->rk = xmalloc(row->rk.n + 1);
-    memcpy(e->rk, row->rk.p, row->rk.n);
+    if (row->rk.n) memcpy(e->rk, row->rk.p, row->rk.n);
     e->nrk = row->rk.n;
     return l->n == DDB_TTL_BATCH;
 }

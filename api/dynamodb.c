@@ -1059,16 +1059,19 @@ static int op_cmp(const void *key, const void *elem) {
 
 static void run_op(struct req *req, const struct ddb_op *op) {
     cJSON *in = NULL;
-    if (req->nbody == 0 || json_body(req, &in) != 0) {
-        /* AWS's JSON services answer a body that is not JSON with a
+    if (req->nbody == 0) {
+        /* AWS's JSON services answer a missing body with a
          * SerializationException. */
-        req->err = NULL;
         req_fail(req, &AWSERR_DDB_SERIALIZATION, "Start of structure or map found where not expected.");
-        if (req->nbody != 0) {
-            free(req->err_msg);
-            req->err_msg = xstrdup("Malformed JSON request body");
-        }
-        cJSON_Delete(in);
+        return;
+    }
+    if (json_body(req, &in) != 0) {
+        /* Same kind for a body that is not JSON, keeping json_body's
+         * explanation (where the parse stopped, or a NUL in a string). */
+        char *msg = req->err_msg;
+        req->err_msg = NULL;
+        req_fail(req, &AWSERR_DDB_SERIALIZATION, "%s", msg ? msg : "Malformed JSON request body");
+        free(msg);
         return;
     }
     if (op->flags & DDB_WRITE) {

@@ -382,6 +382,13 @@ int ddbs_get_records(struct req *req, cJSON *in) {
         req_fail(req, &AWSERR_DDBS_EXPIRED_ITERATOR, "The provided iterator exceeds the maximum age allowed.");
         goto out;
     }
+    /* Before the shard lookup: a shard whose records were all trimmed is
+     * pruned, and an iterator into it must still say "trimmed". */
+    if (it.pos <= s.trim_seq) {
+        req_fail(req, &AWSERR_DDBS_TRIMMED,
+                 "The operation attempted to read past the oldest stream record in a shard.");
+        goto out;
+    }
     struct store_shard sh;
     int src = store_shard_get(it.arn, it.shard, &sh);
     if (src == STORE_NOTFOUND) {
@@ -390,16 +397,6 @@ int ddbs_get_records(struct req *req, cJSON *in) {
     }
     if (src != STORE_OK) {
         ddb_store_fail(req, src);
-        goto out;
-    }
-    if (it.pos <= s.trim_seq) {
-        int64_t lo, hi;
-        if ((src = store_record_bounds(it.arn, it.shard, &lo, &hi)) != STORE_OK) {
-            ddb_store_fail(req, src);
-            goto out;
-        }
-        req_fail(req, &AWSERR_DDBS_TRIMMED,
-                 "The operation attempted to read past the oldest stream record in a shard.");
         goto out;
     }
     struct rec_ctx c = {NULL, 0, 0, 0, -1};
@@ -412,8 +409,19 @@ int ddbs_get_records(struct req *req, cJSON *in) {
     }
     rec_append(&c, "]", 1);
     int64_t next = c.last >= 0 ? c.last + 1 : it.pos;
-    /* A closed shard read to its end has no next iterator. */
-    if (!(sh.end_seq >= 0 && next > sh.end_seq)) {
+    /* A closed shard read to its end has no next iterator: nothing is
+     * left at or after NEXT, and nothing can be added any more. */
+    int ended = 0;
+    if (sh.end_seq >= 0) {
+        int64_t lo, hi;
+        if ((src = store_record_bounds(it.arn, it.shard, &lo, &hi)) != STORE_OK) {
+            free(c.buf);
+            ddb_store_fail(req, src);
+            goto out;
+        }
+        ended = next > sh.end_seq || hi < next;
+    }
+    if (!ended) {
         char *nit = make_iterator(it.arn, it.shard, next);
         rec_append(&c, ",\"NextShardIterator\":\"", 22);
         rec_append(&c, nit, strlen(nit));
