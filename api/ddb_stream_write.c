@@ -114,11 +114,12 @@ int ddb_stream_create(struct req *req, struct ddb_table *t, const char *view_typ
 
 int ddb_shard_rollover(const char *arn, int partition, const struct store_shard *open, int64_t next_seq,
                        int64_t now) {
-    /* The shard ends at its own last record; an empty one at its start. */
+    /* The shard ends at its own last record; an empty one just before its
+     * start (an empty range), so its child's range never overlaps it. */
     int64_t lo, hi;
     int rc = store_record_bounds(arn, open->shard_id, &lo, &hi);
     if (rc != STORE_OK) return rc;
-    rc = store_shard_close(arn, open->shard_id, hi >= 0 ? hi : open->start_seq);
+    rc = store_shard_close(arn, open->shard_id, hi >= 0 ? hi : open->start_seq - 1);
     if (rc != STORE_OK) return rc;
     struct store_shard sh;
     memset(&sh, 0, sizeof(sh));

@@ -680,17 +680,18 @@ static int disable_stream(struct req *req, struct ddb_table *t) {
     t->stream.disabled_ms = clock_now_ms();
     int rc = store_stream_put(&t->stream, 0);
     if (rc != STORE_OK) return ddb_store_fail(req, rc);
-    /* Close the open shards at the last sequence number used. */
-    struct store_shard shards[DDB_MAX_PARTITIONS * 8];
-    int n = 0;
-    rc = store_shard_list(t->stream.arn, shards, (int)NELEM(shards), &n);
-    for (int i = 0; i < n && rc == STORE_OK; i++) {
-        if (shards[i].end_seq >= 0) continue;
+    /* Close the open shard of every partition at its last record. */
+    for (int p = 0; p < t->stream.partitions && rc == STORE_OK; p++) {
+        struct store_shard open;
+        rc = store_shard_open(t->stream.arn, p, &open);
+        if (rc == STORE_NOTFOUND) {
+            rc = STORE_OK;
+            continue;
+        }
         int64_t lo, hi;
-        rc = store_record_bounds(t->stream.arn, shards[i].shard_id, &lo, &hi);
+        if (rc == STORE_OK) rc = store_record_bounds(t->stream.arn, open.shard_id, &lo, &hi);
         if (rc == STORE_OK)
-            rc = store_shard_close(t->stream.arn, shards[i].shard_id,
-                                   hi >= 0 ? hi : shards[i].start_seq);
+            rc = store_shard_close(t->stream.arn, open.shard_id, hi >= 0 ? hi : open.start_seq - 1);
     }
     t->stream_on = 0;
     return rc == STORE_OK ? 0 : ddb_store_fail(req, rc);

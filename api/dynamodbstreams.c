@@ -24,9 +24,10 @@
 #define DDBS_MAX_BYTES (1024 * 1024)
 /* Shards a DescribeStream page lists: AWS's maximum Limit. */
 #define DDBS_MAX_SHARDS_PAGE 100
-/* Shards kept per stream: 16 partitions, one rollover every 4 hours over
- * 24 hours of retention, plus room. */
-#define DDBS_MAX_SHARDS 512
+/* Shards DescribeStream considers per stream: 16 partitions rolling over
+ * every 4 hours keep about 8 generations (some 130 shards) within the
+ * 24-hour window plus the day before pruning; 4096 is far beyond that. */
+#define DDBS_MAX_SHARDS 4096
 /* Digits after the leading 1 of a sequence number (ddb_seq_format). */
 #define DDBS_SEQ_DIGITS_CHECK 20
 

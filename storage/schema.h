@@ -133,6 +133,35 @@ static const char *const store_migrations[] = {
     "CREATE TABLE meta("
     "  key TEXT PRIMARY KEY,"
     "  value TEXT NOT NULL) STRICT;",
+
+    /* 2 -> 3: CloudWatch Logs for function output. */
+    "CREATE TABLE log_groups("
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(account, region, name)) STRICT;"
+    "CREATE TABLE log_streams("
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  grp TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  first_ms INTEGER,"
+    "  last_ms INTEGER,"
+    "  last_ingest_ms INTEGER,"
+    "  bytes INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY(account, region, grp, name)) STRICT;"
+    "CREATE TABLE log_events("
+    "  id INTEGER PRIMARY KEY,"
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  grp TEXT NOT NULL,"
+    "  stream TEXT NOT NULL,"
+    "  ts INTEGER NOT NULL,"
+    "  ingest_ms INTEGER NOT NULL,"
+    "  message TEXT NOT NULL) STRICT;"
+    "CREATE INDEX log_events_group ON log_events(account, region, grp, ts, id);",
 };
 
 #define STORE_SCHEMA_VERSION \

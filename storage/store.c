@@ -41,6 +41,7 @@ struct store_conn {
 static pthread_key_t conn_key;
 static char db_path[PATH_MAX];
 static char code_dir[PATH_MAX];
+static char data_dir[PATH_MAX];
 static char tmp_root[PATH_MAX];   /* in-memory mode: removed at shutdown */
 static int in_memory_mode;
 
@@ -231,6 +232,7 @@ int store_init(const char *dir, int in_memory) {
         fprintf(stderr, "sluice: cannot create data directory %s: %s\n", dir, strerror(errno));
         return STORE_ERR;
     }
+    snprintf(data_dir, sizeof(data_dir), "%s", dir);
     if (snprintf(db_path, sizeof(db_path), "%s/sluice.db", dir) >= (int)sizeof(db_path) ||
         snprintf(code_dir, sizeof(code_dir), "%s/code", dir) >= (int)sizeof(code_dir)) {
         fprintf(stderr, "sluice: data directory path too long\n");
@@ -271,7 +273,8 @@ int store_reset(void) {
         "DELETE FROM policies; DELETE FROM pc_configs;"
         "DELETE FROM ddb_tables; DELETE FROM ddb_items; DELETE FROM ddb_index_items;"
         "DELETE FROM ddb_streams; DELETE FROM ddb_shards; DELETE FROM ddb_records;"
-        "DELETE FROM ddb_transactions;";
+        "DELETE FROM ddb_transactions;"
+        "DELETE FROM log_groups; DELETE FROM log_streams; DELETE FROM log_events;";
     if (store_begin(1) != STORE_OK) return STORE_ERR;
     if (store_exec(sql) != STORE_OK) {
         store_rollback();
@@ -281,5 +284,7 @@ int store_reset(void) {
 }
 
 const char *store_code_dir(void) { return code_dir; }
+
+const char *store_data_dir(void) { return data_dir; }
 
 int store_schema_version(void) { return STORE_SCHEMA_VERSION; }

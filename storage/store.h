@@ -68,6 +68,10 @@ int store_reset(void);
  * slash. Borrowed, valid until store_shutdown(). */
 const char *store_code_dir(void);
 
+/* The data directory (or the private temporary one of --in-memory).
+ * Borrowed, valid until store_shutdown(). */
+const char *store_data_dir(void);
+
 /* Schema version this build migrates to (PRAGMA user_version). */
 int store_schema_version(void);
 

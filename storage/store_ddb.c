@@ -593,10 +593,13 @@ int store_shard_list(const char *arn, struct store_shard *out, int max, int *n) 
 }
 
 int store_shard_prune(const char *arn, int64_t older_ms) {
-    /* A closed shard whose every record is trimmed is gone for good. */
+    /* A closed shard created before the retention window whose records
+     * are all trimmed, or that never had any, is gone for good. */
     static const char sql[] =
         "DELETE FROM ddb_shards WHERE arn=?1 AND end_seq IS NOT NULL AND created_ms<?2"
-        " AND end_seq <= (SELECT trim_seq FROM ddb_streams s WHERE s.arn=?1)";
+        " AND (end_seq <= (SELECT trim_seq FROM ddb_streams s WHERE s.arn=?1)"
+        "      OR NOT EXISTS (SELECT 1 FROM ddb_records r WHERE r.arn=?1"
+        "                     AND r.shard_id=ddb_shards.shard_id))";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
     sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);

@@ -148,8 +148,8 @@ int store_shard_open(const char *arn, int partition, struct store_shard *out);
 int store_shard_get(const char *arn, const char *shard_id, struct store_shard *out);
 /* All shards of ARN ordered by creation, into OUT (up to MAX); count in *N. */
 int store_shard_list(const char *arn, struct store_shard *out, int max, int *n);
-/* Deletes shards that are closed, were created before OLDER_MS and whose
- * records are all trimmed. */
+/* Deletes shards that are closed, were created before OLDER_MS, and whose
+ * records are all trimmed or that never held any. */
 int store_shard_prune(const char *arn, int64_t older_ms);
 
 int store_record_append(const char *arn, int64_t seq, const char *shard_id, int64_t created_ms,
