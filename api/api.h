@@ -32,6 +32,10 @@ void lambda_dispatch(struct req *req);
  * DynamoDB Streams, and returns 1; returns 0 for other targets. */
 int ddb_dispatch(struct req *req, const char *target);
 
+/* Handles TARGET when it names CloudWatch Logs (Logs_20140328.*) and
+ * returns 1; returns 0 for other targets. */
+int logs_dispatch(struct req *req, const char *target);
+
 /* One pass of DynamoDB's background work (stream trimming, shard
  * rollover, TTL deletes) by the virtual clock. Runs in its own write
  * transaction on the calling thread. Registered with engine/background. */

@@ -31,6 +31,7 @@ const struct aws_error AWSERR_ACCESS_DENIED = {"AccessDeniedException", 403, NUL
 const struct aws_error AWSERR_LAMBDA_SERVICE = {"ServiceException", 500, NULL, AWSERR_MSG_LOWER, 1};
 /* What Lambda's front end answers for a path no operation matches. */
 const struct aws_error AWSERR_LAMBDA_UNKNOWN_OP = {"UnknownOperationException", 404, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_INVALID_RUNTIME = {"InvalidRuntimeException", 502, NULL, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_METHOD_NOT_ALLOWED = {"MethodNotAllowedException", 405, NULL, AWSERR_MSG_UPPER, 0};
 
 /* ---- DynamoDB / Streams ---- */

@@ -42,6 +42,7 @@ extern const struct aws_error AWSERR_ACCESS_DENIED;
 extern const struct aws_error AWSERR_LAMBDA_SERVICE;
 extern const struct aws_error AWSERR_LAMBDA_UNKNOWN_OP;
 extern const struct aws_error AWSERR_METHOD_NOT_ALLOWED;
+extern const struct aws_error AWSERR_INVALID_RUNTIME;
 
 /* ---- DynamoDB / Streams (JSON 1.0) ---- */
 extern const struct aws_error AWSERR_DDB_VALIDATION;

@@ -11,6 +11,7 @@
 #include "engine/arn.h"
 #include "engine/clock.h"
 #include "engine/config.h"
+#include "engine/invoker.h"
 #include "engine/util.h"
 #include "runtime/unzip.h"
 #include "storage/blob.h"
@@ -1307,6 +1308,141 @@ static int list_versions(struct req *req, struct lroute_args *a) {
 }
 
 /* ------------------------------------------------------------------ */
+/* Invoke                                                               */
+/* ------------------------------------------------------------------ */
+
+/* X-Amz-Client-Context: base64 of a JSON object, at most 3583 bytes. */
+#define LAMBDA_MAX_CLIENT_CONTEXT 3583
+
+/* Resolves what an invocation of F (with f->qualifier) runs: the version
+ * string and its config (new object). A weighted alias picks per call. */
+static cJSON *invoke_target(struct req *req, struct lfn *f, char *version, size_t nversion) {
+    const char *q = f->qualifier;
+    if (q[0] == '\0' || strcmp(q, "$LATEST") == 0) {
+        snprintf(version, nversion, "$LATEST");
+        return config_out(f->latest, 0);
+    }
+    if (arn_is_version(q)) {
+        snprintf(version, nversion, "%.31s", q);
+        return lfn_version_config(req, f, q);
+    }
+    int failed = 0;
+    cJSON *al = lfn_alias_config(req, f, q, &failed);
+    if (al == NULL) {
+        if (!failed) lfn_not_found(req, f->ref.name, q);
+        return NULL;
+    }
+    const char *v = cJSON_GetObjectItemCaseSensitive(al, "FunctionVersion")->valuestring;
+    const cJSON *rc = cJSON_GetObjectItemCaseSensitive(al, "RoutingConfig");
+    const cJSON *w = rc ? cJSON_GetObjectItemCaseSensitive(rc, "AdditionalVersionWeights") : NULL;
+    if (w && w->child && cJSON_IsNumber(w->child)) {
+        unsigned char r[4];
+        char u[37];
+        util_uuid(u);
+        memcpy(r, u, 4);
+        double roll = (double)((uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 | (uint32_t)r[2] << 8 | r[3]) /
+                      4294967296.0;
+        if (roll < w->child->valuedouble) v = w->child->string;
+    }
+    snprintf(version, nversion, "%s", v);
+    cJSON *cfg = strcmp(v, "$LATEST") == 0 ? config_out(f->latest, 0) : lfn_version_config(req, f, v);
+    cJSON_Delete(al);
+    return cfg;
+}
+
+static int invoke(struct req *req, struct lroute_args *a) {
+    struct lfn f;
+    int rc = -1;
+    cJSON *cfg = NULL;
+    char *cc = NULL;
+    const char *type = req_header(req, "X-Amz-Invocation-Type");
+    const char *logtype = req_header(req, "X-Amz-Log-Type");
+    if (type && strcmp(type, "RequestResponse") != 0 && strcmp(type, "Event") != 0 &&
+        strcmp(type, "DryRun") != 0) {
+        struct vlist vl = {0};
+        vl_add(&vl, type, "invocationType", "Member must satisfy enum value set: [Event, RequestResponse, DryRun]");
+        return vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION);
+    }
+    if (logtype && strcmp(logtype, "None") != 0 && strcmp(logtype, "Tail") != 0) {
+        struct vlist vl = {0};
+        vl_add(&vl, logtype, "logType", "Member must satisfy enum value set: [None, Tail]");
+        return vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION);
+    }
+    if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, LFN_QUERY_QUALIFIER | LFN_NF_LATEST, &f) != 0) goto out;
+    /* The payload must be JSON (any JSON value); none is an empty object. */
+    const char *payload = req->nbody ? req->body : "{}";
+    size_t npayload = req->nbody ? req->nbody : 2;
+    if (req->nbody) {
+        const char *end = NULL;
+        cJSON *probe = cJSON_ParseWithLengthOpts(req->body, req->nbody, &end, 0);
+        const char *stop = req->body + req->nbody;
+        while (probe && end < stop && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t')) end++;
+        if (probe == NULL || end != stop) {
+            cJSON_Delete(probe);
+            req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,
+                     "Could not parse request body into json: Could not parse payload into json: "
+                     "Unexpected character at offset %ld",
+                     (long)(end ? end - req->body : 0));
+            goto out;
+        }
+        cJSON_Delete(probe);
+    }
+    const char *ccz = req_header(req, "X-Amz-Client-Context");
+    if (ccz) {
+        size_t n = 0;
+        unsigned char *raw = util_b64_decode(ccz, strlen(ccz), &n);
+        cJSON *probe = raw ? cJSON_ParseWithLength((const char *)raw, n) : NULL;
+        if (strlen(ccz) > LAMBDA_MAX_CLIENT_CONTEXT || probe == NULL || !cJSON_IsObject(probe)) {
+            free(raw);
+            cJSON_Delete(probe);
+            req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,
+                     "Client context must be a valid Base64-encoded JSON object.");
+            goto out;
+        }
+        cJSON_Delete(probe);
+        cc = xstrndup((const char *)raw, n);
+        free(raw);
+    }
+    char version[32];
+    cfg = invoke_target(req, &f, version, sizeof(version));
+    if (cfg == NULL) goto out;
+    if (type && strcmp(type, "DryRun") == 0) {
+        req_add_header(req, "X-Amz-Executed-Version", version);
+        rc = req_reply_raw(req, 204, NULL, "", 0);
+        goto out;
+    }
+    if (type && strcmp(type, "Event") == 0) {
+        req_fail(req, &AWSERR_LAMBDA_SERVICE,
+                 "sluice does not run Event (asynchronous) invocations yet.");
+        goto out;
+    }
+    char arn[512];
+    lfn_arn(req, f.ref.name, f.qualifier[0] ? f.qualifier : NULL, arn, sizeof(arn));
+    struct invoke_req ir = {req->account, req->region, f.ref.name, version, cfg, arn,
+                            payload, npayload, cc, logtype && strcmp(logtype, "Tail") == 0};
+    struct invoke_res res;
+    if (invoke_sync(&ir, &res) != 0) {
+        const struct aws_error *kind = strcmp(res.error_code, "InvalidRuntimeException") == 0
+                                           ? &AWSERR_INVALID_RUNTIME
+                                           : &AWSERR_LAMBDA_SERVICE;
+        req_fail(req, kind, "%s", res.body ? res.body : "The function could not run.");
+        invoke_res_clear(&res);
+        goto out;
+    }
+    req_add_header(req, "X-Amz-Executed-Version", version);
+    if (res.function_error) req_add_header(req, "X-Amz-Function-Error", "Unhandled");
+    if (res.log_tail) req_add_header(req, "X-Amz-Log-Result", res.log_tail);
+    rc = req_reply_raw(req, 200, "application/json", res.body ? res.body : "null",
+                       res.body ? res.nbody : 4);
+    invoke_res_clear(&res);
+out:
+    free(cc);
+    cJSON_Delete(cfg);
+    lfn_free(&f);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* Routing                                                              */
 /* ------------------------------------------------------------------ */
 
@@ -1345,6 +1481,7 @@ static const struct lroute routes[] = {
     {"GET", "/2019-09-30/functions/{F}/provisioned-concurrency", lambda_get_pc, 0},
     {"DELETE", "/2019-09-30/functions/{F}/provisioned-concurrency", lambda_delete_pc, LR_WRITE},
     {"GET", "/2016-08-19/account-settings", lambda_account_settings, 0},
+    {"POST", "/2015-03-31/functions/{F}/invocations", invoke, 0},
     {"POST", "/2017-03-31/tags/{F}", lambda_tag_resource, LR_WRITE},
     {"GET", "/2017-03-31/tags/{F}", lambda_list_tags, 0},
     {"DELETE", "/2017-03-31/tags/{F}", lambda_untag_resource, LR_WRITE},

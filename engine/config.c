@@ -12,4 +12,5 @@ struct sluice_config sluice_cfg = {
     .log_level = "info",
     .account_concurrency = 1000,
     .min_unreserved_concurrency = 100,
+    .env_keepalive_s = 600,
 };

@@ -15,6 +15,10 @@ struct sluice_config {
     const char *log_level;
     int account_concurrency;        /* AWS default account limit: 1000 */
     int min_unreserved_concurrency; /* AWS keeps 100 unreserved */
+    int bound_port;                 /* the port actually bound (for AWS_ENDPOINT_URL) */
+    int env_keepalive_s;            /* idle environments are reaped after this */
+    const char *runtime_commands[16]; /* "python3.12=/usr/bin/python3" overrides */
+    int nruntime_commands;
 };
 
 /* The settings in force. Never NULL. */

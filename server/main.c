@@ -8,6 +8,8 @@
 #include "engine/background.h"
 #include "engine/clock.h"
 #include "engine/config.h"
+#include "engine/invoker.h"
+#include "runtime/bootstraps.h"
 #include "engine/log.h"
 #include "server/http.h"
 #include "storage/store.h"
@@ -37,6 +39,11 @@ static void usage(FILE *f) {
         "  --log-level LEVEL                error, warn, info (default) or debug\n"
         "  --account-concurrency N          account concurrency limit (default 1000)\n"
         "  --min-unreserved-concurrency N   unreserved concurrency the account keeps (default 100)\n"
+        "  --runtime-command RT=CMD         interpreter for a runtime, e.g. python3.12=/usr/bin/python3\n"
+        "                                   or a family: python3=..., nodejs=... (repeatable; default\n"
+        "                                   python3 and node on PATH); SLUICE_RUNTIME_COMMAND takes a\n"
+        "                                   comma-separated list\n"
+        "  --env-keepalive SECONDS          idle execution environments are stopped after this (default 600)\n"
         "  --help                           show this help and exit\n"
         "  --version                        print the version and exit\n");
 }
@@ -58,7 +65,32 @@ static int truthy(const char *z) {
 }
 
 enum { OPT_HOST = 1000, OPT_PORT, OPT_DATA_DIR, OPT_IN_MEMORY, OPT_READY_FILE, OPT_LOG_LEVEL,
-       OPT_ACCOUNT_CONC, OPT_MIN_UNRESERVED, OPT_HELP, OPT_VERSION };
+       OPT_ACCOUNT_CONC, OPT_MIN_UNRESERVED, OPT_RUNTIME_CMD, OPT_KEEPALIVE, OPT_HELP,
+       OPT_VERSION };
+
+/* Adds one or more (comma-separated) RT=CMD runtime overrides. */
+static int add_runtime_commands(const char *value) {
+    char *copy = strdup(value);
+    if (copy == NULL) abort();
+    int rc = 0;
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (strchr(tok, '=') == NULL || tok[0] == '=') {
+            fprintf(stderr, "sluice: --runtime-command wants RUNTIME=COMMAND, got '%s'\n", tok);
+            rc = -1;
+            break;
+        }
+        if (sluice_cfg.nruntime_commands == (int)(sizeof(sluice_cfg.runtime_commands) /
+                                                  sizeof(sluice_cfg.runtime_commands[0]))) {
+            fprintf(stderr, "sluice: too many --runtime-command overrides\n");
+            rc = -1;
+            break;
+        }
+        /* Kept for the process lifetime. */
+        sluice_cfg.runtime_commands[sluice_cfg.nruntime_commands++] = strdup(tok);
+    }
+    free(copy);
+    return rc;
+}
 
 /* Applies one setting; VALUE is NULL for a flag without argument. */
 static int apply(int opt, const char *value) {
@@ -81,6 +113,8 @@ static int apply(int opt, const char *value) {
     case OPT_MIN_UNRESERVED:
         return parse_int("--min-unreserved-concurrency", value, 0, 1000000,
                          &c->min_unreserved_concurrency);
+    case OPT_RUNTIME_CMD: return add_runtime_commands(value);
+    case OPT_KEEPALIVE: return parse_int("--env-keepalive", value, 1, 86400 * 7, &c->env_keepalive_s);
     }
     return -1;
 }
@@ -94,6 +128,8 @@ static const struct option long_opts[] = {
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {"account-concurrency", required_argument, NULL, OPT_ACCOUNT_CONC},
     {"min-unreserved-concurrency", required_argument, NULL, OPT_MIN_UNRESERVED},
+    {"runtime-command", required_argument, NULL, OPT_RUNTIME_CMD},
+    {"env-keepalive", required_argument, NULL, OPT_KEEPALIVE},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -165,7 +201,12 @@ int main(int argc, char **argv) {
         clock_set_offset_ms(strtoll(offset, NULL, 10));
         free(offset);
     }
+    if (rt_bootstraps_install(store_data_dir()) != 0) {
+        store_shutdown();
+        return 1;
+    }
     bg_register(ddb_sweep);
+    bg_register(invoke_reap);
     if (bg_start() != 0) {
         store_shutdown();
         return 1;
@@ -176,6 +217,7 @@ int main(int argc, char **argv) {
         store_shutdown();
         return 1;
     }
+    sluice_cfg.bound_port = port;
     if (sluice_cfg.ready_file && write_ready_file(sluice_cfg.ready_file, sluice_cfg.host, port) != 0) {
         log_msg(LOG_ERROR, "cannot write ready file %s: %s", sluice_cfg.ready_file, strerror(errno));
         http_stop();
@@ -192,6 +234,7 @@ int main(int argc, char **argv) {
     log_msg(LOG_INFO, "signal %d: shutting down", sig);
     http_stop();
     bg_stop();
+    invoke_shutdown();
     store_shutdown();
     return 0;
 }

@@ -38,6 +38,7 @@ void router_dispatch(struct req *req) {
     const char *target = req_header(req, "X-Amz-Target");
     if (target) {
         if (ddb_dispatch(req, target)) return;
+        if (logs_dispatch(req, target)) return;
         /* CloudWatch and Logs arrive in later issues; until then their
          * targets are unknown, with the shape the JSON services use. */
         req_fail(req, &AWSERR_DDB_UNKNOWN_OP, "%s", "");

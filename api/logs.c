@@ -1,0 +1,474 @@
+/*
+ * CloudWatch Logs (JSON 1.1, X-Amz-Target Logs_20140328.*): the subset
+ * that `aws logs` and boto3 use to read function output -- log groups,
+ * streams, GetLogEvents, FilterLogEvents -- plus CreateLogGroup,
+ * CreateLogStream, PutLogEvents and DeleteLogGroup so clients can write.
+ * Function logs arrive from the invoker (engine/invoker.c).
+ */
+#include "api/api.h"
+#include "api/aws_error.h"
+#include "api/request.h"
+#include "api/validate.h"
+#include "engine/clock.h"
+#include "engine/util.h"
+#include "storage/store.h"
+#include "storage/store_logs.h"
+
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Page sizes AWS allows: 50 groups/streams, 10,000 events. */
+#define LOGS_MAX_GROUPS 50
+#define LOGS_MAX_STREAMS 50
+#define LOGS_MAX_EVENTS 10000
+
+static const struct aws_error LOGS_NOT_FOUND = {"ResourceNotFoundException", 400, NULL, AWSERR_MSG_LOWER, 0};
+static const struct aws_error LOGS_EXISTS = {"ResourceAlreadyExistsException", 400, NULL, AWSERR_MSG_LOWER, 0};
+static const struct aws_error LOGS_INVALID = {"InvalidParameterException", 400, NULL, AWSERR_MSG_LOWER, 0};
+static const struct aws_error LOGS_SERVICE = {"ServiceUnavailableException", 500, NULL, AWSERR_MSG_LOWER, 1};
+
+static struct store_scope scope(struct req *req) {
+    struct store_scope s = {req->account, req->region};
+    return s;
+}
+
+static int store_fail(struct req *req) {
+    return req_fail(req, &LOGS_SERVICE, "The service cannot complete the request.");
+}
+
+static void group_arn(struct req *req, const char *g, char *buf, size_t n) {
+    snprintf(buf, n, "arn:aws:logs:%s:%s:log-group:%s", req->region, req->account, g);
+}
+
+static int required(struct req *req, cJSON *in, const char *key, const char *field, const char **out) {
+    if (jget_str(req, in, key, out) < 0) return -1;
+    if (*out == NULL || **out == '\0') {
+        struct vlist vl = {0};
+        vl_add(&vl, NULL, field, "Member must not be null");
+        return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
+    }
+    return 0;
+}
+
+static int group_must_exist(struct req *req, const char *group) {
+    int rc = store_logs_group_exists(scope(req), group);
+    if (rc == STORE_NOTFOUND) return req_fail(req, &LOGS_NOT_FOUND, "The specified log group does not exist.");
+    return rc == STORE_OK ? 0 : store_fail(req);
+}
+
+/* ---- groups ---- */
+
+struct groups_ctx {
+    struct req *req;
+    cJSON *arr;
+    int count, limit, more;
+    char last[512];
+};
+
+static int group_row(void *ctx, const char *name, int64_t created, int64_t bytes) {
+    struct groups_ctx *c = ctx;
+    if (c->count == c->limit) {
+        c->more = 1;
+        return 1;
+    }
+    cJSON *o = cJSON_CreateObject();
+    char arn[768];
+    group_arn(c->req, name, arn, sizeof(arn));
+    cJSON_AddStringToObject(o, "logGroupName", name);
+    cJSON_AddNumberToObject(o, "creationTime", (double)created);
+    cJSON_AddNumberToObject(o, "metricFilterCount", 0);
+    strncat(arn, ":*", sizeof(arn) - strlen(arn) - 1);
+    cJSON_AddStringToObject(o, "arn", arn);
+    arn[strlen(arn) - 2] = '\0';
+    cJSON_AddStringToObject(o, "logGroupArn", arn);
+    cJSON_AddNumberToObject(o, "storedBytes", (double)bytes);
+    cJSON_AddStringToObject(o, "logGroupClass", "STANDARD");
+    cJSON_AddItemToArray(c->arr, o);
+    snprintf(c->last, sizeof(c->last), "%s", name);
+    c->count++;
+    return 0;
+}
+
+static int describe_log_groups(struct req *req, cJSON *in) {
+    const char *prefix = NULL, *token = NULL;
+    int64_t limit = LOGS_MAX_GROUPS;
+    if (jget_str(req, in, "logGroupNamePrefix", &prefix) < 0 || jget_str(req, in, "nextToken", &token) < 0 ||
+        jget_int(req, in, "limit", &limit) < 0)
+        return -1;
+    if (limit < 1 || limit > LOGS_MAX_GROUPS)
+        return req_fail(req, &LOGS_INVALID, "1 validation error detected: Value '%lld' at 'limit' failed to "
+                        "satisfy constraint: Member must have value between 1 and 50", (long long)limit);
+    struct groups_ctx c = {req, cJSON_CreateArray(), 0, (int)limit, 0, ""};
+    if (store_logs_groups(scope(req), prefix, token, (int)limit + 1, group_row, &c) != STORE_OK) {
+        cJSON_Delete(c.arr);
+        return store_fail(req);
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "logGroups", c.arr);
+    if (c.more) cJSON_AddStringToObject(o, "nextToken", c.last);
+    return req_reply_json(req, 200, o);
+}
+
+static int create_log_group(struct req *req, cJSON *in) {
+    const char *g;
+    if (required(req, in, "logGroupName", "logGroupName", &g) != 0) return -1;
+    int rc = store_logs_create_group(scope(req), g, clock_now_ms());
+    if (rc == STORE_CONFLICT) return req_fail(req, &LOGS_EXISTS, "The specified log group already exists");
+    if (rc != STORE_OK) return store_fail(req);
+    return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
+}
+
+static int delete_log_group(struct req *req, cJSON *in) {
+    const char *g;
+    if (required(req, in, "logGroupName", "logGroupName", &g) != 0) return -1;
+    int rc = store_logs_delete_group(scope(req), g);
+    if (rc == STORE_NOTFOUND) return req_fail(req, &LOGS_NOT_FOUND, "The specified log group does not exist.");
+    if (rc != STORE_OK) return store_fail(req);
+    return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
+}
+
+/* ---- streams ---- */
+
+struct streams_ctx {
+    struct req *req;
+    const char *group;
+    cJSON *arr;
+    int count, limit, more;
+};
+
+static int stream_row(void *ctx, const struct store_log_stream *st) {
+    struct streams_ctx *c = ctx;
+    if (c->count == c->limit) {
+        c->more = 1;
+        return 1;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "logStreamName", st->name);
+    cJSON_AddNumberToObject(o, "creationTime", (double)st->created_ms);
+    if (st->first_ms) cJSON_AddNumberToObject(o, "firstEventTimestamp", (double)st->first_ms);
+    if (st->last_ms) cJSON_AddNumberToObject(o, "lastEventTimestamp", (double)st->last_ms);
+    if (st->last_ingest_ms) cJSON_AddNumberToObject(o, "lastIngestionTime", (double)st->last_ingest_ms);
+    char arn[1024];
+    snprintf(arn, sizeof(arn), "arn:aws:logs:%s:%s:log-group:%s:log-stream:%s", c->req->region,
+             c->req->account, c->group, st->name);
+    cJSON_AddStringToObject(o, "arn", arn);
+    cJSON_AddNumberToObject(o, "storedBytes", 0);
+    cJSON_AddItemToArray(c->arr, o);
+    c->count++;
+    return 0;
+}
+
+static int describe_log_streams(struct req *req, cJSON *in) {
+    const char *g, *prefix = NULL, *order = NULL, *token = NULL;
+    int desc = 0;
+    int64_t limit = LOGS_MAX_STREAMS;
+    if (required(req, in, "logGroupName", "logGroupName", &g) != 0 ||
+        jget_str(req, in, "logStreamNamePrefix", &prefix) < 0 || jget_str(req, in, "orderBy", &order) < 0 ||
+        jget_bool(req, in, "descending", &desc) < 0 || jget_int(req, in, "limit", &limit) < 0 ||
+        jget_str(req, in, "nextToken", &token) < 0)
+        return -1;
+    int by_time = order && strcmp(order, "LastEventTime") == 0;
+    if (order && !by_time && strcmp(order, "LogStreamName") != 0)
+        return req_fail(req, &LOGS_INVALID, "1 validation error detected: Value '%s' at 'orderBy' failed "
+                        "to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]",
+                        order);
+    if (by_time && prefix)
+        return req_fail(req, &LOGS_INVALID, "Cannot order by LastEventTime with a logStreamNamePrefix.");
+    if (limit < 1 || limit > LOGS_MAX_STREAMS)
+        return req_fail(req, &LOGS_INVALID, "1 validation error detected: Value '%lld' at 'limit' failed to "
+                        "satisfy constraint: Member must have value between 1 and 50", (long long)limit);
+    if (group_must_exist(req, g) != 0) return -1;
+    int offset = token ? atoi(token) : 0;
+    struct streams_ctx c = {req, g, cJSON_CreateArray(), 0, (int)limit, 0};
+    if (store_logs_streams(scope(req), g, prefix, by_time, desc, offset, (int)limit + 1, stream_row, &c) != STORE_OK) {
+        cJSON_Delete(c.arr);
+        return store_fail(req);
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "logStreams", c.arr);
+    if (c.more) {
+        char t[32];
+        snprintf(t, sizeof(t), "%d", offset + c.count);
+        cJSON_AddStringToObject(o, "nextToken", t);
+    }
+    return req_reply_json(req, 200, o);
+}
+
+static int create_log_stream(struct req *req, cJSON *in) {
+    const char *g, *s;
+    if (required(req, in, "logGroupName", "logGroupName", &g) != 0 ||
+        required(req, in, "logStreamName", "logStreamName", &s) != 0)
+        return -1;
+    int rc = store_logs_create_stream(scope(req), g, s, clock_now_ms());
+    if (rc == STORE_NOTFOUND) return req_fail(req, &LOGS_NOT_FOUND, "The specified log group does not exist.");
+    if (rc == STORE_CONFLICT) return req_fail(req, &LOGS_EXISTS, "The specified log stream already exists");
+    if (rc != STORE_OK) return store_fail(req);
+    return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
+}
+
+static int put_log_events(struct req *req, cJSON *in) {
+    const char *g, *s;
+    cJSON *events = NULL;
+    if (required(req, in, "logGroupName", "logGroupName", &g) != 0 ||
+        required(req, in, "logStreamName", "logStreamName", &s) != 0 ||
+        jget_arr(req, in, "logEvents", &events) < 0)
+        return -1;
+    if (group_must_exist(req, g) != 0) return -1;
+    int n = events ? cJSON_GetArraySize(events) : 0;
+    if (n < 1 || n > LOGS_MAX_EVENTS)
+        return req_fail(req, &LOGS_INVALID, "logEvents must hold 1 to 10000 events");
+    const char **msg = xcalloc((size_t)n, sizeof(*msg));
+    int64_t *ts = xcalloc((size_t)n, sizeof(*ts));
+    int i = 0;
+    for (cJSON *e = events->child; e; e = e->next, i++) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "message");
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "timestamp");
+        if (!cJSON_IsString(m) || !cJSON_IsNumber(t)) {
+            free(msg);
+            free(ts);
+            return req_fail(req, &LOGS_INVALID, "Each log event needs a timestamp and a message.");
+        }
+        msg[i] = m->valuestring;
+        ts[i] = (int64_t)t->valuedouble;
+    }
+    int rc = store_logs_append(scope(req), g, s, n, msg, ts, clock_now_ms());
+    free(msg);
+    free(ts);
+    if (rc != STORE_OK) return store_fail(req);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "nextSequenceToken", "0");
+    return req_reply_json(req, 200, o);
+}
+
+/* ---- events ---- */
+
+struct events_ctx {
+    cJSON *arr;
+    int count, limit, more, with_stream;
+    const char *pattern;
+    int64_t last_ts, last_id, first_ts, first_id;
+};
+
+/* FilterLogEvents patterns: the plain-text form (terms all present,
+ * quoted phrases exact). JSON and space-delimited patterns match all. */
+static int pattern_matches(const char *pattern, const char *msg) {
+    if (pattern == NULL || *pattern == '\0' || *pattern == '{' || *pattern == '[') return 1;
+    char *copy = xstrdup(pattern);
+    int ok = 1;
+    char *p = copy;
+    while (*p && ok) {
+        while (*p == ' ') p++;
+        if (*p == '\0') break;
+        char *term;
+        if (*p == '"') {
+            term = ++p;
+            while (*p && *p != '"') p++;
+        } else {
+            term = p;
+            while (*p && *p != ' ') p++;
+        }
+        if (*p) *p++ = '\0';
+        if (*term && strstr(msg, term) == NULL) ok = 0;
+    }
+    free(copy);
+    return ok;
+}
+
+static int event_row(void *ctx, const struct store_log_event *ev) {
+    struct events_ctx *c = ctx;
+    if (!pattern_matches(c->pattern, ev->message)) {
+        c->last_ts = ev->ts;
+        c->last_id = ev->id;
+        return 0;
+    }
+    if (c->count == c->limit) {
+        c->more = 1;
+        return 1;
+    }
+    cJSON *o = cJSON_CreateObject();
+    if (c->with_stream) cJSON_AddStringToObject(o, "logStreamName", ev->stream);
+    cJSON_AddNumberToObject(o, "timestamp", (double)ev->ts);
+    cJSON_AddStringToObject(o, "message", ev->message);
+    cJSON_AddNumberToObject(o, "ingestionTime", (double)ev->ingest_ms);
+    if (c->with_stream) {
+        char id[64];
+        snprintf(id, sizeof(id), "%020" PRId64, ev->id);
+        cJSON_AddStringToObject(o, "eventId", id);
+    }
+    cJSON_AddItemToArray(c->arr, o);
+    if (c->count == 0) {
+        c->first_ts = ev->ts;
+        c->first_id = ev->id;
+    }
+    c->last_ts = ev->ts;
+    c->last_id = ev->id;
+    c->count++;
+    return 0;
+}
+
+/* Tokens are "f/<ts>/<id>" (forward) or "b/<ts>/<id>" (backward). */
+static int parse_token(const char *t, char *dir, int64_t *ts, int64_t *id) {
+    long long a, b;
+    char d;
+    if (t == NULL || sscanf(t, "%c/%lld/%lld", &d, &a, &b) != 3 || (d != 'f' && d != 'b')) return -1;
+    *dir = d;
+    *ts = a;
+    *id = b;
+    return 0;
+}
+
+static int get_log_events(struct req *req, cJSON *in) {
+    const char *g, *s, *token = NULL;
+    int64_t start = 0, end = 0, limit = LOGS_MAX_EVENTS;
+    int head = 0, has_head;
+    if (required(req, in, "logGroupName", "logGroupName", &g) != 0 ||
+        required(req, in, "logStreamName", "logStreamName", &s) != 0 ||
+        jget_int(req, in, "startTime", &start) < 0 || jget_int(req, in, "endTime", &end) < 0 ||
+        jget_int(req, in, "limit", &limit) < 0 || (has_head = jget_bool(req, in, "startFromHead", &head)) < 0 ||
+        jget_str(req, in, "nextToken", &token) < 0)
+        return -1;
+    if (limit < 1 || limit > LOGS_MAX_EVENTS) limit = LOGS_MAX_EVENTS;
+    if (group_must_exist(req, g) != 0) return -1;
+    char dir = head ? 'f' : 'b';
+    int64_t ts = head ? INT64_MIN : INT64_MAX, id = head ? INT64_MIN : INT64_MAX;
+    if (token && parse_token(token, &dir, &ts, &id) != 0)
+        return req_fail(req, &LOGS_INVALID, "The specified nextToken is invalid.");
+    struct events_ctx c = {cJSON_CreateArray(), 0, (int)limit, 0, 0, NULL, ts, id, ts, id};
+    int backward = dir == 'b';
+    if (store_logs_events(scope(req), g, s, start, end, ts, id, backward, (int)limit, event_row, &c) != STORE_OK) {
+        cJSON_Delete(c.arr);
+        return store_fail(req);
+    }
+    if (backward) {
+        /* Read newest first; answer oldest first, as AWS does. */
+        cJSON *rev = cJSON_CreateArray();
+        while (c.arr->child) {
+            cJSON *last = cJSON_DetachItemFromArray(c.arr, cJSON_GetArraySize(c.arr) - 1);
+            cJSON_AddItemToArray(rev, last);
+        }
+        cJSON_Delete(c.arr);
+        c.arr = rev;
+    }
+    int64_t lo_ts = backward ? c.last_ts : c.first_ts, lo_id = backward ? c.last_id : c.first_id;
+    int64_t hi_ts = backward ? c.first_ts : c.last_ts, hi_id = backward ? c.first_id : c.last_id;
+    if (c.count == 0) {
+        lo_ts = hi_ts = ts;
+        lo_id = hi_id = id;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "events", c.arr);
+    char t[96];
+    snprintf(t, sizeof(t), "f/%" PRId64 "/%" PRId64, hi_ts, hi_id);
+    cJSON_AddStringToObject(o, "nextForwardToken", t);
+    snprintf(t, sizeof(t), "b/%" PRId64 "/%" PRId64, lo_ts, lo_id);
+    cJSON_AddStringToObject(o, "nextBackwardToken", t);
+    return req_reply_json(req, 200, o);
+}
+
+static int filter_log_events(struct req *req, cJSON *in) {
+    const char *g, *pattern = NULL, *token = NULL, *prefix = NULL;
+    int64_t start = 0, end = 0, limit = LOGS_MAX_EVENTS;
+    cJSON *names = NULL;
+    if (required(req, in, "logGroupName", "logGroupName", &g) != 0 ||
+        jget_str(req, in, "filterPattern", &pattern) < 0 || jget_int(req, in, "startTime", &start) < 0 ||
+        jget_int(req, in, "endTime", &end) < 0 || jget_int(req, in, "limit", &limit) < 0 ||
+        jget_str(req, in, "nextToken", &token) < 0 || jget_arr(req, in, "logStreamNames", &names) < 0 ||
+        jget_str(req, in, "logStreamNamePrefix", &prefix) < 0)
+        return -1;
+    if (limit < 1 || limit > LOGS_MAX_EVENTS) limit = LOGS_MAX_EVENTS;
+    if (group_must_exist(req, g) != 0) return -1;
+    char dir = 'f';
+    int64_t ts = INT64_MIN, id = INT64_MIN;
+    if (token && parse_token(token, &dir, &ts, &id) != 0)
+        return req_fail(req, &LOGS_INVALID, "The specified nextToken is invalid.");
+    struct events_ctx c = {cJSON_CreateArray(), 0, (int)limit, 0, 1, pattern, ts, id, ts, id};
+    /* One stream, or all; stream lists and prefixes filter afterwards. */
+    const char *only = names && cJSON_GetArraySize(names) == 1 && cJSON_IsString(names->child)
+                           ? names->child->valuestring : NULL;
+    if (store_logs_events(scope(req), g, only, start, end, ts, id, 0, (int)limit + 1, event_row, &c) != STORE_OK) {
+        cJSON_Delete(c.arr);
+        return store_fail(req);
+    }
+    if ((names && !only) || prefix) {
+        int idx = 0;
+        for (cJSON *e = c.arr->child; e;) {
+            cJSON *next = e->next;
+            const char *sn = cJSON_GetObjectItemCaseSensitive(e, "logStreamName")->valuestring;
+            int keep = prefix == NULL || strncmp(sn, prefix, strlen(prefix)) == 0;
+            if (names && !only) {
+                int listed = 0;
+                for (cJSON *n = names->child; n; n = n->next)
+                    listed |= cJSON_IsString(n) && strcmp(n->valuestring, sn) == 0;
+                keep = keep && listed;
+            }
+            if (!keep) cJSON_DeleteItemFromArray(c.arr, idx);
+            else idx++;
+            e = next;
+        }
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "events", c.arr);
+    cJSON_AddArrayToObject(o, "searchedLogStreams");
+    if (c.more) {
+        char t[96];
+        snprintf(t, sizeof(t), "f/%" PRId64 "/%" PRId64, c.last_ts, c.last_id);
+        cJSON_AddStringToObject(o, "nextToken", t);
+    }
+    return req_reply_json(req, 200, o);
+}
+
+struct logs_op {
+    const char *name;
+    int (*fn)(struct req *, cJSON *);
+    int write;
+};
+
+static const struct logs_op logs_ops[] = {
+    {"CreateLogGroup", create_log_group, 1},
+    {"CreateLogStream", create_log_stream, 1},
+    {"DeleteLogGroup", delete_log_group, 1},
+    {"DescribeLogGroups", describe_log_groups, 0},
+    {"DescribeLogStreams", describe_log_streams, 0},
+    {"FilterLogEvents", filter_log_events, 0},
+    {"GetLogEvents", get_log_events, 0},
+    {"PutLogEvents", put_log_events, 1},
+};
+
+int logs_dispatch(struct req *req, const char *target) {
+    static const char prefix[] = "Logs_20140328.";
+    if (strncmp(target, prefix, sizeof(prefix) - 1) != 0) return 0;
+    const char *op = target + sizeof(prefix) - 1;
+    const struct logs_op *found = NULL;
+    for (size_t i = 0; i < sizeof(logs_ops) / sizeof(logs_ops[0]); i++)
+        if (strcmp(logs_ops[i].name, op) == 0) found = &logs_ops[i];
+    if (found == NULL) {
+        req_fail(req, &AWSERR_DDB_UNKNOWN_OP, "%s", "");
+        return 1;
+    }
+    cJSON *in = NULL;
+    if (json_body(req, &in) != 0) {
+        char *msg = req->err_msg;
+        req->err_msg = NULL;
+        req_fail(req, &AWSERR_DDB_SERIALIZATION, "%s", msg ? msg : "Malformed JSON request body");
+        free(msg);
+        return 1;
+    }
+    if (found->write) {
+        if (store_begin(1) != STORE_OK) store_fail(req);
+        else if (found->fn(req, in) == 0 && req->err == NULL) {
+            if (store_commit() != STORE_OK) {
+                req->status = 0;
+                store_fail(req);
+            }
+        } else {
+            store_rollback();
+        }
+    } else {
+        found->fn(req, in);
+    }
+    cJSON_Delete(in);
+    return 1;
+}

@@ -1,0 +1,528 @@
+/*
+ * engine/invoker.h: environment pool and synchronous invocation.
+ *
+ * Pool: idle environments in one list under one mutex, keyed by
+ * account|region|function|version|RevisionId. A configuration or code
+ * change gives $LATEST a new RevisionId, so its old environments are never
+ * reused: they are retired as soon as a newer key is asked for, while
+ * published versions keep theirs.
+ */
+#include "engine/invoker.h"
+#include "engine/clock.h"
+#include "engine/config.h"
+#include "engine/log.h"
+#include "engine/util.h"
+#include "runtime/bootstraps.h"
+#include "runtime/env.h"
+#include "runtime/unzip.h"
+#include "storage/blob.h"
+#include "storage/store.h"
+#include "storage/store_logs.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* AWS gives a runtime 10 s to initialise before the first invoke. */
+#define INVOKE_INIT_TIMEOUT_MS 10000
+/* LogType Tail returns the last 4 KB of the log. */
+#define INVOKE_TAIL_BYTES 4096
+
+struct pooled {
+    char key[768];
+    char stream[160];        /* its CloudWatch log stream */
+    struct env *env;
+    int64_t last_used_ms;
+    struct pooled *next;
+};
+
+static struct pooled *idle;
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void invoke_res_clear(struct invoke_res *r) {
+    free(r->body);
+    free(r->log_tail);
+    memset(r, 0, sizeof(*r));
+}
+
+static const char *cfg_str(const cJSON *cfg, const char *key) {
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(cfg, key);
+    return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+static int cfg_int(const cJSON *cfg, const char *key, int dflt) {
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(cfg, key);
+    return cJSON_IsNumber(it) ? (int)it->valuedouble : dflt;
+}
+
+/* Takes an idle environment for KEY, retiring those of the same function
+ * version with another revision. Returns NULL when none is idle. */
+static struct env *pool_take(const char *key, size_t prefix_len, char *stream, size_t nstream) {
+    struct env *found = NULL;
+    struct pooled *retired = NULL;
+    pthread_mutex_lock(&pool_mu);
+    struct pooled **pp = &idle;
+    while (*pp) {
+        struct pooled *p = *pp;
+        int same = strcmp(p->key, key) == 0;
+        int stale = !same && strncmp(p->key, key, prefix_len) == 0;
+        if ((same && found == NULL && env_alive(p->env)) || stale || !env_alive(p->env)) {
+            *pp = p->next;
+            if (same && found == NULL && env_alive(p->env)) {
+                found = p->env;
+                snprintf(stream, nstream, "%s", p->stream);
+                free(p);
+            } else {
+                p->next = retired;
+                retired = p;
+            }
+            continue;
+        }
+        pp = &p->next;
+    }
+    pthread_mutex_unlock(&pool_mu);
+    while (retired) {
+        struct pooled *n = retired->next;
+        env_free(retired->env);
+        free(retired);
+        retired = n;
+    }
+    return found;
+}
+
+static void pool_put(const char *key, const char *stream, struct env *env) {
+    struct pooled *p = xcalloc(1, sizeof(*p));
+    snprintf(p->key, sizeof(p->key), "%s", key);
+    snprintf(p->stream, sizeof(p->stream), "%s", stream);
+    p->env = env;
+    p->last_used_ms = util_wall_ms();
+    pthread_mutex_lock(&pool_mu);
+    p->next = idle;
+    idle = p;
+    pthread_mutex_unlock(&pool_mu);
+}
+
+void invoke_reap(void) {
+    int64_t cutoff = util_wall_ms() - (int64_t)sluice_cfg.env_keepalive_s * 1000;
+    struct pooled *dead = NULL;
+    pthread_mutex_lock(&pool_mu);
+    struct pooled **pp = &idle;
+    while (*pp) {
+        struct pooled *p = *pp;
+        if (p->last_used_ms < cutoff || !env_alive(p->env)) {
+            *pp = p->next;
+            p->next = dead;
+            dead = p;
+            continue;
+        }
+        pp = &p->next;
+    }
+    pthread_mutex_unlock(&pool_mu);
+    while (dead) {
+        struct pooled *n = dead->next;
+        env_free(dead->env);
+        free(dead);
+        dead = n;
+    }
+}
+
+void invoke_shutdown(void) {
+    pthread_mutex_lock(&pool_mu);
+    struct pooled *all = idle;
+    idle = NULL;
+    pthread_mutex_unlock(&pool_mu);
+    while (all) {
+        struct pooled *n = all->next;
+        env_free(all->env);
+        free(all);
+        all = n;
+    }
+    env_kill_all();
+}
+
+/* The interpreter for RUNTIME: a --runtime-command override, else the
+ * default on PATH. */
+static const char *runtime_command(const char *runtime, const char *dflt) {
+    size_t n = strlen(runtime);
+    for (int i = 0; i < sluice_cfg.nruntime_commands; i++) {
+        const char *c = sluice_cfg.runtime_commands[i];
+        if (strncmp(c, runtime, n) == 0 && c[n] == '=') return c + n + 1;
+    }
+    /* A family-wide override: "python3=...", "nodejs=...". */
+    const char *fam = strncmp(runtime, "python", 6) == 0 ? "python3" : "nodejs";
+    size_t nf = strlen(fam);
+    for (int i = 0; i < sluice_cfg.nruntime_commands; i++) {
+        const char *c = sluice_cfg.runtime_commands[i];
+        if (strncmp(c, fam, nf) == 0 && c[nf] == '=') return c + nf + 1;
+    }
+    return dflt;
+}
+
+/* Unpacked code directory of CodeSha256 (base64), unpacking if needed. */
+static int code_dir(const char *sha_b64, char *out, size_t n) {
+    size_t nraw = 0;
+    unsigned char *raw = util_b64_decode(sha_b64, strlen(sha_b64), &nraw);
+    if (raw == NULL || nraw != 32) {
+        free(raw);
+        return -1;
+    }
+    char hex[65];
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+    free(raw);
+    if (snprintf(out, n, "%s/%s", store_code_dir(), hex) >= (int)n) return -1;
+    char zip[4096];
+    if (blob_path(hex, zip, sizeof(zip)) != 0) return -1;
+    const char *msg = NULL;
+    return unzip_extract(zip, out, &msg) == UNZIP_OK ? 0 : -1;
+}
+
+struct envbuf {
+    char *v[128];
+    int n;
+};
+
+static void env_add(struct envbuf *b, const char *name, const char *value) {
+    if (b->n >= (int)(sizeof(b->v) / sizeof(b->v[0])) - 1 || value == NULL) return;
+    b->v[b->n++] = xasprintf("%s=%s", name, value);
+    b->v[b->n] = NULL;
+}
+
+static void env_clear(struct envbuf *b) {
+    for (int i = 0; i < b->n; i++) free(b->v[i]);
+    b->n = 0;
+}
+
+static void random_hex(char *out, int n) {
+    char u[37];
+    int k = 0;
+    while (k < n) {
+        util_uuid(u);
+        for (const char *p = u; *p && k < n; p++)
+            if (*p != '-') out[k++] = *p;
+    }
+    out[k] = '\0';
+}
+
+/* Builds the environment of aws-reference H plus the function's own. */
+static void build_env(struct envbuf *b, const struct invoke_req *req, const char *dir,
+                      const char *runtime, int provided, char *stream, size_t nstream) {
+    const cJSON *cfg = req->config;
+    char buf[512];
+    /* The function's own variables first; the reserved ones below win. */
+    const cJSON *envo = cJSON_GetObjectItemCaseSensitive(cfg, "Environment");
+    const cJSON *vars = envo ? cJSON_GetObjectItemCaseSensitive(envo, "Variables") : NULL;
+    for (const cJSON *v = vars ? vars->child : NULL; v; v = v->next)
+        if (cJSON_IsString(v)) env_add(b, v->string, v->valuestring);
+    const char *path = getenv("PATH");
+    env_add(b, "PATH", path ? path : "/usr/local/bin:/usr/bin:/bin");
+    const char *lang = getenv("LANG");
+    env_add(b, "LANG", lang ? lang : "en_US.UTF-8");
+    const char *lcall = getenv("LC_ALL");
+    if (lcall) env_add(b, "LC_ALL", lcall);
+    env_add(b, "TZ", ":UTC");
+    env_add(b, "_HANDLER", cfg_str(cfg, "Handler"));
+    env_add(b, "AWS_REGION", req->region);
+    env_add(b, "AWS_DEFAULT_REGION", req->region);
+    if (!provided) {
+        snprintf(buf, sizeof(buf), "AWS_Lambda_%s", runtime);
+        env_add(b, "AWS_EXECUTION_ENV", buf);
+    }
+    env_add(b, "AWS_LAMBDA_FUNCTION_NAME", req->function_name);
+    snprintf(buf, sizeof(buf), "%d", cfg_int(cfg, "MemorySize", 128));
+    env_add(b, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", buf);
+    env_add(b, "AWS_LAMBDA_FUNCTION_VERSION", req->version);
+    env_add(b, "AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+    snprintf(buf, sizeof(buf), "/aws/lambda/%s", req->function_name);
+    env_add(b, "AWS_LAMBDA_LOG_GROUP_NAME", buf);
+    time_t now = (time_t)(clock_now_ms() / 1000);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char day[16], hex[33];
+    strftime(day, sizeof(day), "%Y/%m/%d", &tm);
+    random_hex(hex, 32);
+    snprintf(stream, nstream, "%s/[%s]%s", day, req->version, hex);
+    env_add(b, "AWS_LAMBDA_LOG_STREAM_NAME", stream);
+    /* Credentials whose access key is the account id: SDK calls the
+     * function makes back to sluice land in the same account. */
+    env_add(b, "AWS_ACCESS_KEY_ID", req->account);
+    env_add(b, "AWS_SECRET_ACCESS_KEY", "sluice");
+    env_add(b, "AWS_SESSION_TOKEN", "sluice");
+    env_add(b, "LAMBDA_TASK_ROOT", dir);
+    env_add(b, "LAMBDA_RUNTIME_DIR", provided ? dir : "/var/runtime");
+    /* Not an AWS variable: points the function's AWS SDK at this sluice,
+     * the way LocalStack does, so a handler can use DynamoDB or Lambda. */
+    const char *host = strcmp(sluice_cfg.host, "0.0.0.0") == 0 || strcmp(sluice_cfg.host, "::") == 0
+                           ? "127.0.0.1" : sluice_cfg.host;
+    snprintf(buf, sizeof(buf), "http://%s:%d", host, sluice_cfg.bound_port);
+    env_add(b, "AWS_ENDPOINT_URL", buf);
+}
+
+/* Writes the invocation's log text to /aws/lambda/<function>, one event
+ * per line, in the environment's stream. Failures are logged, never
+ * fatal: the invocation has already happened. */
+static void write_logs(const struct invoke_req *req, const char *stream, const char *text) {
+    char group[160];
+    snprintf(group, sizeof(group), "/aws/lambda/%s", req->function_name);
+    int n = 0;
+    for (const char *p = text; *p; p++) n += *p == '\n';
+    if (n == 0) return;
+    const char **msg = xcalloc((size_t)n, sizeof(*msg));
+    int64_t *ts = xcalloc((size_t)n, sizeof(*ts));
+    char *copy = xstrdup(text);
+    int64_t now = clock_now_ms();
+    int k = 0;
+    for (char *save = NULL, *line = strtok_r(copy, "\n", &save); line && k < n;
+         line = strtok_r(NULL, "\n", &save)) {
+        msg[k] = line;
+        ts[k] = now;
+        k++;
+    }
+    struct store_scope sc = {req->account, req->region};
+    if (store_logs_append(sc, group, stream, k, msg, ts, now) != STORE_OK)
+        log_msg(LOG_WARN, "could not store the log of %s", req->function_name);
+    free(copy);
+    free(msg);
+    free(ts);
+}
+
+/* Base64 of the last 4 KB of the invocation's log, as Tail returns. */
+static char *tail_of(const char *log, size_t n) {
+    size_t from = n > INVOKE_TAIL_BYTES ? n - INVOKE_TAIL_BYTES : 0;
+    return util_b64_encode(log + from, n - from);
+}
+
+static void set_body(struct invoke_res *res, const char *z) {
+    free(res->body);
+    res->body = xstrdup(z);
+    res->nbody = strlen(z);
+}
+
+static int service_error(struct invoke_res *res, const char *code, const char *msg) {
+    res->service_error = 1;
+    snprintf(res->error_code, sizeof(res->error_code), "%s", code);
+    set_body(res, msg);
+    return -1;
+}
+
+/* The error body of a runtime that died, per aws-reference B8. */
+static char *exit_error(const char *request_id, int status) {
+    char why[96];
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        snprintf(why, sizeof(why), "Runtime exited without providing a reason");
+    else if (WIFEXITED(status))
+        snprintf(why, sizeof(why), "Runtime exited with error: exit status %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        snprintf(why, sizeof(why), "Runtime exited with error: signal: %s",
+                 WTERMSIG(status) == 9 ? "killed" : strsignal(WTERMSIG(status)));
+    else
+        snprintf(why, sizeof(why), "Runtime exited without providing a reason");
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "errorType", "Runtime.ExitError");
+    char msg[256];
+    snprintf(msg, sizeof(msg), "RequestId: %s Error: %s", request_id, why);
+    cJSON_AddStringToObject(o, "errorMessage", msg);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return text;
+}
+
+int invoke_sync(const struct invoke_req *req, struct invoke_res *res) {
+    memset(res, 0, sizeof(*res));
+    util_uuid(res->request_id);
+    const cJSON *cfg = req->config;
+    const char *runtime = cfg_str(cfg, "Runtime");
+    const char *sha = cfg_str(cfg, "CodeSha256");
+    const char *rev = cfg_str(cfg, "RevisionId");
+    if (runtime == NULL || sha == NULL)
+        return service_error(res, "InvalidRuntimeException", "The function has no runtime or code.");
+    int python = strncmp(runtime, "python", 6) == 0;
+    int node = strncmp(runtime, "nodejs", 6) == 0;
+    int provided = strncmp(runtime, "provided", 8) == 0;
+    if (!python && !node && !provided)
+        return service_error(res, "InvalidRuntimeException",
+                             "sluice runs python3.x, nodejs*.x and provided.* functions; the "
+                             "runtime of this function is not supported here.");
+    char dir[4096];
+    if (code_dir(sha, dir, sizeof(dir)) != 0)
+        return service_error(res, "ServiceException", "The function's code could not be unpacked.");
+
+    char key[768];
+    int np = snprintf(key, sizeof(key), "%s|%s|%s|%s|", req->account, req->region,
+                      req->function_name, req->version);
+    snprintf(key + np, sizeof(key) - (size_t)np, "%s", rev ? rev : "");
+    char stream[160] = "";
+    struct env *env = pool_take(key, (size_t)np, stream, sizeof(stream));
+    int timeout_s = cfg_int(cfg, "Timeout", 3);
+    int memory = cfg_int(cfg, "MemorySize", 128);
+    double init_ms = -1;
+    char *log = NULL;
+    size_t nlog = 0;
+    char head[256];
+    snprintf(head, sizeof(head), "START RequestId: %s Version: %s\n", res->request_id, req->version);
+
+    if (env == NULL) {
+        struct envbuf b = {{0}, 0};
+        build_env(&b, req, dir, runtime, provided, stream, sizeof(stream));
+        char boot[4200];
+        struct env_spec spec;
+        memset(&spec, 0, sizeof(spec));
+        if (python) {
+            spec.argv[0] = runtime_command(runtime, "python3");
+            spec.argv[1] = rt_bootstrap_python();
+        } else if (node) {
+            spec.argv[0] = runtime_command(runtime, "node");
+            spec.argv[1] = rt_bootstrap_nodejs();
+        } else {
+            snprintf(boot, sizeof(boot), "%s/bootstrap", dir);
+            spec.argv[0] = boot;
+        }
+        spec.code_dir = dir;
+        spec.envp = (const char *const *)b.v;
+        spec.init_timeout_ms = INVOKE_INIT_TIMEOUT_MS;
+        struct env_result ir;
+        int rc = env_start(&spec, &env, &ir, &init_ms);
+        env_clear(&b);
+        if (rc != 0 || ir.outcome != ENV_OK) {
+            /* The init error answers this invoke; the next one starts over. */
+            char *text;
+            if (ir.outcome == ENV_INIT_ERROR && ir.body && ir.nbody) {
+                text = xstrndup(ir.body, ir.nbody);
+            } else if (ir.outcome == ENV_TIMEOUT) {
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "errorType", "Runtime.InitTimeout");
+                char m[160];
+                snprintf(m, sizeof(m), "RequestId: %s Error: Init timed out after %.2f seconds",
+                         res->request_id, INVOKE_INIT_TIMEOUT_MS / 1000.0);
+                cJSON_AddStringToObject(o, "errorMessage", m);
+                text = cJSON_PrintUnformatted(o);
+                cJSON_Delete(o);
+            } else if (rc != 0) {
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "errorType", "Runtime.InvalidEntrypoint");
+                cJSON_AddStringToObject(o, "errorMessage", ir.body ? ir.body : "could not start the runtime");
+                text = cJSON_PrintUnformatted(o);
+                cJSON_Delete(o);
+            } else {
+                text = exit_error(res->request_id, ir.exit_status);
+            }
+            res->function_error = 1;
+            res->body = text;
+            res->nbody = strlen(text);
+            {
+                char *all = xasprintf("%s%.*sEND RequestId: %s\nREPORT RequestId: %s\tDuration: %.2f ms\t"
+                                      "Billed Duration: %lld ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t"
+                                      "Status: error\tError Type: %s\t\n",
+                                      head, (int)ir.nlog, ir.log ? ir.log : "", res->request_id,
+                                      res->request_id, init_ms, (long long)ceil(init_ms), memory,
+                                      env ? env_peak_rss_mb(env) : 0,
+                                      ir.error_type[0] ? ir.error_type : "Runtime.Unknown");
+                if (req->tail) res->log_tail = tail_of(all, strlen(all));
+                write_logs(req, stream, all);
+                free(all);
+            }
+            env_result_clear(&ir);
+            env_free(env);
+            return 0;
+        }
+        log = ir.log;
+        nlog = ir.nlog;
+        ir.log = NULL;
+        env_result_clear(&ir);
+    }
+
+    char trace[128], t1[25], t2[17];
+    random_hex(t1, 24);
+    random_hex(t2, 16);
+    snprintf(trace, sizeof(trace), "Root=1-%08llx-%s;Parent=%s;Sampled=0",
+             (unsigned long long)(util_wall_ms() / 1000), t1, t2);
+    struct env_result r;
+    int64_t deadline = util_wall_ms() + (int64_t)timeout_s * 1000;
+    env_invoke(env, res->request_id, req->payload, req->npayload, deadline, req->invoked_arn,
+               req->client_context, trace, &r);
+    int peak = env_peak_rss_mb(env);
+    switch (r.outcome) {
+    case ENV_OK:
+        if (r.body && r.nbody) {
+            res->body = r.body;
+            res->nbody = r.nbody;
+            r.body = NULL;
+        } else {
+            set_body(res, "null");
+        }
+        break;
+    case ENV_FUNCTION_ERROR:
+        res->function_error = 1;
+        if (r.body && r.nbody) {
+            res->body = r.body;
+            res->nbody = r.nbody;
+            r.body = NULL;
+        } else {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "errorType", r.error_type[0] ? r.error_type : "Unhandled");
+            cJSON_AddStringToObject(o, "errorMessage", "");
+            res->body = cJSON_PrintUnformatted(o);
+            res->nbody = strlen(res->body);
+            cJSON_Delete(o);
+        }
+        break;
+    case ENV_TIMEOUT: {
+        res->function_error = 1;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "errorType", "Sandbox.Timedout");
+        char m[160];
+        snprintf(m, sizeof(m), "RequestId: %s Error: Task timed out after %.2f seconds",
+                 res->request_id, (double)timeout_s);
+        cJSON_AddStringToObject(o, "errorMessage", m);
+        res->body = cJSON_PrintUnformatted(o);
+        res->nbody = strlen(res->body);
+        cJSON_Delete(o);
+        break;
+    }
+    case ENV_TOO_LARGE:
+        res->function_error = 1;
+        set_body(res, "{\"errorMessage\":\"Response payload size exceeded maximum allowed payload "
+                      "size (6291556 bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}");
+        break;
+    default:
+        res->function_error = 1;
+        res->body = exit_error(res->request_id, r.exit_status);
+        res->nbody = strlen(res->body);
+        break;
+    }
+    /* The log: START, the output, END and REPORT, as AWS writes them. */
+    size_t total = nlog + r.nlog;
+    char *out = xmalloc(total + 1);
+    if (nlog) memcpy(out, log, nlog);
+    if (r.nlog) memcpy(out + nlog, r.log, r.nlog);
+    out[total] = '\0';
+    free(log);
+    char init_part[64] = "";
+    if (init_ms >= 0) snprintf(init_part, sizeof(init_part), "Init Duration: %.2f ms\t", init_ms);
+    char timeout_line[192] = "";
+    if (r.outcome == ENV_TIMEOUT) {
+        char iso[40];
+        util_iso_time(util_wall_ms(), iso, sizeof(iso));
+        snprintf(timeout_line, sizeof(timeout_line), "%s %s Task timed out after %.2f seconds\n\n",
+                 iso, res->request_id, (double)timeout_s);
+    }
+    char *all = xasprintf("%s%s%s%sEND RequestId: %s\nREPORT RequestId: %s\tDuration: %.2f ms\t"
+                          "Billed Duration: %lld ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t%s\n",
+                          head, out, (total && out[total - 1] != '\n') ? "\n" : "", timeout_line,
+                          res->request_id, res->request_id, r.duration_ms,
+                          (long long)(ceil(r.duration_ms) > 0 ? ceil(r.duration_ms) : 1), memory, peak,
+                          init_part);
+    free(out);
+    if (req->tail) res->log_tail = tail_of(all, strlen(all));
+    write_logs(req, stream, all);
+    log_msg(LOG_DEBUG, "invoke %s:%s %s -> %s", req->function_name, req->version, res->request_id,
+            res->function_error ? "error" : "ok");
+    free(all);
+    if (env_alive(env)) pool_put(key, stream, env);
+    else env_free(env);
+    env_result_clear(&r);
+    return 0;
+}

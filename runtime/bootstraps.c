@@ -1,0 +1,65 @@
+/*
+ * runtime/bootstraps.h: writes the embedded bootstraps to files.
+ */
+#include "runtime/bootstraps.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern const unsigned char sluice_bootstrap_py[];
+extern const size_t sluice_bootstrap_py_len;
+extern const unsigned char sluice_bootstrap_js[];
+extern const size_t sluice_bootstrap_js_len;
+
+static char py_path[PATH_MAX];
+static char js_path[PATH_MAX];
+
+static int write_file(const char *path, const unsigned char *data, size_t n) {
+    char tmp[PATH_MAX + 32];
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return -1;
+    size_t off = 0;
+    while (off < n) {
+        ssize_t w = write(fd, data + off, n - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            close(fd);
+            unlink(tmp);
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+int rt_bootstraps_install(const char *dir) {
+    char rdir[PATH_MAX];
+    if (snprintf(rdir, sizeof(rdir), "%s/runtime", dir) >= (int)sizeof(rdir)) return -1;
+    if (mkdir(rdir, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "sluice: cannot create %s: %s\n", rdir, strerror(errno));
+        return -1;
+    }
+    if (snprintf(py_path, sizeof(py_path), "%s/bootstrap.py", rdir) >= (int)sizeof(py_path) ||
+        snprintf(js_path, sizeof(js_path), "%s/bootstrap.js", rdir) >= (int)sizeof(js_path))
+        return -1;
+    if (write_file(py_path, sluice_bootstrap_py, sluice_bootstrap_py_len) != 0 ||
+        write_file(js_path, sluice_bootstrap_js, sluice_bootstrap_js_len) != 0) {
+        fprintf(stderr, "sluice: cannot write the runtime bootstraps in %s: %s\n", rdir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+const char *rt_bootstrap_python(void) { return py_path; }
+
+const char *rt_bootstrap_nodejs(void) { return js_path; }

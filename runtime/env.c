@@ -1,0 +1,623 @@
+/*
+ * Execution environments (runtime/env.h): the process, its Runtime API
+ * endpoint, and the hand-over of one invocation at a time.
+ *
+ * The Runtime API of each environment is a small libmicrohttpd daemon on
+ * 127.0.0.1 and an ephemeral port; AWS_LAMBDA_RUNTIME_API names it. The
+ * runtime's GET .../invocation/next blocks its connection thread on the
+ * environment's condition variable until env_invoke() hands over an
+ * event; .../response and .../error complete it and wake the invoker.
+ */
+#include "runtime/env.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <time.h>
+#include <unistd.h>
+
+/* AWS's limit on a synchronous response: 6 MB. */
+#define ENV_MAX_RESPONSE 6291456u
+/* Error bodies and init errors are small; 1 MB is far above any. */
+#define ENV_MAX_ERROR_BODY (1024u * 1024)
+/* Output kept per invocation for LogType Tail and the log; AWS keeps the
+ * last 4 KB for Tail, so 1 MB per call bounds memory while keeping the
+ * whole output of any reasonable handler. */
+#define ENV_MAX_LOG (1024u * 1024)
+/* Runtime API connections per environment: the runtime uses one at a time;
+ * a few more cover reconnects. */
+#define ENV_RAPI_CONNECTIONS 16
+/* Longest wait, in 1 ms steps, for the output reader to empty the pipe
+ * after a response: a handler's output is already written by then. */
+#define ENV_DRAIN_MS 50
+/* Stack of Runtime API connection threads: they only copy buffers. */
+#define ENV_RAPI_STACK (256 * 1024)
+
+enum env_state { ST_STARTING, ST_IDLE, ST_BUSY, ST_DEAD };
+
+struct env {
+    pid_t pid;
+    struct MHD_Daemon *rapi;
+    int port;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    enum env_state state;
+    int ready;                 /* the runtime asked for work at least once */
+    int dying;
+    /* init failure */
+    int init_failed;
+    char *init_body;
+    size_t ninit;
+    char init_type[128];
+    /* process end */
+    int exited;
+    int exit_status;
+    int out_fd;
+    _Atomic int reading;       /* the reader holds bytes not yet appended */
+    pthread_t reader;
+    int reader_started;
+    /* output captured for the current call */
+    char *log;
+    size_t nlog;
+    /* the invocation in flight */
+    int assigned, taken, done;
+    char id[64];
+    const char *payload;
+    size_t npayload;
+    int64_t deadline_ms;
+    const char *arn;
+    const char *cc;
+    const char *trace;
+    enum env_outcome outcome;
+    char *body;
+    size_t nbody;
+    char etype[128];
+};
+
+void env_result_clear(struct env_result *r) {
+    free(r->body);
+    free(r->log);
+    memset(r, 0, sizeof(*r));
+}
+
+static int64_t wall_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static double mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void *xmalloc_(size_t n) {
+    void *p = malloc(n ? n : 1);
+    if (p == NULL) abort();
+    return p;
+}
+
+/* Appends to the captured output (caller holds mu). */
+static void log_append(struct env *e, const char *p, size_t n) {
+    if (e->nlog + n > ENV_MAX_LOG) n = ENV_MAX_LOG > e->nlog ? ENV_MAX_LOG - e->nlog : 0;
+    if (n == 0) return;
+    char *grown = realloc(e->log, e->nlog + n + 1);
+    if (grown == NULL) abort();
+    e->log = grown;
+    memcpy(e->log + e->nlog, p, n);
+    e->nlog += n;
+    e->log[e->nlog] = '\0';
+}
+
+/* ------------------------------------------------------------------ */
+/* Runtime API                                                          */
+/* ------------------------------------------------------------------ */
+
+struct rconn {
+    char *buf;
+    size_t n;
+    int too_big;
+};
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *body) {
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (r == NULL) return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    enum MHD_Result ok = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static enum MHD_Result next_invocation(struct env *e, struct MHD_Connection *c) {
+    pthread_mutex_lock(&e->mu);
+    if (!e->ready) {
+        e->ready = 1;
+        pthread_cond_broadcast(&e->cv);
+    }
+    while (!e->dying && !(e->assigned && !e->taken)) pthread_cond_wait(&e->cv, &e->mu);
+    if (e->dying) {
+        pthread_mutex_unlock(&e->mu);
+        return reply(c, 500, "{\"errorMessage\":\"environment shutting down\",\"errorType\":\"Runtime.Shutdown\"}");
+    }
+    e->taken = 1;
+    struct MHD_Response *r = MHD_create_response_from_buffer(e->npayload, (void *)e->payload,
+                                                             MHD_RESPMEM_MUST_COPY);
+    char deadline[32];
+    snprintf(deadline, sizeof(deadline), "%lld", (long long)e->deadline_ms);
+    if (r) {
+        MHD_add_response_header(r, "Lambda-Runtime-Aws-Request-Id", e->id);
+        MHD_add_response_header(r, "Lambda-Runtime-Deadline-Ms", deadline);
+        MHD_add_response_header(r, "Lambda-Runtime-Invoked-Function-Arn", e->arn);
+        MHD_add_response_header(r, "Lambda-Runtime-Trace-Id", e->trace);
+        if (e->cc) MHD_add_response_header(r, "Lambda-Runtime-Client-Context", e->cc);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    }
+    pthread_mutex_unlock(&e->mu);
+    if (r == NULL) return MHD_NO;
+    enum MHD_Result ok = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+/* POST .../{id}/response or .../{id}/error. */
+static enum MHD_Result complete(struct env *e, struct MHD_Connection *c, const char *id,
+                                int is_error, struct rconn *rc) {
+    pthread_mutex_lock(&e->mu);
+    if (!e->taken || e->done || strcmp(id, e->id) != 0) {
+        pthread_mutex_unlock(&e->mu);
+        return reply(c, 400, "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
+    }
+    if (rc->too_big) {
+        e->outcome = ENV_TOO_LARGE;
+        e->done = 1;
+        pthread_cond_broadcast(&e->cv);
+        pthread_mutex_unlock(&e->mu);
+        return reply(c, 413, "{\"errorMessage\":\"Exceeded maximum allowed payload size (6291556 bytes).\","
+                             "\"errorType\":\"RequestEntityTooLarge\"}");
+    }
+    e->outcome = is_error ? ENV_FUNCTION_ERROR : ENV_OK;
+    e->body = rc->buf;
+    e->nbody = rc->n;
+    rc->buf = NULL;
+    const char *t = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Lambda-Runtime-Function-Error-Type");
+    snprintf(e->etype, sizeof(e->etype), "%s", t ? t : "");
+    e->done = 1;
+    pthread_cond_broadcast(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+    return reply(c, 202, "{\"status\":\"OK\"}");
+}
+
+static enum MHD_Result init_error(struct env *e, struct MHD_Connection *c, struct rconn *rc) {
+    pthread_mutex_lock(&e->mu);
+    e->init_failed = 1;
+    free(e->init_body);
+    e->init_body = rc->buf;
+    e->ninit = rc->n;
+    rc->buf = NULL;
+    const char *t = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Lambda-Runtime-Function-Error-Type");
+    snprintf(e->init_type, sizeof(e->init_type), "%s", t ? t : "");
+    pthread_cond_broadcast(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+    return reply(c, 202, "{\"status\":\"OK\"}");
+}
+
+static enum MHD_Result rapi_access(void *cls, struct MHD_Connection *c, const char *url,
+                                   const char *method, const char *version, const char *data,
+                                   size_t *ndata, void **con_cls) {
+    (void)version;
+    struct env *e = cls;
+    struct rconn *rc = *con_cls;
+    if (rc == NULL) {
+        rc = calloc(1, sizeof(*rc));
+        if (rc == NULL) return MHD_NO;
+        *con_cls = rc;
+        return MHD_YES;
+    }
+    if (*ndata > 0) {
+        size_t cap = strstr(url, "/error") ? ENV_MAX_ERROR_BODY : ENV_MAX_RESPONSE;
+        if (rc->too_big || rc->n + *ndata > cap) {
+            rc->too_big = 1;
+        } else {
+            char *grown = realloc(rc->buf, rc->n + *ndata + 1);
+            if (grown == NULL) return MHD_NO;
+            rc->buf = grown;
+            memcpy(rc->buf + rc->n, data, *ndata);
+            rc->n += *ndata;
+            rc->buf[rc->n] = '\0';
+        }
+        *ndata = 0;
+        return MHD_YES;
+    }
+    static const char prefix[] = "/2018-06-01/runtime/";
+    if (strncmp(url, prefix, sizeof(prefix) - 1) != 0)
+        return reply(c, 404, "{\"errorMessage\":\"Not found\",\"errorType\":\"InvalidRequest\"}");
+    const char *rest = url + sizeof(prefix) - 1;
+    if (strcmp(method, "GET") == 0 && strcmp(rest, "invocation/next") == 0) return next_invocation(e, c);
+    if (strcmp(method, "POST") == 0 && strcmp(rest, "init/error") == 0) return init_error(e, c, rc);
+    if (strcmp(method, "POST") == 0 && strncmp(rest, "invocation/", 11) == 0) {
+        const char *id = rest + 11;
+        const char *slash = strchr(id, '/');
+        if (slash && (size_t)(slash - id) < 64) {
+            char rid[64];
+            memcpy(rid, id, (size_t)(slash - id));
+            rid[slash - id] = '\0';
+            if (strcmp(slash, "/response") == 0) return complete(e, c, rid, 0, rc);
+            if (strcmp(slash, "/error") == 0) return complete(e, c, rid, 1, rc);
+        }
+    }
+    return reply(c, 404, "{\"errorMessage\":\"Not found\",\"errorType\":\"InvalidRequest\"}");
+}
+
+static void rapi_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe) {
+    (void)cls;
+    (void)c;
+    (void)toe;
+    struct rconn *rc = *con_cls;
+    if (rc) {
+        free(rc->buf);
+        free(rc);
+    }
+    *con_cls = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* The process                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Every live process group, so a shutdown can kill them all. */
+#define ENV_MAX_TRACKED 4096
+static pid_t tracked[ENV_MAX_TRACKED];
+static pthread_mutex_t tracked_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void track(pid_t pid, int add) {
+    pthread_mutex_lock(&tracked_mu);
+    for (int i = 0; i < ENV_MAX_TRACKED; i++) {
+        if (add && tracked[i] == 0) {
+            tracked[i] = pid;
+            break;
+        }
+        if (!add && tracked[i] == pid) {
+            tracked[i] = 0;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&tracked_mu);
+}
+
+void env_kill_all(void) {
+    pthread_mutex_lock(&tracked_mu);
+    for (int i = 0; i < ENV_MAX_TRACKED; i++)
+        if (tracked[i] > 0) kill(-tracked[i], SIGKILL);
+    pthread_mutex_unlock(&tracked_mu);
+}
+
+/* Reads the process's stdout+stderr (one pipe) until EOF, then reaps it. */
+static void *reader_main(void *arg) {
+    struct env *e = arg;
+    char buf[8192];
+    for (;;) {
+        /* Wait for data first and flag the read before taking it, so that
+         * env_invoke's drain never sees an empty pipe while bytes are in
+         * flight between read() and the log. */
+        struct pollfd pfd = {e->out_fd, POLLIN, 0};
+        if (poll(&pfd, 1, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        atomic_store(&e->reading, 1);
+        ssize_t n = read(e->out_fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR) {
+            atomic_store(&e->reading, 0);
+            continue;
+        }
+        if (n <= 0) {
+            atomic_store(&e->reading, 0);
+            break;
+        }
+        pthread_mutex_lock(&e->mu);
+        log_append(e, buf, (size_t)n);
+        pthread_mutex_unlock(&e->mu);
+        atomic_store(&e->reading, 0);
+    }
+    int status = 0;
+    while (waitpid(e->pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    track(e->pid, 0);
+    pthread_mutex_lock(&e->mu);
+    e->exited = 1;
+    e->exit_status = status;
+    e->state = ST_DEAD;
+    pthread_cond_broadcast(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+    return NULL;
+}
+
+static int start_rapi(struct env *e) {
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    e->rapi = MHD_start_daemon(
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
+        rapi_access, e, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&a,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)ENV_RAPI_CONNECTIONS,
+        MHD_OPTION_THREAD_STACK_SIZE, (size_t)ENV_RAPI_STACK,
+        MHD_OPTION_NOTIFY_COMPLETED, rapi_done, NULL, MHD_OPTION_END);
+    if (e->rapi == NULL) return -1;
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(e->rapi, MHD_DAEMON_INFO_BIND_PORT);
+    e->port = di ? di->port : 0;
+    return e->port ? 0 : -1;
+}
+
+static char *dup_text(const char *z) {
+    size_t n = strlen(z);
+    char *p = xmalloc_(n + 1);
+    memcpy(p, z, n + 1);
+    return p;
+}
+
+int env_start(const struct env_spec *spec, struct env **out, struct env_result *res,
+              double *init_ms) {
+    memset(res, 0, sizeof(*res));
+    *init_ms = 0;
+    struct env *e = calloc(1, sizeof(*e));
+    if (e == NULL) abort();
+    *out = e;
+    pthread_mutex_init(&e->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&e->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    e->out_fd = -1;
+    e->state = ST_STARTING;
+    if (start_rapi(e) != 0) {
+        res->outcome = ENV_INIT_ERROR;
+        res->body = dup_text("could not start the Runtime API endpoint");
+        e->state = ST_DEAD;
+        return -1;
+    }
+    /* The environment: the given one plus AWS_LAMBDA_RUNTIME_API. */
+    size_t n = 0;
+    while (spec->envp[n]) n++;
+    char **envp = xmalloc_((n + 2) * sizeof(char *));
+    char rapi[64];
+    snprintf(rapi, sizeof(rapi), "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%d", e->port);
+    for (size_t i = 0; i < n; i++) envp[i] = (char *)spec->envp[i];
+    envp[n] = rapi;
+    envp[n + 1] = NULL;
+
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        free(envp);
+        res->outcome = ENV_INIT_ERROR;
+        res->body = dup_text("could not create a pipe");
+        e->state = ST_DEAD;
+        return -1;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&at);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+    posix_spawn_file_actions_addchdir_np(&fa, spec->code_dir);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+    /* Its own process group, so that a timeout kills its children too;
+     * default signal dispositions and an empty mask (the server blocks
+     * SIGTERM/SIGINT for sigwait and ignores SIGPIPE). */
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &all);
+    posix_spawnattr_setpgroup(&at, 0);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                      POSIX_SPAWN_SETSIGDEF);
+    double t0 = mono_ms();
+    int rc = posix_spawnp(&e->pid, spec->argv[0], &fa, &at, (char *const *)spec->argv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    free(envp);
+    close(fds[1]);
+    if (rc != 0) {
+        close(fds[0]);
+        res->outcome = ENV_INIT_ERROR;
+        char msg[512];
+        snprintf(msg, sizeof(msg), "could not start %s: %s", spec->argv[0], strerror(rc));
+        res->body = dup_text(msg);
+        e->state = ST_DEAD;
+        return -1;
+    }
+    track(e->pid, 1);
+    e->out_fd = fds[0];
+    if (pthread_create(&e->reader, NULL, reader_main, e) != 0) abort();
+    e->reader_started = 1;
+
+    /* Wait for the runtime's first "next", an init error, or an exit. */
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t end_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + (int64_t)spec->init_timeout_ms * 1000000;
+    ts.tv_sec = (time_t)(end_ns / 1000000000);
+    ts.tv_nsec = (long)(end_ns % 1000000000);
+    pthread_mutex_lock(&e->mu);
+    int timed_out = 0;
+    while (!e->ready && !e->init_failed && !e->exited) {
+        if (pthread_cond_timedwait(&e->cv, &e->mu, &ts) == ETIMEDOUT) {
+            timed_out = 1;
+            break;
+        }
+    }
+    *init_ms = mono_ms() - t0;
+    res->log = e->log;
+    res->nlog = e->nlog;
+    e->log = NULL;
+    e->nlog = 0;
+    if (e->ready && !e->init_failed) {
+        e->state = ST_IDLE;
+        res->outcome = ENV_OK;
+    } else {
+        res->outcome = timed_out ? ENV_TIMEOUT : e->init_failed ? ENV_INIT_ERROR : ENV_EXITED;
+        if (e->init_failed) {
+            res->body = e->init_body;
+            res->nbody = e->ninit;
+            e->init_body = NULL;
+            snprintf(res->error_type, sizeof(res->error_type), "%s", e->init_type);
+        }
+        res->exit_status = e->exit_status;
+        e->state = ST_DEAD;
+    }
+    pthread_mutex_unlock(&e->mu);
+    if (res->outcome != ENV_OK) kill(-e->pid, SIGKILL);
+    return 0;
+}
+
+void env_invoke(struct env *e, const char *request_id, const char *payload, size_t npayload,
+                int64_t deadline_ms, const char *invoked_arn, const char *client_context,
+                const char *trace_id, struct env_result *res) {
+    memset(res, 0, sizeof(*res));
+    pthread_mutex_lock(&e->mu);
+    if (e->state != ST_IDLE) {
+        res->outcome = ENV_EXITED;
+        res->exit_status = e->exit_status;
+        pthread_mutex_unlock(&e->mu);
+        return;
+    }
+    e->state = ST_BUSY;
+    snprintf(e->id, sizeof(e->id), "%s", request_id);
+    e->payload = payload;
+    e->npayload = npayload;
+    e->deadline_ms = deadline_ms;
+    e->arn = invoked_arn;
+    e->cc = client_context;
+    e->trace = trace_id;
+    e->assigned = 1;
+    e->taken = 0;
+    e->done = 0;
+    free(e->body);
+    e->body = NULL;
+    e->nbody = 0;
+    e->etype[0] = '\0';
+    free(e->log);
+    e->log = NULL;
+    e->nlog = 0;
+    double t0 = mono_ms();
+    pthread_cond_broadcast(&e->cv);
+    /* Wait on the monotonic clock for the wall-clock deadline's distance. */
+    int64_t left = deadline_ms - wall_ms();
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t end_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + (left > 0 ? left : 0) * 1000000;
+    ts.tv_sec = (time_t)(end_ns / 1000000000);
+    ts.tv_nsec = (long)(end_ns % 1000000000);
+    int timed_out = 0;
+    while (!e->done && !e->exited) {
+        if (pthread_cond_timedwait(&e->cv, &e->mu, &ts) == ETIMEDOUT) {
+            timed_out = !e->done;
+            break;
+        }
+    }
+    res->duration_ms = mono_ms() - t0;
+    if (e->done) {
+        res->outcome = e->outcome;
+        res->body = e->body;
+        res->nbody = e->nbody;
+        e->body = NULL;
+        snprintf(res->error_type, sizeof(res->error_type), "%s", e->etype);
+        e->state = e->outcome == ENV_TOO_LARGE ? ST_DEAD : ST_IDLE;
+    } else {
+        res->outcome = timed_out ? ENV_TIMEOUT : ENV_EXITED;
+        res->exit_status = e->exit_status;
+        e->state = ST_DEAD;
+    }
+    e->assigned = 0;
+    e->payload = NULL;
+    e->arn = e->cc = e->trace = NULL;
+    pid_t pid = e->pid;
+    int kill_it = e->state == ST_DEAD && !e->exited;
+    pthread_mutex_unlock(&e->mu);
+    if (kill_it) {
+        kill(-pid, SIGKILL);
+        /* Let the reader collect the last output and reap it. */
+        pthread_mutex_lock(&e->mu);
+        struct timespec w;
+        clock_gettime(CLOCK_MONOTONIC, &w);
+        w.tv_sec += 2;
+        while (!e->exited)
+            if (pthread_cond_timedwait(&e->cv, &e->mu, &w) == ETIMEDOUT) break;
+        pthread_mutex_unlock(&e->mu);
+    }
+    /* The runtime writes its output before it posts the response, so the
+     * output is in the pipe by now; let the reader take it before the log
+     * of this call is closed. ENV_DRAIN_MS bounds the wait. */
+    for (int i = 0; i < ENV_DRAIN_MS && e->out_fd >= 0; i++) {
+        int pending = 0;
+        if (ioctl(e->out_fd, FIONREAD, &pending) != 0) break;
+        if (pending == 0 && !atomic_load(&e->reading)) break;
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    pthread_mutex_lock(&e->mu);
+    res->log = e->log;
+    res->nlog = e->nlog;
+    e->log = NULL;
+    e->nlog = 0;
+    if (!res->exit_status) res->exit_status = e->exit_status;
+    pthread_mutex_unlock(&e->mu);
+}
+
+int env_alive(struct env *e) {
+    pthread_mutex_lock(&e->mu);
+    int ok = e->state == ST_IDLE && !e->exited;
+    pthread_mutex_unlock(&e->mu);
+    return ok;
+}
+
+int env_peak_rss_mb(struct env *e) {
+    char path[64], line[256];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)e->pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return 0;
+    long kb = 0;
+    while (fgets(line, sizeof(line), f))
+        if (strncmp(line, "VmHWM:", 6) == 0) kb = strtol(line + 6, NULL, 10);
+    fclose(f);
+    return (int)((kb + 1023) / 1024);
+}
+
+void env_free(struct env *e) {
+    if (e == NULL) return;
+    pthread_mutex_lock(&e->mu);
+    e->dying = 1;
+    pthread_cond_broadcast(&e->cv);
+    pid_t pid = e->pid;
+    int exited = e->exited;
+    pthread_mutex_unlock(&e->mu);
+    if (pid > 0 && !exited) kill(-pid, SIGKILL);
+    if (e->reader_started) pthread_join(e->reader, NULL);
+    if (e->out_fd >= 0) close(e->out_fd);
+    if (e->rapi) MHD_stop_daemon(e->rapi);
+    free(e->init_body);
+    free(e->body);
+    free(e->log);
+    pthread_cond_destroy(&e->cv);
+    pthread_mutex_destroy(&e->mu);
+    free(e);
+}

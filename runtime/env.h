@@ -1,0 +1,83 @@
+/*
+ * Execution environments: one OS process each, running the function's
+ * code through the Lambda Runtime API, which every environment serves on
+ * its own loopback port (the protocol carries no environment identity).
+ *
+ * Threads: an environment owns a libmicrohttpd daemon (thread per
+ * connection) for its Runtime API and a thread reading the process's
+ * output. env_invoke() blocks the calling thread until the invocation
+ * completes, fails or times out; other environments are unaffected.
+ */
+#ifndef EMU_RUNTIME_ENV_H
+#define EMU_RUNTIME_ENV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct env;
+
+/* What an environment runs and the variables it sees. */
+struct env_spec {
+    const char *argv[4];        /* command: interpreter + bootstrap, or ./bootstrap */
+    const char *code_dir;       /* working directory and LAMBDA_TASK_ROOT */
+    const char *const *envp;    /* complete environment, NULL-terminated, without
+                                   AWS_LAMBDA_RUNTIME_API (added here) */
+    int init_timeout_ms;        /* AWS: 10 s */
+};
+
+/* Result of an invocation or of init. */
+enum env_outcome {
+    ENV_OK = 0,          /* response posted */
+    ENV_FUNCTION_ERROR,  /* error posted by the runtime (handler failed) */
+    ENV_INIT_ERROR,      /* the runtime posted init/error or failed to start */
+    ENV_TIMEOUT,         /* past the deadline: the process was killed */
+    ENV_EXITED,          /* the process died without answering */
+    ENV_TOO_LARGE,       /* response over 6 MB */
+};
+
+struct env_result {
+    enum env_outcome outcome;
+    char *body;            /* response or error JSON (malloc'd), may be NULL */
+    size_t nbody;
+    char error_type[128];  /* Lambda-Runtime-Function-Error-Type, or "" */
+    int exit_status;       /* for ENV_EXITED: waitpid status */
+    double duration_ms;    /* invoke duration */
+    char *log;             /* output the process wrote during the call (malloc'd) */
+    size_t nlog;
+};
+
+void env_result_clear(struct env_result *r);
+
+/* Starts an environment for SPEC and waits for its init: until the runtime
+ * first asks for an invocation (ready), posts init/error, exits, or
+ * init_timeout_ms passes. On init failure *OUT is still set (the error
+ * is kept to answer the first invoke, as AWS does) and RESULT says why.
+ * Returns 0 when the process started (check RESULT), -1 when it could not
+ * even be started (RESULT->body holds a message). INIT_MS receives the
+ * init duration. Caller owns *OUT (env_free). */
+int env_start(const struct env_spec *spec, struct env **out, struct env_result *result,
+              double *init_ms);
+
+/* Runs one invocation in ENV, which must be idle and healthy. Blocks until
+ * done or DEADLINE_MS (epoch ms by the wall clock) passes; on timeout the
+ * process group is killed and ENV is dead. REQUEST_ID, INVOKED_ARN, the
+ * optional CLIENT_CONTEXT (JSON text) and TRACE_ID go to the runtime's
+ * headers. Fills RESULT (caller clears). */
+void env_invoke(struct env *env, const char *request_id, const char *payload, size_t npayload,
+                int64_t deadline_ms, const char *invoked_arn, const char *client_context,
+                const char *trace_id, struct env_result *result);
+
+/* 1 when ENV can take another invocation. */
+int env_alive(struct env *env);
+
+/* Peak resident memory of the process so far, in MB (VmHWM). */
+int env_peak_rss_mb(struct env *env);
+
+/* Kills the process group, stops the Runtime API, joins threads, frees.
+ * Accepts NULL. */
+void env_free(struct env *env);
+
+/* Kills every process group still alive (shutdown after a crash path). */
+void env_kill_all(void);
+
+#endif
