@@ -24,6 +24,8 @@
 #define DDB_MAX_BATCH_WRITE 25
 #define DDB_MAX_BATCH_GET 100
 #define DDB_MAX_TRANSACT 100
+/* TTL values older than five years are not expiry times, as in AWS. */
+#define DDB_TTL_MAX_PAST_S (5LL * 365 * 24 * 3600)
 /* ClientRequestToken idempotency window: 10 minutes. */
 #define DDB_TOKEN_WINDOW_MS (10LL * 60 * 1000)
 
@@ -54,6 +56,9 @@ int64_t ddb_item_expiry(const struct ddb_table *t, const cJSON *item) {
     if (n.exp > 12) return -1;
     int64_t v = 0;
     for (int i = 0; i < n.exp; i++) v = v * 10 + (i < n.ndigits ? n.digits[i] : 0);
+    /* AWS ignores expiry times more than five years in the past (they are
+     * taken as not being epoch seconds at all). */
+    if (v < clock_now_ms() / 1000 - DDB_TTL_MAX_PAST_S) return -1;
     return v;
 }
 
@@ -81,13 +86,48 @@ static int index_entries(struct req *req, const struct ddb_table *t, const cJSON
                             "Key %s Expected: %s Actual: %s IndexName: %s",
                             bad->name, ddb_type_name(bad->type), ddb_type_name(ddb_av_type(v)), x->name);
         }
+        /* Index keys follow the table key rules: not empty, 2048 / 1024 bytes. */
+        const cJSON *kv[2] = {h, r};
+        const struct ddb_keydef *kd[2] = {&x->hash, &x->range};
+        for (int k = 0; k < 2; k++) {
+            if (kv[k] == NULL || kd[k]->type == DDB_T_N) continue;
+            size_t bytes = 0;
+            if (kd[k]->type == DDB_T_B) {
+                unsigned char *d = util_b64_decode(kv[k]->child->valuestring, strlen(kv[k]->child->valuestring), &bytes);
+                free(d);
+            } else {
+                bytes = strlen(kv[k]->child->valuestring);
+            }
+            const char *why = bytes == 0 ? "empty" : (k == 0 && bytes > DDB_MAX_HASH_BYTES) ||
+                                                         (k == 1 && bytes > DDB_MAX_RANGE_BYTES) ? "size" : NULL;
+            if (why == NULL) continue;
+            for (int j = 0; j < *n; j++) {
+                ddb_key_free(&ihk[j]);
+                ddb_key_free(&irk[j]);
+            }
+            *n = 0;
+            if (why[0] == 'e')
+                return req_fail(req, &AWSERR_DDB_VALIDATION,
+                                "One or more parameter values are not valid. A value specified for a "
+                                "secondary index key is not supported. The AttributeValue for a key "
+                                "attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
+                                kd[k]->type == DDB_T_S ? "string" : "binary", x->name, kd[k]->name);
+            return req_fail(req, &AWSERR_DDB_VALIDATION,
+                            k == 0 ? "One or more parameter values were invalid: Size of hashkey has "
+                                     "exceeded the maximum size limit of2048 bytes"
+                                   : "One or more parameter values were invalid: Aggregated size of all "
+                                     "range keys has exceeded the size limit of 1024 bytes");
+        }
         unsigned char *p;
         size_t np;
-        ddb_key_encode(h, x->hash.type, &p, &np);
+        if (ddb_key_encode(h, x->hash.type, &p, &np) != 0) continue;
         ihk[*n].p = p;
         ihk[*n].n = np;
         if (r) {
-            ddb_key_encode(r, x->range.type, &p, &np);
+            if (ddb_key_encode(r, x->range.type, &p, &np) != 0) {
+                ddb_key_free(&ihk[*n]);
+                continue;
+            }
             irk[*n].p = p;
             irk[*n].n = np;
         } else {
@@ -824,7 +864,8 @@ int ddb_transact_write_items(struct req *req, cJSON *in) {
         else if (r == 0) acts[i].failed_condition = cancelled = 1;
     }
     if (rc == 0 && cancelled) {
-        char codes[2048] = "";
+        /* 100 actions x "ConditionalCheckFailed, " fits. */
+        char codes[4096] = "";
         cJSON *reasons = cJSON_CreateArray();
         for (i = 0; i < n; i++) {
             cJSON *r = cJSON_CreateObject();

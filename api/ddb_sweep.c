@@ -37,25 +37,25 @@ static int collect_arn(void *ctx, const char *arn, const char *table) {
     return 0;
 }
 
-static void roll_and_prune(int64_t now) {
+static int roll_and_prune(int64_t now) {
     struct arn_list l = {NULL, 0, 0};
-    if (store_stream_all(collect_arn, &l) != STORE_OK) goto out;
-    for (int i = 0; i < l.n; i++) {
+    int rc = store_stream_all(collect_arn, &l);
+    for (int i = 0; i < l.n && rc == STORE_OK; i++) {
         struct store_stream s;
         if (store_stream_get(l.arn[i], &s) != STORE_OK) continue;
         if (s.enabled) {
-            for (int p = 0; p < s.partitions; p++) {
+            for (int p = 0; p < s.partitions && rc == STORE_OK; p++) {
                 struct store_shard open;
                 if (store_shard_open(s.arn, p, &open) != STORE_OK) continue;
                 if (now - open.created_ms >= DDB_SHARD_ROLLOVER_MS)
-                    ddb_shard_rollover(s.arn, p, &open, s.next_seq, now);
+                    rc = ddb_shard_rollover(s.arn, p, &open, s.next_seq, now);
             }
         }
-        store_shard_prune(s.arn, now - DDB_STREAM_RETENTION_MS);
+        if (rc == STORE_OK) rc = store_shard_prune(s.arn, now - DDB_STREAM_RETENTION_MS);
         store_stream_clear(&s);
     }
-out:
     free(l.arn);
+    return rc;
 }
 
 struct expired {
@@ -82,9 +82,15 @@ static int collect_expired(void *ctx, const char *table_id, const struct store_d
     return l->n == DDB_TTL_BATCH;
 }
 
-static void expire_items(int64_t now) {
+/* Deletes up to DDB_TTL_BATCH expired items. Returns how many were due
+ * (DDB_TTL_BATCH means more may be), or -1 when a write failed. */
+static int expire_items(int64_t now) {
+    int failed = 0;
     struct expired_list l = {xcalloc(DDB_TTL_BATCH, sizeof(struct expired)), 0};
-    if (store_ddb_expired(now / 1000, DDB_TTL_BATCH, collect_expired, &l) != STORE_OK) goto out;
+    if (store_ddb_expired(now / 1000, DDB_TTL_BATCH, collect_expired, &l) != STORE_OK) {
+        free(l.e);
+        return -1;
+    }
     for (int i = 0; i < l.n; i++) {
         struct expired *e = &l.e[i];
         struct req *req = xcalloc(1, sizeof(*req));
@@ -99,10 +105,11 @@ static void expire_items(int64_t now) {
                     cJSON *old = cJSON_Parse(text);
                     /* Still expired under the current TTL attribute? */
                     int64_t exp = ddb_item_expiry(&t, old);
-                    if (old && exp >= 0 && exp <= now / 1000)
-                        ddb_write_item(req, &t, &hk, &rk, old, NULL, 1);
-                    else
-                        store_ddb_item_set_expiry(t.row.id, hk, rk, exp);
+                    if (old && exp >= 0 && exp <= now / 1000) {
+                        if (ddb_write_item(req, &t, &hk, &rk, old, NULL, 1) != 0) failed = 1;
+                    } else if (store_ddb_item_set_expiry(t.row.id, hk, rk, exp) != STORE_OK) {
+                        failed = 1;
+                    }
                     cJSON_Delete(old);
                 }
                 free(text);
@@ -111,21 +118,39 @@ static void expire_items(int64_t now) {
         }
         req_free(req);
     }
-out:
+    int due = l.n;
     for (int i = 0; i < l.n; i++) {
         free(l.e[i].hk);
         free(l.e[i].rk);
     }
     free(l.e);
+    return failed ? -1 : due;
 }
 
 void ddb_sweep(void) {
     int64_t now = clock_now_ms();
+    /* Trimming and rollover in one transaction; all or nothing. */
     if (store_begin(1) != STORE_OK) return;
     int64_t trimmed = 0;
-    store_record_trim(now - DDB_STREAM_RETENTION_MS, &trimmed);
-    roll_and_prune(now);
-    expire_items(now);
-    if (store_commit() != STORE_OK) log_msg(LOG_WARN, "background sweep could not commit");
-    else if (trimmed > 0) log_msg(LOG_DEBUG, "trimmed %lld stream records", (long long)trimmed);
+    int rc = store_record_trim(now - DDB_STREAM_RETENTION_MS, &trimmed);
+    if (rc == STORE_OK) rc = roll_and_prune(now);
+    if (rc != STORE_OK) {
+        store_rollback();
+        log_msg(LOG_WARN, "background sweep failed; it will run again");
+        return;
+    }
+    if (store_commit() != STORE_OK) return;
+    if (trimmed > 0) log_msg(LOG_DEBUG, "trimmed %lld stream records", (long long)trimmed);
+    /* TTL in batches, each its own transaction, until nothing is due, so
+     * that a clock advance has deleted everything expired when it returns. */
+    for (;;) {
+        if (store_begin(1) != STORE_OK) return;
+        int due = expire_items(now);
+        if (due < 0) {
+            store_rollback();
+            log_msg(LOG_WARN, "TTL sweep failed; it will run again");
+            return;
+        }
+        if (store_commit() != STORE_OK || due < DDB_TTL_BATCH) return;
+    }
 }

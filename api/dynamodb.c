@@ -497,12 +497,14 @@ static int create_table(struct req *req, cJSON *in) {
         collect_key_names(cJSON_GetObjectItemCaseSensitive(ix, "KeySchema"), used);
     for (const cJSON *u = used->child; u; u = u->next) {
         if (defined_type(defs, u->string) != DDB_T_INVALID) continue;
-        char keys[1024], ad[1024], *p = keys;
-        size_t left = sizeof(keys);
-        p += snprintf(p, left, "[");
-        for (const cJSON *x = used->child; x; x = x->next)
-            p += snprintf(p, sizeof(keys) - (size_t)(p - keys), "%s%s", x == used->child ? "" : ", ", x->string);
-        snprintf(p, sizeof(keys) - (size_t)(p - keys), "]");
+        /* Long names are cut at the buffer's end, never past it. */
+        char keys[1024] = "[", ad[1024];
+        for (const cJSON *x = used->child; x; x = x->next) {
+            size_t len = strlen(keys);
+            snprintf(keys + len, sizeof(keys) - len, "%s%s", x == used->child ? "" : ", ", x->string);
+        }
+        size_t klen = strlen(keys);
+        snprintf(keys + klen, sizeof(keys) - klen, "]");
         names_list(defs, "AttributeName", ad, sizeof(ad));
         cJSON_Delete(used);
         return req_fail(req, &AWSERR_DDB_VALIDATION,
@@ -564,13 +566,14 @@ static int create_table(struct req *req, cJSON *in) {
             }
             const char *iname = cJSON_GetObjectItemCaseSensitive(x, "IndexName")->valuestring;
             if (cJSON_GetObjectItemCaseSensitive(seen, iname)) {
+                /* The message copies the name before X (which owns it) goes. */
+                req_fail(req, &AWSERR_DDB_VALIDATION,
+                         "One or more parameter values were invalid: Duplicate index name: %s", iname);
                 cJSON_Delete(x);
                 cJSON_Delete(arr);
                 cJSON_Delete(d);
                 cJSON_Delete(seen);
-                return req_fail(req, &AWSERR_DDB_VALIDATION,
-                                "One or more parameter values were invalid: Duplicate index name: %s",
-                                iname);
+                return -1;
             }
             cJSON_AddTrueToObject(seen, iname);
             cJSON_AddItemToArray(arr, x);

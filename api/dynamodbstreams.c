@@ -12,6 +12,7 @@
 #include "storage/store.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,7 +189,7 @@ int ddbs_describe_stream(struct req *req, cJSON *in) {
             cJSON_AddStringToObject(d, "LastEvaluatedShardId", last);
             break;
         }
-        cJSON_AddItemToArray(arr, shard_json(&shards[i], s.trim_seq));
+        cJSON_AddItemToArray(arr, shard_json(&shards[i], shards[i].trim_seq));
         last = shards[i].shard_id;
         count++;
     }
@@ -242,10 +243,12 @@ static int parse_iterator(const char *z, struct iter *it) {
     *p1 = *p2 = '\0';
     snprintf(it->shard, sizeof(it->shard), "%.79s", buf);
     char *end;
+    errno = 0;
     it->pos = strtoll(p1 + 1, &end, 10);
-    if (*end || it->pos < 0) return -1;
+    if (*end || errno || it->pos < 0) return -1;
     it->issued_ms = strtoll(p2 + 1, &end, 10);
-    if (*end) return -1;
+    /* Forged times must not overflow the age arithmetic nor never expire. */
+    if (*end || errno || it->issued_ms < 0 || it->issued_ms > clock_now_ms() + 1000) return -1;
     return 0;
 }
 
@@ -305,7 +308,7 @@ int ddbs_get_shard_iterator(struct req *req, cJSON *in) {
         return ddb_store_fail(req, rc);
     }
     if (strcmp(type, "TRIM_HORIZON") == 0) {
-        pos = lo >= 0 ? lo : (sh.start_seq > s.trim_seq ? sh.start_seq : s.trim_seq + 1);
+        pos = lo >= 0 ? lo : (sh.start_seq > sh.trim_seq ? sh.start_seq : sh.trim_seq + 1);
     } else if (strcmp(type, "LATEST") == 0) {
         pos = sh.end_seq >= 0 ? sh.end_seq + 1 : (hi >= 0 ? hi + 1 : s.next_seq);
     } else {
@@ -315,7 +318,7 @@ int ddbs_get_shard_iterator(struct req *req, cJSON *in) {
             return req_fail(req, &AWSERR_DDB_VALIDATION,
                             "Invalid SequenceNumber: %s is not in the range of shard %s", seqz, shard);
         }
-        if (seq <= s.trim_seq) {
+        if (seq <= sh.trim_seq) {
             store_stream_clear(&s);
             return req_fail(req, &AWSERR_DDBS_TRIMMED,
                             "The operation attempted to read past the oldest stream record in a shard.");
@@ -383,17 +386,21 @@ int ddbs_get_records(struct req *req, cJSON *in) {
         req_fail(req, &AWSERR_DDBS_EXPIRED_ITERATOR, "The provided iterator exceeds the maximum age allowed.");
         goto out;
     }
-    /* Before the shard lookup: a shard whose records were all trimmed is
-     * pruned, and an iterator into it must still say "trimmed". */
-    if (it.pos <= s.trim_seq) {
-        req_fail(req, &AWSERR_DDBS_TRIMMED,
-                 "The operation attempted to read past the oldest stream record in a shard.");
-        goto out;
-    }
     struct store_shard sh;
     int src = store_shard_get(it.arn, it.shard, &sh);
     if (src == STORE_NOTFOUND) {
-        req_fail(req, &AWSERR_DDB_NOT_FOUND, "Requested resource not found: Shard does not exist");
+        /* A shard whose records were all trimmed is pruned; an iterator
+         * into it must still say "trimmed". */
+        if (it.pos <= s.trim_seq)
+            req_fail(req, &AWSERR_DDBS_TRIMMED,
+                     "The operation attempted to read past the oldest stream record in a shard.");
+        else
+            req_fail(req, &AWSERR_DDB_NOT_FOUND, "Requested resource not found: Shard does not exist");
+        goto out;
+    }
+    if (src == STORE_OK && it.pos <= sh.trim_seq) {
+        req_fail(req, &AWSERR_DDBS_TRIMMED,
+                 "The operation attempted to read past the oldest stream record in a shard.");
         goto out;
     }
     if (src != STORE_OK) {

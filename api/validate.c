@@ -85,7 +85,9 @@ int json_body(struct req *req, cJSON **out) {
             root = NULL;
         }
     }
-    if (root != NULL && has_escaped_nul(p, n)) {
+    /* A raw NUL byte in the body, or an escaped one in a string, would
+     * cut a C string short: refuse both. */
+    if (root != NULL && (memchr(p, 0, n) != NULL || has_escaped_nul(p, n))) {
         cJSON_Delete(root);
         return req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,
                         "Could not parse request body into json: strings must not contain the "

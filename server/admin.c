@@ -70,12 +70,22 @@ static int clock_post(struct req *req) {
         return req_fail(req, &AWSERR_ADMIN_BAD_REQUEST,
                         "advance_seconds must be a number from 0 to %.0f", ADMIN_MAX_ADVANCE_S);
     }
-    clock_advance_ms((int64_t)llround(secs * 1000.0));
+    /* Advance and persist under one write transaction, so concurrent
+     * advances are stored in order and a failed write leaves the clock
+     * where it was. */
+    if (store_begin(1) != STORE_OK) return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not persist the clock");
+    int64_t offset = clock_offset_ms() + (int64_t)llround(secs * 1000.0);
     char v[32];
-    snprintf(v, sizeof(v), "%lld", (long long)clock_offset_ms());
-    if (store_begin(1) != STORE_OK || store_meta_set("clock_offset_ms", v) != STORE_OK ||
-        store_commit() != STORE_OK) {
+    snprintf(v, sizeof(v), "%lld", (long long)offset);
+    int64_t before = clock_offset_ms();
+    if (store_meta_set("clock_offset_ms", v) != STORE_OK) {
         store_rollback();
+        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not persist the clock");
+    }
+    /* Moved while the write lock is held: the next advance reads it. */
+    clock_set_offset_ms(offset);
+    if (store_commit() != STORE_OK) {
+        clock_set_offset_ms(before);
         return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not persist the clock");
     }
     bg_run_now();

@@ -110,6 +110,7 @@ static const char *const store_migrations[] = {
     "  created_ms INTEGER NOT NULL,"
     "  start_seq INTEGER NOT NULL,"       /* first sequence number it may hold */
     "  end_seq INTEGER,"                  /* last one, once closed */
+    "  trim_seq INTEGER NOT NULL DEFAULT 0,"  /* its records up to here are trimmed */
     "  PRIMARY KEY(arn, shard_id)) STRICT;"
     /* One B-tree, no secondary index: every write appends a record, so
      * each extra index is another page written per PutItem. Reads go by
@@ -162,6 +163,28 @@ static const char *const store_migrations[] = {
     "  ingest_ms INTEGER NOT NULL,"
     "  message TEXT NOT NULL) STRICT;"
     "CREATE INDEX log_events_group ON log_events(account, region, grp, ts, id);",
+
+    /* 3 -> 4: asynchronous (Event) invocations, queued durably, and their
+     * per-qualifier retry settings. */
+    "CREATE TABLE async_events("
+    "  id INTEGER PRIMARY KEY,"
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  qualifier TEXT NOT NULL,"          /* as invoked; '' unqualified */
+    "  request_id TEXT NOT NULL,"
+    "  payload TEXT NOT NULL,"
+    "  received_ms INTEGER NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_ms INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX async_events_due ON async_events(next_ms);"
+    "CREATE TABLE event_invoke_configs("
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  qualifier TEXT NOT NULL,"          /* '' for the unqualified function */
+    "  config TEXT NOT NULL,"
+    "  PRIMARY KEY(account, region, name, qualifier)) STRICT;",
 };
 
 #define STORE_SCHEMA_VERSION \

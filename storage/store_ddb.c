@@ -519,6 +519,7 @@ static void read_shard(sqlite3_stmt *st, struct store_shard *out) {
     out->created_ms = sqlite3_column_int64(st, 3);
     out->start_seq = sqlite3_column_int64(st, 4);
     out->end_seq = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 5);
+    out->trim_seq = sqlite3_column_int64(st, 6);
 }
 
 int store_shard_insert(const char *arn, const struct store_shard *sh) {
@@ -557,7 +558,7 @@ static int one_shard(sqlite3_stmt *st, struct store_shard *out, const char *ctx)
 
 int store_shard_open(const char *arn, int partition, struct store_shard *out) {
     static const char sql[] =
-        "SELECT shard_id, parent_id, partition, created_ms, start_seq, end_seq FROM ddb_shards"
+        "SELECT shard_id, parent_id, partition, created_ms, start_seq, end_seq, trim_seq FROM ddb_shards"
         " WHERE arn=?1 AND partition=?2 AND end_seq IS NULL ORDER BY created_ms DESC LIMIT 1";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
@@ -568,7 +569,7 @@ int store_shard_open(const char *arn, int partition, struct store_shard *out) {
 
 int store_shard_get(const char *arn, const char *shard_id, struct store_shard *out) {
     static const char sql[] =
-        "SELECT shard_id, parent_id, partition, created_ms, start_seq, end_seq FROM ddb_shards"
+        "SELECT shard_id, parent_id, partition, created_ms, start_seq, end_seq, trim_seq FROM ddb_shards"
         " WHERE arn=?1 AND shard_id=?2";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
@@ -579,7 +580,7 @@ int store_shard_get(const char *arn, const char *shard_id, struct store_shard *o
 
 int store_shard_list(const char *arn, struct store_shard *out, int max, int *n) {
     static const char sql[] =
-        "SELECT shard_id, parent_id, partition, created_ms, start_seq, end_seq FROM ddb_shards"
+        "SELECT shard_id, parent_id, partition, created_ms, start_seq, end_seq, trim_seq FROM ddb_shards"
         " WHERE arn=?1 ORDER BY start_seq, shard_id";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
@@ -683,6 +684,8 @@ int store_record_trim(int64_t older_ms, int64_t *n) {
         "DELETE FROM ddb_records WHERE arn=?1 AND shard_id=?2 AND seq<?3";
     static const char mark_sql[] =
         "UPDATE ddb_streams SET trim_seq=max(trim_seq, ?2) WHERE arn=?1";
+    static const char mark_shard_sql[] =
+        "UPDATE ddb_shards SET trim_seq=max(trim_seq, ?3) WHERE arn=?1 AND shard_id=?2";
     *n = 0;
     /* Collect the shards first: the loop below writes to tables the
      * shard query would otherwise be reading. */
@@ -745,6 +748,16 @@ int store_record_trim(int64_t older_ms, int64_t *n) {
         sqlite3_bind_text(st, 1, list[i].arn, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, last);
         out = step_done(st, "record_trim_mark");
+        if (out != STORE_OK) break;
+        st = store_stmt(mark_shard_sql);
+        if (st == NULL) {
+            out = STORE_ERR;
+            break;
+        }
+        sqlite3_bind_text(st, 1, list[i].arn, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, list[i].shard, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 3, last);
+        out = step_done(st, "record_trim_mark_shard");
         if (out != STORE_OK) break;
         st = store_stmt(del_sql);
         if (st == NULL) {

@@ -138,6 +138,7 @@ struct store_shard {
     int64_t created_ms;
     int64_t start_seq;
     int64_t end_seq;      /* -1 while open */
+    int64_t trim_seq;     /* records up to this seq were trimmed (0: none) */
 };
 
 int store_shard_insert(const char *arn, const struct store_shard *sh);
