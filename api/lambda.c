@@ -1312,43 +1312,9 @@ static int list_versions(struct req *req, struct lroute_args *a) {
 /* ------------------------------------------------------------------ */
 
 /* X-Amz-Client-Context: base64 of a JSON object, at most 3583 bytes. */
+/* Event invocations carry at most 1 MB (AWS's current async limit). */
+#define LAMBDA_MAX_ASYNC_PAYLOAD 1048576u
 #define LAMBDA_MAX_CLIENT_CONTEXT 3583
-
-/* Resolves what an invocation of F (with f->qualifier) runs: the version
- * string and its config (new object). A weighted alias picks per call. */
-static cJSON *invoke_target(struct req *req, struct lfn *f, char *version, size_t nversion) {
-    const char *q = f->qualifier;
-    if (q[0] == '\0' || strcmp(q, "$LATEST") == 0) {
-        snprintf(version, nversion, "$LATEST");
-        return config_out(f->latest, 0);
-    }
-    if (arn_is_version(q)) {
-        snprintf(version, nversion, "%.31s", q);
-        return lfn_version_config(req, f, q);
-    }
-    int failed = 0;
-    cJSON *al = lfn_alias_config(req, f, q, &failed);
-    if (al == NULL) {
-        if (!failed) lfn_not_found(req, f->ref.name, q);
-        return NULL;
-    }
-    const char *v = cJSON_GetObjectItemCaseSensitive(al, "FunctionVersion")->valuestring;
-    const cJSON *rc = cJSON_GetObjectItemCaseSensitive(al, "RoutingConfig");
-    const cJSON *w = rc ? cJSON_GetObjectItemCaseSensitive(rc, "AdditionalVersionWeights") : NULL;
-    if (w && w->child && cJSON_IsNumber(w->child)) {
-        unsigned char r[4];
-        char u[37];
-        util_uuid(u);
-        memcpy(r, u, 4);
-        double roll = (double)((uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 | (uint32_t)r[2] << 8 | r[3]) /
-                      4294967296.0;
-        if (roll < w->child->valuedouble) v = w->child->string;
-    }
-    snprintf(version, nversion, "%s", v);
-    cJSON *cfg = strcmp(v, "$LATEST") == 0 ? config_out(f->latest, 0) : lfn_version_config(req, f, v);
-    cJSON_Delete(al);
-    return cfg;
-}
 
 static int invoke(struct req *req, struct lroute_args *a) {
     struct lfn f;
@@ -1404,16 +1370,35 @@ static int invoke(struct req *req, struct lroute_args *a) {
         free(raw);
     }
     char version[32];
-    cfg = invoke_target(req, &f, version, sizeof(version));
-    if (cfg == NULL) goto out;
+    int missing = 0;
+    cfg = invoke_resolve(req->account, req->region, f.ref.name, f.qualifier, version, &missing);
+    if (cfg == NULL) {
+        if (missing) lfn_not_found(req, f.ref.name, f.qualifier[0] ? f.qualifier : "$LATEST");
+        else lstore_fail(req, STORE_ERR);
+        goto out;
+    }
     if (type && strcmp(type, "DryRun") == 0) {
         req_add_header(req, "X-Amz-Executed-Version", version);
         rc = req_reply_raw(req, 204, NULL, "", 0);
         goto out;
     }
     if (type && strcmp(type, "Event") == 0) {
-        req_fail(req, &AWSERR_LAMBDA_SERVICE,
-                 "sluice does not run Event (asynchronous) invocations yet.");
+        /* AWS's asynchronous payload limit: 1 MB [aws-reference B8]. */
+        if (npayload > LAMBDA_MAX_ASYNC_PAYLOAD) {
+            req_fail(req, &AWSERR_REQUEST_TOO_LARGE,
+                     "Request must be smaller than %u bytes for the InvokeFunction operation",
+                     LAMBDA_MAX_ASYNC_PAYLOAD);
+            goto out;
+        }
+        char *body = xstrndup(payload, npayload);
+        int qrc = invoke_async_enqueue(req->account, req->region, f.ref.name, f.qualifier,
+                                       req->request_id, body);
+        free(body);
+        if (qrc != 0) {
+            lstore_fail(req, STORE_ERR);
+            goto out;
+        }
+        rc = req_reply_raw(req, 202, NULL, "", 0);
         goto out;
     }
     char arn[512];
@@ -1482,6 +1467,11 @@ static const struct lroute routes[] = {
     {"DELETE", "/2019-09-30/functions/{F}/provisioned-concurrency", lambda_delete_pc, LR_WRITE},
     {"GET", "/2016-08-19/account-settings", lambda_account_settings, 0},
     {"POST", "/2015-03-31/functions/{F}/invocations", invoke, 0},
+    {"PUT", "/2019-09-25/functions/{F}/event-invoke-config", lambda_put_eic, LR_WRITE},
+    {"POST", "/2019-09-25/functions/{F}/event-invoke-config", lambda_update_eic, LR_WRITE},
+    {"GET", "/2019-09-25/functions/{F}/event-invoke-config", lambda_get_eic, 0},
+    {"DELETE", "/2019-09-25/functions/{F}/event-invoke-config", lambda_delete_eic, LR_WRITE},
+    {"GET", "/2019-09-25/functions/{F}/event-invoke-config/list", lambda_list_eic, 0},
     {"POST", "/2017-03-31/tags/{F}", lambda_tag_resource, LR_WRITE},
     {"GET", "/2017-03-31/tags/{F}", lambda_list_tags, 0},
     {"DELETE", "/2017-03-31/tags/{F}", lambda_untag_resource, LR_WRITE},

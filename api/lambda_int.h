@@ -87,6 +87,13 @@ int lambda_tag_resource(struct req *req, struct lroute_args *a);
 int lambda_untag_resource(struct req *req, struct lroute_args *a);
 int lambda_list_tags(struct req *req, struct lroute_args *a);
 
+/* Handlers in lambda_eic.c. */
+int lambda_put_eic(struct req *req, struct lroute_args *a);
+int lambda_update_eic(struct req *req, struct lroute_args *a);
+int lambda_get_eic(struct req *req, struct lroute_args *a);
+int lambda_delete_eic(struct req *req, struct lroute_args *a);
+int lambda_list_eic(struct req *req, struct lroute_args *a);
+
 /* Delay between PutProvisionedConcurrencyConfig and READY until the
  * execution issue starts real environments: long enough that a client
  * sees IN_PROGRESS, short enough for tests. */

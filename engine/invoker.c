@@ -17,9 +17,11 @@
 #include "runtime/unzip.h"
 #include "storage/blob.h"
 #include "storage/store.h"
+#include "storage/store_lambda.h"
 #include "storage/store_logs.h"
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -525,4 +527,77 @@ int invoke_sync(const struct invoke_req *req, struct invoke_res *res) {
     else env_free(env);
     env_result_clear(&r);
     return 0;
+}
+
+static cJSON *resolve(const char *account, const char *region, const char *name,
+                      const char *qualifier, char version[32], int *missing) {
+    struct store_scope s = {account, region};
+    *missing = 0;
+    struct store_fn fn;
+    int rc = store_fn_get(s, name, &fn);
+    if (rc != STORE_OK) {
+        *missing = rc == STORE_NOTFOUND;
+        return NULL;
+    }
+    cJSON *latest = cJSON_Parse(fn.config);
+    store_fn_clear(&fn);
+    if (latest == NULL) return NULL;
+    const char *v = qualifier;
+    cJSON *alias = NULL;
+    if (qualifier[0] == '\0' || strcmp(qualifier, "$LATEST") == 0) {
+        snprintf(version, 32, "$LATEST");
+        return latest;
+    }
+    if (!(qualifier[0] >= '0' && qualifier[0] <= '9')) {
+        char *text = NULL;
+        rc = store_alias_get(s, name, qualifier, &text);
+        if (rc != STORE_OK) {
+            *missing = rc == STORE_NOTFOUND;
+            cJSON_Delete(latest);
+            return NULL;
+        }
+        alias = cJSON_Parse(text);
+        free(text);
+        const cJSON *fv = alias ? cJSON_GetObjectItemCaseSensitive(alias, "FunctionVersion") : NULL;
+        if (!cJSON_IsString(fv)) {
+            cJSON_Delete(alias);
+            cJSON_Delete(latest);
+            return NULL;
+        }
+        v = fv->valuestring;
+        const cJSON *rcfg = cJSON_GetObjectItemCaseSensitive(alias, "RoutingConfig");
+        const cJSON *w = rcfg ? cJSON_GetObjectItemCaseSensitive(rcfg, "AdditionalVersionWeights") : NULL;
+        if (w && w->child && cJSON_IsNumber(w->child)) {
+            /* A uniform draw from the first 32 random bits of a uuid. */
+            char u[37];
+            util_uuid(u);
+            u[8] = '\0';
+            uint32_t r = (uint32_t)strtoul(u, NULL, 16);
+            if ((double)r / 4294967296.0 < w->child->valuedouble) v = w->child->string;
+        }
+    }
+    snprintf(version, 32, "%.31s", v);
+    if (alias) cJSON_Delete(alias);
+    if (strcmp(version, "$LATEST") == 0) return latest;
+    cJSON_Delete(latest);
+    char *text = NULL;
+    rc = strlen(version) > 9 ? STORE_NOTFOUND : store_ver_get(s, name, atoi(version), &text);
+    if (rc != STORE_OK) {
+        *missing = rc == STORE_NOTFOUND;
+        return NULL;
+    }
+    cJSON *cfg = cJSON_Parse(text);
+    free(text);
+    return cfg;
+}
+
+cJSON *invoke_resolve(const char *account, const char *region, const char *name,
+                      const char *qualifier, char version[32], int *missing) {
+    /* One read snapshot for the function, its alias and its version,
+     * unless the caller already has a transaction open. */
+    int own = sqlite3_get_autocommit(store_db());
+    if (own) store_begin(0);
+    cJSON *cfg = resolve(account, region, name, qualifier, version, missing);
+    if (own) store_rollback();
+    return cfg;
 }

@@ -44,6 +44,30 @@ void invoke_res_clear(struct invoke_res *r);
  * Blocks up to the function's timeout plus init. */
 int invoke_sync(const struct invoke_req *req, struct invoke_res *res);
 
+/* Resolves what an invocation of NAME with QUALIFIER ("" unqualified,
+ * "$LATEST", a version or an alias) runs in (ACCOUNT, REGION): stores the
+ * version in VERSION (32 bytes) and returns a copy of its configuration,
+ * or NULL with *MISSING set when the function, version or alias does not
+ * exist (clear on a storage error). A weighted alias picks per call.
+ * Caller deletes the result. Reads on the calling thread's connection. */
+struct cJSON *invoke_resolve(const char *account, const char *region, const char *name,
+                             const char *qualifier, char version[32], int *missing);
+
+/* Queues an Event invocation durably (its own transaction) and wakes the
+ * async workers. Returns 0 or -1. */
+int invoke_async_enqueue(const char *account, const char *region, const char *name,
+                         const char *qualifier, const char *request_id, const char *payload);
+
+/* Starts / stops the async workers (threads that run queued events with
+ * AWS's retry rules: function errors retried twice, 1 and 2 minutes
+ * apart by the virtual clock; events older than their maximum age
+ * dropped). */
+int invoke_async_start(void);
+void invoke_async_stop(void);
+
+/* Wakes the async workers (after the clock moved). */
+void invoke_async_kick(void);
+
 /* Kills environments idle for longer than the keep-alive. Registered as a
  * background task. */
 void invoke_reap(void);

@@ -7,6 +7,7 @@
 #include "api/validate.h"
 #include "engine/background.h"
 #include "engine/clock.h"
+#include "engine/invoker.h"
 #include "engine/util.h"
 #include "storage/store.h"
 #include "storage/store_ddb.h"
@@ -89,6 +90,7 @@ static int clock_post(struct req *req) {
         return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not persist the clock");
     }
     bg_run_now();
+    invoke_async_kick();
     return clock_reply(req);
 }
 

@@ -211,6 +211,11 @@ int main(int argc, char **argv) {
         store_shutdown();
         return 1;
     }
+    if (invoke_async_start() != 0) {
+        bg_stop();
+        store_shutdown();
+        return 1;
+    }
     int port = 0;
     if (http_start(sluice_cfg.host, sluice_cfg.port, &port) != 0) {
         bg_stop();
@@ -234,6 +239,9 @@ int main(int argc, char **argv) {
     log_msg(LOG_INFO, "signal %d: shutting down", sig);
     http_stop();
     bg_stop();
+    /* Kill running functions first, so async workers return at once. */
+    invoke_shutdown();
+    invoke_async_stop();
     invoke_shutdown();
     store_shutdown();
     return 0;

@@ -113,6 +113,7 @@ int store_fn_delete(struct store_scope s, const char *name) {
         "DELETE FROM aliases WHERE account=?1 AND region=?2 AND name=?3",
         "DELETE FROM policies WHERE account=?1 AND region=?2 AND name=?3",
         "DELETE FROM pc_configs WHERE account=?1 AND region=?2 AND name=?3",
+        "DELETE FROM event_invoke_configs WHERE account=?1 AND region=?2 AND name=?3",
         "DELETE FROM functions WHERE account=?1 AND region=?2 AND name=?3",
     };
     int rc = STORE_OK;
@@ -417,4 +418,125 @@ int store_concurrency_totals(struct store_scope s, int64_t *reserved, int64_t *p
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? STORE_OK : store_rc(rc, "conc_totals");
+}
+
+/* ---- asynchronous invocations ---- */
+
+int store_async_put(struct store_scope s, const char *name, const char *qualifier,
+                    const char *request_id, const char *payload, int64_t now_ms) {
+    static const char sql[] =
+        "INSERT INTO async_events(account, region, name, qualifier, request_id, payload,"
+        " received_ms, attempts, next_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?7)";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, request_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, payload, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 7, now_ms);
+    return step_done(st, "async_put");
+}
+
+int store_async_next(int64_t now_ms, const int64_t *skip, int nskip, struct store_async_event *out) {
+    static const char sql[] =
+        "SELECT id, account, region, name, qualifier, request_id, payload, received_ms, attempts,"
+        " next_ms FROM async_events WHERE next_ms<=?1 ORDER BY next_ms, id LIMIT 64";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_int64(st, 1, now_ms);
+    int rc, found = 0;
+    while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        int busy = 0;
+        for (int i = 0; i < nskip; i++) busy |= skip[i] == id;
+        if (busy) continue;
+        memset(out, 0, sizeof(*out));
+        out->id = id;
+        snprintf(out->account, sizeof(out->account), "%s", (const char *)sqlite3_column_text(st, 1));
+        snprintf(out->region, sizeof(out->region), "%s", (const char *)sqlite3_column_text(st, 2));
+        snprintf(out->name, sizeof(out->name), "%s", (const char *)sqlite3_column_text(st, 3));
+        snprintf(out->qualifier, sizeof(out->qualifier), "%s", (const char *)sqlite3_column_text(st, 4));
+        snprintf(out->request_id, sizeof(out->request_id), "%s", (const char *)sqlite3_column_text(st, 5));
+        out->payload = dup_col(st, 6);
+        out->received_ms = sqlite3_column_int64(st, 7);
+        out->attempts = sqlite3_column_int(st, 8);
+        out->next_ms = sqlite3_column_int64(st, 9);
+        found = 1;
+    }
+    sqlite3_reset(st);
+    return found ? STORE_OK : STORE_NOTFOUND;
+}
+
+int store_async_retry(int64_t id, int attempts, int64_t next_ms) {
+    static const char sql[] = "UPDATE async_events SET attempts=?2, next_ms=?3 WHERE id=?1";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, attempts);
+    sqlite3_bind_int64(st, 3, next_ms);
+    return step_done(st, "async_retry");
+}
+
+int store_async_delete(int64_t id) {
+    static const char sql[] = "DELETE FROM async_events WHERE id=?1";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    return step_done(st, "async_delete");
+}
+
+int store_async_count(int64_t *n) {
+    static const char sql[] = "SELECT count(*) FROM async_events";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : store_rc(rc, "async_count");
+}
+
+int store_eic_get(struct store_scope s, const char *name, const char *qualifier, char **config) {
+    static const char sql[] =
+        "SELECT config FROM event_invoke_configs WHERE account=?1 AND region=?2 AND name=?3 AND qualifier=?4";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    *config = rc == SQLITE_ROW ? dup_col(st, 0) : NULL;
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "eic_get");
+}
+
+int store_eic_put(struct store_scope s, const char *name, const char *qualifier, const char *config) {
+    static const char sql[] =
+        "INSERT INTO event_invoke_configs(account, region, name, qualifier, config) VALUES(?1, ?2, ?3, ?4, ?5)"
+        " ON CONFLICT(account, region, name, qualifier) DO UPDATE SET config=excluded.config";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, config, -1, SQLITE_TRANSIENT);
+    return step_done(st, "eic_put");
+}
+
+int store_eic_delete(struct store_scope s, const char *name, const char *qualifier) {
+    static const char sql[] =
+        "DELETE FROM event_invoke_configs WHERE account=?1 AND region=?2 AND name=?3 AND qualifier=?4";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
+    return step_change(st, "eic_delete");
+}
+
+int store_eic_list(struct store_scope s, const char *name, store_row_cb cb, void *ctx) {
+    static const char sql[] =
+        "SELECT qualifier, config FROM event_invoke_configs WHERE account=?1 AND region=?2 AND name=?3"
+        " ORDER BY qualifier";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s, name);
+    return run_rows(st, cb, ctx, "eic_list");
 }

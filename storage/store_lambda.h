@@ -97,4 +97,37 @@ int store_pc_function_total(struct store_scope s, const char *name, int64_t *tot
  * concurrency, and the sum of PC of functions without reserved. */
 int store_concurrency_totals(struct store_scope s, int64_t *reserved, int64_t *pc_unreserved);
 
+/* ---- asynchronous invocations ---- */
+
+struct store_async_event {
+    int64_t id;
+    char account[13];
+    char region[32];
+    char name[257];
+    char qualifier[257];
+    char request_id[40];
+    char *payload;          /* owned */
+    int64_t received_ms;
+    int attempts;
+    int64_t next_ms;
+};
+
+/* Queues an event; runs in the caller's transaction if one is open. */
+int store_async_put(struct store_scope s, const char *name, const char *qualifier,
+                    const char *request_id, const char *payload, int64_t now_ms);
+/* The earliest event due at NOW_MS whose id is not in SKIP[0..NSKIP),
+ * into OUT (caller frees OUT->payload). STORE_NOTFOUND when none. */
+int store_async_next(int64_t now_ms, const int64_t *skip, int nskip, struct store_async_event *out);
+/* Reschedules event ID after a failed attempt. */
+int store_async_retry(int64_t id, int attempts, int64_t next_ms);
+int store_async_delete(int64_t id);
+/* Events waiting (for metrics and tests). */
+int store_async_count(int64_t *n);
+
+/* EventInvokeConfig documents per (function, qualifier); '' = unqualified. */
+int store_eic_get(struct store_scope s, const char *name, const char *qualifier, char **config);
+int store_eic_put(struct store_scope s, const char *name, const char *qualifier, const char *config);
+int store_eic_delete(struct store_scope s, const char *name, const char *qualifier);
+int store_eic_list(struct store_scope s, const char *name, store_row_cb cb, void *ctx);
+
 #endif
