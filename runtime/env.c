@@ -26,6 +26,8 @@
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <limits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -620,4 +622,29 @@ void env_free(struct env *e) {
     pthread_cond_destroy(&e->cv);
     pthread_mutex_destroy(&e->mu);
     free(e);
+}
+
+int env_reap_orphans(const char *code_dir) {
+    DIR *d = opendir("/proc");
+    if (d == NULL) return 0;
+    size_t n = strlen(code_dir);
+    int killed = 0;
+    pid_t self = getpid();
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        char *end;
+        long pid = strtol(de->d_name, &end, 10);
+        if (*end || pid <= 1 || pid == self) continue;
+        char link[64], cwd[PATH_MAX];
+        snprintf(link, sizeof(link), "/proc/%ld/cwd", pid);
+        ssize_t len = readlink(link, cwd, sizeof(cwd) - 1);
+        if (len <= 0) continue;
+        cwd[len] = '\0';
+        if ((size_t)len > n && strncmp(cwd, code_dir, n) == 0 && cwd[n] == '/') {
+            kill((pid_t)pid, SIGKILL);
+            killed++;
+        }
+    }
+    closedir(d);
+    return killed;
 }

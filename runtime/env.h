@@ -80,4 +80,9 @@ void env_free(struct env *env);
 /* Kills every process group still alive (shutdown after a crash path). */
 void env_kill_all(void);
 
+/* Kills processes left behind by an earlier run that died (kill -9):
+ * every process whose working directory lies under CODE_DIR, where all
+ * environments run. Returns how many were killed. Call at start-up. */
+int env_reap_orphans(const char *code_dir);
+
 #endif

@@ -10,6 +10,7 @@
 #include "engine/config.h"
 #include "engine/invoker.h"
 #include "runtime/bootstraps.h"
+#include "runtime/env.h"
 #include "engine/log.h"
 #include "server/http.h"
 #include "storage/store.h"
@@ -201,6 +202,9 @@ int main(int argc, char **argv) {
         clock_set_offset_ms(strtoll(offset, NULL, 10));
         free(offset);
     }
+    /* Functions of an earlier run that was killed must not linger. */
+    int orphans = env_reap_orphans(store_code_dir());
+    if (orphans > 0) log_msg(LOG_INFO, "stopped %d function processes left by an earlier run", orphans);
     if (rt_bootstraps_install(store_data_dir()) != 0) {
         store_shutdown();
         return 1;

@@ -232,6 +232,10 @@ int store_init(const char *dir, int in_memory) {
         fprintf(stderr, "sluice: cannot create data directory %s: %s\n", dir, strerror(errno));
         return STORE_ERR;
     }
+    /* Absolute, so that function processes (LAMBDA_TASK_ROOT) and the
+     * orphan check see the same paths whatever the working directory. */
+    char abs_dir[PATH_MAX];
+    if (realpath(dir, abs_dir) != NULL) dir = abs_dir;
     snprintf(data_dir, sizeof(data_dir), "%s", dir);
     if (snprintf(db_path, sizeof(db_path), "%s/sluice.db", dir) >= (int)sizeof(db_path) ||
         snprintf(code_dir, sizeof(code_dir), "%s/code", dir) >= (int)sizeof(code_dir)) {
