@@ -1403,14 +1403,20 @@ static int invoke(struct req *req, struct lroute_args *a) {
     }
     char arn[512];
     lfn_arn(req, f.ref.name, f.qualifier[0] ? f.qualifier : NULL, arn, sizeof(arn));
-    struct invoke_req ir = {req->account, req->region, f.ref.name, version, cfg, arn,
+    struct invoke_req ir = {req->account, req->region, f.ref.name, f.qualifier, version, cfg, arn,
                             payload, npayload, cc, logtype && strcmp(logtype, "Tail") == 0};
     struct invoke_res res;
     if (invoke_sync(&ir, &res) != 0) {
-        const struct aws_error *kind = strcmp(res.error_code, "InvalidRuntimeException") == 0
-                                           ? &AWSERR_INVALID_RUNTIME
-                                           : &AWSERR_LAMBDA_SERVICE;
-        req_fail(req, kind, "%s", res.body ? res.body : "The function could not run.");
+        if (res.throttle_reason) {
+            req_fail(req, &AWSERR_TOO_MANY_REQUESTS, "Rate Exceeded.");
+            req->err_extra = cJSON_CreateObject();
+            cJSON_AddStringToObject(req->err_extra, "Reason", res.throttle_reason);
+        } else {
+            const struct aws_error *kind = strcmp(res.error_code, "InvalidRuntimeException") == 0
+                                               ? &AWSERR_INVALID_RUNTIME
+                                               : &AWSERR_LAMBDA_SERVICE;
+            req_fail(req, kind, "%s", res.body ? res.body : "The function could not run.");
+        }
         invoke_res_clear(&res);
         goto out;
     }

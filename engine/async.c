@@ -107,8 +107,8 @@ static void run_event(struct store_async_event *ev) {
             char arn[600];
             snprintf(arn, sizeof(arn), "arn:aws:lambda:%s:%s:function:%s%s%s", ev->region, ev->account,
                      ev->name, ev->qualifier[0] ? ":" : "", ev->qualifier);
-            struct invoke_req ir = {ev->account, ev->region, ev->name, version, cfg, arn,
-                                    ev->payload, strlen(ev->payload), NULL, 0};
+            struct invoke_req ir = {ev->account, ev->region, ev->name, ev->qualifier, version, cfg,
+                                    arn, ev->payload, strlen(ev->payload), NULL, 0};
             struct invoke_res res;
             int rc = invoke_sync(&ir, &res);
             cJSON_Delete(cfg);

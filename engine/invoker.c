@@ -9,6 +9,7 @@
  */
 #include "engine/invoker.h"
 #include "engine/clock.h"
+#include "engine/concurrency.h"
 #include "engine/config.h"
 #include "engine/log.h"
 #include "engine/util.h"
@@ -332,9 +333,26 @@ static char *exit_error(const char *request_id, int status) {
     return text;
 }
 
+static int run_admitted(const struct invoke_req *req, struct invoke_res *res);
+
 int invoke_sync(const struct invoke_req *req, struct invoke_res *res) {
     memset(res, 0, sizeof(*res));
     util_uuid(res->request_id);
+    struct conc_ticket t;
+    const char *reason = NULL;
+    int rc = conc_acquire(req->account, req->region, req->function_name,
+                          req->qualifier ? req->qualifier : "", &t, &reason);
+    if (rc < 0) return service_error(res, "ServiceException", "Admission failed: storage error.");
+    if (rc > 0) {
+        res->throttle_reason = reason;
+        return service_error(res, "TooManyRequestsException", "Rate Exceeded.");
+    }
+    rc = run_admitted(req, res);
+    conc_release(&t);
+    return rc;
+}
+
+static int run_admitted(const struct invoke_req *req, struct invoke_res *res) {
     const cJSON *cfg = req->config;
     const char *runtime = cfg_str(cfg, "Runtime");
     const char *sha = cfg_str(cfg, "CodeSha256");

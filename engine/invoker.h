@@ -17,6 +17,7 @@ struct invoke_req {
     const char *account;
     const char *region;
     const char *function_name;
+    const char *qualifier;        /* as invoked: "", "$LATEST", version or alias (admission) */
     const char *version;          /* "$LATEST" or "N": what runs */
     const struct cJSON *config;   /* that version's FunctionConfiguration */
     const char *invoked_arn;      /* ARN as invoked (with the qualifier given) */
@@ -34,13 +35,16 @@ struct invoke_res {
     char request_id[37];
     int service_error;            /* sluice could not run it (body: message) */
     char error_code[64];          /* for service errors: AWS error code */
+    const char *throttle_reason;  /* set with error_code TooManyRequestsException */
 };
 
 void invoke_res_clear(struct invoke_res *r);
 
-/* Runs REQ synchronously in an environment of its version. Returns 0 with
- * RES filled (the function's outcome, errors included), or -1 when the
- * function cannot run at all (RES->service_error set with a message).
+/* Runs REQ synchronously in an environment of its version, once admission
+ * (engine/concurrency.h) gives it a slot. Returns 0 with RES filled (the
+ * function's outcome, errors included), or -1 when the function cannot run
+ * (RES->service_error set with a message; a throttle sets error_code
+ * "TooManyRequestsException" and throttle_reason).
  * Blocks up to the function's timeout plus init. */
 int invoke_sync(const struct invoke_req *req, struct invoke_res *res);
 
