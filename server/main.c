@@ -210,6 +210,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     bg_register(ddb_sweep);
+    bg_register(store_maintain);
     bg_register(invoke_reap);
     if (bg_start() != 0) {
         store_shutdown();

@@ -39,6 +39,14 @@ struct store_conn {
 };
 
 static pthread_key_t conn_key;
+
+/* Writers queue on this mutex before BEGIN IMMEDIATE. SQLite's own busy
+ * handler makes a waiting writer sleep in growing steps (1, 2, 5, 10 ms…),
+ * which under four concurrent writers cost more than the writes; a mutex
+ * hands the lock over at once. Held from store_begin(1) to commit or
+ * rollback, by one thread at a time. */
+static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER;
+static __thread int holds_write;
 static char db_path[PATH_MAX];
 static char code_dir[PATH_MAX];
 static char data_dir[PATH_MAX];
@@ -88,9 +96,13 @@ static sqlite3 *open_db(void) {
     /* NORMAL in WAL mode is durable against process crashes (kill -9): a
      * committed transaction is in the WAL file before COMMIT returns. Only
      * an OS crash or power loss can lose the last transactions. */
+    /* journal_size_limit: once a checkpoint restarts the WAL, its file is
+     * cut back to 16 MB instead of keeping its high-water size. */
     sqlite3_exec(db,
                  in_memory_mode ? "PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;"
-                                : "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                                  " PRAGMA journal_size_limit=16777216;"
+                                : "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                                  " PRAGMA journal_size_limit=16777216;",
                  NULL, NULL, NULL);
     return db;
 }
@@ -149,10 +161,25 @@ int store_exec(const char *sql) {
     return store_rc(rc, "exec");
 }
 
+static void release_write(void) {
+    if (holds_write) {
+        holds_write = 0;
+        pthread_mutex_unlock(&write_mu);
+    }
+}
+
 int store_begin(int write) {
     sqlite3 *db = store_db();
     if (db == NULL) return STORE_ERR;
+    int acquired = 0;
+    if (write && !holds_write) {
+        pthread_mutex_lock(&write_mu);
+        holds_write = 1;
+        acquired = 1;
+    }
     int rc = sqlite3_exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
+    /* A nested begin fails without giving up the outer transaction's lock. */
+    if (rc != SQLITE_OK && acquired) release_write();
     return store_rc(rc, "begin");
 }
 
@@ -161,12 +188,33 @@ int store_commit(void) {
     if (rc != SQLITE_OK) {
         sqlite3_exec(store_db(), "ROLLBACK", NULL, NULL, NULL);
     }
+    release_write();
     return store_rc(rc, "commit");
 }
 
 void store_rollback(void) {
     sqlite3 *db = store_db();
     if (db && !sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    release_write();
+}
+
+/* WAL pages beyond which maintenance truncates the log: 4096 pages of
+ * 4 KB is 16 MB. Readers that never pause keep SQLite's automatic
+ * (passive) checkpoints from restarting the WAL, so it would only grow. */
+#define STORE_WAL_TRUNCATE_PAGES 4096
+
+void store_maintain(void) {
+    sqlite3 *db = store_db();
+    if (db == NULL) return;
+    int log = 0, done = 0;
+    if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK) return;
+    if (log < STORE_WAL_TRUNCATE_PAGES) return;
+    /* With the write lock held no writer can extend the log meanwhile;
+     * TRUNCATE waits (busy timeout) for readers to move past it. */
+    pthread_mutex_lock(&write_mu);
+    holds_write = 1;
+    sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+    release_write();
 }
 
 static int mkdir_p(const char *path) {

@@ -53,6 +53,10 @@ int store_begin(int write);
 int store_commit(void);
 void store_rollback(void);
 
+/* Checkpoints the write-ahead log, truncating it once it has grown large.
+ * Call from a background task on its own thread. */
+void store_maintain(void);
+
 /* Executes SQL text that has no parameters (schema, pragmas). */
 int store_exec(const char *sql);
 
