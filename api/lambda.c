@@ -1404,7 +1404,8 @@ static int invoke(struct req *req, struct lroute_args *a) {
     char arn[512];
     lfn_arn(req, f.ref.name, f.qualifier[0] ? f.qualifier : NULL, arn, sizeof(arn));
     struct invoke_req ir = {req->account, req->region, f.ref.name, f.qualifier, version, cfg, arn,
-                            payload, npayload, cc, logtype && strcmp(logtype, "Tail") == 0};
+                            payload, npayload, cc, logtype && strcmp(logtype, "Tail") == 0,
+                            req->request_id};
     struct invoke_res res;
     if (invoke_sync(&ir, &res) != 0) {
         if (res.throttle_reason) {

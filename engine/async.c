@@ -108,7 +108,7 @@ static void run_event(struct store_async_event *ev) {
             snprintf(arn, sizeof(arn), "arn:aws:lambda:%s:%s:function:%s%s%s", ev->region, ev->account,
                      ev->name, ev->qualifier[0] ? ":" : "", ev->qualifier);
             struct invoke_req ir = {ev->account, ev->region, ev->name, ev->qualifier, version, cfg,
-                                    arn, ev->payload, strlen(ev->payload), NULL, 0};
+                                    arn, ev->payload, strlen(ev->payload), NULL, 0, ev->request_id};
             struct invoke_res res;
             int rc = invoke_sync(&ir, &res);
             cJSON_Delete(cfg);

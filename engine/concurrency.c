@@ -18,13 +18,18 @@
 
 enum conc_slot conc_decide(const struct conc_view *v, const char **reason) {
     if (v->pc_ready > 0 && v->pc_running < v->pc_ready) return CONC_PROVISIONED;
+    int account_full = v->account_running >= v->account_limit;
     if (v->has_reserved) {
-        if (v->fn_ondemand_running < v->reserved - v->pc_function_total) return CONC_RESERVED;
-        *reason = "ReservedFunctionConcurrentInvocationLimitExceeded";
+        if (v->fn_ondemand_running >= v->reserved - v->pc_function_total) {
+            *reason = "ReservedFunctionConcurrentInvocationLimitExceeded";
+            return CONC_THROTTLED;
+        }
+        if (!account_full) return CONC_RESERVED;
+        *reason = "ConcurrentInvocationLimitExceeded";
         return CONC_THROTTLED;
     }
     int64_t pool = v->account_limit - v->sum_reserved - v->sum_pc_unreserved;
-    if (v->unreserved_running < pool) return CONC_UNRESERVED;
+    if (v->unreserved_running < pool && !account_full) return CONC_UNRESERVED;
     /* AWS may answer account-pool throttles with either reason; the
      * account one is the documented meaning [aws-reference I.3]. */
     *reason = "ConcurrentInvocationLimitExceeded";
@@ -118,6 +123,7 @@ int conc_acquire(const char *account, const char *region, const char *name,
     v.pc_running = get(kpc);
     v.fn_ondemand_running = get(kod);
     v.unreserved_running = get(kun);
+    v.account_running = get(kall);
     t->slot = conc_decide(&v, reason);
     switch (t->slot) {
     case CONC_PROVISIONED: add(kpc, 1); break;

@@ -13,6 +13,11 @@
  *      and is throttled with ConcurrentInvocationLimitExceeded when the
  *      pool's executions reach U.
  *
+ * The account limit also caps the total at every moment: pools are
+ * recomputed from the current settings, so removing reserved or
+ * provisioned concurrency while its slots are busy must not let the
+ * account run more than its limit.
+ *
  * Counters are in memory (they describe running processes, which do not
  * survive a restart anyway). Thread-safe.
  */
@@ -35,6 +40,7 @@ struct conc_view {
     int64_t pc_running;         /* PC slots of this qualifier in use */
     int64_t fn_ondemand_running;/* this function's on-demand executions */
     int64_t unreserved_running; /* executions in the unreserved pool */
+    int64_t account_running;    /* every execution of the account and region */
 };
 
 enum conc_slot {

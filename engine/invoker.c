@@ -337,7 +337,10 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res);
 
 int invoke_sync(const struct invoke_req *req, struct invoke_res *res) {
     memset(res, 0, sizeof(*res));
-    util_uuid(res->request_id);
+    if (req->request_id && strlen(req->request_id) < sizeof(res->request_id))
+        snprintf(res->request_id, sizeof(res->request_id), "%s", req->request_id);
+    else
+        util_uuid(res->request_id);
     struct conc_ticket t;
     const char *reason = NULL;
     int rc = conc_acquire(req->account, req->region, req->function_name,
@@ -423,7 +426,17 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res) {
             } else if (rc != 0) {
                 cJSON *o = cJSON_CreateObject();
                 cJSON_AddStringToObject(o, "errorType", "Runtime.InvalidEntrypoint");
-                cJSON_AddStringToObject(o, "errorMessage", ir.body ? ir.body : "could not start the runtime");
+                char m[4600];
+                if (provided && ir.body && strstr(ir.body, "Permission denied"))
+                    snprintf(m, sizeof(m), "RequestId: %s Error: fork/exec %s/bootstrap: permission denied",
+                             res->request_id, dir);
+                else if (provided)
+                    snprintf(m, sizeof(m), "RequestId: %s Error: Couldn't find valid bootstrap(s): "
+                             "[%s/bootstrap /opt/bootstrap]", res->request_id, dir);
+                else
+                    snprintf(m, sizeof(m), "RequestId: %s Error: %s", res->request_id,
+                             ir.body ? ir.body : "could not start the runtime");
+                cJSON_AddStringToObject(o, "errorMessage", m);
                 text = cJSON_PrintUnformatted(o);
                 cJSON_Delete(o);
             } else {
@@ -432,14 +445,20 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res) {
             res->function_error = 1;
             res->body = text;
             res->nbody = strlen(text);
+            /* REPORT names the error type the caller got. */
+            char etype[128];
+            cJSON *parsed = cJSON_Parse(text);
+            const cJSON *et = parsed ? cJSON_GetObjectItemCaseSensitive(parsed, "errorType") : NULL;
+            snprintf(etype, sizeof(etype), "%s",
+                     ir.error_type[0] ? ir.error_type : cJSON_IsString(et) ? et->valuestring : "Runtime.Unknown");
+            cJSON_Delete(parsed);
             {
                 char *all = xasprintf("%s%.*sEND RequestId: %s\nREPORT RequestId: %s\tDuration: %.2f ms\t"
                                       "Billed Duration: %lld ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t"
                                       "Status: error\tError Type: %s\t\n",
                                       head, (int)ir.nlog, ir.log ? ir.log : "", res->request_id,
                                       res->request_id, init_ms, (long long)ceil(init_ms), memory,
-                                      env ? env_peak_rss_mb(env) : 0,
-                                      ir.error_type[0] ? ir.error_type : "Runtime.Unknown");
+                                      env ? env_peak_rss_mb(env) : 0, etype);
                 if (req->tail) res->log_tail = tail_of(all, strlen(all));
                 write_logs(req, stream, all);
                 free(all);

@@ -25,6 +25,7 @@ struct invoke_req {
     size_t npayload;
     const char *client_context;   /* decoded JSON text, or NULL */
     int tail;                     /* LogType Tail: fill log_tail */
+    const char *request_id;       /* invocation id to use (the HTTP request's), or NULL */
 };
 
 struct invoke_res {

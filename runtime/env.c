@@ -31,10 +31,11 @@
 #include <time.h>
 #include <unistd.h>
 
-/* AWS's limit on a synchronous response: 6 MB. */
-#define ENV_MAX_RESPONSE 6291456u
-/* Error bodies and init errors are small; 1 MB is far above any. */
-#define ENV_MAX_ERROR_BODY (1024u * 1024)
+/* AWS's limit on a synchronous response: 6 MB plus 100 bytes, the figure
+ * its own error message names ("6291556 bytes"). */
+#define ENV_MAX_RESPONSE 6291556u
+/* Error bodies follow the same limit as responses. */
+#define ENV_MAX_ERROR_BODY ENV_MAX_RESPONSE
 /* Output kept per invocation for LogType Tail and the log; AWS keeps the
  * last 4 KB for Tail, so 1 MB per call bounds memory while keeping the
  * whole output of any reasonable handler. */
@@ -69,6 +70,7 @@ struct env {
     int exit_status;
     int out_fd;
     _Atomic int reading;       /* the reader holds bytes not yet appended */
+    _Atomic long peak_kb;      /* highest VmHWM seen while the process lived */
     pthread_t reader;
     int reader_started;
     /* output captured for the current call */
@@ -133,6 +135,8 @@ struct rconn {
     char *buf;
     size_t n;
     int too_big;
+    struct env *env;
+    char took[64];   /* request id this GET next handed out, if any */
 };
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *body) {
@@ -145,7 +149,7 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
     return ok;
 }
 
-static enum MHD_Result next_invocation(struct env *e, struct MHD_Connection *c) {
+static enum MHD_Result next_invocation(struct env *e, struct MHD_Connection *c, struct rconn *rc) {
     pthread_mutex_lock(&e->mu);
     if (!e->ready) {
         e->ready = 1;
@@ -157,6 +161,8 @@ static enum MHD_Result next_invocation(struct env *e, struct MHD_Connection *c) 
         return reply(c, 500, "{\"errorMessage\":\"environment shutting down\",\"errorType\":\"Runtime.Shutdown\"}");
     }
     e->taken = 1;
+    snprintf(rc->took, sizeof(rc->took), "%s", e->id);
+    rc->env = e;
     struct MHD_Response *r = MHD_create_response_from_buffer(e->npayload, (void *)e->payload,
                                                              MHD_RESPMEM_MUST_COPY);
     char deadline[32];
@@ -208,9 +214,22 @@ static enum MHD_Result init_error(struct env *e, struct MHD_Connection *c, struc
     pthread_mutex_lock(&e->mu);
     e->init_failed = 1;
     free(e->init_body);
-    e->init_body = rc->buf;
-    e->ninit = rc->n;
-    rc->buf = NULL;
+    if (rc->too_big) {
+        /* Never pass on a body cut at an arbitrary byte. */
+        free(rc->buf);
+        rc->buf = NULL;
+        static const char big[] =
+            "{\"errorMessage\":\"The init error was larger than the response limit.\","
+            "\"errorType\":\"Runtime.InitErrorTooLarge\"}";
+        e->init_body = malloc(sizeof(big));
+        if (e->init_body == NULL) abort();
+        memcpy(e->init_body, big, sizeof(big));
+        e->ninit = sizeof(big) - 1;
+    } else {
+        e->init_body = rc->buf;
+        e->ninit = rc->n;
+        rc->buf = NULL;
+    }
     const char *t = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Lambda-Runtime-Function-Error-Type");
     snprintf(e->init_type, sizeof(e->init_type), "%s", t ? t : "");
     pthread_cond_broadcast(&e->cv);
@@ -249,7 +268,7 @@ static enum MHD_Result rapi_access(void *cls, struct MHD_Connection *c, const ch
     if (strncmp(url, prefix, sizeof(prefix) - 1) != 0)
         return reply(c, 404, "{\"errorMessage\":\"Not found\",\"errorType\":\"InvalidRequest\"}");
     const char *rest = url + sizeof(prefix) - 1;
-    if (strcmp(method, "GET") == 0 && strcmp(rest, "invocation/next") == 0) return next_invocation(e, c);
+    if (strcmp(method, "GET") == 0 && strcmp(rest, "invocation/next") == 0) return next_invocation(e, c, rc);
     if (strcmp(method, "POST") == 0 && strcmp(rest, "init/error") == 0) return init_error(e, c, rc);
     if (strcmp(method, "POST") == 0 && strncmp(rest, "invocation/", 11) == 0) {
         const char *id = rest + 11;
@@ -269,8 +288,18 @@ static void rapi_done(void *cls, struct MHD_Connection *c, void **con_cls,
                       enum MHD_RequestTerminationCode toe) {
     (void)cls;
     (void)c;
-    (void)toe;
     struct rconn *rc = *con_cls;
+    if (rc && rc->took[0] && toe != MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+        /* The runtime gave up on this "next" (its connection died) before
+         * the event reached it: hand the event to its next "next". */
+        struct env *e = rc->env;
+        pthread_mutex_lock(&e->mu);
+        if (e->taken && !e->done && strcmp(e->id, rc->took) == 0) {
+            e->taken = 0;
+            pthread_cond_broadcast(&e->cv);
+        }
+        pthread_mutex_unlock(&e->mu);
+    }
     if (rc) {
         free(rc->buf);
         free(rc);
@@ -309,18 +338,72 @@ void env_kill_all(void) {
     pthread_mutex_unlock(&tracked_mu);
 }
 
-/* Reads the process's stdout+stderr (one pipe) until EOF, then reaps it. */
+/* Marks the process ended with STATUS and wakes every waiter. */
+static void mark_exited(struct env *e, int status) {
+    track(e->pid, 0);
+    pthread_mutex_lock(&e->mu);
+    e->exited = 1;
+    e->exit_status = status;
+    e->state = ST_DEAD;
+    pthread_cond_broadcast(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+}
+
+/* How often the reader checks that the runtime is still alive while its
+ * output pipe stays open (a child may hold the pipe after it exits). */
+#define ENV_EXIT_CHECK_MS 100
+/* Output still read after the runtime exited, for children that hold the
+ * pipe: enough to catch what was already written, never a hang. */
+#define ENV_LINGER_MS 300
+
+/* Reads the process's stdout+stderr (one pipe) and notices its exit, even
+ * when a child it started keeps the pipe open. */
+static long read_hwm_kb(pid_t pid) {
+    char path[64], line[256];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return 0;
+    long kb = 0;
+    while (fgets(line, sizeof(line), f))
+        if (strncmp(line, "VmHWM:", 6) == 0) kb = strtol(line + 6, NULL, 10);
+    fclose(f);
+    return kb;
+}
+
+/* Keeps the peak RSS seen so far: /proc forgets it once the process is
+ * reaped, and REPORT still needs it for a call that crashed or timed out. */
+static void sample_peak(struct env *e) {
+    long kb = read_hwm_kb(e->pid);
+    if (kb > atomic_load(&e->peak_kb)) atomic_store(&e->peak_kb, kb);
+}
+
 static void *reader_main(void *arg) {
     struct env *e = arg;
     char buf[8192];
+    int exited = 0;
+    double linger_until = 0;
     for (;;) {
         /* Wait for data first and flag the read before taking it, so that
-         * env_invoke's drain never sees an empty pipe while bytes are in
-         * flight between read() and the log. */
+         * the drain never sees an empty pipe while bytes are in flight
+         * between read() and the log. */
         struct pollfd pfd = {e->out_fd, POLLIN, 0};
-        if (poll(&pfd, 1, -1) < 0) {
-            if (errno == EINTR) continue;
-            break;
+        int pr = poll(&pfd, 1, ENV_EXIT_CHECK_MS);
+        if (pr < 0 && errno != EINTR) break;
+        if (!exited) {
+            sample_peak(e);
+            int status = 0;
+            pid_t w = waitpid(e->pid, &status, WNOHANG);
+            if (w == e->pid) {
+                exited = 1;
+                /* The runtime is gone: so is its sandbox. */
+                kill(-e->pid, SIGKILL);
+                mark_exited(e, status);
+                linger_until = mono_ms() + ENV_LINGER_MS;
+            }
+        }
+        if (pr <= 0) {
+            if (exited && mono_ms() > linger_until) break;
+            continue;
         }
         atomic_store(&e->reading, 1);
         ssize_t n = read(e->out_fd, buf, sizeof(buf));
@@ -336,18 +419,28 @@ static void *reader_main(void *arg) {
         log_append(e, buf, (size_t)n);
         pthread_mutex_unlock(&e->mu);
         atomic_store(&e->reading, 0);
+        if (exited && mono_ms() > linger_until) break;
     }
-    int status = 0;
-    while (waitpid(e->pid, &status, 0) < 0 && errno == EINTR) {
+    if (!exited) {
+        int status = 0;
+        while (waitpid(e->pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        mark_exited(e, status);
     }
-    track(e->pid, 0);
-    pthread_mutex_lock(&e->mu);
-    e->exited = 1;
-    e->exit_status = status;
-    e->state = ST_DEAD;
-    pthread_cond_broadcast(&e->cv);
-    pthread_mutex_unlock(&e->mu);
     return NULL;
+}
+
+/* The runtime writes its output before it posts to the Runtime API, so by
+ * the time a post arrives the output is in the pipe: let the reader take
+ * it before a call's log is closed. ENV_DRAIN_MS bounds the wait. */
+static void drain(struct env *e) {
+    for (int i = 0; i < ENV_DRAIN_MS && e->out_fd >= 0; i++) {
+        int pending = 0;
+        if (ioctl(e->out_fd, FIONREAD, &pending) != 0) break;
+        if (pending == 0 && !atomic_load(&e->reading)) break;
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
 }
 
 static int start_rapi(struct env *e) {
@@ -468,6 +561,9 @@ int env_start(const struct env_spec *spec, struct env **out, struct env_result *
         }
     }
     *init_ms = mono_ms() - t0;
+    pthread_mutex_unlock(&e->mu);
+    drain(e);
+    pthread_mutex_lock(&e->mu);
     res->log = e->log;
     res->nlog = e->nlog;
     e->log = NULL;
@@ -503,6 +599,9 @@ void env_invoke(struct env *e, const char *request_id, const char *payload, size
         return;
     }
     e->state = ST_BUSY;
+    /* A baseline for REPORT's Max Memory Used, should the call crash
+     * before the reader's next sample. */
+    sample_peak(e);
     snprintf(e->id, sizeof(e->id), "%s", request_id);
     e->payload = payload;
     e->npayload = npayload;
@@ -517,9 +616,8 @@ void env_invoke(struct env *e, const char *request_id, const char *payload, size
     e->body = NULL;
     e->nbody = 0;
     e->etype[0] = '\0';
-    free(e->log);
-    e->log = NULL;
-    e->nlog = 0;
+    /* Output written since the last call (after its response) belongs to
+     * this call's log rather than to nobody's. */
     double t0 = mono_ms();
     pthread_cond_broadcast(&e->cv);
     /* Wait on the monotonic clock for the wall-clock deadline's distance. */
@@ -543,6 +641,8 @@ void env_invoke(struct env *e, const char *request_id, const char *payload, size
         res->nbody = e->nbody;
         e->body = NULL;
         snprintf(res->error_type, sizeof(res->error_type), "%s", e->etype);
+        /* After a 413 runtimes differ (the Python one exits): retire the
+         * environment; the next invocation starts a fresh one. */
         e->state = e->outcome == ENV_TOO_LARGE ? ST_DEAD : ST_IDLE;
     } else {
         res->outcome = timed_out ? ENV_TIMEOUT : ENV_EXITED;
@@ -566,16 +666,7 @@ void env_invoke(struct env *e, const char *request_id, const char *payload, size
             if (pthread_cond_timedwait(&e->cv, &e->mu, &w) == ETIMEDOUT) break;
         pthread_mutex_unlock(&e->mu);
     }
-    /* The runtime writes its output before it posts the response, so the
-     * output is in the pipe by now; let the reader take it before the log
-     * of this call is closed. ENV_DRAIN_MS bounds the wait. */
-    for (int i = 0; i < ENV_DRAIN_MS && e->out_fd >= 0; i++) {
-        int pending = 0;
-        if (ioctl(e->out_fd, FIONREAD, &pending) != 0) break;
-        if (pending == 0 && !atomic_load(&e->reading)) break;
-        struct timespec ms = {0, 1000000};
-        nanosleep(&ms, NULL);
-    }
+    drain(e);
     pthread_mutex_lock(&e->mu);
     res->log = e->log;
     res->nlog = e->nlog;
@@ -593,14 +684,8 @@ int env_alive(struct env *e) {
 }
 
 int env_peak_rss_mb(struct env *e) {
-    char path[64], line[256];
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)e->pid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL) return 0;
-    long kb = 0;
-    while (fgets(line, sizeof(line), f))
-        if (strncmp(line, "VmHWM:", 6) == 0) kb = strtol(line + 6, NULL, 10);
-    fclose(f);
+    if (!e->exited) sample_peak(e);
+    long kb = atomic_load(&e->peak_kb);
     return (int)((kb + 1023) / 1024);
 }
 

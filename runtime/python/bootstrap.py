@@ -12,12 +12,15 @@ Standard library only; must run on Python 3.9 to 3.14. The file is embedded into
 sluice binary, so it has to stay a single self-contained module.
 """
 
+import _socket
 import json
-import logging
 import os
-import socket
 import sys
 import time
+
+# `logging` is not imported here: importing it (and the traceback module it pulls in)
+# is most of a cold start. The Lambda log handler is installed the moment anyone
+# imports logging (see _LoggingSetupFinder), which is before user code can use it.
 
 # --- Constants -------------------------------------------------------------------
 
@@ -34,6 +37,8 @@ ERROR_LOG_IDENT = "\u00a0"
 # Cap on one status or header line read from the Runtime API, so a broken peer
 # cannot make the bootstrap buffer without bound.
 MAX_HTTP_LINE = 65536
+# Bytes asked of recv() at a time: events reach 6 MB, so read in large steps.
+RECV_SIZE = 262144
 
 MARSHAL_ERROR = "Runtime.MarshalError"
 UNMARSHAL_ERROR = "Runtime.UnmarshalError"
@@ -260,8 +265,9 @@ class Marshaller(object):
 
 
 # --- Runtime API client ----------------------------------------------------------
-# A small HTTP/1.1 client over one keep-alive socket. http.client costs more import
-# time than the whole cold-start budget, and the Runtime API needs very little.
+# A small HTTP/1.1 client over one keep-alive socket, on _socket directly: http.client
+# and even socket.py cost more import time than the cold-start budget allows, and the
+# Runtime API needs very little.
 
 
 def _quote_path_segment(s):
@@ -291,42 +297,84 @@ class RuntimeClient(object):
         self.host = host.strip("[]") or "127.0.0.1"
         self.port = int(port)
         self.sock = None
-        self.rfile = None
+        self.buf = bytearray()
+        self.pos = 0
 
     def _open(self):
-        sock = socket.create_connection((self.host, self.port))
-        try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
-            pass
-        self.sock = sock
-        self.rfile = sock.makefile("rb")
-
-    def close(self):
-        if self.rfile is not None:
+        # Host as bytes: a str host makes getaddrinfo import the idna codec.
+        infos = _socket.getaddrinfo(self.host.encode("ascii"), self.port, 0, _socket.SOCK_STREAM)
+        last_error = None
+        for family, socktype, proto, _, sockaddr in infos:
+            sock = _socket.socket(family, socktype, proto)
             try:
-                self.rfile.close()
+                sock.connect(sockaddr)
+            except OSError as e:
+                sock.close()
+                last_error = e
+                continue
+            try:
+                sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
             except OSError:
                 pass
+            self.sock = sock
+            self.buf = bytearray()
+            self.pos = 0
+            return
+        raise last_error or OSError("cannot connect to %s" % self.address)
+
+    def close(self):
         if self.sock is not None:
             try:
                 self.sock.close()
             except OSError:
                 pass
         self.sock = None
-        self.rfile = None
+        self.buf = bytearray()
+        self.pos = 0
+
+    # Received bytes are in self.buf from self.pos on. Lines and bodies are sliced
+    # off by moving self.pos; the consumed prefix is dropped only when more data is
+    # needed, so a large body that arrived with the headers is not moved per line.
+
+    def _fill(self):
+        if self.pos:
+            del self.buf[: self.pos]
+            self.pos = 0
+        chunk = self.sock.recv(RECV_SIZE)
+        if not chunk:
+            return False
+        self.buf += chunk
+        return True
+
+    def _take(self, n):
+        mv = memoryview(self.buf)
+        try:
+            data = bytes(mv[self.pos : self.pos + n])
+        finally:
+            mv.release()
+        self.pos += n
+        return data
 
     def _readline(self):
-        line = self.rfile.readline(MAX_HTTP_LINE + 1)
-        if len(line) > MAX_HTTP_LINE:
-            raise RuntimeAPIError("HTTP line too long from the Runtime API")
-        return line
+        while True:
+            i = self.buf.find(b"\n", self.pos)
+            if i >= 0:
+                return self._take(i + 1 - self.pos)
+            if len(self.buf) - self.pos > MAX_HTTP_LINE:
+                raise RuntimeAPIError("HTTP line too long from the Runtime API")
+            if not self._fill():
+                return self._take(len(self.buf) - self.pos)
 
     def _read_exact(self, n):
-        data = self.rfile.read(n)
-        if len(data) != n:
-            raise RuntimeAPIError("Connection to the Runtime API closed mid-response")
-        return data
+        while len(self.buf) - self.pos < n:
+            if not self._fill():
+                raise RuntimeAPIError("Connection to the Runtime API closed mid-response")
+        return self._take(n)
+
+    def _read_to_eof(self):
+        while self._fill():
+            pass
+        return self._take(len(self.buf) - self.pos)
 
     def _read_response(self, method):
         while True:
@@ -370,7 +418,7 @@ class RuntimeClient(object):
         elif "content-length" in headers:
             body = self._read_exact(int(headers["content-length"]))
         else:
-            body = self.rfile.read()
+            body = self._read_to_eof()
             close_after = True
         if close_after:
             self.close()
@@ -409,7 +457,7 @@ class RuntimeClient(object):
             except RuntimeAPIError:
                 self.close()
                 raise
-            except OSError as e:
+            except (OSError, ValueError) as e:
                 self.close()
                 raise RuntimeAPIError(str(e) or e.__class__.__name__)
 
@@ -503,6 +551,12 @@ class LambdaContext(object):
         return fields
 
     def log(self, msg):
+        logging = sys.modules.get("logging")
+        if logging is None:
+            # Nobody imported logging, so its root handler (and sink) is not set up
+            # yet; awslambdaric would find the sink on that handler.
+            (_LOG_SINK or StandardLogSink()).log(str(msg))
+            return
         for handler in logging.getLogger().handlers:
             if hasattr(handler, "log_sink"):
                 handler.log_sink.log(str(msg))
@@ -591,21 +645,23 @@ def make_obj_from_dict(_class, _dict):
 _DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
 _TEXT_FORMAT = "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n"
 _LEVEL_NAMES = ("CRITICAL", "FATAL", "ERROR", "WARN", "WARNING", "INFO", "DEBUG", "NOTSET")
+# Levels as numbers, so that this module does not need logging imported.
+_NOTSET, _DEBUG, _INFO, _WARNING, _ERROR, _CRITICAL = 0, 10, 20, 30, 40, 50
 _JSON_FRAME_TYPES = {
-    logging.NOTSET: 0xA55A0002,
-    logging.DEBUG: 0xA55A000A,
-    logging.INFO: 0xA55A000E,
-    logging.WARNING: 0xA55A0012,
-    logging.ERROR: 0xA55A0016,
-    logging.CRITICAL: 0xA55A001A,
+    _NOTSET: 0xA55A0002,
+    _DEBUG: 0xA55A000A,
+    _INFO: 0xA55A000E,
+    _WARNING: 0xA55A0012,
+    _ERROR: 0xA55A0016,
+    _CRITICAL: 0xA55A001A,
 }
 _TEXT_FRAME_TYPES = {
-    logging.NOTSET: 0xA55A0003,
-    logging.DEBUG: 0xA55A000B,
-    logging.INFO: 0xA55A000F,
-    logging.WARNING: 0xA55A0013,
-    logging.ERROR: 0xA55A0017,
-    logging.CRITICAL: 0xA55A001B,
+    _NOTSET: 0xA55A0003,
+    _DEBUG: 0xA55A000B,
+    _INFO: 0xA55A000F,
+    _WARNING: 0xA55A0013,
+    _ERROR: 0xA55A0017,
+    _CRITICAL: 0xA55A001B,
 }
 _RESERVED_FIELDS = frozenset(
     [
@@ -618,6 +674,8 @@ _RESERVED_FIELDS = frozenset(
 
 _GLOBAL_AWS_REQUEST_ID = None
 _GLOBAL_TENANT_ID = None
+_LOG_SINK = None  # set by main() before any user code runs
+_LOGGING_CONFIGURED = False
 
 
 def _log_format_is_json():
@@ -683,13 +741,13 @@ class FramedTelemetryLogSink(object):
     def log(self, msg, frame_type=None):
         encoded = msg.encode("utf-8")
         ts = int(time.time_ns() / 1000)
-        ftype = frame_type if frame_type is not None else _TEXT_FRAME_TYPES[logging.NOTSET]
+        ftype = frame_type if frame_type is not None else _TEXT_FRAME_TYPES[_NOTSET]
         self.file.write(
             ftype.to_bytes(4, "big") + len(encoded).to_bytes(4, "big") + ts.to_bytes(8, "big") + encoded
         )
 
     def log_error(self, message_lines):
-        ftype = (_JSON_FRAME_TYPES if _log_format_is_json() else _TEXT_FRAME_TYPES)[logging.ERROR]
+        ftype = (_JSON_FRAME_TYPES if _log_format_is_json() else _TEXT_FRAME_TYPES)[_ERROR]
         self.log("\n".join(message_lines), frame_type=ftype)
 
     def close(self):
@@ -709,76 +767,76 @@ def create_log_sink():
     return StandardLogSink()
 
 
-class LambdaLoggerHandler(logging.Handler):
-    def __init__(self, log_sink):
-        logging.Handler.__init__(self)
-        self.log_sink = log_sink
+def _setup_logging(logging, log_sink):
+    """Configures the root logger as awslambdaric does: one handler writing to the log
+    sink, "[LEVEL]\ttimestamp\trequest id\tmessage" in UTC (or JSON records when
+    AWS_LAMBDA_LOG_FORMAT=JSON), level from AWS_LAMBDA_LOG_LEVEL, else WARNING."""
 
-    def emit(self, record):
-        self.log_sink.log(self.format(record))
+    class LambdaLoggerHandler(logging.Handler):
+        def __init__(self, log_sink):
+            logging.Handler.__init__(self)
+            self.log_sink = log_sink
 
+        def emit(self, record):
+            self.log_sink.log(self.format(record))
 
-class LambdaLoggerHandlerWithFrameType(logging.Handler):
-    def __init__(self, log_sink):
-        logging.Handler.__init__(self)
-        self.log_sink = log_sink
+    class LambdaLoggerHandlerWithFrameType(logging.Handler):
+        def __init__(self, log_sink):
+            logging.Handler.__init__(self)
+            self.log_sink = log_sink
 
-    def emit(self, record):
-        self.log_sink.log(
-            self.format(record),
-            frame_type=(
-                getattr(record, "_frame_type", None) or _TEXT_FRAME_TYPES.get(_format_log_level(record))
-            ),
-        )
+        def emit(self, record):
+            self.log_sink.log(
+                self.format(record),
+                frame_type=(
+                    getattr(record, "_frame_type", None) or _TEXT_FRAME_TYPES.get(_format_log_level(record))
+                ),
+            )
 
+    class LambdaLoggerFilter(logging.Filter):
+        def filter(self, record):
+            record.aws_request_id = _GLOBAL_AWS_REQUEST_ID or ""
+            record.tenant_id = _GLOBAL_TENANT_ID
+            return True
 
-class LambdaLoggerFilter(logging.Filter):
-    def filter(self, record):
-        record.aws_request_id = _GLOBAL_AWS_REQUEST_ID or ""
-        record.tenant_id = _GLOBAL_TENANT_ID
-        return True
+    class JsonFormatter(logging.Formatter):
+        def __init__(self):
+            logging.Formatter.__init__(self, datefmt=_DATETIME_FORMAT)
+            self._encode = json.JSONEncoder(ensure_ascii=False).encode
 
+        def formatTime(self, record, datefmt=None):
+            t = time.gmtime(record.created)
+            return "%s.%03dZ" % (time.strftime(_DATETIME_FORMAT, t), int(record.created * 1000) % 1000)
 
-class JsonFormatter(logging.Formatter):
-    def __init__(self):
-        logging.Formatter.__init__(self, datefmt=_DATETIME_FORMAT)
-        self._encode = json.JSONEncoder(ensure_ascii=False).encode
+        def format(self, record):
+            record.levelno = _format_log_level(record)
+            record.levelname = logging.getLevelName(record.levelno)
+            record._frame_type = _JSON_FRAME_TYPES.get(record.levelno, _JSON_FRAME_TYPES[_NOTSET])
+            exc_info = record.exc_info
+            stack = None
+            if exc_info:
+                import traceback
 
-    def formatTime(self, record, datefmt=None):
-        t = time.gmtime(record.created)
-        return "%s.%03dZ" % (time.strftime(_DATETIME_FORMAT, t), int(record.created * 1000) % 1000)
+                stack = traceback.format_tb(exc_info[2])
+            result = {
+                "timestamp": self.formatTime(record, self.datefmt),
+                "level": record.levelname,
+                "message": record.getMessage(),
+                "logger": record.name,
+                "stackTrace": stack,
+                "errorType": exc_info[0].__name__ if exc_info else None,
+                "errorMessage": str(exc_info[1]) if exc_info else None,
+                "requestId": getattr(record, "aws_request_id", None),
+                "location": "%s:%s:%s" % (record.pathname, record.funcName, record.lineno) if exc_info else None,
+            }
+            if getattr(record, "tenant_id", None) is not None:
+                result["tenantId"] = record.tenant_id
+            for key, value in record.__dict__.items():
+                if key not in _RESERVED_FIELDS and key not in result:
+                    result[key] = value
+            result = dict((k, v) for k, v in result.items() if v is not None)
+            return self._encode(result) + "\n"
 
-    def format(self, record):
-        record.levelno = _format_log_level(record)
-        record.levelname = logging.getLevelName(record.levelno)
-        record._frame_type = _JSON_FRAME_TYPES.get(record.levelno, _JSON_FRAME_TYPES[logging.NOTSET])
-        exc_info = record.exc_info
-        stack = None
-        if exc_info:
-            import traceback
-
-            stack = traceback.format_tb(exc_info[2])
-        result = {
-            "timestamp": self.formatTime(record, self.datefmt),
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "logger": record.name,
-            "stackTrace": stack,
-            "errorType": exc_info[0].__name__ if exc_info else None,
-            "errorMessage": str(exc_info[1]) if exc_info else None,
-            "requestId": getattr(record, "aws_request_id", None),
-            "location": "%s:%s:%s" % (record.pathname, record.funcName, record.lineno) if exc_info else None,
-        }
-        if getattr(record, "tenant_id", None) is not None:
-            result["tenantId"] = record.tenant_id
-        for key, value in record.__dict__.items():
-            if key not in _RESERVED_FIELDS and key not in result:
-                result[key] = value
-        result = dict((k, v) for k, v in result.items() if v is not None)
-        return self._encode(result) + "\n"
-
-
-def setup_logging(log_sink):
     logging.Formatter.converter = time.gmtime
     logger = logging.getLogger()
     is_json = _log_format_is_json()
@@ -795,6 +853,71 @@ def setup_logging(log_sink):
         logger.setLevel(log_level)
     handler.addFilter(LambdaLoggerFilter())
     logger.addHandler(handler)
+    global _LOGGING_CONFIGURED
+    _LOGGING_CONFIGURED = True
+
+
+class _LoggingSetupFinder(object):
+    """One-shot meta path finder: when `logging` is first imported, let the normal
+    finders load it and run _setup_logging right after the module body, before the
+    importer gets the module back. The module keeps its own spec and loader."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "logging":
+            return None
+        _remove_logging_finder()
+        spec = None
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            if find is None:
+                continue
+            spec = find(fullname, path, target)
+            if spec is not None:
+                break
+        loader = spec.loader if spec is not None else None
+        if loader is None or isinstance(loader, type) or not hasattr(loader, "exec_module"):
+            return spec  # cannot hook this loader: main() configures logging itself
+        original = loader.exec_module
+
+        def exec_module(module):
+            try:
+                original(module)
+            finally:
+                try:
+                    del loader.exec_module
+                except AttributeError:
+                    pass
+            _setup_logging(module, _LOG_SINK)
+
+        loader.exec_module = exec_module
+        return spec
+
+
+_LOGGING_FINDER = _LoggingSetupFinder()
+
+
+def _remove_logging_finder():
+    try:
+        sys.meta_path.remove(_LOGGING_FINDER)
+    except ValueError:
+        pass
+
+
+def _ensure_logging():
+    """Returns the logging module, configured; imports it if nobody has yet."""
+    import logging  # runs _setup_logging through the finder on a first import
+
+    if not _LOGGING_CONFIGURED:
+        _setup_logging(logging, _LOG_SINK)
+    return logging
+
+
+def _install_logging():
+    """Configures logging now if it is already imported, else on its first import."""
+    if "logging" in sys.modules:
+        _ensure_logging()
+    else:
+        sys.meta_path.insert(0, _LOGGING_FINDER)
 
 
 def _replace_line_indentation(line, indent_char, new_indent_char):
@@ -805,7 +928,7 @@ def _replace_line_indentation(line, indent_char, new_indent_char):
 def log_error(error_result, log_sink, marshaller):
     if _log_format_is_json():
         record = {
-            "timestamp": time.strftime(_DATETIME_FORMAT, logging.Formatter.converter(time.time())),
+            "timestamp": time.strftime(_DATETIME_FORMAT, time.gmtime()),
             "level": "ERROR",
         }
         record.update(error_result)
@@ -983,7 +1106,9 @@ def handle_event_request(client, marshaller, request_handler, invoke_id, headers
 
 def _set_sys_path(task_root):
     here = os.path.dirname(os.path.abspath(_THIS_FILE)) if _THIS_FILE else None
-    rest = [p for p in sys.path if not (here and p and os.path.abspath(p) == here)]
+    # Drop this file's directory (python puts it first) and "" (added by `python -c`):
+    # in AWS neither the runtime's directory nor the cwd entry is there.
+    rest = [p for p in sys.path if p and not (here and os.path.abspath(p) == here)]
     front = [task_root]
     site_packages = "/opt/python/lib/python%d.%d/site-packages" % sys.version_info[:2]
     for extra in (site_packages, "/opt/python"):
@@ -1029,20 +1154,21 @@ def main():
     except RuntimeAPIError as e:
         _fatal(str(e))
 
+    global _LOG_SINK
     marshaller = Marshaller(ensure_ascii=os.environ.get("AWS_EXECUTION_ENV") != "AWS_Lambda_python3.12")
-    log_sink = create_log_sink()
+    log_sink = _LOG_SINK = create_log_sink()
     handler_name = os.environ.get("_HANDLER", "")
 
     try:
         try:
-            setup_logging(log_sink)
+            _install_logging()
             request_handler = get_handler(handler_name)
         except Exception as e:
             if isinstance(e, FaultException):
                 error_result = make_error(e.msg, e.exception_type, e.trace)
             else:
                 error_result = build_fault_result(sys.exc_info())
-            logging.warning(LAMBDA_UNHANDLED_EXCEPTION_WARNING)
+            _ensure_logging().warning(LAMBDA_UNHANDLED_EXCEPTION_WARNING)
             log_error(error_result, log_sink, marshaller)
             client.post_init_error(
                 marshaller.encode(error_result).encode("utf-8"), error_result["errorType"]
@@ -1050,6 +1176,8 @@ def main():
             sys.exit(1)
 
         while True:
+            if not _LOGGING_CONFIGURED and "logging" in sys.modules:
+                _ensure_logging()  # imported through a loader the finder could not hook
             headers, body = client.wait_next_invocation()
             invoke_id = headers["lambda-runtime-aws-request-id"]
             _GLOBAL_AWS_REQUEST_ID = invoke_id
