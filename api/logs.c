@@ -53,6 +53,12 @@ static int required(struct req *req, cJSON *in, const char *key, const char *fie
     return 0;
 }
 
+static int stream_must_exist(struct req *req, const char *group, const char *stream) {
+    int rc = store_logs_stream_exists(scope(req), group, stream);
+    if (rc == STORE_NOTFOUND) return req_fail(req, &LOGS_NOT_FOUND, "The specified log stream does not exist.");
+    return rc == STORE_OK ? 0 : store_fail(req);
+}
+
 static int group_must_exist(struct req *req, const char *group) {
     int rc = store_logs_group_exists(scope(req), group);
     if (rc == STORE_NOTFOUND) return req_fail(req, &LOGS_NOT_FOUND, "The specified log group does not exist.");
@@ -216,7 +222,7 @@ static int put_log_events(struct req *req, cJSON *in) {
         required(req, in, "logStreamName", "logStreamName", &s) != 0 ||
         jget_arr(req, in, "logEvents", &events) < 0)
         return -1;
-    if (group_must_exist(req, g) != 0) return -1;
+    if (group_must_exist(req, g) != 0 || stream_must_exist(req, g, s) != 0) return -1;
     int n = events ? cJSON_GetArraySize(events) : 0;
     if (n < 1 || n > LOGS_MAX_EVENTS)
         return req_fail(req, &LOGS_INVALID, "logEvents must hold 1 to 10000 events");
@@ -331,14 +337,14 @@ static int get_log_events(struct req *req, cJSON *in) {
         jget_str(req, in, "nextToken", &token) < 0)
         return -1;
     if (limit < 1 || limit > LOGS_MAX_EVENTS) limit = LOGS_MAX_EVENTS;
-    if (group_must_exist(req, g) != 0) return -1;
+    if (group_must_exist(req, g) != 0 || stream_must_exist(req, g, s) != 0) return -1;
     char dir = head ? 'f' : 'b';
     int64_t ts = head ? INT64_MIN : INT64_MAX, id = head ? INT64_MIN : INT64_MAX;
     if (token && parse_token(token, &dir, &ts, &id) != 0)
         return req_fail(req, &LOGS_INVALID, "The specified nextToken is invalid.");
     struct events_ctx c = {cJSON_CreateArray(), 0, (int)limit, 0, 0, NULL, ts, id, ts, id};
     int backward = dir == 'b';
-    if (store_logs_events(scope(req), g, s, start, end, ts, id, backward, (int)limit, event_row, &c) != STORE_OK) {
+    if (store_logs_events(scope(req), g, s, start, end, 0, ts, id, backward, (int)limit, event_row, &c) != STORE_OK) {
         cJSON_Delete(c.arr);
         return store_fail(req);
     }
@@ -388,7 +394,9 @@ static int filter_log_events(struct req *req, cJSON *in) {
     /* One stream, or all; stream lists and prefixes filter afterwards. */
     const char *only = names && cJSON_GetArraySize(names) == 1 && cJSON_IsString(names->child)
                            ? names->child->valuestring : NULL;
-    if (store_logs_events(scope(req), g, only, start, end, ts, id, 0, (int)limit + 1, event_row, &c) != STORE_OK) {
+    /* No SQL limit: the pattern filters rows after the query, and the row
+     * callback stops once a page (plus one) has matched. */
+    if (store_logs_events(scope(req), g, only, start, end, 1, ts, id, 0, -1, event_row, &c) != STORE_OK) {
         cJSON_Delete(c.arr);
         return store_fail(req);
     }

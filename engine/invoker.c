@@ -292,6 +292,58 @@ static void write_logs(const struct invoke_req *req, const char *stream, const c
     free(ts);
 }
 
+/* Log events with their own times, gathered for one invocation. */
+struct evbuf {
+    char **msg;
+    int64_t *ts;
+    int n, cap;
+};
+
+static void ev_add(struct evbuf *b, const char *line, size_t n, int64_t ts) {
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 16;
+        b->msg = xrealloc(b->msg, (size_t)b->cap * sizeof(*b->msg));
+        b->ts = xrealloc(b->ts, (size_t)b->cap * sizeof(*b->ts));
+    }
+    b->msg[b->n] = xstrndup(line, n);
+    b->ts[b->n] = ts;
+    b->n++;
+}
+
+/* Adds each line of TEXT, stamped (virtual clock) with the time its first
+ * byte was read from the process (MARKS), or DFLT when unknown. */
+static void ev_add_output(struct evbuf *b, const char *text, size_t n, const struct env_mark *marks,
+                          int nmarks, int64_t dflt) {
+    size_t pos = 0;
+    int m = 0;
+    while (pos < n) {
+        const char *nl = memchr(text + pos, '\n', n - pos);
+        size_t len = nl ? (size_t)(nl - (text + pos)) : n - pos;
+        while (m + 1 < nmarks && marks[m + 1].off <= pos) m++;
+        int64_t ts = nmarks && marks[m].off <= pos ? marks[m].ms + clock_offset_ms() : dflt;
+        if (len > 0) ev_add(b, text + pos, len, ts);
+        pos += len + 1;
+    }
+}
+
+/* Adds each line of TEXT at time TS. */
+static void ev_add_text(struct evbuf *b, const char *text, int64_t ts) {
+    ev_add_output(b, text, strlen(text), NULL, 0, ts);
+}
+
+static void ev_write(const struct invoke_req *req, const char *stream, struct evbuf *b) {
+    char group[160];
+    snprintf(group, sizeof(group), "/aws/lambda/%s", req->function_name);
+    struct store_scope sc = {req->account, req->region};
+    if (b->n && store_logs_append(sc, group, stream, b->n, (const char *const *)b->msg, b->ts,
+                                  clock_now_ms()) != STORE_OK)
+        log_msg(LOG_WARN, "could not store the log of %s", req->function_name);
+    for (int i = 0; i < b->n; i++) free(b->msg[i]);
+    free(b->msg);
+    free(b->ts);
+    memset(b, 0, sizeof(*b));
+}
+
 /* Base64 of the last 4 KB of the invocation's log, as Tail returns. */
 static char *tail_of(const char *log, size_t n) {
     size_t from = n > INVOKE_TAIL_BYTES ? n - INVOKE_TAIL_BYTES : 0;
@@ -384,6 +436,8 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res) {
     double init_ms = -1;
     char *log = NULL;
     size_t nlog = 0;
+    struct env_mark *init_marks = NULL;
+    int n_init_marks = 0;
     char head[256];
     snprintf(head, sizeof(head), "START RequestId: %s Version: %s\n", res->request_id, req->version);
 
@@ -469,7 +523,10 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res) {
         }
         log = ir.log;
         nlog = ir.nlog;
+        init_marks = ir.marks;
+        n_init_marks = ir.nmarks;
         ir.log = NULL;
+        ir.marks = NULL;
         env_result_clear(&ir);
     }
 
@@ -479,6 +536,7 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res) {
     snprintf(trace, sizeof(trace), "Root=1-%08llx-%s;Parent=%s;Sampled=0",
              (unsigned long long)(util_wall_ms() / 1000), t1, t2);
     struct env_result r;
+    int64_t started = clock_now_ms();
     int64_t deadline = util_wall_ms() + (int64_t)timeout_s * 1000;
     env_invoke(env, res->request_id, req->payload, req->npayload, deadline, req->invoked_arn,
                req->client_context, trace, &r);
@@ -538,7 +596,6 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res) {
     if (nlog) memcpy(out, log, nlog);
     if (r.nlog) memcpy(out + nlog, r.log, r.nlog);
     out[total] = '\0';
-    free(log);
     char init_part[64] = "";
     if (init_ms >= 0) snprintf(init_part, sizeof(init_part), "Init Duration: %.2f ms\t", init_ms);
     char timeout_line[192] = "";
@@ -548,15 +605,38 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res) {
         snprintf(timeout_line, sizeof(timeout_line), "%s %s Task timed out after %.2f seconds\n\n",
                  iso, res->request_id, (double)timeout_s);
     }
-    char *all = xasprintf("%s%s%s%sEND RequestId: %s\nREPORT RequestId: %s\tDuration: %.2f ms\t"
-                          "Billed Duration: %lld ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t%s\n",
-                          head, out, (total && out[total - 1] != '\n') ? "\n" : "", timeout_line,
-                          res->request_id, res->request_id, r.duration_ms,
-                          (long long)(ceil(r.duration_ms) > 0 ? ceil(r.duration_ms) : 1), memory, peak,
-                          init_part);
+    /* In the log stream, init output comes before START (as in AWS); the
+     * Tail of the call starts at START and holds both. */
+    char *init_out = xstrndup(out, nlog);
+    const char *call_out = out + nlog;
+    size_t ncall = total - nlog;
+    char report[512];
+    snprintf(report, sizeof(report),
+             "END RequestId: %s\nREPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %lld ms\t"
+             "Memory Size: %d MB\tMax Memory Used: %d MB\t%s\n",
+             res->request_id, res->request_id, r.duration_ms,
+             (long long)(ceil(r.duration_ms) > 0 ? ceil(r.duration_ms) : 1), memory, peak, init_part);
+    const char *nl_init = (nlog && init_out[nlog - 1] != '\n') ? "\n" : "";
+    const char *nl_call = (ncall && call_out[ncall - 1] != '\n') ? "\n" : "";
+    char *all = xasprintf("%s%s%s%s%s%s%s", init_out, nl_init, head, call_out, nl_call, timeout_line, report);
+    char *tail = req->tail ? xasprintf("%s%s%s%s%s%s%s", head, init_out, nl_init, call_out, nl_call,
+                                       timeout_line, report)
+                           : NULL;
+    free(init_out);
     free(out);
-    if (req->tail) res->log_tail = tail_of(all, strlen(all));
-    write_logs(req, stream, all);
+    if (tail) res->log_tail = tail_of(tail, strlen(tail));
+    free(tail);
+    /* The log stream: each line at the time the process wrote it. */
+    struct evbuf eb = {0};
+    int64_t ended = clock_now_ms();
+    if (log) ev_add_output(&eb, log, nlog, init_marks, n_init_marks, started);
+    ev_add_text(&eb, head, started);
+    if (r.log) ev_add_output(&eb, r.log, r.nlog, r.marks, r.nmarks, ended);
+    ev_add_text(&eb, timeout_line, ended);
+    ev_add_text(&eb, report, ended);
+    ev_write(req, stream, &eb);
+    free(init_marks);
+    free(log);
     log_msg(LOG_DEBUG, "invoke %s:%s %s -> %s", req->function_name, req->version, res->request_id,
             res->function_error ? "error" : "ok");
     free(all);

@@ -73,9 +73,11 @@ struct env {
     _Atomic long peak_kb;      /* highest VmHWM seen while the process lived */
     pthread_t reader;
     int reader_started;
-    /* output captured for the current call */
+    /* output captured for the current call, with read times */
     char *log;
     size_t nlog;
+    struct env_mark *marks;
+    int nmarks;
     /* the invocation in flight */
     int assigned, taken, done;
     char id[64];
@@ -94,6 +96,7 @@ struct env {
 void env_result_clear(struct env_result *r) {
     free(r->body);
     free(r->log);
+    free(r->marks);
     memset(r, 0, sizeof(*r));
 }
 
@@ -119,6 +122,12 @@ static void *xmalloc_(size_t n) {
 static void log_append(struct env *e, const char *p, size_t n) {
     if (e->nlog + n > ENV_MAX_LOG) n = ENV_MAX_LOG > e->nlog ? ENV_MAX_LOG - e->nlog : 0;
     if (n == 0) return;
+    struct env_mark *m = realloc(e->marks, (size_t)(e->nmarks + 1) * sizeof(*m));
+    if (m == NULL) abort();
+    e->marks = m;
+    e->marks[e->nmarks].off = e->nlog;
+    e->marks[e->nmarks].ms = wall_ms();
+    e->nmarks++;
     char *grown = realloc(e->log, e->nlog + n + 1);
     if (grown == NULL) abort();
     e->log = grown;
@@ -566,8 +575,12 @@ int env_start(const struct env_spec *spec, struct env **out, struct env_result *
     pthread_mutex_lock(&e->mu);
     res->log = e->log;
     res->nlog = e->nlog;
+    res->marks = e->marks;
+    res->nmarks = e->nmarks;
     e->log = NULL;
     e->nlog = 0;
+    e->marks = NULL;
+    e->nmarks = 0;
     if (e->ready && !e->init_failed) {
         e->state = ST_IDLE;
         res->outcome = ENV_OK;
@@ -670,8 +683,12 @@ void env_invoke(struct env *e, const char *request_id, const char *payload, size
     pthread_mutex_lock(&e->mu);
     res->log = e->log;
     res->nlog = e->nlog;
+    res->marks = e->marks;
+    res->nmarks = e->nmarks;
     e->log = NULL;
     e->nlog = 0;
+    e->marks = NULL;
+    e->nmarks = 0;
     if (!res->exit_status) res->exit_status = e->exit_status;
     pthread_mutex_unlock(&e->mu);
 }
@@ -704,6 +721,7 @@ void env_free(struct env *e) {
     free(e->init_body);
     free(e->body);
     free(e->log);
+    free(e->marks);
     pthread_cond_destroy(&e->cv);
     pthread_mutex_destroy(&e->mu);
     free(e);

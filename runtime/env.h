@@ -25,6 +25,12 @@ struct env_spec {
     int init_timeout_ms;        /* AWS: 10 s */
 };
 
+/* LOG[off..] was read at epoch milliseconds MS (wall clock). */
+struct env_mark {
+    size_t off;
+    int64_t ms;
+};
+
 /* Result of an invocation or of init. */
 enum env_outcome {
     ENV_OK = 0,          /* response posted */
@@ -44,6 +50,8 @@ struct env_result {
     double duration_ms;    /* invoke duration */
     char *log;             /* output the process wrote during the call (malloc'd) */
     size_t nlog;
+    struct env_mark *marks;/* when each part of LOG was read (malloc'd) */
+    int nmarks;
 };
 
 void env_result_clear(struct env_result *r);

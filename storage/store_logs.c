@@ -105,6 +105,20 @@ int store_logs_group_exists(struct store_scope s, const char *group) {
     return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "logs_group_exists");
 }
 
+int store_logs_stream_exists(struct store_scope s, const char *group, const char *stream) {
+    static const char sql[] =
+        "SELECT 1 FROM log_streams WHERE account=?1 AND region=?2 AND grp=?3 AND name=?4";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    bind_scope(st, s);
+    sqlite3_bind_text(st, 3, group, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, stream, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "logs_stream_exists");
+}
+
 int store_logs_create_stream(struct store_scope s, const char *group, const char *stream, int64_t now_ms) {
     static const char sql[] =
         "INSERT INTO log_streams(account, region, grp, name, created_ms) VALUES(?1, ?2, ?3, ?4, ?5)";
@@ -197,15 +211,15 @@ int store_logs_streams(struct store_scope s, const char *group, const char *pref
 }
 
 int store_logs_events(struct store_scope s, const char *group, const char *stream, int64_t start,
-                      int64_t end, int64_t after_ts, int64_t after_id, int backward, int limit,
+                      int64_t end, int end_inclusive, int64_t after_ts, int64_t after_id, int backward, int limit,
                       int (*cb)(void *ctx, const struct store_log_event *ev), void *ctx) {
     static const char fwd[] =
         "SELECT id, stream, ts, ingest_ms, message FROM log_events WHERE account=?1 AND region=?2"
-        " AND grp=?3 AND (?4 IS NULL OR stream=?4) AND ts>=?5 AND (?6 = 0 OR ts<?6)"
+        " AND grp=?3 AND (?4 IS NULL OR stream=?4) AND ts>=?5 AND (?6 = 0 OR ts<=?6)"
         " AND (ts, id) > (?7, ?8) ORDER BY ts, id LIMIT ?9";
     static const char bwd[] =
         "SELECT id, stream, ts, ingest_ms, message FROM log_events WHERE account=?1 AND region=?2"
-        " AND grp=?3 AND (?4 IS NULL OR stream=?4) AND ts>=?5 AND (?6 = 0 OR ts<?6)"
+        " AND grp=?3 AND (?4 IS NULL OR stream=?4) AND ts>=?5 AND (?6 = 0 OR ts<=?6)"
         " AND (ts, id) < (?7, ?8) ORDER BY ts DESC, id DESC LIMIT ?9";
     sqlite3_stmt *st = store_stmt(backward ? bwd : fwd);
     if (st == NULL) return STORE_ERR;
@@ -214,7 +228,8 @@ int store_logs_events(struct store_scope s, const char *group, const char *strea
     if (stream) sqlite3_bind_text(st, 4, stream, -1, SQLITE_TRANSIENT);
     else sqlite3_bind_null(st, 4);
     sqlite3_bind_int64(st, 5, start);
-    sqlite3_bind_int64(st, 6, end);
+    /* An exclusive end is an inclusive one a millisecond earlier. */
+    sqlite3_bind_int64(st, 6, end && !end_inclusive ? end - 1 : end);
     sqlite3_bind_int64(st, 7, after_ts);
     sqlite3_bind_int64(st, 8, after_id);
     sqlite3_bind_int(st, 9, limit);

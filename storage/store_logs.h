@@ -22,6 +22,7 @@ int store_logs_create_group(struct store_scope s, const char *group, int64_t now
 int store_logs_create_stream(struct store_scope s, const char *group, const char *stream, int64_t now_ms);
 int store_logs_delete_group(struct store_scope s, const char *group);
 int store_logs_group_exists(struct store_scope s, const char *group);
+int store_logs_stream_exists(struct store_scope s, const char *group, const char *stream);
 
 /* Groups whose names start with PREFIX, after AFTER, at most LIMIT.
  * CB(ctx, name, created_ms, bytes); nonzero stops. */
@@ -46,11 +47,11 @@ struct store_log_event {
     const char *message;
 };
 
-/* Events of GROUP (STREAM NULL: every stream) with START <= ts < END (0:
- * unbounded), after event id AFTER_ID in (ts, id) order (or before, when
+/* Events of GROUP (STREAM NULL: every stream) with START <= ts and ts < END (ts <= END
+ * when END_INCLUSIVE; END 0: unbounded), after event id AFTER_ID in (ts, id) order (or before, when
  * BACKWARD), at most LIMIT. */
 int store_logs_events(struct store_scope s, const char *group, const char *stream, int64_t start,
-                      int64_t end, int64_t after_ts, int64_t after_id, int backward, int limit,
+                      int64_t end, int end_inclusive, int64_t after_ts, int64_t after_id, int backward, int limit,
                       int (*cb)(void *ctx, const struct store_log_event *ev), void *ctx);
 
 #endif
