@@ -447,9 +447,25 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res) {
         char boot[4200];
         struct env_spec spec;
         memset(&spec, 0, sizeof(spec));
-        if (python) {
+        char pyboot[4400];
+        const char *pyscript = rt_bootstrap_python();
+        if (python && (strchr(pyscript, '\'') || strchr(pyscript, '\\'))) {
+            /* A path Python cannot take inside quotes: run the script. */
             spec.argv[0] = runtime_command(runtime, "python3");
-            spec.argv[1] = rt_bootstrap_python();
+            spec.argv[1] = pyscript;
+        } else if (python) {
+            /* Imported as a module rather than run as a script, so Python
+             * keeps its compiled bytecode between cold starts. */
+            char rdir[4096];
+            snprintf(rdir, sizeof(rdir), "%s", rt_bootstrap_python());
+            char *slash = strrchr(rdir, '/');
+            if (slash) *slash = '\0';
+            snprintf(pyboot, sizeof(pyboot),
+                     "import sys; sys.path.insert(0, %s%s%s); import bootstrap; bootstrap.main()",
+                     "'", rdir, "'");
+            spec.argv[0] = runtime_command(runtime, "python3");
+            spec.argv[1] = "-c";
+            spec.argv[2] = pyboot;
         } else if (node) {
             spec.argv[0] = runtime_command(runtime, "node");
             spec.argv[1] = rt_bootstrap_nodejs();

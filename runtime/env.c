@@ -458,7 +458,8 @@ static int start_rapi(struct env *e) {
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     e->rapi = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
+        /* poll(), not select(): descriptors past 1024 are common here. */
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL, NULL,
         rapi_access, e, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&a,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)ENV_RAPI_CONNECTIONS,
         MHD_OPTION_THREAD_STACK_SIZE, (size_t)ENV_RAPI_STACK,

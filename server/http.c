@@ -261,8 +261,11 @@ int http_start(const char *host, int port, int *bound) {
     struct sockaddr_in6 a6;
     struct sockaddr_in a4;
     const struct sockaddr *addr;
+    /* MHD_USE_POLL: without it libmicrohttpd uses select(), which cannot
+     * watch descriptors numbered 1024 or more, and hundreds of waiting
+     * invokes with their environments pass that number. */
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_ERROR_LOG;
+                     MHD_USE_POLL | MHD_USE_ERROR_LOG;
     memset(&a4, 0, sizeof(a4));
     memset(&a6, 0, sizeof(a6));
     if (port < 0 || port > 65535) {

@@ -20,6 +20,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +184,15 @@ int main(int argc, char **argv) {
         fprintf(stderr, "sluice: unexpected argument '%s'\n", argv[optind]);
         usage(stderr);
         return 2;
+    }
+
+    /* Every waiting invoke holds a few descriptors (its connection, its
+     * thread's database handle, its environment's endpoint and pipe):
+     * raise the soft limit to the hard one so hundreds fit. */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
     }
 
     /* Signals: handled synchronously by the main thread only. Block them
