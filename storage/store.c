@@ -47,6 +47,15 @@ static pthread_key_t conn_key;
  * rollback, by one thread at a time. */
 static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER;
 static __thread int holds_write;
+
+/* Every write transaction runs on this one connection, used only by the
+ * thread holding write_mu. A write through a thread's own connection
+ * would make every other connection drop its page cache at its next
+ * read transaction, and with a connection per HTTP thread that meant
+ * re-reading the upper b-tree pages on almost every write (pread and
+ * copies were the largest cost under four writers). Opened on first
+ * use, closed by store_shutdown. */
+static struct store_conn *writer;
 static char db_path[PATH_MAX];
 static char code_dir[PATH_MAX];
 static char data_dir[PATH_MAX];
@@ -107,23 +116,40 @@ static sqlite3 *open_db(void) {
     return db;
 }
 
-struct sqlite3 *store_db(void) {
-    struct store_conn *c = pthread_getspecific(conn_key);
-    if (c) return c->db;
-    c = calloc(1, sizeof(*c));
+static struct store_conn *conn_new(void) {
+    struct store_conn *c = calloc(1, sizeof(*c));
     if (c == NULL) abort();
     c->db = open_db();
     if (c->db == NULL) {
         free(c);
         return NULL;
     }
-    pthread_setspecific(conn_key, c);
-    return c->db;
+    return c;
+}
+
+/* The connection statements of this thread go to: the shared writer
+ * while a write transaction is held, else the thread's own. NULL when
+ * the database cannot be opened. */
+static struct store_conn *cur_conn(void) {
+    if (holds_write) {
+        if (writer == NULL) writer = conn_new();
+        return writer;
+    }
+    struct store_conn *c = pthread_getspecific(conn_key);
+    if (c) return c;
+    c = conn_new();
+    if (c) pthread_setspecific(conn_key, c);
+    return c;
+}
+
+struct sqlite3 *store_db(void) {
+    struct store_conn *c = cur_conn();
+    return c ? c->db : NULL;
 }
 
 struct sqlite3_stmt *store_stmt(const char *sql) {
-    if (store_db() == NULL) return NULL;
-    struct store_conn *c = pthread_getspecific(conn_key);
+    struct store_conn *c = cur_conn();
+    if (c == NULL) return NULL;
     for (int i = 0; i < c->nslot; i++) {
         if (c->slot[i].sql == sql) {
             sqlite3_reset(c->slot[i].st);
@@ -169,13 +195,16 @@ static void release_write(void) {
 }
 
 int store_begin(int write) {
-    sqlite3 *db = store_db();
-    if (db == NULL) return STORE_ERR;
     int acquired = 0;
     if (write && !holds_write) {
         pthread_mutex_lock(&write_mu);
         holds_write = 1;
         acquired = 1;
+    }
+    sqlite3 *db = store_db();
+    if (db == NULL) {
+        if (acquired) release_write();
+        return STORE_ERR;
     }
     int rc = sqlite3_exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
     /* A nested begin fails without giving up the outer transaction's lock. */
@@ -313,6 +342,10 @@ void store_shutdown(void) {
     struct store_conn *c = pthread_getspecific(conn_key);
     pthread_setspecific(conn_key, NULL);
     conn_close(c);
+    pthread_mutex_lock(&write_mu);
+    conn_close(writer);
+    writer = NULL;
+    pthread_mutex_unlock(&write_mu);
     if (in_memory_mode && tmp_root[0]) {
         nftw(tmp_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
         tmp_root[0] = '\0';
