@@ -27,28 +27,33 @@ struct sqlite3_stmt;
  * function. Returns STORE_OK or STORE_ERR (with a message on stderr). */
 int store_init(const char *dir, int in_memory);
 
-/* Closes the calling thread's connection (if any) and, in in-memory mode,
- * removes the temporary directory. Call once at shutdown, after worker
+/* Closes the calling thread's connection (if any) and the shared writer
+ * connection and, in in-memory mode, removes the temporary directory. Call once at shutdown, after worker
  * threads have stopped. */
 void store_shutdown(void);
 
-/* Returns the calling thread's connection, opening it on first use. The
- * connection belongs to the thread; never pass it to another. Returns
- * NULL only if opening failed (logged). */
+/* Returns the connection the calling thread's statements go to, opening
+ * it on first use: inside a write transaction (store_begin(1) until commit
+ * or rollback) the one writer connection, which the thread may use only
+ * until then; otherwise the thread's own, which belongs to the thread.
+ * Never pass either to another thread. Returns NULL only if opening
+ * failed (logged). */
 struct sqlite3 *store_db(void);
 
 /* Closes the calling thread's connection now (it would otherwise be
  * closed when the thread exits). Safe to call when none is open. */
 void store_thread_done(void);
 
-/* Returns a prepared statement for SQL on the calling thread's connection,
- * cached per thread by the address of SQL (pass string literals only).
- * The statement is reset and its bindings cleared; borrowed until the
- * thread ends. Returns NULL on error (logged). */
+/* Returns a prepared statement for SQL on store_db()'s connection, cached
+ * per connection by the address of SQL (pass string literals only). The
+ * statement is reset and its bindings cleared; borrowed until the write
+ * transaction ends (writer connection) or the thread ends (its own).
+ * Returns NULL on error (logged). */
 struct sqlite3_stmt *store_stmt(const char *sql);
 
-/* Transaction helpers on the thread's connection. store_begin(1) takes the
- * write lock at once (BEGIN IMMEDIATE). Return STORE_OK or STORE_ERR/BUSY. */
+/* Transaction helpers. store_begin(0) reads on the thread's connection;
+ * store_begin(1) waits for the write mutex, then takes SQLite's write lock
+ * at once (BEGIN IMMEDIATE) on the shared writer connection. Return STORE_OK or STORE_ERR/BUSY. */
 int store_begin(int write);
 int store_commit(void);
 void store_rollback(void);
