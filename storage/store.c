@@ -6,6 +6,7 @@
  */
 #include "storage/store.h"
 #include "storage/schema.h"
+#include "storage/store_sql.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -185,6 +186,33 @@ int store_exec(const char *sql) {
         sqlite3_free(zerr);
     }
     return store_rc(rc, "exec");
+}
+
+char *store_col_dup(sqlite3_stmt *st, int i) {
+    const unsigned char *z = sqlite3_column_text(st, i);
+    if (z == NULL) return NULL;
+    char *p = strdup((const char *)z);
+    if (p == NULL) abort();
+    return p;
+}
+
+void store_bind_scope(sqlite3_stmt *st, struct store_scope s, const char *name) {
+    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
+    if (name) sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
+}
+
+int store_step_done(sqlite3_stmt *st, const char *ctx) {
+    int rc = sqlite3_step(st);
+    int out = store_rc(rc, ctx);
+    sqlite3_reset(st);
+    return out;
+}
+
+int store_step_change(sqlite3_stmt *st, const char *ctx) {
+    int rc = store_step_done(st, ctx);
+    if (rc != STORE_OK) return rc;
+    return sqlite3_changes(sqlite3_db_handle(st)) > 0 ? STORE_OK : STORE_NOTFOUND;
 }
 
 static void release_write(void) {

@@ -5,20 +5,13 @@
  */
 #include "storage/store_ddb.h"
 #include "storage/store.h"
+#include "storage/store_sql.h"
 
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *dup_col(sqlite3_stmt *st, int i) {
-    const unsigned char *z = sqlite3_column_text(st, i);
-    if (z == NULL) return NULL;
-    char *p = strdup((const char *)z);
-    if (p == NULL) abort();
-    return p;
-}
 
 static void copy_col(sqlite3_stmt *st, int i, char *buf, size_t n) {
     const unsigned char *z = sqlite3_column_text(st, i);
@@ -33,19 +26,6 @@ static void bind_key(sqlite3_stmt *st, int i, struct store_key k) {
 static struct store_key col_key(sqlite3_stmt *st, int i) {
     struct store_key k = {sqlite3_column_blob(st, i), (size_t)sqlite3_column_bytes(st, i)};
     return k;
-}
-
-static int step_done(sqlite3_stmt *st, const char *ctx) {
-    int rc = sqlite3_step(st);
-    int out = store_rc(rc, ctx);
-    sqlite3_reset(st);
-    return out;
-}
-
-static int step_change(sqlite3_stmt *st, const char *ctx) {
-    int rc = step_done(st, ctx);
-    if (rc != STORE_OK) return rc;
-    return sqlite3_changes(sqlite3_db_handle(st)) > 0 ? STORE_OK : STORE_NOTFOUND;
 }
 
 /* ---- tables ---- */
@@ -65,17 +45,15 @@ int store_ddb_table_get(struct store_scope s, const char *name, struct store_ddb
         " WHERE account=?1 AND region=?2 AND name=?3";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
+    store_bind_scope(st, s, name);
     memset(out, 0, sizeof(*out));
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        out->id = dup_col(st, 0);
-        out->desc = dup_col(st, 1);
-        out->tags = dup_col(st, 2);
-        out->ttl = dup_col(st, 3);
-        out->stream_arn = dup_col(st, 4);
+        out->id = store_col_dup(st, 0);
+        out->desc = store_col_dup(st, 1);
+        out->tags = store_col_dup(st, 2);
+        out->ttl = store_col_dup(st, 3);
+        out->stream_arn = store_col_dup(st, 4);
         out->partitions = sqlite3_column_int(st, 5);
         out->created_ms = sqlite3_column_int64(st, 6);
     }
@@ -94,9 +72,7 @@ int store_ddb_table_put(struct store_scope s, const char *name, const struct sto
         " partitions=?9, created_ms=?10 WHERE account=?1 AND region=?2 AND name=?3";
     sqlite3_stmt *st = store_stmt(insert ? ins : upd);
     if (st == NULL) return STORE_ERR;
-    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
+    store_bind_scope(st, s, name);
     sqlite3_bind_text(st, 4, t->id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 5, t->desc, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 6, t->tags ? t->tags : "[]", -1, SQLITE_TRANSIENT);
@@ -106,7 +82,7 @@ int store_ddb_table_put(struct store_scope s, const char *name, const struct sto
     else sqlite3_bind_null(st, 8);
     sqlite3_bind_int(st, 9, t->partitions > 0 ? t->partitions : 1);
     sqlite3_bind_int64(st, 10, t->created_ms);
-    return insert ? step_done(st, "ddb_table_insert") : step_change(st, "ddb_table_update");
+    return insert ? store_step_done(st, "ddb_table_insert") : store_step_change(st, "ddb_table_update");
 }
 
 int store_ddb_table_delete(struct store_scope s, const char *name, const char *table_id) {
@@ -119,15 +95,13 @@ int store_ddb_table_delete(struct store_scope s, const char *name, const char *t
         sqlite3_stmt *st = store_stmt(by_id[i]);
         if (st == NULL) return STORE_ERR;
         sqlite3_bind_text(st, 1, table_id, -1, SQLITE_TRANSIENT);
-        int rc = step_done(st, "ddb_table_delete");
+        int rc = store_step_done(st, "ddb_table_delete");
         if (rc != STORE_OK) return rc;
     }
     sqlite3_stmt *st = store_stmt(del_table);
     if (st == NULL) return STORE_ERR;
-    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
-    return step_change(st, "ddb_table_delete");
+    store_bind_scope(st, s, name);
+    return store_step_change(st, "ddb_table_delete");
 }
 
 int store_ddb_table_list(struct store_scope s, const char *after, int limit, store_row_cb cb,
@@ -137,9 +111,7 @@ int store_ddb_table_list(struct store_scope s, const char *after, int limit, sto
         " ORDER BY name LIMIT ?4";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, after ? after : "", -1, SQLITE_TRANSIENT);
+    store_bind_scope(st, s, after ? after : "");
     sqlite3_bind_int(st, 4, limit);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -192,7 +164,7 @@ int store_ddb_item_get(const char *table_id, struct store_key hk, struct store_k
     bind_key(st, 2, hk);
     bind_key(st, 3, rk);
     int rc = sqlite3_step(st);
-    *item = rc == SQLITE_ROW ? dup_col(st, 0) : NULL;
+    *item = rc == SQLITE_ROW ? store_col_dup(st, 0) : NULL;
     sqlite3_reset(st);
     if (rc == SQLITE_ROW) return STORE_OK;
     return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "ddb_item_get");
@@ -212,7 +184,7 @@ int store_ddb_item_put(const char *table_id, struct store_key hk, struct store_k
     sqlite3_bind_int64(st, 5, (sqlite3_int64)size);
     if (expires >= 0) sqlite3_bind_int64(st, 6, expires);
     else sqlite3_bind_null(st, 6);
-    return step_done(st, "ddb_item_put");
+    return store_step_done(st, "ddb_item_put");
 }
 
 int store_ddb_item_delete(const char *table_id, struct store_key hk, struct store_key rk) {
@@ -222,7 +194,7 @@ int store_ddb_item_delete(const char *table_id, struct store_key hk, struct stor
     sqlite3_bind_text(st, 1, table_id, -1, SQLITE_TRANSIENT);
     bind_key(st, 2, hk);
     bind_key(st, 3, rk);
-    return step_change(st, "ddb_item_delete");
+    return store_step_change(st, "ddb_item_delete");
 }
 
 int store_ddb_item_set_expiry(const char *table_id, struct store_key hk, struct store_key rk,
@@ -235,7 +207,7 @@ int store_ddb_item_set_expiry(const char *table_id, struct store_key hk, struct 
     bind_key(st, 3, rk);
     if (expires >= 0) sqlite3_bind_int64(st, 4, expires);
     else sqlite3_bind_null(st, 4);
-    return step_done(st, "ddb_item_set_expiry");
+    return store_step_done(st, "ddb_item_set_expiry");
 }
 
 int store_ddb_token_get(struct store_scope s, const char *token, char **hash, int64_t *created_ms) {
@@ -244,11 +216,9 @@ int store_ddb_token_get(struct store_scope s, const char *token, char **hash, in
         " AND token=?3";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, token, -1, SQLITE_TRANSIENT);
+    store_bind_scope(st, s, token);
     int rc = sqlite3_step(st);
-    *hash = rc == SQLITE_ROW ? dup_col(st, 0) : NULL;
+    *hash = rc == SQLITE_ROW ? store_col_dup(st, 0) : NULL;
     *created_ms = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
     sqlite3_reset(st);
     if (rc == SQLITE_ROW) return STORE_OK;
@@ -261,12 +231,10 @@ int store_ddb_token_put(struct store_scope s, const char *token, const char *has
         " VALUES(?1, ?2, ?3, ?4, ?5)";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, token, -1, SQLITE_TRANSIENT);
+    store_bind_scope(st, s, token);
     sqlite3_bind_text(st, 4, hash, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 5, created_ms);
-    return step_done(st, "token_put");
+    return store_step_done(st, "token_put");
 }
 
 int store_ddb_index_set(const char *table_id, struct store_key hk, struct store_key rk, int n,
@@ -281,7 +249,7 @@ int store_ddb_index_set(const char *table_id, struct store_key hk, struct store_
     sqlite3_bind_text(st, 1, table_id, -1, SQLITE_TRANSIENT);
     bind_key(st, 2, hk);
     bind_key(st, 3, rk);
-    int rc = step_done(st, "ddb_index_clear");
+    int rc = store_step_done(st, "ddb_index_clear");
     for (int i = 0; i < n && rc == STORE_OK; i++) {
         st = store_stmt(ins);
         if (st == NULL) return STORE_ERR;
@@ -291,7 +259,7 @@ int store_ddb_index_set(const char *table_id, struct store_key hk, struct store_
         bind_key(st, 4, irk[i]);
         bind_key(st, 5, hk);
         bind_key(st, 6, rk);
-        rc = step_done(st, "ddb_index_put");
+        rc = store_step_done(st, "ddb_index_put");
     }
     return rc;
 }
@@ -423,7 +391,7 @@ static void read_stream(sqlite3_stmt *st, struct store_stream *out) {
     copy_col(st, 4, out->table_id, sizeof(out->table_id));
     copy_col(st, 5, out->label, sizeof(out->label));
     copy_col(st, 6, out->view_type, sizeof(out->view_type));
-    out->key_schema = dup_col(st, 7);
+    out->key_schema = store_col_dup(st, 7);
     out->enabled = sqlite3_column_int(st, 8);
     out->created_ms = sqlite3_column_int64(st, 9);
     out->disabled_ms = sqlite3_column_int64(st, 10);
@@ -473,7 +441,7 @@ int store_stream_put(const struct store_stream *s, int insert) {
     if (s->disabled_ms) sqlite3_bind_int64(st, 11, s->disabled_ms);
     else sqlite3_bind_null(st, 11);
     sqlite3_bind_int64(st, 13, s->next_seq);
-    return insert ? step_done(st, "stream_insert") : step_change(st, "stream_update");
+    return insert ? store_step_done(st, "stream_insert") : store_step_change(st, "stream_update");
 }
 
 int store_stream_list(struct store_scope s, const char *table, const char *after, int limit,
@@ -483,10 +451,7 @@ int store_stream_list(struct store_scope s, const char *table, const char *after
         " AND (?3 IS NULL OR table_name=?3) AND arn>?4 ORDER BY arn LIMIT ?5";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
-    if (table) sqlite3_bind_text(st, 3, table, -1, SQLITE_TRANSIENT);
-    else sqlite3_bind_null(st, 3);
+    store_bind_scope(st, s, table);
     sqlite3_bind_text(st, 4, after ? after : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 5, limit);
     int rc;
@@ -535,7 +500,7 @@ int store_shard_insert(const char *arn, const struct store_shard *sh) {
     sqlite3_bind_int(st, 4, sh->partition);
     sqlite3_bind_int64(st, 5, sh->created_ms);
     sqlite3_bind_int64(st, 6, sh->start_seq);
-    return step_done(st, "shard_insert");
+    return store_step_done(st, "shard_insert");
 }
 
 int store_shard_close(const char *arn, const char *shard_id, int64_t end_seq) {
@@ -545,7 +510,7 @@ int store_shard_close(const char *arn, const char *shard_id, int64_t end_seq) {
     sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, shard_id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, end_seq);
-    return step_change(st, "shard_close");
+    return store_step_change(st, "shard_close");
 }
 
 static int one_shard(sqlite3_stmt *st, struct store_shard *out, const char *ctx) {
@@ -605,7 +570,7 @@ int store_shard_prune(const char *arn, int64_t older_ms) {
     if (st == NULL) return STORE_ERR;
     sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, older_ms);
-    return step_done(st, "shard_prune");
+    return store_step_done(st, "shard_prune");
 }
 
 int store_record_append(const char *arn, int64_t seq, const char *shard_id, int64_t created_ms,
@@ -621,7 +586,7 @@ int store_record_append(const char *arn, int64_t seq, const char *shard_id, int6
     sqlite3_bind_int64(st, 4, created_ms);
     sqlite3_bind_int64(st, 5, (sqlite3_int64)size);
     sqlite3_bind_text(st, 6, record, -1, SQLITE_STATIC);
-    return step_done(st, "record_append");
+    return store_step_done(st, "record_append");
 }
 
 int store_record_read(const char *arn, const char *shard_id, int64_t from, int limit,
@@ -747,7 +712,7 @@ int store_record_trim(int64_t older_ms, int64_t *n) {
         }
         sqlite3_bind_text(st, 1, list[i].arn, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, last);
-        out = step_done(st, "record_trim_mark");
+        out = store_step_done(st, "record_trim_mark");
         if (out != STORE_OK) break;
         st = store_stmt(mark_shard_sql);
         if (st == NULL) {
@@ -757,7 +722,7 @@ int store_record_trim(int64_t older_ms, int64_t *n) {
         sqlite3_bind_text(st, 1, list[i].arn, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 2, list[i].shard, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 3, last);
-        out = step_done(st, "record_trim_mark_shard");
+        out = store_step_done(st, "record_trim_mark_shard");
         if (out != STORE_OK) break;
         st = store_stmt(del_sql);
         if (st == NULL) {
@@ -767,7 +732,7 @@ int store_record_trim(int64_t older_ms, int64_t *n) {
         sqlite3_bind_text(st, 1, list[i].arn, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 2, list[i].shard, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 3, keep);
-        out = step_done(st, "record_trim");
+        out = store_step_done(st, "record_trim");
         if (out == STORE_OK) *n += sqlite3_changes(store_db());
     }
     free(list);
@@ -780,7 +745,7 @@ int store_meta_get(const char *key, char **value) {
     if (st == NULL) return STORE_ERR;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
-    *value = rc == SQLITE_ROW ? dup_col(st, 0) : NULL;
+    *value = rc == SQLITE_ROW ? store_col_dup(st, 0) : NULL;
     sqlite3_reset(st);
     if (rc == SQLITE_ROW) return STORE_OK;
     return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "meta_get");
@@ -794,5 +759,5 @@ int store_meta_set(const char *key, const char *value) {
     if (st == NULL) return STORE_ERR;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
-    return step_done(st, "meta_set");
+    return store_step_done(st, "meta_set");
 }

@@ -5,40 +5,12 @@
  */
 #include "storage/store_lambda.h"
 #include "storage/store.h"
+#include "storage/store_sql.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *dup_col(sqlite3_stmt *st, int i) {
-    const unsigned char *z = sqlite3_column_text(st, i);
-    if (z == NULL) return NULL;
-    char *p = strdup((const char *)z);
-    if (p == NULL) abort();
-    return p;
-}
-
-static void bind_scope(sqlite3_stmt *st, struct store_scope s, const char *name) {
-    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
-}
-
-/* Steps ST to completion (a write). */
-static int step_done(sqlite3_stmt *st, const char *ctx) {
-    int rc = sqlite3_step(st);
-    int out = store_rc(rc, ctx);
-    sqlite3_reset(st);
-    return out;
-}
-
-/* Steps a write and reports NOTFOUND when it changed no row. */
-static int step_change(sqlite3_stmt *st, const char *ctx) {
-    int rc = step_done(st, ctx);
-    if (rc != STORE_OK) return rc;
-    return sqlite3_changes(sqlite3_db_handle(st)) > 0 ? STORE_OK : STORE_NOTFOUND;
-}
 
 /* Runs a query of (key, config) rows into CB. */
 static int run_rows(sqlite3_stmt *st, store_row_cb cb, void *ctx, const char *what) {
@@ -68,16 +40,16 @@ int store_fn_get(struct store_scope s, const char *name, struct store_fn *out) {
         " FROM functions WHERE account=?1 AND region=?2 AND name=?3";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     memset(out, 0, sizeof(*out));
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        out->config = dup_col(st, 0);
-        out->tags = dup_col(st, 1);
+        out->config = store_col_dup(st, 0);
+        out->tags = store_col_dup(st, 1);
         out->has_reserved = sqlite3_column_type(st, 2) != SQLITE_NULL;
         out->reserved = sqlite3_column_int(st, 2);
         out->next_version = sqlite3_column_int(st, 3);
-        out->published_rev = dup_col(st, 4);
+        out->published_rev = store_col_dup(st, 4);
         out->created_ms = sqlite3_column_int64(st, 5);
         sqlite3_reset(st);
         return STORE_OK;
@@ -95,7 +67,7 @@ int store_fn_put(struct store_scope s, const char *name, const struct store_fn *
         " published_rev=?8, created_ms=?9 WHERE account=?1 AND region=?2 AND name=?3";
     sqlite3_stmt *st = store_stmt(insert ? ins : upd);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_text(st, 4, f->config, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 5, f->tags ? f->tags : "{}", -1, SQLITE_TRANSIENT);
     if (f->has_reserved) sqlite3_bind_int(st, 6, f->reserved);
@@ -104,7 +76,7 @@ int store_fn_put(struct store_scope s, const char *name, const struct store_fn *
     if (f->published_rev) sqlite3_bind_text(st, 8, f->published_rev, -1, SQLITE_TRANSIENT);
     else sqlite3_bind_null(st, 8);
     sqlite3_bind_int64(st, 9, f->created_ms);
-    return insert ? step_done(st, "fn_insert") : step_change(st, "fn_update");
+    return insert ? store_step_done(st, "fn_insert") : store_step_change(st, "fn_update");
 }
 
 int store_fn_delete(struct store_scope s, const char *name) {
@@ -120,9 +92,9 @@ int store_fn_delete(struct store_scope s, const char *name) {
     for (size_t i = 0; i < sizeof(sqls) / sizeof(sqls[0]) && rc == STORE_OK; i++) {
         sqlite3_stmt *st = store_stmt(sqls[i]);
         if (st == NULL) return STORE_ERR;
-        bind_scope(st, s, name);
-        rc = i + 1 == sizeof(sqls) / sizeof(sqls[0]) ? step_change(st, "fn_delete")
-                                                     : step_done(st, "fn_delete");
+        store_bind_scope(st, s, name);
+        rc = i + 1 == sizeof(sqls) / sizeof(sqls[0]) ? store_step_change(st, "fn_delete")
+                                                     : store_step_done(st, "fn_delete");
     }
     return rc;
 }
@@ -137,7 +109,7 @@ int store_fn_list(struct store_scope s, const char *from, int inclusive, int lim
         " ORDER BY name LIMIT ?4";
     sqlite3_stmt *st = store_stmt(inclusive ? sql_ge : sql_gt);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, from ? from : "");
+    store_bind_scope(st, s, from ? from : "");
     sqlite3_bind_int(st, 4, limit);
     return run_rows(st, cb, ctx, "fn_list");
 }
@@ -151,8 +123,7 @@ int store_fn_usage(struct store_scope s, int64_t *count, int64_t *code_size) {
         "   WHERE account=?1 AND region=?2)";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
+    store_bind_scope(st, s, NULL);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *count = sqlite3_column_int64(st, 0);
@@ -169,10 +140,10 @@ int store_ver_get(struct store_scope s, const char *name, int version, char **co
         "SELECT config FROM versions WHERE account=?1 AND region=?2 AND name=?3 AND version=?4";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_int(st, 4, version);
     int rc = sqlite3_step(st);
-    *config = rc == SQLITE_ROW ? dup_col(st, 0) : NULL;
+    *config = rc == SQLITE_ROW ? store_col_dup(st, 0) : NULL;
     sqlite3_reset(st);
     if (rc == SQLITE_ROW) return STORE_OK;
     return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "ver_get");
@@ -183,10 +154,10 @@ int store_ver_insert(struct store_scope s, const char *name, int version, const 
         "INSERT INTO versions(account, region, name, version, config) VALUES(?1, ?2, ?3, ?4, ?5)";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_int(st, 4, version);
     sqlite3_bind_text(st, 5, config, -1, SQLITE_TRANSIENT);
-    return step_done(st, "ver_insert");
+    return store_step_done(st, "ver_insert");
 }
 
 int store_ver_delete(struct store_scope s, const char *name, int version) {
@@ -194,9 +165,9 @@ int store_ver_delete(struct store_scope s, const char *name, int version) {
         "DELETE FROM versions WHERE account=?1 AND region=?2 AND name=?3 AND version=?4";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_int(st, 4, version);
-    return step_change(st, "ver_delete");
+    return store_step_change(st, "ver_delete");
 }
 
 int store_ver_max(struct store_scope s, const char *name, int *version) {
@@ -204,7 +175,7 @@ int store_ver_max(struct store_scope s, const char *name, int *version) {
         "SELECT coalesce(max(version), 0) FROM versions WHERE account=?1 AND region=?2 AND name=?3";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     int rc = sqlite3_step(st);
     *version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sqlite3_reset(st);
@@ -218,7 +189,7 @@ int store_ver_list(struct store_scope s, const char *name, int after, int limit,
         " AND name=?3 AND version>?4 ORDER BY version LIMIT ?5";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_int(st, 4, after);
     sqlite3_bind_int(st, 5, limit);
     return run_rows(st, cb, ctx, "ver_list");
@@ -231,10 +202,10 @@ int store_alias_get(struct store_scope s, const char *name, const char *alias, c
         "SELECT config FROM aliases WHERE account=?1 AND region=?2 AND name=?3 AND alias=?4";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_text(st, 4, alias, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
-    *config = rc == SQLITE_ROW ? dup_col(st, 0) : NULL;
+    *config = rc == SQLITE_ROW ? store_col_dup(st, 0) : NULL;
     sqlite3_reset(st);
     if (rc == SQLITE_ROW) return STORE_OK;
     return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "alias_get");
@@ -248,10 +219,10 @@ int store_alias_put(struct store_scope s, const char *name, const char *alias, c
         "UPDATE aliases SET config=?5 WHERE account=?1 AND region=?2 AND name=?3 AND alias=?4";
     sqlite3_stmt *st = store_stmt(insert ? ins : upd);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_text(st, 4, alias, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 5, config, -1, SQLITE_TRANSIENT);
-    return insert ? step_done(st, "alias_insert") : step_change(st, "alias_update");
+    return insert ? store_step_done(st, "alias_insert") : store_step_change(st, "alias_update");
 }
 
 int store_alias_delete(struct store_scope s, const char *name, const char *alias) {
@@ -259,9 +230,9 @@ int store_alias_delete(struct store_scope s, const char *name, const char *alias
         "DELETE FROM aliases WHERE account=?1 AND region=?2 AND name=?3 AND alias=?4";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_text(st, 4, alias, -1, SQLITE_TRANSIENT);
-    return step_change(st, "alias_delete");
+    return store_step_change(st, "alias_delete");
 }
 
 int store_alias_list(struct store_scope s, const char *name, const char *after, int limit,
@@ -271,7 +242,7 @@ int store_alias_list(struct store_scope s, const char *name, const char *after, 
         " AND alias>?4 ORDER BY alias LIMIT ?5";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_text(st, 4, after ? after : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 5, limit);
     return run_rows(st, cb, ctx, "alias_list");
@@ -286,11 +257,11 @@ int store_policy_get(struct store_scope s, const char *name, const char *qualifi
         " AND qualifier=?4";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
-    *statements = rc == SQLITE_ROW ? dup_col(st, 0) : NULL;
-    if (revision) *revision = rc == SQLITE_ROW ? dup_col(st, 1) : NULL;
+    *statements = rc == SQLITE_ROW ? store_col_dup(st, 0) : NULL;
+    if (revision) *revision = rc == SQLITE_ROW ? store_col_dup(st, 1) : NULL;
     sqlite3_reset(st);
     if (rc == SQLITE_ROW) return STORE_OK;
     return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "policy_get");
@@ -304,11 +275,11 @@ int store_policy_put(struct store_scope s, const char *name, const char *qualifi
         " DO UPDATE SET statements=excluded.statements, revision=excluded.revision";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 5, statements, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 6, revision, -1, SQLITE_TRANSIENT);
-    return step_done(st, "policy_put");
+    return store_step_done(st, "policy_put");
 }
 
 int store_policy_delete(struct store_scope s, const char *name, const char *qualifier) {
@@ -316,9 +287,9 @@ int store_policy_delete(struct store_scope s, const char *name, const char *qual
         "DELETE FROM policies WHERE account=?1 AND region=?2 AND name=?3 AND qualifier=?4";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
-    return step_change(st, "policy_delete");
+    return store_step_change(st, "policy_delete");
 }
 
 /* ---- provisioned concurrency ---- */
@@ -338,7 +309,7 @@ int store_pc_get(struct store_scope s, const char *name, const char *qualifier, 
         " WHERE account=?1 AND region=?2 AND name=?3 AND qualifier=?4";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) read_pc(st, out);
@@ -356,12 +327,12 @@ int store_pc_put(struct store_scope s, const char *name, const struct store_pc *
         " last_modified=excluded.last_modified";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_text(st, 4, pc->qualifier, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 5, pc->requested);
     sqlite3_bind_int64(st, 6, pc->ready_ms);
     sqlite3_bind_text(st, 7, pc->last_modified, -1, SQLITE_TRANSIENT);
-    return step_done(st, "pc_put");
+    return store_step_done(st, "pc_put");
 }
 
 int store_pc_delete(struct store_scope s, const char *name, const char *qualifier) {
@@ -369,9 +340,9 @@ int store_pc_delete(struct store_scope s, const char *name, const char *qualifie
         "DELETE FROM pc_configs WHERE account=?1 AND region=?2 AND name=?3 AND qualifier=?4";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
-    return step_change(st, "pc_delete");
+    return store_step_change(st, "pc_delete");
 }
 
 int store_pc_list(struct store_scope s, const char *name, struct store_pc *out, int max, int *n) {
@@ -380,7 +351,7 @@ int store_pc_list(struct store_scope s, const char *name, struct store_pc *out, 
         " WHERE account=?1 AND region=?2 AND name=?3 ORDER BY qualifier";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     int rc;
     *n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) read_pc(st, &out[(*n)++]);
@@ -394,7 +365,7 @@ int store_pc_function_total(struct store_scope s, const char *name, int64_t *tot
         " AND name=?3";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     int rc = sqlite3_step(st);
     *total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
@@ -409,8 +380,7 @@ int store_concurrency_totals(struct store_scope s, int64_t *reserved, int64_t *p
         "   WHERE p.account=?1 AND p.region=?2 AND f.reserved IS NULL)";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
+    store_bind_scope(st, s, NULL);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *reserved = sqlite3_column_int64(st, 0);
@@ -429,12 +399,12 @@ int store_async_put(struct store_scope s, const char *name, const char *qualifie
         " received_ms, attempts, next_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?7)";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 5, request_id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 6, payload, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 7, now_ms);
-    return step_done(st, "async_put");
+    return store_step_done(st, "async_put");
 }
 
 int store_async_next(int64_t now_ms, const int64_t *skip, int nskip, struct store_async_event *out) {
@@ -457,7 +427,7 @@ int store_async_next(int64_t now_ms, const int64_t *skip, int nskip, struct stor
         snprintf(out->name, sizeof(out->name), "%s", (const char *)sqlite3_column_text(st, 3));
         snprintf(out->qualifier, sizeof(out->qualifier), "%s", (const char *)sqlite3_column_text(st, 4));
         snprintf(out->request_id, sizeof(out->request_id), "%s", (const char *)sqlite3_column_text(st, 5));
-        out->payload = dup_col(st, 6);
+        out->payload = store_col_dup(st, 6);
         out->received_ms = sqlite3_column_int64(st, 7);
         out->attempts = sqlite3_column_int(st, 8);
         out->next_ms = sqlite3_column_int64(st, 9);
@@ -474,7 +444,7 @@ int store_async_retry(int64_t id, int attempts, int64_t next_ms) {
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int(st, 2, attempts);
     sqlite3_bind_int64(st, 3, next_ms);
-    return step_done(st, "async_retry");
+    return store_step_done(st, "async_retry");
 }
 
 int store_async_delete(int64_t id) {
@@ -482,7 +452,7 @@ int store_async_delete(int64_t id) {
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
     sqlite3_bind_int64(st, 1, id);
-    return step_done(st, "async_delete");
+    return store_step_done(st, "async_delete");
 }
 
 int store_async_count(int64_t *n) {
@@ -500,10 +470,10 @@ int store_eic_get(struct store_scope s, const char *name, const char *qualifier,
         "SELECT config FROM event_invoke_configs WHERE account=?1 AND region=?2 AND name=?3 AND qualifier=?4";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
-    *config = rc == SQLITE_ROW ? dup_col(st, 0) : NULL;
+    *config = rc == SQLITE_ROW ? store_col_dup(st, 0) : NULL;
     sqlite3_reset(st);
     if (rc == SQLITE_ROW) return STORE_OK;
     return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "eic_get");
@@ -515,10 +485,10 @@ int store_eic_put(struct store_scope s, const char *name, const char *qualifier,
         " ON CONFLICT(account, region, name, qualifier) DO UPDATE SET config=excluded.config";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 5, config, -1, SQLITE_TRANSIENT);
-    return step_done(st, "eic_put");
+    return store_step_done(st, "eic_put");
 }
 
 int store_eic_delete(struct store_scope s, const char *name, const char *qualifier) {
@@ -526,9 +496,9 @@ int store_eic_delete(struct store_scope s, const char *name, const char *qualifi
         "DELETE FROM event_invoke_configs WHERE account=?1 AND region=?2 AND name=?3 AND qualifier=?4";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
-    return step_change(st, "eic_delete");
+    return store_step_change(st, "eic_delete");
 }
 
 int store_eic_list(struct store_scope s, const char *name, store_row_cb cb, void *ctx) {
@@ -537,6 +507,6 @@ int store_eic_list(struct store_scope s, const char *name, store_row_cb cb, void
         " ORDER BY qualifier";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s, name);
+    store_bind_scope(st, s, name);
     return run_rows(st, cb, ctx, "eic_list");
 }

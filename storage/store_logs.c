@@ -3,21 +3,10 @@
  */
 #include "storage/store_logs.h"
 #include "storage/store.h"
+#include "storage/store_sql.h"
 
 #include <sqlite3.h>
 #include <string.h>
-
-static void bind_scope(sqlite3_stmt *st, struct store_scope s) {
-    sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);
-}
-
-static int step_done(sqlite3_stmt *st, const char *ctx) {
-    int rc = sqlite3_step(st);
-    int out = store_rc(rc, ctx);
-    sqlite3_reset(st);
-    return out;
-}
 
 int store_logs_append(struct store_scope s, const char *group, const char *stream, int n,
                       const char *const *msg, const int64_t *ts, int64_t ingest_ms) {
@@ -36,17 +25,15 @@ int store_logs_append(struct store_scope s, const char *group, const char *strea
     sqlite3_stmt *st = store_stmt(grp_sql);
     int rc = st ? STORE_OK : STORE_ERR;
     if (rc == STORE_OK) {
-        bind_scope(st, s);
-        sqlite3_bind_text(st, 3, group, -1, SQLITE_TRANSIENT);
+        store_bind_scope(st, s, group);
         sqlite3_bind_int64(st, 4, ingest_ms);
-        rc = step_done(st, "logs_group");
+        rc = store_step_done(st, "logs_group");
     }
     if (rc == STORE_OK && (st = store_stmt(str_sql)) != NULL) {
-        bind_scope(st, s);
-        sqlite3_bind_text(st, 3, group, -1, SQLITE_TRANSIENT);
+        store_bind_scope(st, s, group);
         sqlite3_bind_text(st, 4, stream, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 5, ingest_ms);
-        rc = step_done(st, "logs_stream");
+        rc = store_step_done(st, "logs_stream");
     }
     int64_t first = 0, last = 0, bytes = 0;
     for (int i = 0; i < n && rc == STORE_OK; i++) {
@@ -55,26 +42,24 @@ int store_logs_append(struct store_scope s, const char *group, const char *strea
             rc = STORE_ERR;
             break;
         }
-        bind_scope(st, s);
-        sqlite3_bind_text(st, 3, group, -1, SQLITE_TRANSIENT);
+        store_bind_scope(st, s, group);
         sqlite3_bind_text(st, 4, stream, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 5, ts[i]);
         sqlite3_bind_int64(st, 6, ingest_ms);
         sqlite3_bind_text(st, 7, msg[i], -1, SQLITE_TRANSIENT);
-        rc = step_done(st, "logs_event");
+        rc = store_step_done(st, "logs_event");
         if (i == 0 || ts[i] < first) first = ts[i];
         if (ts[i] > last) last = ts[i];
         bytes += (int64_t)strlen(msg[i]);
     }
     if (rc == STORE_OK && n > 0 && (st = store_stmt(upd_sql)) != NULL) {
-        bind_scope(st, s);
-        sqlite3_bind_text(st, 3, group, -1, SQLITE_TRANSIENT);
+        store_bind_scope(st, s, group);
         sqlite3_bind_text(st, 4, stream, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 5, first);
         sqlite3_bind_int64(st, 6, last);
         sqlite3_bind_int64(st, 7, ingest_ms);
         sqlite3_bind_int64(st, 8, bytes);
-        rc = step_done(st, "logs_stream_update");
+        rc = store_step_done(st, "logs_stream_update");
     }
     if (own) {
         if (rc == STORE_OK) rc = store_commit();
@@ -87,18 +72,16 @@ int store_logs_create_group(struct store_scope s, const char *group, int64_t now
     static const char sql[] = "INSERT INTO log_groups(account, region, name, created_ms) VALUES(?1, ?2, ?3, ?4)";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s);
-    sqlite3_bind_text(st, 3, group, -1, SQLITE_TRANSIENT);
+    store_bind_scope(st, s, group);
     sqlite3_bind_int64(st, 4, now_ms);
-    return step_done(st, "logs_create_group");
+    return store_step_done(st, "logs_create_group");
 }
 
 int store_logs_group_exists(struct store_scope s, const char *group) {
     static const char sql[] = "SELECT 1 FROM log_groups WHERE account=?1 AND region=?2 AND name=?3";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s);
-    sqlite3_bind_text(st, 3, group, -1, SQLITE_TRANSIENT);
+    store_bind_scope(st, s, group);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_ROW) return STORE_OK;
@@ -110,8 +93,7 @@ int store_logs_stream_exists(struct store_scope s, const char *group, const char
         "SELECT 1 FROM log_streams WHERE account=?1 AND region=?2 AND grp=?3 AND name=?4";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s);
-    sqlite3_bind_text(st, 3, group, -1, SQLITE_TRANSIENT);
+    store_bind_scope(st, s, group);
     sqlite3_bind_text(st, 4, stream, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -126,11 +108,10 @@ int store_logs_create_stream(struct store_scope s, const char *group, const char
     if (rc != STORE_OK) return rc;
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s);
-    sqlite3_bind_text(st, 3, group, -1, SQLITE_TRANSIENT);
+    store_bind_scope(st, s, group);
     sqlite3_bind_text(st, 4, stream, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 5, now_ms);
-    return step_done(st, "logs_create_stream");
+    return store_step_done(st, "logs_create_stream");
 }
 
 int store_logs_delete_group(struct store_scope s, const char *group) {
@@ -143,9 +124,8 @@ int store_logs_delete_group(struct store_scope s, const char *group) {
     for (int i = 0; i < 3 && rc == STORE_OK; i++) {
         sqlite3_stmt *st = store_stmt(sqls[i]);
         if (st == NULL) return STORE_ERR;
-        bind_scope(st, s);
-        sqlite3_bind_text(st, 3, group, -1, SQLITE_TRANSIENT);
-        rc = step_done(st, "logs_delete_group");
+        store_bind_scope(st, s, group);
+        rc = store_step_done(st, "logs_delete_group");
         if (rc == STORE_OK && i == 2 && sqlite3_changes(store_db()) == 0) rc = STORE_NOTFOUND;
     }
     return rc;
@@ -160,8 +140,7 @@ int store_logs_groups(struct store_scope s, const char *prefix, const char *afte
         " AND g.name>?4 ORDER BY g.name LIMIT ?5";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s);
-    sqlite3_bind_text(st, 3, prefix ? prefix : "", -1, SQLITE_TRANSIENT);
+    store_bind_scope(st, s, prefix ? prefix : "");
     sqlite3_bind_text(st, 4, after ? after : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 5, limit);
     int rc;
@@ -193,8 +172,7 @@ int store_logs_streams(struct store_scope s, const char *group, const char *pref
     };
     sqlite3_stmt *st = store_stmt(sqls[(by_time ? 2 : 0) + (desc ? 1 : 0)]);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s);
-    sqlite3_bind_text(st, 3, group, -1, SQLITE_TRANSIENT);
+    store_bind_scope(st, s, group);
     sqlite3_bind_text(st, 4, prefix ? prefix : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 5, limit);
     sqlite3_bind_int(st, 6, offset);
@@ -223,8 +201,7 @@ int store_logs_events(struct store_scope s, const char *group, const char *strea
         " AND (ts, id) < (?7, ?8) ORDER BY ts DESC, id DESC LIMIT ?9";
     sqlite3_stmt *st = store_stmt(backward ? bwd : fwd);
     if (st == NULL) return STORE_ERR;
-    bind_scope(st, s);
-    sqlite3_bind_text(st, 3, group, -1, SQLITE_TRANSIENT);
+    store_bind_scope(st, s, group);
     if (stream) sqlite3_bind_text(st, 4, stream, -1, SQLITE_TRANSIENT);
     else sqlite3_bind_null(st, 4);
     sqlite3_bind_int64(st, 5, start);

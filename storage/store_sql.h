@@ -1,0 +1,28 @@
+/*
+ * storage/store_sql.h: small statement helpers shared by the store_*.c
+ * files. Private to storage/; the layers above use the typed functions
+ * of store.h, store_lambda.h, store_ddb.h and store_logs.h.
+ */
+#ifndef SLUICE_STORE_SQL_H
+#define SLUICE_STORE_SQL_H
+
+#include "storage/store_lambda.h"  /* struct store_scope */
+
+struct sqlite3_stmt;
+
+/* Returns a heap copy of text column I of the current row (caller frees),
+ * or NULL when the column is NULL. Aborts when out of memory. */
+char *store_col_dup(struct sqlite3_stmt *st, int i);
+
+/* Binds the scope's account to ?1 and region to ?2 and, when NAME is not
+ * NULL, NAME to ?3. The values are copied. */
+void store_bind_scope(struct sqlite3_stmt *st, struct store_scope s, const char *name);
+
+/* Steps a write ST to completion and resets it. Returns STORE_OK or the
+ * store_rc mapping of the failure (logged with CTX). */
+int store_step_done(struct sqlite3_stmt *st, const char *ctx);
+
+/* As store_step_done, but STORE_NOTFOUND when the write changed no row. */
+int store_step_change(struct sqlite3_stmt *st, const char *ctx);
+
+#endif
