@@ -49,13 +49,7 @@ static int set_err(char **err, char *msg) {
     return -1;
 }
 
-/* Growable byte buffer for messages that list set members. */
-struct buf {
-    char *z;
-    size_t n, cap;
-};
-
-static void buf_add(struct buf *b, const char *z, size_t n) {
+void ddb_sb_add(struct ddb_sbuf *b, const char *z, size_t n) {
     if (b->n + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 64;
         while (cap < b->n + n + 1)
@@ -71,8 +65,8 @@ static void buf_add(struct buf *b, const char *z, size_t n) {
     b->z[b->n] = '\0';
 }
 
-static void buf_adds(struct buf *b, const char *z) {
-    buf_add(b, z, strlen(z));
+void ddb_sb_adds(struct ddb_sbuf *b, const char *z) {
+    ddb_sb_add(b, z, strlen(z));
 }
 
 /* --- Types -------------------------------------------------------------- */
@@ -170,17 +164,17 @@ static const char *set_word(enum ddb_type t) {
 }
 
 static char *collection_str(const cJSON *arr) {
-    struct buf b = {0};
-    buf_adds(&b, "[");
+    struct ddb_sbuf b = {0};
+    ddb_sb_adds(&b, "[");
     const cJSON *e;
     int first = 1;
     cJSON_ArrayForEach(e, arr) {
         if (!first)
-            buf_adds(&b, ", ");
+            ddb_sb_adds(&b, ", ");
         first = 0;
-        buf_adds(&b, cJSON_IsString(e) ? e->valuestring : "");
+        ddb_sb_adds(&b, cJSON_IsString(e) ? e->valuestring : "");
     }
-    buf_adds(&b, "]");
+    ddb_sb_adds(&b, "]");
     return b.z;
 }
 

@@ -65,4 +65,17 @@ int ddb_av_check(const struct cJSON *av, char **err);
  * NULL when Z is not valid base64. Caller frees. */
 unsigned char *ddb_b64_decode(const char *z, size_t *n);
 
+/* A growable NUL-terminated string for messages built piece by piece.
+ * Start from {0}; the caller frees z. */
+struct ddb_sbuf {
+    char *z;
+    size_t n, cap;
+};
+
+/* Appends the N bytes at Z to B. Aborts when out of memory. */
+void ddb_sb_add(struct ddb_sbuf *b, const char *z, size_t n);
+
+/* Appends the string Z to B. */
+void ddb_sb_adds(struct ddb_sbuf *b, const char *z);
+
 #endif

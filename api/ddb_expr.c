@@ -144,35 +144,9 @@ static void ar_free(struct arena *a) {
     }
 }
 
-/* A growable string for messages built piece by piece. */
-struct sbuf {
-    char *z;
-    size_t n, cap;
-};
-
-static void sb_add(struct sbuf *b, const char *z, size_t n) {
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *nz = realloc(b->z, cap);
-        if (!nz)
-            abort();
-        b->z = nz;
-        b->cap = cap;
-    }
-    memcpy(b->z + b->n, z, n);
-    b->n += n;
-    b->z[b->n] = '\0';
-}
-
-static void sb_adds(struct sbuf *b, const char *z) {
-    sb_add(b, z, strlen(z));
-}
-
-static char *sb_take(struct sbuf *b) {
+static char *sb_take(struct ddb_sbuf *b) {
     if (!b->z)
-        sb_add(b, "", 0);
+        ddb_sb_add(b, "", 0);
     return b->z;
 }
 
@@ -1235,20 +1209,20 @@ static void misuse_leaf(struct check *c, struct node *n) {
 
 /* "[a, b, [0]]", the way AWS prints document paths. */
 static char *path_str(const struct node *n) {
-    struct sbuf b = {0};
-    sb_adds(&b, "[");
+    struct ddb_sbuf b = {0};
+    ddb_sb_adds(&b, "[");
     for (int i = 0; i < n->nel; i++) {
         if (i)
-            sb_adds(&b, ", ");
+            ddb_sb_adds(&b, ", ");
         if (n->el[i].kind == PE_INDEX) {
             char num[24];
             snprintf(num, sizeof(num), "[%d]", n->el[i].index);
-            sb_adds(&b, num);
+            ddb_sb_adds(&b, num);
         } else {
-            sb_adds(&b, n->el[i].name ? n->el[i].name : "");
+            ddb_sb_adds(&b, n->el[i].name ? n->el[i].name : "");
         }
     }
-    sb_adds(&b, "]");
+    ddb_sb_adds(&b, "]");
     return sb_take(&b);
 }
 
@@ -1808,13 +1782,13 @@ static char *check_maps(const struct ddb_expr_attrs *a) {
 
 /* "keys: {#a, #b}" over the entries of OBJ whose USED flag is clear. */
 static char *unused_keys(const char *what, const cJSON *obj, const unsigned char *used) {
-    struct sbuf b = {0};
+    struct ddb_sbuf b = {0};
     int i = 0, any = 0;
     for (const cJSON *m = obj ? obj->child : NULL; m; m = m->next, i++) {
         if (used[i])
             continue;
-        sb_adds(&b, any ? ", " : "");
-        sb_adds(&b, m->string);
+        ddb_sb_adds(&b, any ? ", " : "");
+        ddb_sb_adds(&b, m->string);
         any = 1;
     }
     if (!any) {
