@@ -1017,6 +1017,7 @@ static int describe_limits(struct req *req, cJSON *in) {
 /* ------------------------------------------------------------------ */
 
 #define DDB_WRITE 1  /* runs in BEGIN IMMEDIATE ... COMMIT */
+#define DDB_GROUP 2  /* a write that may share its commit (store_begin_group) */
 
 struct ddb_op {
     const char *name;
@@ -1027,9 +1028,9 @@ struct ddb_op {
 /* Sorted by name for bsearch. */
 static const struct ddb_op ddb_ops[] = {
     {"BatchGetItem", ddb_batch_get_item, 0},
-    {"BatchWriteItem", ddb_batch_write_item, DDB_WRITE},
+    {"BatchWriteItem", ddb_batch_write_item, DDB_WRITE | DDB_GROUP},
     {"CreateTable", create_table, DDB_WRITE},
-    {"DeleteItem", ddb_delete_item, DDB_WRITE},
+    {"DeleteItem", ddb_delete_item, DDB_WRITE | DDB_GROUP},
     {"DeleteTable", delete_table, DDB_WRITE},
     {"DescribeEndpoints", describe_endpoints, 0},
     {"DescribeLimits", describe_limits, 0},
@@ -1038,14 +1039,14 @@ static const struct ddb_op ddb_ops[] = {
     {"GetItem", ddb_get_item, 0},
     {"ListTables", list_tables, 0},
     {"ListTagsOfResource", list_tags, 0},
-    {"PutItem", ddb_put_item, DDB_WRITE},
+    {"PutItem", ddb_put_item, DDB_WRITE | DDB_GROUP},
     {"Query", ddb_query, 0},
     {"Scan", ddb_scan, 0},
     {"TagResource", tag_resource, DDB_WRITE},
     {"TransactGetItems", ddb_transact_get_items, 0},
-    {"TransactWriteItems", ddb_transact_write_items, DDB_WRITE},
+    {"TransactWriteItems", ddb_transact_write_items, DDB_WRITE | DDB_GROUP},
     {"UntagResource", untag_resource, DDB_WRITE},
-    {"UpdateItem", ddb_update_item, DDB_WRITE},
+    {"UpdateItem", ddb_update_item, DDB_WRITE | DDB_GROUP},
     {"UpdateTable", update_table, DDB_WRITE},
     {"UpdateTimeToLive", update_ttl, DDB_WRITE},
 };
@@ -1079,7 +1080,9 @@ static void run_op(struct req *req, const struct ddb_op *op) {
         return;
     }
     if (op->flags & DDB_WRITE) {
-        int rc = store_begin(1);
+        /* Item writes share commits (they hold no other lock); table
+         * operations take the write lock alone. */
+        int rc = (op->flags & DDB_GROUP) ? store_begin_group() : store_begin(1);
         if (rc != STORE_OK) {
             ddb_store_fail(req, rc);
         } else if (op->fn(req, in) == 0 && req->err == NULL) {

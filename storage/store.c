@@ -215,6 +215,77 @@ int store_step_change(sqlite3_stmt *st, const char *ctx) {
     return sqlite3_changes(sqlite3_db_handle(st)) > 0 ? STORE_OK : STORE_NOTFOUND;
 }
 
+/*
+ * Group commit. A DynamoDB write (store_begin_group) runs as a savepoint
+ * inside a transaction that several writers share: when it ends while
+ * other writers are queued on write_mu, it leaves the transaction open,
+ * hands the mutex on and sleeps until a later writer commits the group.
+ * Each commit writes every page it changed to the WAL once, so k writes
+ * that touch the same b-tree leaves (items, stream records) cost one
+ * page write each instead of k. A writer is acknowledged only after the
+ * COMMIT that holds its work, so nothing acknowledged can be lost, and
+ * a failed COMMIT fails every member.
+ *
+ * Whoever takes write_mu and is not a group writer (store_begin(1),
+ * maintenance, shutdown) commits an open group first. A member waits
+ * holding no lock but its HTTP thread, and the mutex always passes to a
+ * queued thread, which either commits or joins; so a group never waits
+ * on itself. Callers of store_begin_group must not hold other locks.
+ */
+
+/* Writers one group may hold before it commits even with more queued:
+ * under a steady stream of writers the group would otherwise never end,
+ * and its members' replies would wait without bound. */
+#define STORE_GROUP_MAX 16
+
+struct group_member {
+    int rc;                         /* STORE_ code of the group's commit */
+    int done;
+    struct group_member *next;
+};
+
+static pthread_cond_t group_cv = PTHREAD_COND_INITIALIZER;
+static int group_open;              /* the writer has an open group transaction */
+static int group_lost;              /* SQLite rolled it back under a member */
+static int group_size;              /* members sleeping until it commits */
+static struct group_member *group_members;
+static int write_queued;            /* threads waiting for write_mu (atomic) */
+
+static void lock_write(void) {
+    __atomic_add_fetch(&write_queued, 1, __ATOMIC_SEQ_CST);
+    pthread_mutex_lock(&write_mu);
+    __atomic_sub_fetch(&write_queued, 1, __ATOMIC_SEQ_CST);
+}
+
+static int others_queued(void) { return __atomic_load_n(&write_queued, __ATOMIC_SEQ_CST) > 0; }
+
+/* Ends the open group: commits it (or, if SQLite already rolled it back,
+ * fails it), tells every member, and wakes them. Holds write_mu. */
+static int group_finish(void) {
+    int rc = SQLITE_OK;
+    if (group_open) {
+        sqlite3 *db = writer->db;
+        if (group_lost || sqlite3_get_autocommit(db)) {
+            rc = SQLITE_ABORT;
+        } else {
+            rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+            if (rc != SQLITE_OK) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        }
+        if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    int out = store_rc(rc, "group commit");
+    for (struct group_member *m = group_members; m; m = m->next) {
+        m->rc = out;
+        m->done = 1;
+    }
+    if (group_members) pthread_cond_broadcast(&group_cv);
+    group_members = NULL;
+    group_size = 0;
+    group_open = 0;
+    group_lost = 0;
+    return out;
+}
+
 static void release_write(void) {
     if (holds_write) {
         holds_write = 0;
@@ -222,12 +293,43 @@ static void release_write(void) {
     }
 }
 
+/* Lets go of write_mu as a group writer that is not waiting for the
+ * group: the group stays open only if it has sleeping members and a
+ * queued writer will take the mutex next (and so commit or join it);
+ * otherwise it is committed now. Returns the commit's STORE_ code, or
+ * STORE_OK when it was left open. */
+static int hand_on(void) {
+    int rc = STORE_OK;
+    if (group_open && !(group_size > 0 && others_queued())) rc = group_finish();
+    release_write();
+    return rc;
+}
+
+/* Ends a member whose savepoint was released into the group: sleeps
+ * until the group commits if more writers are queued to join it, else
+ * commits it now. Returns the STORE_ code of that commit. */
+static int group_leave(void) {
+    if (sqlite3_get_autocommit(writer->db)) group_lost = 1;
+    if (group_size + 1 < STORE_GROUP_MAX && others_queued()) {
+        struct group_member me = {STORE_OK, 0, group_members};
+        group_members = &me;
+        group_size++;
+        while (!me.done) pthread_cond_wait(&group_cv, &write_mu);
+        release_write();
+        return me.rc;
+    }
+    int rc = group_finish();
+    release_write();
+    return rc;
+}
+
 int store_begin(int write) {
     int acquired = 0;
     if (write && !holds_write) {
-        pthread_mutex_lock(&write_mu);
+        lock_write();
         holds_write = 1;
         acquired = 1;
+        if (group_open) group_finish();
     }
     sqlite3 *db = store_db();
     if (db == NULL) {
@@ -240,7 +342,35 @@ int store_begin(int write) {
     return store_rc(rc, "begin");
 }
 
+int store_begin_group(void) {
+    if (holds_write) return STORE_ERR;  /* no nesting */
+    lock_write();
+    holds_write = 2;
+    sqlite3 *db = store_db();
+    if (db == NULL) {
+        release_write();
+        return STORE_ERR;
+    }
+    if (group_open && sqlite3_get_autocommit(db)) group_finish();  /* lost: fail it */
+    int rc = SQLITE_OK;
+    if (!group_open) {
+        rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        if (rc == SQLITE_OK) group_open = 1;
+    }
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, "SAVEPOINT member", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) hand_on();
+    return store_rc(rc, "begin group");
+}
+
 int store_commit(void) {
+    if (holds_write == 2) {
+        int rc = sqlite3_exec(writer->db, "RELEASE member", NULL, NULL, NULL);
+        if (rc != SQLITE_OK) {
+            store_rc(rc, "release savepoint");
+            group_lost = 1;
+        }
+        return group_leave();
+    }
     int rc = sqlite3_exec(store_db(), "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         sqlite3_exec(store_db(), "ROLLBACK", NULL, NULL, NULL);
@@ -250,6 +380,16 @@ int store_commit(void) {
 }
 
 void store_rollback(void) {
+    if (holds_write == 2) {
+        sqlite3 *db = writer->db;
+        if (!sqlite3_get_autocommit(db) &&
+            (sqlite3_exec(db, "ROLLBACK TO member", NULL, NULL, NULL) != SQLITE_OK ||
+             sqlite3_exec(db, "RELEASE member", NULL, NULL, NULL) != SQLITE_OK))
+            group_lost = 1;
+        if (sqlite3_get_autocommit(db)) group_lost = group_open;
+        hand_on();
+        return;
+    }
     sqlite3 *db = store_db();
     if (db && !sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     release_write();
@@ -268,8 +408,9 @@ void store_maintain(void) {
     if (log < STORE_WAL_TRUNCATE_PAGES) return;
     /* With the write lock held no writer can extend the log meanwhile;
      * TRUNCATE waits (busy timeout) for readers to move past it. */
-    pthread_mutex_lock(&write_mu);
+    lock_write();
     holds_write = 1;
+    if (group_open) group_finish();
     sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
     release_write();
 }
@@ -370,7 +511,8 @@ void store_shutdown(void) {
     struct store_conn *c = pthread_getspecific(conn_key);
     pthread_setspecific(conn_key, NULL);
     conn_close(c);
-    pthread_mutex_lock(&write_mu);
+    lock_write();
+    if (group_open) group_finish();
     conn_close(writer);
     writer = NULL;
     pthread_mutex_unlock(&write_mu);

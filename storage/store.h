@@ -55,6 +55,18 @@ struct sqlite3_stmt *store_stmt(const char *sql);
  * store_begin(1) waits for the write mutex, then takes SQLite's write lock
  * at once (BEGIN IMMEDIATE) on the shared writer connection. Return STORE_OK or STORE_ERR/BUSY. */
 int store_begin(int write);
+
+/* Begins a write that may share its commit with other writers (group
+ * commit, see store.c): the work runs as a savepoint on the writer
+ * connection, and store_commit returns only once a COMMIT holding it has
+ * succeeded (STORE_OK) or failed (STORE_ERR, the work is gone). The
+ * calling thread must hold no other lock, since store_commit may sleep
+ * until a later writer commits. store_rollback undoes only this work.
+ * Not nestable. Returns STORE_OK or STORE_ERR/BUSY. */
+int store_begin_group(void);
+
+/* Ends the calling thread's transaction (store_begin or
+ * store_begin_group). */
 int store_commit(void);
 void store_rollback(void);
 

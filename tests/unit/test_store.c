@@ -1023,6 +1023,108 @@ START_TEST(connection_per_thread) {
 }
 END_TEST
 
+/* ---- group commit ---- */
+
+#define GC_THREADS 8
+#define GC_WRITES 300
+
+struct gc_thread {
+    int id;
+    int acked;
+    int missing_after_ack;   /* acknowledged rows not visible to this thread */
+    int failed;
+};
+
+static int gc_row_visible(int x) {
+    if (store_begin(0) != STORE_OK) return 0;
+    sqlite3_stmt *st = NULL;
+    sqlite3_prepare_v2(store_db(), "SELECT count(*) FROM g WHERE x = ?", -1, &st, NULL);
+    sqlite3_bind_int(st, 1, x);
+    int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    store_rollback();
+    return n == 1;
+}
+
+static int gc_insert(int x) {
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(store_db(), "INSERT INTO g(x) VALUES(?)", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int(st, 1, x);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Every 7th write is rolled back, every 11th goes through a plain
+ * store_begin(1) (which must commit an open group first), and every
+ * 13th also inserts a duplicate key and rolls back after the conflict. */
+static void *gc_thread(void *p) {
+    struct gc_thread *t = p;
+    for (int i = 0; i < GC_WRITES; i++) {
+        int x = t->id * 100000 + i;
+        int plain = i % 11 == 0;
+        if ((plain ? store_begin(1) : store_begin_group()) != STORE_OK) {
+            t->failed++;
+            continue;
+        }
+        if (gc_insert(x) != 0) t->failed++;
+        if (i % 13 == 0 && i > 0) {
+            if (gc_insert(x) == 0) t->failed++;   /* must conflict */
+            store_rollback();
+            continue;
+        }
+        if (i % 7 == 0) {
+            store_rollback();
+            continue;
+        }
+        if (store_commit() != STORE_OK) {
+            t->failed++;
+            continue;
+        }
+        t->acked++;
+        if (!gc_row_visible(x)) t->missing_after_ack++;
+    }
+    store_thread_done();
+    return NULL;
+}
+
+START_TEST(group_commit) {
+    ck_assert_int_eq(store_exec("CREATE TABLE g(x INTEGER PRIMARY KEY)"), STORE_OK);
+    pthread_t th[GC_THREADS];
+    struct gc_thread t[GC_THREADS];
+    for (int i = 0; i < GC_THREADS; i++) {
+        t[i] = (struct gc_thread){.id = i + 1};
+        ck_assert_int_eq(pthread_create(&th[i], NULL, gc_thread, &t[i]), 0);
+    }
+    int acked = 0;
+    for (int i = 0; i < GC_THREADS; i++) {
+        ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+        ck_assert_int_eq(t[i].failed, 0);
+        ck_assert_int_eq(t[i].missing_after_ack, 0);
+        acked += t[i].acked;
+    }
+    /* Exactly the acknowledged writes, none of the rolled-back ones. */
+    int expect = 0;
+    for (int i = 0; i < GC_WRITES; i++)
+        if (!(i % 13 == 0 && i > 0) && i % 7 != 0) expect++;
+    ck_assert_int_eq(acked, expect * GC_THREADS);
+    ck_assert_int_eq(q_int("SELECT count(*) FROM g"), acked);
+    ck_assert_int_eq(q_int("SELECT count(*) FROM g WHERE (x % 100000) % 7 = 0"), 0);
+    /* A lone group writer commits at once, and it is durable: reopen. */
+    ck_assert_int_eq(store_begin_group(), STORE_OK);
+    ck_assert_int_eq(gc_insert(7777777), 0);
+    ck_assert_int_eq(store_commit(), STORE_OK);
+    store_shutdown();
+    ck_assert_int_eq(store_init(tmpdir, 0), STORE_OK);
+    ck_assert_int_eq(q_int("SELECT count(*) FROM g"), acked + 1);
+    /* Not nestable. */
+    ck_assert_int_eq(store_begin(1), STORE_OK);
+    ck_assert_int_eq(store_begin_group(), STORE_ERR);
+    store_rollback();
+}
+END_TEST
+
 static Suite *store_suite(void) {
     Suite *s = suite_create("store");
     struct {
@@ -1061,6 +1163,7 @@ static Suite *store_suite(void) {
         {"transactions", transactions},
         {"exec_and_rc", exec_and_rc},
         {"connection_per_thread", connection_per_thread},
+        {"group_commit", group_commit},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         TCase *tc = tcase_create(cases[i].name);
