@@ -902,11 +902,6 @@ int ddb_transact_write_items(struct req *req, cJSON *in) {
             else rc = ddb_write_item(req, &a->t, &a->hk, &a->rk, a->old, item, 0);
             cJSON_Delete(item);
         }
-        /* The same table may appear in several actions: later ones must
-         * see the stream position this one advanced. */
-        for (int j = i + 1; j < n && rc == 0; j++)
-            if (acts[j].t.stream_on && a->t.stream_on && strcmp(acts[j].t.stream.arn, a->t.stream.arn) == 0)
-                acts[j].t.stream.next_seq = a->t.stream.next_seq;
     }
     for (i = 0; i < n; i++) txn_free(&acts[i]);
     free(acts);

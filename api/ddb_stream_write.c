@@ -151,19 +151,21 @@ int ddb_stream_append(struct req *req, struct ddb_table *t, const struct store_k
     struct store_stream *s = &t->stream;
     int64_t now = clock_now_ms();
     int part = partition_of(hk, s->partitions);
+    int64_t seq;
+    int rc = store_stream_take_seq(s->arn, &seq);
+    if (rc != STORE_OK) return ddb_store_fail(req, rc);
     struct store_shard open;
-    int rc = store_shard_open(s->arn, part, &open);
+    rc = store_shard_open(s->arn, part, &open);
     if (rc == STORE_NOTFOUND) {
-        if (new_shard(req, s->arn, part, NULL, s->next_seq, now) != 0) return -1;
+        if (new_shard(req, s->arn, part, NULL, seq, now) != 0) return -1;
         rc = store_shard_open(s->arn, part, &open);
     }
     if (rc != STORE_OK) return ddb_store_fail(req, rc);
     if (now - open.created_ms >= DDB_SHARD_ROLLOVER_MS) {
-        rc = ddb_shard_rollover(s->arn, part, &open, s->next_seq, now);
+        rc = ddb_shard_rollover(s->arn, part, &open, seq, now);
         if (rc == STORE_OK) rc = store_shard_open(s->arn, part, &open);
         if (rc != STORE_OK) return ddb_store_fail(req, rc);
     }
-    int64_t seq = s->next_seq++;
     char seqs[32], eid[37], hex[33];
     ddb_seq_format(seq, seqs, sizeof(seqs));
     util_uuid(eid);
@@ -207,6 +209,5 @@ int ddb_stream_append(struct req *req, struct ddb_table *t, const struct store_k
     cJSON_Delete(rec);
     rc = store_record_append(s->arn, seq, open.shard_id, now, strlen(text), text);
     free(text);
-    if (rc == STORE_OK) rc = store_stream_put(s, 0);
     return rc == STORE_OK ? 0 : ddb_store_fail(req, rc);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <openssl/rand.h>
 #include <uuid/uuid.h>
 
 void *xmalloc(size_t n) {
@@ -54,8 +55,16 @@ char *xasprintf(const char *fmt, ...) {
 }
 
 void util_uuid(char out[37]) {
+    /* OpenSSL's per-thread DRBG: libuuid's uuid_generate_random reads
+     * getrandom and reseeds random() with getpid/getuid on every call,
+     * about 3% of a PutItem on a stream-enabled table (two ids each). */
     uuid_t u;
-    uuid_generate_random(u);
+    if (RAND_bytes(u, sizeof(u)) == 1) {
+        u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);   /* version 4 */
+        u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
+    } else {
+        uuid_generate_random(u);
+    }
     uuid_unparse_lower(u, out);
 }
 

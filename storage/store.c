@@ -5,6 +5,7 @@
  * thread gets its own connection (house rule: never share a sqlite3*).
  */
 #include "storage/store.h"
+#include "storage/store_ddb.h"
 #include "storage/schema.h"
 #include "storage/store_sql.h"
 
@@ -514,6 +515,7 @@ void store_shutdown(void) {
     lock_write();
     if (group_open) group_finish();
     conn_close(writer);
+    store_ddb_forget();
     writer = NULL;
     pthread_mutex_unlock(&write_mu);
     if (in_memory_mode && tmp_root[0]) {
@@ -536,6 +538,7 @@ int store_reset(void) {
         store_rollback();
         return STORE_ERR;
     }
+    store_ddb_forget();   /* still under the write lock */
     return store_commit();
 }
 

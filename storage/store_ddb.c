@@ -7,6 +7,7 @@
 #include "storage/store.h"
 #include "storage/store_sql.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -400,6 +401,123 @@ static void read_stream(sqlite3_stmt *st, struct store_stream *out) {
     out->trim_seq = sqlite3_column_int64(st, 13);
 }
 
+/*
+ * Stream sequence counters. Each stream's next sequence number lives in
+ * memory once a write has used it, so a write does not rewrite the
+ * stream's row (one more page in the WAL per PutItem). The row's
+ * next_seq is then only a lower bound, raised whenever the row is
+ * written; the durable truth is the records and shard ranges, and after
+ * a restart the counter resumes past all of them (seq_recover). Numbers
+ * taken by a write that rolls back are skipped, as gaps: AWS's sequence
+ * numbers are only increasing, never dense.
+ */
+struct seq_slot {
+    char *arn;
+    int64_t next;
+};
+
+/* Sorted by ARN; one slot per stream written since start (or reset).
+ * Takes happen under the write lock; the mutex is for readers. */
+static struct seq_slot *seq_slots;
+static int seq_n, seq_cap;
+static pthread_mutex_t seq_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Index of ARN, or -(insertion point) - 1. Holds seq_mu. */
+static int seq_find(const char *arn) {
+    int lo = 0, hi = seq_n;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        int c = strcmp(seq_slots[mid].arn, arn);
+        if (c == 0) return mid;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return -lo - 1;
+}
+
+/* Sets ARN's counter to at least NEXT, adding the slot when CREATE. */
+static void seq_raise(const char *arn, int64_t next, int create) {
+    pthread_mutex_lock(&seq_mu);
+    int i = seq_find(arn);
+    if (i >= 0) {
+        if (seq_slots[i].next < next) seq_slots[i].next = next;
+    } else if (create) {
+        i = -i - 1;
+        if (seq_n == seq_cap) {
+            seq_cap = seq_cap ? seq_cap * 2 : 16;
+            seq_slots = realloc(seq_slots, (size_t)seq_cap * sizeof(*seq_slots));
+            if (seq_slots == NULL) abort();
+        }
+        memmove(&seq_slots[i + 1], &seq_slots[i], (size_t)(seq_n - i) * sizeof(*seq_slots));
+        seq_slots[i].arn = strdup(arn);
+        if (seq_slots[i].arn == NULL) abort();
+        seq_slots[i].next = next;
+        seq_n++;
+    }
+    pthread_mutex_unlock(&seq_mu);
+}
+
+/* ARN's counter, or -1 when no write has used it since start. */
+static int64_t seq_cached(const char *arn) {
+    pthread_mutex_lock(&seq_mu);
+    int i = seq_find(arn);
+    int64_t v = i >= 0 ? seq_slots[i].next : -1;
+    pthread_mutex_unlock(&seq_mu);
+    return v;
+}
+
+void store_ddb_forget(void) {
+    pthread_mutex_lock(&seq_mu);
+    for (int i = 0; i < seq_n; i++) free(seq_slots[i].arn);
+    free(seq_slots);
+    seq_slots = NULL;
+    seq_n = seq_cap = 0;
+    pthread_mutex_unlock(&seq_mu);
+}
+
+/* The first sequence number past everything durable for ARN: the row's
+ * lower bound, the last record of every shard, every shard's start and
+ * end. Every write's record is in a shard until trimmed, a rollover
+ * starts the new shard at the counter, and a shard is pruned only once
+ * its records are trimmed, so nothing once used is at or above this. */
+static int seq_recover(const char *arn, int64_t row_next, int64_t *out) {
+    static const char sql[] =
+        "SELECT max(start_seq), max(coalesce(end_seq, 0) + 1),"
+        " max((SELECT max(seq) + 1 FROM ddb_records r WHERE r.arn=s.arn AND r.shard_id=s.shard_id))"
+        " FROM ddb_shards s WHERE arn=?1";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    int64_t next = row_next > 1 ? row_next : 1;
+    if (rc == SQLITE_ROW)
+        for (int i = 0; i < 3; i++)
+            if (sqlite3_column_type(st, i) != SQLITE_NULL && sqlite3_column_int64(st, i) > next)
+                next = sqlite3_column_int64(st, i);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) return store_rc(rc, "seq_recover");
+    *out = next;
+    return STORE_OK;
+}
+
+int store_stream_take_seq(const char *arn, int64_t *seq) {
+    pthread_mutex_lock(&seq_mu);
+    int i = seq_find(arn);
+    if (i >= 0) {
+        *seq = seq_slots[i].next++;
+        pthread_mutex_unlock(&seq_mu);
+        return STORE_OK;
+    }
+    pthread_mutex_unlock(&seq_mu);
+    struct store_stream s;
+    int rc = store_stream_get(arn, &s);   /* recovers next_seq */
+    int64_t next = s.next_seq;
+    store_stream_clear(&s);
+    if (rc != STORE_OK) return rc;
+    seq_raise(arn, next, 1);
+    return store_stream_take_seq(arn, seq);
+}
+
 int store_stream_get(const char *arn, struct store_stream *out) {
     static const char sql[] =
         "SELECT arn, account, region, table_name, table_id, label, view_type, key_schema,"
@@ -412,8 +530,15 @@ int store_stream_get(const char *arn, struct store_stream *out) {
     if (rc == SQLITE_ROW) read_stream(st, out);
     else memset(out, 0, sizeof(*out));
     sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "stream_get");
+    if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "stream_get");
+    int64_t cached = seq_cached(arn);
+    if (cached >= 0) {
+        if (cached > out->next_seq) out->next_seq = cached;
+        return STORE_OK;
+    }
+    rc = seq_recover(arn, out->next_seq, &out->next_seq);
+    if (rc != STORE_OK) store_stream_clear(out);
+    return rc;
 }
 
 int store_stream_put(const struct store_stream *s, int insert) {
@@ -422,7 +547,8 @@ int store_stream_put(const struct store_stream *s, int insert) {
         " key_schema, enabled, created_ms, disabled_ms, partitions, next_seq)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
     static const char upd[] =
-        "UPDATE ddb_streams SET enabled=?9, disabled_ms=?11, next_seq=?13 WHERE arn=?1";
+        "UPDATE ddb_streams SET enabled=?9, disabled_ms=?11, next_seq=max(next_seq, ?13)"
+        " WHERE arn=?1";
     sqlite3_stmt *st = store_stmt(insert ? ins : upd);
     if (st == NULL) return STORE_ERR;
     sqlite3_bind_text(st, 1, s->arn, -1, SQLITE_TRANSIENT);
@@ -440,8 +566,12 @@ int store_stream_put(const struct store_stream *s, int insert) {
     sqlite3_bind_int(st, 9, s->enabled);
     if (s->disabled_ms) sqlite3_bind_int64(st, 11, s->disabled_ms);
     else sqlite3_bind_null(st, 11);
-    sqlite3_bind_int64(st, 13, s->next_seq);
-    return insert ? store_step_done(st, "stream_insert") : store_step_change(st, "stream_update");
+    int64_t cached = seq_cached(s->arn);
+    sqlite3_bind_int64(st, 13, cached > s->next_seq ? cached : s->next_seq);
+    int rc = insert ? store_step_done(st, "stream_insert") : store_step_change(st, "stream_update");
+    /* A new stream has nothing durable yet: its counter starts here. */
+    if (rc == STORE_OK && insert) seq_raise(s->arn, s->next_seq, 1);
+    return rc;
 }
 
 int store_stream_list(struct store_scope s, const char *table, const char *after, int limit,

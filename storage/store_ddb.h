@@ -125,8 +125,27 @@ struct store_stream {
 };
 
 void store_stream_clear(struct store_stream *s);
+
+/* Reads stream ARN into OUT (key_schema owned by OUT: store_stream_clear).
+ * OUT->next_seq is the stream's live counter: in memory once a write has
+ * taken a number since start, else recovered from the records and shards
+ * (see store_ddb.c). Returns STORE_OK, STORE_NOTFOUND or STORE_ERR. */
 int store_stream_get(const char *arn, struct store_stream *out);
+
+/* Inserts (INSERT set) or updates the enabled/disabled state of ST. The
+ * row's next_seq only ever rises. A new stream's counter starts at
+ * ST->next_seq. Returns STORE_OK, STORE_CONFLICT, STORE_NOTFOUND (update
+ * of a missing row) or STORE_ERR. */
 int store_stream_put(const struct store_stream *st, int insert);
+
+/* Takes stream ARN's next sequence number into *SEQ. Call inside a write
+ * transaction: the first take since start recovers the counter from the
+ * database. A number taken by a write that rolls back is never reused.
+ * Returns STORE_OK, STORE_NOTFOUND or STORE_ERR. Thread-safe. */
+int store_stream_take_seq(const char *arn, int64_t *seq);
+
+/* Drops the in-memory sequence counters (after store_reset). */
+void store_ddb_forget(void);
 /* Streams of SCOPE (TABLE NULL: all tables) ordered by ARN after AFTER. */
 int store_stream_list(struct store_scope s, const char *table, const char *after, int limit,
                       store_row_cb cb, void *ctx);
