@@ -9,6 +9,7 @@
 #include "engine/arn.h"
 #include "engine/clock.h"
 #include "engine/config.h"
+#include "engine/invoker.h"
 #include "engine/util.h"
 #include "storage/store.h"
 
@@ -220,9 +221,13 @@ static int reprovision_alias(struct req *req, const char *fn, const char *alias)
     int rc = store_pc_get(lscope(req), fn, alias, &pc);
     if (rc == STORE_NOTFOUND) return 0;
     if (rc != STORE_OK) return lstore_fail(req, rc);
-    pc.ready_ms = clock_now_ms() + LAMBDA_PC_READY_DELAY_MS;
+    pc.ready_ms = clock_now_ms() + sluice_cfg.pc_ready_delay_ms;
     lnow_string(pc.last_modified, sizeof(pc.last_modified));
+    snprintf(pc.status, sizeof(pc.status), "IN_PROGRESS");
+    pc.reason[0] = '\0';
+    pc.allocated = 0;
     rc = store_pc_put(lscope(req), fn, &pc);
+    invoke_provision_kick();
     return rc == STORE_OK ? 0 : lstore_fail(req, rc);
 }
 
@@ -288,6 +293,7 @@ int lambda_delete_alias(struct req *req, struct lroute_args *a) {
         if (src == STORE_OK || src == STORE_NOTFOUND) src = store_pc_delete(lscope(req), f.ref.name, a->sub);
         if (src == STORE_OK || src == STORE_NOTFOUND)
             src = store_policy_delete(lscope(req), f.ref.name, a->sub);
+        invoke_provision_kick();
         if (src == STORE_OK || src == STORE_NOTFOUND) rc = req_reply_raw(req, 204, NULL, "", 0);
         else lstore_fail(req, src);
     }
@@ -505,7 +511,8 @@ static int pc_target(struct req *req, struct lroute_args *a, struct lfn *f, int 
 }
 
 static cJSON *pc_out(struct req *req, const char *fn, const struct store_pc *pc, int with_arn) {
-    int ready = clock_now_ms() >= pc->ready_ms;
+    /* The provisioner's verdict: READY once the environments are up. */
+    int ready = strcmp(pc->status, "READY") == 0;
     cJSON *o = cJSON_CreateObject();
     if (with_arn) {
         char arn[512];
@@ -515,7 +522,8 @@ static cJSON *pc_out(struct req *req, const char *fn, const struct store_pc *pc,
     cJSON_AddNumberToObject(o, "RequestedProvisionedConcurrentExecutions", pc->requested);
     cJSON_AddNumberToObject(o, "AvailableProvisionedConcurrentExecutions", ready ? pc->requested : 0);
     cJSON_AddNumberToObject(o, "AllocatedProvisionedConcurrentExecutions", ready ? pc->requested : 0);
-    cJSON_AddStringToObject(o, "Status", ready ? "READY" : "IN_PROGRESS");
+    cJSON_AddStringToObject(o, "Status", pc->status[0] ? pc->status : "IN_PROGRESS");
+    if (strcmp(pc->status, "FAILED") == 0) cJSON_AddStringToObject(o, "StatusReason", pc->reason);
     cJSON_AddStringToObject(o, "LastModified", pc->last_modified);
     return o;
 }
@@ -616,12 +624,14 @@ int lambda_put_pc(struct req *req, struct lroute_args *a) {
     memset(&pc, 0, sizeof(pc));
     snprintf(pc.qualifier, sizeof(pc.qualifier), "%.128s", f.qualifier);
     pc.requested = (int)n;
-    pc.ready_ms = clock_now_ms() + LAMBDA_PC_READY_DELAY_MS;
+    pc.ready_ms = clock_now_ms() + sluice_cfg.pc_ready_delay_ms;
     lnow_string(pc.last_modified, sizeof(pc.last_modified));
+    snprintf(pc.status, sizeof(pc.status), "IN_PROGRESS");
     if ((src = store_pc_put(lscope(req), f.ref.name, &pc)) != STORE_OK) {
         lstore_fail(req, src);
         goto out;
     }
+    invoke_provision_kick();
     cJSON *o = pc_out(req, f.ref.name, &pc, 0);
     /* The Put answer is always IN_PROGRESS with nothing allocated yet. */
     cJSON_ReplaceItemInObjectCaseSensitive(o, "Status", cJSON_CreateString("IN_PROGRESS"));
@@ -697,6 +707,7 @@ int lambda_delete_pc(struct req *req, struct lroute_args *a) {
     int rc = -1;
     if (pc_target(req, a, &f, 0, version, sizeof(version)) == 0) {
         int src = store_pc_delete(lscope(req), f.ref.name, f.qualifier);
+        invoke_provision_kick();
         if (src == STORE_OK || src == STORE_NOTFOUND) rc = req_reply_raw(req, 204, NULL, "", 0);
         else lstore_fail(req, src);
     }

@@ -94,10 +94,6 @@ int lambda_get_eic(struct req *req, struct lroute_args *a);
 int lambda_delete_eic(struct req *req, struct lroute_args *a);
 int lambda_list_eic(struct req *req, struct lroute_args *a);
 
-/* Delay between PutProvisionedConcurrencyConfig and READY until the
- * execution issue starts real environments: long enough that a client
- * sees IN_PROGRESS, short enough for tests. */
-#define LAMBDA_PC_READY_DELAY_MS 500
 
 /* Page size caps of the list operations (AWS: 50 functions/versions). */
 #define LAMBDA_MAX_PAGE 50

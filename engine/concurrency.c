@@ -79,13 +79,13 @@ static void add(const char *key, int64_t d) { counter(key, 1)->n += d; }
  * scope_key and "fn|" fn_key (every execution of the function). */
 static void key(char *buf, size_t n, const char *kind, const char *k) { snprintf(buf, n, "%s|%s", kind, k); }
 
-/* READY PC of the qualifier: a PC config on the alias or version as
- * invoked, ready by the clock. */
+/* READY PC of the qualifier: the environments the provisioner allocated
+ * for a PC config on the alias or version as invoked. */
 static int64_t pc_ready(struct store_scope s, const char *name, const char *qualifier) {
     if (qualifier[0] == '\0' || strcmp(qualifier, "$LATEST") == 0) return 0;
     struct store_pc pc;
     if (store_pc_get(s, name, qualifier, &pc) != STORE_OK) return 0;
-    return clock_now_ms() >= pc.ready_ms ? pc.requested : 0;
+    return strcmp(pc.status, "READY") == 0 ? pc.allocated : 0;
 }
 
 int conc_acquire(const char *account, const char *region, const char *name,

@@ -6,6 +6,8 @@
 #ifndef EMU_ENGINE_CONFIG_H
 #define EMU_ENGINE_CONFIG_H
 
+#include <stdint.h>
+
 struct sluice_config {
     const char *host;
     int port;
@@ -17,6 +19,8 @@ struct sluice_config {
     int min_unreserved_concurrency; /* AWS keeps 100 unreserved */
     int bound_port;                 /* the port actually bound (for AWS_ENDPOINT_URL) */
     int env_keepalive_s;            /* idle environments are reaped after this */
+    int64_t pc_ready_delay_ms;      /* extra wait before PC environments start */
+    int pc_max_envs;                /* PC environments started ahead of use, in all */
     const char *runtime_commands[16]; /* "python3.12=/usr/bin/python3" overrides */
     int nruntime_commands;
 };

@@ -109,6 +109,13 @@ static void pool_put(const char *key, const char *stream, struct env *env) {
     pthread_mutex_unlock(&pool_mu);
 }
 
+/* Provisioned environments (defined at the end of this file). */
+static void pc_key(char *buf, size_t n, const char *account, const char *region, const char *name,
+                   const char *qualifier, const char *version, const char *rev);
+static struct env *pc_take(const char *key, char *stream, size_t nstream);
+static void pc_give_back(const char *key, struct env *env);
+static void pc_adopt(const char *key, const char *stream, struct env *env);
+
 void invoke_reap(void) {
     int64_t cutoff = util_wall_ms() - (int64_t)sluice_cfg.env_keepalive_s * 1000;
     struct pooled *dead = NULL;
@@ -212,7 +219,8 @@ static void random_hex(char *out, int n) {
 
 /* Builds the environment of aws-reference H plus the function's own. */
 static void build_env(struct envbuf *b, const struct invoke_req *req, const char *dir,
-                      const char *runtime, int provided, char *stream, size_t nstream) {
+                      const char *runtime, int provided, const char *init_type, char *stream,
+                      size_t nstream) {
     const cJSON *cfg = req->config;
     char buf[512];
     /* The function's own variables first; the reserved ones below win. */
@@ -238,7 +246,7 @@ static void build_env(struct envbuf *b, const struct invoke_req *req, const char
     snprintf(buf, sizeof(buf), "%d", cfg_int(cfg, "MemorySize", 128));
     env_add(b, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", buf);
     env_add(b, "AWS_LAMBDA_FUNCTION_VERSION", req->version);
-    env_add(b, "AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+    env_add(b, "AWS_LAMBDA_INITIALIZATION_TYPE", init_type);
     snprintf(buf, sizeof(buf), "/aws/lambda/%s", req->function_name);
     env_add(b, "AWS_LAMBDA_LOG_GROUP_NAME", buf);
     time_t now = (time_t)(clock_now_ms() / 1000);
@@ -385,7 +393,55 @@ static char *exit_error(const char *request_id, int status) {
     return text;
 }
 
-static int run_admitted(const struct invoke_req *req, struct invoke_res *res);
+/* Starts an environment for REQ's version with AWS_LAMBDA_INITIALIZATION_TYPE
+ * INIT_TYPE; its log stream name goes to STREAM. Returns env_start's
+ * result (IR says how init went). */
+static int spawn_env(const struct invoke_req *req, const char *dir, const char *runtime,
+                     const char *init_type, char *stream, size_t nstream, struct env **env,
+                     struct env_result *ir, double *init_ms) {
+    int python = strncmp(runtime, "python", 6) == 0;
+    int node = strncmp(runtime, "nodejs", 6) == 0;
+    int provided = strncmp(runtime, "provided", 8) == 0;
+    struct envbuf b = {{0}, 0};
+    build_env(&b, req, dir, runtime, provided, init_type, stream, nstream);
+    char boot[4200];
+    struct env_spec spec;
+    memset(&spec, 0, sizeof(spec));
+    char pyboot[4400];
+    const char *pyscript = rt_bootstrap_python();
+    if (python && (strchr(pyscript, '\'') || strchr(pyscript, '\\'))) {
+        /* A path Python cannot take inside quotes: run the script. */
+        spec.argv[0] = runtime_command(runtime, "python3");
+        spec.argv[1] = pyscript;
+    } else if (python) {
+        /* Imported as a module rather than run as a script, so Python
+         * keeps its compiled bytecode between cold starts. */
+        char rdir[4096];
+        snprintf(rdir, sizeof(rdir), "%s", rt_bootstrap_python());
+        char *slash = strrchr(rdir, '/');
+        if (slash) *slash = '\0';
+        snprintf(pyboot, sizeof(pyboot),
+                 "import sys; sys.path.insert(0, %s%s%s); import bootstrap; bootstrap.main()",
+                 "'", rdir, "'");
+        spec.argv[0] = runtime_command(runtime, "python3");
+        spec.argv[1] = "-c";
+        spec.argv[2] = pyboot;
+    } else if (node) {
+        spec.argv[0] = runtime_command(runtime, "node");
+        spec.argv[1] = rt_bootstrap_nodejs();
+    } else {
+        snprintf(boot, sizeof(boot), "%s/bootstrap", dir);
+        spec.argv[0] = boot;
+    }
+    spec.code_dir = dir;
+    spec.envp = (const char *const *)b.v;
+    spec.init_timeout_ms = INVOKE_INIT_TIMEOUT_MS;
+    int rc = env_start(&spec, env, ir, init_ms);
+    env_clear(&b);
+    return rc;
+}
+
+static int run_admitted(const struct invoke_req *req, struct invoke_res *res, int provisioned);
 
 int invoke_sync(const struct invoke_req *req, struct invoke_res *res) {
     memset(res, 0, sizeof(*res));
@@ -402,12 +458,12 @@ int invoke_sync(const struct invoke_req *req, struct invoke_res *res) {
         res->throttle_reason = reason;
         return service_error(res, "TooManyRequestsException", "Rate Exceeded.");
     }
-    rc = run_admitted(req, res);
+    rc = run_admitted(req, res, t.slot == CONC_PROVISIONED);
     conc_release(&t);
     return rc;
 }
 
-static int run_admitted(const struct invoke_req *req, struct invoke_res *res) {
+static int run_admitted(const struct invoke_req *req, struct invoke_res *res, int provisioned) {
     const cJSON *cfg = req->config;
     const char *runtime = cfg_str(cfg, "Runtime");
     const char *sha = cfg_str(cfg, "CodeSha256");
@@ -430,7 +486,22 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res) {
                       req->function_name, req->version);
     snprintf(key + np, sizeof(key) - (size_t)np, "%s", rev ? rev : "");
     char stream[160] = "";
-    struct env *env = pool_take(key, (size_t)np, stream, sizeof(stream));
+    struct env *env = NULL;
+    char pckey[768] = "";
+    int lazy_pc = 0;
+    if (provisioned) {
+        /* A provisioned slot runs in one of the qualifier's pre-initialised
+         * environments when one is free; else on demand (spillover). */
+        pc_key(pckey, sizeof(pckey), req->account, req->region, req->function_name,
+               req->qualifier ? req->qualifier : "", req->version, rev);
+        env = pc_take(pckey, stream, sizeof(stream));
+        /* None free: admission counted a provisioned slot, so this is
+         * one of the config's environments beyond --pc-max-environments
+         * (or one that died). It is started now, initialised as
+         * provisioned, and stays in the config's pool afterwards. */
+        lazy_pc = env == NULL;
+    }
+    if (env == NULL && !lazy_pc) env = pool_take(key, (size_t)np, stream, sizeof(stream));
     int timeout_s = cfg_int(cfg, "Timeout", 3);
     int memory = cfg_int(cfg, "MemorySize", 128);
     double init_ms = -1;
@@ -442,43 +513,9 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res) {
     snprintf(head, sizeof(head), "START RequestId: %s Version: %s\n", res->request_id, req->version);
 
     if (env == NULL) {
-        struct envbuf b = {{0}, 0};
-        build_env(&b, req, dir, runtime, provided, stream, sizeof(stream));
-        char boot[4200];
-        struct env_spec spec;
-        memset(&spec, 0, sizeof(spec));
-        char pyboot[4400];
-        const char *pyscript = rt_bootstrap_python();
-        if (python && (strchr(pyscript, '\'') || strchr(pyscript, '\\'))) {
-            /* A path Python cannot take inside quotes: run the script. */
-            spec.argv[0] = runtime_command(runtime, "python3");
-            spec.argv[1] = pyscript;
-        } else if (python) {
-            /* Imported as a module rather than run as a script, so Python
-             * keeps its compiled bytecode between cold starts. */
-            char rdir[4096];
-            snprintf(rdir, sizeof(rdir), "%s", rt_bootstrap_python());
-            char *slash = strrchr(rdir, '/');
-            if (slash) *slash = '\0';
-            snprintf(pyboot, sizeof(pyboot),
-                     "import sys; sys.path.insert(0, %s%s%s); import bootstrap; bootstrap.main()",
-                     "'", rdir, "'");
-            spec.argv[0] = runtime_command(runtime, "python3");
-            spec.argv[1] = "-c";
-            spec.argv[2] = pyboot;
-        } else if (node) {
-            spec.argv[0] = runtime_command(runtime, "node");
-            spec.argv[1] = rt_bootstrap_nodejs();
-        } else {
-            snprintf(boot, sizeof(boot), "%s/bootstrap", dir);
-            spec.argv[0] = boot;
-        }
-        spec.code_dir = dir;
-        spec.envp = (const char *const *)b.v;
-        spec.init_timeout_ms = INVOKE_INIT_TIMEOUT_MS;
         struct env_result ir;
-        int rc = env_start(&spec, &env, &ir, &init_ms);
-        env_clear(&b);
+        int rc = spawn_env(req, dir, runtime, lazy_pc ? "provisioned-concurrency" : "on-demand",
+                           stream, sizeof(stream), &env, &ir, &init_ms);
         if (rc != 0 || ir.outcome != ENV_OK) {
             /* The init error answers this invoke; the next one starts over. */
             char *text;
@@ -656,7 +693,9 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res) {
     log_msg(LOG_DEBUG, "invoke %s:%s %s -> %s", req->function_name, req->version, res->request_id,
             res->function_error ? "error" : "ok");
     free(all);
-    if (env_alive(env)) pool_put(key, stream, env);
+    if (lazy_pc) pc_adopt(pckey, stream, env);
+    else if (pckey[0]) pc_give_back(pckey, env);
+    else if (env_alive(env)) pool_put(key, stream, env);
     else env_free(env);
     env_result_clear(&r);
     return 0;
@@ -734,3 +773,376 @@ cJSON *invoke_resolve(const char *account, const char *region, const char *name,
     if (own) store_rollback();
     return cfg;
 }
+
+/* ------------------------------------------------------------------ */
+/* Provisioned concurrency                                              */
+/* ------------------------------------------------------------------ */
+
+/* Pre-initialised environments of PC configs, keyed by
+ * account|region|function|qualifier|version|RevisionId: an alias moving
+ * to another version, or a new revision, makes a new key. */
+struct pcenv {
+    char key[768];
+    char stream[160];
+    struct env *env;
+    int busy;
+    struct pcenv *next;
+};
+
+static struct pcenv *pcenvs;   /* under pool_mu */
+
+static void pc_key(char *buf, size_t n, const char *account, const char *region, const char *name,
+                   const char *qualifier, const char *version, const char *rev) {
+    snprintf(buf, n, "%s|%s|%s|%s|%s|%s", account, region, name, qualifier, version, rev ? rev : "");
+}
+
+/* Takes a free provisioned environment of KEY, or NULL. */
+static struct env *pc_take(const char *key, char *stream, size_t nstream) {
+    struct env *found = NULL;
+    pthread_mutex_lock(&pool_mu);
+    for (struct pcenv *p = pcenvs; p; p = p->next) {
+        if (!p->busy && strcmp(p->key, key) == 0 && env_alive(p->env)) {
+            p->busy = 1;
+            found = p->env;
+            snprintf(stream, nstream, "%s", p->stream);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&pool_mu);
+    return found;
+}
+
+/* Returns ENV (taken with pc_take) to the provisioned pool; a dead one is
+ * dropped and the provisioner starts a replacement. */
+static void pc_give_back(const char *key, struct env *env) {
+    struct pcenv *dead = NULL;
+    pthread_mutex_lock(&pool_mu);
+    for (struct pcenv **pp = &pcenvs; *pp; pp = &(*pp)->next) {
+        struct pcenv *p = *pp;
+        if (p->env != env) continue;
+        if (env_alive(env)) {
+            p->busy = 0;
+        } else {
+            *pp = p->next;
+            dead = p;
+        }
+        break;
+    }
+    pthread_mutex_unlock(&pool_mu);
+    (void)key;
+    if (dead) {
+        env_free(dead->env);
+        free(dead);
+    }
+}
+
+/* Adds ENV, started for a provisioned slot at invoke time, to KEY's
+ * provisioned pool (a dead one is freed). The provisioner retires
+ * environments beyond what the config wants. */
+static void pc_adopt(const char *key, const char *stream, struct env *env) {
+    if (!env_alive(env)) {
+        env_free(env);
+        return;
+    }
+    struct pcenv *p = xcalloc(1, sizeof(*p));
+    snprintf(p->key, sizeof(p->key), "%s", key);
+    snprintf(p->stream, sizeof(p->stream), "%s", stream);
+    p->env = env;
+    pthread_mutex_lock(&pool_mu);
+    p->next = pcenvs;
+    pcenvs = p;
+    pthread_mutex_unlock(&pool_mu);
+}
+
+/* Environments of every config (busy or not). */
+static int pc_total(void) {
+    int n = 0;
+    pthread_mutex_lock(&pool_mu);
+    for (struct pcenv *p = pcenvs; p; p = p->next) n++;
+    pthread_mutex_unlock(&pool_mu);
+    return n;
+}
+
+/* Environments of KEY (busy or not, alive). */
+static int pc_count(const char *key) {
+    int n = 0;
+    pthread_mutex_lock(&pool_mu);
+    for (struct pcenv *p = pcenvs; p; p = p->next) n += strcmp(p->key, key) == 0 && env_alive(p->env);
+    pthread_mutex_unlock(&pool_mu);
+    return n;
+}
+
+/* One PC config as the provisioner sees it. */
+struct pcwant {
+    char account[13], region[32], name[257], qualifier[129];
+    struct store_pc pc;
+    char key[768];
+    int want;        /* environments to keep for KEY */
+};
+
+struct pcwants {
+    struct pcwant *w;
+    int n, cap;
+};
+
+static int collect_pc(void *ctx, const char *account, const char *region, const char *name,
+                      const struct store_pc *pc) {
+    struct pcwants *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->w = xrealloc(l->w, (size_t)l->cap * sizeof(*l->w));
+    }
+    struct pcwant *w = &l->w[l->n++];
+    memset(w, 0, sizeof(*w));
+    snprintf(w->account, sizeof(w->account), "%s", account);
+    snprintf(w->region, sizeof(w->region), "%s", region);
+    snprintf(w->name, sizeof(w->name), "%s", name);
+    snprintf(w->qualifier, sizeof(w->qualifier), "%s", pc->qualifier);
+    w->pc = *pc;
+    return 0;
+}
+
+/* One environment started by a provisioner worker thread. */
+struct pcstart {
+    const struct pcwant *w;
+    const char *version, *runtime, *dir;
+    const cJSON *cfg;
+    int ok;
+    pthread_t thread;
+};
+
+static void *pc_start_one(void *arg) {
+    struct pcstart *ps = arg;
+    const struct pcwant *w = ps->w;
+    struct invoke_req ir = {w->account, w->region, w->name, w->qualifier, ps->version, ps->cfg,
+                            NULL, NULL, 0, NULL, 0, NULL};
+    struct env *env = NULL;
+    struct env_result res;
+    double init_ms = 0;
+    char stream[160] = "";
+    int src = spawn_env(&ir, ps->dir, ps->runtime, "provisioned-concurrency", stream, sizeof(stream),
+                        &env, &res, &init_ms);
+    if (src != 0 || res.outcome != ENV_OK) {
+        env_free(env);
+    } else {
+        struct pcenv *p = xcalloc(1, sizeof(*p));
+        snprintf(p->key, sizeof(p->key), "%s", w->key);
+        snprintf(p->stream, sizeof(p->stream), "%s", stream);
+        p->env = env;
+        pthread_mutex_lock(&pool_mu);
+        p->next = pcenvs;
+        pcenvs = p;
+        pthread_mutex_unlock(&pool_mu);
+        ps->ok = 1;
+    }
+    /* Init output goes to the log like any environment's. */
+    if (res.log && res.nlog) {
+        struct evbuf eb = {0};
+        ev_add_output(&eb, res.log, res.nlog, res.marks, res.nmarks, clock_now_ms());
+        ev_write(&ir, stream, &eb);
+    }
+    env_result_clear(&res);
+    store_thread_done();
+    return NULL;
+}
+
+/* Environments started at once for one config: inits overlap, as AWS
+ * allocates in parallel, but a big config cannot fork-bomb the machine
+ * (a python init is ~30 ms of CPU; four at a time keep a 2-core machine
+ * answering requests meanwhile). */
+#define PC_START_PARALLEL 4
+
+static int prov_kicked_since(int seen);
+
+/* Starts N environments for W, PC_START_PARALLEL at a time. Returns 1 when
+ * all initialised, 0 when one failed, -1 when the configs changed
+ * meanwhile (kick SEEN is old): the caller starts the pass over. */
+static int pc_start_many(const struct pcwant *w, const char *version, const cJSON *cfg,
+                         const char *runtime, const char *dir, int n, int seen) {
+    int all_ok = 1;
+    while (n > 0 && all_ok) {
+        if (prov_kicked_since(seen)) return -1;
+        int k = n < PC_START_PARALLEL ? n : PC_START_PARALLEL;
+        struct pcstart ps[PC_START_PARALLEL];
+        for (int i = 0; i < k; i++) {
+            ps[i] = (struct pcstart){w, version, runtime, dir, cfg, 0, 0};
+            if (pthread_create(&ps[i].thread, NULL, pc_start_one, &ps[i]) != 0) {
+                pc_start_one(&ps[i]);
+                ps[i].thread = 0;
+            }
+        }
+        for (int i = 0; i < k; i++) {
+            if (ps[i].thread) pthread_join(ps[i].thread, NULL);
+            all_ok = all_ok && ps[i].ok;
+        }
+        /* A stop (which ends starting environments) or a config change
+         * during the batch makes its failures meaningless. */
+        if (prov_kicked_since(seen)) return -1;
+        n -= k;
+    }
+    return all_ok;
+}
+
+static void set_status(const struct pcwant *w, const char *status, const char *reason, int allocated) {
+    struct store_scope sc = {w->account, w->region};
+    if (store_begin(1) != STORE_OK) return;
+    /* Only if nobody changed the config while its environments started. */
+    if (store_pc_settle(sc, w->name, w->qualifier, w->pc.last_modified, w->pc.requested, status,
+                        reason, allocated) == STORE_OK)
+        store_commit();
+    else
+        store_rollback();
+}
+
+/* Brings every PC config to its requested number of initialised
+ * environments, sets READY or FAILED, and retires environments no config
+ * wants any more. Runs on the provisioner thread. */
+static void provision_once(int seen) {
+    struct pcwants l = {NULL, 0, 0};
+    int own = sqlite3_get_autocommit(store_db());
+    if (own) store_begin(0);
+    int rc = store_pc_each(collect_pc, &l);
+    if (own) store_rollback();
+    if (rc != STORE_OK) {
+        free(l.w);
+        return;
+    }
+    int64_t now = clock_now_ms();
+    for (int i = 0; i < l.n; i++) {
+        struct pcwant *w = &l.w[i];
+        char version[32];
+        int missing = 0;
+        cJSON *cfg = invoke_resolve(w->account, w->region, w->name, w->qualifier, version, &missing);
+        if (cfg == NULL) continue;
+        const char *rev = cfg_str(cfg, "RevisionId");
+        pc_key(w->key, sizeof(w->key), w->account, w->region, w->name, w->qualifier, version, rev);
+        int failed = strcmp(w->pc.status, "FAILED") == 0;
+        w->want = failed ? 0 : w->pc.requested;
+        if (failed || now < w->pc.ready_ms) {
+            if (!failed && strcmp(w->pc.status, "IN_PROGRESS") == 0) w->want = pc_count(w->key);
+            cJSON_Delete(cfg);
+            continue;
+        }
+        const char *runtime = cfg_str(cfg, "Runtime");
+        const char *sha = cfg_str(cfg, "CodeSha256");
+        char dir[4096];
+        int ok = runtime && sha && code_dir(sha, dir, sizeof(dir)) == 0;
+        int missing_envs = w->pc.requested - pc_count(w->key);
+        int room = sluice_cfg.pc_max_envs - pc_total();
+        if (missing_envs > room) missing_envs = room > 0 ? room : 0;
+        if (ok && missing_envs > 0) ok = pc_start_many(w, version, cfg, runtime, dir, missing_envs, seen);
+        if (ok < 0) {
+            /* A config changed: what this pass wants is stale. Keep every
+             * environment; the next pass (at once) sorts them out. */
+            cJSON_Delete(cfg);
+            free(l.w);
+            return;
+        }
+        if (!ok) {
+            w->want = 0;
+            set_status(w, "FAILED", "FUNCTION_ERROR_INIT_FAILURE", 0);
+        } else if (strcmp(w->pc.status, "READY") != 0 || w->pc.allocated != w->pc.requested) {
+            set_status(w, "READY", "", w->pc.requested);
+        }
+        cJSON_Delete(cfg);
+    }
+    /* Retire idle environments beyond what their key wants. */
+    struct pcenv *retired = NULL;
+    pthread_mutex_lock(&pool_mu);
+    for (struct pcenv **pp = &pcenvs; *pp;) {
+        struct pcenv *p = *pp;
+        int want = 0, have_before = 0;
+        for (int i = 0; i < l.n; i++)
+            if (strcmp(l.w[i].key, p->key) == 0) want += l.w[i].want;
+        for (struct pcenv *q = pcenvs; q != p; q = q->next) have_before += strcmp(q->key, p->key) == 0;
+        if (!p->busy && (have_before >= want || !env_alive(p->env))) {
+            *pp = p->next;
+            p->next = retired;
+            retired = p;
+            continue;
+        }
+        pp = &p->next;
+    }
+    pthread_mutex_unlock(&pool_mu);
+    while (retired) {
+        struct pcenv *n = retired->next;
+        env_free(retired->env);
+        free(retired);
+        retired = n;
+    }
+    free(l.w);
+}
+
+/* The provisioner thread: works every PROVISION_TICK_MS or when kicked
+ * (a PC config changed, an alias moved, the clock advanced). Starting an
+ * environment can take seconds, so it has a thread of its own. */
+#define PROVISION_TICK_MS 250
+
+static pthread_t prov_thread;
+static int prov_running, prov_stopping, prov_kicks;
+static pthread_mutex_t prov_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t prov_cv = PTHREAD_COND_INITIALIZER;
+
+void invoke_provision_kick(void) {
+    pthread_mutex_lock(&prov_mu);
+    prov_kicks++;
+    pthread_cond_broadcast(&prov_cv);
+    pthread_mutex_unlock(&prov_mu);
+}
+
+static int prov_kicked_since(int seen) {
+    pthread_mutex_lock(&prov_mu);
+    int kicked = prov_kicks != seen || prov_stopping;
+    pthread_mutex_unlock(&prov_mu);
+    return kicked;
+}
+
+static void *prov_main(void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&prov_mu);
+    while (!prov_stopping) {
+        int seen = prov_kicks;
+        pthread_mutex_unlock(&prov_mu);
+        provision_once(seen);
+        pthread_mutex_lock(&prov_mu);
+        if (prov_stopping || prov_kicks != seen) continue;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += PROVISION_TICK_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&prov_cv, &prov_mu, &ts);
+    }
+    pthread_mutex_unlock(&prov_mu);
+    store_thread_done();
+    return NULL;
+}
+
+int invoke_provisioner_start(void) {
+    if (pthread_create(&prov_thread, NULL, prov_main, NULL) != 0) return -1;
+    prov_running = 1;
+    return 0;
+}
+
+void invoke_provisioner_stop(void) {
+    if (!prov_running) return;
+    pthread_mutex_lock(&prov_mu);
+    prov_stopping = 1;
+    pthread_cond_broadcast(&prov_cv);
+    pthread_mutex_unlock(&prov_mu);
+    pthread_join(prov_thread, NULL);
+    prov_running = 0;
+    pthread_mutex_lock(&pool_mu);
+    struct pcenv *all = pcenvs;
+    pcenvs = NULL;
+    pthread_mutex_unlock(&pool_mu);
+    while (all) {
+        struct pcenv *n = all->next;
+        env_free(all->env);
+        free(all);
+        all = n;
+    }
+}
+

@@ -73,6 +73,15 @@ void invoke_async_stop(void);
 /* Wakes the async workers (after the clock moved). */
 void invoke_async_kick(void);
 
+/* Provisioned concurrency: a thread keeps every PC config's requested
+ * number of environments initialised (AWS_LAMBDA_INITIALIZATION_TYPE
+ * provisioned-concurrency) and records READY, or FAILED with
+ * FUNCTION_ERROR_INIT_FAILURE. Invocations admitted to a provisioned slot
+ * run in them. Kick after any PC-relevant change. */
+int invoke_provisioner_start(void);
+void invoke_provisioner_stop(void);
+void invoke_provision_kick(void);
+
 /* Kills environments idle for longer than the keep-alive. Registered as a
  * background task. */
 void invoke_reap(void);

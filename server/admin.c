@@ -91,6 +91,7 @@ static int clock_post(struct req *req) {
     }
     bg_run_now();
     invoke_async_kick();
+    invoke_provision_kick();
     return clock_reply(req);
 }
 

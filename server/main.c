@@ -46,6 +46,12 @@ static void usage(FILE *f) {
         "                                   python3 and node on PATH); SLUICE_RUNTIME_COMMAND takes a\n"
         "                                   comma-separated list\n"
         "  --env-keepalive SECONDS          idle execution environments are stopped after this (default 600)\n"
+        "  --pc-ready-delay SECONDS         wait this long (virtual clock) before provisioned\n"
+        "                                   concurrency environments start, to model AWS's\n"
+        "                                   minutes-long allocation (default 0)\n"
+        "  --pc-max-environments N          provisioned concurrency environments started ahead\n"
+        "                                   of use, over all configs; a config's further ones\n"
+        "                                   start at their first invoke (default 32)\n"
         "  --help                           show this help and exit\n"
         "  --version                        print the version and exit\n");
 }
@@ -67,8 +73,8 @@ static int truthy(const char *z) {
 }
 
 enum { OPT_HOST = 1000, OPT_PORT, OPT_DATA_DIR, OPT_IN_MEMORY, OPT_READY_FILE, OPT_LOG_LEVEL,
-       OPT_ACCOUNT_CONC, OPT_MIN_UNRESERVED, OPT_RUNTIME_CMD, OPT_KEEPALIVE, OPT_HELP,
-       OPT_VERSION };
+       OPT_ACCOUNT_CONC, OPT_MIN_UNRESERVED, OPT_RUNTIME_CMD, OPT_KEEPALIVE, OPT_PC_DELAY,
+       OPT_PC_MAX, OPT_HELP, OPT_VERSION };
 
 /* Adds one or more (comma-separated) RT=CMD runtime overrides. */
 static int add_runtime_commands(const char *value) {
@@ -117,6 +123,14 @@ static int apply(int opt, const char *value) {
                          &c->min_unreserved_concurrency);
     case OPT_RUNTIME_CMD: return add_runtime_commands(value);
     case OPT_KEEPALIVE: return parse_int("--env-keepalive", value, 1, 86400 * 7, &c->env_keepalive_s);
+    case OPT_PC_DELAY: {
+        int secs = 0;
+        if (parse_int("--pc-ready-delay", value, 0, 86400, &secs) != 0) return -1;
+        c->pc_ready_delay_ms = (int64_t)secs * 1000;
+        return 0;
+    }
+    case OPT_PC_MAX:
+        return parse_int("--pc-max-environments", value, 0, 100000, &c->pc_max_envs);
     }
     return -1;
 }
@@ -132,6 +146,8 @@ static const struct option long_opts[] = {
     {"min-unreserved-concurrency", required_argument, NULL, OPT_MIN_UNRESERVED},
     {"runtime-command", required_argument, NULL, OPT_RUNTIME_CMD},
     {"env-keepalive", required_argument, NULL, OPT_KEEPALIVE},
+    {"pc-ready-delay", required_argument, NULL, OPT_PC_DELAY},
+    {"pc-max-environments", required_argument, NULL, OPT_PC_MAX},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -226,7 +242,7 @@ int main(int argc, char **argv) {
         store_shutdown();
         return 1;
     }
-    if (invoke_async_start() != 0) {
+    if (invoke_async_start() != 0 || invoke_provisioner_start() != 0) {
         bg_stop();
         store_shutdown();
         return 1;
@@ -257,6 +273,7 @@ int main(int argc, char **argv) {
     /* Kill running functions first, so async workers return at once. */
     invoke_shutdown();
     invoke_async_stop();
+    invoke_provisioner_stop();
     invoke_shutdown();
     store_shutdown();
     return 0;

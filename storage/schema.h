@@ -185,6 +185,12 @@ static const char *const store_migrations[] = {
     "  qualifier TEXT NOT NULL,"          /* '' for the unqualified function */
     "  config TEXT NOT NULL,"
     "  PRIMARY KEY(account, region, name, qualifier)) STRICT;",
+
+    /* 4 -> 5: provisioned concurrency is real: its status comes from the
+     * environments the provisioner started. */
+    "ALTER TABLE pc_configs ADD COLUMN status TEXT NOT NULL DEFAULT 'IN_PROGRESS';"
+    "ALTER TABLE pc_configs ADD COLUMN reason TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE pc_configs ADD COLUMN allocated INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define STORE_SCHEMA_VERSION \

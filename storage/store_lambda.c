@@ -301,11 +301,14 @@ static void read_pc(sqlite3_stmt *st, struct store_pc *out) {
     out->ready_ms = sqlite3_column_int64(st, 2);
     snprintf(out->last_modified, sizeof(out->last_modified), "%s",
              (const char *)sqlite3_column_text(st, 3));
+    snprintf(out->status, sizeof(out->status), "%s", (const char *)sqlite3_column_text(st, 4));
+    snprintf(out->reason, sizeof(out->reason), "%s", (const char *)sqlite3_column_text(st, 5));
+    out->allocated = sqlite3_column_int(st, 6);
 }
 
 int store_pc_get(struct store_scope s, const char *name, const char *qualifier, struct store_pc *out) {
     static const char sql[] =
-        "SELECT qualifier, requested, ready_ms, last_modified FROM pc_configs"
+        "SELECT qualifier, requested, ready_ms, last_modified, status, reason, allocated FROM pc_configs"
         " WHERE account=?1 AND region=?2 AND name=?3 AND qualifier=?4";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
@@ -321,10 +324,11 @@ int store_pc_get(struct store_scope s, const char *name, const char *qualifier, 
 int store_pc_put(struct store_scope s, const char *name, const struct store_pc *pc) {
     static const char sql[] =
         "INSERT INTO pc_configs(account, region, name, qualifier, requested, ready_ms,"
-        " last_modified) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        " last_modified, status, reason, allocated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
         " ON CONFLICT(account, region, name, qualifier) DO UPDATE SET"
         " requested=excluded.requested, ready_ms=excluded.ready_ms,"
-        " last_modified=excluded.last_modified";
+        " last_modified=excluded.last_modified, status=excluded.status,"
+        " reason=excluded.reason, allocated=excluded.allocated";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
     store_bind_scope(st, s, name);
@@ -332,6 +336,9 @@ int store_pc_put(struct store_scope s, const char *name, const struct store_pc *
     sqlite3_bind_int(st, 5, pc->requested);
     sqlite3_bind_int64(st, 6, pc->ready_ms);
     sqlite3_bind_text(st, 7, pc->last_modified, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 8, pc->status[0] ? pc->status : "IN_PROGRESS", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 9, pc->reason, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 10, pc->allocated);
     return store_step_done(st, "pc_put");
 }
 
@@ -347,7 +354,7 @@ int store_pc_delete(struct store_scope s, const char *name, const char *qualifie
 
 int store_pc_list(struct store_scope s, const char *name, struct store_pc *out, int max, int *n) {
     static const char sql[] =
-        "SELECT qualifier, requested, ready_ms, last_modified FROM pc_configs"
+        "SELECT qualifier, requested, ready_ms, last_modified, status, reason, allocated FROM pc_configs"
         " WHERE account=?1 AND region=?2 AND name=?3 ORDER BY qualifier";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
@@ -357,6 +364,61 @@ int store_pc_list(struct store_scope s, const char *name, struct store_pc *out, 
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) read_pc(st, &out[(*n)++]);
     sqlite3_reset(st);
     return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "pc_list");
+}
+
+int store_pc_set_status(struct store_scope s, const char *name, const char *qualifier,
+                        const char *status, const char *reason, int allocated) {
+    static const char sql[] =
+        "UPDATE pc_configs SET status=?5, reason=?6, allocated=?7"
+        " WHERE account=?1 AND region=?2 AND name=?3 AND qualifier=?4";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    store_bind_scope(st, s, name);
+    sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, status, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, reason ? reason : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 7, allocated);
+    return store_step_change(st, "pc_set_status");
+}
+
+int store_pc_settle(struct store_scope s, const char *name, const char *qualifier,
+                    const char *last_modified, int requested, const char *status,
+                    const char *reason, int allocated) {
+    static const char sql[] =
+        "UPDATE pc_configs SET status=?5, reason=?6, allocated=?7"
+        " WHERE account=?1 AND region=?2 AND name=?3 AND qualifier=?4 AND last_modified=?8"
+        " AND requested=?9";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    store_bind_scope(st, s, name);
+    sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, status, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, reason ? reason : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 7, allocated);
+    sqlite3_bind_text(st, 8, last_modified, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 9, requested);
+    return store_step_change(st, "pc_settle");
+}
+
+int store_pc_each(int (*cb)(void *ctx, const char *account, const char *region, const char *name,
+                            const struct store_pc *pc),
+                  void *ctx) {
+    static const char sql[] =
+        "SELECT qualifier, requested, ready_ms, last_modified, status, reason, allocated,"
+        " account, region, name FROM pc_configs ORDER BY account, region, name, qualifier";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_pc pc;
+        read_pc(st, &pc);
+        if (cb(ctx, (const char *)sqlite3_column_text(st, 7), (const char *)sqlite3_column_text(st, 8),
+               (const char *)sqlite3_column_text(st, 9), &pc))
+            break;
+    }
+    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "pc_each");
+    sqlite3_reset(st);
+    return out;
 }
 
 int store_pc_function_total(struct store_scope s, const char *name, int64_t *total) {

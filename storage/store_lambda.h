@@ -80,8 +80,11 @@ int store_policy_delete(struct store_scope s, const char *name, const char *qual
 struct store_pc {
     char qualifier[129];
     int requested;
-    int64_t ready_ms;
+    int64_t ready_ms;          /* not READY before this clock time (--pc-ready-delay) */
     char last_modified[40];
+    char status[16];           /* IN_PROGRESS, READY or FAILED */
+    char reason[64];           /* StatusReason when FAILED */
+    int allocated;             /* environments initialised and kept */
 };
 
 int store_pc_get(struct store_scope s, const char *name, const char *qualifier, struct store_pc *out);
@@ -90,6 +93,23 @@ int store_pc_delete(struct store_scope s, const char *name, const char *qualifie
 /* Fills OUT with up to MAX configs of NAME ordered by qualifier; stores
  * the count in *N. */
 int store_pc_list(struct store_scope s, const char *name, struct store_pc *out, int max, int *n);
+/* Sets the status, reason and allocated count of one config (the
+ * provisioner's verdict). STORE_NOTFOUND when the config is gone. */
+int store_pc_set_status(struct store_scope s, const char *name, const char *qualifier,
+                        const char *status, const char *reason, int allocated);
+
+/* Same, but only while the config is the one the caller saw: its
+ * LastModified still equals LAST_MODIFIED (a Put or an alias move in the
+ * meantime wins). STORE_NOTFOUND otherwise. */
+int store_pc_settle(struct store_scope s, const char *name, const char *qualifier,
+                    const char *last_modified, int requested, const char *status,
+                    const char *reason, int allocated);
+
+/* Calls CB for every PC config of every scope. */
+int store_pc_each(int (*cb)(void *ctx, const char *account, const char *region, const char *name,
+                            const struct store_pc *pc),
+                  void *ctx);
+
 /* Sum of requested PC over the function's qualifiers. */
 int store_pc_function_total(struct store_scope s, const char *name, int64_t *total);
 

@@ -388,8 +388,11 @@ def build_fixture(tc, server):
     lam.add_permission(FunctionName="fn", StatementId="v1", Action="lambda:InvokeFunction",
                        Principal="sns.amazonaws.com", Qualifier="1")
     lam.tag_resource(Resource="arn:aws:lambda:us-east-1:000000000000:function:fn", Tags={"extra": "1"})
+    # Provisioned concurrency starts real environments: the node function
+    # needs node code for its init to succeed.
+    zjs = make_zip({"index.js": "exports.handler = async () => 2;\n"})
     lam.create_function(FunctionName="other", Runtime="nodejs20.x", Role=ROLE, Handler="index.handler",
-                        Code={"ZipFile": z2}, Publish=True)
+                        Code={"ZipFile": zjs}, Publish=True)
     tc.wait_active("other", client=lam)
     lam.put_provisioned_concurrency_config(FunctionName="other", Qualifier="1",
                                            ProvisionedConcurrentExecutions=5)

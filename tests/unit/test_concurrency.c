@@ -138,7 +138,49 @@ static void pc_set(struct store_scope s, const char *name, const char *qualifier
     pc.requested = n;
     pc.ready_ms = ready_ms;
     snprintf(pc.last_modified, sizeof(pc.last_modified), "2024-01-01T00:00:00.000+0000");
+    /* What the provisioner records once the environments are up: here the
+     * ready time stands for "initialised" (see pc_refresh). */
+    int ready = ready_ms <= clock_now_ms();
+    snprintf(pc.status, sizeof(pc.status), "%s", ready ? "READY" : "IN_PROGRESS");
+    pc.allocated = ready ? n : 0;
     ck_assert_int_eq(store_pc_put(s, name, &pc), STORE_OK);
+}
+
+struct refresh_item {
+    char account[13], region[32], name[64], qualifier[129];
+};
+
+struct refresh_list {
+    struct refresh_item it[64];
+    int n;
+};
+
+static int refresh_collect(void *ctx, const char *account, const char *region, const char *name,
+                           const struct store_pc *pc) {
+    struct refresh_list *l = ctx;
+    if (l->n < 64 && strcmp(pc->status, "READY") != 0 && pc->ready_ms <= clock_now_ms()) {
+        struct refresh_item *r = &l->it[l->n++];
+        snprintf(r->account, sizeof(r->account), "%s", account);
+        snprintf(r->region, sizeof(r->region), "%s", region);
+        snprintf(r->name, sizeof(r->name), "%s", name);
+        snprintf(r->qualifier, sizeof(r->qualifier), "%s", pc->qualifier);
+    }
+    return 0;
+}
+
+/* Plays the provisioner: configs whose ready time has come become READY
+ * with everything allocated. Call after moving the clock. */
+static void pc_refresh(void) {
+    struct refresh_list l;
+    memset(&l, 0, sizeof(l));
+    ck_assert_int_eq(store_pc_each(refresh_collect, &l), STORE_OK);
+    for (int i = 0; i < l.n; i++) {
+        struct store_scope sc = {l.it[i].account, l.it[i].region};
+        struct store_pc pc;
+        ck_assert_int_eq(store_pc_get(sc, l.it[i].name, l.it[i].qualifier, &pc), STORE_OK);
+        ck_assert_int_eq(store_pc_set_status(sc, l.it[i].name, l.it[i].qualifier, "READY", "", pc.requested),
+                         STORE_OK);
+    }
 }
 
 static int64_t ready_past(void) { return clock_now_ms() - HOUR_MS; }
@@ -595,6 +637,7 @@ START_TEST(pc_in_progress) {
     ck_assert_int_eq(running(NULL), 0);
 
     clock_advance_ms(11 * HOUR_MS);
+    pc_refresh();
     TAKE(t, &n, "r", "1", CONC_PROVISIONED, 2);
     ck_assert_int_eq(FILL(t, &n, "r", "1", CONC_RESERVED, R_RES), 2);
     ACQ(&x, "r", "$LATEST", CONC_THROTTLED, R_RES);
@@ -1019,6 +1062,7 @@ static void mc_config(struct model *m, uint64_t *st) {
     default: /* time passes: IN_PROGRESS configs become READY */
         m->now_h++;
         clock_advance_ms(HOUR_MS);
+        pc_refresh();
         break;
     }
 }
