@@ -41,6 +41,7 @@ enum conc_slot conc_decide(const struct conc_view *v, const char **reason) {
 struct counter {
     char *key;
     int64_t n;
+    int64_t at_ms;      /* scaling buckets: when N was last refilled */
     struct counter *next;
 };
 
@@ -168,4 +169,33 @@ int64_t conc_running(const char *account, const char *region, const char *name) 
     int64_t n = get(k);
     pthread_mutex_unlock(&mu);
     return n;
+}
+
+/* Scaling rate (aws-reference E): each function has a bucket of RATE new
+ * environments, refilled continuously at RATE per 10 s of clock time and
+ * never above RATE (unused capacity is not banked). Kept in thousandths
+ * of an environment so that slow refills are not lost to rounding. */
+int conc_scale_take(const char *account, const char *region, const char *name, int64_t rate,
+                    int64_t now_ms) {
+    char k[480];
+    snprintf(k, sizeof(k), "sr|%s|%s|%s", account, region, name);
+    int64_t cap = rate * 1000;
+    pthread_mutex_lock(&mu);
+    struct counter *c = counter(k, 0);
+    if (c == NULL) {
+        c = counter(k, 1);
+        c->n = cap;
+        c->at_ms = now_ms;
+    }
+    if (now_ms > c->at_ms) {
+        /* RATE per 10,000 ms is RATE/10 thousandths per ms. */
+        int64_t dt = now_ms - c->at_ms;
+        int64_t add_milli = dt > 10000 ? cap : dt * rate / 10;
+        c->n = c->n + add_milli > cap ? cap : c->n + add_milli;
+        c->at_ms = now_ms;
+    }
+    int ok = c->n >= 1000;
+    if (ok) c->n -= 1000;
+    pthread_mutex_unlock(&mu);
+    return ok;
 }

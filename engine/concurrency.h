@@ -72,6 +72,14 @@ int conc_acquire(const char *account, const char *region, const char *name,
 /* Gives T's slot back. */
 void conc_release(struct conc_ticket *t);
 
+/* Takes one new environment from function NAME's scaling-rate bucket
+ * (RATE environments per 10 s, refilled continuously by NOW_MS of the
+ * clock, never above RATE). Returns 1 when a new environment may start,
+ * 0 when the function scales faster than that (throttle). Warm
+ * environments and provisioned ones do not take from it. Thread-safe. */
+int conc_scale_take(const char *account, const char *region, const char *name, int64_t rate,
+                    int64_t now_ms);
+
 /* Executions running now in (ACCOUNT, REGION) and for function NAME
  * (NULL: the account total). */
 int64_t conc_running(const char *account, const char *region, const char *name);

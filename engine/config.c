@@ -17,4 +17,5 @@ struct sluice_config sluice_cfg = {
      * PC config would ask for; beyond this, a config's environments are
      * started at their first use (still initialised as provisioned). */
     .pc_max_envs = 32,
+    .scaling_rate = 1000,           /* AWS's: 1,000 per function per 10 s */
 };

@@ -21,6 +21,7 @@ struct sluice_config {
     int env_keepalive_s;            /* idle environments are reaped after this */
     int64_t pc_ready_delay_ms;      /* extra wait before PC environments start */
     int pc_max_envs;                /* PC environments started ahead of use, in all */
+    int scaling_rate;               /* new environments per function per 10 s */
     const char *runtime_commands[16]; /* "python3.12=/usr/bin/python3" overrides */
     int nruntime_commands;
 };

@@ -512,6 +512,14 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res, in
     char head[256];
     snprintf(head, sizeof(head), "START RequestId: %s Version: %s\n", res->request_id, req->version);
 
+    if (env == NULL && !lazy_pc &&
+        !conc_scale_take(req->account, req->region, req->function_name, sluice_cfg.scaling_rate,
+                         clock_now_ms())) {
+        /* AWS documents a 429 for scaling faster than the rate but no
+         * Reason of its own; the account one is the most plausible. */
+        res->throttle_reason = "ConcurrentInvocationLimitExceeded";
+        return service_error(res, "TooManyRequestsException", "Rate Exceeded.");
+    }
     if (env == NULL) {
         struct env_result ir;
         int rc = spawn_env(req, dir, runtime, lazy_pc ? "provisioned-concurrency" : "on-demand",

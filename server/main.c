@@ -52,6 +52,8 @@ static void usage(FILE *f) {
         "  --pc-max-environments N          provisioned concurrency environments started ahead\n"
         "                                   of use, over all configs; a config's further ones\n"
         "                                   start at their first invoke (default 32)\n"
+        "  --scaling-rate N                 new execution environments a function may start per\n"
+        "                                   10 s, refilled continuously; beyond it, 429 (default 1000)\n"
         "  --help                           show this help and exit\n"
         "  --version                        print the version and exit\n");
 }
@@ -74,7 +76,7 @@ static int truthy(const char *z) {
 
 enum { OPT_HOST = 1000, OPT_PORT, OPT_DATA_DIR, OPT_IN_MEMORY, OPT_READY_FILE, OPT_LOG_LEVEL,
        OPT_ACCOUNT_CONC, OPT_MIN_UNRESERVED, OPT_RUNTIME_CMD, OPT_KEEPALIVE, OPT_PC_DELAY,
-       OPT_PC_MAX, OPT_HELP, OPT_VERSION };
+       OPT_PC_MAX, OPT_SCALING_RATE, OPT_HELP, OPT_VERSION };
 
 /* Adds one or more (comma-separated) RT=CMD runtime overrides. */
 static int add_runtime_commands(const char *value) {
@@ -131,6 +133,8 @@ static int apply(int opt, const char *value) {
     }
     case OPT_PC_MAX:
         return parse_int("--pc-max-environments", value, 0, 100000, &c->pc_max_envs);
+    case OPT_SCALING_RATE:
+        return parse_int("--scaling-rate", value, 1, 1000000, &c->scaling_rate);
     }
     return -1;
 }
@@ -148,6 +152,7 @@ static const struct option long_opts[] = {
     {"env-keepalive", required_argument, NULL, OPT_KEEPALIVE},
     {"pc-ready-delay", required_argument, NULL, OPT_PC_DELAY},
     {"pc-max-environments", required_argument, NULL, OPT_PC_MAX},
+    {"scaling-rate", required_argument, NULL, OPT_SCALING_RATE},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},

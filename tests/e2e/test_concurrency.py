@@ -272,5 +272,34 @@ class ProvisionedConcurrency(ConcurrencyCase):
         self.assertEqual((kind, body["init"]), ("ok", "on-demand"))
 
 
+class ScalingRate(ConcurrencyCase):
+    # 2 new environments per 10 s: a cold burst of 4 gets 2 through.
+    server_kwargs = {"extra_args": ("--scaling-rate", "2", "--pc-max-environments", "8")}
+
+    def test_cold_burst_beyond_the_scaling_rate_is_throttled(self):
+        self.fn("f")
+        t0 = time.monotonic()
+        out = self.burst("f", 4, 1.0)
+        ok = [o for o in out if o[0] == "ok"]
+        thr = [o for o in out if o[0] == "throttled"]
+        self.assertEqual((len(ok), len(thr)), (2, 2), out)
+        self.assertEqual({o[1] for o in thr}, {("TooManyRequestsException", 429, "Rate Exceeded.",
+                                                 "ConcurrentInvocationLimitExceeded")})
+        # The two warm environments serve without taking from the bucket.
+        out = self.burst("f", 2, 0.5)
+        self.assertEqual([o[0] for o in out], ["ok", "ok"], out)
+        # A third concurrent one needs a new environment: none left yet.
+        # The bucket also refills with wall time (one per 5 s here), so
+        # this step means something only on a machine quick enough.
+        if time.monotonic() - t0 > 4.0:
+            self.skipTest("too slow here: the bucket refilled by wall time")
+        out = self.burst("f", 3, 1.0)
+        self.assertEqual(sorted(o[0] for o in out), ["ok", "ok", "throttled"], out)
+        # Ten seconds of clock refill the bucket (to 2, not more).
+        self.server.request("POST", "/_sluice/clock", json.dumps({"advance_seconds": 10}).encode())
+        out = self.burst("f", 5, 1.0)
+        self.assertEqual(sorted(o[0] for o in out), ["ok"] * 4 + ["throttled"], out)
+
+
 if __name__ == "__main__":
     harness.main()

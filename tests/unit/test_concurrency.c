@@ -1379,6 +1379,32 @@ static TCase *tc(Suite *s, const char *name, int timeout) {
     return t;
 }
 
+
+/* The scaling-rate bucket: RATE at once, then RATE per 10 s refilled
+ * continuously, never banked beyond RATE, per function. */
+START_TEST(scaling_rate_bucket) {
+    const int64_t t0 = 1000000;
+    for (int i = 0; i < 10; i++) ck_assert_int_eq(conc_scale_take(ACCOUNT, REGION, "f", 10, t0), 1);
+    ck_assert_int_eq(conc_scale_take(ACCOUNT, REGION, "f", 10, t0), 0);
+    /* Another function, and the same name in another region, are apart. */
+    ck_assert_int_eq(conc_scale_take(ACCOUNT, REGION, "g", 10, t0), 1);
+    ck_assert_int_eq(conc_scale_take(ACCOUNT, "eu-west-1", "f", 10, t0), 1);
+    /* 10 per 10 s is one per second: not yet at 999 ms, one at 1000. */
+    ck_assert_int_eq(conc_scale_take(ACCOUNT, REGION, "f", 10, t0 + 999), 0);
+    ck_assert_int_eq(conc_scale_take(ACCOUNT, REGION, "f", 10, t0 + 1000), 1);
+    ck_assert_int_eq(conc_scale_take(ACCOUNT, REGION, "f", 10, t0 + 1000), 0);
+    /* Refills are continuous: 500 ms twice make one. */
+    ck_assert_int_eq(conc_scale_take(ACCOUNT, REGION, "f", 10, t0 + 1500), 0);
+    ck_assert_int_eq(conc_scale_take(ACCOUNT, REGION, "f", 10, t0 + 2000), 1);
+    /* A long idle time gives back RATE, not more. */
+    int n = 0;
+    while (conc_scale_take(ACCOUNT, REGION, "f", 10, t0 + 3600 * 1000) && n < 100) n++;
+    ck_assert_int_eq(n, 10);
+    /* The clock never runs backwards here, but a stale time takes nothing extra. */
+    ck_assert_int_eq(conc_scale_take(ACCOUNT, REGION, "f", 10, t0), 0);
+}
+END_TEST
+
 static Suite *concurrency_suite(void) {
     Suite *s = suite_create("concurrency");
     TCase *t = tc(s, "decide", 60);
@@ -1399,6 +1425,7 @@ static Suite *concurrency_suite(void) {
     tcase_add_test(tc(s, "missing_function", 60), missing_function);
     tcase_add_test(tc(s, "release_twice", 60), release_twice);
     tcase_add_test(tc(s, "caller_transaction", 60), caller_transaction);
+    tcase_add_test(tc(s, "scaling_rate_bucket", 60), scaling_rate_bucket);
     tcase_add_test(tc(s, "model_check_fixed_seed", 100), model_check_fixed_seed);
     tcase_add_test(tc(s, "model_check_time_seed", 100), model_check_time_seed);
     tcase_add_test(tc(s, "stress_fixed_seed", 100), stress_fixed_seed);
