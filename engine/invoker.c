@@ -10,6 +10,7 @@
 #include "engine/invoker.h"
 #include "engine/clock.h"
 #include "engine/concurrency.h"
+#include "engine/metrics.h"
 #include "engine/config.h"
 #include "engine/log.h"
 #include "engine/util.h"
@@ -398,12 +399,19 @@ int invoke_sync(const struct invoke_req *req, struct invoke_res *res) {
     int rc = conc_acquire(req->account, req->region, req->function_name,
                           req->qualifier ? req->qualifier : "", &t, &reason);
     if (rc < 0) return service_error(res, "ServiceException", "Admission failed: storage error.");
+    struct metric_target mt = {req->account, req->region, req->function_name,
+                               req->qualifier ? req->qualifier : "", req->version};
     if (rc > 0) {
+        metric_throttled(&mt);
         res->throttle_reason = reason;
         return service_error(res, "TooManyRequestsException", "Rate Exceeded.");
     }
+    metric_admitted(&mt, &t);
     rc = run_admitted(req, res);
     conc_release(&t);
+    /* Only what reached the function counts as an invocation; sluice's
+     * own failures to run it (unsupported runtime, unpacking) do not. */
+    if (rc == 0) metric_invoked(&mt, res->function_error, res->duration_ms);
     return rc;
 }
 
@@ -515,6 +523,7 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res) {
             res->function_error = 1;
             res->body = text;
             res->nbody = strlen(text);
+            res->duration_ms = init_ms > 0 ? init_ms : 0;
             /* REPORT names the error type the caller got. */
             char etype[128];
             cJSON *parsed = cJSON_Parse(text);
@@ -557,6 +566,7 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res) {
     env_invoke(env, res->request_id, req->payload, req->npayload, deadline, req->invoked_arn,
                req->client_context, trace, &r);
     int peak = env_peak_rss_mb(env);
+    res->duration_ms = r.duration_ms;
     switch (r.outcome) {
     case ENV_OK:
         if (r.body && r.nbody) {
