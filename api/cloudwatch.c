@@ -43,6 +43,10 @@
 #define CW_MAX_QUERIES 500
 #define CW_MAX_DATA_POINTS_TOTAL 100800
 #define CW_LIST_PAGE 500
+/* Dotted segments in one query parameter name: the deepest CloudWatch
+ * input (MetricDataQueries.member.N.MetricStat.Metric.Dimensions.member.N.
+ * Name) has 9; the cap bounds the recursion of listify(). */
+#define CW_MAX_KEY_DEPTH 16
 /* Query parameters kept from a form body: a GetMetricData call with many
  * queries and dimensions uses a few thousand; beyond it, refuse. */
 #define CW_MAX_FORM_PARAMS 20000
@@ -246,25 +250,29 @@ struct bucket {
 struct fold {
     int64_t start_ms, period_ms;
     const char *unit;      /* only rows of this unit (NULL: any) */
-    struct bucket *b;      /* one per period, count 0 when empty */
-    int nb;
+    struct bucket *b;      /* the periods that have data, ascending */
+    int nb, cap;
     char unit_seen[32];
 };
 
+/* Rows arrive in ascending minutes, so a period's rows are adjacent:
+ * only periods with data are kept (a window may span years). */
 static int fold_row(void *ctx, const struct store_metric_row *r) {
     struct fold *f = ctx;
     if (f->unit && strcmp(f->unit, r->unit) != 0) return 0;
     snprintf(f->unit_seen, sizeof(f->unit_seen), "%s", r->unit);
-    int64_t i = (r->minute_ms - f->start_ms) / f->period_ms;
-    if (i < 0 || i >= f->nb) return 0;
-    struct bucket *b = &f->b[i];
-    if (b->count == 0) {
-        b->min = r->min;
-        b->max = r->max;
-    } else {
-        if (r->min < b->min) b->min = r->min;
-        if (r->max > b->max) b->max = r->max;
+    int64_t start = f->start_ms + (r->minute_ms - f->start_ms) / f->period_ms * f->period_ms;
+    if (f->nb == 0 || f->b[f->nb - 1].start_ms != start) {
+        if (f->nb == f->cap) {
+            f->cap = f->cap ? f->cap * 2 : 16;
+            f->b = xrealloc(f->b, (size_t)f->cap * sizeof(*f->b));
+        }
+        f->b[f->nb++] = (struct bucket){start, r->sum, r->count, r->min, r->max};
+        return 0;
     }
+    struct bucket *b = &f->b[f->nb - 1];
+    if (r->min < b->min) b->min = r->min;
+    if (r->max > b->max) b->max = r->max;
     b->sum += r->sum;
     b->count += r->count;
     return 0;
@@ -279,11 +287,7 @@ static int fold_metric(struct req *req, const struct cw_metric *m, int64_t start
     f->start_ms = start;
     f->period_ms = period_ms;
     f->unit = unit;
-    f->nb = (int)((end - start + period_ms - 1) / period_ms);
-    if (f->nb < 0) f->nb = 0;
-    f->b = xcalloc((size_t)f->nb + 1, sizeof(*f->b));
-    for (int i = 0; i < f->nb; i++) f->b[i].start_ms = start + (int64_t)i * period_ms;
-    if (!m->matchable || f->nb == 0) return 0;
+    if (!m->matchable) return 0;
     struct store_scope s = {req->account, req->region};
     if (store_metrics_range(s, m->name, m->dims, start, end, fold_row, f) != STORE_OK) {
         free(f->b);
@@ -382,7 +386,6 @@ static int get_metric_statistics(struct req *req, cJSON *in, cJSON **out) {
     cJSON_AddStringToObject(*out, "Label", m.name);
     cJSON *dps = cJSON_AddArrayToObject(*out, "Datapoints");
     for (int i = 0; i < f.nb; i++) {
-        if (f.b[i].count == 0) continue;
         cJSON *d = cJSON_CreateObject();
         cJSON_AddNumberToObject(d, "Timestamp", (double)f.b[i].start_ms / 1000.0);
         for (int k = 0; k < NSTATS; k++)
@@ -528,7 +531,7 @@ static int get_metric_data(struct req *req, cJSON *in, cJSON **out) {
         cJSON *vs = cJSON_AddArrayToObject(r, "Values");
         for (int k = 0; k < f.nb; k++) {
             int idx = descending ? f.nb - 1 - k : k;
-            if (f.b[idx].count == 0 || budget <= 0) continue;
+            if (budget <= 0) break;
             budget--;
             cJSON_AddItemToArray(ts, cJSON_CreateNumber((double)f.b[idx].start_ms / 1000.0));
             cJSON_AddItemToArray(vs, cJSON_CreateNumber(stat_value(&f.b[idx], stat)));
@@ -767,6 +770,13 @@ static int form_parse(struct req *req, cJSON *root, char **action, char **versio
                 free(v);
                 return req_fail(req, &AWSERR_CW_INVALID_VALUE, "The request body is not valid form encoding.");
             }
+            int depth = 1;
+            for (const char *c = k; *c; c++) depth += *c == '.';
+            if (depth > CW_MAX_KEY_DEPTH) {
+                free(k);
+                free(v);
+                return req_fail(req, &AWSERR_CW_INVALID_VALUE, "The parameter name is too deeply nested.");
+            }
             if (strcmp(k, "Action") == 0) {
                 free(*action);
                 *action = v;
@@ -791,6 +801,10 @@ static int form_parse(struct req *req, cJSON *root, char **action, char **versio
         } else if (strcmp(k, "Version") == 0) {
             if (*version == NULL) *version = xstrdup(v);
         } else if (strncmp(k, "X-Amz-", 6) != 0) {
+            int depth = 1;
+            for (const char *c = k; *c; c++) depth += *c == '.';
+            if (depth > CW_MAX_KEY_DEPTH)
+                return req_fail(req, &AWSERR_CW_INVALID_VALUE, "The parameter name is too deeply nested.");
             form_set(root, k, v);
         }
     }
@@ -885,6 +899,10 @@ void cw_dispatch_query(struct req *req) {
     cJSON *in = cJSON_CreateObject();
     if (form_parse(req, in, &action, &version) != 0) goto out;
     in = listify(in);
+    if (!cJSON_IsObject(in)) {
+        req_fail(req, &AWSERR_CW_INVALID_VALUE, "The request parameters are not valid.");
+        goto out;
+    }
     if (action == NULL || action[0] == '\0') {
         req_fail(req, &AWSERR_CW_MISSING, "The request must contain the parameter Action.");
         goto out;

@@ -27,6 +27,7 @@ static int health(struct req *req) {
     cJSON_AddStringToObject(svc, "lambda", "available");
     cJSON_AddStringToObject(svc, "dynamodb", "available");
     cJSON_AddStringToObject(svc, "dynamodbstreams", "available");
+    cJSON_AddStringToObject(svc, "cloudwatch", "available");
     cJSON_AddNumberToObject(o, "schema_version", store_schema_version());
     return req_reply_json(req, 200, o);
 }

@@ -560,6 +560,17 @@ class CloudWatchQueryTest(MetricsBase):
         self.assertXmlError(self.query_post({"Version": "2010-08-01"}), 400, "MissingParameter")
         self.assertXmlError(self.query_post(dict(base, **{"ExtendedStatistics.member.1": "p99"})), 400,
                             "InvalidParameterCombination")
+        self.assertXmlError(self.query_post(dict(base, **{"a." * 40 + "b": "1"})), 400, "InvalidParameterValue")
+        self.assertXmlError(self.query_post({"Action": "ListMetrics", "Version": "2010-08-01", "member.1": "x"}),
+                            400, "InvalidParameterValue")
+        # A window of many years is fine for GetMetricData (only periods with data are built).
+        p = "MetricDataQueries.member.1."
+        r = self.query_post({"Action": "GetMetricData", "Version": "2010-08-01",
+                             "StartTime": "1971-01-01T00:00:00Z", "EndTime": "2999-01-01T00:00:00Z",
+                             p + "Id": "a", p + "MetricStat.Metric.Namespace": "AWS/Lambda",
+                             p + "MetricStat.Metric.MetricName": "Invocations",
+                             p + "MetricStat.Period": "60", p + "MetricStat.Stat": "Sum"})
+        self.assertEqual(r.status, 200, r.body)
 
     def test_boto3_on_the_query_protocol(self):
         self.workload()
