@@ -36,6 +36,17 @@ int ddb_dispatch(struct req *req, const char *target);
  * returns 1; returns 0 for other targets. */
 int logs_dispatch(struct req *req, const char *target);
 
+/* X-Amz-Target prefix of CloudWatch's JSON protocol. */
+#define CW_TARGET_PREFIX "GraniteServiceVersion20100801."
+
+/* Handles TARGET when it names CloudWatch (GraniteServiceVersion20100801.*,
+ * JSON 1.0) and returns 1; returns 0 for other targets. */
+int cw_dispatch_json(struct req *req, const char *target);
+
+/* Handles a CloudWatch query-protocol request (form-encoded body or query
+ * string with Action=...&Version=2010-08-01; XML reply). */
+void cw_dispatch_query(struct req *req);
+
 /* One pass of DynamoDB's background work (stream trimming, shard
  * rollover, TTL deletes) by the virtual clock. Runs in its own write
  * transaction on the calling thread. Registered with engine/background. */

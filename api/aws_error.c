@@ -5,6 +5,7 @@
  */
 #include "api/aws_error.h"
 #include "api/request.h"
+#include "engine/util.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -51,9 +52,40 @@ const struct aws_error AWSERR_DDBS_EXPIRED_ITERATOR = {"ExpiredIteratorException
 const struct aws_error AWSERR_DDBS_TRIMMED = {"TrimmedDataAccessException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_DDBS_LIMIT_EXCEEDED = {"LimitExceededException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
 
+/* ---- CloudWatch ---- */
+#define CW_NS "com.amazonaws.cloudwatch#"
+const struct aws_error AWSERR_CW_INVALID_VALUE = {"InvalidParameterValue", 400, CW_NS "InvalidParameterValueException", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_CW_MISSING = {"MissingParameter", 400, CW_NS "MissingRequiredParameterException", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_CW_COMBINATION = {"InvalidParameterCombination", 400, CW_NS "InvalidParameterCombinationException", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_CW_VALIDATION = {"ValidationError", 400, CORAL_VALIDATE "#ValidationException", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_CW_INVALID_NEXT_TOKEN = {"InvalidNextToken", 400, CW_NS "InvalidNextToken", AWSERR_MSG_LOWER, 0};
+/* The query protocol's name for an unknown Action; JSON calls it
+ * UnknownOperationException. */
+const struct aws_error AWSERR_CW_UNKNOWN_OP = {"InvalidAction", 400, CORAL_SERVICE "#UnknownOperationException", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_CW_SERIALIZATION = {"SerializationException", 400, CORAL_SERVICE "#SerializationException", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_CW_INTERNAL = {"InternalServiceError", 500, CW_NS "InternalServiceFault", AWSERR_MSG_LOWER, 1};
+
 /* ---- admin ---- */
 const struct aws_error AWSERR_ADMIN_BAD_REQUEST = {"BadRequest", 400, NULL, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_ADMIN_NOT_FOUND = {"NotFound", 404, NULL, AWSERR_MSG_LOWER, 0};
+
+char *awserr_xml_escape(const char *z) {
+    size_t n = 0;
+    for (const char *p = z; *p; p++) n += (*p == '&') ? 5 : (*p == '<' || *p == '>') ? 4 : (*p == '"' || *p == '\'') ? 6 : 1;
+    char *out = xmalloc(n + 1), *o = out;
+    for (const char *p = z; *p; p++) {
+        switch (*p) {
+        case '&': memcpy(o, "&amp;", 5); o += 5; break;
+        case '<': memcpy(o, "&lt;", 4); o += 4; break;
+        case '>': memcpy(o, "&gt;", 4); o += 4; break;
+        case '"': memcpy(o, "&quot;", 6); o += 6; break;
+        case '\'': memcpy(o, "&apos;", 6); o += 6; break;
+        default: *o++ = *p;
+        }
+    }
+    *o = '\0';
+    return out;
+}
 
 static void merge_extra(cJSON *body, cJSON *extra) {
     if (extra == NULL) return;
@@ -78,6 +110,29 @@ void awserr_render(struct req *req) {
         cJSON_AddStringToObject(body, "__type", type);
         cJSON_AddStringToObject(body, e->msgkey == AWSERR_MSG_UPPER ? "Message" : "message", msg);
         break;
+    }
+    case PROTO_CW_JSON: {
+        /* awsQueryCompatible: botocore maps "Code;Type" back to the query
+         * code, so both protocols report the same Error.Code. */
+        char qe[160];
+        snprintf(qe, sizeof(qe), "%s;%s", e->code, e->server_fault ? "Receiver" : "Sender");
+        req_add_header(req, "x-amzn-query-error", qe);
+        cJSON_AddStringToObject(body, "__type", e->ns ? e->ns : e->code);
+        cJSON_AddStringToObject(body, "message", msg);
+        break;
+    }
+    case PROTO_CW_QUERY: {
+        cJSON_Delete(body);
+        char *xm = awserr_xml_escape(msg), *xc = awserr_xml_escape(e->code);
+        char *xml = xasprintf("<ErrorResponse xmlns=\"http://monitoring.amazonaws.com/doc/2010-08-01/\">"
+                              "<Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error>"
+                              "<RequestId>%s</RequestId></ErrorResponse>",
+                              e->server_fault ? "Receiver" : "Sender", xc, xm, req->request_id);
+        free(xm);
+        free(xc);
+        req_reply_raw(req, e->status, "text/xml", xml, strlen(xml));
+        free(xml);
+        return;
     }
     case PROTO_ADMIN:
         cJSON_AddStringToObject(body, "error", e->code);

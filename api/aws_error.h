@@ -60,9 +60,26 @@ extern const struct aws_error AWSERR_DDBS_EXPIRED_ITERATOR;
 extern const struct aws_error AWSERR_DDBS_TRIMMED;
 extern const struct aws_error AWSERR_DDBS_LIMIT_EXCEEDED;
 
+/* ---- CloudWatch (JSON 1.0 and query) ----
+ * CODE is the query error code (what botocore reports as Error.Code in
+ * both protocols, the JSON one through x-amzn-query-error); NS is the
+ * whole JSON __type, the modelled shape's name. */
+extern const struct aws_error AWSERR_CW_INVALID_VALUE;
+extern const struct aws_error AWSERR_CW_MISSING;
+extern const struct aws_error AWSERR_CW_COMBINATION;
+extern const struct aws_error AWSERR_CW_VALIDATION;
+extern const struct aws_error AWSERR_CW_INVALID_NEXT_TOKEN;
+extern const struct aws_error AWSERR_CW_UNKNOWN_OP;
+extern const struct aws_error AWSERR_CW_SERIALIZATION;
+extern const struct aws_error AWSERR_CW_INTERNAL;
+
 /* ---- admin API ---- */
 extern const struct aws_error AWSERR_ADMIN_BAD_REQUEST;
 extern const struct aws_error AWSERR_ADMIN_NOT_FOUND;
+
+/* Returns a heap copy of Z with &, <, >, " and ' escaped for XML text
+ * and attributes. Caller frees. */
+char *awserr_xml_escape(const char *z);
 
 /* Renders REQ's recorded error (req->err) into req->status / resp_body /
  * headers according to req->proto. Idempotent; does nothing when no error

@@ -45,7 +45,7 @@ int req_reply_json(struct req *req, int status, struct cJSON *root) {
         cJSON_Delete(root);
     }
     req->status = status;
-    req->content_type = req->proto == PROTO_JSON10   ? "application/x-amz-json-1.0"
+    req->content_type = (req->proto == PROTO_JSON10 || req->proto == PROTO_CW_JSON) ? "application/x-amz-json-1.0"
                         : req->proto == PROTO_JSON11 ? "application/x-amz-json-1.1"
                                                      : "application/json";
     return 0;

@@ -25,6 +25,8 @@ enum req_proto {
     PROTO_JSON10,    /* DynamoDB, Streams: {"__type":"ns#Code","message":..} */
     PROTO_JSON11,    /* CloudWatch Logs */
     PROTO_ADMIN,     /* /_sluice/...: {"error":..,"message":..} */
+    PROTO_CW_JSON,   /* CloudWatch, JSON 1.0 (awsQueryCompatible): __type plus x-amzn-query-error */
+    PROTO_CW_QUERY,  /* CloudWatch, query: form-encoded in, XML out (ErrorResponse) */
 };
 
 struct req_kv {

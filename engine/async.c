@@ -12,6 +12,7 @@
 #include "engine/invoker.h"
 #include "engine/clock.h"
 #include "engine/log.h"
+#include "engine/metrics.h"
 #include "engine/util.h"
 #include "storage/store.h"
 #include "storage/store_lambda.h"
@@ -62,6 +63,7 @@ int invoke_async_enqueue(const char *account, const char *region, const char *na
         return -1;
     }
     if (store_commit() != STORE_OK) return -1;
+    metric_async_received(account, region, name);
     invoke_async_kick();
     return 0;
 }
@@ -94,6 +96,7 @@ static void run_event(struct store_async_event *ev) {
     int drop = now - ev->received_ms > (int64_t)max_age_s * 1000;
     int64_t next = 0;
     int attempts = ev->attempts;
+    int done = 0;
     if (!drop) {
         char version[32];
         int missing = 0;
@@ -112,6 +115,9 @@ static void run_event(struct store_async_event *ev) {
             struct invoke_res res;
             int rc = invoke_sync(&ir, &res);
             cJSON_Delete(cfg);
+            /* AsyncEventAge: queued to invoked, each time it reaches the
+             * function (retries and throttles make it grow). */
+            if (rc == 0) metric_async_age(ev->account, ev->region, ev->name, (double)(now - ev->received_ms));
             if (rc != 0) {
                 /* Never reached the function (like a throttle): retry with
                  * backoff, not counted against the retry attempts. */
@@ -129,10 +135,12 @@ static void run_event(struct store_async_event *ev) {
                 }
             } else {
                 drop = 1; /* done */
+                done = 1;
             }
             invoke_res_clear(&res);
         }
     }
+    if (drop && !done) metric_async_dropped(ev->account, ev->region, ev->name);
     if (store_begin(1) != STORE_OK) return;
     int rc = drop ? store_async_delete(ev->id) : store_async_retry(ev->id, attempts, next);
     if (rc == STORE_OK) store_commit();

@@ -77,7 +77,8 @@ static int64_t get(const char *key) {
 static void add(const char *key, int64_t d) { counter(key, 1)->n += d; }
 
 /* Counter names: "pc|" q_key, "od|" fn_key, "un|" scope_key, "all|"
- * scope_key and "fn|" fn_key (every execution of the function). */
+ * scope_key, "fn|" fn_key (every execution of the function) and "q|"
+ * q_key (every execution of the qualifier, for metrics). */
 static void key(char *buf, size_t n, const char *kind, const char *k) { snprintf(buf, n, "%s|%s", kind, k); }
 
 /* READY PC of the qualifier: the environments the provisioner allocated
@@ -114,12 +115,13 @@ int conc_acquire(const char *account, const char *region, const char *name,
     snprintf(t->fn_key, sizeof(t->fn_key), "%s|%s", t->scope_key, name);
     snprintf(t->q_key, sizeof(t->q_key), "%s|%s", t->fn_key,
              qualifier[0] ? qualifier : "$LATEST");
-    char kpc[600], kod[420], kun[64], kall[64], kfn[420];
+    char kpc[600], kod[420], kun[64], kall[64], kfn[420], kq[600];
     key(kpc, sizeof(kpc), "pc", t->q_key);
     key(kod, sizeof(kod), "od", t->fn_key);
     key(kun, sizeof(kun), "un", t->scope_key);
     key(kall, sizeof(kall), "all", t->scope_key);
     key(kfn, sizeof(kfn), "fn", t->fn_key);
+    key(kq, sizeof(kq), "q", t->q_key);
     pthread_mutex_lock(&mu);
     v.pc_running = get(kpc);
     v.fn_ondemand_running = get(kod);
@@ -138,14 +140,22 @@ int conc_acquire(const char *account, const char *region, const char *name,
     if (t->slot != CONC_THROTTLED) {
         add(kall, 1);
         add(kfn, 1);
+        add(kq, 1);
     }
+    t->pc_ready = v.pc_ready;
+    t->pc_running = get(kpc);
+    t->q_running = get(kq);
+    t->fn_running = get(kfn);
+    t->unreserved_running = get(kun);
+    t->account_running = get(kall);
     pthread_mutex_unlock(&mu);
     return t->slot == CONC_THROTTLED ? 1 : 0;
 }
 
 void conc_release(struct conc_ticket *t) {
     if (t->slot == CONC_THROTTLED) return;
-    char kpc[600], kod[420], kun[64], kall[64], kfn[420];
+    char kpc[600], kod[420], kun[64], kall[64], kfn[420], kq[600];
+    key(kq, sizeof(kq), "q", t->q_key);
     key(kpc, sizeof(kpc), "pc", t->q_key);
     key(kod, sizeof(kod), "od", t->fn_key);
     key(kun, sizeof(kun), "un", t->scope_key);
@@ -157,6 +167,7 @@ void conc_release(struct conc_ticket *t) {
     if (t->slot == CONC_UNRESERVED) add(kun, -1);
     add(kall, -1);
     add(kfn, -1);
+    add(kq, -1);
     pthread_mutex_unlock(&mu);
     t->slot = CONC_THROTTLED;
 }

@@ -59,6 +59,14 @@ struct conc_ticket {
     char fn_key[400];       /* account|region|function */
     char q_key[560];        /* fn_key|qualifier */
     char scope_key[48];     /* account|region */
+    /* What the pools looked like right after this admission (for the
+     * metrics of engine/metrics.h); on a throttle, the figures seen. */
+    int64_t pc_ready;           /* READY PC of the qualifier */
+    int64_t pc_running;         /* PC slots of the qualifier in use */
+    int64_t q_running;          /* executions of the qualifier as invoked */
+    int64_t fn_running;         /* executions of the function */
+    int64_t unreserved_running; /* executions in the unreserved pool */
+    int64_t account_running;    /* executions of the account and region */
 };
 
 /* Admits one execution of NAME invoked with QUALIFIER ("" unqualified,

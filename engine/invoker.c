@@ -10,6 +10,7 @@
 #include "engine/invoker.h"
 #include "engine/clock.h"
 #include "engine/concurrency.h"
+#include "engine/metrics.h"
 #include "engine/config.h"
 #include "engine/log.h"
 #include "engine/util.h"
@@ -441,7 +442,10 @@ static int spawn_env(const struct invoke_req *req, const char *dir, const char *
     return rc;
 }
 
-static int run_admitted(const struct invoke_req *req, struct invoke_res *res, int provisioned);
+/* Runs REQ admitted with ticket T (its slot says provisioned or not);
+ * records MT's admission metrics once an environment is found. */
+static int run_admitted(const struct invoke_req *req, struct invoke_res *res,
+                        const struct conc_ticket *t, const struct metric_target *mt);
 
 int invoke_sync(const struct invoke_req *req, struct invoke_res *res) {
     memset(res, 0, sizeof(*res));
@@ -454,16 +458,25 @@ int invoke_sync(const struct invoke_req *req, struct invoke_res *res) {
     int rc = conc_acquire(req->account, req->region, req->function_name,
                           req->qualifier ? req->qualifier : "", &t, &reason);
     if (rc < 0) return service_error(res, "ServiceException", "Admission failed: storage error.");
+    struct metric_target mt = {req->account, req->region, req->function_name,
+                               req->qualifier ? req->qualifier : "", req->version};
     if (rc > 0) {
+        metric_throttled(&mt);
         res->throttle_reason = reason;
         return service_error(res, "TooManyRequestsException", "Rate Exceeded.");
     }
-    rc = run_admitted(req, res, t.slot == CONC_PROVISIONED);
+    rc = run_admitted(req, res, &t, &mt);
     conc_release(&t);
+    if (rc != 0 && res->throttle_reason) metric_throttled(&mt);
+    /* Only what reached the function counts as an invocation; sluice's
+     * own failures to run it (unsupported runtime, unpacking) do not. */
+    if (rc == 0) metric_invoked(&mt, res->function_error, res->duration_ms);
     return rc;
 }
 
-static int run_admitted(const struct invoke_req *req, struct invoke_res *res, int provisioned) {
+static int run_admitted(const struct invoke_req *req, struct invoke_res *res,
+                        const struct conc_ticket *t, const struct metric_target *mt) {
+    int provisioned = t->slot == CONC_PROVISIONED;
     const cJSON *cfg = req->config;
     const char *runtime = cfg_str(cfg, "Runtime");
     const char *sha = cfg_str(cfg, "CodeSha256");
@@ -520,6 +533,7 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res, in
         res->throttle_reason = "ConcurrentInvocationLimitExceeded";
         return service_error(res, "TooManyRequestsException", "Rate Exceeded.");
     }
+    metric_admitted(mt, t);
     if (env == NULL) {
         struct env_result ir;
         int rc = spawn_env(req, dir, runtime, lazy_pc ? "provisioned-concurrency" : "on-demand",
@@ -560,6 +574,7 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res, in
             res->function_error = 1;
             res->body = text;
             res->nbody = strlen(text);
+            res->duration_ms = init_ms > 0 ? init_ms : 0;
             /* REPORT names the error type the caller got. */
             char etype[128];
             cJSON *parsed = cJSON_Parse(text);
@@ -602,6 +617,7 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res, in
     env_invoke(env, res->request_id, req->payload, req->npayload, deadline, req->invoked_arn,
                req->client_context, trace, &r);
     int peak = env_peak_rss_mb(env);
+    res->duration_ms = r.duration_ms;
     switch (r.outcome) {
     case ENV_OK:
         if (r.body && r.nbody) {

@@ -37,6 +37,7 @@ struct invoke_res {
     int service_error;            /* sluice could not run it (body: message) */
     char error_code[64];          /* for service errors: AWS error code */
     const char *throttle_reason;  /* set with error_code TooManyRequestsException */
+    double duration_ms;           /* the run (init, when init failed); the Duration metric */
 };
 
 void invoke_res_clear(struct invoke_res *r);

@@ -1,6 +1,6 @@
 /*
- * Admin endpoints under /_sluice/: health and reset now; the clock,
- * metrics and delivery audit join in later issues. JSON in and out.
+ * Admin endpoints under /_sluice/: health, reset, the clock and metric
+ * totals; the delivery audit joins in a later issue. JSON in and out.
  */
 #include "server/router.h"
 #include "api/aws_error.h"
@@ -8,9 +8,11 @@
 #include "engine/background.h"
 #include "engine/clock.h"
 #include "engine/invoker.h"
+#include "engine/metrics.h"
 #include "engine/util.h"
 #include "storage/store.h"
 #include "storage/store_ddb.h"
+#include "storage/store_metrics.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -25,11 +27,13 @@ static int health(struct req *req) {
     cJSON_AddStringToObject(svc, "lambda", "available");
     cJSON_AddStringToObject(svc, "dynamodb", "available");
     cJSON_AddStringToObject(svc, "dynamodbstreams", "available");
+    cJSON_AddStringToObject(svc, "cloudwatch", "available");
     cJSON_AddNumberToObject(o, "schema_version", store_schema_version());
     return req_reply_json(req, 200, o);
 }
 
 static int reset(struct req *req) {
+    metric_discard();
     if (store_reset() != STORE_OK)
         return req_fail(req, &AWSERR_LAMBDA_SERVICE, "reset failed");
     cJSON *o = cJSON_CreateObject();
@@ -95,6 +99,94 @@ static int clock_post(struct req *req) {
     return clock_reply(req);
 }
 
+/* ---- metrics ---- */
+
+static int bad_param(struct req *req, const char *what, const char *why) {
+    req->err = NULL;
+    return req_fail(req, &AWSERR_ADMIN_BAD_REQUEST, "%.100s %s", what, why);
+}
+
+/* Adds metric ID's totals on DIMS to OUT: counts summed, gauges as their
+ * maximum, times as {sum, count, min, max, average}; zeros without data. */
+static int add_total(struct req *req, cJSON *out, struct store_scope s, enum metric_id id, const char *dims) {
+    struct store_metric_row t;
+    int rc = store_metrics_total(s, metric_name(id), dims, &t);
+    if (rc != STORE_OK && rc != STORE_NOTFOUND) return -1;
+    if (rc == STORE_NOTFOUND) memset(&t, 0, sizeof(t));
+    switch (metric_kind(id)) {
+    case METRIC_KIND_SUM: cJSON_AddNumberToObject(out, metric_name(id), t.sum); break;
+    case METRIC_KIND_MAX: cJSON_AddNumberToObject(out, metric_name(id), t.max); break;
+    case METRIC_KIND_TIME: {
+        cJSON *o = cJSON_AddObjectToObject(out, metric_name(id));
+        cJSON_AddNumberToObject(o, "sum", t.sum);
+        cJSON_AddNumberToObject(o, "count", t.count);
+        cJSON_AddNumberToObject(o, "min", t.min);
+        cJSON_AddNumberToObject(o, "max", t.max);
+        cJSON_AddNumberToObject(o, "average", t.count > 0 ? t.sum / t.count : 0);
+        break;
+    }
+    }
+    (void)req;
+    return 0;
+}
+
+/* GET /_sluice/metrics?function=NAME[&qualifier=Q][&account=A][&region=R]:
+ * the totals of every Lambda metric so far (all stored minutes) for the
+ * function (FunctionName) or one qualifier (FunctionName+Resource).
+ * UnreservedConcurrentExecutions is account-wide and the Async* metrics
+ * per function, as AWS publishes them, whatever the qualifier. Account
+ * and region default to the caller's (SigV4 or the defaults). */
+static int metrics_get(struct req *req) {
+    const char *fn = NULL, *qualifier = NULL;
+    const char *account = req->account, *region = req->region;
+    for (int i = 0; i < req->nquery; i++) {
+        const char *k = req->query[i].name, *v = req->query[i].value;
+        if (strcmp(k, "function") == 0) fn = v;
+        else if (strcmp(k, "qualifier") == 0) qualifier = v;
+        else if (strcmp(k, "account") == 0) account = v;
+        else if (strcmp(k, "region") == 0) region = v;
+        else return bad_param(req, k, "is not a parameter of /_sluice/metrics (function, qualifier, account, region)");
+    }
+    if (fn == NULL || fn[0] == '\0') return bad_param(req, "function", "is required");
+    if (strlen(fn) > 140 || strpbrk(fn, ",=:"))
+        return bad_param(req, "function", "is not a function name");
+    if (qualifier && (qualifier[0] == '\0' || strlen(qualifier) > 128 || strpbrk(qualifier, ",=:")))
+        return bad_param(req, "qualifier", "is not a version or alias");
+    if (strlen(account) != 12 || strspn(account, "0123456789") != 12)
+        return bad_param(req, "account", "must be 12 digits");
+    if (region[0] == '\0' || strlen(region) > 31 || strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(region))
+        return bad_param(req, "region", "is not a region name");
+    if (metric_flush() != 0) return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not read metrics");
+    char fdims[256], rdims[512];
+    char resource[300];
+    snprintf(resource, sizeof(resource), "%s:%s", fn, qualifier ? qualifier : "");
+    const char *names[2] = {"FunctionName", "Resource"};
+    const char *values[2] = {fn, resource};
+    metric_dims(names, values, 1, fdims, sizeof(fdims));
+    metric_dims(names, values, 2, rdims, sizeof(rdims));
+    struct store_scope s = {account, region};
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "account", account);
+    cJSON_AddStringToObject(o, "region", region);
+    cJSON_AddStringToObject(o, "function", fn);
+    if (qualifier) cJSON_AddStringToObject(o, "qualifier", qualifier);
+    else cJSON_AddNullToObject(o, "qualifier");
+    cJSON *m = cJSON_AddObjectToObject(o, "metrics");
+    int rc = 0;
+    for (int id = 0; id < METRIC_COUNT && rc == 0; id++) {
+        const char *dims = qualifier ? rdims : fdims;
+        if (id == METRIC_UNRESERVED_CONCURRENT_EXECUTIONS) dims = "";
+        if (id == METRIC_ASYNC_EVENTS_RECEIVED || id == METRIC_ASYNC_EVENT_AGE || id == METRIC_ASYNC_EVENTS_DROPPED)
+            dims = fdims;
+        rc = add_total(req, m, s, (enum metric_id)id, dims);
+    }
+    if (rc != 0) {
+        cJSON_Delete(o);
+        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not read metrics");
+    }
+    return req_reply_json(req, 200, o);
+}
+
 struct admin_route {
     const char *method;
     const char *path;
@@ -106,6 +198,7 @@ static const struct admin_route routes[] = {
     {"POST", "/_sluice/reset", reset},
     {"GET", "/_sluice/clock", clock_get},
     {"POST", "/_sluice/clock", clock_post},
+    {"GET", "/_sluice/metrics", metrics_get},
 };
 
 void admin_dispatch(struct req *req) {

@@ -135,6 +135,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct req *req) {
 static void fail_too_big(struct req *req, size_t cap) {
     if (req->proto == PROTO_JSON10 || req->proto == PROTO_JSON11)
         req_fail(req, &AWSERR_DDB_TOO_LARGE, "Request entity too large");
+    else if (req->proto == PROTO_CW_JSON || req->proto == PROTO_CW_QUERY)
+        req_fail(req, &AWSERR_CW_INVALID_VALUE, "Request entity too large");
     else if (cap == API_MAX_BODY_CODE)
         req_fail(req, &AWSERR_REQUEST_TOO_LARGE, "Zipped size must be smaller than 52428800 bytes");
     else if (cap == API_MAX_BODY_INVOKE)

@@ -9,6 +9,7 @@
 #include "engine/clock.h"
 #include "engine/config.h"
 #include "engine/invoker.h"
+#include "engine/metrics.h"
 #include "runtime/bootstraps.h"
 #include "runtime/env.h"
 #include "engine/log.h"
@@ -243,6 +244,7 @@ int main(int argc, char **argv) {
     bg_register(ddb_sweep);
     bg_register(store_maintain);
     bg_register(invoke_reap);
+    bg_register(metric_tick);
     if (bg_start() != 0) {
         store_shutdown();
         return 1;
@@ -280,6 +282,9 @@ int main(int argc, char **argv) {
     invoke_async_stop();
     invoke_provisioner_stop();
     invoke_shutdown();
+    /* Last: every invocation has ended, so no metric is recorded after
+     * this flush. */
+    metric_flush();
     store_shutdown();
     return 0;
 }

@@ -191,6 +191,24 @@ static const char *const store_migrations[] = {
     "ALTER TABLE pc_configs ADD COLUMN status TEXT NOT NULL DEFAULT 'IN_PROGRESS';"
     "ALTER TABLE pc_configs ADD COLUMN reason TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE pc_configs ADD COLUMN allocated INTEGER NOT NULL DEFAULT 0;",
+
+    /* 5 -> 6: CloudWatch metrics (namespace AWS/Lambda), one statistic
+     * set per (metric, dimension set, minute of the virtual clock).
+     * DIMS is the canonical "Name=Value,Name=Value" text sorted by name
+     * ('' for account-wide figures); see engine/metrics.h. */
+    "CREATE TABLE metrics("
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  metric TEXT NOT NULL,"
+    "  dims TEXT NOT NULL,"
+    "  minute_ms INTEGER NOT NULL,"      /* start of the minute, epoch ms */
+    "  unit TEXT NOT NULL,"
+    "  sum REAL NOT NULL,"
+    "  count REAL NOT NULL,"             /* SampleCount */
+    "  min REAL NOT NULL,"
+    "  max REAL NOT NULL,"
+    "  PRIMARY KEY(account, region, metric, dims, minute_ms)) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX metrics_minute ON metrics(minute_ms);",
 };
 
 #define STORE_SCHEMA_VERSION \

@@ -532,7 +532,8 @@ int store_reset(void) {
         "DELETE FROM ddb_streams; DELETE FROM ddb_shards; DELETE FROM ddb_records;"
         "DELETE FROM ddb_transactions;"
         "DELETE FROM log_groups; DELETE FROM log_streams; DELETE FROM log_events;"
-        "DELETE FROM async_events; DELETE FROM event_invoke_configs;";
+        "DELETE FROM async_events; DELETE FROM event_invoke_configs;"
+        "DELETE FROM metrics;";
     if (store_begin(1) != STORE_OK) return STORE_ERR;
     if (store_exec(sql) != STORE_OK) {
         store_rollback();
