@@ -264,7 +264,10 @@ class Server:
     # -- clients -----------------------------------------------------------
     def client(self, service="lambda", region="us-east-1", access_key="test", secret_key="test",
                **config):
-        cfg = dict(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5,
+        # total_max_attempts 1: exactly one HTTP request per call. (botocore's
+        # "max_attempts" counts retries, so 1 there meant a second request
+        # after every throttle or 5xx.)
+        cfg = dict(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5,
                    read_timeout=60)
         cfg.update(config)
         return boto3.session.Session().client(

@@ -82,6 +82,23 @@ class ConcurrencyCase(SluiceTestCase):
         t.start()
         return t, box
 
+    def totals(self, name, qualifier=None):
+        """GET /_sluice/metrics for NAME (and QUALIFIER): the metrics object."""
+        q = "function=" + name + ("&qualifier=" + qualifier if qualifier else "")
+        r = self.server.request("GET", "/_sluice/metrics?" + q)
+        self.assertEqual(r.status, 200, r)
+        return r.json()["metrics"]
+
+    def cw_sum(self, metric, dims):
+        """Sum of METRIC over the last hour from CloudWatch (boto3, JSON protocol)."""
+        cw = self.server.client("cloudwatch")
+        now = self.server.request("GET", "/_sluice/clock").json()["now_ms"] / 1000.0
+        out = cw.get_metric_statistics(
+            Namespace="AWS/Lambda", MetricName=metric,
+            Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
+            StartTime=now - 3600, EndTime=now + 120, Period=3600 * 2, Statistics=["Sum"])
+        return sum(p["Sum"] for p in out["Datapoints"])
+
     def wait_pc(self, name, qualifier, want="READY", timeout=20.0):
         deadline = time.monotonic() + timeout
         while True:
@@ -114,6 +131,9 @@ class ReservedAndAccountPools(ConcurrencyCase):
         self.assertEqual((len(ok), len(thr)), (3, 7), out)
         self.assertEqual({o[1] for o in thr}, {("TooManyRequestsException", 429, "Rate Exceeded.",
                                                  "ReservedFunctionConcurrentInvocationLimitExceeded")})
+        m = self.totals("f")
+        self.assertEqual((m["Invocations"], m["Throttles"]), (3, 7), m)
+        self.assertEqual(self.cw_sum("Throttles", {"FunctionName": "f"}), 7)
         # Once they are done, the pool is whole again.
         self.assertEqual(self.call("f")[0], "ok")
 
@@ -222,6 +242,12 @@ class ProvisionedConcurrency(ConcurrencyCase):
         out = self.burst("f:live", 2, 1.0)
         self.assertEqual([o[0] for o in out], ["ok", "ok"], out)
         self.assertEqual(sorted(o[1]["init"] for o in out), ["on-demand", "provisioned-concurrency"])
+        m = self.totals("f", "live")
+        self.assertEqual((m["Invocations"], m["ProvisionedConcurrencyInvocations"],
+                          m["ProvisionedConcurrencySpilloverInvocations"]), (2, 1, 1), m)
+        dims = {"FunctionName": "f", "Resource": "f:live"}
+        self.assertEqual(self.cw_sum("ProvisionedConcurrencySpilloverInvocations", dims), 1)
+        self.assertEqual(self.cw_sum("ProvisionedConcurrencyInvocations", dims), 1)
 
     def test_moving_the_alias_reprovisions(self):
         self.fn("f", Publish=True)
@@ -285,6 +311,8 @@ class ScalingRate(ConcurrencyCase):
         self.assertEqual((len(ok), len(thr)), (2, 2), out)
         self.assertEqual({o[1] for o in thr}, {("TooManyRequestsException", 429, "Rate Exceeded.",
                                                  "ConcurrentInvocationLimitExceeded")})
+        m = self.totals("f")
+        self.assertEqual((m["Invocations"], m["Throttles"]), (2, 2), m)
         # The two warm environments serve without taking from the bucket.
         out = self.burst("f", 2, 0.5)
         self.assertEqual([o[0] for o in out], ["ok", "ok"], out)
