@@ -209,6 +209,52 @@ static const char *const store_migrations[] = {
     "  max REAL NOT NULL,"
     "  PRIMARY KEY(account, region, metric, dims, minute_ms)) STRICT, WITHOUT ROWID;"
     "CREATE INDEX metrics_minute ON metrics(minute_ms);",
+
+    /* 6 -> 7: event source mappings (storage/store_esm.h). */
+    "CREATE TABLE esm_mappings("
+    "  uuid TEXT PRIMARY KEY,"
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  function_name TEXT NOT NULL,"
+    "  qualifier TEXT NOT NULL,"
+    "  function_arn TEXT NOT NULL,"
+    "  source_arn TEXT NOT NULL,"
+    "  config TEXT NOT NULL,"
+    "  state TEXT NOT NULL,"
+    "  state_reason TEXT NOT NULL,"
+    "  last_result TEXT NOT NULL,"
+    "  enabled INTEGER NOT NULL,"
+    "  last_modified_ms INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  generation INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX esm_mappings_scope ON esm_mappings(account, region, uuid);"
+    "CREATE TABLE esm_positions("
+    "  uuid TEXT NOT NULL,"
+    "  shard_id TEXT NOT NULL,"
+    "  stream_arn TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"             /* last checkpointed; -1 none */
+    "  started INTEGER NOT NULL,"
+    "  done INTEGER NOT NULL,"
+    "  batches INTEGER NOT NULL,"
+    "  records INTEGER NOT NULL,"
+    "  retries INTEGER NOT NULL,"
+    "  throttles INTEGER NOT NULL,"
+    "  last_result TEXT NOT NULL,"
+    "  PRIMARY KEY(uuid, shard_id)) STRICT, WITHOUT ROWID;"
+    /* Kept after a mapping is deleted: the audit counts what it delivered. */
+    "CREATE TABLE esm_deliveries("
+    "  stream_arn TEXT NOT NULL,"
+    "  shard_id TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  uuid TEXT NOT NULL,"
+    "  times INTEGER NOT NULL,"
+    "  PRIMARY KEY(stream_arn, shard_id, seq, uuid)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE esm_failures("
+    "  uuid TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  record TEXT NOT NULL,"
+    "  PRIMARY KEY(uuid, created_ms, n)) STRICT, WITHOUT ROWID;",
 };
 
 #define STORE_SCHEMA_VERSION \

@@ -533,6 +533,8 @@ int store_reset(void) {
         "DELETE FROM ddb_transactions;"
         "DELETE FROM log_groups; DELETE FROM log_streams; DELETE FROM log_events;"
         "DELETE FROM async_events; DELETE FROM event_invoke_configs;"
+        "DELETE FROM esm_mappings; DELETE FROM esm_positions; DELETE FROM esm_deliveries;"
+        "DELETE FROM esm_failures;"
         "DELETE FROM metrics;";
     if (store_begin(1) != STORE_OK) return STORE_ERR;
     if (store_exec(sql) != STORE_OK) {

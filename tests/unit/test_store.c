@@ -7,6 +7,7 @@
  */
 #include "storage/blob.h"
 #include "storage/store.h"
+#include "storage/store_esm.h"
 #include "storage/store_lambda.h"
 
 #include <check.h>
@@ -1023,6 +1024,118 @@ START_TEST(connection_per_thread) {
 }
 END_TEST
 
+/* ---- event source mappings ---- */
+
+static int esm_count_cb(void *ctx, const struct store_esm *m) {
+    (void)m;
+    ++*(int *)ctx;
+    return 0;
+}
+
+struct deliv {
+    int rows;
+    int64_t times_sum;
+};
+
+static int deliv_cb(void *ctx, const char *shard, int64_t seq, const char *uuid, int64_t times) {
+    (void)shard; (void)seq; (void)uuid;
+    struct deliv *d = ctx;
+    d->rows++;
+    d->times_sum += times;
+    return 0;
+}
+
+static int fail_cb(void *ctx, int64_t created_ms, const char *record) {
+    (void)created_ms;
+    ck_assert_str_eq(record, "{\"f\":1}");
+    ++*(int *)ctx;
+    return 0;
+}
+
+static int uuid_cb(void *ctx, const char *uuid) {
+    (void)uuid;
+    ++*(int *)ctx;
+    return 0;
+}
+
+START_TEST(esm_rows) {
+    struct store_esm m;
+    memset(&m, 0, sizeof(m));
+    snprintf(m.uuid, sizeof(m.uuid), "11111111-1111-1111-1111-111111111111");
+    snprintf(m.account, sizeof(m.account), "%s", S.account);
+    snprintf(m.region, sizeof(m.region), "%s", S.region);
+    snprintf(m.function_name, sizeof(m.function_name), "fn");
+    snprintf(m.qualifier, sizeof(m.qualifier), "live");
+    m.function_arn = "arn:aws:lambda:us-east-1:123456789012:function:fn:live";
+    m.source_arn = "arn:stream";
+    m.config = "{\"BatchSize\":100}";
+    snprintf(m.state, sizeof(m.state), "Creating");
+    m.enabled = 1;
+    m.generation = 1;
+    ck_assert_int_eq(store_esm_put(&m, 1), STORE_OK);
+    ck_assert_int_eq(store_esm_put(&m, 1), STORE_CONFLICT);
+    struct store_esm g;
+    ck_assert_int_eq(store_esm_get(m.uuid, &g), STORE_OK);
+    ck_assert_str_eq(g.qualifier, "live");
+    ck_assert_str_eq(g.config, "{\"BatchSize\":100}");
+    ck_assert_int_eq(g.generation, 1);
+    store_esm_clear(&g);
+    ck_assert_int_eq(store_esm_set_state(m.uuid, "Enabled", "User action", 1), STORE_OK);
+    ck_assert_int_eq(store_esm_set_result(m.uuid, "OK"), STORE_OK);
+    ck_assert_int_eq(store_esm_get(m.uuid, &g), STORE_OK);
+    ck_assert_str_eq(g.state, "Enabled");
+    ck_assert_str_eq(g.last_result, "OK");
+    ck_assert_int_eq(g.generation, 2);
+    store_esm_clear(&g);
+    int n = 0;
+    ck_assert_int_eq(store_esm_list(S, "arn:stream", NULL, NULL, 10, esm_count_cb, &n), STORE_OK);
+    ck_assert_int_eq(n, 1);
+    n = 0;
+    ck_assert_int_eq(store_esm_list(S, "arn:other", NULL, NULL, 10, esm_count_cb, &n), STORE_OK);
+    ck_assert_int_eq(n, 0);
+    n = 0;
+    ck_assert_int_eq(store_esm_list(S_REGION, NULL, NULL, NULL, 10, esm_count_cb, &n), STORE_OK);
+    ck_assert_int_eq(n, 0);
+
+    struct store_esm_pos p;
+    memset(&p, 0, sizeof(p));
+    snprintf(p.shard_id, sizeof(p.shard_id), "shard-1");
+    p.seq = 42;
+    p.started = 1;
+    ck_assert_int_eq(store_esm_pos_put(m.uuid, "arn:stream", &p), STORE_OK);
+    p.seq = 43;
+    ck_assert_int_eq(store_esm_pos_put(m.uuid, "arn:stream", &p), STORE_OK);
+    struct store_esm_pos q;
+    ck_assert_int_eq(store_esm_pos_get(m.uuid, "shard-1", &q), STORE_OK);
+    ck_assert_int_eq(q.seq, 43);
+    ck_assert_int_eq(store_esm_pos_get(m.uuid, "shard-2", &q), STORE_NOTFOUND);
+
+    ck_assert_int_eq(store_esm_delivered(m.uuid, "arn:stream", "shard-1", 5), STORE_OK);
+    ck_assert_int_eq(store_esm_delivered(m.uuid, "arn:stream", "shard-1", 5), STORE_OK);
+    ck_assert_int_eq(store_esm_delivered(m.uuid, "arn:stream", "shard-1", 6), STORE_OK);
+    struct deliv d = {0, 0};
+    ck_assert_int_eq(store_esm_deliveries("arn:stream", deliv_cb, &d), STORE_OK);
+    ck_assert_int_eq(d.rows, 2);
+    ck_assert_int_eq(d.times_sum, 3);
+    ck_assert_int_eq(store_esm_failure_add(m.uuid, 1000, "{\"f\":1}"), STORE_OK);
+    ck_assert_int_eq(store_esm_failure_add(m.uuid, 1000, "{\"f\":1}"), STORE_OK);
+    n = 0;
+    ck_assert_int_eq(store_esm_failures(m.uuid, fail_cb, &n), STORE_OK);
+    ck_assert_int_eq(n, 2);
+
+    /* Deleting the mapping drops its positions, keeps its deliveries. */
+    ck_assert_int_eq(store_esm_delete(m.uuid), STORE_OK);
+    ck_assert_int_eq(store_esm_delete(m.uuid), STORE_NOTFOUND);
+    ck_assert_int_eq(store_esm_pos_get(m.uuid, "shard-1", &q), STORE_NOTFOUND);
+    d = (struct deliv){0, 0};
+    ck_assert_int_eq(store_esm_deliveries("arn:stream", deliv_cb, &d), STORE_OK);
+    ck_assert_int_eq(d.times_sum, 3);
+    n = 0;
+    ck_assert_int_eq(store_esm_stream_uuids("arn:stream", uuid_cb, &n), STORE_OK);
+    ck_assert_int_eq(n, 1);
+}
+END_TEST
+
 /* ---- group commit ---- */
 
 #define GC_THREADS 8
@@ -1164,6 +1277,7 @@ static Suite *store_suite(void) {
         {"exec_and_rc", exec_and_rc},
         {"connection_per_thread", connection_per_thread},
         {"group_commit", group_commit},
+        {"esm_rows", esm_rows},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         TCase *tc = tcase_create(cases[i].name);

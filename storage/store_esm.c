@@ -1,0 +1,297 @@
+/*
+ * storage/store_esm.h over the esm_* tables: mapping rows, the pollers'
+ * positions, deliveries and failure records.
+ */
+#include "storage/store_esm.h"
+#include "storage/store.h"
+#include "storage/store_sql.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void copy_col(sqlite3_stmt *st, int i, char *buf, size_t n) {
+    const unsigned char *z = sqlite3_column_text(st, i);
+    snprintf(buf, n, "%s", z ? (const char *)z : "");
+}
+
+/* Steps a query whose rows a callback consumes; returns the STORE_ code. */
+static int rows_done(sqlite3_stmt *st, int rc, const char *ctx) {
+    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, ctx);
+    sqlite3_reset(st);
+    return out;
+}
+
+/* ---- mappings ---- */
+
+#define ESM_COLS                                                                                   \
+    "uuid, account, region, function_name, qualifier, function_arn, source_arn, config, state,"    \
+    " state_reason, last_result, enabled, last_modified_ms, created_ms, generation"
+
+void store_esm_clear(struct store_esm *m) {
+    free(m->function_arn);
+    free(m->source_arn);
+    free(m->config);
+    memset(m, 0, sizeof(*m));
+}
+
+static void read_esm(sqlite3_stmt *st, struct store_esm *m) {
+    memset(m, 0, sizeof(*m));
+    copy_col(st, 0, m->uuid, sizeof(m->uuid));
+    copy_col(st, 1, m->account, sizeof(m->account));
+    copy_col(st, 2, m->region, sizeof(m->region));
+    copy_col(st, 3, m->function_name, sizeof(m->function_name));
+    copy_col(st, 4, m->qualifier, sizeof(m->qualifier));
+    m->function_arn = store_col_dup(st, 5);
+    m->source_arn = store_col_dup(st, 6);
+    m->config = store_col_dup(st, 7);
+    copy_col(st, 8, m->state, sizeof(m->state));
+    copy_col(st, 9, m->state_reason, sizeof(m->state_reason));
+    copy_col(st, 10, m->last_result, sizeof(m->last_result));
+    m->enabled = sqlite3_column_int(st, 11);
+    m->last_modified_ms = sqlite3_column_int64(st, 12);
+    m->created_ms = sqlite3_column_int64(st, 13);
+    m->generation = sqlite3_column_int64(st, 14);
+}
+
+int store_esm_get(const char *uuid, struct store_esm *out) {
+    static const char sql[] = "SELECT " ESM_COLS " FROM esm_mappings WHERE uuid=?1";
+    sqlite3_stmt *st = store_stmt(sql);
+    memset(out, 0, sizeof(*out));
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) read_esm(st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "esm_get");
+}
+
+int store_esm_put(const struct store_esm *m, int insert) {
+    static const char ins[] =
+        "INSERT INTO esm_mappings(" ESM_COLS ")"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+    static const char upd[] =
+        "UPDATE esm_mappings SET account=?2, region=?3, function_name=?4, qualifier=?5,"
+        " function_arn=?6, source_arn=?7, config=?8, state=?9, state_reason=?10, last_result=?11,"
+        " enabled=?12, last_modified_ms=?13, created_ms=?14, generation=?15 WHERE uuid=?1";
+    sqlite3_stmt *st = store_stmt(insert ? ins : upd);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, m->uuid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, m->account, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, m->region, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, m->function_name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, m->qualifier, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, m->function_arn ? m->function_arn : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 7, m->source_arn ? m->source_arn : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 8, m->config ? m->config : "{}", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 9, m->state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 10, m->state_reason, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 11, m->last_result, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 12, m->enabled);
+    sqlite3_bind_int64(st, 13, m->last_modified_ms);
+    sqlite3_bind_int64(st, 14, m->created_ms);
+    sqlite3_bind_int64(st, 15, m->generation);
+    return insert ? store_step_done(st, "esm_insert") : store_step_change(st, "esm_update");
+}
+
+int store_esm_delete(const char *uuid) {
+    static const char del_pos[] = "DELETE FROM esm_positions WHERE uuid=?1";
+    static const char del[] = "DELETE FROM esm_mappings WHERE uuid=?1";
+    sqlite3_stmt *st = store_stmt(del_pos);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    int rc = store_step_done(st, "esm_delete_pos");
+    if (rc != STORE_OK) return rc;
+    st = store_stmt(del);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    return store_step_change(st, "esm_delete");
+}
+
+static int each_esm(sqlite3_stmt *st, store_esm_cb cb, void *ctx, const char *what) {
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_esm m;
+        read_esm(st, &m);
+        int stop = cb(ctx, &m);
+        store_esm_clear(&m);
+        if (stop) break;
+    }
+    return rows_done(st, rc, what);
+}
+
+int store_esm_list(struct store_scope s, const char *source_arn, const char *name, const char *after,
+                   int limit, store_esm_cb cb, void *ctx) {
+    static const char sql[] =
+        "SELECT " ESM_COLS " FROM esm_mappings WHERE account=?1 AND region=?2"
+        " AND (?3 IS NULL OR source_arn=?3) AND (?4 IS NULL OR function_name=?4) AND uuid>?5"
+        " ORDER BY uuid LIMIT ?6";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    store_bind_scope(st, s, source_arn);
+    if (source_arn == NULL) sqlite3_bind_null(st, 3);
+    if (name) sqlite3_bind_text(st, 4, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, after ? after : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 6, limit);
+    return each_esm(st, cb, ctx, "esm_list");
+}
+
+int store_esm_all(store_esm_cb cb, void *ctx) {
+    static const char sql[] = "SELECT " ESM_COLS " FROM esm_mappings ORDER BY uuid";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    return each_esm(st, cb, ctx, "esm_all");
+}
+
+int store_esm_set_state(const char *uuid, const char *state, const char *reason, int bump) {
+    static const char sql[] =
+        "UPDATE esm_mappings SET state=?2, state_reason=?3, generation=generation+?4 WHERE uuid=?1";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, reason ? reason : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 4, bump ? 1 : 0);
+    return store_step_change(st, "esm_set_state");
+}
+
+int store_esm_set_result(const char *uuid, const char *result) {
+    static const char sql[] = "UPDATE esm_mappings SET last_result=?2 WHERE uuid=?1";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, result, -1, SQLITE_TRANSIENT);
+    return store_step_change(st, "esm_set_result");
+}
+
+/* ---- positions ---- */
+
+#define POS_COLS "shard_id, seq, started, done, batches, records, retries, throttles, last_result"
+
+static void read_pos(sqlite3_stmt *st, struct store_esm_pos *p) {
+    memset(p, 0, sizeof(*p));
+    copy_col(st, 0, p->shard_id, sizeof(p->shard_id));
+    p->seq = sqlite3_column_int64(st, 1);
+    p->started = sqlite3_column_int(st, 2);
+    p->done = sqlite3_column_int(st, 3);
+    p->batches = sqlite3_column_int64(st, 4);
+    p->records = sqlite3_column_int64(st, 5);
+    p->retries = sqlite3_column_int64(st, 6);
+    p->throttles = sqlite3_column_int64(st, 7);
+    copy_col(st, 8, p->last_result, sizeof(p->last_result));
+}
+
+int store_esm_pos_get(const char *uuid, const char *shard_id, struct store_esm_pos *out) {
+    static const char sql[] = "SELECT " POS_COLS " FROM esm_positions WHERE uuid=?1 AND shard_id=?2";
+    sqlite3_stmt *st = store_stmt(sql);
+    memset(out, 0, sizeof(*out));
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, shard_id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) read_pos(st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "esm_pos_get");
+}
+
+int store_esm_pos_put(const char *uuid, const char *stream_arn, const struct store_esm_pos *p) {
+    static const char sql[] =
+        "INSERT OR REPLACE INTO esm_positions(uuid, stream_arn, " POS_COLS ")"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, stream_arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, p->shard_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, p->seq);
+    sqlite3_bind_int(st, 5, p->started);
+    sqlite3_bind_int(st, 6, p->done);
+    sqlite3_bind_int64(st, 7, p->batches);
+    sqlite3_bind_int64(st, 8, p->records);
+    sqlite3_bind_int64(st, 9, p->retries);
+    sqlite3_bind_int64(st, 10, p->throttles);
+    sqlite3_bind_text(st, 11, p->last_result, -1, SQLITE_TRANSIENT);
+    return store_step_done(st, "esm_pos_put");
+}
+
+int store_esm_pos_list(const char *uuid, struct store_esm_pos *out, int max, int *n) {
+    static const char sql[] = "SELECT " POS_COLS " FROM esm_positions WHERE uuid=?1 ORDER BY shard_id";
+    sqlite3_stmt *st = store_stmt(sql);
+    *n = 0;
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) read_pos(st, &out[(*n)++]);
+    return rows_done(st, rc, "esm_pos_list");
+}
+
+/* ---- deliveries and failures ---- */
+
+int store_esm_delivered(const char *uuid, const char *stream_arn, const char *shard_id, int64_t seq) {
+    static const char sql[] =
+        "INSERT INTO esm_deliveries(stream_arn, shard_id, seq, uuid, times) VALUES(?1, ?2, ?3, ?4, 1)"
+        " ON CONFLICT(stream_arn, shard_id, seq, uuid) DO UPDATE SET times=times+1";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, stream_arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, shard_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, seq);
+    sqlite3_bind_text(st, 4, uuid, -1, SQLITE_TRANSIENT);
+    return store_step_done(st, "esm_delivered");
+}
+
+int store_esm_deliveries(const char *stream_arn, store_esm_delivery_cb cb, void *ctx) {
+    static const char sql[] =
+        "SELECT shard_id, seq, uuid, times FROM esm_deliveries WHERE stream_arn=?1"
+        " ORDER BY shard_id, seq, uuid";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, stream_arn, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+               (const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3)))
+            break;
+    return rows_done(st, rc, "esm_deliveries");
+}
+
+int store_esm_failure_add(const char *uuid, int64_t created_ms, const char *record) {
+    static const char sql[] =
+        "INSERT INTO esm_failures(uuid, created_ms, n, record) VALUES(?1, ?2,"
+        " (SELECT count(*) FROM esm_failures WHERE uuid=?1 AND created_ms=?2), ?3)";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, created_ms);
+    sqlite3_bind_text(st, 3, record, -1, SQLITE_TRANSIENT);
+    return store_step_done(st, "esm_failure_add");
+}
+
+int store_esm_failures(const char *uuid, int (*cb)(void *ctx, int64_t created_ms, const char *record),
+                       void *ctx) {
+    static const char sql[] =
+        "SELECT created_ms, record FROM esm_failures WHERE uuid=?1 ORDER BY created_ms, n";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1))) break;
+    return rows_done(st, rc, "esm_failures");
+}
+
+int store_esm_stream_uuids(const char *stream_arn, int (*cb)(void *ctx, const char *uuid), void *ctx) {
+    static const char sql[] =
+        "SELECT DISTINCT uuid FROM esm_deliveries WHERE stream_arn=?1"
+        " UNION SELECT uuid FROM esm_mappings WHERE source_arn=?1 ORDER BY 1";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, stream_arn, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb(ctx, (const char *)sqlite3_column_text(st, 0))) break;
+    return rows_done(st, rc, "esm_stream_uuids");
+}
