@@ -5,6 +5,7 @@
 #include "server/router.h"
 #include "api/aws_error.h"
 #include "api/validate.h"
+#include "engine/esm.h"
 #include "engine/background.h"
 #include "engine/clock.h"
 #include "engine/invoker.h"
@@ -36,6 +37,7 @@ static int reset(struct req *req) {
     metric_discard();
     if (store_reset() != STORE_OK)
         return req_fail(req, &AWSERR_LAMBDA_SERVICE, "reset failed");
+    esm_kick();   /* pollers of the mappings just deleted stop */
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "status", "reset");
     return req_reply_json(req, 200, o);

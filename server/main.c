@@ -8,6 +8,7 @@
 #include "engine/background.h"
 #include "engine/clock.h"
 #include "engine/config.h"
+#include "engine/esm.h"
 #include "engine/invoker.h"
 #include "engine/metrics.h"
 #include "runtime/bootstraps.h"
@@ -249,7 +250,7 @@ int main(int argc, char **argv) {
         store_shutdown();
         return 1;
     }
-    if (invoke_async_start() != 0 || invoke_provisioner_start() != 0) {
+    if (invoke_async_start() != 0 || invoke_provisioner_start() != 0 || esm_start() != 0) {
         bg_stop();
         store_shutdown();
         return 1;
@@ -277,8 +278,10 @@ int main(int argc, char **argv) {
     log_msg(LOG_INFO, "signal %d: shutting down", sig);
     http_stop();
     bg_stop();
-    /* Kill running functions first, so async workers return at once. */
+    /* Kill running functions first, so async workers and pollers return
+     * at once (a killed batch is not checkpointed). */
     invoke_shutdown();
+    esm_stop();
     invoke_async_stop();
     invoke_provisioner_stop();
     invoke_shutdown();
