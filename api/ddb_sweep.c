@@ -7,6 +7,7 @@
  */
 #include "api/api.h"
 #include "api/ddb_int.h"
+#include "engine/esm.h"
 #include "engine/clock.h"
 #include "engine/log.h"
 #include "engine/util.h"
@@ -151,6 +152,8 @@ void ddb_sweep(void) {
             log_msg(LOG_WARN, "TTL sweep failed; it will run again");
             return;
         }
-        if (store_commit() != STORE_OK || due < DDB_TTL_BATCH) return;
+        if (store_commit() != STORE_OK) return;
+        if (due > 0) esm_stream_written();   /* REMOVE records for the pollers */
+        if (due < DDB_TTL_BATCH) return;
     }
 }

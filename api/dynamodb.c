@@ -9,6 +9,7 @@
 #include "api/aws_error.h"
 #include "api/ddb_int.h"
 #include "api/validate.h"
+#include "engine/esm.h"
 #include "engine/clock.h"
 #include "engine/util.h"
 #include "storage/store.h"
@@ -1089,6 +1090,8 @@ static void run_op(struct req *req, const struct ddb_op *op) {
             if (store_commit() != STORE_OK) {
                 req->status = 0;
                 ddb_store_fail(req, STORE_ERR);
+            } else {
+                esm_stream_written();   /* pollers read what just committed */
             }
         } else {
             store_rollback();

@@ -3,11 +3,16 @@
  * and the pollers.
  */
 #include "engine/esm.h"
+#include "engine/clock.h"
+#include "engine/invoker.h"
 #include "engine/log.h"
+#include "engine/metrics.h"
 #include "engine/util.h"
 #include "storage/store.h"
+#include "storage/store_ddb.h"
 #include "storage/store_esm.h"
 
+#include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +26,11 @@
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t manager_cv = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t stream_cv = PTHREAD_COND_INITIALIZER;   /* pollers wait here */
 static pthread_t manager;
 static int running, stopping, kicks;
+static int64_t stream_epoch;        /* +1 per committed write (atomic) */
+static int stream_waiters;          /* pollers about to wait or waiting on stream_cv (atomic) */
 
 void esm_kick(void) {
     pthread_mutex_lock(&mu);
@@ -31,13 +39,655 @@ void esm_kick(void) {
     pthread_mutex_unlock(&mu);
 }
 
-void esm_stream_written(void) {}
+void esm_stream_written(void) {
+    /* The epoch goes up before the waiter count is read, and a poller
+     * counts itself a waiter before it reads the epoch (both sequentially
+     * consistent), so either the writer sees the waiter and broadcasts
+     * under mu, or the poller sees the new epoch and does not sleep. */
+    __atomic_add_fetch(&stream_epoch, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&stream_waiters, __ATOMIC_SEQ_CST) == 0) return;
+    pthread_mutex_lock(&mu);
+    pthread_cond_broadcast(&stream_cv);
+    pthread_mutex_unlock(&mu);
+}
 
 static void deadline_in(struct timespec *ts, int ms) {
     clock_gettime(CLOCK_REALTIME, ts);
     ts->tv_nsec += (long)(ms % 1000) * 1000000L;
     ts->tv_sec += ms / 1000 + ts->tv_nsec / 1000000000L;
     ts->tv_nsec %= 1000000000L;
+}
+
+/* ---- pollers ---- */
+
+/* Records one batch may hold at most (AWS's BatchSize maximum for
+ * streams) and the invoke payload limit a batch must fit in. */
+#define ESM_MAX_BATCH 10000
+#define ESM_MAX_PAYLOAD (6 * 1024 * 1024)
+/* Backoff after a throttle or a service error: doubling from the first
+ * to the last, as AWS retries "with backoff"; never spends retries. */
+#define ESM_BACKOFF_MIN_MS 100
+#define ESM_BACKOFF_MAX_MS 5000
+/* Pause between retries of a failed batch (function error). AWS retries
+ * at once; a short pause keeps a failing handler from spinning a core. */
+#define ESM_RETRY_PAUSE_MS 50
+/* A poller with nothing to do wakes at least this often: shard rollover
+ * and trimming happen without writes, and a batching window or backoff
+ * may end sooner. */
+#define ESM_IDLE_MS 1000
+/* Shards read per stream listing (a stream has one open shard per
+ * partition, at most 16, plus closed ones for 24 h at one per 4 h). */
+#define ESM_MAX_SHARDS 1024
+
+/* The mapping's settings (aws-reference D1), parsed once per generation. */
+struct esm_cfg {
+    int batch_size;
+    int window_s;
+    int64_t max_age_s;        /* -1: none */
+    int64_t max_retries;      /* -1: until the records expire */
+    int bisect;
+    int report_failures;      /* FunctionResponseTypes has ReportBatchItemFailures */
+    int latest;               /* StartingPosition LATEST (else TRIM_HORIZON) */
+    char on_failure[512];     /* DestinationConfig.OnFailure.Destination, "" none */
+};
+
+struct poller {
+    struct store_esm m;       /* the row as of GENERATION (owned) */
+    struct esm_cfg cfg;
+    pthread_t thread;
+    int stop;                 /* under mu */
+    int exited;               /* under mu */
+    /* The batch being retried after a function error, per shard (one
+     * shard at a time is retried: the others wait behind it in order). */
+    char retry_shard[80];
+    int64_t retry_last;       /* last seq of that batch */
+    int retry_limit;          /* records in it (bisect halves this) */
+    int64_t attempts;         /* invokes of it so far */
+    int64_t backoff_ms;
+    int64_t not_before_ms;    /* wall ms: no invoke before (backoff) */
+    char last_result[64];     /* last LastProcessingResult written */
+    struct poller *next;
+};
+
+static struct poller *pollers;      /* under mu */
+
+static int cfg_int(const cJSON *o, const char *k, int dflt) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valueint : dflt;
+}
+
+static void parse_cfg(const char *json, struct esm_cfg *c) {
+    memset(c, 0, sizeof(*c));
+    cJSON *o = cJSON_Parse(json ? json : "{}");
+    c->batch_size = cfg_int(o, "BatchSize", 100);
+    if (c->batch_size < 1 || c->batch_size > ESM_MAX_BATCH) c->batch_size = 100;
+    c->window_s = cfg_int(o, "MaximumBatchingWindowInSeconds", 0);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "MaximumRecordAgeInSeconds");
+    c->max_age_s = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : -1;
+    v = cJSON_GetObjectItemCaseSensitive(o, "MaximumRetryAttempts");
+    c->max_retries = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : -1;
+    c->bisect = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "BisectBatchOnFunctionError"));
+    const cJSON *types = cJSON_GetObjectItemCaseSensitive(o, "FunctionResponseTypes");
+    const cJSON *t;
+    cJSON_ArrayForEach(t, types)
+        if (cJSON_IsString(t) && strcmp(t->valuestring, "ReportBatchItemFailures") == 0) c->report_failures = 1;
+    v = cJSON_GetObjectItemCaseSensitive(o, "StartingPosition");
+    c->latest = cJSON_IsString(v) && strcmp(v->valuestring, "LATEST") == 0;
+    const cJSON *dest = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "DestinationConfig"), "OnFailure"),
+        "Destination");
+    if (cJSON_IsString(dest)) snprintf(c->on_failure, sizeof(c->on_failure), "%s", dest->valuestring);
+    cJSON_Delete(o);
+}
+
+static int poller_stopped(struct poller *p) {
+    pthread_mutex_lock(&mu);
+    int s = p->stop;
+    pthread_mutex_unlock(&mu);
+    return s;
+}
+
+/* Sleeps until a write commits after SEEN, P is stopped, or MS pass. */
+static void poller_wait(struct poller *p, int64_t seen, int64_t ms) {
+    if (ms <= 0) return;
+    pthread_mutex_lock(&mu);
+    __atomic_add_fetch(&stream_waiters, 1, __ATOMIC_SEQ_CST);
+    if (!p->stop && __atomic_load_n(&stream_epoch, __ATOMIC_SEQ_CST) == seen) {
+        struct timespec ts;
+        deadline_in(&ts, (int)(ms > ESM_IDLE_MS ? ESM_IDLE_MS : ms));
+        pthread_cond_timedwait(&stream_cv, &mu, &ts);
+    }
+    __atomic_sub_fetch(&stream_waiters, 1, __ATOMIC_SEQ_CST);
+    pthread_mutex_unlock(&mu);
+}
+
+/* One record read from a shard. */
+struct rec {
+    int64_t seq;
+    int64_t created_ms;
+    char *json;
+};
+
+struct batch {
+    struct rec *r;
+    int n, cap;
+    size_t bytes;
+};
+
+static void batch_clear(struct batch *b) {
+    for (int i = 0; i < b->n; i++) free(b->r[i].json);
+    free(b->r);
+    memset(b, 0, sizeof(*b));
+}
+
+static int collect_rec(void *ctx, int64_t seq, int64_t created_ms, const char *record) {
+    struct batch *b = ctx;
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 64;
+        b->r = xrealloc(b->r, (size_t)b->cap * sizeof(*b->r));
+    }
+    b->r[b->n].seq = seq;
+    b->r[b->n].created_ms = created_ms;
+    b->r[b->n].json = xstrdup(record);
+    b->bytes += strlen(record);
+    b->n++;
+    return 0;
+}
+
+/* Each stored record with "eventSourceARN" added (aws-reference D4). */
+static char *build_payload(const struct batch *b, int n, const char *arn) {
+    size_t cap = 32;
+    for (int i = 0; i < n; i++) cap += strlen(b->r[i].json) + strlen(arn) + 24;
+    char *out = xmalloc(cap);
+    size_t o = (size_t)snprintf(out, cap, "{\"Records\":[");
+    for (int i = 0; i < n; i++) {
+        const char *j = b->r[i].json;
+        size_t len = strlen(j);
+        while (len > 0 && j[len - 1] != '}') len--;   /* the record's closing brace */
+        if (len == 0) continue;
+        o += (size_t)snprintf(out + o, cap - o, "%s%.*s,\"eventSourceARN\":\"%s\"}", i ? "," : "",
+                              (int)(len - 1), j, arn);
+    }
+    snprintf(out + o, cap - o, "]}");
+    return out;
+}
+
+/* The SequenceNumber text of a stored record (into BUF). */
+static void seq_text(const char *json, char *buf, size_t n) {
+    buf[0] = '\0';
+    cJSON *o = cJSON_Parse(json);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "dynamodb"),
+                                                      "SequenceNumber");
+    if (cJSON_IsString(v)) snprintf(buf, n, "%s", v->valuestring);
+    cJSON_Delete(o);
+}
+
+/* Keeps the failure record (aws-reference D4) of records [0, N) of B. */
+static void add_failure(struct poller *p, const struct store_shard *sh, const struct batch *b, int n,
+                        const char *condition, int64_t invokes, const struct invoke_res *res,
+                        const char *version) {
+    char first[40], last[40], t0[40], t1[40], now[40];
+    seq_text(b->r[0].json, first, sizeof(first));
+    seq_text(b->r[n - 1].json, last, sizeof(last));
+    util_iso_time(b->r[0].created_ms, t0, sizeof(t0));
+    util_iso_time(b->r[n - 1].created_ms, t1, sizeof(t1));
+    int64_t at = clock_now_ms();
+    util_iso_time(at, now, sizeof(now));
+    cJSON *o = cJSON_CreateObject();
+    cJSON *rq = cJSON_AddObjectToObject(o, "requestContext");
+    cJSON_AddStringToObject(rq, "requestId", res && res->request_id[0] ? res->request_id : "");
+    cJSON_AddStringToObject(rq, "functionArn", p->m.function_arn);
+    cJSON_AddStringToObject(rq, "condition", condition);
+    cJSON_AddNumberToObject(rq, "approximateInvokeCount", (double)invokes);
+    cJSON *rs = cJSON_AddObjectToObject(o, "responseContext");
+    cJSON_AddNumberToObject(rs, "statusCode", 200);
+    cJSON_AddStringToObject(rs, "executedVersion", version && version[0] ? version : "$LATEST");
+    if (res && res->function_error) cJSON_AddStringToObject(rs, "functionError", "Unhandled");
+    else cJSON_AddNullToObject(rs, "functionError");
+    cJSON_AddStringToObject(o, "version", "1.0");
+    cJSON_AddStringToObject(o, "timestamp", now);
+    cJSON *bi = cJSON_AddObjectToObject(o, "DDBStreamBatchInfo");
+    cJSON_AddStringToObject(bi, "shardId", sh->shard_id);
+    cJSON_AddStringToObject(bi, "startSequenceNumber", first);
+    cJSON_AddStringToObject(bi, "endSequenceNumber", last);
+    cJSON_AddStringToObject(bi, "approximateArrivalOfFirstRecord", t0);
+    cJSON_AddStringToObject(bi, "approximateArrivalOfLastRecord", t1);
+    cJSON_AddNumberToObject(bi, "batchSize", n);
+    cJSON_AddStringToObject(bi, "streamArn", p->m.source_arn);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    store_esm_failure_add(p->m.uuid, at, text);
+    log_msg(LOG_INFO, "mapping %s: gave up a batch of %d records of %s (%s)", p->m.uuid, n, sh->shard_id,
+            condition);
+    free(text);
+}
+
+static void set_result(struct poller *p, const char *result) {
+    if (strcmp(p->last_result, result) == 0) return;
+    snprintf(p->last_result, sizeof(p->last_result), "%s", result);
+    store_esm_set_result(p->m.uuid, result);
+}
+
+/* Moves P's checkpoint in SH to LAST_SEQ, counting records [0, NDELIV)
+ * of B as delivered (and BATCHES successful invokes), in one write
+ * transaction. Returns STORE_OK or an error (nothing moved). */
+static int checkpoint(struct poller *p, const struct store_shard *sh, struct store_esm_pos *pos,
+                      const struct batch *b, int ndeliv, int64_t last_seq, int batches,
+                      const char *result) {
+    if (store_begin(1) != STORE_OK) return STORE_ERR;
+    /* The mapping may have been deleted or changed meanwhile: only its
+     * own generation checkpoints. */
+    struct store_esm cur;
+    int rc = store_esm_get(p->m.uuid, &cur);
+    if (rc == STORE_OK && cur.generation != p->m.generation) rc = STORE_NOTFOUND;
+    store_esm_clear(&cur);
+    for (int i = 0; i < ndeliv && rc == STORE_OK; i++)
+        rc = store_esm_delivered(p->m.uuid, p->m.source_arn, sh->shard_id, b->r[i].seq);
+    if (rc == STORE_OK) {
+        struct store_esm_pos np = *pos;
+        np.seq = last_seq;
+        np.batches += batches;
+        np.records += ndeliv;
+        if (result) snprintf(np.last_result, sizeof(np.last_result), "%s", result);
+        rc = store_esm_pos_put(p->m.uuid, p->m.source_arn, &np);
+        if (rc == STORE_OK) *pos = np;
+    }
+    if (rc == STORE_OK && result && strcmp(p->last_result, result) != 0) {
+        snprintf(p->last_result, sizeof(p->last_result), "%s", result);
+        rc = store_esm_set_result(p->m.uuid, result);
+    }
+    if (rc == STORE_OK) return store_commit();
+    store_rollback();
+    return rc;
+}
+
+/* Saves POS alone (counters, started/done) in its own transaction. */
+static void save_pos(struct poller *p, const struct store_esm_pos *pos) {
+    if (store_begin(1) != STORE_OK) return;
+    if (store_esm_pos_put(p->m.uuid, p->m.source_arn, pos) == STORE_OK) store_commit();
+    else store_rollback();
+}
+
+/* The lowest failed sequence number a ReportBatchItemFailures response
+ * names, among B's first N records: 0 none (success), -1 the whole batch
+ * failed (an identifier that is empty, null, unknown or misspelled). */
+static int64_t lowest_failure(const struct invoke_res *res, const struct batch *b, int n) {
+    if (res->body == NULL || res->nbody == 0) return 0;
+    cJSON *o = cJSON_ParseWithLength(res->body, res->nbody);
+    if (o == NULL || cJSON_IsNull(o)) {
+        cJSON_Delete(o);
+        return 0;
+    }
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(o, "batchItemFailures");
+    int64_t low = 0;
+    if (list == NULL || cJSON_IsNull(list)) {
+        cJSON_Delete(o);
+        return 0;
+    }
+    if (!cJSON_IsArray(list)) {
+        cJSON_Delete(o);
+        return -1;
+    }
+    const cJSON *it;
+    cJSON_ArrayForEach(it, list) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "itemIdentifier");
+        if (!cJSON_IsString(id) || id->valuestring[0] == '\0') {
+            low = -1;
+            break;
+        }
+        int64_t found = 0;
+        for (int i = 0; i < n && !found; i++) {
+            char s[40];
+            seq_text(b->r[i].json, s, sizeof(s));
+            if (strcmp(s, id->valuestring) == 0) found = b->r[i].seq;
+        }
+        if (!found) {
+            low = -1;
+            break;
+        }
+        if (low == 0 || found < low) low = found;
+    }
+    cJSON_Delete(o);
+    return low;
+}
+
+/* Resolves the start of P in SH when it has none: TRIM_HORIZON reads the
+ * shard from its oldest retained record; LATEST only what comes after
+ * the mapping started, so a closed shard that existed then is done and
+ * an open one starts after its last record. Shards created after the
+ * mapping are read from their start either way. */
+static int start_position(struct poller *p, const struct store_shard *sh, struct store_esm_pos *pos) {
+    pos->seq = sh->start_seq - 1;
+    if (p->cfg.latest && sh->created_ms <= p->m.created_ms) {
+        if (sh->end_seq >= 0) {
+            pos->done = 1;
+        } else {
+            int64_t lo, hi;
+            if (store_record_bounds(p->m.source_arn, sh->shard_id, &lo, &hi) != STORE_OK) return -1;
+            if (hi >= 0) pos->seq = hi;
+        }
+    }
+    pos->started = 1;
+    save_pos(p, pos);
+    return 0;
+}
+
+/* Works one shard once: at most one invoke. Returns 1 when it made
+ * progress (the caller polls again at once), 0 when it waits, and
+ * lowers *WAIT_MS to when it wants to look again. */
+static int poll_shard(struct poller *p, const struct store_shard *sh, struct store_esm_pos *pos,
+                      int64_t *wait_ms) {
+    if (pos->done) return 0;
+    if (!pos->started) {
+        if (start_position(p, sh, pos) != 0) return 0;
+        if (pos->done) return 1;
+    }
+    int retrying = strcmp(p->retry_shard, sh->shard_id) == 0;
+    int limit = retrying ? p->retry_limit : p->cfg.batch_size;
+    struct batch b = {NULL, 0, 0, 0};
+    if (store_begin(0) != STORE_OK) return 0;
+    int rc = store_record_read(p->m.source_arn, sh->shard_id, pos->seq + 1, limit, ESM_MAX_PAYLOAD,
+                               collect_rec, &b);
+    store_rollback();
+    if (rc != STORE_OK) {
+        batch_clear(&b);
+        return 0;
+    }
+    if (retrying)
+        while (b.n > 0 && b.r[b.n - 1].seq > p->retry_last) free(b.r[--b.n].json);
+    if (b.n == 0) {
+        batch_clear(&b);
+        if (retrying) p->retry_shard[0] = '\0';
+        if (sh->end_seq >= 0 && pos->seq >= sh->end_seq) {
+            pos->done = 1;
+            save_pos(p, pos);
+            return 1;
+        }
+        if (sh->end_seq >= 0) {
+            /* Closed, and nothing past the checkpoint is left (trimmed). */
+            pos->done = 1;
+            save_pos(p, pos);
+            return 1;
+        }
+        return 0;
+    }
+    int64_t now = clock_now_ms();
+    /* Records past MaximumRecordAgeInSeconds are given up, never sent. */
+    if (p->cfg.max_age_s >= 0) {
+        int old = 0;
+        while (old < b.n && now - b.r[old].created_ms > p->cfg.max_age_s * 1000) old++;
+        if (old > 0) {
+            add_failure(p, sh, &b, old, "RecordAgeExceeded", p->attempts, NULL, NULL);
+            checkpoint(p, sh, pos, &b, 0, b.r[old - 1].seq, 0, NULL);
+            p->retry_shard[0] = '\0';
+            p->attempts = 0;
+            batch_clear(&b);
+            return 1;
+        }
+    }
+    /* The batching window: wait for a full batch until the oldest record
+     * has waited the window (a closed shard has nothing more to wait for). */
+    if (!retrying && b.n < p->cfg.batch_size && p->cfg.window_s > 0 && sh->end_seq < 0) {
+        int64_t due = b.r[0].created_ms + (int64_t)p->cfg.window_s * 1000 - now;
+        if (due > 0) {
+            if (due < *wait_ms) *wait_ms = due;
+            batch_clear(&b);
+            return 0;
+        }
+    }
+    int64_t wall = util_wall_ms();
+    if (wall < p->not_before_ms) {
+        if (p->not_before_ms - wall < *wait_ms) *wait_ms = p->not_before_ms - wall;
+        batch_clear(&b);
+        return 0;
+    }
+
+    /* Invoke, as the mapping's function ARN says. */
+    char version[32] = "";
+    int missing = 0;
+    cJSON *fcfg = invoke_resolve(p->m.account, p->m.region, p->m.function_name, p->m.qualifier, version,
+                                 &missing);
+    if (fcfg == NULL) {
+        set_result(p, missing ? "PROBLEM: Function not found" : "PROBLEM: Internal error");
+        p->not_before_ms = wall + ESM_BACKOFF_MAX_MS;
+        if (ESM_BACKOFF_MAX_MS < *wait_ms) *wait_ms = ESM_BACKOFF_MAX_MS;
+        batch_clear(&b);
+        return 0;
+    }
+    char *payload = build_payload(&b, b.n, p->m.source_arn);
+    struct invoke_req ir = {p->m.account, p->m.region, p->m.function_name, p->m.qualifier, version, fcfg,
+                            p->m.function_arn, payload, strlen(payload), NULL, 0, NULL};
+    metric_iterator_age(p->m.account, p->m.region, p->m.function_name, p->m.qualifier,
+                        (double)(now - b.r[b.n - 1].created_ms));
+    struct invoke_res res;
+    int irc = invoke_sync(&ir, &res);
+    free(payload);
+    cJSON_Delete(fcfg);
+    if (poller_stopped(p)) {
+        /* The server or the mapping is going away; a batch cut short by
+         * that is neither a success nor a failure: the next poller
+         * starts again from the checkpoint. */
+        invoke_res_clear(&res);
+        batch_clear(&b);
+        return 0;
+    }
+    if (irc != 0) {
+        /* Never reached the function: throttled or a service error.
+         * Retried with backoff until the records age out; no retry
+         * attempt is spent. */
+        pos->throttles += res.throttle_reason != NULL;
+        p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : ESM_BACKOFF_MIN_MS;
+        if (p->backoff_ms > ESM_BACKOFF_MAX_MS) p->backoff_ms = ESM_BACKOFF_MAX_MS;
+        p->not_before_ms = util_wall_ms() + p->backoff_ms;
+        if (p->backoff_ms < *wait_ms) *wait_ms = p->backoff_ms;
+        save_pos(p, pos);
+        invoke_res_clear(&res);
+        batch_clear(&b);
+        return 0;
+    }
+    p->backoff_ms = 0;
+    int64_t failed_at = 0;
+    if (res.function_error) failed_at = -1;
+    else if (p->cfg.report_failures) failed_at = lowest_failure(&res, &b, b.n);
+    if (failed_at == 0) {
+        if (checkpoint(p, sh, pos, &b, b.n, b.r[b.n - 1].seq, 1, "OK") == STORE_OK) {
+            p->retry_shard[0] = '\0';
+            p->attempts = 0;
+        }
+        invoke_res_clear(&res);
+        batch_clear(&b);
+        return 1;
+    }
+    /* A failure: the whole batch, or from the lowest failed record on. */
+    p->attempts++;
+    int ok_before = 0;
+    if (failed_at > 0) {
+        while (ok_before < b.n && b.r[ok_before].seq < failed_at) ok_before++;
+        if (ok_before > 0) {
+            /* Checkpoint just before the lowest failure; retry from it. */
+            checkpoint(p, sh, pos, &b, ok_before, b.r[ok_before - 1].seq, 1, NULL);
+        }
+    }
+    int remaining = b.n - ok_before;
+    int64_t last = b.r[b.n - 1].seq;
+    pos->retries++;
+    if (p->cfg.bisect && remaining > 1) {
+        /* Split: retry the first half; the rest follows in later batches.
+         * Bisecting does not spend retry attempts. */
+        snprintf(p->retry_shard, sizeof(p->retry_shard), "%s", sh->shard_id);
+        p->retry_limit = remaining / 2;
+        p->retry_last = b.r[ok_before + remaining / 2 - 1].seq;
+        p->attempts = 0;
+        save_pos(p, pos);
+    } else if (p->cfg.max_retries >= 0 && p->attempts > p->cfg.max_retries) {
+        /* Given up: the failure record, then past the batch. */
+        struct batch rest = {b.r + ok_before, remaining, remaining, 0};
+        add_failure(p, sh, &rest, remaining, "RetryAttemptsExhausted", p->attempts, &res, version);
+        checkpoint(p, sh, pos, &b, 0, last, 0, "PROBLEM: Function call failed");
+        p->retry_shard[0] = '\0';
+        p->attempts = 0;
+    } else {
+        snprintf(p->retry_shard, sizeof(p->retry_shard), "%s", sh->shard_id);
+        p->retry_limit = remaining;
+        p->retry_last = last;
+        set_result(p, "PROBLEM: Function call failed");
+        save_pos(p, pos);
+        p->not_before_ms = util_wall_ms() + ESM_RETRY_PAUSE_MS;
+    }
+    invoke_res_clear(&res);
+    batch_clear(&b);
+    return 1;
+}
+
+/* One pass over the stream's shards in order, parents before children. */
+static int poll_once(struct poller *p, int64_t *wait_ms) {
+    struct store_shard *sh = xmalloc(ESM_MAX_SHARDS * sizeof(*sh));
+    struct store_esm_pos *pos = xcalloc(ESM_MAX_SHARDS, sizeof(*pos));
+    int n = 0;
+    int worked = 0;
+    if (store_begin(0) != STORE_OK) goto out;
+    int rc = store_shard_list(p->m.source_arn, sh, ESM_MAX_SHARDS, &n);
+    for (int i = 0; i < n && rc == STORE_OK; i++) {
+        int prc = store_esm_pos_get(p->m.uuid, sh[i].shard_id, &pos[i]);
+        if (prc == STORE_NOTFOUND) {
+            memset(&pos[i], 0, sizeof(pos[i]));
+            snprintf(pos[i].shard_id, sizeof(pos[i].shard_id), "%s", sh[i].shard_id);
+            pos[i].seq = -1;
+        } else if (prc != STORE_OK) {
+            rc = prc;
+        }
+    }
+    store_rollback();
+    if (rc != STORE_OK) goto out;
+    for (int i = 0; i < n && !poller_stopped(p); i++) {
+        /* A child waits for its parent to be read to its end. */
+        int parent_busy = 0;
+        if (sh[i].parent_id[0])
+            for (int j = 0; j < n; j++)
+                if (strcmp(sh[j].shard_id, sh[i].parent_id) == 0 && !pos[j].done) parent_busy = 1;
+        if (parent_busy) continue;
+        /* While a batch of one shard is retried, the others go on (AWS
+         * blocks only the failing shard). */
+        worked |= poll_shard(p, &sh[i], &pos[i], wait_ms);
+    }
+out:
+    free(sh);
+    free(pos);
+    return worked;
+}
+
+static void *poller_main(void *arg) {
+    struct poller *p = arg;
+    snprintf(p->last_result, sizeof(p->last_result), "%s", p->m.last_result);
+    while (!poller_stopped(p)) {
+        int64_t seen = __atomic_load_n(&stream_epoch, __ATOMIC_SEQ_CST);
+        int64_t wait_ms = ESM_IDLE_MS;
+        if (poll_once(p, &wait_ms)) continue;
+        poller_wait(p, seen, wait_ms);
+    }
+    store_thread_done();
+    pthread_mutex_lock(&mu);
+    p->exited = 1;
+    kicks++;   /* the manager joins it and starts its successor now */
+    pthread_cond_broadcast(&manager_cv);
+    pthread_mutex_unlock(&mu);
+    return NULL;
+}
+
+static void poller_free(struct poller *p) {
+    store_esm_clear(&p->m);
+    free(p);
+}
+
+/* ---- the manager's view of mappings ---- */
+
+struct live {
+    struct store_esm *m;
+    int n, cap;
+};
+
+static int collect_live(void *ctx, const struct store_esm *m) {
+    if (!m->enabled || strcmp(m->state, "Enabled") != 0) return 0;
+    struct live *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->m = xrealloc(l->m, (size_t)l->cap * sizeof(*l->m));
+    }
+    struct store_esm *c = &l->m[l->n++];
+    *c = *m;
+    c->function_arn = xstrdup(m->function_arn ? m->function_arn : "");
+    c->source_arn = xstrdup(m->source_arn ? m->source_arn : "");
+    c->config = xstrdup(m->config ? m->config : "{}");
+    return 0;
+}
+
+/* Runs a poller for every enabled mapping at its current generation and
+ * stops the others (a stopped poller finishes its batch in flight; it
+ * is joined once it has exited). */
+static void reconcile(void) {
+    struct live l = {NULL, 0, 0};
+    if (store_begin(0) != STORE_OK) return;
+    int rc = store_esm_all(collect_live, &l);
+    store_rollback();
+    if (rc != STORE_OK) {
+        for (int i = 0; i < l.n; i++) store_esm_clear(&l.m[i]);
+        free(l.m);
+        return;
+    }
+    struct poller *dead = NULL;
+    pthread_mutex_lock(&mu);
+    for (struct poller *p = pollers; p; p = p->next) {
+        int keep = 0;
+        for (int i = 0; i < l.n && !keep; i++)
+            keep = strcmp(l.m[i].uuid, p->m.uuid) == 0 && l.m[i].generation == p->m.generation;
+        if (!keep && !p->stop) {
+            p->stop = 1;
+            pthread_cond_broadcast(&stream_cv);
+        }
+    }
+    /* Join the ones that have exited. */
+    for (struct poller **pp = &pollers; *pp;) {
+        struct poller *p = *pp;
+        if (p->stop && p->exited) {
+            *pp = p->next;
+            p->next = dead;
+            dead = p;
+        } else {
+            pp = &p->next;
+        }
+    }
+    for (int i = 0; i < l.n; i++) {
+        int have = 0;
+        for (struct poller *p = pollers; p && !have; p = p->next)
+            have = !p->stop && strcmp(p->m.uuid, l.m[i].uuid) == 0;
+        /* A stopping poller of the same mapping may still have a batch
+         * in flight: the new one starts once it has exited, so a batch
+         * is never run twice at once. */
+        int draining = 0;
+        for (struct poller *p = pollers; p && !draining; p = p->next)
+            draining = p->stop && strcmp(p->m.uuid, l.m[i].uuid) == 0;
+        if (have || draining) continue;
+        struct poller *np = xcalloc(1, sizeof(*np));
+        np->m = l.m[i];
+        memset(&l.m[i], 0, sizeof(l.m[i]));
+        parse_cfg(np->m.config, &np->cfg);
+        if (pthread_create(&np->thread, NULL, poller_main, np) != 0) {
+            log_msg(LOG_ERROR, "mapping %s: cannot start its poller", np->m.uuid);
+            poller_free(np);
+            continue;
+        }
+        np->next = pollers;
+        pollers = np;
+    }
+    pthread_mutex_unlock(&mu);
+    while (dead) {
+        struct poller *n = dead->next;
+        pthread_join(dead->thread, NULL);
+        poller_free(dead);
+        dead = n;
+    }
+    for (int i = 0; i < l.n; i++) store_esm_clear(&l.m[i]);
+    free(l.m);
 }
 
 /* ---- the manager ---- */
@@ -108,6 +758,7 @@ static void *manager_main(void *arg) {
         int seen = kicks;
         pthread_mutex_unlock(&mu);
         settle_states();
+        reconcile();
         pthread_mutex_lock(&mu);
         if (stopping || kicks != seen) continue;
         struct timespec ts;
@@ -136,4 +787,16 @@ void esm_stop(void) {
     pthread_mutex_unlock(&mu);
     pthread_join(manager, NULL);
     running = 0;
+    pthread_mutex_lock(&mu);
+    for (struct poller *p = pollers; p; p = p->next) p->stop = 1;
+    pthread_cond_broadcast(&stream_cv);
+    struct poller *all = pollers;
+    pollers = NULL;
+    pthread_mutex_unlock(&mu);
+    while (all) {
+        struct poller *n = all->next;
+        pthread_join(all->thread, NULL);
+        poller_free(all);
+        all = n;
+    }
 }
