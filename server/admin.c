@@ -1,6 +1,7 @@
 /*
  * Admin endpoints under /_sluice/: health, reset, the clock and metric
- * totals; the delivery audit joins in a later issue. JSON in and out.
+ * totals; event source mappings and the delivery audit are in
+ * server/admin_esm.c. JSON in and out.
  */
 #include "server/router.h"
 #include "api/aws_error.h"
@@ -201,11 +202,23 @@ static const struct admin_route routes[] = {
     {"GET", "/_sluice/clock", clock_get},
     {"POST", "/_sluice/clock", clock_post},
     {"GET", "/_sluice/metrics", metrics_get},
+    {"GET", "/_sluice/streams/audit", admin_stream_audit},
 };
+
+/* The prefix of /_sluice/event-source-mappings/{uuid}. */
+#define ESM_PREFIX "/_sluice/event-source-mappings/"
 
 void admin_dispatch(struct req *req) {
     size_t n = strcspn(req->path, "?");
     int path_known = 0;
+    size_t np = sizeof(ESM_PREFIX) - 1;
+    if (n > np && n - np <= 36 && strncmp(req->path, ESM_PREFIX, np) == 0) {
+        char uuid[37];
+        snprintf(uuid, sizeof(uuid), "%.*s", (int)(n - np), req->path + np);
+        if (strcmp(req->method, "GET") == 0) admin_esm_get(req, uuid);
+        else req_fail(req, &AWSERR_METHOD_NOT_ALLOWED, "Method %s not allowed on %s", req->method, req->path);
+        return;
+    }
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         if (strlen(routes[i].path) != n || strncmp(routes[i].path, req->path, n) != 0) continue;
         path_known = 1;

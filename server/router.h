@@ -20,4 +20,14 @@ void router_dispatch(struct req *req);
 /* Admin endpoints (server/admin.c): /_sluice/... */
 void admin_dispatch(struct req *req);
 
+/* GET /_sluice/event-source-mappings/UUID (server/admin_esm.c): the
+ * mapping's state, per-shard checkpoints and counters, failure records.
+ * Returns as req_reply_json / req_fail do. */
+int admin_esm_get(struct req *req, const char *uuid);
+
+/* GET /_sluice/streams/audit?stream_arn=ARN: per retained record of the
+ * stream, how many mappings delivered it and how often, and what is
+ * still pending or will never be delivered. */
+int admin_stream_audit(struct req *req);
+
 #endif

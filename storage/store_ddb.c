@@ -749,6 +749,19 @@ int store_record_read(const char *arn, const char *shard_id, int64_t from, int l
     return out;
 }
 
+int store_record_seqs(const char *arn, int (*cb)(void *ctx, const char *shard_id, int64_t seq), void *ctx) {
+    static const char sql[] = "SELECT shard_id, seq FROM ddb_records WHERE arn=?1 ORDER BY shard_id, seq";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1))) break;
+    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "record_seqs");
+    sqlite3_reset(st);
+    return out;
+}
+
 int store_record_bounds(const char *arn, const char *shard_id, int64_t *lo, int64_t *hi) {
     static const char sql[] =
         "SELECT min(seq), max(seq) FROM ddb_records WHERE arn=?1 AND shard_id=?2";

@@ -182,6 +182,10 @@ int store_record_read(const char *arn, const char *shard_id, int64_t from, int l
                       void *ctx);
 /* Lowest retained seq of SHARD, or -1 when it holds none. Also the
  * highest (or -1). */
+/* Every retained record of ARN as (SHARD_ID, SEQ), ordered by shard id
+ * then seq; CB returns nonzero to stop. SHARD_ID is borrowed. */
+int store_record_seqs(const char *arn, int (*cb)(void *ctx, const char *shard_id, int64_t seq), void *ctx);
+
 int store_record_bounds(const char *arn, const char *shard_id, int64_t *lo, int64_t *hi);
 /* Deletes records created before OLDER_MS, first raising each stream's
  * trim_seq to the highest seq deleted. Stores the count in *N. */
