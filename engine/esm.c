@@ -3,6 +3,7 @@
  * and the pollers.
  */
 #include "engine/esm.h"
+#include "engine/esm_filter.h"
 #include "engine/clock.h"
 #include "engine/invoker.h"
 #include "engine/log.h"
@@ -89,6 +90,7 @@ struct esm_cfg {
     int report_failures;      /* FunctionResponseTypes has ReportBatchItemFailures */
     int latest;               /* StartingPosition LATEST (else TRIM_HORIZON) */
     char on_failure[512];     /* DestinationConfig.OnFailure.Destination, "" none */
+    struct esm_filter_set *filters;   /* FilterCriteria, NULL when none (owned) */
 };
 
 struct poller {
@@ -101,7 +103,6 @@ struct poller {
      * shard at a time is retried: the others wait behind it in order). */
     char retry_shard[80];
     int64_t retry_last;       /* last seq of that batch */
-    int retry_limit;          /* records in it (bisect halves this) */
     int64_t attempts;         /* invokes of it so far */
     int64_t backoff_ms;
     int64_t not_before_ms;    /* wall ms: no invoke before (backoff) */
@@ -137,6 +138,16 @@ static void parse_cfg(const char *json, struct esm_cfg *c) {
         cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "DestinationConfig"), "OnFailure"),
         "Destination");
     if (cJSON_IsString(dest)) snprintf(c->on_failure, sizeof(c->on_failure), "%s", dest->valuestring);
+    const cJSON *fc = cJSON_GetObjectItemCaseSensitive(o, "FilterCriteria");
+    if (fc) {
+        /* The API validated it; a set that no longer parses filters
+         * nothing out rather than dropping every record. */
+        c->filters = esm_filter_set_new(fc, NULL, 0);
+        if (c->filters && esm_filter_set_count(c->filters) == 0) {
+            esm_filter_set_free(c->filters);
+            c->filters = NULL;
+        }
+    }
     cJSON_Delete(o);
 }
 
@@ -275,15 +286,18 @@ static int checkpoint(struct poller *p, const struct store_shard *sh, struct sto
                       const struct batch *b, int ndeliv, int64_t last_seq, int batches,
                       const char *result) {
     if (store_begin(1) != STORE_OK) return STORE_ERR;
-    /* The mapping may have been deleted or changed meanwhile: only its
-     * own generation checkpoints. */
+    /* The function got these records whatever happened to the mapping
+     * meanwhile, so their deliveries count. An update keeps the position
+     * (the next poller of this UUID starts only after this one exits);
+     * a deleted mapping has no position left to move. */
     struct store_esm cur;
     int rc = store_esm_get(p->m.uuid, &cur);
-    if (rc == STORE_OK && cur.generation != p->m.generation) rc = STORE_NOTFOUND;
+    int gone = rc == STORE_NOTFOUND;
+    if (gone) rc = STORE_OK;
     store_esm_clear(&cur);
     for (int i = 0; i < ndeliv && rc == STORE_OK; i++)
         rc = store_esm_delivered(p->m.uuid, p->m.source_arn, sh->shard_id, b->r[i].seq);
-    if (rc == STORE_OK) {
+    if (rc == STORE_OK && !gone) {
         struct store_esm_pos np = *pos;
         np.seq = last_seq;
         np.batches += batches;
@@ -292,7 +306,7 @@ static int checkpoint(struct poller *p, const struct store_shard *sh, struct sto
         rc = store_esm_pos_put(p->m.uuid, p->m.source_arn, &np);
         if (rc == STORE_OK) *pos = np;
     }
-    if (rc == STORE_OK && result && strcmp(p->last_result, result) != 0) {
+    if (rc == STORE_OK && !gone && result && strcmp(p->last_result, result) != 0) {
         snprintf(p->last_result, sizeof(p->last_result), "%s", result);
         rc = store_esm_set_result(p->m.uuid, result);
     }
@@ -304,7 +318,11 @@ static int checkpoint(struct poller *p, const struct store_shard *sh, struct sto
 /* Saves POS alone (counters, started/done) in its own transaction. */
 static void save_pos(struct poller *p, const struct store_esm_pos *pos) {
     if (store_begin(1) != STORE_OK) return;
-    if (store_esm_pos_put(p->m.uuid, p->m.source_arn, pos) == STORE_OK) store_commit();
+    struct store_esm cur;
+    int rc = store_esm_get(p->m.uuid, &cur);   /* a deleted mapping keeps no position */
+    store_esm_clear(&cur);
+    if (rc == STORE_OK) rc = store_esm_pos_put(p->m.uuid, p->m.source_arn, pos);
+    if (rc == STORE_OK) store_commit();
     else store_rollback();
 }
 
@@ -383,7 +401,9 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
         if (pos->done) return 1;
     }
     int retrying = strcmp(p->retry_shard, sh->shard_id) == 0;
-    int limit = retrying ? p->retry_limit : p->cfg.batch_size;
+    /* A retried batch is cut at its last record below, so bisected
+     * halves and filtered batches come back the same. */
+    int limit = p->cfg.batch_size;
     struct batch b = {NULL, 0, 0, 0};
     if (store_begin(0) != STORE_OK) return 0;
     int rc = store_record_read(p->m.source_arn, sh->shard_id, pos->seq + 1, limit, ESM_MAX_PAYLOAD,
@@ -442,6 +462,29 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
         return 0;
     }
 
+    /* FilterCriteria: records that match no filter are dropped but
+     * checkpointed; a batch left empty is not sent at all. The batch
+     * keeps only what is sent (B's order), LAST_READ what was read. */
+    int64_t last_read = b.r[b.n - 1].seq;
+    if (p->cfg.filters) {
+        int k = 0;
+        for (int i = 0; i < b.n; i++) {
+            cJSON *rec = cJSON_Parse(b.r[i].json);
+            int keep = rec && esm_filter_set_match(p->cfg.filters, rec);
+            cJSON_Delete(rec);
+            if (keep) b.r[k++] = b.r[i];
+            else free(b.r[i].json);
+        }
+        b.n = k;
+        if (b.n == 0) {
+            checkpoint(p, sh, pos, &b, 0, last_read, 0, NULL);
+            p->retry_shard[0] = '\0';
+            p->attempts = 0;
+            batch_clear(&b);
+            return 1;
+        }
+    }
+
     /* Invoke, as the mapping's function ARN says. */
     char version[32] = "";
     int missing = 0;
@@ -490,7 +533,7 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
     if (res.function_error) failed_at = -1;
     else if (p->cfg.report_failures) failed_at = lowest_failure(&res, &b, b.n);
     if (failed_at == 0) {
-        if (checkpoint(p, sh, pos, &b, b.n, b.r[b.n - 1].seq, 1, "OK") == STORE_OK) {
+        if (checkpoint(p, sh, pos, &b, b.n, last_read, 1, "OK") == STORE_OK) {
             p->retry_shard[0] = '\0';
             p->attempts = 0;
         }
@@ -509,13 +552,12 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
         }
     }
     int remaining = b.n - ok_before;
-    int64_t last = b.r[b.n - 1].seq;
+    int64_t last = last_read;
     pos->retries++;
     if (p->cfg.bisect && remaining > 1) {
         /* Split: retry the first half; the rest follows in later batches.
          * Bisecting does not spend retry attempts. */
         snprintf(p->retry_shard, sizeof(p->retry_shard), "%s", sh->shard_id);
-        p->retry_limit = remaining / 2;
         p->retry_last = b.r[ok_before + remaining / 2 - 1].seq;
         p->attempts = 0;
         save_pos(p, pos);
@@ -528,7 +570,6 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
         p->attempts = 0;
     } else {
         snprintf(p->retry_shard, sizeof(p->retry_shard), "%s", sh->shard_id);
-        p->retry_limit = remaining;
         p->retry_last = last;
         set_result(p, "PROBLEM: Function call failed");
         save_pos(p, pos);
@@ -595,6 +636,7 @@ static void *poller_main(void *arg) {
 }
 
 static void poller_free(struct poller *p) {
+    esm_filter_set_free(p->cfg.filters);
     store_esm_clear(&p->m);
     free(p);
 }
