@@ -76,6 +76,8 @@ static void deadline_in(struct timespec *ts, int ms) {
  * and trimming happen without writes, and a batching window or backoff
  * may end sooner. */
 #define ESM_IDLE_MS 1000
+/* ParallelizationFactor's maximum (aws-reference D1). */
+#define ESM_MAX_PARALLEL 10
 /* Shards read per stream listing (a stream has one open shard per
  * partition, at most 16, plus closed ones for 24 h at one per 4 h). */
 #define ESM_MAX_SHARDS 1024
@@ -89,6 +91,7 @@ struct esm_cfg {
     int bisect;
     int report_failures;      /* FunctionResponseTypes has ReportBatchItemFailures */
     int latest;               /* StartingPosition LATEST (else TRIM_HORIZON) */
+    int parallel;             /* ParallelizationFactor: batches per shard at once */
     char on_failure[512];     /* DestinationConfig.OnFailure.Destination, "" none */
     struct esm_filter_set *filters;   /* FilterCriteria, NULL when none (owned) */
 };
@@ -123,6 +126,8 @@ static void parse_cfg(const char *json, struct esm_cfg *c) {
     c->batch_size = cfg_int(o, "BatchSize", 100);
     if (c->batch_size < 1 || c->batch_size > ESM_MAX_BATCH) c->batch_size = 100;
     c->window_s = cfg_int(o, "MaximumBatchingWindowInSeconds", 0);
+    c->parallel = cfg_int(o, "ParallelizationFactor", 1);
+    if (c->parallel < 1 || c->parallel > ESM_MAX_PARALLEL) c->parallel = 1;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "MaximumRecordAgeInSeconds");
     c->max_age_s = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : -1;
     v = cJSON_GetObjectItemCaseSensitive(o, "MaximumRetryAttempts");
@@ -369,6 +374,168 @@ static int64_t lowest_failure(const struct invoke_res *res, const struct batch *
     return low;
 }
 
+
+/* ---- ParallelizationFactor ---- */
+
+/* One of several batches of a shard run at once. */
+struct shot {
+    struct poller *p;
+    struct batch g;           /* records borrowed from the window */
+    const char *version;
+    const cJSON *fcfg;
+    struct invoke_res res;
+    int irc;
+    int failed;               /* function error or reported item failures */
+    pthread_t thread;
+    int threaded;
+};
+
+static void *shot_main(void *arg) {
+    struct shot *s = arg;
+    struct poller *p = s->p;
+    char *payload = build_payload(&s->g, s->g.n, p->m.source_arn);
+    struct invoke_req ir = {p->m.account, p->m.region, p->m.function_name, p->m.qualifier, s->version, s->fcfg,
+                            p->m.function_arn, payload, strlen(payload), NULL, 0, NULL};
+    s->irc = invoke_sync(&ir, &s->res);
+    free(payload);
+    if (s->irc == 0)
+        s->failed = s->res.function_error ||
+                    (p->cfg.report_failures && lowest_failure(&s->res, &s->g, s->g.n) != 0);
+    if (s->threaded) store_thread_done();
+    return NULL;
+}
+
+static uint32_t key_hash(const char *json) {
+    cJSON *o = cJSON_Parse(json);
+    char *k = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(o, "dynamodb"), "Keys"));
+    uint32_t h = 2166136261u;
+    for (const char *c = k ? k : ""; *c; c++) {
+        h ^= (unsigned char)*c;
+        h *= 16777619u;
+    }
+    free(k);
+    cJSON_Delete(o);
+    return h;
+}
+
+/* Splits the window B (records read past the checkpoint, filtered) into
+ * up to ParallelizationFactor batches by item key, so one key's records
+ * stay in one batch in order, and runs them at once. The window ends
+ * where a batch would pass BatchSize or 6 MB. The checkpoint moves past
+ * the window only when every batch succeeded; otherwise the successful
+ * batches count as delivered and the window is retried (as one batch).
+ * Returns what poll_shard returns, or -2 when the window holds only
+ * one batch (B cut to it, *LAST_READ_IO lowered to match): the caller
+ * sends it the ordinary way. */
+static int poll_parallel(struct poller *p, const struct store_shard *sh, struct store_esm_pos *pos,
+                         struct batch *b, int64_t *last_read_io, int64_t now, const char *version,
+                         const cJSON *fcfg, int64_t *wait_ms) {
+    int k = p->cfg.parallel;
+    int64_t last_read = *last_read_io;
+    int *grp = xmalloc((size_t)b->n * sizeof(*grp));
+    int count[ESM_MAX_PARALLEL] = {0};
+    size_t bytes[ESM_MAX_PARALLEL] = {0};
+    int cut = b->n;
+    for (int i = 0; i < b->n; i++) {
+        int g = (int)(key_hash(b->r[i].json) % (uint32_t)k);
+        size_t len = strlen(b->r[i].json) + 64;
+        if (count[g] == p->cfg.batch_size || (count[g] > 0 && bytes[g] + len > ESM_MAX_PAYLOAD)) {
+            cut = i;
+            break;
+        }
+        grp[i] = g;
+        count[g]++;
+        bytes[g] += len;
+    }
+    if (cut < b->n) {
+        while (b->n > cut) free(b->r[--b->n].json);
+        last_read = b->r[cut - 1].seq;   /* what follows is read again */
+        *last_read_io = last_read;
+    }
+    int groups = 0;
+    for (int g = 0; g < k; g++) groups += count[g] > 0;
+    if (groups <= 1) {
+        free(grp);
+        return -2;
+    }
+    struct shot shots[ESM_MAX_PARALLEL];
+    int ns = 0;
+    for (int g = 0; g < k; g++) {
+        if (count[g] == 0) continue;
+        struct shot *s = &shots[ns++];
+        memset(s, 0, sizeof(*s));
+        s->p = p;
+        s->version = version;
+        s->fcfg = fcfg;
+        s->g.r = xmalloc((size_t)count[g] * sizeof(*s->g.r));
+        for (int i = 0; i < b->n; i++)
+            if (grp[i] == g) s->g.r[s->g.n++] = b->r[i];
+    }
+    free(grp);
+    metric_iterator_age(p->m.account, p->m.region, p->m.function_name, p->m.qualifier,
+                        (double)(now - b->r[b->n - 1].created_ms));
+    for (int i = 1; i < ns; i++) {
+        shots[i].threaded = 1;
+        if (pthread_create(&shots[i].thread, NULL, shot_main, &shots[i]) != 0) {
+            shots[i].threaded = 0;
+            shot_main(&shots[i]);
+        }
+    }
+    shot_main(&shots[0]);
+    for (int i = 1; i < ns; i++)
+        if (shots[i].threaded) pthread_join(shots[i].thread, NULL);
+    int throttled = 0, failed = 0, ok = 0;
+    for (int i = 0; i < ns; i++) {
+        if (shots[i].irc != 0) throttled++;
+        else if (shots[i].failed) failed++;
+        else ok++;
+    }
+    int out = 1;
+    if (poller_stopped(p)) {
+        out = 0;
+    } else if (throttled == 0 && failed == 0) {
+        if (checkpoint(p, sh, pos, b, b->n, last_read, ns, "OK") == STORE_OK) p->attempts = 0;
+        p->backoff_ms = 0;
+    } else {
+        /* The function saw the batches that succeeded. */
+        for (int i = 0; i < ns; i++)
+            if (shots[i].irc == 0 && !shots[i].failed)
+                checkpoint(p, sh, pos, &shots[i].g, shots[i].g.n, pos->seq, 1, NULL);
+        if (failed == 0) {
+            pos->throttles += throttled;
+            p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : ESM_BACKOFF_MIN_MS;
+            if (p->backoff_ms > ESM_BACKOFF_MAX_MS) p->backoff_ms = ESM_BACKOFF_MAX_MS;
+            p->not_before_ms = util_wall_ms() + p->backoff_ms;
+            if (p->backoff_ms < *wait_ms) *wait_ms = p->backoff_ms;
+            save_pos(p, pos);
+            out = 0;
+        } else {
+            p->attempts++;
+            pos->retries++;
+            if (p->cfg.max_retries >= 0 && p->attempts > p->cfg.max_retries) {
+                struct shot *f = NULL;
+                for (int i = 0; i < ns && f == NULL; i++)
+                    if (shots[i].irc == 0 && shots[i].failed) f = &shots[i];
+                add_failure(p, sh, &f->g, f->g.n, "RetryAttemptsExhausted", p->attempts, &f->res, version);
+                checkpoint(p, sh, pos, b, 0, last_read, 0, "PROBLEM: Function call failed");
+                p->attempts = 0;
+            } else {
+                snprintf(p->retry_shard, sizeof(p->retry_shard), "%s", sh->shard_id);
+                p->retry_last = last_read;
+                set_result(p, "PROBLEM: Function call failed");
+                save_pos(p, pos);
+                p->not_before_ms = util_wall_ms() + ESM_RETRY_PAUSE_MS;
+            }
+        }
+    }
+    for (int i = 0; i < ns; i++) {
+        invoke_res_clear(&shots[i].res);
+        free(shots[i].g.r);
+    }
+    return out;
+}
+
 /* Resolves the start of P in SH when it has none: TRIM_HORIZON reads the
  * shard from its oldest retained record; LATEST only what comes after
  * the mapping started, so a closed shard that existed then is done and
@@ -403,11 +570,11 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
     int retrying = strcmp(p->retry_shard, sh->shard_id) == 0;
     /* A retried batch is cut at its last record below, so bisected
      * halves and filtered batches come back the same. */
-    int limit = p->cfg.batch_size;
+    int limit = p->cfg.batch_size * (retrying ? 1 : p->cfg.parallel);
     struct batch b = {NULL, 0, 0, 0};
     if (store_begin(0) != STORE_OK) return 0;
-    int rc = store_record_read(p->m.source_arn, sh->shard_id, pos->seq + 1, limit, ESM_MAX_PAYLOAD,
-                               collect_rec, &b);
+    int rc = store_record_read(p->m.source_arn, sh->shard_id, pos->seq + 1, limit,
+                               (size_t)ESM_MAX_PAYLOAD * (size_t)(retrying ? 1 : p->cfg.parallel), collect_rec, &b);
     store_rollback();
     if (rc != STORE_OK) {
         batch_clear(&b);
@@ -496,6 +663,14 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
         if (ESM_BACKOFF_MAX_MS < *wait_ms) *wait_ms = ESM_BACKOFF_MAX_MS;
         batch_clear(&b);
         return 0;
+    }
+    if (p->cfg.parallel > 1 && !retrying) {
+        int prc = poll_parallel(p, sh, pos, &b, &last_read, now, version, fcfg, wait_ms);
+        if (prc != -2) {
+            cJSON_Delete(fcfg);
+            batch_clear(&b);
+            return prc;
+        }
     }
     char *payload = build_payload(&b, b.n, p->m.source_arn);
     struct invoke_req ir = {p->m.account, p->m.region, p->m.function_name, p->m.qualifier, version, fcfg,

@@ -29,6 +29,7 @@ RECORDER = r'''
 import json, os, time
 OUT = os.environ["OUT"]
 def handler(event, context):
+    t0 = time.time()
     recs = event["Records"]
     keys = [r["dynamodb"]["Keys"]["pk"]["S"] for r in recs]
     seqs = [r["dynamodb"]["SequenceNumber"] for r in recs]
@@ -36,8 +37,10 @@ def handler(event, context):
     ok = True
     if b.startswith("fail-key:") and b.split(":", 1)[1] in keys:
         ok = False
+    if b.startswith("sleep:"):
+        time.sleep(float(b.split(":", 1)[1]))
     with open(OUT, "a") as f:
-        f.write(json.dumps({"keys": keys, "seqs": seqs, "ok": ok,
+        f.write(json.dumps({"keys": keys, "seqs": seqs, "ok": ok, "t0": t0, "t1": time.time(),
                             "arn": recs[0].get("eventSourceARN"),
                             "version": os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")}) + "\n")
     if not ok:
@@ -45,8 +48,6 @@ def handler(event, context):
     if b.startswith("report-key:"):
         bad = b.split(":", 1)[1]
         return {"batchItemFailures": [{"itemIdentifier": s} for k, s in zip(keys, seqs) if k == bad]}
-    if b.startswith("sleep:"):
-        time.sleep(float(b.split(":", 1)[1]))
     return {}
 '''
 
@@ -175,6 +176,29 @@ class HappyPath(EsmCase):
         self.assertEqual(self.wait_keys(out, 4), ["d1", "d2", "d3", "d4"])
         a = self.audit(arn)
         self.assertEqual((a["delivered_once"], a["duplicates"], a["pending"]), (4, 0, 0))
+
+    def test_parallelization_factor_keeps_per_key_order(self):
+        arn = self.table()
+        out = self.function(behaviour="sleep:0.3")
+        self.mapping("f", arn, BatchSize=2, ParallelizationFactor=3)
+        keys = ["x%d" % (i % 6) for i in range(36)]
+        for i, k in enumerate(keys):
+            self.ddb.put_item(TableName="t", Item={"pk": {"S": k}, "v": {"N": str(i)}})
+        self.wait_keys(out, 36, timeout=30)
+        time.sleep(0.5)
+        got = self.batches(out)
+        self.assertEqual(sum(len(b["keys"]) for b in got), 36, "each record exactly once")
+        per_key = {}
+        for b in got:
+            self.assertLessEqual(len(b["keys"]), 2)
+            for k, s in zip(b["keys"], b["seqs"]):
+                per_key.setdefault(k, []).append(int(s))
+        for k, seqs in per_key.items():
+            self.assertEqual(seqs, sorted(seqs), "records of %s out of order" % k)
+        # Batches of one shard ran at the same time.
+        spans = sorted((b["t0"], b["t1"]) for b in got)
+        overlaps = sum(1 for a, b in zip(spans, spans[1:]) if b[0] < a[1])
+        self.assertGreater(overlaps, 0, "no two batches ran at once")
 
 
 class Failures(EsmCase):
