@@ -92,8 +92,17 @@ struct esm_cfg {
     int report_failures;      /* FunctionResponseTypes has ReportBatchItemFailures */
     int latest;               /* StartingPosition LATEST (else TRIM_HORIZON) */
     int parallel;             /* ParallelizationFactor: batches per shard at once */
+    int tumbling_s;           /* TumblingWindowInSeconds, 0 none */
     char on_failure[512];     /* DestinationConfig.OnFailure.Destination, "" none */
     struct esm_filter_set *filters;   /* FilterCriteria, NULL when none (owned) */
+};
+
+/* A shard's open tumbling window and the state the function returned. */
+struct twin {
+    char shard[80];
+    int64_t start_ms;
+    char *state;              /* JSON object text */
+    struct twin *next;
 };
 
 struct poller {
@@ -110,6 +119,7 @@ struct poller {
     int64_t backoff_ms;
     int64_t not_before_ms;    /* wall ms: no invoke before (backoff) */
     char last_result[64];     /* last LastProcessingResult written */
+    struct twin *twins;       /* open tumbling windows, one per shard */
     struct poller *next;
 };
 
@@ -127,6 +137,8 @@ static void parse_cfg(const char *json, struct esm_cfg *c) {
     if (c->batch_size < 1 || c->batch_size > ESM_MAX_BATCH) c->batch_size = 100;
     c->window_s = cfg_int(o, "MaximumBatchingWindowInSeconds", 0);
     c->parallel = cfg_int(o, "ParallelizationFactor", 1);
+    c->tumbling_s = cfg_int(o, "TumblingWindowInSeconds", 0);
+    if (c->tumbling_s < 0 || c->tumbling_s > 900) c->tumbling_s = 0;
     if (c->parallel < 1 || c->parallel > ESM_MAX_PARALLEL) c->parallel = 1;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "MaximumRecordAgeInSeconds");
     c->max_age_s = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : -1;
@@ -211,8 +223,8 @@ static int collect_rec(void *ctx, int64_t seq, int64_t created_ms, const char *r
 }
 
 /* Each stored record with "eventSourceARN" added (aws-reference D4). */
-static char *build_payload(const struct batch *b, int n, const char *arn) {
-    size_t cap = 32;
+static char *build_payload(const struct batch *b, int n, const char *arn, const char *extra) {
+    size_t cap = 32 + (extra ? strlen(extra) : 0);
     for (int i = 0; i < n; i++) cap += strlen(b->r[i].json) + strlen(arn) + 24;
     char *out = xmalloc(cap);
     size_t o = (size_t)snprintf(out, cap, "{\"Records\":[");
@@ -224,7 +236,7 @@ static char *build_payload(const struct batch *b, int n, const char *arn) {
         o += (size_t)snprintf(out + o, cap - o, "%s%.*s,\"eventSourceARN\":\"%s\"}", i ? "," : "",
                               (int)(len - 1), j, arn);
     }
-    snprintf(out + o, cap - o, "]}");
+    snprintf(out + o, cap - o, "]%s}", extra ? extra : "");
     return out;
 }
 
@@ -393,7 +405,7 @@ struct shot {
 static void *shot_main(void *arg) {
     struct shot *s = arg;
     struct poller *p = s->p;
-    char *payload = build_payload(&s->g, s->g.n, p->m.source_arn);
+    char *payload = build_payload(&s->g, s->g.n, p->m.source_arn, NULL);
     struct invoke_req ir = {p->m.account, p->m.region, p->m.function_name, p->m.qualifier, s->version, s->fcfg,
                             p->m.function_arn, payload, strlen(payload), NULL, 0, NULL};
     s->irc = invoke_sync(&ir, &s->res);
@@ -536,6 +548,80 @@ static int poll_parallel(struct poller *p, const struct store_shard *sh, struct 
     return out;
 }
 
+
+/* ---- tumbling windows ---- */
+
+static struct twin *twin_of(struct poller *p, const char *shard) {
+    for (struct twin *t = p->twins; t; t = t->next)
+        if (strcmp(t->shard, shard) == 0) return t;
+    return NULL;
+}
+
+static void twin_drop(struct poller *p, struct twin *t) {
+    for (struct twin **pp = &p->twins; *pp; pp = &(*pp)->next)
+        if (*pp == t) {
+            *pp = t->next;
+            free(t->state);
+            free(t);
+            return;
+        }
+}
+
+/* The top-level members a tumbling-window event adds (aws-reference D3),
+ * as ",\"window\":…" text to append to the payload object. */
+static char *twin_extra(struct poller *p, const char *shard, int64_t start_ms, const char *state, int final) {
+    char a[40], z[40];
+    util_iso_time(start_ms, a, sizeof(a));
+    util_iso_time(start_ms + (int64_t)p->cfg.tumbling_s * 1000, z, sizeof(z));
+    return xasprintf(",\"window\":{\"start\":\"%s\",\"end\":\"%s\"},\"state\":%s,\"shardId\":\"%s\","
+                     "\"eventSourceARN\":\"%s\",\"isFinalInvokeForWindow\":%s,\"isWindowTerminatedEarly\":false",
+                     a, z, state && state[0] ? state : "{}", shard, p->m.source_arn, final ? "true" : "false");
+}
+
+/* Keeps the "state" object of a tumbling-window response in T. */
+static void twin_keep_state(struct twin *t, const struct invoke_res *res) {
+    cJSON *o = res->body ? cJSON_ParseWithLength(res->body, res->nbody) : NULL;
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "state");
+    if (cJSON_IsObject(st)) {
+        free(t->state);
+        t->state = cJSON_PrintUnformatted(st);
+    }
+    cJSON_Delete(o);
+}
+
+/* The final invoke of window T (no records, isFinalInvokeForWindow),
+ * once the window has ended. Returns 1 when done, 0 to try later. */
+static int twin_final(struct poller *p, const struct store_shard *sh, struct twin *t, int64_t *wait_ms) {
+    char version[32] = "";
+    int missing = 0;
+    cJSON *fcfg = invoke_resolve(p->m.account, p->m.region, p->m.function_name, p->m.qualifier, version,
+                                 &missing);
+    if (fcfg == NULL) {
+        if (ESM_BACKOFF_MAX_MS < *wait_ms) *wait_ms = ESM_BACKOFF_MAX_MS;
+        return 0;
+    }
+    char *extra = twin_extra(p, sh->shard_id, t->start_ms, t->state, 1);
+    struct batch none = {NULL, 0, 0, 0};
+    char *payload = build_payload(&none, 0, p->m.source_arn, extra);
+    free(extra);
+    struct invoke_req ir = {p->m.account, p->m.region, p->m.function_name, p->m.qualifier, version, fcfg,
+                            p->m.function_arn, payload, strlen(payload), NULL, 0, NULL};
+    struct invoke_res res;
+    int irc = invoke_sync(&ir, &res);
+    free(payload);
+    cJSON_Delete(fcfg);
+    int done = irc == 0;   /* a function error ends the window too: its state is gone */
+    if (!done) {
+        p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : ESM_BACKOFF_MIN_MS;
+        if (p->backoff_ms > ESM_BACKOFF_MAX_MS) p->backoff_ms = ESM_BACKOFF_MAX_MS;
+        if (p->backoff_ms < *wait_ms) *wait_ms = p->backoff_ms;
+    } else {
+        twin_drop(p, t);
+    }
+    invoke_res_clear(&res);
+    return done;
+}
+
 /* Resolves the start of P in SH when it has none: TRIM_HORIZON reads the
  * shard from its oldest retained record; LATEST only what comes after
  * the mapping started, so a closed shard that existed then is done and
@@ -585,6 +671,14 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
     if (b.n == 0) {
         batch_clear(&b);
         if (retrying) p->retry_shard[0] = '\0';
+        struct twin *t = p->cfg.tumbling_s ? twin_of(p, sh->shard_id) : NULL;
+        if (t) {
+            int64_t end = t->start_ms + (int64_t)p->cfg.tumbling_s * 1000;
+            int64_t left = end - clock_now_ms();
+            if (left <= 0 || sh->end_seq >= 0) return twin_final(p, sh, t, wait_ms);
+            if (left < *wait_ms) *wait_ms = left;
+            return 0;
+        }
         if (sh->end_seq >= 0 && pos->seq >= sh->end_seq) {
             pos->done = 1;
             save_pos(p, pos);
@@ -652,6 +746,27 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
         }
     }
 
+    /* Tumbling windows: a batch never spans two windows, and a window
+     * ends with its final invoke before the next one starts. */
+    char *tw_extra = NULL;
+    int64_t tw_start = 0;
+    if (p->cfg.tumbling_s > 0) {
+        int64_t w = (int64_t)p->cfg.tumbling_s * 1000;
+        tw_start = b.r[0].created_ms / w * w;
+        struct twin *t = twin_of(p, sh->shard_id);
+        if (t && t->start_ms < tw_start) {
+            batch_clear(&b);
+            return twin_final(p, sh, t, wait_ms);
+        }
+        int cut = 0;
+        while (cut < b.n && b.r[cut].created_ms < tw_start + w) cut++;
+        if (cut < b.n) {
+            while (b.n > cut) free(b.r[--b.n].json);
+            last_read = b.r[cut - 1].seq;
+        }
+        tw_extra = twin_extra(p, sh->shard_id, tw_start, t ? t->state : NULL, 0);
+    }
+
     /* Invoke, as the mapping's function ARN says. */
     char version[32] = "";
     int missing = 0;
@@ -659,12 +774,13 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
                                  &missing);
     if (fcfg == NULL) {
         set_result(p, missing ? "PROBLEM: Function not found" : "PROBLEM: Internal error");
+        free(tw_extra);
         p->not_before_ms = wall + ESM_BACKOFF_MAX_MS;
         if (ESM_BACKOFF_MAX_MS < *wait_ms) *wait_ms = ESM_BACKOFF_MAX_MS;
         batch_clear(&b);
         return 0;
     }
-    if (p->cfg.parallel > 1 && !retrying) {
+    if (p->cfg.parallel > 1 && !retrying && p->cfg.tumbling_s == 0) {
         int prc = poll_parallel(p, sh, pos, &b, &last_read, now, version, fcfg, wait_ms);
         if (prc != -2) {
             cJSON_Delete(fcfg);
@@ -672,7 +788,8 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
             return prc;
         }
     }
-    char *payload = build_payload(&b, b.n, p->m.source_arn);
+    char *payload = build_payload(&b, b.n, p->m.source_arn, tw_extra);
+    free(tw_extra);
     struct invoke_req ir = {p->m.account, p->m.region, p->m.function_name, p->m.qualifier, version, fcfg,
                             p->m.function_arn, payload, strlen(payload), NULL, 0, NULL};
     metric_iterator_age(p->m.account, p->m.region, p->m.function_name, p->m.qualifier,
@@ -708,6 +825,17 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
     if (res.function_error) failed_at = -1;
     else if (p->cfg.report_failures) failed_at = lowest_failure(&res, &b, b.n);
     if (failed_at == 0) {
+        if (p->cfg.tumbling_s > 0) {
+            struct twin *t = twin_of(p, sh->shard_id);
+            if (t == NULL) {
+                t = xcalloc(1, sizeof(*t));
+                snprintf(t->shard, sizeof(t->shard), "%s", sh->shard_id);
+                t->start_ms = tw_start;
+                t->next = p->twins;
+                p->twins = t;
+            }
+            twin_keep_state(t, &res);
+        }
         if (checkpoint(p, sh, pos, &b, b.n, last_read, 1, "OK") == STORE_OK) {
             p->retry_shard[0] = '\0';
             p->attempts = 0;
@@ -811,6 +939,12 @@ static void *poller_main(void *arg) {
 }
 
 static void poller_free(struct poller *p) {
+    while (p->twins) {
+        struct twin *n = p->twins->next;
+        free(p->twins->state);
+        free(p->twins);
+        p->twins = n;
+    }
     esm_filter_set_free(p->cfg.filters);
     store_esm_clear(&p->m);
     free(p);

@@ -200,6 +200,45 @@ class HappyPath(EsmCase):
         overlaps = sum(1 for a, b in zip(spans, spans[1:]) if b[0] < a[1])
         self.assertGreater(overlaps, 0, "no two batches ran at once")
 
+    def test_tumbling_window_passes_state_and_ends_with_a_final_invoke(self):
+        # The handler sums "v" into its state; the final invoke of each
+        # window sees the total and no records.
+        code = (
+            "import json, os\n"
+            "def handler(event, context):\n"
+            "    st = event.get('state') or {}\n"
+            "    total = st.get('total', 0) + sum(int(r['dynamodb']['NewImage']['v']['N']) for r in event['Records'])\n"
+            "    with open(os.environ['OUT'], 'a') as f:\n"
+            "        f.write(json.dumps({'n': len(event['Records']), 'final': event['isFinalInvokeForWindow'],\n"
+            "                            'state': st, 'window': event['window'], 'shard': event['shardId']}) + '\\n')\n"
+            "    return {'state': {'total': total}}\n")
+        out = os.path.join(self.dir, "tw.jsonl")
+        self.lam.create_function(FunctionName="tw", Runtime="python3.12", Role=ROLE, Handler="index.handler",
+                                 Code={"ZipFile": make_zip({"index.py": code})},
+                                 Environment={"Variables": {"OUT": out}})
+        self.wait_active("tw")
+        arn = self.table()
+        self.mapping("tw", arn, BatchSize=2, TumblingWindowInSeconds=60)
+        for i in range(1, 6):
+            self.ddb.put_item(TableName="t", Item={"pk": {"S": "p%d" % i}, "v": {"N": str(i)}})
+        self.wait_for(lambda: sum(x["n"] for x in self.batches(out)) == 5, what="5 records")
+        self.assertFalse(any(x["final"] for x in self.batches(out)))
+        # End the window: the clock moves past it and the final invoke comes.
+        self.server.request("POST", "/_sluice/clock", json.dumps({"advance_seconds": 61}).encode())
+        self.wait_for(lambda: any(x["final"] for x in self.batches(out)), what="the final invoke")
+        got = self.batches(out)
+        final = [x for x in got if x["final"]]
+        self.assertEqual(len(final), 1)
+        self.assertEqual(final[0]["n"], 0)
+        self.assertEqual(final[0]["state"], {"total": 15})
+        self.assertEqual(len({x["window"]["start"] for x in got}), 1)
+        # A write after it starts a new window with fresh state.
+        self.ddb.put_item(TableName="t", Item={"pk": {"S": "q"}, "v": {"N": "100"}})
+        self.wait_for(lambda: len(self.batches(out)) == len(got) + 1, what="the next window")
+        nxt = self.batches(out)[-1]
+        self.assertEqual(nxt["state"], {})
+        self.assertNotEqual(nxt["window"]["start"], got[0]["window"]["start"])
+
 
 class Failures(EsmCase):
     def test_retries_then_gives_up_with_a_failure_record(self):
