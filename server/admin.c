@@ -99,6 +99,7 @@ static int clock_post(struct req *req) {
     bg_run_now();
     invoke_async_kick();
     invoke_provision_kick();
+    esm_stream_written();   /* windows and record ages moved: pollers look again */
     return clock_reply(req);
 }
 
