@@ -1045,6 +1045,7 @@ static void reconcile(void) {
 
 struct settle {
     char uuid[37];
+    char from[16];
     char to[16];     /* "" for a delete */
 };
 
@@ -1073,6 +1074,7 @@ static int collect_settle(void *ctx, const struct store_esm *m) {
         l->v = xrealloc(l->v, (size_t)l->cap * sizeof(*l->v));
     }
     snprintf(l->v[l->n].uuid, sizeof(l->v[l->n].uuid), "%s", m->uuid);
+    snprintf(l->v[l->n].from, sizeof(l->v[l->n].from), "%s", m->state);
     snprintf(l->v[l->n].to, sizeof(l->v[l->n].to), "%s", to);
     l->n++;
     return 0;
@@ -1093,9 +1095,11 @@ static void settle_states(void) {
         return;
     }
     for (int i = 0; i < l.n && rc == STORE_OK; i++) {
+        /* Only from the state read: a change that committed since (a
+         * delete right after a create, say) is not overwritten. */
         if (l.v[i].to[0] == '\0') rc = store_esm_delete(l.v[i].uuid);
-        else rc = store_esm_set_state(l.v[i].uuid, l.v[i].to, "User action", 0);
-        if (rc == STORE_NOTFOUND) rc = STORE_OK;   /* deleted meanwhile */
+        else rc = store_esm_settle(l.v[i].uuid, l.v[i].from, l.v[i].to);
+        if (rc == STORE_NOTFOUND) rc = STORE_OK;   /* moved on or deleted meanwhile */
     }
     if (rc == STORE_OK) store_commit();
     else store_rollback();

@@ -157,6 +157,17 @@ int store_esm_set_state(const char *uuid, const char *state, const char *reason,
     return store_step_change(st, "esm_set_state");
 }
 
+int store_esm_settle(const char *uuid, const char *from, const char *to) {
+    static const char sql[] =
+        "UPDATE esm_mappings SET state=?3, state_reason='User action' WHERE uuid=?1 AND state=?2";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, to, -1, SQLITE_TRANSIENT);
+    return store_step_change(st, "esm_settle");
+}
+
 int store_esm_set_result(const char *uuid, const char *result) {
     static const char sql[] = "UPDATE esm_mappings SET last_result=?2 WHERE uuid=?1";
     sqlite3_stmt *st = store_stmt(sql);

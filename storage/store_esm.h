@@ -66,6 +66,9 @@ int store_esm_all(store_esm_cb cb, void *ctx);
 /* Sets the state (and reason) of UUID, bumping its generation only when
  * BUMP is set. STORE_NOTFOUND when gone. */
 int store_esm_set_state(const char *uuid, const char *state, const char *reason, int bump);
+/* Moves UUID from state FROM to TO (reason "User action") only if it is
+ * still in FROM: STORE_NOTFOUND when it moved on or is gone. */
+int store_esm_settle(const char *uuid, const char *from, const char *to);
 /* Sets LastProcessingResult of UUID. */
 int store_esm_set_result(const char *uuid, const char *result);
 
