@@ -538,7 +538,8 @@ int lambda_update_esm(struct req *req, struct lroute_args *a) {
     if (apply_settings(req, in, cfg, 0) != 0) goto out;
     /* [?] AWS documents ResourceInUse for an update while Creating or
      * Updating, without the message; Enabling, Disabling and Deleting are
-     * transitional too and refused the same way. */
+     * transitional too and refused the same way (which also keeps the API
+     * off rows the manager is settling; see lambda_delete_esm). */
     if (is_transitional(m.state)) {
         req_fail(req, &AWSERR_RESOURCE_IN_USE,
                  "Cannot update the event source mapping %s because it is in use (state: %s).",
@@ -577,10 +578,12 @@ int lambda_delete_esm(struct req *req, struct lroute_args *a) {
     if (load_mapping(req, a->sub, &m) != 0) return -1;
     int rc = -1;
     /* AWS refuses deleting a mapping that is being updated (ResourceInUse,
-     * per the API reference); a second delete is refused the same way.
-     * Creating, Enabling and Disabling mappings may be deleted. [?] for
-     * the message. */
-    if (strcmp(m.state, "Updating") == 0 || strcmp(m.state, "Deleting") == 0) {
+     * per the API reference; message [?]). sluice refuses every
+     * transitional state, Creating included: the manager (engine/esm.c)
+     * settles a state it read earlier without comparing, so a write to a
+     * row it is settling could be overwritten (a delete undone). Writing
+     * only settled rows keeps the two apart. */
+    if (is_transitional(m.state)) {
         req_fail(req, &AWSERR_RESOURCE_IN_USE,
                  "Cannot delete the event source mapping %s because it is in use (state: %s).",
                  m.uuid, m.state);

@@ -103,6 +103,9 @@ START_TEST(update_while_creating) {
     ck_assert_ptr_nonnull(strstr(m.config, "\"BatchSize\":100"));
     ck_assert_int_eq((int)m.generation, 1);
     store_esm_clear(&m);
+    snprintf(msg, sizeof(msg), "Cannot delete the event source mapping %s because it is in use (state: Creating).",
+             uuid);
+    expect_in_use("DELETE", uuid, NULL, msg);
 }
 END_TEST
 
@@ -149,7 +152,11 @@ START_TEST(enable_disable_states) {
     ck_assert_int_eq(r->status, 202);
     req_free(r);
     ck_assert_str_eq(state_of(uuid), "Enabling");
-    /* Deleting an Enabling mapping is allowed; deleting twice is not. */
+    snprintf(msg, sizeof(msg), "Cannot delete the event source mapping %s because it is in use (state: Enabling).",
+             uuid);
+    expect_in_use("DELETE", uuid, NULL, msg);
+    ck_assert_int_eq(store_esm_set_state(uuid, "Enabled", "User action", 0), STORE_OK);
+    /* A settled mapping may be deleted; deleting twice is refused. */
     r = call("DELETE", path, NULL);
     ck_assert_int_eq(r->status, 202);
     req_free(r);
