@@ -1482,6 +1482,11 @@ static const struct lroute routes[] = {
     {"POST", "/2017-03-31/tags/{F}", lambda_tag_resource, LR_WRITE},
     {"GET", "/2017-03-31/tags/{F}", lambda_list_tags, 0},
     {"DELETE", "/2017-03-31/tags/{F}", lambda_untag_resource, LR_WRITE},
+    {"POST", "/2015-03-31/event-source-mappings", lambda_create_esm, LR_WRITE},
+    {"GET", "/2015-03-31/event-source-mappings", lambda_list_esm, 0},
+    {"GET", "/2015-03-31/event-source-mappings/{S}", lambda_get_esm, 0},
+    {"PUT", "/2015-03-31/event-source-mappings/{S}", lambda_update_esm, LR_WRITE},
+    {"DELETE", "/2015-03-31/event-source-mappings/{S}", lambda_delete_esm, LR_WRITE},
 };
 
 static const char *const PREFIXES[] = {"/2015-03-31/", "/2016-08-19/", "/2017-03-31/",

@@ -94,6 +94,13 @@ int lambda_get_eic(struct req *req, struct lroute_args *a);
 int lambda_delete_eic(struct req *req, struct lroute_args *a);
 int lambda_list_eic(struct req *req, struct lroute_args *a);
 
+/* Handlers in lambda_esm.c (event source mappings; the UUID is a->sub). */
+int lambda_create_esm(struct req *req, struct lroute_args *a);
+int lambda_get_esm(struct req *req, struct lroute_args *a);
+int lambda_update_esm(struct req *req, struct lroute_args *a);
+int lambda_delete_esm(struct req *req, struct lroute_args *a);
+int lambda_list_esm(struct req *req, struct lroute_args *a);
+
 
 /* Page size caps of the list operations (AWS: 50 functions/versions). */
 #define LAMBDA_MAX_PAGE 50
