@@ -59,7 +59,7 @@ class EsmCase(SluiceTestCase):
         self.dir = tempfile.mkdtemp(prefix="sluice-esm-")
         self.addCleanup(shutil.rmtree, self.dir, True)
 
-    def table(self, name="t", view="NEW_AND_OLD_IMAGES"):
+    def table(self, name="tbl", view="NEW_AND_OLD_IMAGES"):
         d = self.ddb.create_table(
             TableName=name, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST",
@@ -75,7 +75,7 @@ class EsmCase(SluiceTestCase):
         self.wait_active(name)
         return out
 
-    def put(self, keys, table="t"):
+    def put(self, keys, table="tbl"):
         for k in keys:
             self.ddb.put_item(TableName=table, Item={"pk": {"S": k}})
 
@@ -183,7 +183,7 @@ class HappyPath(EsmCase):
         self.mapping("f", arn, BatchSize=2, ParallelizationFactor=3)
         keys = ["x%d" % (i % 6) for i in range(36)]
         for i, k in enumerate(keys):
-            self.ddb.put_item(TableName="t", Item={"pk": {"S": k}, "v": {"N": str(i)}})
+            self.ddb.put_item(TableName="tbl", Item={"pk": {"S": k}, "v": {"N": str(i)}})
         self.wait_keys(out, 36, timeout=30)
         time.sleep(0.5)
         got = self.batches(out)
@@ -220,7 +220,7 @@ class HappyPath(EsmCase):
         arn = self.table()
         self.mapping("tw", arn, BatchSize=2, TumblingWindowInSeconds=60)
         for i in range(1, 6):
-            self.ddb.put_item(TableName="t", Item={"pk": {"S": "p%d" % i}, "v": {"N": str(i)}})
+            self.ddb.put_item(TableName="tbl", Item={"pk": {"S": "p%d" % i}, "v": {"N": str(i)}})
         self.wait_for(lambda: sum(x["n"] for x in self.batches(out)) == 5, what="5 records")
         self.assertFalse(any(x["final"] for x in self.batches(out)))
         # End the window: the clock moves past it and the final invoke comes.
@@ -233,7 +233,7 @@ class HappyPath(EsmCase):
         self.assertEqual(final[0]["state"], {"total": 15})
         self.assertEqual(len({x["window"]["start"] for x in got}), 1)
         # A write after it starts a new window with fresh state.
-        self.ddb.put_item(TableName="t", Item={"pk": {"S": "q"}, "v": {"N": "100"}})
+        self.ddb.put_item(TableName="tbl", Item={"pk": {"S": "q"}, "v": {"N": "100"}})
         self.wait_for(lambda: len(self.batches(out)) == len(got) + 1, what="the next window")
         nxt = self.batches(out)[-1]
         self.assertEqual(nxt["state"], {})
@@ -244,8 +244,8 @@ class Failures(EsmCase):
     def test_retries_then_gives_up_with_a_failure_record(self):
         arn = self.table()
         out = self.function(behaviour="fail-key:bad")
+        self.put(["ok1", "bad", "ok2"])       # one batch: written before the mapping reads
         uuid = self.mapping("f", arn, BatchSize=10, MaximumRetryAttempts=2)
-        self.put(["ok1", "bad", "ok2"])
         self.wait_for(lambda: len(self.batches(out)) >= 3, what="three attempts")
         self.put(["after"])
         self.assertEqual(self.wait_keys(out, 1), ["after"])
@@ -266,9 +266,9 @@ class Failures(EsmCase):
     def test_bisect_isolates_the_poison_record(self):
         arn = self.table()
         out = self.function(behaviour="fail-key:k3")
-        uuid = self.mapping("f", arn, BatchSize=8, BisectBatchOnFunctionError=True, MaximumRetryAttempts=0)
         keys = ["k%d" % i for i in range(8)]
         self.put(keys)
+        uuid = self.mapping("f", arn, BatchSize=8, BisectBatchOnFunctionError=True, MaximumRetryAttempts=0)
         self.wait_for(lambda: set(self.delivered(out)) == set(keys) - {"k3"}, what="all but the poison record")
         self.assertEqual(self.delivered(out), [k for k in keys if k != "k3"])
         fails = self.detail(uuid)["failures"]
@@ -277,9 +277,9 @@ class Failures(EsmCase):
     def test_report_batch_item_failures_retries_from_the_lowest(self):
         arn = self.table()
         out = self.function(behaviour="report-key:r2")
+        self.put(["r0", "r1", "r2", "r3", "r4"])
         self.mapping("f", arn, BatchSize=5, FunctionResponseTypes=["ReportBatchItemFailures"],
                      MaximumRetryAttempts=1)
-        self.put(["r0", "r1", "r2", "r3", "r4"])
         self.wait_for(lambda: len(self.batches(out)) >= 2, what="a retry")
         b = self.batches(out)
         self.assertEqual(b[0]["keys"], ["r0", "r1", "r2", "r3", "r4"])
@@ -387,7 +387,7 @@ class Durability(unittest.TestCase):
         try:
             lam, ddb = srv.client(), srv.client("dynamodb")
             arn = ddb.create_table(
-                TableName="t", AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                TableName="tbl", AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                 KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST",
                 StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
             )["TableDescription"]["LatestStreamArn"]
@@ -406,7 +406,7 @@ class Durability(unittest.TestCase):
                 while not stop.is_set():
                     k = "k%05d" % i
                     try:
-                        c.put_item(TableName="t", Item={"pk": {"S": k}})
+                        c.put_item(TableName="tbl", Item={"pk": {"S": k}})
                     except Exception:  # noqa: BLE001 - the server was killed mid-request
                         return
                     acked.append(k)
