@@ -97,6 +97,17 @@ struct esm_cfg {
     struct esm_filter_set *filters;   /* FilterCriteria, NULL when none (owned) */
 };
 
+/* A shard's batch being retried after a function error: the batch is
+ * cut at RETRY_LAST so it comes back the same, and ATTEMPTS counts its
+ * invokes against MaximumRetryAttempts. */
+struct sstate {
+    char shard[80];
+    int retrying;
+    int64_t retry_last;
+    int64_t attempts;
+    struct sstate *next;
+};
+
 /* A shard's open tumbling window and the state the function returned. */
 struct twin {
     char shard[80];
@@ -111,11 +122,7 @@ struct poller {
     pthread_t thread;
     int stop;                 /* under mu */
     int exited;               /* under mu */
-    /* The batch being retried after a function error, per shard (one
-     * shard at a time is retried: the others wait behind it in order). */
-    char retry_shard[80];
-    int64_t retry_last;       /* last seq of that batch */
-    int64_t attempts;         /* invokes of it so far */
+    struct sstate *shards;    /* per-shard retry state */
     int64_t backoff_ms;
     int64_t not_before_ms;    /* wall ms: no invoke before (backoff) */
     char last_result[64];     /* last LastProcessingResult written */
@@ -387,6 +394,16 @@ static int64_t lowest_failure(const struct invoke_res *res, const struct batch *
 }
 
 
+static struct sstate *sstate_of(struct poller *p, const char *shard) {
+    for (struct sstate *x = p->shards; x; x = x->next)
+        if (strcmp(x->shard, shard) == 0) return x;
+    struct sstate *x = xcalloc(1, sizeof(*x));
+    snprintf(x->shard, sizeof(x->shard), "%s", shard);
+    x->next = p->shards;
+    p->shards = x;
+    return x;
+}
+
 /* ---- ParallelizationFactor ---- */
 
 /* One of several batches of a shard run at once. */
@@ -444,6 +461,7 @@ static int poll_parallel(struct poller *p, const struct store_shard *sh, struct 
                          struct batch *b, int64_t *last_read_io, int64_t now, const char *version,
                          const cJSON *fcfg, int64_t *wait_ms) {
     int k = p->cfg.parallel;
+    struct sstate *ss = sstate_of(p, sh->shard_id);
     int64_t last_read = *last_read_io;
     int *grp = xmalloc((size_t)b->n * sizeof(*grp));
     int count[ESM_MAX_PARALLEL] = {0};
@@ -507,7 +525,7 @@ static int poll_parallel(struct poller *p, const struct store_shard *sh, struct 
     if (poller_stopped(p)) {
         out = 0;
     } else if (throttled == 0 && failed == 0) {
-        if (checkpoint(p, sh, pos, b, b->n, last_read, ns, "OK") == STORE_OK) p->attempts = 0;
+        if (checkpoint(p, sh, pos, b, b->n, last_read, ns, "OK") == STORE_OK) ss->attempts = 0;
         p->backoff_ms = 0;
     } else {
         /* The function saw the batches that succeeded. */
@@ -523,18 +541,18 @@ static int poll_parallel(struct poller *p, const struct store_shard *sh, struct 
             save_pos(p, pos);
             out = 0;
         } else {
-            p->attempts++;
+            ss->attempts++;
             pos->retries++;
-            if (p->cfg.max_retries >= 0 && p->attempts > p->cfg.max_retries) {
+            if (p->cfg.max_retries >= 0 && ss->attempts > p->cfg.max_retries) {
                 struct shot *f = NULL;
                 for (int i = 0; i < ns && f == NULL; i++)
                     if (shots[i].irc == 0 && shots[i].failed) f = &shots[i];
-                add_failure(p, sh, &f->g, f->g.n, "RetryAttemptsExhausted", p->attempts, &f->res, version);
+                add_failure(p, sh, &f->g, f->g.n, "RetryAttemptsExhausted", ss->attempts, &f->res, version);
                 checkpoint(p, sh, pos, b, 0, last_read, 0, "PROBLEM: Function call failed");
-                p->attempts = 0;
+                ss->attempts = 0;
             } else {
-                snprintf(p->retry_shard, sizeof(p->retry_shard), "%s", sh->shard_id);
-                p->retry_last = last_read;
+                ss->retrying = 1;
+                ss->retry_last = last_read;
                 set_result(p, "PROBLEM: Function call failed");
                 save_pos(p, pos);
                 p->not_before_ms = util_wall_ms() + ESM_RETRY_PAUSE_MS;
@@ -653,7 +671,8 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
         if (start_position(p, sh, pos) != 0) return 0;
         if (pos->done) return 1;
     }
-    int retrying = strcmp(p->retry_shard, sh->shard_id) == 0;
+    struct sstate *ss = sstate_of(p, sh->shard_id);
+    int retrying = ss->retrying;
     /* A retried batch is cut at its last record below, so bisected
      * halves and filtered batches come back the same. */
     int limit = p->cfg.batch_size * (retrying ? 1 : p->cfg.parallel);
@@ -667,10 +686,10 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
         return 0;
     }
     if (retrying)
-        while (b.n > 0 && b.r[b.n - 1].seq > p->retry_last) free(b.r[--b.n].json);
+        while (b.n > 0 && b.r[b.n - 1].seq > ss->retry_last) free(b.r[--b.n].json);
     if (b.n == 0) {
         batch_clear(&b);
-        if (retrying) p->retry_shard[0] = '\0';
+        if (retrying) ss->retrying = 0;
         struct twin *t = p->cfg.tumbling_s ? twin_of(p, sh->shard_id) : NULL;
         if (t) {
             int64_t end = t->start_ms + (int64_t)p->cfg.tumbling_s * 1000;
@@ -698,10 +717,10 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
         int old = 0;
         while (old < b.n && now - b.r[old].created_ms > p->cfg.max_age_s * 1000) old++;
         if (old > 0) {
-            add_failure(p, sh, &b, old, "RecordAgeExceeded", p->attempts, NULL, NULL);
+            add_failure(p, sh, &b, old, "RecordAgeExceeded", ss->attempts, NULL, NULL);
             checkpoint(p, sh, pos, &b, 0, b.r[old - 1].seq, 0, NULL);
-            p->retry_shard[0] = '\0';
-            p->attempts = 0;
+            ss->retrying = 0;
+            ss->attempts = 0;
             batch_clear(&b);
             return 1;
         }
@@ -739,8 +758,8 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
         b.n = k;
         if (b.n == 0) {
             checkpoint(p, sh, pos, &b, 0, last_read, 0, NULL);
-            p->retry_shard[0] = '\0';
-            p->attempts = 0;
+            ss->retrying = 0;
+            ss->attempts = 0;
             batch_clear(&b);
             return 1;
         }
@@ -837,15 +856,15 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
             twin_keep_state(t, &res);
         }
         if (checkpoint(p, sh, pos, &b, b.n, last_read, 1, "OK") == STORE_OK) {
-            p->retry_shard[0] = '\0';
-            p->attempts = 0;
+            ss->retrying = 0;
+            ss->attempts = 0;
         }
         invoke_res_clear(&res);
         batch_clear(&b);
         return 1;
     }
     /* A failure: the whole batch, or from the lowest failed record on. */
-    p->attempts++;
+    ss->attempts++;
     int ok_before = 0;
     if (failed_at > 0) {
         while (ok_before < b.n && b.r[ok_before].seq < failed_at) ok_before++;
@@ -860,20 +879,20 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
     if (p->cfg.bisect && remaining > 1) {
         /* Split: retry the first half; the rest follows in later batches.
          * Bisecting does not spend retry attempts. */
-        snprintf(p->retry_shard, sizeof(p->retry_shard), "%s", sh->shard_id);
-        p->retry_last = b.r[ok_before + remaining / 2 - 1].seq;
-        p->attempts = 0;
+        ss->retrying = 1;
+        ss->retry_last = b.r[ok_before + remaining / 2 - 1].seq;
+        ss->attempts = 0;
         save_pos(p, pos);
-    } else if (p->cfg.max_retries >= 0 && p->attempts > p->cfg.max_retries) {
+    } else if (p->cfg.max_retries >= 0 && ss->attempts > p->cfg.max_retries) {
         /* Given up: the failure record, then past the batch. */
         struct batch rest = {b.r + ok_before, remaining, remaining, 0};
-        add_failure(p, sh, &rest, remaining, "RetryAttemptsExhausted", p->attempts, &res, version);
+        add_failure(p, sh, &rest, remaining, "RetryAttemptsExhausted", ss->attempts, &res, version);
         checkpoint(p, sh, pos, &b, 0, last, 0, "PROBLEM: Function call failed");
-        p->retry_shard[0] = '\0';
-        p->attempts = 0;
+        ss->retrying = 0;
+        ss->attempts = 0;
     } else {
-        snprintf(p->retry_shard, sizeof(p->retry_shard), "%s", sh->shard_id);
-        p->retry_last = last;
+        ss->retrying = 1;
+        ss->retry_last = last;
         set_result(p, "PROBLEM: Function call failed");
         save_pos(p, pos);
         p->not_before_ms = util_wall_ms() + ESM_RETRY_PAUSE_MS;
@@ -939,6 +958,11 @@ static void *poller_main(void *arg) {
 }
 
 static void poller_free(struct poller *p) {
+    while (p->shards) {
+        struct sstate *n = p->shards->next;
+        free(p->shards);
+        p->shards = n;
+    }
     while (p->twins) {
         struct twin *n = p->twins->next;
         free(p->twins->state);
