@@ -541,7 +541,7 @@ size_t ddb_av_size(const struct cJSON *av) {
         return n;
     case DDB_T_M:
         n = 3;
-        cJSON_ArrayForEach(e, x) n += strlen(e->string) + ddb_av_size(e) + 1;
+        cJSON_ArrayForEach(e, x) n += (e->string ? strlen(e->string) : 0) + ddb_av_size(e) + 1;
         return n;
     case DDB_T_L:
         n = 3;
@@ -559,6 +559,8 @@ size_t ddb_av_size(const struct cJSON *av) {
 size_t ddb_item_size(const struct cJSON *item) {
     size_t n = 0;
     const cJSON *e;
-    cJSON_ArrayForEach(e, item) n += strlen(e->string) + ddb_av_size(e);
+    /* An array (a malformed item, or a value a fuzzer hands over) has
+     * members without names: they count as empty names. */
+    cJSON_ArrayForEach(e, item) n += (e->string ? strlen(e->string) : 0) + ddb_av_size(e);
     return n;
 }

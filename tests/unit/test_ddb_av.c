@@ -335,6 +335,11 @@ START_TEST(test_item_size) {
     item = cJSON_CreateObject();
     ck_assert_uint_eq(ddb_item_size(item), 0);
     cJSON_Delete(item);
+    /* An array has unnamed members (the fuzzer found this): no crash,
+     * names count as empty. */
+    item = js("[{'S':'ab'},{'M':{}}]");
+    ck_assert_uint_eq(ddb_item_size(item), 2 + 3);
+    cJSON_Delete(item);
 }
 END_TEST
 
