@@ -8,6 +8,7 @@
 #include "api/aws_error.h"
 #include "api/lambda_int.h"
 #include "api/validate.h"
+#include "engine/esm.h"
 #include "engine/arn.h"
 #include "engine/clock.h"
 #include "engine/config.h"
@@ -1440,6 +1441,7 @@ out:
 
 #define LR_WRITE 1   /* runs in BEGIN IMMEDIATE ... COMMIT */
 #define LR_CODE 2    /* carries a code zip: the large body cap */
+#define LR_ESM 4     /* changes mappings: the pollers' manager looks once it commits */
 
 struct lroute {
     const char *method;
@@ -1482,11 +1484,11 @@ static const struct lroute routes[] = {
     {"POST", "/2017-03-31/tags/{F}", lambda_tag_resource, LR_WRITE},
     {"GET", "/2017-03-31/tags/{F}", lambda_list_tags, 0},
     {"DELETE", "/2017-03-31/tags/{F}", lambda_untag_resource, LR_WRITE},
-    {"POST", "/2015-03-31/event-source-mappings", lambda_create_esm, LR_WRITE},
+    {"POST", "/2015-03-31/event-source-mappings", lambda_create_esm, LR_WRITE | LR_ESM},
     {"GET", "/2015-03-31/event-source-mappings", lambda_list_esm, 0},
     {"GET", "/2015-03-31/event-source-mappings/{S}", lambda_get_esm, 0},
-    {"PUT", "/2015-03-31/event-source-mappings/{S}", lambda_update_esm, LR_WRITE},
-    {"DELETE", "/2015-03-31/event-source-mappings/{S}", lambda_delete_esm, LR_WRITE},
+    {"PUT", "/2015-03-31/event-source-mappings/{S}", lambda_update_esm, LR_WRITE | LR_ESM},
+    {"DELETE", "/2015-03-31/event-source-mappings/{S}", lambda_delete_esm, LR_WRITE | LR_ESM},
 };
 
 static const char *const PREFIXES[] = {"/2015-03-31/", "/2016-08-19/", "/2017-03-31/",
@@ -1591,6 +1593,10 @@ void lambda_dispatch(struct req *req) {
             if (src != STORE_OK) {
                 req->status = 0;
                 lstore_fail(req, src);
+            } else if (r->flags & LR_ESM) {
+                /* The kick inside the handler may reach the manager before
+                 * this commit; this one comes after it. */
+                esm_kick();
             }
         } else {
             store_rollback();
