@@ -110,7 +110,7 @@ class DemoTest(unittest.TestCase):
         self.assertGreaterEqual(s["throttles"], f1["summary"]["throttles"])
         self.assertGreaterEqual(f["metrics"]["f:live"]["IteratorAge"]["max"], f1["summary"]["iterator_age_max_ms"])
 
-    def replacement(self, f, starting_position):
+    def replacement(self, f):
         self.common(f)
         s, a, sw = f["summary"], f["audit"], f["at_switch"]
         old, new = f["mappings"]["old"], f["mappings"]["new"]
@@ -132,7 +132,7 @@ class DemoTest(unittest.TestCase):
         return s, a, sw, old, new
 
     def test_phase3_latest_replacement_loses_the_backlog(self):
-        s, a, sw, old, new = self.replacement(self.phase[3], "LATEST")
+        s, a, sw, old, new = self.replacement(self.phase[3])
         self.assertGreater(a["never_delivered"], 0)
         self.assertEqual(a["never_delivered"], sw["old"]["pending"])
         self.assertEqual(a["duplicates"], 0)
@@ -141,7 +141,7 @@ class DemoTest(unittest.TestCase):
         self.assertEqual(a["delivered_once"], old["audit"]["delivered"] + new["audit"]["delivered"])
 
     def test_phase4_trim_horizon_replacement_duplicates(self):
-        s, a, sw, old, new = self.replacement(self.phase[4], "TRIM_HORIZON")
+        s, a, sw, old, new = self.replacement(self.phase[4])
         self.assertGreater(a["duplicates"], 0)
         self.assertEqual(a["duplicates"], old["audit"]["delivered"])
         self.assertEqual(a["duplicates"], sw["old"]["delivered"])
