@@ -197,6 +197,11 @@ char *store_col_dup(sqlite3_stmt *st, int i) {
     return p;
 }
 
+void store_col_copy(sqlite3_stmt *st, int i, char *buf, size_t n) {
+    const unsigned char *z = sqlite3_column_text(st, i);
+    snprintf(buf, n, "%s", z ? (const char *)z : "");
+}
+
 void store_bind_scope(sqlite3_stmt *st, struct store_scope s, const char *name) {
     sqlite3_bind_text(st, 1, s.account, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, s.region, -1, SQLITE_TRANSIENT);

@@ -14,11 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void copy_col(sqlite3_stmt *st, int i, char *buf, size_t n) {
-    const unsigned char *z = sqlite3_column_text(st, i);
-    snprintf(buf, n, "%s", z ? (const char *)z : "");
-}
-
 static void bind_key(sqlite3_stmt *st, int i, struct store_key k) {
     /* A zero-length key still binds as an empty BLOB, never NULL. */
     sqlite3_bind_blob(st, i, k.p ? k.p : "", (int)k.n, SQLITE_TRANSIENT);
@@ -130,9 +125,9 @@ int store_ddb_table_by_id(const char *id, char *account, char *region, char *nam
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        copy_col(st, 0, account, 13);
-        copy_col(st, 1, region, 32);
-        copy_col(st, 2, name, 256);
+        store_col_copy(st, 0, account, 13);
+        store_col_copy(st, 1, region, 32);
+        store_col_copy(st, 2, name, 256);
     }
     sqlite3_reset(st);
     if (rc == SQLITE_ROW) return STORE_OK;
@@ -385,13 +380,13 @@ void store_stream_clear(struct store_stream *s) {
 
 static void read_stream(sqlite3_stmt *st, struct store_stream *out) {
     memset(out, 0, sizeof(*out));
-    copy_col(st, 0, out->arn, sizeof(out->arn));
-    copy_col(st, 1, out->account, sizeof(out->account));
-    copy_col(st, 2, out->region, sizeof(out->region));
-    copy_col(st, 3, out->table_name, sizeof(out->table_name));
-    copy_col(st, 4, out->table_id, sizeof(out->table_id));
-    copy_col(st, 5, out->label, sizeof(out->label));
-    copy_col(st, 6, out->view_type, sizeof(out->view_type));
+    store_col_copy(st, 0, out->arn, sizeof(out->arn));
+    store_col_copy(st, 1, out->account, sizeof(out->account));
+    store_col_copy(st, 2, out->region, sizeof(out->region));
+    store_col_copy(st, 3, out->table_name, sizeof(out->table_name));
+    store_col_copy(st, 4, out->table_id, sizeof(out->table_id));
+    store_col_copy(st, 5, out->label, sizeof(out->label));
+    store_col_copy(st, 6, out->view_type, sizeof(out->view_type));
     out->key_schema = store_col_dup(st, 7);
     out->enabled = sqlite3_column_int(st, 8);
     out->created_ms = sqlite3_column_int64(st, 9);
@@ -608,8 +603,8 @@ int store_stream_all(store_row_cb cb, void *ctx) {
 
 static void read_shard(sqlite3_stmt *st, struct store_shard *out) {
     memset(out, 0, sizeof(*out));
-    copy_col(st, 0, out->shard_id, sizeof(out->shard_id));
-    copy_col(st, 1, out->parent_id, sizeof(out->parent_id));
+    store_col_copy(st, 0, out->shard_id, sizeof(out->shard_id));
+    store_col_copy(st, 1, out->parent_id, sizeof(out->parent_id));
     out->partition = sqlite3_column_int(st, 2);
     out->created_ms = sqlite3_column_int64(st, 3);
     out->start_seq = sqlite3_column_int64(st, 4);
@@ -812,8 +807,8 @@ int store_record_trim(int64_t older_ms, int64_t *n) {
             if (grown == NULL) abort();
             list = grown;
         }
-        copy_col(st, 0, list[count].arn, sizeof(list[count].arn));
-        copy_col(st, 1, list[count].shard, sizeof(list[count].shard));
+        store_col_copy(st, 0, list[count].arn, sizeof(list[count].arn));
+        store_col_copy(st, 1, list[count].shard, sizeof(list[count].shard));
         count++;
     }
     sqlite3_reset(st);

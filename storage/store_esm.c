@@ -11,11 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void copy_col(sqlite3_stmt *st, int i, char *buf, size_t n) {
-    const unsigned char *z = sqlite3_column_text(st, i);
-    snprintf(buf, n, "%s", z ? (const char *)z : "");
-}
-
 /* Steps a query whose rows a callback consumes; returns the STORE_ code. */
 static int rows_done(sqlite3_stmt *st, int rc, const char *ctx) {
     int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, ctx);
@@ -38,17 +33,17 @@ void store_esm_clear(struct store_esm *m) {
 
 static void read_esm(sqlite3_stmt *st, struct store_esm *m) {
     memset(m, 0, sizeof(*m));
-    copy_col(st, 0, m->uuid, sizeof(m->uuid));
-    copy_col(st, 1, m->account, sizeof(m->account));
-    copy_col(st, 2, m->region, sizeof(m->region));
-    copy_col(st, 3, m->function_name, sizeof(m->function_name));
-    copy_col(st, 4, m->qualifier, sizeof(m->qualifier));
+    store_col_copy(st, 0, m->uuid, sizeof(m->uuid));
+    store_col_copy(st, 1, m->account, sizeof(m->account));
+    store_col_copy(st, 2, m->region, sizeof(m->region));
+    store_col_copy(st, 3, m->function_name, sizeof(m->function_name));
+    store_col_copy(st, 4, m->qualifier, sizeof(m->qualifier));
     m->function_arn = store_col_dup(st, 5);
     m->source_arn = store_col_dup(st, 6);
     m->config = store_col_dup(st, 7);
-    copy_col(st, 8, m->state, sizeof(m->state));
-    copy_col(st, 9, m->state_reason, sizeof(m->state_reason));
-    copy_col(st, 10, m->last_result, sizeof(m->last_result));
+    store_col_copy(st, 8, m->state, sizeof(m->state));
+    store_col_copy(st, 9, m->state_reason, sizeof(m->state_reason));
+    store_col_copy(st, 10, m->last_result, sizeof(m->last_result));
     m->enabled = sqlite3_column_int(st, 11);
     m->last_modified_ms = sqlite3_column_int64(st, 12);
     m->created_ms = sqlite3_column_int64(st, 13);
@@ -183,7 +178,7 @@ int store_esm_set_result(const char *uuid, const char *result) {
 
 static void read_pos(sqlite3_stmt *st, struct store_esm_pos *p) {
     memset(p, 0, sizeof(*p));
-    copy_col(st, 0, p->shard_id, sizeof(p->shard_id));
+    store_col_copy(st, 0, p->shard_id, sizeof(p->shard_id));
     p->seq = sqlite3_column_int64(st, 1);
     p->started = sqlite3_column_int(st, 2);
     p->done = sqlite3_column_int(st, 3);
@@ -191,7 +186,7 @@ static void read_pos(sqlite3_stmt *st, struct store_esm_pos *p) {
     p->records = sqlite3_column_int64(st, 5);
     p->retries = sqlite3_column_int64(st, 6);
     p->throttles = sqlite3_column_int64(st, 7);
-    copy_col(st, 8, p->last_result, sizeof(p->last_result));
+    store_col_copy(st, 8, p->last_result, sizeof(p->last_result));
 }
 
 int store_esm_pos_get(const char *uuid, const char *shard_id, struct store_esm_pos *out) {

@@ -14,6 +14,10 @@ struct sqlite3_stmt;
  * or NULL when the column is NULL. Aborts when out of memory. */
 char *store_col_dup(struct sqlite3_stmt *st, int i);
 
+/* Copies text column I of the current row into BUF (size N, truncating;
+ * "" for NULL). */
+void store_col_copy(struct sqlite3_stmt *st, int i, char *buf, size_t n);
+
 /* Binds the scope's account to ?1 and region to ?2 and, when NAME is not
  * NULL, NAME to ?3. The values are copied. */
 void store_bind_scope(struct sqlite3_stmt *st, struct store_scope s, const char *name);
