@@ -522,11 +522,11 @@ static int poll_parallel(struct poller *p, const struct store_shard *sh, struct 
         else ok++;
     }
     int out = 1;
-    if (poller_stopped(p)) {
-        out = 0;
-    } else if (throttled == 0 && failed == 0) {
+    if (throttled == 0 && failed == 0) {
         if (checkpoint(p, sh, pos, b, b->n, last_read, ns, "OK") == STORE_OK) ss->attempts = 0;
         p->backoff_ms = 0;
+    } else if (poller_stopped(p)) {
+        out = 0;   /* as in poll_shard: a failure during a stop is not judged */
     } else {
         /* The function saw the batches that succeeded. */
         for (int i = 0; i < ns; i++)
@@ -817,10 +817,12 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
     int irc = invoke_sync(&ir, &res);
     free(payload);
     cJSON_Delete(fcfg);
-    if (poller_stopped(p)) {
-        /* The server or the mapping is going away; a batch cut short by
-         * that is neither a success nor a failure: the next poller
-         * starts again from the checkpoint. */
+    if ((irc != 0 || res.function_error) && poller_stopped(p)) {
+        /* The server or the mapping is going away: a batch that failed
+         * meanwhile may have been cut short by that (a stop kills running
+         * functions), so it is neither retried nor given up here; the
+         * next poller starts again from the checkpoint. A batch that
+         * succeeded is checkpointed below as always. */
         invoke_res_clear(&res);
         batch_clear(&b);
         return 0;

@@ -239,6 +239,21 @@ class HappyPath(EsmCase):
         self.assertEqual(nxt["state"], {})
         self.assertNotEqual(nxt["window"]["start"], got[0]["window"]["start"])
 
+    def test_update_during_a_batch_in_flight_delivers_it_once(self):
+        arn = self.table()
+        out = self.function(behaviour="sleep:1.0")
+        uuid = self.mapping("f", arn)
+        self.put(["u1"])
+        time.sleep(0.4)                         # u1's batch is running now
+        self.lam.update_event_source_mapping(UUID=uuid, BatchSize=5)
+        self.wait_keys(out, 1)
+        self.put(["u2"])
+        self.wait_keys(out, 2)
+        time.sleep(1.5)
+        self.assertEqual(self.delivered(out), ["u1", "u2"])
+        a = self.audit(arn)
+        self.assertEqual((a["delivered_once"], a["duplicates"]), (2, 0))
+
 
 class Failures(EsmCase):
     def test_retries_then_gives_up_with_a_failure_record(self):
