@@ -255,6 +255,10 @@ static const char *const store_migrations[] = {
     "  n INTEGER NOT NULL,"
     "  record TEXT NOT NULL,"
     "  PRIMARY KEY(uuid, created_ms, n)) STRICT, WITHOUT ROWID;",
+
+    /* 7 -> 8: every stream record looks up its partition's open shard;
+     * without this the lookup scanned and sorted the stream's shards. */
+    "CREATE INDEX ddb_shards_open ON ddb_shards(arn, partition, created_ms) WHERE end_seq IS NULL;",
 };
 
 #define STORE_SCHEMA_VERSION \
