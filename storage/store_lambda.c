@@ -366,21 +366,6 @@ int store_pc_list(struct store_scope s, const char *name, struct store_pc *out, 
     return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "pc_list");
 }
 
-int store_pc_set_status(struct store_scope s, const char *name, const char *qualifier,
-                        const char *status, const char *reason, int allocated) {
-    static const char sql[] =
-        "UPDATE pc_configs SET status=?5, reason=?6, allocated=?7"
-        " WHERE account=?1 AND region=?2 AND name=?3 AND qualifier=?4";
-    sqlite3_stmt *st = store_stmt(sql);
-    if (st == NULL) return STORE_ERR;
-    store_bind_scope(st, s, name);
-    sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, status, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 6, reason ? reason : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 7, allocated);
-    return store_step_change(st, "pc_set_status");
-}
-
 int store_pc_settle(struct store_scope s, const char *name, const char *qualifier,
                     const char *last_modified, int requested, const char *status,
                     const char *reason, int allocated) {

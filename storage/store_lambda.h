@@ -94,13 +94,10 @@ int store_pc_delete(struct store_scope s, const char *name, const char *qualifie
  * the count in *N. */
 int store_pc_list(struct store_scope s, const char *name, struct store_pc *out, int max, int *n);
 /* Sets the status, reason and allocated count of one config (the
- * provisioner's verdict). STORE_NOTFOUND when the config is gone. */
-int store_pc_set_status(struct store_scope s, const char *name, const char *qualifier,
-                        const char *status, const char *reason, int allocated);
-
-/* Same, but only while the config is the one the caller saw: its
- * LastModified still equals LAST_MODIFIED (a Put or an alias move in the
- * meantime wins). STORE_NOTFOUND otherwise. */
+ * provisioner's verdict), only while the config is the one the caller
+ * saw: its LastModified still equals LAST_MODIFIED and its requested
+ * count REQUESTED (a Put or an alias move in the meantime wins).
+ * STORE_NOTFOUND otherwise, or when the config is gone. */
 int store_pc_settle(struct store_scope s, const char *name, const char *qualifier,
                     const char *last_modified, int requested, const char *status,
                     const char *reason, int allocated);

@@ -178,7 +178,8 @@ static void pc_refresh(void) {
         struct store_scope sc = {l.it[i].account, l.it[i].region};
         struct store_pc pc;
         ck_assert_int_eq(store_pc_get(sc, l.it[i].name, l.it[i].qualifier, &pc), STORE_OK);
-        ck_assert_int_eq(store_pc_set_status(sc, l.it[i].name, l.it[i].qualifier, "READY", "", pc.requested),
+        ck_assert_int_eq(store_pc_settle(sc, l.it[i].name, l.it[i].qualifier, pc.last_modified,
+                                         pc.requested, "READY", "", pc.requested),
                          STORE_OK);
     }
 }
