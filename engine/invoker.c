@@ -860,9 +860,9 @@ static void pc_give_back(const char *key, struct env *env) {
     }
 }
 
-/* Adds ENV, started for a provisioned slot at invoke time, to KEY's
- * provisioned pool (a dead one is freed). The provisioner retires
- * environments beyond what the config wants. */
+/* Adds ENV, started by the provisioner or for a provisioned slot at
+ * invoke time, to KEY's provisioned pool (a dead one is freed). The
+ * provisioner retires environments beyond what the config wants. */
 static void pc_adopt(const char *key, const char *stream, struct env *env) {
     if (!env_alive(env)) {
         env_free(env);
@@ -878,20 +878,13 @@ static void pc_adopt(const char *key, const char *stream, struct env *env) {
     pthread_mutex_unlock(&pool_mu);
 }
 
-/* Environments of every config (busy or not). */
-static int pc_total(void) {
-    int n = 0;
-    pthread_mutex_lock(&pool_mu);
-    for (struct pcenv *p = pcenvs; p; p = p->next) n++;
-    pthread_mutex_unlock(&pool_mu);
-    return n;
-}
-
-/* Environments of KEY (busy or not, alive). */
+/* Environments of KEY (busy or not, alive), or with KEY NULL every
+ * environment of every config (dead ones not yet dropped included). */
 static int pc_count(const char *key) {
     int n = 0;
     pthread_mutex_lock(&pool_mu);
-    for (struct pcenv *p = pcenvs; p; p = p->next) n += strcmp(p->key, key) == 0 && env_alive(p->env);
+    for (struct pcenv *p = pcenvs; p; p = p->next)
+        n += key == NULL || (strcmp(p->key, key) == 0 && env_alive(p->env));
     pthread_mutex_unlock(&pool_mu);
     return n;
 }
@@ -949,14 +942,7 @@ static void *pc_start_one(void *arg) {
     if (src != 0 || res.outcome != ENV_OK) {
         env_free(env);
     } else {
-        struct pcenv *p = xcalloc(1, sizeof(*p));
-        snprintf(p->key, sizeof(p->key), "%s", w->key);
-        snprintf(p->stream, sizeof(p->stream), "%s", stream);
-        p->env = env;
-        pthread_mutex_lock(&pool_mu);
-        p->next = pcenvs;
-        pcenvs = p;
-        pthread_mutex_unlock(&pool_mu);
+        pc_adopt(w->key, stream, env);
         ps->ok = 1;
     }
     /* Init output goes to the log like any environment's. */
@@ -1052,7 +1038,7 @@ static void provision_once(int seen) {
         char dir[4096];
         int ok = runtime && sha && code_dir(sha, dir, sizeof(dir)) == 0;
         int missing_envs = w->pc.requested - pc_count(w->key);
-        int room = sluice_cfg.pc_max_envs - pc_total();
+        int room = sluice_cfg.pc_max_envs - pc_count(NULL);
         if (missing_envs > room) missing_envs = room > 0 ? room : 0;
         if (ok && missing_envs > 0) ok = pc_start_many(w, version, cfg, runtime, dir, missing_envs, seen);
         if (ok < 0) {
