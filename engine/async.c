@@ -175,12 +175,7 @@ static void *worker_main(void *arg) {
         if (stopping) break;
         if (kicks != seen) continue;
         struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += ASYNC_POLL_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        util_deadline_in(&ts, ASYNC_POLL_MS);
         pthread_cond_timedwait(&cv, &mu, &ts);
     }
     pthread_mutex_unlock(&mu);

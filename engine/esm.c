@@ -52,13 +52,6 @@ void esm_stream_written(void) {
     pthread_mutex_unlock(&mu);
 }
 
-static void deadline_in(struct timespec *ts, int ms) {
-    clock_gettime(CLOCK_REALTIME, ts);
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    ts->tv_sec += ms / 1000 + ts->tv_nsec / 1000000000L;
-    ts->tv_nsec %= 1000000000L;
-}
-
 /* ---- pollers ---- */
 
 /* Records one batch may hold at most (AWS's BatchSize maximum for
@@ -182,6 +175,16 @@ static int poller_stopped(struct poller *p) {
     return s;
 }
 
+/* Backs P off after a batch never reached the function (throttle,
+ * service error): the pause doubles from ESM_BACKOFF_MIN_MS up to
+ * ESM_BACKOFF_MAX_MS; lowers *WAIT_MS to it. */
+static void back_off(struct poller *p, int64_t *wait_ms) {
+    p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : ESM_BACKOFF_MIN_MS;
+    if (p->backoff_ms > ESM_BACKOFF_MAX_MS) p->backoff_ms = ESM_BACKOFF_MAX_MS;
+    p->not_before_ms = util_wall_ms() + p->backoff_ms;
+    if (p->backoff_ms < *wait_ms) *wait_ms = p->backoff_ms;
+}
+
 /* Sleeps until a write commits after SEEN, P is stopped, or MS pass. */
 static void poller_wait(struct poller *p, int64_t seen, int64_t ms) {
     if (ms <= 0) return;
@@ -189,7 +192,7 @@ static void poller_wait(struct poller *p, int64_t seen, int64_t ms) {
     __atomic_add_fetch(&stream_waiters, 1, __ATOMIC_SEQ_CST);
     if (!p->stop && __atomic_load_n(&stream_epoch, __ATOMIC_SEQ_CST) == seen) {
         struct timespec ts;
-        deadline_in(&ts, (int)(ms > ESM_IDLE_MS ? ESM_IDLE_MS : ms));
+        util_deadline_in(&ts, ms > ESM_IDLE_MS ? ESM_IDLE_MS : ms);
         pthread_cond_timedwait(&stream_cv, &mu, &ts);
     }
     __atomic_sub_fetch(&stream_waiters, 1, __ATOMIC_SEQ_CST);
@@ -534,10 +537,7 @@ static int poll_parallel(struct poller *p, const struct store_shard *sh, struct 
                 checkpoint(p, sh, pos, &shots[i].g, shots[i].g.n, pos->seq, 1, NULL);
         if (failed == 0) {
             pos->throttles += throttled;
-            p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : ESM_BACKOFF_MIN_MS;
-            if (p->backoff_ms > ESM_BACKOFF_MAX_MS) p->backoff_ms = ESM_BACKOFF_MAX_MS;
-            p->not_before_ms = util_wall_ms() + p->backoff_ms;
-            if (p->backoff_ms < *wait_ms) *wait_ms = p->backoff_ms;
+            back_off(p, wait_ms);
             save_pos(p, pos);
             out = 0;
         } else {
@@ -630,9 +630,7 @@ static int twin_final(struct poller *p, const struct store_shard *sh, struct twi
     cJSON_Delete(fcfg);
     int done = irc == 0;   /* a function error ends the window too: its state is gone */
     if (!done) {
-        p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : ESM_BACKOFF_MIN_MS;
-        if (p->backoff_ms > ESM_BACKOFF_MAX_MS) p->backoff_ms = ESM_BACKOFF_MAX_MS;
-        if (p->backoff_ms < *wait_ms) *wait_ms = p->backoff_ms;
+        back_off(p, wait_ms);
     } else {
         twin_drop(p, t);
     }
@@ -832,10 +830,7 @@ static int poll_shard(struct poller *p, const struct store_shard *sh, struct sto
          * Retried with backoff until the records age out; no retry
          * attempt is spent. */
         pos->throttles += res.throttle_reason != NULL;
-        p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : ESM_BACKOFF_MIN_MS;
-        if (p->backoff_ms > ESM_BACKOFF_MAX_MS) p->backoff_ms = ESM_BACKOFF_MAX_MS;
-        p->not_before_ms = util_wall_ms() + p->backoff_ms;
-        if (p->backoff_ms < *wait_ms) *wait_ms = p->backoff_ms;
+        back_off(p, wait_ms);
         save_pos(p, pos);
         invoke_res_clear(&res);
         batch_clear(&b);
@@ -1143,7 +1138,7 @@ static void *manager_main(void *arg) {
         pthread_mutex_lock(&mu);
         if (stopping || kicks != seen) continue;
         struct timespec ts;
-        deadline_in(&ts, ESM_TICK_MS);
+        util_deadline_in(&ts, ESM_TICK_MS);
         pthread_cond_timedwait(&manager_cv, &mu, &ts);
     }
     pthread_mutex_unlock(&mu);

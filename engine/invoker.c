@@ -1117,12 +1117,7 @@ static void *prov_main(void *arg) {
         pthread_mutex_lock(&prov_mu);
         if (prov_stopping || prov_kicks != seen) continue;
         struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += PROVISION_TICK_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        util_deadline_in(&ts, PROVISION_TICK_MS);
         pthread_cond_timedwait(&prov_cv, &prov_mu, &ts);
     }
     pthread_mutex_unlock(&prov_mu);

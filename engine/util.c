@@ -54,6 +54,13 @@ char *xasprintf(const char *fmt, ...) {
     return out;
 }
 
+void util_deadline_in(struct timespec *ts, int64_t ms) {
+    clock_gettime(CLOCK_REALTIME, ts);
+    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+    ts->tv_sec += (time_t)(ms / 1000) + ts->tv_nsec / 1000000000L;
+    ts->tv_nsec %= 1000000000L;
+}
+
 void util_uuid(char out[37]) {
     /* OpenSSL's per-thread DRBG: libuuid's uuid_generate_random reads
      * getrandom and reseeds random() with getpid/getuid on every call,

@@ -39,6 +39,12 @@ void util_lambda_time(int64_t ms, char *out, size_t n);
 /* Formats MS as ISO-8601 with milliseconds and Z: "2024-01-01T00:00:00.000Z". */
 void util_iso_time(int64_t ms, char *out, size_t n);
 
+struct timespec;
+
+/* Sets *TS to MS milliseconds from now on CLOCK_REALTIME: the absolute
+ * deadline pthread_cond_timedwait takes. */
+void util_deadline_in(struct timespec *ts, int64_t ms);
+
 /* Real wall-clock time in epoch milliseconds (use clock_now_ms() for
  * anything AWS-visible; this is for the clock itself and logs). */
 int64_t util_wall_ms(void);

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- base64 ---- */
 
@@ -282,6 +283,18 @@ static void check_uuid(const char *u) {
     ck_assert_msg(strchr("89ab", u[19]) != NULL, "'%s': variant nibble %c", u, u[19]);
 }
 
+START_TEST(deadline_in) {
+    struct timespec now, ts;
+    clock_gettime(CLOCK_REALTIME, &now);
+    util_deadline_in(&ts, 2500);
+    ck_assert(ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000L);
+    double d = (double)(ts.tv_sec - now.tv_sec) + (double)(ts.tv_nsec - now.tv_nsec) / 1e9;
+    ck_assert_msg(d >= 2.5 && d < 2.6, "deadline %.3f s ahead", d);
+    util_deadline_in(&ts, 0);
+    ck_assert(ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000L);
+}
+END_TEST
+
 START_TEST(uuid_format) {
     char a[37], b[37];
     memset(a, 'x', sizeof(a));
@@ -344,6 +357,7 @@ static Suite *util_suite(void) {
         {"iso_time_format", iso_time_format},
         {"clocks", clocks},
         {"uuid_format", uuid_format},
+        {"deadline_in", deadline_in},
         {"strings", strings},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
