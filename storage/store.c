@@ -215,6 +215,20 @@ int store_step_done(sqlite3_stmt *st, const char *ctx) {
     return out;
 }
 
+int store_rows_done(sqlite3_stmt *st, int rc, const char *ctx) {
+    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, ctx);
+    sqlite3_reset(st);
+    return out;
+}
+
+int store_rows_each(sqlite3_stmt *st, store_row_cb cb, void *ctx, const char *ctx_name) {
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1)))
+            break;
+    return store_rows_done(st, rc, ctx_name);
+}
+
 int store_step_change(sqlite3_stmt *st, const char *ctx) {
     int rc = store_step_done(st, ctx);
     if (rc != STORE_OK) return rc;

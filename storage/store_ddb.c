@@ -109,13 +109,7 @@ int store_ddb_table_list(struct store_scope s, const char *after, int limit, sto
     if (st == NULL) return STORE_ERR;
     store_bind_scope(st, s, after ? after : "");
     sqlite3_bind_int(st, 4, limit);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (cb(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1)))
-            break;
-    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "ddb_table_list");
-    sqlite3_reset(st);
-    return out;
+    return store_rows_each(st, cb, ctx, "ddb_table_list");
 }
 
 int store_ddb_table_by_id(const char *id, char *account, char *region, char *name) {
@@ -342,9 +336,7 @@ int store_ddb_read(const struct store_ddb_range *r, store_ddb_row_cb cb, void *c
                                     (const char *)sqlite3_column_text(st, 4)};
         if (cb(ctx, &row)) break;
     }
-    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "ddb_read");
-    sqlite3_reset(st);
-    return out;
+    return store_rows_done(st, rc, "ddb_read");
 }
 
 int store_ddb_expired(int64_t now_s, int limit,
@@ -366,9 +358,7 @@ int store_ddb_expired(int64_t now_s, int limit,
         row.item = (const char *)sqlite3_column_text(st, 3);
         if (cb(ctx, (const char *)sqlite3_column_text(st, 2), &row)) break;
     }
-    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "ddb_expired");
-    sqlite3_reset(st);
-    return out;
+    return store_rows_done(st, rc, "ddb_expired");
 }
 
 /* ---- streams ---- */
@@ -579,26 +569,14 @@ int store_stream_list(struct store_scope s, const char *table, const char *after
     store_bind_scope(st, s, table);
     sqlite3_bind_text(st, 4, after ? after : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 5, limit);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (cb(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1)))
-            break;
-    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "stream_list");
-    sqlite3_reset(st);
-    return out;
+    return store_rows_each(st, cb, ctx, "stream_list");
 }
 
 int store_stream_all(store_row_cb cb, void *ctx) {
     static const char sql[] = "SELECT arn, table_name FROM ddb_streams ORDER BY arn";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (cb(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1)))
-            break;
-    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "stream_all");
-    sqlite3_reset(st);
-    return out;
+    return store_rows_each(st, cb, ctx, "stream_all");
 }
 
 static void read_shard(sqlite3_stmt *st, struct store_shard *out) {
@@ -678,9 +656,7 @@ int store_shard_list(const char *arn, struct store_shard *out, int max, int *n) 
     int rc;
     *n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) read_shard(st, &out[(*n)++]);
-    int res = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "shard_list");
-    sqlite3_reset(st);
-    return res;
+    return store_rows_done(st, rc, "shard_list");
 }
 
 int store_shard_prune(const char *arn, int64_t older_ms) {
@@ -739,9 +715,7 @@ int store_record_read(const char *arn, const char *shard_id, int64_t from, int l
                (const char *)sqlite3_column_text(st, 2)))
             break;
     }
-    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "record_read");
-    sqlite3_reset(st);
-    return out;
+    return store_rows_done(st, rc, "record_read");
 }
 
 int store_record_seqs(const char *arn, int (*cb)(void *ctx, const char *shard_id, int64_t seq), void *ctx) {
@@ -752,9 +726,7 @@ int store_record_seqs(const char *arn, int (*cb)(void *ctx, const char *shard_id
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         if (cb(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1))) break;
-    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "record_seqs");
-    sqlite3_reset(st);
-    return out;
+    return store_rows_done(st, rc, "record_seqs");
 }
 
 int store_record_bounds(const char *arn, const char *shard_id, int64_t *lo, int64_t *hi) {

@@ -11,13 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Steps a query whose rows a callback consumes; returns the STORE_ code. */
-static int rows_done(sqlite3_stmt *st, int rc, const char *ctx) {
-    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, ctx);
-    sqlite3_reset(st);
-    return out;
-}
-
 /* ---- mappings ---- */
 
 #define ESM_COLS                                                                                   \
@@ -114,7 +107,7 @@ static int each_esm(sqlite3_stmt *st, store_esm_cb cb, void *ctx, const char *wh
         store_esm_clear(&m);
         if (stop) break;
     }
-    return rows_done(st, rc, what);
+    return store_rows_done(st, rc, what);
 }
 
 int store_esm_list(struct store_scope s, const char *source_arn, const char *name, const char *after,
@@ -231,7 +224,7 @@ int store_esm_pos_list(const char *uuid, struct store_esm_pos *out, int max, int
     sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) read_pos(st, &out[(*n)++]);
-    return rows_done(st, rc, "esm_pos_list");
+    return store_rows_done(st, rc, "esm_pos_list");
 }
 
 /* ---- deliveries and failures ---- */
@@ -261,7 +254,7 @@ int store_esm_deliveries(const char *stream_arn, store_esm_delivery_cb cb, void 
         if (cb(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
                (const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3)))
             break;
-    return rows_done(st, rc, "esm_deliveries");
+    return store_rows_done(st, rc, "esm_deliveries");
 }
 
 int store_esm_failure_add(const char *uuid, int64_t created_ms, const char *record) {
@@ -286,7 +279,7 @@ int store_esm_failures(const char *uuid, int (*cb)(void *ctx, int64_t created_ms
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         if (cb(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1))) break;
-    return rows_done(st, rc, "esm_failures");
+    return store_rows_done(st, rc, "esm_failures");
 }
 
 int store_esm_stream_uuids(const char *stream_arn, int (*cb)(void *ctx, const char *uuid), void *ctx) {
@@ -299,5 +292,5 @@ int store_esm_stream_uuids(const char *stream_arn, int (*cb)(void *ctx, const ch
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         if (cb(ctx, (const char *)sqlite3_column_text(st, 0))) break;
-    return rows_done(st, rc, "esm_stream_uuids");
+    return store_rows_done(st, rc, "esm_stream_uuids");
 }

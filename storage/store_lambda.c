@@ -12,19 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Runs a query of (key, config) rows into CB. */
-static int run_rows(sqlite3_stmt *st, store_row_cb cb, void *ctx, const char *what) {
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (cb(ctx, (const char *)sqlite3_column_text(st, 0),
-               (const char *)sqlite3_column_text(st, 1)))
-            break;
-    }
-    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, what);
-    sqlite3_reset(st);
-    return out;
-}
-
 /* ---- functions ---- */
 
 void store_fn_clear(struct store_fn *f) {
@@ -111,7 +98,7 @@ int store_fn_list(struct store_scope s, const char *from, int inclusive, int lim
     if (st == NULL) return STORE_ERR;
     store_bind_scope(st, s, from ? from : "");
     sqlite3_bind_int(st, 4, limit);
-    return run_rows(st, cb, ctx, "fn_list");
+    return store_rows_each(st, cb, ctx, "fn_list");
 }
 
 int store_fn_usage(struct store_scope s, int64_t *count, int64_t *code_size) {
@@ -192,7 +179,7 @@ int store_ver_list(struct store_scope s, const char *name, int after, int limit,
     store_bind_scope(st, s, name);
     sqlite3_bind_int(st, 4, after);
     sqlite3_bind_int(st, 5, limit);
-    return run_rows(st, cb, ctx, "ver_list");
+    return store_rows_each(st, cb, ctx, "ver_list");
 }
 
 /* ---- aliases ---- */
@@ -245,7 +232,7 @@ int store_alias_list(struct store_scope s, const char *name, const char *after, 
     store_bind_scope(st, s, name);
     sqlite3_bind_text(st, 4, after ? after : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 5, limit);
-    return run_rows(st, cb, ctx, "alias_list");
+    return store_rows_each(st, cb, ctx, "alias_list");
 }
 
 /* ---- policies ---- */
@@ -362,8 +349,7 @@ int store_pc_list(struct store_scope s, const char *name, struct store_pc *out, 
     int rc;
     *n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) read_pc(st, &out[(*n)++]);
-    sqlite3_reset(st);
-    return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "pc_list");
+    return store_rows_done(st, rc, "pc_list");
 }
 
 int store_pc_settle(struct store_scope s, const char *name, const char *qualifier,
@@ -401,9 +387,7 @@ int store_pc_each(int (*cb)(void *ctx, const char *account, const char *region, 
                (const char *)sqlite3_column_text(st, 9), &pc))
             break;
     }
-    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "pc_each");
-    sqlite3_reset(st);
-    return out;
+    return store_rows_done(st, rc, "pc_each");
 }
 
 int store_pc_function_total(struct store_scope s, const char *name, int64_t *total) {
@@ -555,5 +539,5 @@ int store_eic_list(struct store_scope s, const char *name, store_row_cb cb, void
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
     store_bind_scope(st, s, name);
-    return run_rows(st, cb, ctx, "eic_list");
+    return store_rows_each(st, cb, ctx, "eic_list");
 }

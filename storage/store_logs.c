@@ -148,9 +148,7 @@ int store_logs_groups(struct store_scope s, const char *prefix, const char *afte
         if (cb(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
                sqlite3_column_int64(st, 2)))
             break;
-    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "logs_groups");
-    sqlite3_reset(st);
-    return out;
+    return store_rows_done(st, rc, "logs_groups");
 }
 
 int store_logs_streams(struct store_scope s, const char *group, const char *prefix, int by_time,
@@ -183,9 +181,7 @@ int store_logs_streams(struct store_scope s, const char *group, const char *pref
                                       sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5)};
         if (cb(ctx, &ls)) break;
     }
-    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "logs_streams");
-    sqlite3_reset(st);
-    return out;
+    return store_rows_done(st, rc, "logs_streams");
 }
 
 int store_logs_events(struct store_scope s, const char *group, const char *stream, int64_t start,
@@ -217,7 +213,5 @@ int store_logs_events(struct store_scope s, const char *group, const char *strea
                                      (const char *)sqlite3_column_text(st, 4)};
         if (cb(ctx, &ev)) break;
     }
-    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, "logs_events");
-    sqlite3_reset(st);
-    return out;
+    return store_rows_done(st, rc, "logs_events");
 }

@@ -79,14 +79,9 @@ static int each_row(sqlite3_stmt *st, struct store_scope s, store_metric_cb cb, 
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct store_metric_row r;
         read_row(st, s, &r);
-        if (cb(ctx, &r)) {
-            sqlite3_reset(st);
-            return STORE_OK;
-        }
+        if (cb(ctx, &r)) break;
     }
-    int out = store_rc(rc, what);
-    sqlite3_reset(st);
-    return out;
+    return store_rows_done(st, rc, what);
 }
 
 int store_metrics_range(struct store_scope s, const char *metric, const char *dims, int64_t start_ms,

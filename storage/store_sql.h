@@ -26,6 +26,16 @@ void store_bind_scope(struct sqlite3_stmt *st, struct store_scope s, const char 
  * store_rc mapping of the failure (logged with CTX). */
 int store_step_done(struct sqlite3_stmt *st, const char *ctx);
 
+/* Ends a query ST whose rows were stepped until RC (SQLITE_ROW when the
+ * caller stopped early, SQLITE_DONE at the end, else an error): resets
+ * ST and returns STORE_OK, or the store_rc mapping of RC (logged with
+ * CTX). */
+int store_rows_done(struct sqlite3_stmt *st, int rc, const char *ctx);
+
+/* Steps ST, whose rows are two text columns, into CB (key, value) until
+ * CB returns nonzero or the rows end; then as store_rows_done. */
+int store_rows_each(struct sqlite3_stmt *st, store_row_cb cb, void *ctx, const char *ctx_name);
+
 /* As store_step_done, but STORE_NOTFOUND when the write changed no row. */
 int store_step_change(struct sqlite3_stmt *st, const char *ctx);
 
