@@ -132,8 +132,6 @@ int ddb_check_item(struct req *req, struct cJSON *item, int for_update);
 int ddb_txn_token_check(struct req *req, const char *token, const char *hash);
 int ddb_txn_token_save(struct req *req, const char *token, const char *hash);
 
-/* Formats stream sequence number SEQ as its 21-digit decimal text. */
-void ddb_seq_format(int64_t seq, char *buf, size_t n);
 
 /* Closes shard OPEN of PARTITION at NEXT_SEQ - 1 and opens its child.
  * Returns a STORE_ code. */

@@ -17,15 +17,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Sequence numbers are shown as 21-digit decimals like AWS's
- * ("100000000000000000042"): this offset plus a counter per stream. */
-#define DDB_SEQ_BASE "1"
-#define DDB_SEQ_DIGITS 20
-
-void ddb_seq_format(int64_t seq, char *buf, size_t n) {
-    snprintf(buf, n, DDB_SEQ_BASE "%0*lld", DDB_SEQ_DIGITS, (long long)seq);
-}
-
 static void shard_id(int64_t ms, char *buf, size_t n) {
     char u[37];
     util_uuid(u);
@@ -167,7 +158,7 @@ int ddb_stream_append(struct req *req, struct ddb_table *t, const struct store_k
         if (rc != STORE_OK) return ddb_store_fail(req, rc);
     }
     char seqs[32], eid[37], hex[33];
-    ddb_seq_format(seq, seqs, sizeof(seqs));
+    util_stream_seq(seq, seqs, sizeof(seqs));
     util_uuid(eid);
     size_t k = 0;
     for (const char *p = eid; *p && k < 32; p++)

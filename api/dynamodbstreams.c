@@ -29,8 +29,6 @@
  * every 4 hours keep about 8 generations (some 130 shards) within the
  * 24-hour window plus the day before pruning; 4096 is far beyond that. */
 #define DDBS_MAX_SHARDS 4096
-/* Digits after the leading 1 of a sequence number (ddb_seq_format). */
-#define DDBS_SEQ_DIGITS_CHECK 20
 
 static int stream_not_found(struct req *req, const char *arn) {
     return req_fail(req, &AWSERR_DDB_NOT_FOUND, "Requested resource not found: Stream: %s not found", arn);
@@ -129,10 +127,10 @@ static cJSON *shard_json(const struct store_shard *sh, int64_t trim_seq) {
     cJSON *r = cJSON_AddObjectToObject(o, "SequenceNumberRange");
     char seq[32];
     int64_t start = sh->start_seq > trim_seq ? sh->start_seq : trim_seq + 1;
-    ddb_seq_format(start, seq, sizeof(seq));
+    util_stream_seq(start, seq, sizeof(seq));
     cJSON_AddStringToObject(r, "StartingSequenceNumber", seq);
     if (sh->end_seq >= 0) {
-        ddb_seq_format(sh->end_seq, seq, sizeof(seq));
+        util_stream_seq(sh->end_seq, seq, sizeof(seq));
         cJSON_AddStringToObject(r, "EndingSequenceNumber", seq);
     }
     return o;
@@ -255,7 +253,7 @@ static int parse_iterator(const char *z, struct iter *it) {
 /* Parses a 21..40 digit sequence number as AWS shows it. */
 static int parse_seq(const char *z, int64_t *out) {
     size_t n = strlen(z);
-    if (n != 1 + DDBS_SEQ_DIGITS_CHECK || strspn(z, "0123456789") != n || z[0] != '1') return -1;
+    if (n != 1 + UTIL_SEQ_DIGITS || strspn(z, "0123456789") != n || z[0] != '1') return -1;
     char *end;
     long long v = strtoll(z + 1, &end, 10);
     if (*end) return -1;

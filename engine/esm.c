@@ -250,23 +250,13 @@ static char *build_payload(const struct batch *b, int n, const char *arn, const 
     return out;
 }
 
-/* The SequenceNumber text of a stored record (into BUF). */
-static void seq_text(const char *json, char *buf, size_t n) {
-    buf[0] = '\0';
-    cJSON *o = cJSON_Parse(json);
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "dynamodb"),
-                                                      "SequenceNumber");
-    if (cJSON_IsString(v)) snprintf(buf, n, "%s", v->valuestring);
-    cJSON_Delete(o);
-}
-
 /* Keeps the failure record (aws-reference D4) of records [0, N) of B. */
 static void add_failure(struct poller *p, const struct store_shard *sh, const struct batch *b, int n,
                         const char *condition, int64_t invokes, const struct invoke_res *res,
                         const char *version) {
     char first[40], last[40], t0[40], t1[40], now[40];
-    seq_text(b->r[0].json, first, sizeof(first));
-    seq_text(b->r[n - 1].json, last, sizeof(last));
+    util_stream_seq(b->r[0].seq, first, sizeof(first));
+    util_stream_seq(b->r[n - 1].seq, last, sizeof(last));
     util_iso_time(b->r[0].created_ms, t0, sizeof(t0));
     util_iso_time(b->r[n - 1].created_ms, t1, sizeof(t1));
     int64_t at = clock_now_ms();
@@ -383,7 +373,7 @@ static int64_t lowest_failure(const struct invoke_res *res, const struct batch *
         int64_t found = 0;
         for (int i = 0; i < n && !found; i++) {
             char s[40];
-            seq_text(b->r[i].json, s, sizeof(s));
+            util_stream_seq(b->r[i].seq, s, sizeof(s));
             if (strcmp(s, id->valuestring) == 0) found = b->r[i].seq;
         }
         if (!found) {

@@ -54,6 +54,10 @@ char *xasprintf(const char *fmt, ...) {
     return out;
 }
 
+void util_stream_seq(int64_t seq, char *buf, size_t n) {
+    snprintf(buf, n, "1%0*lld", UTIL_SEQ_DIGITS, (long long)seq);
+}
+
 void util_deadline_in(struct timespec *ts, int64_t ms) {
     clock_gettime(CLOCK_REALTIME, ts);
     ts->tv_nsec += (long)(ms % 1000) * 1000000L;

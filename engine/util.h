@@ -36,6 +36,12 @@ char *util_b64_encode(const void *data, size_t n);
  * "2019-11-21T19:49:20.006+0000", into OUT (at least 29 bytes). */
 void util_lambda_time(int64_t ms, char *out, size_t n);
 
+/* Formats stream sequence number SEQ as DynamoDB Streams shows it: a
+ * 21-digit decimal, "1" then SEQ zero-padded to UTIL_SEQ_DIGITS digits
+ * ("100000000000000000042"), into BUF (at least 22 bytes). */
+#define UTIL_SEQ_DIGITS 20
+void util_stream_seq(int64_t seq, char *buf, size_t n);
+
 /* Formats MS as ISO-8601 with milliseconds and Z: "2024-01-01T00:00:00.000Z". */
 void util_iso_time(int64_t ms, char *out, size_t n);
 

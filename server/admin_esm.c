@@ -20,12 +20,6 @@
 /* Shards listed per mapping or stream (see ESM_MAX_SHARDS in engine/esm.c). */
 #define ADMIN_MAX_SHARDS 1024
 
-static void seq_string(int64_t seq, char *buf, size_t n) {
-    /* The stream's 21-digit form (api/ddb_stream_write.c), or null-ish "". */
-    if (seq < 0) buf[0] = '\0';
-    else snprintf(buf, n, "1%020lld", (long long)seq);
-}
-
 static int add_failure(void *ctx, int64_t created_ms, const char *record) {
     (void)created_ms;
     cJSON *item = cJSON_Parse(record);
@@ -65,9 +59,9 @@ int admin_esm_get(struct req *req, const char *uuid) {
     for (int i = 0; i < n; i++) {
         cJSON *s = cJSON_CreateObject();
         char seq[32];
-        seq_string(pos[i].seq, seq, sizeof(seq));
+        util_stream_seq(pos[i].seq, seq, sizeof(seq));
         cJSON_AddStringToObject(s, "shard_id", pos[i].shard_id);
-        if (pos[i].started && seq[0]) cJSON_AddStringToObject(s, "checkpoint", seq);
+        if (pos[i].started && pos[i].seq >= 0) cJSON_AddStringToObject(s, "checkpoint", seq);
         else cJSON_AddNullToObject(s, "checkpoint");
         cJSON_AddBoolToObject(s, "done", pos[i].done);
         cJSON_AddNumberToObject(s, "batches", (double)pos[i].batches);
