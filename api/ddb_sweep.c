@@ -48,8 +48,10 @@ static int roll_and_prune(int64_t now) {
             for (int p = 0; p < s.partitions && rc == STORE_OK; p++) {
                 struct store_shard open;
                 if (store_shard_open(s.arn, p, &open) != STORE_OK) continue;
-                if (now - open.created_ms >= DDB_SHARD_ROLLOVER_MS)
-                    rc = ddb_shard_rollover(s.arn, p, &open, s.next_seq, now);
+                if (now - open.created_ms < DDB_SHARD_ROLLOVER_MS) continue;
+                int64_t next;
+                rc = store_stream_next_seq(s.arn, &next);
+                if (rc == STORE_OK) rc = ddb_shard_rollover(s.arn, p, &open, next, now);
             }
         }
         if (rc == STORE_OK) rc = store_shard_prune(s.arn, now - DDB_STREAM_RETENTION_MS);

@@ -299,8 +299,9 @@ int ddbs_get_shard_iterator(struct req *req, cJSON *in) {
                             "Requested resource not found: Shard does not exist");
         return ddb_store_fail(req, rc);
     }
-    int64_t lo, hi, pos;
+    int64_t lo, hi, pos, next;
     rc = store_record_bounds(arn, shard, &lo, &hi);
+    if (rc == STORE_OK) rc = store_stream_next_seq(arn, &next);
     if (rc != STORE_OK) {
         store_stream_clear(&s);
         return ddb_store_fail(req, rc);
@@ -308,10 +309,10 @@ int ddbs_get_shard_iterator(struct req *req, cJSON *in) {
     if (strcmp(type, "TRIM_HORIZON") == 0) {
         pos = lo >= 0 ? lo : (sh.start_seq > sh.trim_seq ? sh.start_seq : sh.trim_seq + 1);
     } else if (strcmp(type, "LATEST") == 0) {
-        pos = sh.end_seq >= 0 ? sh.end_seq + 1 : (hi >= 0 ? hi + 1 : s.next_seq);
+        pos = sh.end_seq >= 0 ? sh.end_seq + 1 : (hi >= 0 ? hi + 1 : next);
     } else {
         pos = at ? seq : seq + 1;
-        if (seq < sh.start_seq || (sh.end_seq >= 0 && seq > sh.end_seq) || seq >= s.next_seq) {
+        if (seq < sh.start_seq || (sh.end_seq >= 0 && seq > sh.end_seq) || seq >= next) {
             store_stream_clear(&s);
             return req_fail(req, &AWSERR_DDB_VALIDATION,
                             "Invalid SequenceNumber: %s is not in the range of shard %s", seqz, shard);

@@ -494,13 +494,28 @@ int store_stream_take_seq(const char *arn, int64_t *seq) {
         return STORE_OK;
     }
     pthread_mutex_unlock(&seq_mu);
-    struct store_stream s;
-    int rc = store_stream_get(arn, &s);   /* recovers next_seq */
-    int64_t next = s.next_seq;
-    store_stream_clear(&s);
+    int64_t next;
+    int rc = store_stream_next_seq(arn, &next);   /* recovers it */
     if (rc != STORE_OK) return rc;
     seq_raise(arn, next, 1);
     return store_stream_take_seq(arn, seq);
+}
+
+int store_stream_next_seq(const char *arn, int64_t *next) {
+    int64_t cached = seq_cached(arn);
+    if (cached >= 0) {
+        *next = cached;
+        return STORE_OK;
+    }
+    static const char sql[] = "SELECT next_seq FROM ddb_streams WHERE arn=?1";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    int64_t row_next = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "stream_next_seq");
+    return seq_recover(arn, row_next, next);
 }
 
 int store_stream_get(const char *arn, struct store_stream *out) {
@@ -516,14 +531,7 @@ int store_stream_get(const char *arn, struct store_stream *out) {
     else memset(out, 0, sizeof(*out));
     sqlite3_reset(st);
     if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "stream_get");
-    int64_t cached = seq_cached(arn);
-    if (cached >= 0) {
-        if (cached > out->next_seq) out->next_seq = cached;
-        return STORE_OK;
-    }
-    rc = seq_recover(arn, out->next_seq, &out->next_seq);
-    if (rc != STORE_OK) store_stream_clear(out);
-    return rc;
+    return STORE_OK;
 }
 
 int store_stream_put(const struct store_stream *s, int insert) {

@@ -127,10 +127,15 @@ struct store_stream {
 void store_stream_clear(struct store_stream *s);
 
 /* Reads stream ARN into OUT (key_schema owned by OUT: store_stream_clear).
- * OUT->next_seq is the stream's live counter: in memory once a write has
- * taken a number since start, else recovered from the records and shards
- * (see store_ddb.c). Returns STORE_OK, STORE_NOTFOUND or STORE_ERR. */
+ * OUT->next_seq is only the row's lower bound: the live counter is
+ * store_stream_next_seq's. Returns STORE_OK, STORE_NOTFOUND or STORE_ERR. */
 int store_stream_get(const char *arn, struct store_stream *out);
+
+/* The next sequence number stream ARN will give into *NEXT: in memory
+ * once a write has taken one since start, else recovered from the
+ * records and shards (see store_ddb.c). Returns STORE_OK,
+ * STORE_NOTFOUND or STORE_ERR. */
+int store_stream_next_seq(const char *arn, int64_t *next);
 
 /* Inserts (INSERT set) or updates the enabled/disabled state of ST. The
  * row's next_seq only ever rises. A new stream's counter starts at
