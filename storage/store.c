@@ -289,8 +289,8 @@ static int group_finish(void) {
             rc = SQLITE_ABORT;
         } else {
             rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-            if (rc != SQLITE_OK) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         }
+        /* Whatever is still open (a failed COMMIT, a lost group) goes. */
         if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     }
     int out = store_rc(rc, "group commit");
