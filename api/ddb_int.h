@@ -55,12 +55,17 @@ struct ddb_table {
     char ttl_attr[256];                /* "" when TTL is off */
     int stream_on;                     /* an enabled stream exists */
     struct store_stream stream;        /* valid when stream_on */
+    int borrowed;                      /* a copy of a cached table: read only,
+                                        * ddb_table_free leaves its parts alone */
 };
 
 /* Loads table NAME. ITEM_OP selects the not-found wording of item
  * operations ("Requested resource not found") over that of table
  * operations ("Requested resource not found: Table: T not found").
- * Returns 0, or -1 with the error recorded. Free with ddb_table_free. */
+ * Inside a group-commit batch (item writes) the table comes from a small
+ * cache, valid while no other write transaction has begun: T is then a
+ * borrowed, read-only copy, good until the job ends. Returns 0, or -1
+ * with the error recorded. Free with ddb_table_free either way. */
 int ddb_table_load(struct req *req, const char *name, int item_op, struct ddb_table *t);
 void ddb_table_free(struct ddb_table *t);
 

@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -72,13 +73,73 @@ static void read_key_schema(const cJSON *ks, const cJSON *defs, struct ddb_keyde
 }
 
 void ddb_table_free(struct ddb_table *t) {
+    if (t->borrowed) {
+        memset(t, 0, sizeof(*t));
+        return;
+    }
     store_ddb_table_clear(&t->row);
     store_stream_clear(&t->stream);
     cJSON_Delete(t->desc);
     t->desc = NULL;
 }
 
+/*
+ * Tables as item writes see them. Every item write loaded its table (a
+ * row, its description parsed from JSON, its stream row): about a
+ * quarter of a streamed PutItem. Item writes run as group-commit jobs
+ * (store_group_run), serialised with every other write, and they never
+ * change a table; a table changes only in a write transaction of its own
+ * (store_begin(1)), which moves store_write_epoch(). So an entry is good
+ * for as long as the epoch it was read at, and needs no lock: only jobs
+ * touch the cache. Entries hold the table; jobs get shallow copies.
+ */
+
+/* Tables kept: one per table being written to at once is plenty; a miss
+ * costs only the load the cache saves. */
+#define DDB_TABLE_CACHE 8
+
+struct table_slot {
+    int used;
+    uint64_t epoch;
+    char account[13];
+    char region[32];
+    struct ddb_table t;
+};
+
+static struct table_slot table_cache[DDB_TABLE_CACHE];
+static unsigned table_cache_next;
+
+static int table_load(struct req *req, const char *name, int item_op, struct ddb_table *t);
+
+static int table_cached(struct req *req, const char *name, struct ddb_table *t) {
+    uint64_t epoch = store_write_epoch();
+    for (int i = 0; i < DDB_TABLE_CACHE; i++) {
+        struct table_slot *e = &table_cache[i];
+        if (e->used && e->epoch == epoch && strcmp(e->t.name, name) == 0 &&
+            strcmp(e->account, req->account) == 0 && strcmp(e->region, req->region) == 0) {
+            *t = e->t;
+            t->borrowed = 1;
+            return 0;
+        }
+    }
+    if (table_load(req, name, 1, t) != 0) return -1;
+    struct table_slot *e = &table_cache[table_cache_next++ % DDB_TABLE_CACHE];
+    if (e->used) ddb_table_free(&e->t);
+    e->used = 1;
+    e->epoch = epoch;
+    snprintf(e->account, sizeof(e->account), "%s", req->account);
+    snprintf(e->region, sizeof(e->region), "%s", req->region);
+    e->t = *t;
+    t->borrowed = 1;
+    return 0;
+}
+
 int ddb_table_load(struct req *req, const char *name, int item_op, struct ddb_table *t) {
+    if (item_op && store_in_group()) return table_cached(req, name, t);
+    return table_load(req, name, item_op, t);
+}
+
+static int table_load(struct req *req, const char *name, int item_op, struct ddb_table *t) {
     memset(t, 0, sizeof(*t));
     snprintf(t->name, sizeof(t->name), "%s", name);
     int rc = store_ddb_table_get(ddb_scope(req), name, &t->row);
@@ -1018,7 +1079,7 @@ static int describe_limits(struct req *req, cJSON *in) {
 /* ------------------------------------------------------------------ */
 
 #define DDB_WRITE 1  /* runs in BEGIN IMMEDIATE ... COMMIT */
-#define DDB_GROUP 2  /* a write that may share its commit (store_begin_group) */
+#define DDB_GROUP 2  /* an item write, run by the group writer (store_group_run) */
 
 struct ddb_op {
     const char *name;
@@ -1063,6 +1124,18 @@ static int op_cmp(const void *key, const void *elem) {
     return strcmp(key, ((const struct ddb_op *)elem)->name);
 }
 
+/* An item write handed to the group writer (store_group_run). */
+struct group_write {
+    struct req *req;
+    cJSON *in;
+    const struct ddb_op *op;
+};
+
+static int group_write_run(void *ctx) {
+    struct group_write *w = ctx;
+    return w->op->fn(w->req, w->in) == 0 && w->req->err == NULL ? 0 : -1;
+}
+
 static void run_op(struct req *req, const struct ddb_op *op) {
     cJSON *in = NULL;
     if (req->nbody == 0) {
@@ -1080,10 +1153,22 @@ static void run_op(struct req *req, const struct ddb_op *op) {
         free(msg);
         return;
     }
-    if (op->flags & DDB_WRITE) {
-        /* Item writes share commits (they hold no other lock); table
-         * operations take the write lock alone. */
-        int rc = (op->flags & DDB_GROUP) ? store_begin_group() : store_begin(1);
+    if (op->flags & DDB_GROUP) {
+        /* Item writes share commits: the group writer runs the operation
+         * and answers only after the COMMIT that holds it. */
+        struct group_write w = {req, in, op};
+        int rc = store_group_run(group_write_run, &w);
+        if (rc != STORE_OK && req->err == NULL) {
+            /* The work is not in the database: no 200 for it. (A failed
+             * operation keeps its own error; its work was undone anyway.) */
+            req->status = 0;
+            ddb_store_fail(req, rc);
+        } else if (rc == STORE_OK && req->err == NULL) {
+            esm_stream_written();   /* pollers read what just committed */
+        }
+    } else if (op->flags & DDB_WRITE) {
+        /* Table operations take the write lock alone. */
+        int rc = store_begin(1);
         if (rc != STORE_OK) {
             ddb_store_fail(req, rc);
         } else if (op->fn(req, in) == 0 && req->err == NULL) {
@@ -1091,7 +1176,7 @@ static void run_op(struct req *req, const struct ddb_op *op) {
                 req->status = 0;
                 ddb_store_fail(req, STORE_ERR);
             } else {
-                esm_stream_written();   /* pollers read what just committed */
+                esm_stream_written();
             }
         } else {
             store_rollback();

@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,8 @@ static sqlite3 *open_db(void) {
     return db;
 }
 
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages);
+
 static struct store_conn *conn_new(void) {
     struct store_conn *c = calloc(1, sizeof(*c));
     if (c == NULL) abort();
@@ -134,7 +137,8 @@ static struct store_conn *conn_new(void) {
  * the database cannot be opened. */
 static struct store_conn *cur_conn(void) {
     if (holds_write) {
-        if (writer == NULL) writer = conn_new();
+        if (writer == NULL && (writer = conn_new()) != NULL)
+            sqlite3_wal_hook(writer->db, wal_hook, NULL);   /* replaces autocheckpoint */
         return writer;
     }
     struct store_conn *c = pthread_getspecific(conn_key);
@@ -235,76 +239,22 @@ int store_step_change(sqlite3_stmt *st, const char *ctx) {
     return sqlite3_changes(sqlite3_db_handle(st)) > 0 ? STORE_OK : STORE_NOTFOUND;
 }
 
-/*
- * Group commit. A DynamoDB write (store_begin_group) runs as a savepoint
- * inside a transaction that several writers share: when it ends while
- * other writers are queued on write_mu, it leaves the transaction open,
- * hands the mutex on and sleeps until a later writer commits the group.
- * Each commit writes every page it changed to the WAL once, so k writes
- * that touch the same b-tree leaves (items, stream records) cost one
- * page write each instead of k. A writer is acknowledged only after the
- * COMMIT that holds its work, so nothing acknowledged can be lost, and
- * a failed COMMIT fails every member.
- *
- * Whoever takes write_mu and is not a group writer (store_begin(1),
- * maintenance, shutdown) commits an open group first. A member waits
- * holding no lock but its HTTP thread, and the mutex always passes to a
- * queued thread, which either commits or joins; so a group never waits
- * on itself. Callers of store_begin_group must not hold other locks.
- */
-
-/* Writers one group may hold before it commits even with more queued:
- * under a steady stream of writers the group would otherwise never end,
- * and its members' replies would wait without bound. */
-#define STORE_GROUP_MAX 16
-
-struct group_member {
-    int rc;                         /* STORE_ code of the group's commit */
-    int done;
-    struct group_member *next;
-};
-
-static pthread_cond_t group_cv = PTHREAD_COND_INITIALIZER;
-static int group_open;              /* the writer has an open group transaction */
-static int group_lost;              /* SQLite rolled it back under a member */
-static int group_size;              /* members sleeping until it commits */
-static struct group_member *group_members;
-static int write_queued;            /* threads waiting for write_mu (atomic) */
-
-static void lock_write(void) {
-    __atomic_add_fetch(&write_queued, 1, __ATOMIC_SEQ_CST);
-    pthread_mutex_lock(&write_mu);
-    __atomic_sub_fetch(&write_queued, 1, __ATOMIC_SEQ_CST);
+/* Runs SQL, one transaction-control statement, on store_db()'s
+ * connection from the statement cache: sqlite3_exec would parse it
+ * again on every call, several times per write. Returns an SQLite code. */
+static int ctl(const char *sql) {
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return SQLITE_ERROR;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static int others_queued(void) { return __atomic_load_n(&write_queued, __ATOMIC_SEQ_CST) > 0; }
+static const char sql_begin[] = "BEGIN IMMEDIATE", sql_begin_read[] = "BEGIN", sql_commit[] = "COMMIT",
+                  sql_rollback[] = "ROLLBACK", sql_savepoint[] = "SAVEPOINT job",
+                  sql_release[] = "RELEASE job", sql_rollback_to[] = "ROLLBACK TO job";
 
-/* Ends the open group: commits it (or, if SQLite already rolled it back,
- * fails it), tells every member, and wakes them. Holds write_mu. */
-static int group_finish(void) {
-    int rc = SQLITE_OK;
-    if (group_open) {
-        sqlite3 *db = writer->db;
-        if (group_lost || sqlite3_get_autocommit(db)) {
-            rc = SQLITE_ABORT;
-        } else {
-            rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-        }
-        /* Whatever is still open (a failed COMMIT, a lost group) goes. */
-        if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    }
-    int out = store_rc(rc, "group commit");
-    for (struct group_member *m = group_members; m; m = m->next) {
-        m->rc = out;
-        m->done = 1;
-    }
-    if (group_members) pthread_cond_broadcast(&group_cv);
-    group_members = NULL;
-    group_size = 0;
-    group_open = 0;
-    group_lost = 0;
-    return out;
-}
+static void lock_write(void) { pthread_mutex_lock(&write_mu); }
 
 static void release_write(void) {
     if (holds_write) {
@@ -313,35 +263,9 @@ static void release_write(void) {
     }
 }
 
-/* Lets go of write_mu as a group writer that is not waiting for the
- * group: the group stays open only if it has sleeping members and a
- * queued writer will take the mutex next (and so commit or join it);
- * otherwise it is committed now. Returns the commit's STORE_ code, or
- * STORE_OK when it was left open. */
-static int hand_on(void) {
-    int rc = STORE_OK;
-    if (group_open && !(group_size > 0 && others_queued())) rc = group_finish();
-    release_write();
-    return rc;
-}
-
-/* Ends a member whose savepoint was released into the group: sleeps
- * until the group commits if more writers are queued to join it, else
- * commits it now. Returns the STORE_ code of that commit. */
-static int group_leave(void) {
-    if (sqlite3_get_autocommit(writer->db)) group_lost = 1;
-    if (group_size + 1 < STORE_GROUP_MAX && others_queued()) {
-        struct group_member me = {STORE_OK, 0, group_members};
-        group_members = &me;
-        group_size++;
-        while (!me.done) pthread_cond_wait(&group_cv, &write_mu);
-        release_write();
-        return me.rc;
-    }
-    int rc = group_finish();
-    release_write();
-    return rc;
-}
+/* Write transactions begun by store_begin(1); read and written under
+ * write_mu only. */
+static uint64_t write_epoch;
 
 int store_begin(int write) {
     int acquired = 0;
@@ -349,78 +273,209 @@ int store_begin(int write) {
         lock_write();
         holds_write = 1;
         acquired = 1;
-        if (group_open) group_finish();
+        write_epoch++;
     }
     sqlite3 *db = store_db();
     if (db == NULL) {
         if (acquired) release_write();
         return STORE_ERR;
     }
-    int rc = sqlite3_exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
+    int rc = ctl(write ? sql_begin : sql_begin_read);
     /* A nested begin fails without giving up the outer transaction's lock. */
     if (rc != SQLITE_OK && acquired) release_write();
     return store_rc(rc, "begin");
 }
 
-int store_begin_group(void) {
-    if (holds_write) return STORE_ERR;  /* no nesting */
-    lock_write();
-    holds_write = 2;
-    sqlite3 *db = store_db();
-    if (db == NULL) {
-        release_write();
-        return STORE_ERR;
-    }
-    if (group_open && sqlite3_get_autocommit(db)) group_finish();  /* lost: fail it */
-    int rc = SQLITE_OK;
-    if (!group_open) {
-        rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-        if (rc == SQLITE_OK) group_open = 1;
-    }
-    if (rc == SQLITE_OK) rc = sqlite3_exec(db, "SAVEPOINT member", NULL, NULL, NULL);
-    if (rc != SQLITE_OK) hand_on();
-    return store_rc(rc, "begin group");
-}
-
 int store_commit(void) {
-    if (holds_write == 2) {
-        int rc = sqlite3_exec(writer->db, "RELEASE member", NULL, NULL, NULL);
-        if (rc != SQLITE_OK) {
-            store_rc(rc, "release savepoint");
-            group_lost = 1;
-        }
-        return group_leave();
-    }
-    int rc = sqlite3_exec(store_db(), "COMMIT", NULL, NULL, NULL);
-    if (rc != SQLITE_OK) {
-        sqlite3_exec(store_db(), "ROLLBACK", NULL, NULL, NULL);
-    }
+    int rc = ctl(sql_commit);
+    if (rc != SQLITE_OK && !sqlite3_get_autocommit(store_db())) ctl(sql_rollback);
     release_write();
     return store_rc(rc, "commit");
 }
 
 void store_rollback(void) {
-    if (holds_write == 2) {
-        sqlite3 *db = writer->db;
-        if (!sqlite3_get_autocommit(db) &&
-            (sqlite3_exec(db, "ROLLBACK TO member", NULL, NULL, NULL) != SQLITE_OK ||
-             sqlite3_exec(db, "RELEASE member", NULL, NULL, NULL) != SQLITE_OK))
-            group_lost = 1;
-        if (sqlite3_get_autocommit(db)) group_lost = group_open;
-        hand_on();
-        return;
-    }
     sqlite3 *db = store_db();
-    if (db && !sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (db && !sqlite3_get_autocommit(db)) ctl(sql_rollback);
     release_write();
 }
 
-/* WAL pages beyond which maintenance truncates the log: 4096 pages of
- * 4 KB is 16 MB. Readers that never pause keep SQLite's automatic
- * (passive) checkpoints from restarting the WAL, so it would only grow. */
-#define STORE_WAL_TRUNCATE_PAGES 4096
+/*
+ * Group commit. Small writes (DynamoDB item writes) queue their work
+ * (store_group_run) instead of each taking the write lock. The first
+ * queued thread that finds no batch running leads one: it takes the write
+ * lock, runs every queued job (its own and other threads') as a
+ * savepoint inside one transaction, commits once, and wakes the jobs'
+ * threads. The WAL gets each changed page once per commit instead of once
+ * per write, the write lock stays on one thread for the whole batch (no
+ * hand-over, i.e. no futex wake and reschedule, between writes), and the
+ * leader itself never sleeps. A job is answered only after the COMMIT
+ * holding its work, so nothing acknowledged can be lost; a failed COMMIT
+ * fails every job in it. Other writers (store_begin(1)) queue on
+ * write_mu as before and get it between two batches.
+ */
 
-void store_maintain(void) {
+/* Jobs one transaction may hold: under a steady stream of writers the
+ * batch would otherwise never end, and its first jobs' replies would
+ * wait without bound. 64 writes of a few pages each stay well under a
+ * millisecond of work. */
+#define STORE_GROUP_MAX 64
+
+struct group_job {
+    store_group_fn fn;
+    void *ctx;
+    int rc;                         /* STORE_ code, see store_group_run */
+    int done;
+    pthread_cond_t cv;
+    struct group_job *next;
+};
+
+static pthread_mutex_t group_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct group_job *group_head, *group_tail;
+static int group_leading;           /* a batch is running (under group_mu) */
+
+/* Pops the next queued job, or NULL. Holds group_mu. */
+static struct group_job *group_pop(void) {
+    struct group_job *j = group_head;
+    if (j) {
+        group_head = j->next;
+        if (group_head == NULL) group_tail = NULL;
+        j->next = NULL;
+    }
+    return j;
+}
+
+/* Runs job J as a savepoint of the open transaction on DB. Returns 0, or
+ * -1 when the transaction is gone (SQLite rolled it back under the job,
+ * or the savepoint could not be ended): every job in it has failed. */
+static int group_apply(sqlite3 *db, struct group_job *j) {
+    if (ctl(sql_savepoint) != SQLITE_OK) {
+        j->rc = STORE_ERR;
+        return -1;
+    }
+    j->rc = STORE_OK;
+    if (j->fn(j->ctx) == 0) {
+        if (ctl(sql_release) != SQLITE_OK) return -1;
+    } else if (!sqlite3_get_autocommit(db) &&
+               (ctl(sql_rollback_to) != SQLITE_OK || ctl(sql_release) != SQLITE_OK)) {
+        return -1;
+    }
+    return sqlite3_get_autocommit(db) ? -1 : 0;
+}
+
+/* Leads one batch: takes queued jobs into one transaction until the
+ * queue is empty or STORE_GROUP_MAX, commits, and marks them done, waking
+ * every one but SELF. Called without group_mu; the caller is the leader. */
+static void group_batch(struct group_job *self) {
+    struct group_job *batch = NULL, *last = NULL;
+    int n = 0, rc, lost = 0;
+    lock_write();
+    holds_write = 2;
+    sqlite3 *db = store_db();
+    rc = db ? ctl(sql_begin) : SQLITE_CANTOPEN;
+    while (rc == SQLITE_OK && !lost && n < STORE_GROUP_MAX) {
+        pthread_mutex_lock(&group_mu);
+        struct group_job *j = group_pop();
+        pthread_mutex_unlock(&group_mu);
+        if (j == NULL) break;
+        if (last) last->next = j;
+        else batch = j;
+        last = j;
+        n++;
+        lost = group_apply(db, j);
+    }
+    if (rc == SQLITE_OK) {
+        rc = lost ? SQLITE_ABORT : ctl(sql_commit);
+        if (!sqlite3_get_autocommit(db)) ctl(sql_rollback);
+    } else {
+        /* No transaction: fail the job that would have been first. */
+        pthread_mutex_lock(&group_mu);
+        batch = group_pop();
+        pthread_mutex_unlock(&group_mu);
+        if (batch) batch->rc = STORE_ERR;
+    }
+    release_write();
+    int out = store_rc(rc, "group commit");
+    pthread_mutex_lock(&group_mu);
+    for (struct group_job *j = batch, *next; j; j = next) {
+        next = j->next;   /* J lives on its waiter's stack: read first */
+        if (out != STORE_OK && j->rc == STORE_OK) j->rc = out;
+        j->done = 1;
+        if (j != self) pthread_cond_signal(&j->cv);
+    }
+    pthread_mutex_unlock(&group_mu);
+}
+
+int store_in_group(void) { return holds_write == 2; }
+
+uint64_t store_write_epoch(void) { return write_epoch; }
+
+int store_group_run(store_group_fn fn, void *ctx) {
+    if (holds_write) return STORE_ERR;   /* would wait for itself */
+    struct group_job j = {fn, ctx, STORE_OK, 0, PTHREAD_COND_INITIALIZER, NULL};
+    pthread_mutex_lock(&group_mu);
+    if (group_tail) group_tail->next = &j;
+    else group_head = &j;
+    group_tail = &j;
+    while (!j.done) {
+        if (group_leading) {
+            pthread_cond_wait(&j.cv, &group_mu);
+            continue;
+        }
+        group_leading = 1;
+        pthread_mutex_unlock(&group_mu);
+        group_batch(&j);
+        pthread_mutex_lock(&group_mu);
+        group_leading = 0;
+        /* Whoever queued after the batch's last pop needs a leader. */
+        if (group_head) pthread_cond_signal(&group_head->cv);
+    }
+    pthread_mutex_unlock(&group_mu);
+    pthread_cond_destroy(&j.cv);
+    return j.rc;
+}
+
+/*
+ * Checkpoints. SQLite's automatic checkpoint runs inside the COMMIT that
+ * pushes the WAL past 1,000 pages, on the committing connection: that
+ * would be the writer, holding write_mu, and with a data directory a
+ * checkpoint syncs the WAL and the database file. Instead, the writer
+ * connection's WAL hook wakes a checkpoint thread, which checkpoints on
+ * its own connection while writers go on (a PASSIVE checkpoint takes no
+ * lock a writer needs).
+ */
+
+/* WAL pages after a commit that wake the checkpoint thread: 16 MB of
+ * 4 KB pages, four times SQLite's own automatic threshold. A checkpoint
+ * copies each page once however often the log holds it (hot pages such
+ * as a stream's last leaf are in nearly every commit), and with a data
+ * directory it costs two fsyncs: fewer, larger checkpoints write less. */
+#define STORE_CKPT_PAGES 4000
+/* WAL pages beyond which a checkpoint truncates the log: 64 MB. Readers
+ * that never pause keep passive checkpoints from restarting the WAL, so
+ * it would only grow. */
+#define STORE_WAL_TRUNCATE_PAGES 16384
+
+static pthread_mutex_t ckpt_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ckpt_cv = PTHREAD_COND_INITIALIZER;
+static pthread_t ckpt_thread;
+static int ckpt_running, ckpt_wanted, ckpt_stopping;
+
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages) {
+    (void)arg;
+    (void)db;
+    (void)name;
+    if (pages >= STORE_CKPT_PAGES) {
+        pthread_mutex_lock(&ckpt_mu);
+        ckpt_wanted = 1;
+        pthread_cond_signal(&ckpt_cv);
+        pthread_mutex_unlock(&ckpt_mu);
+    }
+    return SQLITE_OK;
+}
+
+/* Checkpoints on the calling thread's connection, truncating a WAL that
+ * has grown past STORE_WAL_TRUNCATE_PAGES. Holds no lock on entry. */
+static void checkpoint(void) {
     sqlite3 *db = store_db();
     if (db == NULL) return;
     int log = 0, done = 0;
@@ -430,10 +485,40 @@ void store_maintain(void) {
      * TRUNCATE waits (busy timeout) for readers to move past it. */
     lock_write();
     holds_write = 1;
-    if (group_open) group_finish();
     sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
     release_write();
 }
+
+static void *ckpt_main(void *arg) {
+    (void)arg;
+    pthread_setname_np(pthread_self(), "sluice-ckpt");
+    pthread_mutex_lock(&ckpt_mu);
+    while (!ckpt_stopping) {
+        if (!ckpt_wanted) {
+            pthread_cond_wait(&ckpt_cv, &ckpt_mu);
+            continue;
+        }
+        ckpt_wanted = 0;
+        pthread_mutex_unlock(&ckpt_mu);
+        checkpoint();
+        pthread_mutex_lock(&ckpt_mu);
+    }
+    pthread_mutex_unlock(&ckpt_mu);
+    store_thread_done();
+    return NULL;
+}
+
+static void ckpt_stop(void) {
+    if (!ckpt_running) return;
+    pthread_mutex_lock(&ckpt_mu);
+    ckpt_stopping = 1;
+    pthread_cond_signal(&ckpt_cv);
+    pthread_mutex_unlock(&ckpt_mu);
+    pthread_join(ckpt_thread, NULL);
+    ckpt_running = ckpt_stopping = ckpt_wanted = 0;
+}
+
+void store_maintain(void) { checkpoint(); }
 
 static int mkdir_p(const char *path) {
     char buf[PATH_MAX];
@@ -512,7 +597,13 @@ int store_init(const char *dir, int in_memory) {
         fprintf(stderr, "sluice: cannot create %s: %s\n", code_dir, strerror(errno));
         return STORE_ERR;
     }
-    return migrate();
+    if (migrate() != STORE_OK) return STORE_ERR;
+    if (pthread_create(&ckpt_thread, NULL, ckpt_main, NULL) != 0) {
+        fprintf(stderr, "sluice: cannot start the checkpoint thread\n");
+        return STORE_ERR;
+    }
+    ckpt_running = 1;
+    return STORE_OK;
 }
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
@@ -531,8 +622,8 @@ void store_shutdown(void) {
     struct store_conn *c = pthread_getspecific(conn_key);
     pthread_setspecific(conn_key, NULL);
     conn_close(c);
+    ckpt_stop();
     lock_write();
-    if (group_open) group_finish();
     conn_close(writer);
     store_ddb_forget();
     writer = NULL;

@@ -56,22 +56,43 @@ struct sqlite3_stmt *store_stmt(const char *sql);
  * at once (BEGIN IMMEDIATE) on the shared writer connection. Return STORE_OK or STORE_ERR/BUSY. */
 int store_begin(int write);
 
-/* Begins a write that may share its commit with other writers (group
- * commit, see store.c): the work runs as a savepoint on the writer
- * connection, and store_commit returns only once a COMMIT holding it has
- * succeeded (STORE_OK) or failed (STORE_ERR, the work is gone). The
- * calling thread must hold no other lock, since store_commit may sleep
- * until a later writer commits. store_rollback undoes only this work.
- * Not nestable. Returns STORE_OK or STORE_ERR/BUSY. */
-int store_begin_group(void);
-
-/* Ends the calling thread's transaction (store_begin or
- * store_begin_group). */
+/* Ends the calling thread's transaction (store_begin). */
 int store_commit(void);
 void store_rollback(void);
 
+/* Work for store_group_run: runs on the group-writer thread inside a
+ * savepoint of the open write transaction (store_db() is the writer
+ * connection). Returns 0 to keep its changes, nonzero to undo them. It
+ * must not begin, commit or roll back, nor take a lock that a thread
+ * waiting in store_group_run may hold. */
+typedef int (*store_group_fn)(void *ctx);
+
+/* Group commit (see store.c): queues FN(CTX) for the group-writer thread,
+ * which runs it with whatever other work is queued in one transaction,
+ * and returns once that transaction has ended. Returns STORE_OK when FN
+ * ran and its outcome is final: what it kept is committed (durable as
+ * any commit), what it undid is gone. Otherwise returns the STORE_ code
+ * of the failure, and nothing FN did is in the database (FN may or may
+ * not have run). CTX is used by the other thread meanwhile; the caller
+ * sleeps, holding no lock it must give up. Fails with STORE_ERR inside a
+ * write transaction. */
+int store_group_run(store_group_fn fn, void *ctx);
+
+/* 1 when the calling thread runs a store_group_fn (inside a batch), else
+ * 0. Such work is serialised with every other write: caches it keeps
+ * need no lock of their own. */
+int store_in_group(void);
+
+/* Counts the write transactions begun with store_begin(1) (table
+ * changes, maintenance, every write but group work). Call only inside a
+ * batch (store_in_group): state read there stays valid for as long as
+ * the count does not change. */
+uint64_t store_write_epoch(void);
+
 /* Checkpoints the write-ahead log, truncating it once it has grown large.
- * Call from a background task on its own thread. */
+ * The writer's commits also wake a checkpoint thread of the store's own
+ * once the log passes 1,000 pages; this is the periodic pass. Call from a
+ * background task on its own thread. */
 void store_maintain(void);
 
 /* Executes SQL text that has no parameters (schema, pragmas). */

@@ -1169,32 +1169,50 @@ static int gc_insert(int x) {
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Every 7th write is rolled back, every 11th goes through a plain
- * store_begin(1) (which must commit an open group first), and every
- * 13th also inserts a duplicate key and rolls back after the conflict. */
+/* One write for store_group_run: inserts X; CONFLICT also inserts it a
+ * second time (which must fail); KEEP says whether to keep the work. */
+struct gc_job {
+    int x, conflict, keep;
+    int ran, failed;
+};
+
+static int gc_job_run(void *p) {
+    struct gc_job *j = p;
+    j->ran++;
+    if (gc_insert(j->x) != 0) j->failed++;
+    if (j->conflict && gc_insert(j->x) == 0) j->failed++;   /* must conflict */
+    return j->keep ? 0 : -1;
+}
+
+/* Every 7th write is undone, every 11th goes through a plain
+ * store_begin(1) (which queues on the same write lock as the group
+ * writer's batches), and every 13th also inserts a duplicate key and is
+ * undone after the conflict. */
 static void *gc_thread(void *p) {
     struct gc_thread *t = p;
     for (int i = 0; i < GC_WRITES; i++) {
         int x = t->id * 100000 + i;
-        int plain = i % 11 == 0;
-        if ((plain ? store_begin(1) : store_begin_group()) != STORE_OK) {
-            t->failed++;
-            continue;
+        int conflict = i % 13 == 0 && i > 0;
+        int keep = !conflict && i % 7 != 0;
+        if (i % 11 == 0) {
+            if (store_begin(1) != STORE_OK) {
+                t->failed++;
+                continue;
+            }
+            struct gc_job j = {x, conflict, keep, 0, 0};
+            if (gc_job_run(&j) != 0) {
+                store_rollback();
+            } else if (store_commit() != STORE_OK) {
+                t->failed++;
+                continue;
+            }
+            t->failed += j.failed;
+        } else {
+            struct gc_job j = {x, conflict, keep, 0, 0};
+            if (store_group_run(gc_job_run, &j) != STORE_OK || j.ran != 1) t->failed++;
+            t->failed += j.failed;
         }
-        if (gc_insert(x) != 0) t->failed++;
-        if (i % 13 == 0 && i > 0) {
-            if (gc_insert(x) == 0) t->failed++;   /* must conflict */
-            store_rollback();
-            continue;
-        }
-        if (i % 7 == 0) {
-            store_rollback();
-            continue;
-        }
-        if (store_commit() != STORE_OK) {
-            t->failed++;
-            continue;
-        }
+        if (!keep) continue;
         t->acked++;
         if (!gc_row_visible(x)) t->missing_after_ack++;
     }
@@ -1224,16 +1242,19 @@ START_TEST(group_commit) {
     ck_assert_int_eq(acked, expect * GC_THREADS);
     ck_assert_int_eq(q_int("SELECT count(*) FROM g"), acked);
     ck_assert_int_eq(q_int("SELECT count(*) FROM g WHERE (x % 100000) % 7 = 0"), 0);
-    /* A lone group writer commits at once, and it is durable: reopen. */
-    ck_assert_int_eq(store_begin_group(), STORE_OK);
-    ck_assert_int_eq(gc_insert(7777777), 0);
-    ck_assert_int_eq(store_commit(), STORE_OK);
+    /* A lone job commits at once, and it is durable: reopen. */
+    struct gc_job j = {7777777, 0, 1, 0, 0};
+    ck_assert_int_eq(store_group_run(gc_job_run, &j), STORE_OK);
+    ck_assert_int_eq(j.ran, 1);
+    ck_assert_int_eq(j.failed, 0);
     store_shutdown();
     ck_assert_int_eq(store_init(tmpdir, 0), STORE_OK);
     ck_assert_int_eq(q_int("SELECT count(*) FROM g"), acked + 1);
-    /* Not nestable. */
+    /* Not from inside a write transaction (it would wait for itself). */
     ck_assert_int_eq(store_begin(1), STORE_OK);
-    ck_assert_int_eq(store_begin_group(), STORE_ERR);
+    j.ran = 0;
+    ck_assert_int_eq(store_group_run(gc_job_run, &j), STORE_ERR);
+    ck_assert_int_eq(j.ran, 0);
     store_rollback();
 }
 END_TEST

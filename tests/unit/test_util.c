@@ -6,6 +6,7 @@
 #include "engine/util.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,6 +307,31 @@ START_TEST(uuid_format) {
 }
 END_TEST
 
+/* Each thread has its own generator, seeded apart: ids made at once on
+ * several threads (request ids, eventIDs) must still never repeat. */
+#define UUID_THREADS 4
+#define UUID_PER_THREAD 5000
+
+static void *uuid_thread(void *p) {
+    char (*out)[37] = p;
+    for (int i = 0; i < UUID_PER_THREAD; i++) util_uuid(out[i]);
+    return NULL;
+}
+
+static int cmp_uuid(const void *a, const void *b) { return strcmp(a, b); }
+
+START_TEST(uuid_unique_across_threads) {
+    static char ids[UUID_THREADS * UUID_PER_THREAD][37];
+    pthread_t th[UUID_THREADS];
+    for (int t = 0; t < UUID_THREADS; t++)
+        ck_assert_int_eq(pthread_create(&th[t], NULL, uuid_thread, ids[t * UUID_PER_THREAD]), 0);
+    for (int t = 0; t < UUID_THREADS; t++) pthread_join(th[t], NULL);
+    for (int i = 0; i < UUID_THREADS * UUID_PER_THREAD; i++) check_uuid(ids[i]);
+    qsort(ids, UUID_THREADS * UUID_PER_THREAD, sizeof(ids[0]), cmp_uuid);
+    for (int i = 1; i < UUID_THREADS * UUID_PER_THREAD; i++) ck_assert_str_ne(ids[i - 1], ids[i]);
+}
+END_TEST
+
 /* ---- allocation and strings ---- */
 
 START_TEST(strings) {
@@ -357,6 +383,7 @@ static Suite *util_suite(void) {
         {"iso_time_format", iso_time_format},
         {"clocks", clocks},
         {"uuid_format", uuid_format},
+        {"uuid_unique_across_threads", uuid_unique_across_threads},
         {"deadline_in", deadline_in},
         {"strings", strings},
     };
