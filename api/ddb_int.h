@@ -106,9 +106,11 @@ int ddb_write_item(struct req *req, struct ddb_table *t, const struct store_key 
 
 /* Stream records (ddb_stream_write.c). Appends the record of a change to
  * T's enabled stream, choosing the shard by the key's partition and
- * rolling the shard over when due. */
+ * rolling the shard over when due. NEW_TEXT is NEW_ITEM as JSON text when
+ * the caller has it (NULL: printed here). Returns 0, or -1 with the error
+ * recorded. */
 int ddb_stream_append(struct req *req, struct ddb_table *t, const struct store_key *hk,
-                      const struct cJSON *keys, const struct cJSON *old_item,
+                      const char *new_text, const struct cJSON *old_item,
                       const struct cJSON *new_item, int ttl_delete);
 
 /* Creates the stream row and first shards for T with VIEW_TYPE, stores

@@ -135,10 +135,17 @@ static cJSON *keys_of(const struct ddb_table *t, const cJSON *item) {
     return k;
 }
 
+/* Appends "NAME":TEXT to B, TEXT being JSON already. */
+static void add_member(struct ddb_sbuf *b, const char *name, const char *text) {
+    ddb_sb_adds(b, ",\"");
+    ddb_sb_adds(b, name);
+    ddb_sb_adds(b, "\":");
+    ddb_sb_adds(b, text);
+}
+
 int ddb_stream_append(struct req *req, struct ddb_table *t, const struct store_key *hk,
-                      const cJSON *keys, const cJSON *old_item, const cJSON *new_item,
+                      const char *new_text, const cJSON *old_item, const cJSON *new_item,
                       int ttl_delete) {
-    (void)keys;
     struct store_stream *s = &t->stream;
     int64_t now = clock_now_ms();
     int part = partition_of(hk, s->partitions);
@@ -165,40 +172,56 @@ int ddb_stream_append(struct req *req, struct ddb_table *t, const struct store_k
         if (*p != '-') hex[k++] = *p;
     hex[k] = '\0';
 
+    /* The record is written out as text, the images spliced in as JSON
+     * text (the new one is the item row's own text): building it as a
+     * cJSON tree copied every image once more and printed it again. Every
+     * string but the images is one sluice chose or validated (an event
+     * name, a region, a view type, digits), so none needs escaping. */
     const char *view = s->view_type;
     const cJSON *any = new_item ? new_item : old_item;
-    cJSON *rec = cJSON_CreateObject();
-    cJSON_AddStringToObject(rec, "eventID", hex);
-    cJSON_AddStringToObject(rec, "eventName", old_item == NULL ? "INSERT" : new_item == NULL ? "REMOVE" : "MODIFY");
-    cJSON_AddStringToObject(rec, "eventVersion", "1.1");
-    cJSON_AddStringToObject(rec, "eventSource", "aws:dynamodb");
-    cJSON_AddStringToObject(rec, "awsRegion", req->region);
-    cJSON *d = cJSON_AddObjectToObject(rec, "dynamodb");
-    cJSON_AddNumberToObject(d, "ApproximateCreationDateTime", (double)(now / 1000));
-    cJSON *kobj = keys_of(t, any);
-    size_t size = ddb_item_size(kobj);
-    cJSON_AddItemToObject(d, "Keys", kobj);
     int want_new = strcmp(view, "NEW_IMAGE") == 0 || strcmp(view, "NEW_AND_OLD_IMAGES") == 0;
     int want_old = strcmp(view, "OLD_IMAGE") == 0 || strcmp(view, "NEW_AND_OLD_IMAGES") == 0;
+    cJSON *kobj = keys_of(t, any);
+    size_t size = ddb_item_size(kobj);
+    char *keys = cJSON_PrintUnformatted(kobj);
+    cJSON_Delete(kobj);
+    char *new_own = NULL, *old_text = NULL;
     if (want_new && new_item) {
-        cJSON_AddItemToObject(d, "NewImage", cJSON_Duplicate(new_item, 1));
+        if (new_text == NULL) new_text = new_own = cJSON_PrintUnformatted(new_item);
         size += ddb_item_size(new_item);
     }
     if (want_old && old_item) {
-        cJSON_AddItemToObject(d, "OldImage", cJSON_Duplicate(old_item, 1));
+        old_text = cJSON_PrintUnformatted(old_item);
         size += ddb_item_size(old_item);
     }
-    cJSON_AddStringToObject(d, "SequenceNumber", seqs);
-    cJSON_AddNumberToObject(d, "SizeBytes", (double)size);
-    cJSON_AddStringToObject(d, "StreamViewType", view);
-    if (ttl_delete) {
-        cJSON *u = cJSON_AddObjectToObject(rec, "userIdentity");
-        cJSON_AddStringToObject(u, "PrincipalId", "dynamodb.amazonaws.com");
-        cJSON_AddStringToObject(u, "Type", "Service");
-    }
-    char *text = cJSON_PrintUnformatted(rec);
-    cJSON_Delete(rec);
-    rc = store_record_append(s->arn, seq, open.shard_id, now, strlen(text), text);
-    free(text);
+    if (keys == NULL || (want_new && new_item && new_text == NULL) || (want_old && old_item && old_text == NULL))
+        abort();   /* cJSON prints only fail for want of memory */
+    char num[64];
+    struct ddb_sbuf b = {0};
+    ddb_sb_adds(&b, "{\"eventID\":\"");
+    ddb_sb_adds(&b, hex);
+    ddb_sb_adds(&b, "\",\"eventName\":\"");
+    ddb_sb_adds(&b, old_item == NULL ? "INSERT" : new_item == NULL ? "REMOVE" : "MODIFY");
+    ddb_sb_adds(&b, "\",\"eventVersion\":\"1.1\",\"eventSource\":\"aws:dynamodb\",\"awsRegion\":\"");
+    ddb_sb_adds(&b, req->region);
+    snprintf(num, sizeof(num), "\",\"dynamodb\":{\"ApproximateCreationDateTime\":%lld", (long long)(now / 1000));
+    ddb_sb_adds(&b, num);
+    add_member(&b, "Keys", keys);
+    if (want_new && new_item) add_member(&b, "NewImage", new_text);
+    if (want_old && old_item) add_member(&b, "OldImage", old_text);
+    ddb_sb_adds(&b, ",\"SequenceNumber\":\"");
+    ddb_sb_adds(&b, seqs);
+    snprintf(num, sizeof(num), "\",\"SizeBytes\":%zu,\"StreamViewType\":\"", size);
+    ddb_sb_adds(&b, num);
+    ddb_sb_adds(&b, view);
+    ddb_sb_adds(&b, "\"}");
+    if (ttl_delete)
+        ddb_sb_adds(&b, ",\"userIdentity\":{\"PrincipalId\":\"dynamodb.amazonaws.com\",\"Type\":\"Service\"}");
+    ddb_sb_adds(&b, "}");
+    free(keys);
+    free(new_own);
+    free(old_text);
+    rc = store_record_append(s->arn, seq, open.shard_id, now, b.n, b.z);
+    free(b.z);
     return rc == STORE_OK ? 0 : ddb_store_fail(req, rc);
 }

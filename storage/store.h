@@ -90,9 +90,7 @@ int store_in_group(void);
 uint64_t store_write_epoch(void);
 
 /* Checkpoints the write-ahead log, truncating it once it has grown large.
- * The writer's commits also wake a checkpoint thread of the store's own
- * once the log passes 1,000 pages; this is the periodic pass. Call from a
- * background task on its own thread. */
+ * Call from a background task on its own thread. */
 void store_maintain(void);
 
 /* Executes SQL text that has no parameters (schema, pragmas). */
