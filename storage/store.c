@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sched.h>
 
 /* Statements cached per thread. The code uses a few dozen distinct SQL
  * strings; past this, statements are prepared and finalized per use. */
@@ -317,11 +318,20 @@ void store_rollback(void) {
  * millisecond of work. */
 #define STORE_GROUP_MAX 64
 
+/* Times a queued job's thread yields the CPU, checking whether its batch
+ * is done, before it sleeps on its condition variable: about one batch
+ * of a few writes on a busy 2-core machine (each yield lets the leader or
+ * another thread run), a few microseconds of spinning on an idle big one.
+ * 4 connections of PutItem: +25% in memory, +10% with a data dir. */
+#define STORE_GROUP_YIELDS 32
+
 struct group_job {
     store_group_fn fn;
     void *ctx;
     int rc;                         /* STORE_ code, see store_group_run */
-    int done;
+    int done;                       /* set under group_mu, read also without */
+    int yielded;                    /* its thread has yielded once already */
+    int sleeping;                   /* its thread waits on CV: signal it */
     pthread_cond_t cv;
     struct group_job *next;
 };
@@ -396,8 +406,8 @@ static void group_batch(struct group_job *self) {
     for (struct group_job *j = batch, *next; j; j = next) {
         next = j->next;   /* J lives on its waiter's stack: read first */
         if (out != STORE_OK && j->rc == STORE_OK) j->rc = out;
-        j->done = 1;
-        if (j != self) pthread_cond_signal(&j->cv);
+        __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
+        if (j != self && j->sleeping) pthread_cond_signal(&j->cv);
     }
     pthread_mutex_unlock(&group_mu);
 }
@@ -408,13 +418,25 @@ uint64_t store_write_epoch(void) { return write_epoch; }
 
 int store_group_run(store_group_fn fn, void *ctx) {
     if (holds_write) return STORE_ERR;   /* would wait for itself */
-    struct group_job j = {fn, ctx, STORE_OK, 0, PTHREAD_COND_INITIALIZER, NULL};
+    struct group_job j = {fn, ctx, STORE_OK, 0, 0, 0, PTHREAD_COND_INITIALIZER, NULL};
     pthread_mutex_lock(&group_mu);
     if (group_tail) group_tail->next = &j;
     else group_head = &j;
     group_tail = &j;
     while (!j.done) {
         if (group_leading) {
+            /* A batch is short: yield the CPU a few times before sleeping,
+             * so that most jobs find themselves done without the leader
+             * having to wake them (a futex wake and a reschedule each). */
+            if (!j.yielded) {
+                j.yielded = 1;
+                pthread_mutex_unlock(&group_mu);
+                for (int i = 0; i < STORE_GROUP_YIELDS && !__atomic_load_n(&j.done, __ATOMIC_ACQUIRE); i++)
+                    sched_yield();
+                pthread_mutex_lock(&group_mu);
+                continue;
+            }
+            j.sleeping = 1;
             pthread_cond_wait(&j.cv, &group_mu);
             continue;
         }
