@@ -101,6 +101,7 @@ void ddb_table_free(struct ddb_table *t) {
 struct table_slot {
     int used;
     uint64_t epoch;
+    uint64_t job;      /* the last job given a copy: not evicted during it */
     char account[13];
     char region[32];
     struct ddb_table t;
@@ -108,6 +109,7 @@ struct table_slot {
 
 static struct table_slot table_cache[DDB_TABLE_CACHE];
 static unsigned table_cache_next;
+static uint64_t table_cache_job;   /* counts group jobs (group_write_run) */
 
 static int table_load(struct req *req, const char *name, int item_op, struct ddb_table *t);
 
@@ -119,14 +121,24 @@ static int table_cached(struct req *req, const char *name, struct ddb_table *t) 
             strcmp(e->account, req->account) == 0 && strcmp(e->region, req->region) == 0) {
             *t = e->t;
             t->borrowed = 1;
+            e->job = table_cache_job;
             return 0;
         }
     }
     if (table_load(req, name, 1, t) != 0) return -1;
-    struct table_slot *e = &table_cache[table_cache_next++ % DDB_TABLE_CACHE];
+    /* A slot whose table no copy of this job may still use (a
+     * transaction can name more tables than there are slots); with none,
+     * T stays the caller's own. */
+    struct table_slot *e = NULL;
+    for (int i = 0; i < DDB_TABLE_CACHE && e == NULL; i++) {
+        struct table_slot *c = &table_cache[table_cache_next++ % DDB_TABLE_CACHE];
+        if (!c->used || c->job != table_cache_job) e = c;
+    }
+    if (e == NULL) return 0;
     if (e->used) ddb_table_free(&e->t);
     e->used = 1;
     e->epoch = epoch;
+    e->job = table_cache_job;
     snprintf(e->account, sizeof(e->account), "%s", req->account);
     snprintf(e->region, sizeof(e->region), "%s", req->region);
     e->t = *t;
@@ -1133,6 +1145,7 @@ struct group_write {
 
 static int group_write_run(void *ctx) {
     struct group_write *w = ctx;
+    table_cache_job++;   /* copies handed out before are no longer in use */
     return w->op->fn(w->req, w->in) == 0 && w->req->err == NULL ? 0 : -1;
 }
 

@@ -1604,6 +1604,28 @@ class TransactionTests(DdbTestCase):
         self.assertIsNone(self.get("txa", {"pk": "del"}))
         self.assertEqual(self.get("txb", {"pk": "c", "sk": 1}), {"pk": "c", "sk": 1, "ver": 1})
 
+    def test_transaction_over_more_tables_than_cached(self):
+        # Item writes keep up to 8 parsed tables; a transaction naming 12
+        # stream-enabled tables must still write each item and record with
+        # its own table (run under ASan in CI: an evicted table still in
+        # use would be a use after free).
+        names = ["txm%02d" % i for i in range(12)]
+        for n in names:
+            self.create_table(n, stream="NEW_AND_OLD_IMAGES")
+        for rnd in range(2):
+            self.ddb.transact_write_items(TransactItems=[
+                {"Put": {"TableName": n, "Item": to_av({"pk": "k", "table": n, "round": rnd})}} for n in names])
+        for n in names:
+            self.assertEqual(self.get(n, {"pk": "k"}), {"pk": "k", "table": n, "round": 1})
+            arn = self.ddb.describe_table(TableName=n)["Table"]["LatestStreamArn"]
+            shard = self.ddbs.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+            it = self.ddbs.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            recs = self.ddbs.get_records(ShardIterator=it)["Records"]
+            self.assertEqual([r["eventName"] for r in recs], ["INSERT", "MODIFY"], n)
+            self.assertEqual(from_av(recs[1]["dynamodb"]["NewImage"]), {"pk": "k", "table": n, "round": 1})
+            self.assertEqual(from_av(recs[1]["dynamodb"]["OldImage"]), {"pk": "k", "table": n, "round": 0})
+
     def test_transact_write_cancelled_is_all_or_nothing(self):
         before = self.snapshot()
         e = self.assertDdbError(
