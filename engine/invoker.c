@@ -1131,12 +1131,16 @@ int invoke_provisioner_start(void) {
     return 0;
 }
 
-void invoke_provisioner_stop(void) {
-    if (!prov_running) return;
+void invoke_provisioner_halt(void) {
     pthread_mutex_lock(&prov_mu);
     prov_stopping = 1;
     pthread_cond_broadcast(&prov_cv);
     pthread_mutex_unlock(&prov_mu);
+}
+
+void invoke_provisioner_stop(void) {
+    if (!prov_running) return;
+    invoke_provisioner_halt();
     pthread_join(prov_thread, NULL);
     prov_running = 0;
     pthread_mutex_lock(&pool_mu);

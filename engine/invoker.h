@@ -80,6 +80,16 @@ void invoke_async_kick(void);
  * FUNCTION_ERROR_INIT_FAILURE. Invocations admitted to a provisioned slot
  * run in them. Kick after any PC-relevant change. */
 int invoke_provisioner_start(void);
+
+/* Tells the provisioner to stop and returns at once: a pass in progress
+ * abandons what it was doing, so environments killed from now on (the
+ * shutdown kills them all) are not taken for failed inits, which would
+ * leave the config FAILED in storage. Call before invoke_shutdown at
+ * shutdown; any thread. */
+void invoke_provisioner_halt(void);
+
+/* Stops the provisioner (halting it first if need be), waits for its
+ * thread and frees its environments. Main thread, at shutdown. */
 void invoke_provisioner_stop(void);
 void invoke_provision_kick(void);
 

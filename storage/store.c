@@ -13,6 +13,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,7 +21,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <sched.h>
 
 /* Statements cached per thread. The code uses a few dozen distinct SQL
  * strings; past this, statements are prepared and finalized per use. */

@@ -361,6 +361,12 @@ def snapshot(server):
     return out
 
 
+# Seconds a provisioned-concurrency config may take to become READY after
+# it is put or after a restart: it waits for real interpreters to start and
+# initialise. 5 s was once exceeded by 0.04 s in CI (two suites at once on
+# 2 cores); this only has to bound a provisioner that never finishes.
+PC_READY_TIMEOUT_S = 20
+
 def build_fixture(tc, server):
     lam = server.client()
     acct = server.client(access_key="111111111111")
@@ -402,8 +408,10 @@ def build_fixture(tc, server):
     west.create_function(FunctionName="w", Runtime="provided.al2023", Role=ROLE, Handler="bootstrap",
                          Code={"ZipFile": z1}, Tags={"r": "west"})
     tc.wait_active("w", client=west)
+    # Eight environments (3 python, 5 node) start, four at a time: seconds
+    # on a loaded 2-core CI machine. The deadline only bounds a hang.
     for c, f, q in ((lam, "fn", "beta"), (lam, "other", "1")):
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + PC_READY_TIMEOUT_S
         while c.get_provisioned_concurrency_config(FunctionName=f, Qualifier=q)["Status"] != "READY":
             tc.assertLess(time.monotonic(), deadline, "PC not READY")
             time.sleep(0.05)
@@ -430,7 +438,7 @@ class PersistenceTests(unittest.TestCase):
         for f in ("fn", "other"):
             for p in lam.list_provisioned_concurrency_configs(FunctionName=f)["ProvisionedConcurrencyConfigs"]:
                 q = p["FunctionArn"].rsplit(":", 1)[1]
-                deadline = time.monotonic() + 5
+                deadline = time.monotonic() + PC_READY_TIMEOUT_S
                 while lam.get_provisioned_concurrency_config(FunctionName=f, Qualifier=q)["Status"] != "READY":
                     self.assertLess(time.monotonic(), deadline, "PC %s:%s not READY after restart" % (f, q))
                     time.sleep(0.05)
