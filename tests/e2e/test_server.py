@@ -439,7 +439,12 @@ class PersistenceTests(unittest.TestCase):
             for p in lam.list_provisioned_concurrency_configs(FunctionName=f)["ProvisionedConcurrencyConfigs"]:
                 q = p["FunctionArn"].rsplit(":", 1)[1]
                 deadline = time.monotonic() + PC_READY_TIMEOUT_S
-                while lam.get_provisioned_concurrency_config(FunctionName=f, Qualifier=q)["Status"] != "READY":
+                while True:
+                    status = lam.get_provisioned_concurrency_config(FunctionName=f, Qualifier=q)["Status"]
+                    if status == "READY":
+                        break
+                    # FAILED is final: a shutdown once stored it for environments it killed.
+                    self.assertNotEqual(status, "FAILED", "PC %s:%s FAILED after restart" % (f, q))
                     self.assertLess(time.monotonic(), deadline, "PC %s:%s not READY after restart" % (f, q))
                     time.sleep(0.05)
 
