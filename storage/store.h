@@ -60,22 +60,24 @@ int store_begin(int write);
 int store_commit(void);
 void store_rollback(void);
 
-/* Work for store_group_run: runs on the group-writer thread inside a
+/* Work for store_group_run: runs on the thread leading the batch (the
+ * caller's own or another one waiting in store_group_run) inside a
  * savepoint of the open write transaction (store_db() is the writer
  * connection). Returns 0 to keep its changes, nonzero to undo them. It
- * must not begin, commit or roll back, nor take a lock that a thread
- * waiting in store_group_run may hold. */
+ * must not begin, commit or roll back, use thread-local state of the
+ * caller, nor take a lock that a thread waiting in store_group_run may
+ * hold. */
 typedef int (*store_group_fn)(void *ctx);
 
-/* Group commit (see store.c): queues FN(CTX) for the group-writer thread,
- * which runs it with whatever other work is queued in one transaction,
- * and returns once that transaction has ended. Returns STORE_OK when FN
- * ran and its outcome is final: what it kept is committed (durable as
- * any commit), what it undid is gone. Otherwise returns the STORE_ code
- * of the failure, and nothing FN did is in the database (FN may or may
- * not have run). CTX is used by the other thread meanwhile; the caller
- * sleeps, holding no lock it must give up. Fails with STORE_ERR inside a
- * write transaction. */
+/* Group commit (see store.c): queues FN(CTX); the first queued thread that
+ * finds no batch running runs it with whatever other work is queued in
+ * one transaction. Returns once the transaction holding FN has ended:
+ * STORE_OK when FN ran and its outcome is final (what it kept is
+ * committed, durable as any commit; what it undid is gone). Otherwise the
+ * STORE_ code of the failure, and nothing FN did is in the database (FN
+ * may or may not have run). CTX may be used by another thread meanwhile;
+ * the caller yields or sleeps, holding no lock it must give up. Fails
+ * with STORE_ERR inside a write transaction. Any thread. */
 int store_group_run(store_group_fn fn, void *ctx);
 
 /* 1 when the calling thread runs a store_group_fn (inside a batch), else
