@@ -220,6 +220,12 @@ int store_step_done(sqlite3_stmt *st, const char *ctx) {
     return out;
 }
 
+int store_row_done(sqlite3_stmt *st, int rc, const char *ctx) {
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, ctx);
+}
+
 int store_rows_done(sqlite3_stmt *st, int rc, const char *ctx) {
     int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_rc(rc, ctx);
     sqlite3_reset(st);

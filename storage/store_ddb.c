@@ -53,9 +53,7 @@ int store_ddb_table_get(struct store_scope s, const char *name, struct store_ddb
         out->partitions = sqlite3_column_int(st, 5);
         out->created_ms = sqlite3_column_int64(st, 6);
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "ddb_table_get");
+    return store_row_done(st, rc, "ddb_table_get");
 }
 
 int store_ddb_table_put(struct store_scope s, const char *name, const struct store_ddb_table *t,
@@ -123,9 +121,7 @@ int store_ddb_table_by_id(const char *id, char *account, char *region, char *nam
         store_col_copy(st, 1, region, 32);
         store_col_copy(st, 2, name, 256);
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "ddb_table_by_id");
+    return store_row_done(st, rc, "ddb_table_by_id");
 }
 
 int store_ddb_table_usage(const char *table_id, int64_t *count, int64_t *bytes) {
@@ -155,9 +151,7 @@ int store_ddb_item_get(const char *table_id, struct store_key hk, struct store_k
     bind_key(st, 3, rk);
     int rc = sqlite3_step(st);
     *item = rc == SQLITE_ROW ? store_col_dup(st, 0) : NULL;
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "ddb_item_get");
+    return store_row_done(st, rc, "ddb_item_get");
 }
 
 int store_ddb_item_put(const char *table_id, struct store_key hk, struct store_key rk,
@@ -210,9 +204,7 @@ int store_ddb_token_get(struct store_scope s, const char *token, char **hash, in
     int rc = sqlite3_step(st);
     *hash = rc == SQLITE_ROW ? store_col_dup(st, 0) : NULL;
     *created_ms = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "token_get");
+    return store_row_done(st, rc, "token_get");
 }
 
 int store_ddb_token_put(struct store_scope s, const char *token, const char *hash, int64_t created_ms) {
@@ -627,9 +619,7 @@ int store_shard_close(const char *arn, const char *shard_id, int64_t end_seq) {
 static int one_shard(sqlite3_stmt *st, struct store_shard *out, const char *ctx) {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) read_shard(st, out);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, ctx);
+    return store_row_done(st, rc, ctx);
 }
 
 int store_shard_open(const char *arn, int partition, struct store_shard *out) {
@@ -864,9 +854,7 @@ int store_meta_get(const char *key, char **value) {
     sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     *value = rc == SQLITE_ROW ? store_col_dup(st, 0) : NULL;
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "meta_get");
+    return store_row_done(st, rc, "meta_get");
 }
 
 int store_meta_set(const char *key, const char *value) {

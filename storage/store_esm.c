@@ -51,9 +51,7 @@ int store_esm_get(const char *uuid, struct store_esm *out) {
     sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) read_esm(st, out);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "esm_get");
+    return store_row_done(st, rc, "esm_get");
 }
 
 int store_esm_put(const struct store_esm *m, int insert) {
@@ -191,9 +189,7 @@ int store_esm_pos_get(const char *uuid, const char *shard_id, struct store_esm_p
     sqlite3_bind_text(st, 2, shard_id, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) read_pos(st, out);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "esm_pos_get");
+    return store_row_done(st, rc, "esm_pos_get");
 }
 
 int store_esm_pos_put(const char *uuid, const char *stream_arn, const struct store_esm_pos *p) {

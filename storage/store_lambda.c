@@ -131,9 +131,7 @@ int store_ver_get(struct store_scope s, const char *name, int version, char **co
     sqlite3_bind_int(st, 4, version);
     int rc = sqlite3_step(st);
     *config = rc == SQLITE_ROW ? store_col_dup(st, 0) : NULL;
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "ver_get");
+    return store_row_done(st, rc, "ver_get");
 }
 
 int store_ver_insert(struct store_scope s, const char *name, int version, const char *config) {
@@ -193,9 +191,7 @@ int store_alias_get(struct store_scope s, const char *name, const char *alias, c
     sqlite3_bind_text(st, 4, alias, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     *config = rc == SQLITE_ROW ? store_col_dup(st, 0) : NULL;
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "alias_get");
+    return store_row_done(st, rc, "alias_get");
 }
 
 int store_alias_put(struct store_scope s, const char *name, const char *alias, const char *config,
@@ -249,9 +245,7 @@ int store_policy_get(struct store_scope s, const char *name, const char *qualifi
     int rc = sqlite3_step(st);
     *statements = rc == SQLITE_ROW ? store_col_dup(st, 0) : NULL;
     if (revision) *revision = rc == SQLITE_ROW ? store_col_dup(st, 1) : NULL;
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "policy_get");
+    return store_row_done(st, rc, "policy_get");
 }
 
 int store_policy_put(struct store_scope s, const char *name, const char *qualifier,
@@ -303,9 +297,7 @@ int store_pc_get(struct store_scope s, const char *name, const char *qualifier, 
     sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) read_pc(st, out);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "pc_get");
+    return store_row_done(st, rc, "pc_get");
 }
 
 int store_pc_put(struct store_scope s, const char *name, const struct store_pc *pc) {
@@ -505,9 +497,7 @@ int store_eic_get(struct store_scope s, const char *name, const char *qualifier,
     sqlite3_bind_text(st, 4, qualifier, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     *config = rc == SQLITE_ROW ? store_col_dup(st, 0) : NULL;
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "eic_get");
+    return store_row_done(st, rc, "eic_get");
 }
 
 int store_eic_put(struct store_scope s, const char *name, const char *qualifier, const char *config) {

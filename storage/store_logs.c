@@ -83,9 +83,7 @@ int store_logs_group_exists(struct store_scope s, const char *group) {
     if (st == NULL) return STORE_ERR;
     store_bind_scope(st, s, group);
     int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "logs_group_exists");
+    return store_row_done(st, rc, "logs_group_exists");
 }
 
 int store_logs_stream_exists(struct store_scope s, const char *group, const char *stream) {
@@ -96,9 +94,7 @@ int store_logs_stream_exists(struct store_scope s, const char *group, const char
     store_bind_scope(st, s, group);
     sqlite3_bind_text(st, 4, stream, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return STORE_OK;
-    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "logs_stream_exists");
+    return store_row_done(st, rc, "logs_stream_exists");
 }
 
 int store_logs_create_stream(struct store_scope s, const char *group, const char *stream, int64_t now_ms) {

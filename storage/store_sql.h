@@ -26,6 +26,11 @@ void store_bind_scope(struct sqlite3_stmt *st, struct store_scope s, const char 
  * store_rc mapping of the failure (logged with CTX). */
 int store_step_done(struct sqlite3_stmt *st, const char *ctx);
 
+/* Ends a one-row lookup ST whose single step returned RC: resets ST and
+ * returns STORE_OK for a row, STORE_NOTFOUND for none, else the store_rc
+ * mapping of RC (logged with CTX). Read the row's columns before. */
+int store_row_done(struct sqlite3_stmt *st, int rc, const char *ctx);
+
 /* Ends a query ST whose rows were stepped until RC (SQLITE_ROW when the
  * caller stopped early, SQLITE_DONE at the end, else an error): resets
  * ST and returns STORE_OK, or the store_rc mapping of RC (logged with
