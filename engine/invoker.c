@@ -36,16 +36,38 @@
 /* LogType Tail returns the last 4 KB of the log. */
 #define INVOKE_TAIL_BYTES 4096
 
+/* An environment kept for reuse: in the warm pool (idle) or in the
+ * provisioned pool (pcenvs, defined with the provisioner below). */
 struct pooled {
     char key[768];
     char stream[160];        /* its CloudWatch log stream */
     struct env *env;
-    int64_t last_used_ms;
+    int64_t last_used_ms;    /* warm pool: when it was last given back */
+    int busy;                /* provisioned pool: handed out by pc_take */
     struct pooled *next;
 };
 
 static struct pooled *idle;
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static struct pooled *pooled_new(const char *key, const char *stream, struct env *env) {
+    struct pooled *p = xcalloc(1, sizeof(*p));
+    snprintf(p->key, sizeof(p->key), "%s", key);
+    snprintf(p->stream, sizeof(p->stream), "%s", stream);
+    p->env = env;
+    return p;
+}
+
+/* Stops and frees every environment of LIST (unlinked, pool_mu not held:
+ * stopping one waits for its process). */
+static void pooled_free_all(struct pooled *list) {
+    while (list) {
+        struct pooled *n = list->next;
+        env_free(list->env);
+        free(list);
+        list = n;
+    }
+}
 
 void invoke_res_clear(struct invoke_res *r) {
     free(r->body);
@@ -89,20 +111,12 @@ static struct env *pool_take(const char *key, size_t prefix_len, char *stream, s
         pp = &p->next;
     }
     pthread_mutex_unlock(&pool_mu);
-    while (retired) {
-        struct pooled *n = retired->next;
-        env_free(retired->env);
-        free(retired);
-        retired = n;
-    }
+    pooled_free_all(retired);
     return found;
 }
 
 static void pool_put(const char *key, const char *stream, struct env *env) {
-    struct pooled *p = xcalloc(1, sizeof(*p));
-    snprintf(p->key, sizeof(p->key), "%s", key);
-    snprintf(p->stream, sizeof(p->stream), "%s", stream);
-    p->env = env;
+    struct pooled *p = pooled_new(key, stream, env);
     p->last_used_ms = util_wall_ms();
     pthread_mutex_lock(&pool_mu);
     p->next = idle;
@@ -133,12 +147,7 @@ void invoke_reap(void) {
         pp = &p->next;
     }
     pthread_mutex_unlock(&pool_mu);
-    while (dead) {
-        struct pooled *n = dead->next;
-        env_free(dead->env);
-        free(dead);
-        dead = n;
-    }
+    pooled_free_all(dead);
 }
 
 void invoke_shutdown(void) {
@@ -146,12 +155,7 @@ void invoke_shutdown(void) {
     struct pooled *all = idle;
     idle = NULL;
     pthread_mutex_unlock(&pool_mu);
-    while (all) {
-        struct pooled *n = all->next;
-        env_free(all->env);
-        free(all);
-        all = n;
-    }
+    pooled_free_all(all);
     env_kill_all();
 }
 
@@ -805,15 +809,7 @@ cJSON *invoke_resolve(const char *account, const char *region, const char *name,
 /* Pre-initialised environments of PC configs, keyed by
  * account|region|function|qualifier|version|RevisionId: an alias moving
  * to another version, or a new revision, makes a new key. */
-struct pcenv {
-    char key[768];
-    char stream[160];
-    struct env *env;
-    int busy;
-    struct pcenv *next;
-};
-
-static struct pcenv *pcenvs;   /* under pool_mu */
+static struct pooled *pcenvs;   /* under pool_mu */
 
 static void pc_key(char *buf, size_t n, const char *account, const char *region, const char *name,
                    const char *qualifier, const char *version, const char *rev) {
@@ -824,7 +820,7 @@ static void pc_key(char *buf, size_t n, const char *account, const char *region,
 static struct env *pc_take(const char *key, char *stream, size_t nstream) {
     struct env *found = NULL;
     pthread_mutex_lock(&pool_mu);
-    for (struct pcenv *p = pcenvs; p; p = p->next) {
+    for (struct pooled *p = pcenvs; p; p = p->next) {
         if (!p->busy && strcmp(p->key, key) == 0 && env_alive(p->env)) {
             p->busy = 1;
             found = p->env;
@@ -839,25 +835,23 @@ static struct env *pc_take(const char *key, char *stream, size_t nstream) {
 /* Returns ENV (taken with pc_take) to the provisioned pool; a dead one is
  * dropped and the provisioner starts a replacement. */
 static void pc_give_back(const char *key, struct env *env) {
-    struct pcenv *dead = NULL;
+    struct pooled *dead = NULL;
     pthread_mutex_lock(&pool_mu);
-    for (struct pcenv **pp = &pcenvs; *pp; pp = &(*pp)->next) {
-        struct pcenv *p = *pp;
+    for (struct pooled **pp = &pcenvs; *pp; pp = &(*pp)->next) {
+        struct pooled *p = *pp;
         if (p->env != env) continue;
         if (env_alive(env)) {
             p->busy = 0;
         } else {
             *pp = p->next;
+            p->next = NULL;
             dead = p;
         }
         break;
     }
     pthread_mutex_unlock(&pool_mu);
     (void)key;
-    if (dead) {
-        env_free(dead->env);
-        free(dead);
-    }
+    pooled_free_all(dead);
 }
 
 /* Adds ENV, started by the provisioner or for a provisioned slot at
@@ -868,10 +862,7 @@ static void pc_adopt(const char *key, const char *stream, struct env *env) {
         env_free(env);
         return;
     }
-    struct pcenv *p = xcalloc(1, sizeof(*p));
-    snprintf(p->key, sizeof(p->key), "%s", key);
-    snprintf(p->stream, sizeof(p->stream), "%s", stream);
-    p->env = env;
+    struct pooled *p = pooled_new(key, stream, env);
     pthread_mutex_lock(&pool_mu);
     p->next = pcenvs;
     pcenvs = p;
@@ -883,7 +874,7 @@ static void pc_adopt(const char *key, const char *stream, struct env *env) {
 static int pc_count(const char *key) {
     int n = 0;
     pthread_mutex_lock(&pool_mu);
-    for (struct pcenv *p = pcenvs; p; p = p->next)
+    for (struct pooled *p = pcenvs; p; p = p->next)
         n += key == NULL || (strcmp(p->key, key) == 0 && env_alive(p->env));
     pthread_mutex_unlock(&pool_mu);
     return n;
@@ -1057,14 +1048,14 @@ static void provision_once(int seen) {
         cJSON_Delete(cfg);
     }
     /* Retire idle environments beyond what their key wants. */
-    struct pcenv *retired = NULL;
+    struct pooled *retired = NULL;
     pthread_mutex_lock(&pool_mu);
-    for (struct pcenv **pp = &pcenvs; *pp;) {
-        struct pcenv *p = *pp;
+    for (struct pooled **pp = &pcenvs; *pp;) {
+        struct pooled *p = *pp;
         int want = 0, have_before = 0;
         for (int i = 0; i < l.n; i++)
             if (strcmp(l.w[i].key, p->key) == 0) want += l.w[i].want;
-        for (struct pcenv *q = pcenvs; q != p; q = q->next) have_before += strcmp(q->key, p->key) == 0;
+        for (struct pooled *q = pcenvs; q != p; q = q->next) have_before += strcmp(q->key, p->key) == 0;
         if (!p->busy && (have_before >= want || !env_alive(p->env))) {
             *pp = p->next;
             p->next = retired;
@@ -1074,12 +1065,7 @@ static void provision_once(int seen) {
         pp = &p->next;
     }
     pthread_mutex_unlock(&pool_mu);
-    while (retired) {
-        struct pcenv *n = retired->next;
-        env_free(retired->env);
-        free(retired);
-        retired = n;
-    }
+    pooled_free_all(retired);
     free(l.w);
 }
 
@@ -1144,14 +1130,9 @@ void invoke_provisioner_stop(void) {
     pthread_join(prov_thread, NULL);
     prov_running = 0;
     pthread_mutex_lock(&pool_mu);
-    struct pcenv *all = pcenvs;
+    struct pooled *all = pcenvs;
     pcenvs = NULL;
     pthread_mutex_unlock(&pool_mu);
-    while (all) {
-        struct pcenv *n = all->next;
-        env_free(all->env);
-        free(all);
-        all = n;
-    }
+    pooled_free_all(all);
 }
 
