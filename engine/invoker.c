@@ -150,7 +150,10 @@ void invoke_reap(void) {
     pooled_free_all(dead);
 }
 
+static void provisioner_halt(void);
+
 void invoke_shutdown(void) {
+    provisioner_halt();
     pthread_mutex_lock(&pool_mu);
     struct pooled *all = idle;
     idle = NULL;
@@ -1117,7 +1120,8 @@ int invoke_provisioner_start(void) {
     return 0;
 }
 
-void invoke_provisioner_halt(void) {
+/* Tells the provisioner thread to stop and returns at once; any thread. */
+static void provisioner_halt(void) {
     pthread_mutex_lock(&prov_mu);
     prov_stopping = 1;
     pthread_cond_broadcast(&prov_cv);
@@ -1126,7 +1130,7 @@ void invoke_provisioner_halt(void) {
 
 void invoke_provisioner_stop(void) {
     if (!prov_running) return;
-    invoke_provisioner_halt();
+    provisioner_halt();
     pthread_join(prov_thread, NULL);
     prov_running = 0;
     pthread_mutex_lock(&pool_mu);

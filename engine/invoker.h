@@ -81,15 +81,8 @@ void invoke_async_kick(void);
  * run in them. Kick after any PC-relevant change. */
 int invoke_provisioner_start(void);
 
-/* Tells the provisioner to stop and returns at once: a pass in progress
- * abandons what it was doing, so environments killed from now on (the
- * shutdown kills them all) are not taken for failed inits, which would
- * leave the config FAILED in storage. Call before invoke_shutdown at
- * shutdown; any thread. */
-void invoke_provisioner_halt(void);
-
-/* Stops the provisioner (halting it first if need be), waits for its
- * thread and frees its environments. Main thread, at shutdown. */
+/* Stops the provisioner, waits for its thread and frees its environments.
+ * Main thread, at shutdown. */
 void invoke_provisioner_stop(void);
 void invoke_provision_kick(void);
 
@@ -97,7 +90,10 @@ void invoke_provision_kick(void);
  * background task. */
 void invoke_reap(void);
 
-/* Kills every environment (shutdown). */
+/* Kills every environment (shutdown). Tells the provisioner to stop
+ * first, without waiting for it: a pass in progress abandons its work, so
+ * the environments killed here are not taken for failed inits (which
+ * stored PC configs FAILED across a clean restart). */
 void invoke_shutdown(void);
 
 #endif

@@ -279,10 +279,7 @@ int main(int argc, char **argv) {
     http_stop();
     bg_stop();
     /* Kill running functions first, so async workers and pollers return
-     * at once (a killed batch is not checkpointed). The provisioner is told
-     * before: to it, a killed environment would be a failed init, and a
-     * clean restart found its PC configs FAILED (1 restart in ~13 here). */
-    invoke_provisioner_halt();
+     * at once (a killed batch is not checkpointed). */
     invoke_shutdown();
     esm_stop();
     invoke_async_stop();
