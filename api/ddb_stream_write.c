@@ -221,7 +221,7 @@ int ddb_stream_append(struct req *req, struct ddb_table *t, const struct store_k
     free(keys);
     free(new_own);
     free(old_text);
-    rc = store_record_append(s->arn, seq, open.shard_id, now, b.n, b.z);
+    rc = store_record_append(&open, seq, now, b.n, b.z);
     free(b.z);
     return rc == STORE_OK ? 0 : ddb_store_fail(req, rc);
 }

@@ -112,8 +112,9 @@ static const char *const store_migrations[] = {
     "  end_seq INTEGER,"                  /* last one, once closed */
     "  trim_seq INTEGER NOT NULL DEFAULT 0,"  /* its records up to here are trimmed */
     "  PRIMARY KEY(arn, shard_id)) STRICT;"
-    /* One B-tree, no secondary index: every write appends a record, so
-     * each extra index is another page written per PutItem. Reads go by
+    /* (Both rebuilt by 8 -> 9 below.) One B-tree, no secondary index:
+     * every write appends a record, so each extra index is another page
+     * written per PutItem. Reads go by
      * shard in seq order; trimming walks each shard from its start (seq
      * order is creation order within a stream). */
     "CREATE TABLE ddb_records("
@@ -258,6 +259,42 @@ static const char *const store_migrations[] = {
 
     /* 7 -> 8: every stream record looks up its partition's open shard;
      * without this the lookup scanned and sorted the stream's shards. */
+    "CREATE INDEX ddb_shards_open ON ddb_shards(arn, partition, created_ms) WHERE end_seq IS NULL;",
+
+    /* 8 -> 9: stream records in a rowid table keyed by position (shard
+     * number << 40 | seq; see storage/store_ddb.c). Without rowid, every
+     * interior page of ddb_records held whole rows (a record is ~600
+     * bytes, so ~6 per page and 14% of the table interior), and each
+     * append rewrote 3.5 pages per commit; an append at the end of a rowid
+     * table rewrites about one. Shards get the number, never reused
+     * (AUTOINCREMENT). A record whose shard row is gone was unreadable
+     * already and is not carried over. */
+    "CREATE TABLE ddb_shards_v9("
+    "  num INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  arn TEXT NOT NULL,"
+    "  shard_id TEXT NOT NULL,"
+    "  parent_id TEXT,"
+    "  partition INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  start_seq INTEGER NOT NULL,"
+    "  end_seq INTEGER,"
+    "  trim_seq INTEGER NOT NULL DEFAULT 0,"
+    "  UNIQUE(arn, shard_id)) STRICT;"
+    "INSERT INTO ddb_shards_v9(arn, shard_id, parent_id, partition, created_ms, start_seq, end_seq, trim_seq)"
+    "  SELECT arn, shard_id, parent_id, partition, created_ms, start_seq, end_seq, trim_seq"
+    "  FROM ddb_shards ORDER BY arn, start_seq, shard_id;"
+    "CREATE TABLE ddb_records_v9("
+    "  pos INTEGER PRIMARY KEY,"
+    "  created_ms INTEGER NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  record TEXT NOT NULL) STRICT;"
+    "INSERT INTO ddb_records_v9(pos, created_ms, size, record)"
+    "  SELECT (s.num << 40) | r.seq, r.created_ms, r.size, r.record"
+    "  FROM ddb_records r JOIN ddb_shards_v9 s ON s.arn=r.arn AND s.shard_id=r.shard_id;"
+    "DROP TABLE ddb_records;"
+    "DROP TABLE ddb_shards;"
+    "ALTER TABLE ddb_shards_v9 RENAME TO ddb_shards;"
+    "ALTER TABLE ddb_records_v9 RENAME TO ddb_records;"
     "CREATE INDEX ddb_shards_open ON ddb_shards(arn, partition, created_ms) WHERE end_seq IS NULL;",
 };
 

@@ -14,6 +14,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Shards and their records. ddb_records is a rowid table keyed by
+ * position: the shard's number (ddb_shards.num, never reused) shifted
+ * left by SEQ_BITS, or'd with the record's sequence number. A shard's
+ * records are one run of keys in seq order, and a write appends at the
+ * end of its shard's run (for the newest shard, at the end of the table,
+ * where SQLite splits off a new page without rebalancing). Limits: 2^40
+ * sequence numbers per stream (a year of writes at 30,000/s, then writes
+ * to it fail) and 2^23 shards (one per partition every 4 hours of clock,
+ * and per stream enabled).
+ */
+#define SEQ_BITS 40
+#define SEQ_BITS_SQL "40"   /* SEQ_BITS, for SQL text */
+#define SHARD_NUM_MAX ((int64_t)1 << (63 - SEQ_BITS))
+
+/* WHERE terms: record R lies in shard S's run. */
+#define IN_RUN(r, s) \
+    r ".pos >= (" s ".num << " SEQ_BITS_SQL ") AND " r ".pos < ((" s ".num + 1) << " SEQ_BITS_SQL ")"
+
 static void bind_key(sqlite3_stmt *st, int i, struct store_key k) {
     /* A zero-length key still binds as an empty BLOB, never NULL. */
     sqlite3_bind_blob(st, i, k.p ? k.p : "", (int)k.n, SQLITE_TRANSIENT);
@@ -460,7 +479,7 @@ void store_ddb_forget(void) {
 static int seq_recover(const char *arn, int64_t row_next, int64_t *out) {
     static const char sql[] =
         "SELECT max(start_seq), max(coalesce(end_seq, 0) + 1),"
-        " max((SELECT max(seq) + 1 FROM ddb_records r WHERE r.arn=s.arn AND r.shard_id=s.shard_id))"
+        " max((SELECT max(r.pos) + 1 - (s.num << " SEQ_BITS_SQL ") FROM ddb_records r WHERE " IN_RUN("r", "s") "))"
         " FROM ddb_shards s WHERE arn=?1";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
@@ -579,6 +598,10 @@ int store_stream_all(store_row_cb cb, void *ctx) {
     return store_rows_each(st, cb, ctx, "stream_all");
 }
 
+/* ---- shards and records (positions: see the top of the file) ---- */
+
+#define SHARD_COLS "shard_id, parent_id, partition, created_ms, start_seq, end_seq, trim_seq, num"
+
 static void read_shard(sqlite3_stmt *st, struct store_shard *out) {
     memset(out, 0, sizeof(*out));
     store_col_copy(st, 0, out->shard_id, sizeof(out->shard_id));
@@ -588,6 +611,7 @@ static void read_shard(sqlite3_stmt *st, struct store_shard *out) {
     out->start_seq = sqlite3_column_int64(st, 4);
     out->end_seq = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 5);
     out->trim_seq = sqlite3_column_int64(st, 6);
+    out->num = sqlite3_column_int64(st, 7);
 }
 
 int store_shard_insert(const char *arn, const struct store_shard *sh) {
@@ -624,7 +648,7 @@ static int one_shard(sqlite3_stmt *st, struct store_shard *out, const char *ctx)
 
 int store_shard_open(const char *arn, int partition, struct store_shard *out) {
     static const char sql[] =
-        "SELECT shard_id, parent_id, partition, created_ms, start_seq, end_seq, trim_seq FROM ddb_shards"
+        "SELECT " SHARD_COLS " FROM ddb_shards"
         " WHERE arn=?1 AND partition=?2 AND end_seq IS NULL ORDER BY created_ms DESC LIMIT 1";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
@@ -634,9 +658,7 @@ int store_shard_open(const char *arn, int partition, struct store_shard *out) {
 }
 
 int store_shard_get(const char *arn, const char *shard_id, struct store_shard *out) {
-    static const char sql[] =
-        "SELECT shard_id, parent_id, partition, created_ms, start_seq, end_seq, trim_seq FROM ddb_shards"
-        " WHERE arn=?1 AND shard_id=?2";
+    static const char sql[] = "SELECT " SHARD_COLS " FROM ddb_shards WHERE arn=?1 AND shard_id=?2";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
     sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
@@ -646,8 +668,7 @@ int store_shard_get(const char *arn, const char *shard_id, struct store_shard *o
 
 int store_shard_list(const char *arn, struct store_shard *out, int max, int *n) {
     static const char sql[] =
-        "SELECT shard_id, parent_id, partition, created_ms, start_seq, end_seq, trim_seq FROM ddb_shards"
-        " WHERE arn=?1 ORDER BY start_seq, shard_id";
+        "SELECT " SHARD_COLS " FROM ddb_shards WHERE arn=?1 ORDER BY start_seq, shard_id";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
     sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
@@ -663,8 +684,7 @@ int store_shard_prune(const char *arn, int64_t older_ms) {
     static const char sql[] =
         "DELETE FROM ddb_shards WHERE arn=?1 AND end_seq IS NOT NULL AND created_ms<?2"
         " AND (end_seq <= (SELECT trim_seq FROM ddb_streams s WHERE s.arn=?1)"
-        "      OR NOT EXISTS (SELECT 1 FROM ddb_records r WHERE r.arn=?1"
-        "                     AND r.shard_id=ddb_shards.shard_id))";
+        "      OR NOT EXISTS (SELECT 1 FROM ddb_records r WHERE " IN_RUN("r", "ddb_shards") "))";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
     sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
@@ -672,19 +692,53 @@ int store_shard_prune(const char *arn, int64_t older_ms) {
     return store_step_done(st, "shard_prune");
 }
 
-int store_record_append(const char *arn, int64_t seq, const char *shard_id, int64_t created_ms,
-                        size_t size, const char *record) {
-    static const char sql[] =
-        "INSERT INTO ddb_records(arn, seq, shard_id, created_ms, size, record)"
-        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+/* The first position of shard NUM's run. */
+static int64_t run_start(int64_t num) { return num << SEQ_BITS; }
+
+/* Shard SHARD_ID of ARN's run of positions, [*LO, *HI). */
+static int shard_run(const char *arn, const char *shard_id, int64_t *lo, int64_t *hi) {
+    static const char sql[] = "SELECT num FROM ddb_shards WHERE arn=?1 AND shard_id=?2";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
     sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, seq);
-    sqlite3_bind_text(st, 3, shard_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 4, created_ms);
-    sqlite3_bind_int64(st, 5, (sqlite3_int64)size);
-    sqlite3_bind_text(st, 6, record, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, shard_id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *lo = run_start(sqlite3_column_int64(st, 0));
+        *hi = *lo + ((int64_t)1 << SEQ_BITS);
+    }
+    return store_row_done(st, rc, "shard_run");
+}
+
+/* The first (DESC: last) position in [LO, HI), or -1 when none. */
+static int run_edge(int64_t lo, int64_t hi, int desc, int64_t *pos) {
+    static const char first_sql[] = "SELECT pos FROM ddb_records WHERE pos>=?1 AND pos<?2 ORDER BY pos LIMIT 1";
+    static const char last_sql[] =
+        "SELECT pos FROM ddb_records WHERE pos>=?1 AND pos<?2 ORDER BY pos DESC LIMIT 1";
+    sqlite3_stmt *st = store_stmt(desc ? last_sql : first_sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_int64(st, 1, lo);
+    sqlite3_bind_int64(st, 2, hi);
+    int rc = sqlite3_step(st);
+    *pos = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    rc = store_row_done(st, rc, "record_edge");
+    return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+int store_record_append(const struct store_shard *sh, int64_t seq, int64_t created_ms, size_t size,
+                        const char *record) {
+    static const char sql[] = "INSERT INTO ddb_records(pos, created_ms, size, record) VALUES(?1, ?2, ?3, ?4)";
+    if (seq <= 0 || seq >= ((int64_t)1 << SEQ_BITS) || sh->num <= 0 || sh->num >= SHARD_NUM_MAX) {
+        fprintf(stderr, "sluice: stream position out of range (shard %lld, seq %lld)\n",
+                (long long)sh->num, (long long)seq);
+        return STORE_ERR;
+    }
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_int64(st, 1, run_start(sh->num) | seq);
+    sqlite3_bind_int64(st, 2, created_ms);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
+    sqlite3_bind_text(st, 4, record, -1, SQLITE_STATIC);
     return store_step_done(st, "record_append");
 }
 
@@ -693,15 +747,18 @@ int store_record_read(const char *arn, const char *shard_id, int64_t from, int l
                                                   const char *record),
                       void *ctx) {
     static const char sql[] =
-        "SELECT seq, created_ms, record, size FROM ddb_records WHERE arn=?1 AND shard_id=?2"
-        " AND seq>=?3 ORDER BY seq LIMIT ?4";
+        "SELECT pos, created_ms, record, size FROM ddb_records WHERE pos>=?1 AND pos<?2"
+        " ORDER BY pos LIMIT ?3";
+    int64_t lo, hi;
+    int rc = shard_run(arn, shard_id, &lo, &hi);
+    if (rc != STORE_OK) return rc == STORE_NOTFOUND ? STORE_OK : rc;   /* pruned: no records */
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, shard_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, from);
-    sqlite3_bind_int(st, 4, limit);
-    int rc;
+    if (from < 0) from = 0;
+    if (from > hi - lo) from = hi - lo;
+    sqlite3_bind_int64(st, 1, lo + from);
+    sqlite3_bind_int64(st, 2, hi);
+    sqlite3_bind_int(st, 3, limit);
     size_t bytes = 0;
     int rows = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -709,7 +766,7 @@ int store_record_read(const char *arn, const char *shard_id, int64_t from, int l
         if (rows > 0 && bytes + sz > max_bytes) break;
         bytes += sz;
         rows++;
-        if (cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+        if (cb(ctx, sqlite3_column_int64(st, 0) - lo, sqlite3_column_int64(st, 1),
                (const char *)sqlite3_column_text(st, 2)))
             break;
     }
@@ -717,7 +774,9 @@ int store_record_read(const char *arn, const char *shard_id, int64_t from, int l
 }
 
 int store_record_seqs(const char *arn, int (*cb)(void *ctx, const char *shard_id, int64_t seq), void *ctx) {
-    static const char sql[] = "SELECT shard_id, seq FROM ddb_records WHERE arn=?1 ORDER BY shard_id, seq";
+    static const char sql[] =
+        "SELECT s.shard_id, r.pos - (s.num << " SEQ_BITS_SQL ") FROM ddb_shards s, ddb_records r"
+        " WHERE s.arn=?1 AND " IN_RUN("r", "s") " ORDER BY s.shard_id, r.pos";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
     sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
@@ -728,43 +787,34 @@ int store_record_seqs(const char *arn, int (*cb)(void *ctx, const char *shard_id
 }
 
 int store_record_bounds(const char *arn, const char *shard_id, int64_t *lo, int64_t *hi) {
-    static const char sql[] =
-        "SELECT min(seq), max(seq) FROM ddb_records WHERE arn=?1 AND shard_id=?2";
-    sqlite3_stmt *st = store_stmt(sql);
-    if (st == NULL) return STORE_ERR;
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, shard_id, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
+    int64_t start, end, first, last;
     *lo = *hi = -1;
-    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        *lo = sqlite3_column_int64(st, 0);
-        *hi = sqlite3_column_int64(st, 1);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? STORE_OK : store_rc(rc, "record_bounds");
+    int rc = shard_run(arn, shard_id, &start, &end);
+    if (rc != STORE_OK) return rc == STORE_NOTFOUND ? STORE_OK : rc;
+    if ((rc = run_edge(start, end, 0, &first)) != STORE_OK || first < 0) return rc;
+    if ((rc = run_edge(start, end, 1, &last)) != STORE_OK) return rc;
+    *lo = first - start;
+    *hi = last - start;
+    return STORE_OK;
 }
 
 int store_record_trim(int64_t older_ms, int64_t *n) {
-    static const char shards_sql[] = "SELECT arn, shard_id FROM ddb_shards";
+    static const char shards_sql[] = "SELECT arn, num FROM ddb_shards";
     /* The first record young enough to keep: everything before it in the
      * shard is older (seq order is creation order within a stream). */
     static const char keep_sql[] =
-        "SELECT seq FROM ddb_records WHERE arn=?1 AND shard_id=?2 AND created_ms>=?3"
-        " ORDER BY seq LIMIT 1";
-    static const char last_sql[] =
-        "SELECT max(seq) FROM ddb_records WHERE arn=?1 AND shard_id=?2 AND seq<?3";
-    static const char del_sql[] =
-        "DELETE FROM ddb_records WHERE arn=?1 AND shard_id=?2 AND seq<?3";
+        "SELECT pos FROM ddb_records WHERE pos>=?1 AND pos<?2 AND created_ms>=?3 ORDER BY pos LIMIT 1";
+    static const char del_sql[] = "DELETE FROM ddb_records WHERE pos>=?1 AND pos<?2";
     static const char mark_sql[] =
         "UPDATE ddb_streams SET trim_seq=max(trim_seq, ?2) WHERE arn=?1";
     static const char mark_shard_sql[] =
-        "UPDATE ddb_shards SET trim_seq=max(trim_seq, ?3) WHERE arn=?1 AND shard_id=?2";
+        "UPDATE ddb_shards SET trim_seq=max(trim_seq, ?2) WHERE num=?1";
     *n = 0;
     /* Collect the shards first: the loop below writes to tables the
      * shard query would otherwise be reading. */
     struct pair {
         char arn[512];
-        char shard[80];
+        int64_t num;
     } *list = NULL;
     size_t count = 0, cap = 0;
     sqlite3_stmt *st = store_stmt(shards_sql);
@@ -778,20 +828,21 @@ int store_record_trim(int64_t older_ms, int64_t *n) {
             list = grown;
         }
         store_col_copy(st, 0, list[count].arn, sizeof(list[count].arn));
-        store_col_copy(st, 1, list[count].shard, sizeof(list[count].shard));
+        list[count].num = sqlite3_column_int64(st, 1);
         count++;
     }
     sqlite3_reset(st);
     int out = rc == SQLITE_DONE ? STORE_OK : store_rc(rc, "record_trim_shards");
     for (size_t i = 0; i < count && out == STORE_OK; i++) {
-        int64_t keep = INT64_MAX;
+        int64_t start = run_start(list[i].num), end = start + ((int64_t)1 << SEQ_BITS);
+        int64_t keep = end, last;
         st = store_stmt(keep_sql);
         if (st == NULL) {
             out = STORE_ERR;
             break;
         }
-        sqlite3_bind_text(st, 1, list[i].arn, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, list[i].shard, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 1, start);
+        sqlite3_bind_int64(st, 2, end);
         sqlite3_bind_int64(st, 3, older_ms);
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) keep = sqlite3_column_int64(st, 0);
@@ -800,26 +851,15 @@ int store_record_trim(int64_t older_ms, int64_t *n) {
             out = store_rc(rc, "record_trim_keep");
             break;
         }
-        st = store_stmt(last_sql);
-        if (st == NULL) {
-            out = STORE_ERR;
-            break;
-        }
-        sqlite3_bind_text(st, 1, list[i].arn, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, list[i].shard, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 3, keep);
-        rc = sqlite3_step(st);
-        int has_old = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
-        int64_t last = has_old ? sqlite3_column_int64(st, 0) : 0;
-        sqlite3_reset(st);
-        if (!has_old) continue;
+        if ((out = run_edge(start, keep, 1, &last)) != STORE_OK) break;
+        if (last < 0) continue;   /* nothing old */
         st = store_stmt(mark_sql);
         if (st == NULL) {
             out = STORE_ERR;
             break;
         }
         sqlite3_bind_text(st, 1, list[i].arn, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 2, last);
+        sqlite3_bind_int64(st, 2, last - start);
         out = store_step_done(st, "record_trim_mark");
         if (out != STORE_OK) break;
         st = store_stmt(mark_shard_sql);
@@ -827,9 +867,8 @@ int store_record_trim(int64_t older_ms, int64_t *n) {
             out = STORE_ERR;
             break;
         }
-        sqlite3_bind_text(st, 1, list[i].arn, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, list[i].shard, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 3, last);
+        sqlite3_bind_int64(st, 1, list[i].num);
+        sqlite3_bind_int64(st, 2, last - start);
         out = store_step_done(st, "record_trim_mark_shard");
         if (out != STORE_OK) break;
         st = store_stmt(del_sql);
@@ -837,9 +876,8 @@ int store_record_trim(int64_t older_ms, int64_t *n) {
             out = STORE_ERR;
             break;
         }
-        sqlite3_bind_text(st, 1, list[i].arn, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, list[i].shard, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 3, keep);
+        sqlite3_bind_int64(st, 1, start);
+        sqlite3_bind_int64(st, 2, keep);
         out = store_step_done(st, "record_trim");
         if (out == STORE_OK) *n += sqlite3_changes(store_db());
     }

@@ -163,6 +163,7 @@ struct store_shard {
     int64_t start_seq;
     int64_t end_seq;      /* -1 while open */
     int64_t trim_seq;     /* records up to this seq were trimmed (0: none) */
+    int64_t num;          /* its number, never reused: where its records are kept */
 };
 
 int store_shard_insert(const char *arn, const struct store_shard *sh);
@@ -177,8 +178,11 @@ int store_shard_list(const char *arn, struct store_shard *out, int max, int *n);
  * records are all trimmed or that never held any. */
 int store_shard_prune(const char *arn, int64_t older_ms);
 
-int store_record_append(const char *arn, int64_t seq, const char *shard_id, int64_t created_ms,
-                        size_t size, const char *record);
+/* Appends the record numbered SEQ to shard SH (as read back by
+ * store_shard_open/get/list: its num is set); RECORD is read during the
+ * call only. STORE_ERR when SEQ is not in 1..2^40-1. */
+int store_record_append(const struct store_shard *sh, int64_t seq, int64_t created_ms, size_t size,
+                        const char *record);
 /* Records of SHARD with seq >= FROM, ascending, at most LIMIT rows and
  * about MAX_BYTES (at least one row). CB gets KEY = decimal seq. */
 int store_record_read(const char *arn, const char *shard_id, int64_t from, int limit,

@@ -6,7 +6,9 @@
  * database in a new temporary directory (checked fixture).
  */
 #include "storage/blob.h"
+#include "storage/schema.h"
 #include "storage/store.h"
+#include "storage/store_ddb.h"
 #include "storage/store_esm.h"
 #include "storage/store_lambda.h"
 
@@ -237,6 +239,102 @@ START_TEST(newer_schema_refused) {
     ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     ck_assert_int_eq(store_init(tmpdir, 0), STORE_ERR);
+}
+END_TEST
+
+/* Records of one shard, as "seq:record;" text, from FROM on. */
+static int rec_cat(void *ctx, int64_t seq, int64_t created_ms, const char *record) {
+    char *out = ctx;
+    size_t n = strlen(out);
+    snprintf(out + n, 512 - n, "%lld@%lld:%s;", (long long)seq, (long long)created_ms, record);
+    return 0;
+}
+
+static void shard_records(const char *arn, const char *shard, int64_t from, char out[512]) {
+    out[0] = '\0';
+    ck_assert_int_eq(store_record_read(arn, shard, from, 100, 1 << 20, rec_cat, out), STORE_OK);
+}
+
+/* 8 -> 9 moves stream records into position-keyed rows: a database of
+ * schema 8 (records keyed by ARN and shard id) opens with every record of
+ * every shard in place, in order, and writes go on after them. */
+START_TEST(migration_9_keeps_records) {
+    store_shutdown();
+    rm_rf(tmpdir);
+    ck_assert_int_eq(mkdir(tmpdir, 0700), 0);
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof(path), "%s/sluice.db", tmpdir);
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL), SQLITE_OK);
+    for (int v = 0; v < 8; v++) ck_assert_int_eq(sqlite3_exec(db, store_migrations[v], NULL, NULL, NULL), SQLITE_OK);
+    /* Stream A: a closed parent and its open child; stream B: one shard,
+     * whose records sort before A's by ARN; one record of a shard that
+     * is gone (unreadable before, dropped by the migration). */
+    static const char rows[] =
+        "PRAGMA user_version=8;"
+        "INSERT INTO ddb_streams(arn, account, region, table_name, table_id, label, view_type,"
+        " key_schema, enabled, created_ms, partitions, next_seq)"
+        " VALUES('arn:a', 'a', 'r', 't', 'id', 'l', 'KEYS_ONLY', '[]', 1, 1, 1, 1);"
+        "INSERT INTO ddb_shards(arn, shard_id, parent_id, partition, created_ms, start_seq, end_seq)"
+        " VALUES('arn:b', 'shardId-b1', NULL, 0, 5, 1, NULL),"
+        "       ('arn:a', 'shardId-a1', NULL, 0, 10, 1, 2),"
+        "       ('arn:a', 'shardId-a2', 'shardId-a1', 0, 20, 3, NULL);"
+        "INSERT INTO ddb_records(arn, shard_id, seq, created_ms, size, record)"
+        " VALUES('arn:a', 'shardId-a1', 1, 11, 1, 'r1'), ('arn:a', 'shardId-a1', 2, 12, 1, 'r2'),"
+        "       ('arn:a', 'shardId-a2', 3, 21, 1, 'r3'), ('arn:a', 'shardId-a2', 5, 22, 1, 'r5'),"
+        "       ('arn:b', 'shardId-b1', 7, 6, 1, 'b7'), ('arn:a', 'shardId-gone', 4, 1, 1, 'x');";
+    ck_assert_int_eq(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    ck_assert_int_eq(store_init(tmpdir, 0), STORE_OK);
+    ck_assert_int_eq(q_int("PRAGMA user_version"), store_schema_version());
+    char out[512];
+    shard_records("arn:a", "shardId-a1", 0, out);
+    ck_assert_str_eq(out, "1@11:r1;2@12:r2;");
+    shard_records("arn:a", "shardId-a2", 0, out);
+    ck_assert_str_eq(out, "3@21:r3;5@22:r5;");
+    shard_records("arn:a", "shardId-a2", 4, out);
+    ck_assert_str_eq(out, "5@22:r5;");
+    shard_records("arn:b", "shardId-b1", 0, out);
+    ck_assert_str_eq(out, "7@6:b7;");
+    shard_records("arn:a", "shardId-gone", 0, out);
+    ck_assert_str_eq(out, "");
+    ck_assert_int_eq(q_int("SELECT count(*) FROM ddb_records"), 5);
+    int64_t lo, hi;
+    ck_assert_int_eq(store_record_bounds("arn:a", "shardId-a2", &lo, &hi), STORE_OK);
+    ck_assert_int_eq(lo, 3);
+    ck_assert_int_eq(hi, 5);
+    ck_assert_int_eq(store_record_bounds("arn:a", "shardId-gone", &lo, &hi), STORE_OK);
+    ck_assert_int_eq(lo, -1);
+
+    /* The open shard kept its lineage and gets the next records after
+     * its own; the counter resumes past them. */
+    struct store_shard open;
+    ck_assert_int_eq(store_shard_open("arn:a", 0, &open), STORE_OK);
+    ck_assert_str_eq(open.shard_id, "shardId-a2");
+    ck_assert_str_eq(open.parent_id, "shardId-a1");
+    ck_assert_int_gt(open.num, 0);
+    int64_t seq;
+    ck_assert_int_eq(store_stream_take_seq("arn:a", &seq), STORE_OK);
+    ck_assert_int_eq(seq, 6);
+    ck_assert_int_eq(store_record_append(&open, seq, 30, 1, "r6"), STORE_OK);
+    shard_records("arn:a", "shardId-a2", 4, out);
+    ck_assert_str_eq(out, "5@22:r5;6@30:r6;");
+    /* A new shard gets a number no shard had. */
+    struct store_shard sh = {.shard_id = "shardId-c1", .partition = 0, .created_ms = 40, .start_seq = 1};
+    ck_assert_int_eq(store_shard_insert("arn:c", &sh), STORE_OK);
+    ck_assert_int_eq(store_shard_open("arn:c", 0, &sh), STORE_OK);
+    ck_assert_int_eq(sh.num, q_int("SELECT max(num) FROM ddb_shards"));
+    ck_assert_int_eq(q_int("SELECT count(DISTINCT num) FROM ddb_shards"), 4);
+    /* Sequence numbers stay inside their shard's run. */
+    ck_assert_int_eq(store_record_append(&sh, 0, 41, 1, "zero"), STORE_ERR);
+    ck_assert_int_eq(store_record_append(&sh, (int64_t)1 << 40, 41, 1, "past"), STORE_ERR);
+    ck_assert_int_eq(store_record_append(&sh, ((int64_t)1 << 40) - 1, 41, 1, "last"), STORE_OK);
+    shard_records("arn:c", "shardId-c1", 0, out);
+    ck_assert_str_eq(out, "1099511627775@41:last;");
+    shard_records("arn:a", "shardId-a2", 4, out);
+    ck_assert_str_eq(out, "5@22:r5;6@30:r6;");
 }
 END_TEST
 
@@ -1270,6 +1368,7 @@ static Suite *store_suite(void) {
         {"files_in_data_dir", files_in_data_dir},
         {"reopen_keeps_data", reopen_keeps_data},
         {"newer_schema_refused", newer_schema_refused},
+        {"migration_9_keeps_records", migration_9_keeps_records},
         {"init_bad_dir", init_bad_dir},
         {"fn_put_get", fn_put_get},
         {"fn_defaults", fn_defaults},
