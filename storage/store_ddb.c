@@ -27,6 +27,7 @@
  */
 #define SEQ_BITS 40
 #define SEQ_BITS_SQL "40"   /* SEQ_BITS, for SQL text */
+#define SEQ_SPAN ((int64_t)1 << SEQ_BITS)             /* positions per shard */
 #define SHARD_NUM_MAX ((int64_t)1 << (63 - SEQ_BITS))
 
 /* WHERE terms: record R lies in shard S's run. */
@@ -705,7 +706,7 @@ static int shard_run(const char *arn, const char *shard_id, int64_t *lo, int64_t
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *lo = run_start(sqlite3_column_int64(st, 0));
-        *hi = *lo + ((int64_t)1 << SEQ_BITS);
+        *hi = *lo + SEQ_SPAN;
     }
     return store_row_done(st, rc, "shard_run");
 }
@@ -728,7 +729,7 @@ static int run_edge(int64_t lo, int64_t hi, int desc, int64_t *pos) {
 int store_record_append(const struct store_shard *sh, int64_t seq, int64_t created_ms, size_t size,
                         const char *record) {
     static const char sql[] = "INSERT INTO ddb_records(pos, created_ms, size, record) VALUES(?1, ?2, ?3, ?4)";
-    if (seq <= 0 || seq >= ((int64_t)1 << SEQ_BITS) || sh->num <= 0 || sh->num >= SHARD_NUM_MAX) {
+    if (seq <= 0 || seq >= SEQ_SPAN || sh->num <= 0 || sh->num >= SHARD_NUM_MAX) {
         fprintf(stderr, "sluice: stream position out of range (shard %lld, seq %lld)\n",
                 (long long)sh->num, (long long)seq);
         return STORE_ERR;
@@ -834,7 +835,7 @@ int store_record_trim(int64_t older_ms, int64_t *n) {
     sqlite3_reset(st);
     int out = rc == SQLITE_DONE ? STORE_OK : store_rc(rc, "record_trim_shards");
     for (size_t i = 0; i < count && out == STORE_OK; i++) {
-        int64_t start = run_start(list[i].num), end = start + ((int64_t)1 << SEQ_BITS);
+        int64_t start = run_start(list[i].num), end = start + SEQ_SPAN;
         int64_t keep = end, last;
         st = store_stmt(keep_sql);
         if (st == NULL) {
