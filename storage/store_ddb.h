@@ -184,17 +184,18 @@ int store_shard_prune(const char *arn, int64_t older_ms);
 int store_record_append(const struct store_shard *sh, int64_t seq, int64_t created_ms, size_t size,
                         const char *record);
 /* Records of SHARD with seq >= FROM, ascending, at most LIMIT rows and
- * about MAX_BYTES (at least one row). CB gets KEY = decimal seq. */
+ * about MAX_BYTES (at least one row); none when the shard is unknown. CB
+ * gets each one's seq, creation time and text (borrowed for the call)
+ * and returns nonzero to stop. */
 int store_record_read(const char *arn, const char *shard_id, int64_t from, int limit,
                       size_t max_bytes, int (*cb)(void *ctx, int64_t seq, int64_t created_ms,
                                                   const char *record),
                       void *ctx);
-/* Lowest retained seq of SHARD, or -1 when it holds none. Also the
- * highest (or -1). */
 /* Every retained record of ARN as (SHARD_ID, SEQ), ordered by shard id
  * then seq; CB returns nonzero to stop. SHARD_ID is borrowed. */
 int store_record_seqs(const char *arn, int (*cb)(void *ctx, const char *shard_id, int64_t seq), void *ctx);
-
+/* Lowest retained seq of SHARD into *LO and the highest into *HI, both -1
+ * when it holds none (or is unknown). */
 int store_record_bounds(const char *arn, const char *shard_id, int64_t *lo, int64_t *hi);
 /* Deletes records created before OLDER_MS, first raising each stream's
  * trim_seq to the highest seq deleted. Stores the count in *N. */
