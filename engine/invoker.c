@@ -620,8 +620,7 @@ static int run_admitted(const struct invoke_req *req, struct invoke_res *res,
              (unsigned long long)(util_wall_ms() / 1000), t1, t2);
     struct env_result r;
     int64_t started = clock_now_ms();
-    int64_t deadline = util_wall_ms() + (int64_t)timeout_s * 1000;
-    env_invoke(env, res->request_id, req->payload, req->npayload, deadline, req->invoked_arn,
+    env_invoke(env, res->request_id, req->payload, req->npayload, (int64_t)timeout_s * 1000, req->invoked_arn,
                req->client_context, trace, &r);
     int peak = env_peak_rss_mb(env);
     res->duration_ms = r.duration_ms;

@@ -602,7 +602,7 @@ int env_start(const struct env_spec *spec, struct env **out, struct env_result *
 }
 
 void env_invoke(struct env *e, const char *request_id, const char *payload, size_t npayload,
-                int64_t deadline_ms, const char *invoked_arn, const char *client_context,
+                int64_t timeout_ms, const char *invoked_arn, const char *client_context,
                 const char *trace_id, struct env_result *res) {
     memset(res, 0, sizeof(*res));
     pthread_mutex_lock(&e->mu);
@@ -619,7 +619,6 @@ void env_invoke(struct env *e, const char *request_id, const char *payload, size
     snprintf(e->id, sizeof(e->id), "%s", request_id);
     e->payload = payload;
     e->npayload = npayload;
-    e->deadline_ms = deadline_ms;
     e->arn = invoked_arn;
     e->cc = client_context;
     e->trace = trace_id;
@@ -632,13 +631,17 @@ void env_invoke(struct env *e, const char *request_id, const char *payload, size
     e->etype[0] = '\0';
     /* Output written since the last call (after its response) belongs to
      * this call's log rather than to nobody's. */
+    /* The timeout runs from here, where Duration starts: a deadline
+     * fixed by the caller before it got here ended a timed-out call's
+     * Duration short of its timeout (999.18 ms for 1 s). The runtime's
+     * deadline header is the same instant by the wall clock; the wait is
+     * on the monotonic one. */
     double t0 = mono_ms();
-    pthread_cond_broadcast(&e->cv);
-    /* Wait on the monotonic clock for the wall-clock deadline's distance. */
-    int64_t left = deadline_ms - wall_ms();
+    e->deadline_ms = wall_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    int64_t end_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + (left > 0 ? left : 0) * 1000000;
+    pthread_cond_broadcast(&e->cv);
+    int64_t end_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + (timeout_ms > 0 ? timeout_ms : 0) * 1000000;
     ts.tv_sec = (time_t)(end_ns / 1000000000);
     ts.tv_nsec = (long)(end_ns % 1000000000);
     int timed_out = 0;

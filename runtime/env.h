@@ -67,12 +67,14 @@ int env_start(const struct env_spec *spec, struct env **out, struct env_result *
               double *init_ms);
 
 /* Runs one invocation in ENV, which must be idle and healthy. Blocks until
- * done or DEADLINE_MS (epoch ms by the wall clock) passes; on timeout the
- * process group is killed and ENV is dead. REQUEST_ID, INVOKED_ARN, the
- * optional CLIENT_CONTEXT (JSON text) and TRACE_ID go to the runtime's
- * headers. Fills RESULT (caller clears). */
+ * done or TIMEOUT_MS have passed since the call was handed over (also
+ * where RESULT's duration starts, so a timed-out call lasts at least
+ * TIMEOUT_MS); on timeout the process group is killed and ENV is dead.
+ * The runtime's deadline header is that instant in epoch ms; REQUEST_ID,
+ * INVOKED_ARN, the optional CLIENT_CONTEXT (JSON text) and TRACE_ID go
+ * to its other headers. Fills RESULT (caller clears). */
 void env_invoke(struct env *env, const char *request_id, const char *payload, size_t npayload,
-                int64_t deadline_ms, const char *invoked_arn, const char *client_context,
+                int64_t timeout_ms, const char *invoked_arn, const char *client_context,
                 const char *trace_id, struct env_result *result);
 
 /* 1 when ENV can take another invocation. */
