@@ -630,18 +630,18 @@ void env_invoke(struct env *e, const char *request_id, const char *payload, size
     e->nbody = 0;
     e->etype[0] = '\0';
     /* Output written since the last call (after its response) belongs to
-     * this call's log rather than to nobody's. */
-    /* The timeout runs from here, where Duration starts: a deadline
-     * fixed by the caller before it got here ended a timed-out call's
-     * Duration short of its timeout (999.18 ms for 1 s). The runtime's
-     * deadline header is the same instant by the wall clock; the wait is
-     * on the monotonic one. */
+     * this call's log rather than to nobody's.
+     * The timeout runs from here, where Duration starts, so a timed-out
+     * call's Duration is never short of it. The runtime's deadline header
+     * is the same instant by the wall clock; the wait is on the monotonic
+     * one. */
+    int64_t wait_ms = timeout_ms > 0 ? timeout_ms : 0;
     double t0 = mono_ms();
-    e->deadline_ms = wall_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    e->deadline_ms = wall_ms() + wait_ms;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     pthread_cond_broadcast(&e->cv);
-    int64_t end_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + (timeout_ms > 0 ? timeout_ms : 0) * 1000000;
+    int64_t end_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + wait_ms * 1000000;
     ts.tv_sec = (time_t)(end_ns / 1000000000);
     ts.tv_nsec = (long)(end_ns % 1000000000);
     int timed_out = 0;
