@@ -525,8 +525,7 @@ int store_stream_next_seq(const char *arn, int64_t *next) {
     sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     int64_t row_next = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "stream_next_seq");
+    if ((rc = store_row_done(st, rc, "stream_next_seq")) != STORE_OK) return rc;
     return seq_recover(arn, row_next, next);
 }
 
@@ -541,9 +540,7 @@ int store_stream_get(const char *arn, struct store_stream *out) {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) read_stream(st, out);
     else memset(out, 0, sizeof(*out));
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "stream_get");
-    return STORE_OK;
+    return store_row_done(st, rc, "stream_get");
 }
 
 int store_stream_put(const struct store_stream *s, int insert) {

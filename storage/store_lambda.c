@@ -38,11 +38,8 @@ int store_fn_get(struct store_scope s, const char *name, struct store_fn *out) {
         out->next_version = sqlite3_column_int(st, 3);
         out->published_rev = store_col_dup(st, 4);
         out->created_ms = sqlite3_column_int64(st, 5);
-        sqlite3_reset(st);
-        return STORE_OK;
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc, "fn_get");
+    return store_row_done(st, rc, "fn_get");
 }
 
 int store_fn_put(struct store_scope s, const char *name, const struct store_fn *f, int insert) {
