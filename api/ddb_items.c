@@ -151,45 +151,43 @@ static int same_item(const cJSON *a, const cJSON *b) {
     return 1;
 }
 
-int ddb_write_item(struct req *req, struct ddb_table *t, const struct store_key *hk,
-                   const struct store_key *rk, const cJSON *old_item, const cJSON *new_item,
-                   int ttl_delete) {
-    if (same_item(old_item, new_item)) return 0;  /* no change, no record */
+/* Writes the item row (TEXT, NEW_ITEM printed; NULL deletes it) and its
+ * index entries. Returns 0, or -1 with the error recorded. */
+static int write_rows(struct req *req, struct ddb_table *t, const struct store_key *hk,
+                      const struct store_key *rk, const cJSON *new_item, const char *text) {
     int rc;
-    char *text = NULL;   /* NEW_ITEM as stored, reused for its stream record */
     if (new_item) {
-        text = cJSON_PrintUnformatted(new_item);
-        if (text == NULL) abort();
         rc = store_ddb_item_put(t->row.id, *hk, *rk, text, ddb_item_size(new_item),
                                 ddb_item_expiry(t, new_item));
     } else {
         rc = store_ddb_item_delete(t->row.id, *hk, *rk);
         if (rc == STORE_NOTFOUND) rc = STORE_OK;
     }
-    if (rc != STORE_OK) {
-        free(text);
-        return ddb_store_fail(req, rc);
-    }
+    if (rc != STORE_OK) return ddb_store_fail(req, rc);
     if (t->nidx > 0) {
         struct store_key ihk[DDB_MAX_INDEXES], irk[DDB_MAX_INDEXES];
         const char *names[DDB_MAX_INDEXES];
         int n = 0;
-        if (new_item && index_entries(req, t, new_item, ihk, irk, names, &n) != 0) {
-            free(text);
-            return -1;
-        }
+        if (new_item && index_entries(req, t, new_item, ihk, irk, names, &n) != 0) return -1;
         rc = store_ddb_index_set(t->row.id, *hk, *rk, n, names, ihk, irk);
         for (int i = 0; i < n; i++) {
             ddb_key_free(&ihk[i]);
             ddb_key_free(&irk[i]);
         }
-        if (rc != STORE_OK) {
-            free(text);
-            return ddb_store_fail(req, rc);
-        }
+        if (rc != STORE_OK) return ddb_store_fail(req, rc);
     }
-    int out = 0;
-    if (t->stream_on) out = ddb_stream_append(req, t, hk, text, old_item, new_item, ttl_delete);
+    return 0;
+}
+
+int ddb_write_item(struct req *req, struct ddb_table *t, const struct store_key *hk,
+                   const struct store_key *rk, const cJSON *old_item, const cJSON *new_item,
+                   int ttl_delete) {
+    if (same_item(old_item, new_item)) return 0;  /* no change, no record */
+    /* NEW_ITEM as stored, reused for its stream record. */
+    char *text = new_item ? cJSON_PrintUnformatted(new_item) : NULL;
+    if (new_item && text == NULL) abort();
+    int out = write_rows(req, t, hk, rk, new_item, text);
+    if (out == 0 && t->stream_on) out = ddb_stream_append(req, t, hk, text, old_item, new_item, ttl_delete);
     free(text);
     return out;
 }
