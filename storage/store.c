@@ -491,16 +491,19 @@ static pthread_cond_t ckpt_cv = PTHREAD_COND_INITIALIZER;
 static pthread_t ckpt_thread;
 static int ckpt_running, ckpt_wanted, ckpt_stopping;
 
+/* Wakes the checkpoint thread for one checkpoint; any thread. */
+static void ckpt_request(void) {
+    pthread_mutex_lock(&ckpt_mu);
+    ckpt_wanted = 1;
+    pthread_cond_signal(&ckpt_cv);
+    pthread_mutex_unlock(&ckpt_mu);
+}
+
 static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages) {
     (void)arg;
     (void)db;
     (void)name;
-    if (pages >= STORE_CKPT_PAGES && !__atomic_load_n(&ckpt_wanted, __ATOMIC_RELAXED)) {
-        pthread_mutex_lock(&ckpt_mu);
-        ckpt_wanted = 1;
-        pthread_cond_signal(&ckpt_cv);
-        pthread_mutex_unlock(&ckpt_mu);
-    }
+    if (pages >= STORE_CKPT_PAGES && !__atomic_load_n(&ckpt_wanted, __ATOMIC_RELAXED)) ckpt_request();
     return SQLITE_OK;
 }
 
@@ -553,7 +556,7 @@ static void ckpt_stop(void) {
     ckpt_running = ckpt_stopping = ckpt_wanted = 0;
 }
 
-void store_maintain(void) { checkpoint(); }
+void store_maintain(void) { ckpt_request(); }
 
 static int mkdir_p(const char *path) {
     char buf[PATH_MAX];

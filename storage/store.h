@@ -91,8 +91,9 @@ int store_in_group(void);
  * the count does not change. */
 uint64_t store_write_epoch(void);
 
-/* Checkpoints the write-ahead log, truncating it once it has grown large.
- * Call from a background task on its own thread. */
+/* Asks for a checkpoint of the write-ahead log (truncating it once it has
+ * grown large), run on the checkpoint thread; returns at once. Any
+ * thread, between store_init and store_shutdown. */
 void store_maintain(void);
 
 /* Executes SQL text that has no parameters (schema, pragmas). */
