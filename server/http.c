@@ -250,6 +250,8 @@ static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s) {
     return strlen(s);
 }
 
+/* libmicrohttpd's MHD_LogCallback: FMT is a printf format of its own. */
+__attribute__((format(printf, 2, 0)))
 static void mhd_log(void *cls, const char *fmt, va_list ap) {
     (void)cls;
     if (!log_enabled(LOG_DEBUG)) return;

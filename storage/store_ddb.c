@@ -747,7 +747,7 @@ int store_record_read(const char *arn, const char *shard_id, int64_t from, int l
     static const char sql[] =
         "SELECT pos, created_ms, record, size FROM ddb_records WHERE pos>=?1 AND pos<?2"
         " ORDER BY pos LIMIT ?3";
-    int64_t lo, hi;
+    int64_t lo = 0, hi = 0;
     int rc = shard_run(arn, shard_id, &lo, &hi);
     if (rc != STORE_OK) return rc == STORE_NOTFOUND ? STORE_OK : rc;   /* pruned: no records */
     sqlite3_stmt *st = store_stmt(sql);
@@ -785,7 +785,7 @@ int store_record_seqs(const char *arn, int (*cb)(void *ctx, const char *shard_id
 }
 
 int store_record_bounds(const char *arn, const char *shard_id, int64_t *lo, int64_t *hi) {
-    int64_t start, end, first, last;
+    int64_t start = 0, end = 0, first = -1, last = -1;
     *lo = *hi = -1;
     int rc = shard_run(arn, shard_id, &start, &end);
     if (rc != STORE_OK) return rc == STORE_NOTFOUND ? STORE_OK : rc;
