@@ -315,8 +315,10 @@ static int condition_holds(struct req *req, struct ddb_expr *cond, const cJSON *
     int r = ddb_expr_eval(cond, old, &err);
     if (r < 0) return ddb_fail_msg(req, err);
     if (r == 0 && record) {
-        req_fail(req, &AWSERR_DDB_CONDITIONAL, "The conditional request failed");
-        if (all_old && old) {
+        int with_item = all_old && old;
+        req_fail(req, with_item ? &AWSERR_DDB_CONDITIONAL_ITEM : &AWSERR_DDB_CONDITIONAL,
+                 "The conditional request failed");
+        if (with_item) {
             req->err_extra = cJSON_CreateObject();
             cJSON_AddItemToObject(req->err_extra, "Item", cJSON_Duplicate(old, 1));
         }

@@ -524,7 +524,9 @@ static int check_stream_spec(struct req *req, const cJSON *ss, int *enabled, con
 static int create_table(struct req *req, cJSON *in) {
     const char *name = NULL, *billing = NULL;
     cJSON *ks = NULL, *defs = NULL, *pt = NULL, *gsis = NULL, *lsis = NULL, *tags = NULL, *ss = NULL;
+    int protect = 0;
     if (jget_str(req, in, "TableName", &name) < 0 || jget_str(req, in, "BillingMode", &billing) < 0 ||
+        jget_bool(req, in, "DeletionProtectionEnabled", &protect) < 0 ||
         jget_arr(req, in, "KeySchema", &ks) < 0 || jget_arr(req, in, "AttributeDefinitions", &defs) < 0 ||
         jget_obj(req, in, "ProvisionedThroughput", &pt) < 0 ||
         jget_arr(req, in, "GlobalSecondaryIndexes", &gsis) < 0 ||
@@ -655,7 +657,7 @@ static int create_table(struct req *req, cJSON *in) {
         cJSON_AddItemToObject(d, kinds[g], arr);
     }
     cJSON_Delete(seen);
-    cJSON_AddBoolToObject(d, "DeletionProtectionEnabled", 0);
+    cJSON_AddBoolToObject(d, "DeletionProtectionEnabled", protect);
 
     struct ddb_table t;
     memset(&t, 0, sizeof(t));
@@ -779,6 +781,12 @@ static int delete_table(struct req *req, cJSON *in) {
     if (required_table_name(req, in, &name) != 0) return -1;
     struct ddb_table t;
     int rc = ddb_table_load(req, name, 0, &t);
+    if (rc == 0 && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t.desc, "DeletionProtectionEnabled")))
+        /* AWS's text and kind (ValidationException), as dynoxide records
+         * them from DynamoDB (nubo-db/dynoxide issue 46). */
+        rc = req_fail(req, &AWSERR_DDB_VALIDATION,
+                      "Resource cannot be deleted as it is currently protected against deletion. "
+                      "Disable deletion protection first.");
     if (rc == 0) {
         cJSON *d = describe(&t, "DELETING");
         rc = disable_stream(req, &t);
@@ -810,8 +818,10 @@ static int save_table(struct req *req, struct ddb_table *t) {
 static int update_table(struct req *req, cJSON *in) {
     const char *name, *billing = NULL;
     cJSON *ss = NULL, *pt = NULL, *gsiu = NULL, *defs = NULL;
+    int protect = 0, has_protect;
     if (required_table_name(req, in, &name) != 0) return -1;
-    if (jget_obj(req, in, "StreamSpecification", &ss) < 0 || jget_str(req, in, "BillingMode", &billing) < 0 ||
+    if ((has_protect = jget_bool(req, in, "DeletionProtectionEnabled", &protect)) < 0 ||
+        jget_obj(req, in, "StreamSpecification", &ss) < 0 || jget_str(req, in, "BillingMode", &billing) < 0 ||
         jget_obj(req, in, "ProvisionedThroughput", &pt) < 0 ||
         jget_arr(req, in, "GlobalSecondaryIndexUpdates", &gsiu) < 0 ||
         jget_arr(req, in, "AttributeDefinitions", &defs) < 0)
@@ -869,6 +879,10 @@ static int update_table(struct req *req, cJSON *in) {
             cJSON_AddStringToObject(bm, "BillingMode", "PAY_PER_REQUEST");
             cJSON_AddNumberToObject(bm, "LastUpdateToPayPerRequestDateTime", (double)clock_now_ms() / 1000.0);
         }
+    }
+    if (has_protect) {
+        cJSON_DeleteItemFromObjectCaseSensitive(t.desc, "DeletionProtectionEnabled");
+        cJSON_AddBoolToObject(t.desc, "DeletionProtectionEnabled", protect);
     }
     if (gsiu) {
         req_fail(req, &AWSERR_DDB_VALIDATION,

@@ -862,7 +862,7 @@ class KeyValidationTests(DdbTestCase):
              "Attempting to store more than 38 significant digits in a Number"),
             ("1E+126", "Number overflow. Attempting to store a number with magnitude larger than supported range"),
             ("1E-131", "Number underflow. Attempting to store a number with magnitude smaller than supported range"),
-            ("abc", "A value provided cannot be converted into a number"),
+            ("abc", "The parameter cannot be converted to a numeric value: abc"),
         ]
         for n, msg in cases:
             with self.subTest(n=n):
@@ -909,6 +909,87 @@ BASE_ITEM = {
     "pk": "e", "m": {"a": {"b": 1}}, "l": [1, 2, 3], "ss": {"x", "y"}, "ns": {1, 2},
     "s": "hello world", "n": 5, "flag": True, "nul": None, "bin": Binary(b"\x01\x02"),
 }
+
+
+class AwsAnswerTests(DdbTestCase):
+    """Answers a peer's suite found different from AWS's (issue 13, section 5)."""
+
+    def setUp(self):
+        super().setUp()
+        self.create_table("items")
+        self.create_table("nkey", hash_key=("id", "N"))
+
+    def test_numbers_that_are_not_numbers(self):
+        # dynalite's validation tests (messages recorded from DynamoDB): the
+        # text follows the message, except when it is empty.
+        msg = "The parameter cannot be converted to a numeric value"
+        for v in ["foo", "42.0 ", " 1.23", "inf", "nan", "Infinity"]:
+            with self.subTest(v=v):
+                want = msg + ": " + v
+                self.assertValidation(self.ddb.put_item, want, TableName="items",
+                                      Item={"pk": {"S": "a"}, "n": {"N": v}})
+                self.assertValidation(self.ddb.put_item, want, TableName="nkey", Item={"id": {"N": v}})
+                self.assertValidation(self.ddb.get_item, want, TableName="nkey", Key={"id": {"N": v}})
+                self.assertValidation(self.ddb.put_item, want, TableName="items",
+                                      Item={"pk": {"S": "a"}, "ns": {"NS": ["1", v]}})
+                self.assertValidation(self.ddb.put_item, want, TableName="items",
+                                      Item={"pk": {"S": "a"}, "m": {"M": {"l": {"L": [{"N": v}]}}}})
+                self.assertValidation(
+                    self.ddb.update_item,
+                    "ExpressionAttributeValues contains invalid value: %s for key :v" % want,
+                    TableName="items", Key={"pk": {"S": "a"}}, UpdateExpression="SET n = :v",
+                    ExpressionAttributeValues={":v": {"N": v}})
+        self.assertValidation(self.ddb.put_item, msg, TableName="items",
+                              Item={"pk": {"S": "a"}, "n": {"N": ""}})
+        self.assertValidation(self.ddb.put_item, msg, TableName="items",
+                              Item={"pk": {"S": "a"}, "ns": {"NS": ["1", ""]}})
+        self.assertEqual(self.ddb.scan(TableName="items")["Count"], 0)
+        self.assertEqual(self.ddb.scan(TableName="nkey")["Count"], 0)
+
+    def test_condition_failure_item_comes_with_capital_message(self):
+        # AWS's answer as LocalStack recorded it (test_dynamodb.snapshot.json,
+        # test_return_values_on_conditions_check_failure): Error.Code and
+        # Error.Message, the Item, and no lower-case "message" member.
+        self.put("items", {"pk": "a", "price": 650})
+        args = dict(TableName="items", Key={"pk": {"S": "a"}}, ConditionExpression="price between :lo and :hi",
+                    ExpressionAttributeValues={":lo": {"N": "500"}, ":hi": {"N": "600"}},
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        e = self.assertDdbError(self.ddb.delete_item, "ConditionalCheckFailedException", COND_FAILED, **args)
+        resp = dict(e.response)
+        resp.pop("ResponseMetadata")
+        self.assertEqual(resp, {"Error": {"Code": "ConditionalCheckFailedException", "Message": COND_FAILED},
+                                "Item": {"pk": {"S": "a"}, "price": {"N": "650"}}})
+        r = self.raw("DeleteItem", args)
+        self.assertEqual(r.status, 400)
+        self.assertEqual(r.json(), {
+            "__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+            "Message": COND_FAILED, "Item": {"pk": {"S": "a"}, "price": {"N": "650"}}})
+        # Without the Item the member keeps its usual spelling.
+        args["ReturnValuesOnConditionCheckFailure"] = "NONE"
+        r = self.raw("DeleteItem", args)
+        self.assertEqual(r.json(), {
+            "__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException", "message": COND_FAILED})
+        self.assertEqual(self.get("items", {"pk": "a"}), {"pk": "a", "price": 650})
+
+    def test_deletion_protection(self):
+        refused = "Resource cannot be deleted as it is currently protected against deletion. " \
+                  "Disable deletion protection first."
+        d = self.create_table("prot", DeletionProtectionEnabled=True)
+        self.assertIs(d["DeletionProtectionEnabled"], True)
+        self.assertIs(self.ddb.describe_table(TableName="prot")["Table"]["DeletionProtectionEnabled"], True)
+        self.assertIs(self.ddb.describe_table(TableName="items")["Table"]["DeletionProtectionEnabled"], False)
+        self.assertValidation(self.ddb.delete_table, refused, TableName="prot")
+        self.assertIn("prot", self.ddb.list_tables()["TableNames"])
+        d = self.ddb.update_table(TableName="prot", DeletionProtectionEnabled=False)["TableDescription"]
+        self.assertIs(d["DeletionProtectionEnabled"], False)
+        self.assertIs(self.ddb.describe_table(TableName="prot")["Table"]["DeletionProtectionEnabled"], False)
+        self.ddb.delete_table(TableName="prot")
+        self.assertNotIn("prot", self.ddb.list_tables()["TableNames"])
+        # UpdateTable turns it on for an existing table.
+        d = self.ddb.update_table(TableName="items", DeletionProtectionEnabled=True)["TableDescription"]
+        self.assertIs(d["DeletionProtectionEnabled"], True)
+        self.assertValidation(self.ddb.delete_table, refused, TableName="items")
+        self.assertEqual(self.ddb.describe_table(TableName="items")["Table"]["TableStatus"], "ACTIVE")
 
 
 class ExpressionTests(DdbTestCase):
