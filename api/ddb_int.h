@@ -157,6 +157,22 @@ int ddb_transact_get_items(struct req *req, struct cJSON *in);
 int ddb_query(struct req *req, struct cJSON *in);
 int ddb_scan(struct req *req, struct cJSON *in);
 
+/* The StartingSequenceNumber DescribeStream shows for shard SH: its first
+ * number, or the first after its trimmed records. Pure. */
+int64_t ddbs_shard_start(const struct store_shard *sh);
+
+/* Where an AT_SEQUENCE_NUMBER (AFTER 0) or AFTER_SEQUENCE_NUMBER (AFTER 1)
+ * iterator for sequence number SEQ starts in shard SH, NEXT being the
+ * stream's next unissued number: DDBS_SEQ_OK with *POS set, DDBS_SEQ_RANGE
+ * when SEQ is not in the shard, DDBS_SEQ_TRIMMED when its record was
+ * trimmed. The shard's advertised start (ddbs_shard_start) is always OK,
+ * also in a shard that holds no record. Pure. */
+#define DDBS_SEQ_OK 0
+#define DDBS_SEQ_RANGE 1
+#define DDBS_SEQ_TRIMMED 2
+int ddbs_seq_position(const struct store_shard *sh, int64_t seq, int after, int64_t next,
+                      int64_t *pos);
+
 /* Stream handlers (dynamodbstreams.c). */
 int ddbs_list_streams(struct req *req, struct cJSON *in);
 int ddbs_describe_stream(struct req *req, struct cJSON *in);
