@@ -971,6 +971,85 @@ class AwsAnswerTests(DdbTestCase):
             "__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException", "message": COND_FAILED})
         self.assertEqual(self.get("items", {"pk": "a"}), {"pk": "a", "price": 650})
 
+    def test_create_table_attribute_definitions_mismatch(self):
+        inv = "One or more parameter values were invalid: "
+        undefined = inv + "Some index key attributes are not defined in AttributeDefinitions. "
+
+        def defs(*names):
+            return [{"AttributeName": n, "AttributeType": "S"} for n in names]
+
+        def gsi(*names):
+            return [{"IndexName": "idx1", "KeySchema": key_schema(*[(n, "S") for n in names]),
+                     "Projection": {"ProjectionType": "ALL"}}]
+
+        # (key schema names, definitions, GSI key names or None, message);
+        # texts AWS answers (cfn-lint issue 1037, moto issue 2445, the
+        # aws-controllers-k8s findings), chosen as moto's _throw_attr_error.
+        cases = [
+            (("pk",), ("pk", "x"), None,
+             inv + "Number of attributes in KeySchema does not exactly match number of attributes defined "
+                   "in AttributeDefinitions"),
+            (("pk",), ("pk", "gk", "x"), ("gk",),
+             inv + "Some AttributeDefinitions are not used. AttributeDefinitions: [gk, pk, x], keys used: [gk, pk]"),
+            (("pk", "sk"), ("pk",), None, "Invalid KeySchema: Some index key attribute have no definition"),
+            ((), (), None, "Invalid KeySchema: Some index key attribute have no definition"),
+            (("pk",), ("pk",), ("gk",), undefined + "Keys: [gk], AttributeDefinitions: [pk]"),
+            (("pk",), ("pk",), ("gk", "gs"), undefined + "Keys: [gk, gs], AttributeDefinitions: [pk]"),
+            (("pk", "sk"), ("pk", "typo"), None, undefined + "Keys: [pk, sk], AttributeDefinitions: [pk, typo]"),
+            (("pk",), ("other",), None, undefined + "Keys: [pk], AttributeDefinitions: [other]"),
+            (("PK",), ("pk",), None, undefined + "Keys: [PK], AttributeDefinitions: [pk]"),
+            (("pk",), ("pk", "typo"), ("gk",), undefined + "Keys: [gk], AttributeDefinitions: [pk, typo]"),
+            (("pk",), ("pk", "pk"), None, "Attribute Name is duplicated: pk"),
+        ]
+        for ks_names, def_names, gsi_names, msg in cases:
+            with self.subTest(ks=ks_names, defs=def_names, gsi=gsi_names):
+                kw = dict(TableName="bad", AttributeDefinitions=defs(*def_names), BillingMode="PAY_PER_REQUEST")
+                kw["KeySchema"] = key_schema(*[(n, "S") for n in ks_names]) if ks_names else \
+                    [{"AttributeName": "pk", "KeyType": "HASH"}]
+                if gsi_names:
+                    kw["GlobalSecondaryIndexes"] = gsi(*gsi_names)
+                self.assertValidation(self.ddb_nv.create_table, msg, **kw)
+        for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+            with self.subTest(kind=kind):
+                # before the definitions are compared (here "x" is unused)
+                self.assertValidation(self.ddb_nv.create_table, inv + "List of %s is empty" % kind,
+                                      TableName="bad", KeySchema=key_schema(("pk", "S")),
+                                      AttributeDefinitions=defs("pk", "x"), BillingMode="PAY_PER_REQUEST",
+                                      **{kind: []})
+        self.assertEqual(self.ddb.list_tables()["TableNames"], ["items", "nkey"])
+
+    def test_create_table_index_key_type_is_an_enum_error_first(self):
+        ks = key_schema(("pk", "S"))
+        bad_gsi = [{"IndexName": "idx1", "Projection": {"ProjectionType": "ALL"},
+                    "KeySchema": [{"AttributeName": "gk", "KeyType": "X"}]}]
+        # the definitions do not match either: the constraint error comes first
+        self.assertValidation(
+            self.ddb_nv.create_table,
+            "1 validation error detected: Value 'X' at 'globalSecondaryIndexes.1.member.keySchema.1.member.keyType' "
+            "failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]",
+            TableName="bad", KeySchema=ks, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST", GlobalSecondaryIndexes=bad_gsi)
+        good = {"IndexName": "idx0", "Projection": {"ProjectionType": "ALL"}, "KeySchema": key_schema(("gk", "S"))}
+        self.assertValidation(
+            self.ddb_nv.create_table,
+            "2 validation errors detected: Value 'RANGEY' at 'keySchema.1.member.keyType' failed to satisfy "
+            "constraint: Member must satisfy enum value set: [HASH, RANGE]; Value 'X' at "
+            "'globalSecondaryIndexes.2.member.keySchema.1.member.keyType' failed to satisfy constraint: Member "
+            "must satisfy enum value set: [HASH, RANGE]",
+            TableName="bad", KeySchema=[{"AttributeName": "pk", "KeyType": "RANGEY"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST", GlobalSecondaryIndexes=[good] + bad_gsi)
+        self.assertValidation(
+            self.ddb_nv.create_table,
+            "1 validation error detected: Value 'SOME' at "
+            "'localSecondaryIndexes.1.member.projection.projectionType' failed to satisfy constraint: Member "
+            "must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]",
+            TableName="bad", KeySchema=key_schema(("pk", "S"), ("sk", "S")),
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            LocalSecondaryIndexes=[{"IndexName": "lsi1", "Projection": {"ProjectionType": "SOME"},
+                                    "KeySchema": key_schema(("pk", "S"), ("lk", "S"))}])
+
     def test_deletion_protection(self):
         refused = "Resource cannot be deleted as it is currently protected against deletion. " \
                   "Disable deletion protection first."
