@@ -247,14 +247,88 @@ static int reply_table(struct req *req, const char *member, struct ddb_table *t,
 /* CreateTable                                                          */
 /* ------------------------------------------------------------------ */
 
+/* The characters of table and index names. */
+#define TABLE_NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
+
 static int table_name_ok(struct vlist *vl, const char *name, const char *field) {
     size_t n = strlen(name);
     int before = vl->n;
     if (n < 3) vl_add(vl, name, field, "Member must have length greater than or equal to 3");
     if (n > 255) vl_add(vl, name, field, "Member must have length less than or equal to 255");
-    if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
+    if (strspn(name, TABLE_NAME_CHARS) != n)
         vl_add(vl, name, field, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
     return vl->n == before;
+}
+
+/*
+ * Table names and table ARNs. Every operation that takes a TableName also
+ * takes the table's ARN, arn:aws:dynamodb:REGION:ACCOUNT:table/NAME (the
+ * API Reference of each operation: "You can also provide the Amazon
+ * Resource Name (ARN) of the table in this parameter"; the botocore model
+ * gives the member the TableArn shape, 1 to 1024 characters, no pattern).
+ */
+
+enum ddb_table_ref ddb_table_ref_parse(const char *z, const char *region, const char *account,
+                                       const char **name) {
+    *name = z;
+    if (strncmp(z, "arn:", 4) != 0) return DDB_REF_NAME;
+    /* arn : partition : service : region : account : resource */
+    const char *part[6];
+    size_t len[6];
+    const char *p = z;
+    for (int i = 0; i < 6; i++) {
+        const char *colon = i < 5 ? strchr(p, ':') : NULL;
+        if (i < 5 && colon == NULL) return DDB_REF_BAD_ARN;
+        part[i] = p;
+        len[i] = colon ? (size_t)(colon - p) : strlen(p);
+        p = colon ? colon + 1 : p;
+    }
+#define PART_IS(i, lit) (len[i] == strlen(lit) && strncmp(part[i], (lit), len[i]) == 0)
+    if (!PART_IS(1, "aws") || !PART_IS(2, "dynamodb") || len[5] < 6 || strncmp(part[5], "table/", 6) != 0)
+        return DDB_REF_BAD_ARN;
+    if (!PART_IS(4, account)) return DDB_REF_OTHER_ACCOUNT;
+    if (!PART_IS(3, region)) return DDB_REF_OTHER_REGION;
+#undef PART_IS
+    const char *n = part[5] + 6;
+    size_t nn = strlen(n);
+    if (nn < 3 || nn > 255 || strspn(n, TABLE_NAME_CHARS) != nn) return DDB_REF_BAD_ARN;
+    *name = n;
+    return DDB_REF_ARN;
+}
+
+int ddb_table_name(struct req *req, const char *z, char name[DDB_TABLE_NAME_BUF]) {
+    name[0] = '\0';
+    struct vlist vl = {0};
+    if (z == NULL) vl_add(&vl, NULL, "tableName", "Member must not be null");
+    else if (strncmp(z, "arn:", 4) != 0) table_name_ok(&vl, z, "tableName");
+    else if (strlen(z) > DDB_MAX_TABLE_ARN)
+        vl_add(&vl, z, "tableName", "Member must have length less than or equal to 1024");
+    if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return -1;
+    const char *n;
+    switch (ddb_table_ref_parse(z, req->region, req->account, &n)) {
+    case DDB_REF_NAME:
+    case DDB_REF_ARN:
+        snprintf(name, DDB_TABLE_NAME_BUF, "%s", n);
+        return 0;
+    case DDB_REF_OTHER_ACCOUNT: {
+        /* Another account's table needs a resource-based policy, which
+         * sluice has not: IAM's denial, naming the operation. */
+        const char *target = req_header(req, "X-Amz-Target");
+        const char *op = target && strchr(target, '.') ? strchr(target, '.') + 1 : "";
+        return req_fail(req, &AWSERR_DDB_ACCESS_DENIED,
+                        "User: arn:aws:iam::%s:root is not authorized to perform: dynamodb:%s on "
+                        "resource: %s because no resource-based policy allows the dynamodb:%s action",
+                        req->account, op, z, op);
+    }
+    case DDB_REF_OTHER_REGION:
+    case DDB_REF_BAD_ARN:
+    default:
+        /* The wording DynamoDB gives a ResourceArn that names no table of
+         * this region (see table_by_arn); not recorded from AWS for
+         * TableName. */
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "Invalid TableArn: Invalid ResourceArn provided as input %s", z);
+    }
 }
 
 /* Adds to VL the constraint failures of key schema KS, named FIELD in
@@ -769,18 +843,15 @@ static int create_table(struct req *req, cJSON *in) {
 /* DescribeTable, ListTables, DeleteTable                               */
 /* ------------------------------------------------------------------ */
 
-static int required_table_name(struct req *req, cJSON *in, const char **name) {
-    *name = NULL;
-    if (jget_str(req, in, "TableName", name) < 0) return -1;
-    struct vlist vl = {0};
-    if (*name == NULL) vl_add(&vl, NULL, "tableName", "Member must not be null");
-    else table_name_ok(&vl, *name, "tableName");
-    return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
+static int required_table_name(struct req *req, cJSON *in, char name[DDB_TABLE_NAME_BUF]) {
+    const char *z = NULL;
+    if (jget_str(req, in, "TableName", &z) < 0) return -1;
+    return ddb_table_name(req, z, name);
 }
 
 static int describe_table(struct req *req, cJSON *in) {
-    const char *name;
-    if (required_table_name(req, in, &name) != 0) return -1;
+    char name[DDB_TABLE_NAME_BUF];
+    if (required_table_name(req, in, name) != 0) return -1;
     struct ddb_table t;
     int rc = ddb_table_load(req, name, 0, &t);
     if (rc == 0) rc = reply_table(req, "Table", &t, "ACTIVE");
@@ -856,8 +927,8 @@ static int disable_stream(struct req *req, struct ddb_table *t) {
 }
 
 static int delete_table(struct req *req, cJSON *in) {
-    const char *name;
-    if (required_table_name(req, in, &name) != 0) return -1;
+    char name[DDB_TABLE_NAME_BUF];
+    if (required_table_name(req, in, name) != 0) return -1;
     struct ddb_table t;
     int rc = ddb_table_load(req, name, 0, &t);
     if (rc == 0 && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t.desc, "DeletionProtectionEnabled")))
@@ -895,10 +966,11 @@ static int save_table(struct req *req, struct ddb_table *t) {
 }
 
 static int update_table(struct req *req, cJSON *in) {
-    const char *name, *billing = NULL;
+    char name[DDB_TABLE_NAME_BUF];
+    const char *billing = NULL;
     cJSON *ss = NULL, *pt = NULL, *gsiu = NULL, *defs = NULL;
     int protect = 0, has_protect;
-    if (required_table_name(req, in, &name) != 0) return -1;
+    if (required_table_name(req, in, name) != 0) return -1;
     if ((has_protect = jget_bool(req, in, "DeletionProtectionEnabled", &protect)) < 0 ||
         jget_obj(req, in, "StreamSpecification", &ss) < 0 || jget_str(req, in, "BillingMode", &billing) < 0 ||
         jget_obj(req, in, "ProvisionedThroughput", &pt) < 0 ||
@@ -1081,9 +1153,9 @@ static int list_tags(struct req *req, cJSON *in) {
 }
 
 static int update_ttl(struct req *req, cJSON *in) {
-    const char *name;
+    char name[DDB_TABLE_NAME_BUF];
     cJSON *spec = NULL;
-    if (required_table_name(req, in, &name) != 0 ||
+    if (required_table_name(req, in, name) != 0 ||
         jget_obj(req, in, "TimeToLiveSpecification", &spec) < 0)
         return -1;
     int en = 0, has_en = 0;
@@ -1142,8 +1214,8 @@ out:
 }
 
 static int describe_ttl(struct req *req, cJSON *in) {
-    const char *name;
-    if (required_table_name(req, in, &name) != 0) return -1;
+    char name[DDB_TABLE_NAME_BUF];
+    if (required_table_name(req, in, name) != 0) return -1;
     struct ddb_table t;
     int rc = ddb_table_load(req, name, 0, &t);
     if (rc == 0) {

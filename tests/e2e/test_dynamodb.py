@@ -1050,6 +1050,98 @@ class AwsAnswerTests(DdbTestCase):
             LocalSecondaryIndexes=[{"IndexName": "lsi1", "Projection": {"ProjectionType": "SOME"},
                                     "KeySchema": key_schema(("pk", "S"), ("lk", "S"))}])
 
+    def test_table_arn_accepted_wherever_table_name_is(self):
+        arn = TABLE_ARN + "arnt"
+        d = self.create_table("arnt", range_key=("sk", "S"), stream="KEYS_ONLY")
+        self.assertEqual(d["TableArn"], arn)
+        self.assertEqual(self.ddb.describe_table(TableName=arn)["Table"]["TableName"], "arnt")
+        self.ddb.put_item(TableName=arn, Item={"pk": {"S": "a"}, "sk": {"S": "1"}, "v": {"N": "1"}})
+        self.assertEqual(self.ddb.get_item(TableName=arn, Key={"pk": {"S": "a"}, "sk": {"S": "1"}})["Item"]["v"],
+                         {"N": "1"})
+        r = self.ddb.update_item(TableName=arn, Key={"pk": {"S": "a"}, "sk": {"S": "1"}},
+                                 UpdateExpression="SET v = v + :one", ExpressionAttributeValues={":one": {"N": "1"}},
+                                 ReturnValues="UPDATED_NEW")
+        self.assertEqual(r["Attributes"], {"v": {"N": "2"}})
+        r = self.ddb.query(TableName=arn, KeyConditionExpression="pk = :p",
+                           ExpressionAttributeValues={":p": {"S": "a"}})
+        self.assertEqual(r["Count"], 1)
+        self.assertEqual(self.ddb.scan(TableName=arn)["Count"], 1)
+        r = self.ddb.batch_write_item(RequestItems={arn: [
+            {"PutRequest": {"Item": {"pk": {"S": "b"}, "sk": {"S": "1"}}}},
+            {"PutRequest": {"Item": {"pk": {"S": "c"}, "sk": {"S": "1"}}}}]})
+        self.assertEqual(r["UnprocessedItems"], {})
+        # Responses are keyed as the caller named the table.
+        r = self.ddb.batch_get_item(RequestItems={
+            arn: {"Keys": [{"pk": {"S": "b"}, "sk": {"S": "1"}}]},
+            "items": {"Keys": [{"pk": {"S": "zz"}}]}})
+        self.assertEqual(r["Responses"], {arn: [{"pk": {"S": "b"}, "sk": {"S": "1"}}], "items": []})
+        self.assertEqual(r["UnprocessedKeys"], {})
+        self.ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": arn, "Item": {"pk": {"S": "d"}, "sk": {"S": "1"}}}},
+            {"Update": {"TableName": arn, "Key": {"pk": {"S": "b"}, "sk": {"S": "1"}},
+                        "UpdateExpression": "SET w = :w", "ExpressionAttributeValues": {":w": {"S": "x"}}}},
+            {"ConditionCheck": {"TableName": arn, "Key": {"pk": {"S": "c"}, "sk": {"S": "1"}},
+                                "ConditionExpression": "attribute_exists(pk)"}},
+            {"Delete": {"TableName": "items", "Key": {"pk": {"S": "nothing"}}}}])
+        # the same item named once by name and once by ARN is one item
+        self.assertValidation(self.ddb.transact_write_items,
+                              "Transaction request cannot include multiple operations on one item",
+                              TransactItems=[
+                                  {"Put": {"TableName": arn, "Item": {"pk": {"S": "e"}, "sk": {"S": "1"}}}},
+                                  {"Put": {"TableName": "arnt", "Item": {"pk": {"S": "e"}, "sk": {"S": "1"}}}}])
+        r = self.ddb.transact_get_items(TransactItems=[
+            {"Get": {"TableName": arn, "Key": {"pk": {"S": "b"}, "sk": {"S": "1"}}}}])
+        self.assertEqual(r["Responses"], [{"Item": {"pk": {"S": "b"}, "sk": {"S": "1"}, "w": {"S": "x"}}}])
+        self.ddb.delete_item(TableName=arn, Key={"pk": {"S": "d"}, "sk": {"S": "1"}})
+        self.assertEqual(self.ddb.scan(TableName="arnt")["Count"], 3)
+        r = self.ddb.update_time_to_live(TableName=arn,
+                                         TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+        self.assertEqual(r["TimeToLiveSpecification"], {"Enabled": True, "AttributeName": "exp"})
+        self.assertEqual(self.ddb.describe_time_to_live(TableName=arn)["TimeToLiveDescription"],
+                         {"TimeToLiveStatus": "ENABLED", "AttributeName": "exp"})
+        d = self.ddb.update_table(TableName=arn, StreamSpecification={"StreamEnabled": False})["TableDescription"]
+        self.assertEqual(d["TableName"], "arnt")
+        self.assertNotIn("StreamSpecification", d)
+        d = self.ddb.delete_table(TableName=arn)["TableDescription"]
+        self.assertEqual((d["TableName"], d["TableStatus"]), ("arnt", "DELETING"))
+        self.assertEqual(self.ddb.list_tables()["TableNames"], ["items", "nkey"])
+        self.assertDdbError(self.ddb.describe_table, "ResourceNotFoundException", TABLE_NOT_FOUND % "arnt",
+                            TableName=arn)
+        self.assertDdbError(self.ddb.get_item, "ResourceNotFoundException", ITEM_NOT_FOUND,
+                            TableName=arn, Key={"pk": {"S": "a"}, "sk": {"S": "1"}})
+
+    def test_table_arn_of_another_account_region_or_resource(self):
+        other_acct = "arn:aws:dynamodb:%s:123456789012:table/items" % REGION
+        denied = ("User: arn:aws:iam::%s:root is not authorized to perform: dynamodb:%s on resource: %s because "
+                  "no resource-based policy allows the dynamodb:%s action")
+        self.assertDdbError(self.ddb.get_item, "AccessDeniedException", denied % (ACCOUNT, "GetItem", other_acct,
+                                                                                    "GetItem"),
+                            TableName=other_acct, Key={"pk": {"S": "a"}})
+        self.assertDdbError(self.ddb.describe_table, "AccessDeniedException",
+                            denied % (ACCOUNT, "DescribeTable", other_acct, "DescribeTable"), TableName=other_acct)
+        invalid = "Invalid TableArn: Invalid ResourceArn provided as input %s"
+        for bad in ("arn:aws:dynamodb:eu-west-1:%s:table/items" % ACCOUNT,
+                    TABLE_ARN + "items/index/gsi",
+                    TABLE_ARN + "items/stream/2026-01-01T00:00:00.000",
+                    "arn:aws:s3:::items",
+                    TABLE_ARN + "ab"):
+            with self.subTest(arn=bad):
+                self.assertValidation(self.ddb.describe_table, invalid % bad, TableName=bad)
+                self.assertValidation(self.ddb.put_item, invalid % bad, TableName=bad, Item={"pk": {"S": "a"}})
+                self.assertValidation(self.ddb.batch_get_item, invalid % bad,
+                                      RequestItems={bad: {"Keys": [{"pk": {"S": "a"}}]}})
+        long_arn = TABLE_ARN + "x" * 1000
+        self.assertValidation(self.ddb_nv.describe_table,
+                              message_re=r"^1 validation error detected: Value 'arn:aws:dynamodb:.*' at 'tableName' "
+                                         r"failed to satisfy constraint: Member must have length less than or "
+                                         r"equal to 1024$", TableName=long_arn)
+        # plain names keep the name rules
+        self.assertValidation(self.ddb.get_item,
+                              "1 validation error detected: Value 'a/b' at 'tableName' failed to satisfy "
+                              "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+                              TableName="a/b", Key={"pk": {"S": "a"}})
+        self.assertEqual(self.ddb.scan(TableName="items")["Count"], 0)
+
     def test_deletion_protection(self):
         refused = "Resource cannot be deleted as it is currently protected against deletion. " \
                   "Disable deletion protection first."
