@@ -1052,15 +1052,14 @@ out:
 /* Tags and TTL                                                         */
 /* ------------------------------------------------------------------ */
 
-/* Loads the table named by a table ARN of the caller's scope. */
+/* Loads the table named by a table ARN of the caller's scope (a
+ * ResourceArn: anything but such an ARN is refused alike). */
 static int table_by_arn(struct req *req, const char *arn, struct ddb_table *t) {
     memset(t, 0, sizeof(*t));
-    char prefix[128];
-    snprintf(prefix, sizeof(prefix), "arn:aws:dynamodb:%s:%s:table/", req->region, req->account);
-    size_t np = strlen(prefix);
-    if (strncmp(arn, prefix, np) != 0 || strchr(arn + np, '/') != NULL || arn[np] == '\0')
+    const char *name;
+    if (ddb_table_ref_parse(arn, req->region, req->account, &name) != DDB_REF_ARN)
         return req_fail(req, &AWSERR_DDB_VALIDATION, "Invalid TableArn: Invalid ResourceArn provided as input %s", arn);
-    int rc = ddb_table_load(req, arn + np, 1, t);
+    int rc = ddb_table_load(req, name, 1, t);
     if (rc != 0 && req->err == &AWSERR_DDB_NOT_FOUND)
         req_fail(req, &AWSERR_DDB_NOT_FOUND, "Requested resource not found: ResourcArn: %s not found", arn);
     return rc;

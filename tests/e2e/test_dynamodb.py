@@ -1130,6 +1130,11 @@ class AwsAnswerTests(DdbTestCase):
                 self.assertValidation(self.ddb.put_item, invalid % bad, TableName=bad, Item={"pk": {"S": "a"}})
                 self.assertValidation(self.ddb.batch_get_item, invalid % bad,
                                       RequestItems={bad: {"Keys": [{"pk": {"S": "a"}}]}})
+        # ResourceArn takes the same parse (an index ARN there: the message
+        # scylladb's test_tag.py quotes from AWS; a short name: dynalite's)
+        for bad in (TABLE_ARN + "items/index/gsi", TABLE_ARN + "ab"):
+            self.assertValidation(self.ddb.list_tags_of_resource, invalid % bad, ResourceArn=bad)
+        self.assertEqual(self.ddb.list_tags_of_resource(ResourceArn=TABLE_ARN + "items")["Tags"], [])
         long_arn = TABLE_ARN + "x" * 1000
         self.assertValidation(self.ddb_nv.describe_table,
                               message_re=r"^1 validation error detected: Value 'arn:aws:dynamodb:.*' at 'tableName' "
