@@ -44,6 +44,14 @@ const struct aws_error AWSERR_DDB_INTERNAL = {"InternalServerError", 500, DDB_NS
 const struct aws_error AWSERR_DDB_TOO_LARGE = {"RequestEntityTooLarge", 413, CORAL_SERVICE, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_DDB_RESOURCE_IN_USE = {"ResourceInUseException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_DDB_CONDITIONAL = {"ConditionalCheckFailedException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
+/* With "Item" beside it AWS writes "Message": recorded from AWS in
+ * LocalStack's test_dynamodb.snapshot.json (test_return_values_on_conditions_check_failure),
+ * whose parsed error has no lower-case "message" member (botocore copies
+ * every body member the exception's shape models, "message" included). */
+const struct aws_error AWSERR_DDB_CONDITIONAL_ITEM = {"ConditionalCheckFailedException", 400, DDB_NS, AWSERR_MSG_UPPER, 0};
+/* Coral's AccessDeniedException, with "Message", as dynalite copies it from
+ * DynamoDB. */
+const struct aws_error AWSERR_DDB_ACCESS_DENIED = {"AccessDeniedException", 400, CORAL_SERVICE, AWSERR_MSG_UPPER, 0};
 /* AWS spells this one's message member "Message" [aws-reference A]. */
 const struct aws_error AWSERR_DDB_TXN_CANCELED = {"TransactionCanceledException", 400, DDB_NS, AWSERR_MSG_UPPER, 0};
 const struct aws_error AWSERR_DDB_TXN_CONFLICT = {"TransactionConflictException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};

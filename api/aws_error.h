@@ -53,6 +53,11 @@ extern const struct aws_error AWSERR_DDB_INTERNAL;
 extern const struct aws_error AWSERR_DDB_TOO_LARGE;
 extern const struct aws_error AWSERR_DDB_RESOURCE_IN_USE;
 extern const struct aws_error AWSERR_DDB_CONDITIONAL;
+/* The same failure carrying the old "Item" (ReturnValuesOnConditionCheckFailure
+ * ALL_OLD): AWS then spells the message member "Message". */
+extern const struct aws_error AWSERR_DDB_CONDITIONAL_ITEM;
+/* A table ARN of another account: no resource-based policy lets the caller in. */
+extern const struct aws_error AWSERR_DDB_ACCESS_DENIED;
 extern const struct aws_error AWSERR_DDB_TXN_CANCELED;
 extern const struct aws_error AWSERR_DDB_TXN_CONFLICT;
 extern const struct aws_error AWSERR_DDB_IDEMPOTENT;

@@ -178,6 +178,15 @@ static char *collection_str(const cJSON *arr) {
     return b.z;
 }
 
+/* The message for number text Z that ddb_num_parse refused with E: a
+ * text that is no number at all is quoted after the message unless it is
+ * empty, as AWS does (see DDB_NUM_MSG_NOT_A_NUMBER). */
+static char *num_msg(const char *z, const char *e) {
+    if (e == DDB_NUM_MSG_NOT_A_NUMBER && z[0] != '\0')
+        return fmt_msg("%s: %s", e, z);
+    return fmt_msg("%s", e);
+}
+
 /* Validates one set member of type ELEM (S, N or B). */
 static int check_member(const cJSON *m, enum ddb_type set_t, int rewrite, char **err) {
     if (!cJSON_IsString(m))
@@ -188,7 +197,7 @@ static int check_member(const cJSON *m, enum ddb_type set_t, int rewrite, char *
         struct ddb_num n;
         const char *e = NULL;
         if (ddb_num_parse(m->valuestring, &n, &e) < 0)
-            return set_err(err, fmt_msg("%s", e));
+            return set_err(err, num_msg(m->valuestring, e));
         if (rewrite) {
             char txt[DDB_NUM_TEXT];
             ddb_num_format(&n, txt, sizeof(txt));
@@ -293,7 +302,7 @@ static int check_av(cJSON *av, int depth, int rewrite, char **err) {
         struct ddb_num n;
         const char *e = NULL;
         if (ddb_num_parse(member->valuestring, &n, &e) < 0)
-            return set_err(err, fmt_msg("%s", e));
+            return set_err(err, num_msg(member->valuestring, e));
         if (rewrite) {
             char txt[DDB_NUM_TEXT];
             ddb_num_format(&n, txt, sizeof(txt));

@@ -59,6 +59,33 @@ struct ddb_table {
                                         * ddb_table_free leaves its parts alone */
 };
 
+/* A table name with its NUL: names are 3 to 255 characters. */
+#define DDB_TABLE_NAME_BUF 256
+/* Longest table ARN a TableName member takes (botocore's TableArn shape). */
+#define DDB_MAX_TABLE_ARN 1024
+
+/* How a TableName value names a table. */
+enum ddb_table_ref {
+    DDB_REF_NAME,            /* not an ARN: a name, checked by the caller */
+    DDB_REF_ARN,             /* arn:aws:dynamodb:REGION:ACCOUNT:table/NAME of the caller */
+    DDB_REF_BAD_ARN,         /* an ARN, but not of a table (index, stream, other service) */
+    DDB_REF_OTHER_ACCOUNT,   /* a table ARN of another account */
+    DDB_REF_OTHER_REGION,    /* a table ARN of the caller's account, another region */
+};
+
+/* Classifies the TableName value Z for a caller in REGION and ACCOUNT.
+ * *NAME points into Z at the table's name (all of Z for DDB_REF_NAME).
+ * Pure. */
+enum ddb_table_ref ddb_table_ref_parse(const char *z, const char *region, const char *account,
+                                       const char **name);
+
+/* Resolves the TableName value Z of REQ (NULL when absent) to the table's
+ * name in NAME: checks a name's length and pattern, an ARN's length, kind,
+ * account and region, with AWS's errors. The one place every TableName
+ * (and ARN-keyed RequestItems) passes. Returns 0, or -1 with the error
+ * recorded. */
+int ddb_table_name(struct req *req, const char *z, char name[DDB_TABLE_NAME_BUF]);
+
 /* Loads table NAME. ITEM_OP selects the not-found wording of item
  * operations ("Requested resource not found") over that of table
  * operations ("Requested resource not found: Table: T not found").
@@ -156,6 +183,22 @@ int ddb_transact_write_items(struct req *req, struct cJSON *in);
 int ddb_transact_get_items(struct req *req, struct cJSON *in);
 int ddb_query(struct req *req, struct cJSON *in);
 int ddb_scan(struct req *req, struct cJSON *in);
+
+/* The StartingSequenceNumber DescribeStream shows for shard SH: its first
+ * number, or the first after its trimmed records. Pure. */
+int64_t ddbs_shard_start(const struct store_shard *sh);
+
+/* Where an AT_SEQUENCE_NUMBER (AFTER 0) or AFTER_SEQUENCE_NUMBER (AFTER 1)
+ * iterator for sequence number SEQ starts in shard SH, NEXT being the
+ * stream's next unissued number: DDBS_SEQ_OK with *POS set, DDBS_SEQ_RANGE
+ * when SEQ is not in the shard, DDBS_SEQ_TRIMMED when its record was
+ * trimmed. The shard's advertised start (ddbs_shard_start) is always OK,
+ * also in a shard that holds no record. Pure. */
+#define DDBS_SEQ_OK 0
+#define DDBS_SEQ_RANGE 1
+#define DDBS_SEQ_TRIMMED 2
+int ddbs_seq_position(const struct store_shard *sh, int64_t seq, int after, int64_t next,
+                      int64_t *pos);
 
 /* Stream handlers (dynamodbstreams.c). */
 int ddbs_list_streams(struct req *req, struct cJSON *in);

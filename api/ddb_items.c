@@ -315,8 +315,10 @@ static int condition_holds(struct req *req, struct ddb_expr *cond, const cJSON *
     int r = ddb_expr_eval(cond, old, &err);
     if (r < 0) return ddb_fail_msg(req, err);
     if (r == 0 && record) {
-        req_fail(req, &AWSERR_DDB_CONDITIONAL, "The conditional request failed");
-        if (all_old && old) {
+        int with_item = all_old && old;
+        req_fail(req, with_item ? &AWSERR_DDB_CONDITIONAL_ITEM : &AWSERR_DDB_CONDITIONAL,
+                 "The conditional request failed");
+        if (with_item) {
             req->err_extra = cJSON_CreateObject();
             cJSON_AddItemToObject(req->err_extra, "Item", cJSON_Duplicate(old, 1));
         }
@@ -325,21 +327,25 @@ static int condition_holds(struct req *req, struct ddb_expr *cond, const cJSON *
 }
 
 static int required_table(struct req *req, cJSON *in, struct ddb_table *t) {
-    const char *name = NULL;
+    const char *z = NULL;
+    char name[DDB_TABLE_NAME_BUF];
     memset(t, 0, sizeof(*t));
-    if (jget_str(req, in, "TableName", &name) < 0) return -1;
-    if (name == NULL)
-        return req_fail(req, &AWSERR_DDB_VALIDATION,
-                        "1 validation error detected: Value null at 'tableName' failed to satisfy "
-                        "constraint: Member must not be null");
-    size_t n = strlen(name);
-    if (n < 3 || n > 255 || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n) {
-        struct vlist vl = {0};
-        if (n < 3) vl_add(&vl, name, "tableName", "Member must have length greater than or equal to 3");
-        if (n > 255) vl_add(&vl, name, "tableName", "Member must have length less than or equal to 255");
-        if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
-            vl_add(&vl, name, "tableName", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
-        return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
+    if (jget_str(req, in, "TableName", &z) < 0 || ddb_table_name(req, z, name) != 0) return -1;
+    return ddb_table_load(req, name, 1, t);
+}
+
+/* Loads the table a RequestItems key KEY names: a name, or a table ARN
+ * resolved as TableName is. The response keeps KEY as given. */
+static int batch_table(struct req *req, const char *key, struct ddb_table *t) {
+    char name[DDB_TABLE_NAME_BUF];
+    memset(t, 0, sizeof(*t));
+    if (strncmp(key, "arn:", 4) == 0) {
+        if (ddb_table_name(req, key, name) != 0) return -1;
+    } else if (strlen(key) >= sizeof(name)) {
+        /* No table has such a name; never look up a cut one. */
+        return req_fail(req, &AWSERR_DDB_NOT_FOUND, "Requested resource not found");
+    } else {
+        snprintf(name, sizeof(name), "%s", key);
     }
     return ddb_table_load(req, name, 1, t);
 }
@@ -652,7 +658,7 @@ int ddb_batch_write_item(struct req *req, cJSON *in) {
     int rc = 0;
     for (cJSON *tb = items->child; tb && rc == 0; tb = tb->next) {
         struct ddb_table t;
-        rc = ddb_table_load(req, tb->string, 1, &t);
+        rc = batch_table(req, tb->string, &t);
         for (cJSON *w = tb->child; w && rc == 0; w = w->next) {
             cJSON *put = cJSON_GetObjectItemCaseSensitive(w, "PutRequest");
             cJSON *del = cJSON_GetObjectItemCaseSensitive(w, "DeleteRequest");
@@ -665,7 +671,7 @@ int ddb_batch_write_item(struct req *req, cJSON *in) {
             if (put) {
                 struct put_op p;
                 rc = prepare_put(req, &t, cJSON_GetObjectItemCaseSensitive(put, "Item"), &p);
-                if (rc == 0 && seen_add(&seen, tb->string, p.hk, p.rk))
+                if (rc == 0 && seen_add(&seen, t.name, p.hk, p.rk))
                     rc = req_fail(req, &AWSERR_DDB_VALIDATION, "Provided list of item keys contains duplicates");
                 if (rc == 0) rc = ddb_write_item(req, &t, &p.hk, &p.rk, p.old, p.item, 0);
                 put_op_free(&p);
@@ -673,7 +679,7 @@ int ddb_batch_write_item(struct req *req, cJSON *in) {
                 cJSON *key;
                 struct store_key hk = {0}, rk = {0};
                 rc = read_key(req, del, &t, &key, &hk, &rk);
-                if (rc == 0 && seen_add(&seen, tb->string, hk, rk))
+                if (rc == 0 && seen_add(&seen, t.name, hk, rk))
                     rc = req_fail(req, &AWSERR_DDB_VALIDATION, "Provided list of item keys contains duplicates");
                 int failed = 0;
                 cJSON *old = rc == 0 ? load_item(req, &t, hk, rk, &failed) : NULL;
@@ -712,7 +718,7 @@ int ddb_batch_get_item(struct req *req, cJSON *in) {
         struct ddb_table t;
         struct exprs x;
         memset(&x, 0, sizeof(x));
-        rc = ddb_table_load(req, tb->string, 1, &t);
+        rc = batch_table(req, tb->string, &t);
         cJSON *keys = cJSON_GetObjectItemCaseSensitive(tb, "Keys");
         if (rc == 0 && (!cJSON_IsArray(keys) || keys->child == NULL))
             rc = req_fail(req, &AWSERR_DDB_VALIDATION,
@@ -730,7 +736,7 @@ int ddb_batch_get_item(struct req *req, cJSON *in) {
             cJSON *key;
             rc = read_key(req, holder, &t, &key, &hk, &rk);
             cJSON_Delete(holder);
-            if (rc == 0 && seen_add(&seen, tb->string, hk, rk))
+            if (rc == 0 && seen_add(&seen, t.name, hk, rk))
                 rc = req_fail(req, &AWSERR_DDB_VALIDATION, "Provided list of item keys contains duplicates");
             int failed = 0;
             cJSON *item = rc == 0 ? load_item(req, &t, hk, rk, &failed) : NULL;

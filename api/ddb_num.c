@@ -12,8 +12,10 @@
 #include <stdint.h>
 #include <string.h>
 
-/* The four ValidationException texts, exactly as AWS words them. */
-static const char MSG_NOT_A_NUMBER[] = "A value provided cannot be converted into a number";
+/* The four ValidationException texts, exactly as AWS words them. The
+ * first is also exported: callers add ": <text>" (see ddb_num.h). */
+const char DDB_NUM_MSG_NOT_A_NUMBER[] = "The parameter cannot be converted to a numeric value";
+#define MSG_NOT_A_NUMBER DDB_NUM_MSG_NOT_A_NUMBER
 static const char MSG_PRECISION[] =
     "Attempting to store more than 38 significant digits in a Number";
 static const char MSG_OVERFLOW[] =

@@ -22,10 +22,18 @@ struct ddb_num {
     int exp;                      /* value = 0.d1d2...dn x 10^exp */
 };
 
+/* The message of a text that is not a number at all. AWS follows it with
+ * ": <the text>" when the text is not empty ("The parameter cannot be
+ * converted to a numeric value: foo"), and sends it bare for "" (dynalite's
+ * validation tests, whose messages were recorded from DynamoDB; the
+ * wording's "numeric" is also what scylladb's test_invalid_numbers, run
+ * against AWS, matches). */
+extern const char DDB_NUM_MSG_NOT_A_NUMBER[];
+
 /* Parses the DynamoDB wire text Z ("12", "-0.5", "1e10", "+5"; no
  * surrounding spaces) into OUT. Returns 0, or -1 with *ERR set to the
  * static AWS message (ValidationException text), one of:
- *   "A value provided cannot be converted into a number"
+ *   DDB_NUM_MSG_NOT_A_NUMBER (the caller appends the text, see above)
  *   "Attempting to store more than 38 significant digits in a Number"
  *   "Number overflow. Attempting to store a number with magnitude larger than supported range"
  *   "Number underflow. Attempting to store a number with magnitude smaller than supported range"

@@ -184,7 +184,8 @@ static int parse_read(struct req *req, cJSON *in, int query, struct read_req *r)
         return req_fail(req, &AWSERR_DDB_VALIDATION,
                         "Either the KeyConditions or KeyConditionExpression parameter must be "
                         "specified in the request.");
-    if (ddb_table_load(req, name, 1, &r->t) != 0) return -1;
+    char tname[DDB_TABLE_NAME_BUF];
+    if (ddb_table_name(req, name, tname) != 0 || ddb_table_load(req, tname, 1, &r->t) != 0) return -1;
     if (index) {
         r->ix = ddb_table_index(&r->t, index);
         if (r->ix == NULL)

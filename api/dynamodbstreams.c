@@ -120,14 +120,30 @@ int ddbs_list_streams(struct req *req, cJSON *in) {
 
 /* ------------------------------------------------------------------ */
 
-static cJSON *shard_json(const struct store_shard *sh, int64_t trim_seq) {
+int64_t ddbs_shard_start(const struct store_shard *sh) {
+    return sh->start_seq > sh->trim_seq ? sh->start_seq : sh->trim_seq + 1;
+}
+
+int ddbs_seq_position(const struct store_shard *sh, int64_t seq, int after, int64_t next,
+                      int64_t *pos) {
+    *pos = after ? seq + 1 : seq;
+    /* The number DescribeStream advertises is always a valid place to
+     * start, even in a shard that holds no record yet (nothing has that
+     * number then, and it may be NEXT itself). */
+    if (seq == ddbs_shard_start(sh)) return DDBS_SEQ_OK;
+    if (seq < sh->start_seq || (sh->end_seq >= 0 && seq > sh->end_seq) || seq >= next)
+        return DDBS_SEQ_RANGE;
+    if (seq <= sh->trim_seq) return DDBS_SEQ_TRIMMED;
+    return DDBS_SEQ_OK;
+}
+
+static cJSON *shard_json(const struct store_shard *sh) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "ShardId", sh->shard_id);
     if (sh->parent_id[0]) cJSON_AddStringToObject(o, "ParentShardId", sh->parent_id);
     cJSON *r = cJSON_AddObjectToObject(o, "SequenceNumberRange");
     char seq[32];
-    int64_t start = sh->start_seq > trim_seq ? sh->start_seq : trim_seq + 1;
-    util_stream_seq(start, seq, sizeof(seq));
+    util_stream_seq(ddbs_shard_start(sh), seq, sizeof(seq));
     cJSON_AddStringToObject(r, "StartingSequenceNumber", seq);
     if (sh->end_seq >= 0) {
         util_stream_seq(sh->end_seq, seq, sizeof(seq));
@@ -187,7 +203,7 @@ int ddbs_describe_stream(struct req *req, cJSON *in) {
             cJSON_AddStringToObject(d, "LastEvaluatedShardId", last);
             break;
         }
-        cJSON_AddItemToArray(arr, shard_json(&shards[i], shards[i].trim_seq));
+        cJSON_AddItemToArray(arr, shard_json(&shards[i]));
         last = shards[i].shard_id;
         count++;
     }
@@ -307,17 +323,17 @@ int ddbs_get_shard_iterator(struct req *req, cJSON *in) {
         return ddb_store_fail(req, rc);
     }
     if (strcmp(type, "TRIM_HORIZON") == 0) {
-        pos = lo >= 0 ? lo : (sh.start_seq > sh.trim_seq ? sh.start_seq : sh.trim_seq + 1);
+        pos = lo >= 0 ? lo : ddbs_shard_start(&sh);
     } else if (strcmp(type, "LATEST") == 0) {
         pos = sh.end_seq >= 0 ? sh.end_seq + 1 : (hi >= 0 ? hi + 1 : next);
     } else {
-        pos = at ? seq : seq + 1;
-        if (seq < sh.start_seq || (sh.end_seq >= 0 && seq > sh.end_seq) || seq >= next) {
+        int where = ddbs_seq_position(&sh, seq, after, next, &pos);
+        if (where == DDBS_SEQ_RANGE) {
             store_stream_clear(&s);
             return req_fail(req, &AWSERR_DDB_VALIDATION,
                             "Invalid SequenceNumber: %s is not in the range of shard %s", seqz, shard);
         }
-        if (seq <= sh.trim_seq) {
+        if (where == DDBS_SEQ_TRIMMED) {
             store_stream_clear(&s);
             return req_fail(req, &AWSERR_DDBS_TRIMMED,
                             "The operation attempted to read past the oldest stream record in a shard.");

@@ -350,6 +350,39 @@ class RecordTests(StreamTestCase):
         # the same record read twice is the same record
         self.assertEqual(at[0], recs[2])
 
+    def test_empty_shard_start_takes_at_and_after_iterators(self):
+        # DescribeStream advertises a StartingSequenceNumber for a shard with
+        # no record yet; GetShardIterator must take it (issue 13).
+        arn = self.new_table("emptyst", view="KEYS_ONLY")
+        sh = self.shards(arn)[0]
+        start = sh["SequenceNumberRange"]["StartingSequenceNumber"]
+        self.assertNotIn("EndingSequenceNumber", sh["SequenceNumberRange"])
+        at = self.iterator(arn, sh["ShardId"], "AT_SEQUENCE_NUMBER", start)
+        after = self.iterator(arn, sh["ShardId"], "AFTER_SEQUENCE_NUMBER", start)
+        self.assertEqual(self.ddbs.get_records(ShardIterator=at)["Records"], [])
+        for k in ("a", "b", "c"):
+            self.put("emptyst", {"pk": k})
+        got = self.read_iterator(at)[0]
+        self.assertEqual([r["dynamodb"]["Keys"]["pk"]["S"] for r in got], ["a", "b", "c"])
+        self.assertEqual(got[0]["dynamodb"]["SequenceNumber"], start)
+        got = self.read_iterator(after)[0]
+        self.assertEqual([r["dynamodb"]["Keys"]["pk"]["S"] for r in got], ["b", "c"])
+        # the same start, taken again now that records exist, still agrees
+        got = self.read_shard(arn, sh["ShardId"], "AT_SEQUENCE_NUMBER", start)
+        self.assertEqual(len(got), 3)
+
+    def test_closed_empty_shard_start_takes_iterators(self):
+        arn = self.new_table("emptycl", view="KEYS_ONLY")
+        self.ddb.update_table(TableName="emptycl", StreamSpecification={"StreamEnabled": False})
+        sh = self.shards(arn)[0]
+        start = sh["SequenceNumberRange"]["StartingSequenceNumber"]
+        self.assertIn("EndingSequenceNumber", sh["SequenceNumberRange"])
+        for t in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"):
+            with self.subTest(type=t):
+                r = self.ddbs.get_records(ShardIterator=self.iterator(arn, sh["ShardId"], t, start))
+                self.assertEqual(r["Records"], [])
+                self.assertNotIn("NextShardIterator", r)
+
     def test_shard_iterator_errors(self):
         arn = self.new_table("iterr", view="KEYS_ONLY")
         shard = self.only_shard(arn)

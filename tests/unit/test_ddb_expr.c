@@ -447,8 +447,8 @@ static const struct err_case err_cases[] = {
      "ExpressionAttributeValues contains invalid value: One or more parameter values were "
      "invalid: An string set  may not be empty for key :v"},
     {C, "a = :v", NULL, "{':v':{'N':'x1'}}",
-     "ExpressionAttributeValues contains invalid value: A value provided cannot be converted "
-     "into a number for key :v"},
+     "ExpressionAttributeValues contains invalid value: The parameter cannot be converted to a "
+     "numeric value: x1 for key :v"},
     {C, "a = :v", NULL, "{':v':{'S':'x','N':'1'}}",
      "ExpressionAttributeValues contains invalid value: Supplied AttributeValue has more than "
      "one datatypes set, must contain exactly one of the supported datatypes for key :v"},

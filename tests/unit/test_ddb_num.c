@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char NOT_A_NUMBER[] = "A value provided cannot be converted into a number";
+static const char NOT_A_NUMBER[] = "The parameter cannot be converted to a numeric value";
 static const char PRECISION[] = "Attempting to store more than 38 significant digits in a Number";
 static const char OVERFLOW[] =
     "Number overflow. Attempting to store a number with magnitude larger than supported range";
@@ -202,6 +202,22 @@ START_TEST(parse_rejects_non_numbers) {
     EXPECT_ERR("0x10", NOT_A_NUMBER);
     EXPECT_ERR("1,5", NOT_A_NUMBER);
     EXPECT_ERR("1_000", NOT_A_NUMBER);
+}
+END_TEST
+
+/* Texts a peer's suite sent to AWS (issue 13): each is refused with the
+ * exported message itself, so callers can recognise it and append the
+ * text as AWS does. */
+static const char *const not_numbers[] = {"foo", "42.0 ", " 1.23", "inf", "nan", "Infinity",
+                                          "-inf", "1e", "1e+", "0x1p3"};
+
+START_TEST(parse_not_numbers_table) {
+    struct ddb_num n;
+    const char *err = NULL;
+    const char *z = not_numbers[_i];
+    ck_assert_msg(ddb_num_parse(z, &n, &err) == -1, "'%s' parsed", z);
+    ck_assert_msg(err == DDB_NUM_MSG_NOT_A_NUMBER, "'%s' says '%s'", z, err ? err : "(null)");
+    ck_assert_str_eq(DDB_NUM_MSG_NOT_A_NUMBER, NOT_A_NUMBER);
 }
 END_TEST
 
@@ -533,6 +549,10 @@ static Suite *ddb_num_suite(void) {
             tcase_add_test(tc, cases[i].tests[j]);
         suite_add_tcase(s, tc);
     }
+    TCase *tc = tcase_create("parse_not_numbers");
+    tcase_add_loop_test(tc, parse_not_numbers_table, 0,
+                        (int)(sizeof(not_numbers) / sizeof(not_numbers[0])));
+    suite_add_tcase(s, tc);
     return s;
 }
 

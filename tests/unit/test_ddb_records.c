@@ -15,6 +15,7 @@
  */
 #include "api/api.h"
 #include "api/aws_error.h"
+#include "api/ddb_int.h"
 #include "api/request.h"
 #include "engine/clock.h"
 #include "engine/util.h"
@@ -1331,6 +1332,95 @@ START_TEST(disable_empty_stream_shard_ends) {
 }
 END_TEST
 
+/* Where AT/AFTER_SEQUENCE_NUMBER iterators start: the advertised start of
+ * a shard is always accepted, even when nothing holds that number. */
+static const struct seq_case {
+    int64_t start, end, trim;   /* the shard */
+    int64_t seq, next;
+    int after;
+    int want;
+    int64_t pos;
+} seq_cases[] = {
+    /* an open shard with records 100..109 */
+    {100, -1, 0, 100, 110, 0, DDBS_SEQ_OK, 100},
+    {100, -1, 0, 105, 110, 1, DDBS_SEQ_OK, 106},
+    {100, -1, 0, 109, 110, 0, DDBS_SEQ_OK, 109},
+    {100, -1, 0, 110, 110, 0, DDBS_SEQ_RANGE, 110},
+    {100, -1, 0, 99, 110, 0, DDBS_SEQ_RANGE, 99},
+    /* an open shard with no record: its start is the next number */
+    {100, -1, 0, 100, 100, 0, DDBS_SEQ_OK, 100},
+    {100, -1, 0, 100, 100, 1, DDBS_SEQ_OK, 101},
+    {100, -1, 0, 101, 100, 0, DDBS_SEQ_RANGE, 101},
+    /* a closed shard with no record (ends before it starts) */
+    {100, 99, 0, 100, 140, 0, DDBS_SEQ_OK, 100},
+    {100, 99, 0, 100, 140, 1, DDBS_SEQ_OK, 101},
+    {100, 99, 0, 99, 140, 0, DDBS_SEQ_RANGE, 99},
+    /* a closed shard 100..120 trimmed up to 110: starts at 111 */
+    {100, 120, 110, 111, 140, 0, DDBS_SEQ_OK, 111},
+    {100, 120, 110, 105, 140, 0, DDBS_SEQ_TRIMMED, 105},
+    {100, 120, 110, 121, 140, 0, DDBS_SEQ_RANGE, 121},
+    /* an open shard trimmed entirely (100..110 gone, nothing since) */
+    {100, -1, 110, 111, 111, 0, DDBS_SEQ_OK, 111},
+    {100, -1, 110, 111, 111, 1, DDBS_SEQ_OK, 112},
+};
+
+START_TEST(seq_position_table) {
+    const struct seq_case *c = &seq_cases[_i];
+    struct store_shard sh;
+    memset(&sh, 0, sizeof(sh));
+    sh.start_seq = c->start;
+    sh.end_seq = c->end;
+    sh.trim_seq = c->trim;
+    int64_t pos = -1;
+    int got = ddbs_seq_position(&sh, c->seq, c->after, c->next, &pos);
+    ck_assert_msg(got == c->want, "case %d: seq %lld gives %d, want %d", _i, (long long)c->seq, got,
+                  c->want);
+    if (got == DDBS_SEQ_OK)
+        ck_assert_msg(pos == c->pos, "case %d: position %lld, want %lld", _i, (long long)pos,
+                      (long long)c->pos);
+}
+END_TEST
+
+/* The StartingSequenceNumber DescribeStream shows for an empty shard, open
+ * (a new stream) or closed (its stream disabled), is one GetShardIterator
+ * AT_SEQUENCE_NUMBER and AFTER_SEQUENCE_NUMBER take; reading from there
+ * finds the first record written afterwards. */
+START_TEST(empty_shard_start_is_a_valid_position) {
+    char *arn = create_table("Tab21", "pk", 0, "NEW_IMAGE", 0);
+    struct shard sh[MAX_SHARDS];
+    ck_assert_int_eq(describe_shards(arn, sh, MAX_SHARDS), 1);
+    ck_assert_msg(sh[0].end[0] == '\0', "a new stream's shard is closed");
+    char *at = iterator(arn, sh[0].id, "AT_SEQUENCE_NUMBER", sh[0].start);
+    char *after = iterator(arn, sh[0].id, "AFTER_SEQUENCE_NUMBER", sh[0].start);
+    put("Tab21", "{'pk':{'S':'a'}}");
+    put("Tab21", "{'pk':{'S':'b'}}");
+    cJSON *o = get_records(at);
+    cJSON *recs = cJSON_GetObjectItemCaseSensitive(o, "Records");
+    ck_assert_int_eq(cJSON_GetArraySize(recs), 2);
+    ck_assert_str_eq(seq_of(cJSON_GetArrayItem(recs, 0)), sh[0].start);
+    cJSON_Delete(o);
+    o = get_records(after);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "Records")), 1);
+    cJSON_Delete(o);
+    free(at);
+    free(after);
+    free(arn);
+
+    arn = create_table("Tab22", "pk", 0, "NEW_IMAGE", 0);
+    dof(DDB "UpdateTable", "{'TableName':'Tab22','StreamSpecification':{'StreamEnabled':false}}");
+    ck_assert_int_eq(describe_shards(arn, sh, MAX_SHARDS), 1);
+    ck_assert_msg(sh[0].end[0], "the shard of a disabled stream is open");
+    at = iterator(arn, sh[0].id, "AT_SEQUENCE_NUMBER", sh[0].start);
+    o = get_records(at);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "Records")), 0);
+    ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(o, "NextShardIterator"));
+    cJSON_Delete(o);
+    free(at);
+    free(iterator(arn, sh[0].id, "AFTER_SEQUENCE_NUMBER", sh[0].start));
+    free(arn);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 
 static void add(Suite *s, const char *name, const TTest *test) {
@@ -1364,6 +1454,10 @@ static Suite *records_suite(void) {
     add(s, "disable_closes_all_shards", disable_closes_all_shards);
     add(s, "idle_stream_lists_open_shards", idle_stream_lists_open_shards);
     add(s, "disable_empty_stream_shard_ends", disable_empty_stream_shard_ends);
+    add(s, "empty_shard_start_is_a_valid_position", empty_shard_start_is_a_valid_position);
+    TCase *tc = tcase_create("seq_position");
+    tcase_add_loop_test(tc, seq_position_table, 0, (int)(sizeof(seq_cases) / sizeof(seq_cases[0])));
+    suite_add_tcase(s, tc);
     return s;
 }
 
