@@ -825,7 +825,8 @@ static int bget_check(struct req *req, cJSON *in, cJSON **items_out, enum ddb_rc
     int total = 0, n = 0;
     for (cJSON *tb = items ? items->child : NULL; tb; tb = tb->next, n++) {
         cJSON *keys = cJSON_GetObjectItemCaseSensitive(tb, "Keys");
-        char field[600], text[1024];
+        /* The value is cut at a whole key, inside what vl_add quotes. */
+        char field[600], text[480];
         snprintf(field, sizeof(field), "requestItems.%s.member.keys", tb->string);
         if (!cJSON_IsArray(keys)) {
             vl_add(&vl, NULL, field, "Member must not be null");
