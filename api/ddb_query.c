@@ -158,7 +158,8 @@ static int parse_read(struct req *req, cJSON *in, int query, struct read_req *r)
     cJSON *names = NULL, *values = NULL;
     int has_limit, consistent = 0;
     r->limit = -1;
-    if (ddb_rcc_get(req, in, &r->rcc) != 0) return -1;
+    const char *rcc = NULL;
+    if (jget_str(req, in, "ReturnConsumedCapacity", &rcc) < 0) return -1;
     static const char *const legacy[] = {"KeyConditions", "QueryFilter", "ScanFilter",
                                          "AttributesToGet", "ConditionalOperator"};
     for (size_t i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++)
@@ -178,6 +179,7 @@ static int parse_read(struct req *req, cJSON *in, int query, struct read_req *r)
         jget_obj(req, in, "ExclusiveStartKey", &r->esk) < 0)
         return -1;
     struct vlist vl = {0};
+    if (ddb_rcc_parse(rcc, &r->rcc) != 0) vl_add(&vl, rcc, "returnConsumedCapacity", DDB_RCC_ENUM);
     if (name == NULL) vl_add(&vl, NULL, "tableName", "Member must not be null");
     if (has_limit && r->limit < 1)
         vl_add_num(&vl, (double)r->limit, "limit", "Member must have value greater than or equal to 1");

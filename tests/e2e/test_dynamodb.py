@@ -1838,6 +1838,13 @@ class CapacityTests(DdbTestCase):
             with self.subTest(op=fn.__name__):
                 self.assertValidation(fn, msg, ReturnConsumedCapacity="BOGUS", **kw)
         self.assertEqual(self.ddb.scan(TableName="cap")["Count"], 0)
+        # reported with the request's other constraint failures
+        self.assertValidation(c.query, "2 validation errors detected: Value 'BOGUS' at 'returnConsumedCapacity' "
+                              "failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, "
+                              "NONE]; Value '0' at 'limit' failed to satisfy constraint: Member must have value "
+                              "greater than or equal to 1",
+                              TableName="cap", KeyConditionExpression="pk = :p", Limit=0,
+                              ExpressionAttributeValues=to_av({":p": "a"}), ReturnConsumedCapacity="BOGUS")
 
     def test_single_item_operations(self):
         total = lambda u: {"TableName": "cap", "CapacityUnits": u}  # noqa: E731
