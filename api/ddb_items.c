@@ -5,6 +5,7 @@
  * request's one transaction). Expressions come from api/ddb_expr.
  */
 #include "api/aws_error.h"
+#include "api/ddb_capacity.h"
 #include "api/ddb_expr.h"
 #include "api/ddb_int.h"
 #include "api/ddb_num.h"
@@ -380,6 +381,22 @@ static void add_attributes(cJSON *o, cJSON *item) {
 /* PutItem, GetItem, DeleteItem, UpdateItem                             */
 /* ------------------------------------------------------------------ */
 
+/* The table as IN names it, for ConsumedCapacity.TableName. */
+static const char *table_arg(cJSON *in) {
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(in, "TableName");
+    return cJSON_IsString(n) ? n->valuestring : "";
+}
+
+/* Adds the ConsumedCapacity of a single-item write (OLD -> NEW) to O. */
+static void reply_write_capacity(cJSON *o, enum ddb_rcc rcc, cJSON *in, const struct ddb_table *t,
+                                 const cJSON *old_item, const cJSON *new_item) {
+    if (rcc == DDB_RCC_NONE) return;
+    struct ddb_cap cap;
+    ddb_cap_init(&cap, table_arg(in));
+    ddb_cap_add_write(&cap, t, old_item, new_item, 1);
+    ddb_cap_reply(o, &cap, rcc);
+}
+
 /* One Put with its checks, used by PutItem, BatchWriteItem and
  * transactions. CHECK_ONLY evaluates the condition without writing. */
 struct put_op {
@@ -420,6 +437,9 @@ int ddb_put_item(struct req *req, cJSON *in) {
     int rc = -1, all_old = 0;
     const char *rv;
     cJSON *item = NULL;
+    enum ddb_rcc rcc;
+    memset(&t, 0, sizeof(t));
+    if (ddb_rcc_get(req, in, &rcc) != 0) goto out;
     if (required_table(req, in, &t) != 0) goto out;
     if (jget_obj(req, in, "Item", &item) < 0 || return_values(req, in, 0, &rv) != 0 ||
         rv_on_failure(req, in, &all_old) != 0 ||
@@ -429,6 +449,7 @@ int ddb_put_item(struct req *req, cJSON *in) {
     if (condition_holds(req, x.cond, p.old, all_old, 1) != 1) goto out;
     if (ddb_write_item(req, &t, &p.hk, &p.rk, p.old, p.item, 0) != 0) goto out;
     cJSON *o = cJSON_CreateObject();
+    reply_write_capacity(o, rcc, in, &t, p.old, p.item);
     if (strcmp(rv, "ALL_OLD") == 0 && p.old) {
         add_attributes(o, p.old);
         p.old = NULL;
@@ -465,6 +486,9 @@ int ddb_get_item(struct req *req, cJSON *in) {
     int rc = -1;
     cJSON *key;
     int consistent = 0;
+    enum ddb_rcc rcc;
+    memset(&t, 0, sizeof(t));
+    if (ddb_rcc_get(req, in, &rcc) != 0) goto out;
     if (required_table(req, in, &t) != 0) goto out;
     if (jget_bool(req, in, "ConsistentRead", &consistent) < 0 ||
         parse_exprs(req, in, NULL, NULL, "ProjectionExpression", &x) != 0 ||
@@ -474,6 +498,12 @@ int ddb_get_item(struct req *req, cJSON *in) {
     cJSON *item = load_item(req, &t, hk, rk, &failed);
     if (failed) goto out;
     cJSON *o = cJSON_CreateObject();
+    if (rcc != DDB_RCC_NONE) {
+        struct ddb_cap cap;
+        ddb_cap_init(&cap, table_arg(in));
+        cap.table_units = ddb_cap_read(item ? ddb_item_size(item) : 0, consistent);
+        ddb_cap_reply(o, &cap, rcc);
+    }
     if (item) {
         if (x.proj) {
             cJSON *pr = ddb_expr_project(x.proj, item);
@@ -499,6 +529,9 @@ int ddb_delete_item(struct req *req, cJSON *in) {
     int rc = -1, all_old = 0;
     const char *rv;
     cJSON *key, *old = NULL;
+    enum ddb_rcc rcc;
+    memset(&t, 0, sizeof(t));
+    if (ddb_rcc_get(req, in, &rcc) != 0) goto out;
     if (required_table(req, in, &t) != 0) goto out;
     if (return_values(req, in, 0, &rv) != 0 || rv_on_failure(req, in, &all_old) != 0 ||
         parse_exprs(req, in, "ConditionExpression", NULL, NULL, &x) != 0 ||
@@ -510,6 +543,7 @@ int ddb_delete_item(struct req *req, cJSON *in) {
     if (condition_holds(req, x.cond, old, all_old, 1) != 1) goto out;
     if (old && ddb_write_item(req, &t, &hk, &rk, old, NULL, 0) != 0) goto out;
     cJSON *o = cJSON_CreateObject();
+    reply_write_capacity(o, rcc, in, &t, old, NULL);
     if (strcmp(rv, "ALL_OLD") == 0 && old) {
         add_attributes(o, old);
         old = NULL;
@@ -522,6 +556,29 @@ out:
     exprs_free(&x);
     ddb_table_free(&t);
     return rc;
+}
+
+/* An update may not leave an empty string or binary in a secondary index
+ * key attribute; AWS words it apart from the same mistake in a PutItem.
+ * Returns 0, or -1 with the error recorded. */
+static int update_index_keys_ok(struct req *req, const struct ddb_table *t, const cJSON *item) {
+    for (int i = 0; i < t->nidx; i++) {
+        const struct ddb_keydef *kd[2] = {&t->idx[i].hash, &t->idx[i].range};
+        for (int k = 0; k < 2; k++) {
+            if (kd[k]->type == DDB_T_INVALID) continue;
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, kd[k]->name);
+            enum ddb_type ty = ddb_av_type(v);
+            if ((ty == DDB_T_S || ty == DDB_T_B) && ty == kd[k]->type && cJSON_IsString(v->child) &&
+                v->child->valuestring[0] == '\0')
+                return req_fail(req, &AWSERR_DDB_VALIDATION,
+                                "One or more parameter values are not valid. The update expression "
+                                "attempted to update a secondary index key to a value that is not "
+                                "supported. The AttributeValue for a key attribute cannot contain an "
+                                "empty %s value.",
+                                ty == DDB_T_S ? "string" : "binary");
+        }
+    }
+    return 0;
 }
 
 /* Computes the new item of an update: OLD (or the key alone) with the
@@ -549,7 +606,7 @@ static cJSON *apply_update(struct req *req, struct ddb_table *t, struct ddb_expr
         ddb_fail_msg(req, err);
         return NULL;
     }
-    if (ddb_check_item(req, item, 1) != 0) {
+    if (ddb_check_item(req, item, 1) != 0 || update_index_keys_ok(req, t, item) != 0) {
         cJSON_Delete(item);
         return NULL;
     }
@@ -564,6 +621,9 @@ int ddb_update_item(struct req *req, cJSON *in) {
     int rc = -1, all_old = 0;
     const char *rv;
     cJSON *key, *old = NULL, *item = NULL;
+    enum ddb_rcc rcc;
+    memset(&t, 0, sizeof(t));
+    if (ddb_rcc_get(req, in, &rcc) != 0) goto out;
     if (required_table(req, in, &t) != 0) goto out;
     if (return_values(req, in, 1, &rv) != 0 || rv_on_failure(req, in, &all_old) != 0 ||
         parse_exprs(req, in, "ConditionExpression", "UpdateExpression", NULL, &x) != 0 ||
@@ -577,6 +637,7 @@ int ddb_update_item(struct req *req, cJSON *in) {
     if (item == NULL) goto out;
     if (ddb_write_item(req, &t, &hk, &rk, old, item, 0) != 0) goto out;
     cJSON *o = cJSON_CreateObject();
+    reply_write_capacity(o, rcc, in, &t, old, item);
     if (strcmp(rv, "ALL_OLD") == 0 && old) add_attributes(o, cJSON_Duplicate(old, 1));
     else if (strcmp(rv, "ALL_NEW") == 0) add_attributes(o, cJSON_Duplicate(item, 1));
     else if (strcmp(rv, "UPDATED_OLD") == 0 && old && x.update)
@@ -632,6 +693,8 @@ static void seen_free(struct seen_keys *s) {
 
 int ddb_batch_write_item(struct req *req, cJSON *in) {
     cJSON *items = NULL;
+    enum ddb_rcc rcc;
+    if (ddb_rcc_get(req, in, &rcc) != 0) return -1;
     if (jget_obj(req, in, "RequestItems", &items) < 0) return -1;
     if (items == NULL)
         return req_fail(req, &AWSERR_DDB_VALIDATION,
@@ -655,6 +718,7 @@ int ddb_batch_write_item(struct req *req, cJSON *in) {
                             : "1 validation error detected: Value '{}' at 'requestItems' failed to "
                               "satisfy constraint: Member must have length greater than or equal to 1");
     struct seen_keys seen = {0};
+    struct ddb_caps caps = {0};
     int rc = 0;
     for (cJSON *tb = items->child; tb && rc == 0; tb = tb->next) {
         struct ddb_table t;
@@ -674,6 +738,7 @@ int ddb_batch_write_item(struct req *req, cJSON *in) {
                 if (rc == 0 && seen_add(&seen, t.name, p.hk, p.rk))
                     rc = req_fail(req, &AWSERR_DDB_VALIDATION, "Provided list of item keys contains duplicates");
                 if (rc == 0) rc = ddb_write_item(req, &t, &p.hk, &p.rk, p.old, p.item, 0);
+                if (rc == 0) ddb_cap_add_write(ddb_caps_get(&caps, tb->string), &t, p.old, p.item, 1);
                 put_op_free(&p);
             } else {
                 cJSON *key;
@@ -685,6 +750,7 @@ int ddb_batch_write_item(struct req *req, cJSON *in) {
                 cJSON *old = rc == 0 ? load_item(req, &t, hk, rk, &failed) : NULL;
                 if (failed) rc = -1;
                 if (rc == 0 && old) rc = ddb_write_item(req, &t, &hk, &rk, old, NULL, 0);
+                if (rc == 0) ddb_cap_add_write(ddb_caps_get(&caps, tb->string), &t, old, NULL, 1);
                 cJSON_Delete(old);
                 ddb_key_free(&hk);
                 ddb_key_free(&rk);
@@ -693,57 +759,162 @@ int ddb_batch_write_item(struct req *req, cJSON *in) {
         ddb_table_free(&t);
     }
     seen_free(&seen);
-    if (rc != 0) return -1;
+    if (rc != 0) {
+        ddb_caps_free(&caps);
+        return -1;
+    }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddObjectToObject(o, "UnprocessedItems");
+    ddb_caps_reply(o, &caps, rcc, NULL);
     return req_reply_json(req, 200, o);
+}
+
+/* BatchGetItem answers at most 16 MB of items; the keys past it come back
+ * in UnprocessedKeys (API_BatchGetItem: "A single operation can retrieve
+ * up to 16 MB of data"). */
+#define DDB_MAX_BATCH_GET_BYTES (16 * 1024 * 1024)
+
+/* Appends AV as AWS's validation messages print an AttributeValue. */
+static void av_text(const cJSON *av, char *buf, size_t n) {
+    size_t len = strlen(buf);
+    const cJSON *v = cJSON_IsObject(av) ? av->child : NULL;
+    if (v && v->string && cJSON_IsString(v))
+        snprintf(buf + len, n - len, "{%s: %s,}", v->string, v->valuestring);
+    else
+        snprintf(buf + len, n - len, "{}");
+}
+
+/* KEYS (a list of keys) as AWS prints it in a validation message:
+ * [{a={S: x,}}, ...]. Cut at N bytes. */
+static void keys_text(const cJSON *keys, char *buf, size_t n) {
+    snprintf(buf, n, "[");
+    for (const cJSON *k = keys->child; k; k = k->next) {
+        size_t len = strlen(buf);
+        if (len + 64 >= n) break;
+        snprintf(buf + len, n - len, "%s{", k == keys->child ? "" : ", ");
+        for (const cJSON *a = k->child; a; a = a->next) {
+            len = strlen(buf);
+            snprintf(buf + len, n - len, "%s%s=", a == k->child ? "" : ", ", a->string ? a->string : "");
+            av_text(a, buf, n);
+        }
+        len = strlen(buf);
+        snprintf(buf + len, n - len, "}");
+    }
+    size_t len = strlen(buf);
+    snprintf(buf + len, n - len, "]");
+}
+
+/* One table of a BatchGetItem. */
+struct bget_table {
+    cJSON *spec;       /* borrowed: the table's KeysAndAttributes */
+    cJSON *keys;       /* borrowed */
+    struct exprs x;
+    int consistent;
+};
+
+/* The request checks AWS makes before it looks at any table: the Coral
+ * constraints, the 100-key limit, then each table's expressions. */
+static int bget_check(struct req *req, cJSON *in, cJSON **items_out, enum ddb_rcc *rcc,
+                      struct bget_table **tabs_out, int *ntabs) {
+    cJSON *items = NULL;
+    const char *rccv = NULL;
+    *tabs_out = NULL;
+    *ntabs = 0;
+    if (jget_obj(req, in, "RequestItems", &items) < 0 ||
+        jget_str(req, in, "ReturnConsumedCapacity", &rccv) < 0)
+        return -1;
+    struct vlist vl = {0};
+    if (ddb_rcc_parse(rccv, rcc) != 0) vl_add(&vl, rccv, "returnConsumedCapacity", DDB_RCC_ENUM);
+    if (items == NULL) vl_add(&vl, NULL, "requestItems", "Member must not be null");
+    else if (items->child == NULL)
+        vl_add(&vl, "{}", "requestItems", "Member must have length greater than or equal to 1");
+    int total = 0, n = 0;
+    for (cJSON *tb = items ? items->child : NULL; tb; tb = tb->next, n++) {
+        cJSON *keys = cJSON_GetObjectItemCaseSensitive(tb, "Keys");
+        /* The value is cut at a whole key, inside what vl_add quotes. */
+        char field[600], text[480];
+        snprintf(field, sizeof(field), "requestItems.%s.member.keys", tb->string);
+        if (!cJSON_IsArray(keys)) {
+            vl_add(&vl, NULL, field, "Member must not be null");
+            continue;
+        }
+        int nk = cJSON_GetArraySize(keys);
+        keys_text(keys, text, sizeof(text));
+        if (nk < 1) vl_add(&vl, text, field, "Member must have length greater than or equal to 1");
+        if (nk > DDB_MAX_BATCH_GET) vl_add(&vl, text, field, "Member must have length less than or equal to 100");
+        total += nk;
+    }
+    if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return -1;
+    if (total > DDB_MAX_BATCH_GET)
+        return req_fail(req, &AWSERR_DDB_VALIDATION, "Too many items requested for the BatchGetItem call");
+    struct bget_table *tabs = xcalloc((size_t)n, sizeof(*tabs));
+    *tabs_out = tabs;
+    *ntabs = n;
+    *items_out = items;
+    int i = 0;
+    for (cJSON *tb = items->child; tb; tb = tb->next, i++) {
+        tabs[i].spec = tb;
+        tabs[i].keys = cJSON_GetObjectItemCaseSensitive(tb, "Keys");
+        if (jget_bool(req, tb, "ConsistentRead", &tabs[i].consistent) < 0 ||
+            parse_exprs(req, tb, NULL, NULL, "ProjectionExpression", &tabs[i].x) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Adds key K of table TB to UNPROCESSED, with the table's other members. */
+static void bget_unprocessed(cJSON *unprocessed, const struct bget_table *tb, const cJSON *k) {
+    cJSON *e = cJSON_GetObjectItemCaseSensitive(unprocessed, tb->spec->string);
+    if (e == NULL) {
+        e = cJSON_Duplicate(tb->spec, 1);
+        cJSON_ReplaceItemInObjectCaseSensitive(e, "Keys", cJSON_CreateArray());
+        cJSON_AddItemToObject(unprocessed, tb->spec->string, e);
+    }
+    cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(e, "Keys"), cJSON_Duplicate(k, 1));
 }
 
 int ddb_batch_get_item(struct req *req, cJSON *in) {
     cJSON *items = NULL;
-    if (jget_obj(req, in, "RequestItems", &items) < 0) return -1;
-    if (items == NULL || items->child == NULL)
-        return req_fail(req, &AWSERR_DDB_VALIDATION,
-                        "1 validation error detected: Value null at 'requestItems' failed to "
-                        "satisfy constraint: Member must not be null");
-    int total = 0;
-    for (cJSON *tb = items->child; tb; tb = tb->next)
-        total += cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(tb, "Keys"));
-    if (total > DDB_MAX_BATCH_GET)
-        return req_fail(req, &AWSERR_DDB_VALIDATION, "Too many items requested for the BatchGetItem call");
-    cJSON *responses = cJSON_CreateObject();
+    enum ddb_rcc rcc = DDB_RCC_NONE;
+    struct bget_table *tabs = NULL;
+    int ntabs = 0, rc = -1;
+    cJSON *responses = cJSON_CreateObject(), *unprocessed = cJSON_CreateObject();
     struct seen_keys seen = {0};
-    int rc = 0;
-    for (cJSON *tb = items->child; tb && rc == 0; tb = tb->next) {
+    struct ddb_caps caps = {0};
+    size_t bytes = 0;
+    if (bget_check(req, in, &items, &rcc, &tabs, &ntabs) != 0) goto out;
+    rc = 0;
+    for (int i = 0; i < ntabs && rc == 0; i++) {
+        struct bget_table *tb = &tabs[i];
+        const char *tname = tb->spec->string;
         struct ddb_table t;
-        struct exprs x;
-        memset(&x, 0, sizeof(x));
-        rc = batch_table(req, tb->string, &t);
-        cJSON *keys = cJSON_GetObjectItemCaseSensitive(tb, "Keys");
-        if (rc == 0 && (!cJSON_IsArray(keys) || keys->child == NULL))
-            rc = req_fail(req, &AWSERR_DDB_VALIDATION,
-                          "1 validation error detected: Value null at 'requestItems.%s.member.keys' "
-                          "failed to satisfy constraint: Member must not be null",
-                          tb->string);
-        if (rc == 0) rc = parse_exprs(req, tb, NULL, NULL, "ProjectionExpression", &x);
+        rc = batch_table(req, tname, &t);
         cJSON *arr = cJSON_CreateArray();
-        for (cJSON *k = keys ? keys->child : NULL; k && rc == 0; k = k->next) {
+        for (cJSON *k = tb->keys->child; k && rc == 0; k = k->next) {
             struct store_key hk = {0}, rk = {0};
-            cJSON wrap;
-            memset(&wrap, 0, sizeof(wrap));
-            cJSON *holder = cJSON_CreateObject();
+            cJSON *holder = cJSON_CreateObject(), *key;
             cJSON_AddItemReferenceToObject(holder, "Key", k);
-            cJSON *key;
             rc = read_key(req, holder, &t, &key, &hk, &rk);
             cJSON_Delete(holder);
             if (rc == 0 && seen_add(&seen, t.name, hk, rk))
                 rc = req_fail(req, &AWSERR_DDB_VALIDATION, "Provided list of item keys contains duplicates");
             int failed = 0;
-            cJSON *item = rc == 0 ? load_item(req, &t, hk, rk, &failed) : NULL;
+            cJSON *item = rc == 0 && bytes < DDB_MAX_BATCH_GET_BYTES ? load_item(req, &t, hk, rk, &failed) : NULL;
             if (failed) rc = -1;
+            size_t size = item ? ddb_item_size(item) : 0;
+            if (rc == 0 && (bytes >= DDB_MAX_BATCH_GET_BYTES || bytes + size > DDB_MAX_BATCH_GET_BYTES)) {
+                /* Past the 16 MB: later keys (still checked) wait. */
+                bytes = DDB_MAX_BATCH_GET_BYTES;
+                bget_unprocessed(unprocessed, tb, k);
+                cJSON_Delete(item);
+                item = NULL;
+            } else if (rc == 0) {
+                bytes += size;
+                ddb_caps_get(&caps, tname)->table_units += ddb_cap_read(size, tb->consistent);
+            }
             if (item) {
-                if (x.proj) {
-                    cJSON *pr = ddb_expr_project(x.proj, item);
+                if (tb->x.proj) {
+                    cJSON *pr = ddb_expr_project(tb->x.proj, item);
                     cJSON_Delete(item);
                     item = pr;
                 }
@@ -752,18 +923,23 @@ int ddb_batch_get_item(struct req *req, cJSON *in) {
             ddb_key_free(&hk);
             ddb_key_free(&rk);
         }
-        cJSON_AddItemToObject(responses, tb->string, arr);
-        exprs_free(&x);
+        cJSON_AddItemToObject(responses, tname, arr);
         ddb_table_free(&t);
     }
+out:
     seen_free(&seen);
+    for (int i = 0; i < ntabs; i++) exprs_free(&tabs[i].x);
+    free(tabs);
     if (rc != 0) {
         cJSON_Delete(responses);
+        cJSON_Delete(unprocessed);
+        ddb_caps_free(&caps);
         return -1;
     }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "Responses", responses);
-    cJSON_AddObjectToObject(o, "UnprocessedKeys");
+    cJSON_AddItemToObject(o, "UnprocessedKeys", unprocessed);
+    ddb_caps_reply(o, &caps, rcc, NULL);
     return req_reply_json(req, 200, o);
 }
 
@@ -804,6 +980,8 @@ static void body_hash(struct req *req, char out[65]) {
 int ddb_transact_write_items(struct req *req, cJSON *in) {
     cJSON *items = NULL;
     const char *token = NULL;
+    enum ddb_rcc rcc;
+    if (ddb_rcc_get(req, in, &rcc) != 0) return -1;
     if (jget_arr(req, in, "TransactItems", &items) < 0 || jget_str(req, in, "ClientRequestToken", &token) < 0)
         return -1;
     int n = items ? cJSON_GetArraySize(items) : 0;
@@ -904,33 +1082,54 @@ int ddb_transact_write_items(struct req *req, cJSON *in) {
         cJSON_AddItemToObject(req->err_extra, "CancellationReasons", reasons);
         rc = -1;
     }
+    /* Transactional writes cost twice the units of standard ones
+     * ("DynamoDB read and write operations"). */
+    struct ddb_caps caps = {0};
     for (i = 0; i < n && rc == 0; i++) {
         struct txn_action *a = &acts[i];
+        const char *tname = table_arg(a->spec);
         if (a->kind == TXN_PUT) {
             rc = ddb_write_item(req, &a->t, &a->hk, &a->rk, a->old, a->item, 0);
+            if (rc == 0) ddb_cap_add_write(ddb_caps_get(&caps, tname), &a->t, a->old, a->item, 2);
         } else if (a->kind == TXN_DELETE) {
             if (a->old) rc = ddb_write_item(req, &a->t, &a->hk, &a->rk, a->old, NULL, 0);
+            if (rc == 0) ddb_cap_add_write(ddb_caps_get(&caps, tname), &a->t, a->old, NULL, 2);
         } else if (a->kind == TXN_UPDATE) {
             cJSON *key = cJSON_GetObjectItemCaseSensitive(a->spec, "Key");
             cJSON *item = apply_update(req, &a->t, a->x.update, key, a->old);
             if (item == NULL) rc = -1;
             else rc = ddb_write_item(req, &a->t, &a->hk, &a->rk, a->old, item, 0);
+            if (rc == 0) ddb_cap_add_write(ddb_caps_get(&caps, tname), &a->t, a->old, item, 2);
             cJSON_Delete(item);
+        } else {
+            /* A condition check is charged as a write that leaves the item. */
+            ddb_caps_get(&caps, tname)->table_units +=
+                2 * ddb_cap_write(a->old ? ddb_item_size(a->old) : 0);
         }
     }
     for (i = 0; i < n; i++) txn_free(&acts[i]);
     free(acts);
-    if (rc != 0) return -1;
+    if (rc != 0) {
+        ddb_caps_free(&caps);
+        return -1;
+    }
     if (token) {
         char hash[65];
         body_hash(req, hash);
-        if (ddb_txn_token_save(req, token, hash) != 0) return -1;
+        if (ddb_txn_token_save(req, token, hash) != 0) {
+            ddb_caps_free(&caps);
+            return -1;
+        }
     }
-    return req_reply_json(req, 200, cJSON_CreateObject());
+    cJSON *o = cJSON_CreateObject();
+    ddb_caps_reply(o, &caps, rcc, "WriteCapacityUnits");
+    return req_reply_json(req, 200, o);
 }
 
 int ddb_transact_get_items(struct req *req, cJSON *in) {
     cJSON *items = NULL;
+    enum ddb_rcc rcc;
+    if (ddb_rcc_get(req, in, &rcc) != 0) return -1;
     if (jget_arr(req, in, "TransactItems", &items) < 0) return -1;
     int n = items ? cJSON_GetArraySize(items) : 0;
     if (items == NULL || n < 1 || n > DDB_MAX_TRANSACT) {
@@ -942,6 +1141,7 @@ int ddb_transact_get_items(struct req *req, cJSON *in) {
         return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
     }
     cJSON *responses = cJSON_CreateArray();
+    struct ddb_caps caps = {0};
     int rc = 0;
     for (cJSON *it = items->child; it && rc == 0; it = it->next) {
         cJSON *get = cJSON_GetObjectItemCaseSensitive(it, "Get");
@@ -962,6 +1162,10 @@ int ddb_transact_get_items(struct req *req, cJSON *in) {
         int failed = 0;
         cJSON *item = rc == 0 ? load_item(req, &t, hk, rk, &failed) : NULL;
         if (failed) rc = -1;
+        /* Transactional reads: two units per 4 KB, always consistent. */
+        if (rc == 0)
+            ddb_caps_get(&caps, table_arg(get))->table_units +=
+                2 * ddb_cap_read(item ? ddb_item_size(item) : 0, 1);
         cJSON *r = cJSON_CreateObject();
         if (item) {
             if (x.proj) {
@@ -979,9 +1183,11 @@ int ddb_transact_get_items(struct req *req, cJSON *in) {
     }
     if (rc != 0) {
         cJSON_Delete(responses);
+        ddb_caps_free(&caps);
         return -1;
     }
     cJSON *o = cJSON_CreateObject();
+    ddb_caps_reply(o, &caps, rcc, "ReadCapacityUnits");
     cJSON_AddItemToObject(o, "Responses", responses);
     return req_reply_json(req, 200, o);
 }

@@ -5,6 +5,7 @@
  * segments.
  */
 #include "api/aws_error.h"
+#include "api/ddb_capacity.h"
 #include "api/ddb_expr.h"
 #include "api/ddb_int.h"
 #include "api/validate.h"
@@ -32,6 +33,7 @@ struct read_ctx {
     cJSON *items;
     int count, scanned;
     size_t bytes;
+    size_t read_bytes;         /* DynamoDB item (or index entry) sizes read */
     cJSON *last;               /* key attributes of the last evaluated item */
     int stopped;               /* stopped by limit or page size */
     int failed;
@@ -96,6 +98,8 @@ static int read_row(void *ctx, const struct store_ddb_row *row) {
         cJSON_Delete(item);
         item = p;
     }
+    /* Capacity counts what was read, before any filter. */
+    c->read_bytes += ddb_item_size(item);
     if (c->filter) {
         char *err = NULL;
         int r = ddb_expr_eval(c->filter, item, &err);
@@ -134,6 +138,8 @@ struct read_req {
     cJSON *values;
     int64_t limit;
     int count_only;
+    int consistent;
+    enum ddb_rcc rcc;
     cJSON *esk;
 };
 
@@ -152,6 +158,8 @@ static int parse_read(struct req *req, cJSON *in, int query, struct read_req *r)
     cJSON *names = NULL, *values = NULL;
     int has_limit, consistent = 0;
     r->limit = -1;
+    const char *rcc = NULL;
+    if (jget_str(req, in, "ReturnConsumedCapacity", &rcc) < 0) return -1;
     static const char *const legacy[] = {"KeyConditions", "QueryFilter", "ScanFilter",
                                          "AttributesToGet", "ConditionalOperator"};
     for (size_t i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++)
@@ -171,6 +179,7 @@ static int parse_read(struct req *req, cJSON *in, int query, struct read_req *r)
         jget_obj(req, in, "ExclusiveStartKey", &r->esk) < 0)
         return -1;
     struct vlist vl = {0};
+    if (ddb_rcc_parse(rcc, &r->rcc) != 0) vl_add(&vl, rcc, "returnConsumedCapacity", DDB_RCC_ENUM);
     if (name == NULL) vl_add(&vl, NULL, "tableName", "Member must not be null");
     if (has_limit && r->limit < 1)
         vl_add_num(&vl, (double)r->limit, "limit", "Member must have value greater than or equal to 1");
@@ -180,6 +189,7 @@ static int parse_read(struct req *req, cJSON *in, int query, struct read_req *r)
                "Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]");
     if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return -1;
     if (!has_limit) r->limit = -1;
+    r->consistent = consistent;
     if (query && kt == NULL)
         return req_fail(req, &AWSERR_DDB_VALIDATION,
                         "Either the KeyConditions or KeyConditionExpression parameter must be "
@@ -227,6 +237,10 @@ static int parse_read(struct req *req, cJSON *in, int query, struct read_req *r)
     ddb_expr_attrs_init(&r->attrs, names, r->values);
     r->attrs_inited = 1;
     char *err = NULL;
+    /* An empty projection is refused before the key condition is read,
+     * as AWS does; the parse gives AWS's message. */
+    if (pt && pt[0] == '\0' && (r->proj = ddb_expr_parse(DDB_EXPR_PROJECTION, pt, &r->attrs, &err)) == NULL)
+        return ddb_fail_msg(req, err);
     if (kt && (r->key = ddb_expr_parse(DDB_EXPR_KEY_CONDITION, kt, &r->attrs, &err)) == NULL)
         return ddb_fail_msg(req, err);
     if (ft && (r->filter = ddb_expr_parse(DDB_EXPR_FILTER, ft, &r->attrs, &err)) == NULL)
@@ -292,8 +306,8 @@ static struct store_key key_after(const unsigned char *p, size_t n) {
     return k;
 }
 
-static int run_read(struct req *req, struct read_req *r, struct store_ddb_range *rg, int segment,
-                    int segments) {
+static int run_read(struct req *req, cJSON *in, struct read_req *r, struct store_ddb_range *rg,
+                    int segment, int segments) {
     struct read_ctx c;
     memset(&c, 0, sizeof(c));
     c.req = req;
@@ -320,11 +334,34 @@ static int run_read(struct req *req, struct read_req *r, struct store_ddb_range 
     else cJSON_Delete(c.items);
     cJSON_AddNumberToObject(o, "Count", c.count);
     cJSON_AddNumberToObject(o, "ScannedCount", c.scanned);
+    if (r->rcc != DDB_RCC_NONE) {
+        /* One rounding per request: the sum of the sizes read, up to the
+         * next 4 KB ("DynamoDB read and write operations", Query and Scan). */
+        struct ddb_cap cap;
+        const cJSON *tn = cJSON_GetObjectItemCaseSensitive(in, "TableName");
+        ddb_cap_init(&cap, cJSON_IsString(tn) ? tn->valuestring : r->t.name);
+        double units = ddb_cap_read(c.read_bytes, r->consistent);
+        if (r->ix) ddb_cap_add_index(&cap, r->ix, units);
+        else cap.table_units = units;
+        ddb_cap_reply(o, &cap, r->rcc);
+    }
     /* Hitting Limit exactly still reports a LastEvaluatedKey, as AWS does. */
     if ((c.stopped || (c.limit >= 0 && c.scanned == c.limit)) && c.last)
         cJSON_AddItemToObject(o, "LastEvaluatedKey", c.last);
     else cJSON_Delete(c.last);
     return req_reply_json(req, 200, o);
+}
+
+/* Refuses an empty string or binary value V (NULL: none) for key KD of a
+ * key condition, with AWS's message. Returns 0 or -1. */
+static int empty_key_value(struct req *req, const struct ddb_keydef *kd, const cJSON *v) {
+    enum ddb_type t = ddb_av_type(v);
+    if ((t != DDB_T_S && t != DDB_T_B) || !cJSON_IsString(v->child) || v->child->valuestring[0] != '\0')
+        return 0;
+    return req_fail(req, &AWSERR_DDB_VALIDATION,
+                    "One or more parameter values are not valid. The AttributeValue for a key "
+                    "attribute cannot contain an empty %s value. Key: %s",
+                    t == DDB_T_S ? "string" : "binary", kd->name);
 }
 
 int ddb_query(struct req *req, cJSON *in) {
@@ -353,6 +390,10 @@ int ddb_query(struct req *req, cJSON *in) {
     }
     rg.hk.p = p;
     rg.hk.n = n;
+    if (empty_key_value(req, hk, kc.hash_value) != 0 ||
+        (kc.range_name && kc.range_op != DDB_KEY_NONE &&
+         (empty_key_value(req, rk, kc.range_v1) != 0 || empty_key_value(req, rk, kc.range_v2) != 0)))
+        goto out;
     if (kc.range_name && kc.range_op != DDB_KEY_NONE) {
         unsigned char *a = NULL, *b = NULL;
         size_t na = 0, nb = 0;
@@ -429,7 +470,7 @@ int ddb_query(struct req *req, cJSON *in) {
             goto out;
         }
     }
-    rc = run_read(req, &r, &rg, 0, 0);
+    rc = run_read(req, in, &r, &rg, 0, 0);
 out:
     free_range(&rg);
     read_req_free(&r);
@@ -475,7 +516,7 @@ int ddb_scan(struct req *req, cJSON *in) {
         goto out;
     }
     if (set_start(req, &r, &rg) != 0) goto out;
-    rc = run_read(req, &r, &rg, (int)segment, has_total ? (int)total : 0);
+    rc = run_read(req, in, &r, &rg, (int)segment, has_total ? (int)total : 0);
 out:
     free_range(&rg);
     read_req_free(&r);

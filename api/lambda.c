@@ -340,6 +340,29 @@ static void set_num(cJSON *obj, const char *key, double v) {
     set_item(obj, key, cJSON_CreateNumber(v));
 }
 
+/* Adds to VL what the model's ArchitecturesList (exactly one member,
+ * x86_64 or arm64) finds wrong with ARCH, in AWS's words. The
+ * list is quoted as Java prints it: [a, b]. */
+static void check_architectures(struct vlist *vl, const cJSON *arch) {
+    char text[256];
+    size_t len = (size_t)snprintf(text, sizeof(text), "[");
+    int bad_member = 0;
+    for (const cJSON *e = arch->child; e; e = e->next) {
+        if (!cJSON_IsString(e) || (strcmp(e->valuestring, "x86_64") != 0 && strcmp(e->valuestring, "arm64") != 0))
+            bad_member = 1;
+        if (len < sizeof(text))
+            len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s", e == arch->child ? "" : ", ",
+                                    cJSON_IsString(e) ? e->valuestring : "null");
+    }
+    if (len < sizeof(text)) snprintf(text + len, sizeof(text) - len, "]");
+    int n = cJSON_GetArraySize(arch);
+    if (n < 1) vl_add(vl, text, "architectures", "Member must have length greater than or equal to 1");
+    if (n > 1) vl_add(vl, text, "architectures", "Member must have length less than or equal to 1");
+    if (bad_member)
+        vl_add(vl, text, "architectures",
+               "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64]]");
+}
+
 /* Applies the configuration members of IN (CreateFunction or
  * UpdateFunctionConfiguration) to CFG. CREATE adds the defaults. Returns
  * 0 or -1 with the error recorded. Validation errors of the Coral kind are
@@ -359,6 +382,13 @@ static int apply_config(struct req *req, cJSON *in, cJSON *cfg, int create) {
         char c[256];
         snprintf(c, sizeof(c), "Member must satisfy regular expression pattern: %s", ROLE_PATTERN);
         vl_add(&vl, role, "role", c);
+    }
+    if (create) {
+        /* A model constraint: checked with the others, before the service
+         * asks for Runtime and Handler. */
+        cJSON *arch = NULL;
+        if (jget_arr(req, in, "Architectures", &arch) < 0) return -1;
+        if (arch) check_architectures(&vl, arch);
     }
     if (create && role == NULL) vl_add(&vl, NULL, "role", "Member must not be null");
     if (handler && strlen(handler) > 128)
@@ -676,20 +706,8 @@ static int create_function(struct req *req, struct lroute_args *a) {
                  "deployment packages.");
         goto out;
     }
-    const char *archv = "x86_64";
-    if (arch) {
-        cJSON *a0 = cJSON_GetArrayItem(arch, 0);
-        if (cJSON_GetArraySize(arch) != 1 || !cJSON_IsString(a0) ||
-            (strcmp(a0->valuestring, "x86_64") != 0 && strcmp(a0->valuestring, "arm64") != 0)) {
-            req_fail(req, &AWSERR_LAMBDA_VALIDATION,
-                     "1 validation error detected: Value '%s' at 'architectures' failed to "
-                     "satisfy constraint: Member must have length less than or equal to 1, and "
-                     "Member must satisfy enum value set: [x86_64, arm64]",
-                     cJSON_IsString(a0) ? a0->valuestring : "[]");
-            goto out;
-        }
-        archv = a0->valuestring;
-    }
+    /* apply_config checked Architectures: one valid member when present. */
+    const char *archv = arch ? cJSON_GetArrayItem(arch, 0)->valuestring : "x86_64";
     if (tags) {
         for (cJSON *t = tags->child; t; t = t->next)
             if (!cJSON_IsString(t)) {
@@ -1099,15 +1117,10 @@ static int update_function_code(struct req *req, struct lroute_args *a) {
         goto out;
     if (check_revision(req, f.latest, revision) != 0) goto out;
     if (arch) {
+        struct vlist vl = {0};
+        check_architectures(&vl, arch);
+        if (vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION)) goto out;
         cJSON *a0 = cJSON_GetArrayItem(arch, 0);
-        if (cJSON_GetArraySize(arch) != 1 || !cJSON_IsString(a0) ||
-            (strcmp(a0->valuestring, "x86_64") != 0 && strcmp(a0->valuestring, "arm64") != 0)) {
-            req_fail(req, &AWSERR_LAMBDA_VALIDATION,
-                     "1 validation error detected: Value '%s' at 'architectures' failed to "
-                     "satisfy constraint: Member must satisfy enum value set: [x86_64, arm64]",
-                     cJSON_IsString(a0) ? a0->valuestring : "[]");
-            goto out;
-        }
         cJSON *ar = cJSON_CreateArray();
         cJSON_AddItemToArray(ar, cJSON_CreateString(a0->valuestring));
         set_item(f.latest, "Architectures", ar);

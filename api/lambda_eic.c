@@ -48,6 +48,93 @@ static cJSON *with_arn(struct req *req, const struct lfn *f, const char *text) {
     return o;
 }
 
+/* The botocore model's DestinationArn pattern (max 350 characters). */
+static const char DEST_ARN_PATTERN[] =
+    "$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:"
+    "([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)";
+#define DEST_ARN_MAX 350
+
+static int is_lower(char c) { return c >= 'a' && c <= 'z'; }
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_alnum_dash(char c) {
+    return is_lower(c) || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-';
+}
+
+/* Matches "-[a-z]+-\d" at Z up to the ':' that must follow; 1 or 0. */
+static int region_tail(const char *z) {
+    if (*z++ != '-' || !is_lower(*z)) return 0;
+    while (is_lower(*z)) z++;
+    return z[0] == '-' && is_digit(z[1]) && z[2] == ':';
+}
+
+/* The region group ([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})? of the
+ * pattern, ending at a ':'. Returns its length, or -1. */
+static int region_len(const char *z) {
+    if (*z == ':') return 0;
+    if (!is_lower(z[0]) || !is_lower(z[1])) return -1;
+    const char *p = z + 2;
+    const char *opts[4] = {p, NULL, NULL, NULL};
+    int n = 1;
+    if (strncmp(p, "-gov", 4) == 0) opts[n++] = p + 4;
+    if (strncmp(p, "-iso", 4) == 0) {
+        opts[n++] = p + 4;
+        if (is_lower(p[4])) opts[n++] = p + 5;
+    }
+    for (int i = 0; i < n; i++) {
+        if (!region_tail(opts[i])) continue;
+        const char *e = strchr(opts[i] + 1, '-') + 2;
+        return (int)(e - z);
+    }
+    return -1;
+}
+
+/* 1 when Z matches the whole DestinationArn pattern. */
+static int dest_arn_ok(const char *z) {
+    if (*z == '\0') return 1;
+    if (strncmp(z, "kafka://", 8) == 0) {
+        const char *p = z + 8;
+        if (*p == '\0' || *p == '.') return 0;
+        size_t n = strlen(p + 1);
+        if (n > 248) return 0;
+        for (const char *q = p + 1; *q; q++)
+            if (!is_alnum_dash(*q) && *q != '_' && *q != '.') return 0;
+        return 1;
+    }
+    if (strncmp(z, "arn:aws", 7) != 0) return 0;
+    const char *p = z + 7;
+    while (is_alnum_dash(*p)) p++;
+    if (*p++ != ':' || !is_alnum_dash(*p)) return 0;
+    while (is_alnum_dash(*p)) p++;
+    if (*p++ != ':') return 0;
+    int r = region_len(p);
+    if (r < 0) return 0;
+    p += r;
+    if (*p++ != ':') return 0;
+    int digits = 0;
+    while (is_digit(p[digits])) digits++;
+    if (digits != 0 && digits != 12) return 0;
+    p += digits;
+    if (*p++ != ':') return 0;
+    return strpbrk(p, "\n\r") == NULL;   /* (.*) stops at line ends */
+}
+
+/* Checks DestinationConfig.<KIND>.Destination of DEST against the model,
+ * adding failures to VL. Returns -1 on a member of the wrong JSON type. */
+static int check_destination(struct req *req, cJSON *dest, const char *kind, const char *field,
+                             struct vlist *vl) {
+    cJSON *k = NULL;
+    const char *d = NULL;
+    if (jget_obj(req, dest, kind, &k) < 0 || (k && jget_str(req, k, "Destination", &d) < 0)) return -1;
+    if (d == NULL) return 0;
+    if (strlen(d) > DEST_ARN_MAX) vl_add(vl, d, field, "Member must have length less than or equal to 350");
+    if (!dest_arn_ok(d)) {
+        char c[512];
+        snprintf(c, sizeof(c), "Member must satisfy regular expression pattern: %s", DEST_ARN_PATTERN);
+        vl_add(vl, d, field, c);
+    }
+    return 0;
+}
+
 /* Validates IN's members and merges them into DOC (new when NULL). */
 static cJSON *merge(struct req *req, cJSON *in, cJSON *doc) {
     int64_t retries = 0, age = 0;
@@ -62,6 +149,9 @@ static cJSON *merge(struct req *req, cJSON *in, cJSON *doc) {
     if (hr && retries > 2) vl_add_num(&vl, (double)retries, "maximumRetryAttempts", "Member must have value less than or equal to 2");
     if (ha && age < 60) vl_add_num(&vl, (double)age, "maximumEventAgeInSeconds", "Member must have value greater than or equal to 60");
     if (ha && age > 21600) vl_add_num(&vl, (double)age, "maximumEventAgeInSeconds", "Member must have value less than or equal to 21600");
+    if (dest && (check_destination(req, dest, "OnSuccess", "destinationConfig.onSuccess.destination", &vl) < 0 ||
+                 check_destination(req, dest, "OnFailure", "destinationConfig.onFailure.destination", &vl) < 0))
+        return NULL;
     if (vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION)) return NULL;
     if (doc == NULL) {
         doc = cJSON_CreateObject();

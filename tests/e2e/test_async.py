@@ -161,6 +161,46 @@ class AsyncInvokeTest(SluiceTestCase):
                             FunctionName="rec")
 
 
+    def test_event_invoke_config_destinations_validated(self):
+        # DestinationConfig.*.Destination against the botocore model's
+        # DestinationArn pattern, with AWS's Coral message
+        pattern = ("$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:"
+                   "([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)")
+        one = ("Value '%s' at 'destinationConfig.%s.destination' failed to satisfy constraint: "
+               "Member must satisfy regular expression pattern: " + pattern)
+        self.assertAwsError(self.lam.put_function_event_invoke_config, "ValidationException", 400,
+                            "1 validation error detected: " + one % ("not-an-arn", "onSuccess"),
+                            FunctionName="rec", DestinationConfig={"OnSuccess": {"Destination": "not-an-arn"}})
+        self.assertAwsError(self.lam.get_function_event_invoke_config, "ResourceNotFoundException", 404,
+                            FunctionName="rec")
+        bad = ("arn:aws:sqs:useast1:000000000000:q", "arn:aws:sqs:us-east-1:0000:q", "arn:aws::us-east-1::x",
+               "kafka://.broker", "arn:aws:sqs")
+        for arn in bad:
+            with self.subTest(arn=arn):
+                self.assertAwsError(self.lam.put_function_event_invoke_config, "ValidationException", 400,
+                                    "2 validation errors detected: %s; %s" % (one % (arn, "onSuccess"),
+                                                                             one % (arn, "onFailure")),
+                                    FunctionName="rec", DestinationConfig={"OnSuccess": {"Destination": arn},
+                                                                           "OnFailure": {"Destination": arn}})
+        self.assertAwsError(self.lam.put_function_event_invoke_config, "ValidationException", 400,
+                            "1 validation error detected: Value '%s' at 'destinationConfig.onFailure.destination' "
+                            "failed to satisfy constraint: Member must have length less than or equal to 350"
+                            % ("arn:aws:sqs:us-east-1:000000000000:" + "q" * 320),
+                            FunctionName="rec", DestinationConfig={"OnFailure": {
+                                "Destination": "arn:aws:sqs:us-east-1:000000000000:" + "q" * 320}})
+        good = ("arn:aws:sqs:us-east-1:000000000000:q", "arn:aws-us-gov:sns:us-gov-west-1:000000000000:t",
+                "arn:aws:s3:::bucket", "arn:aws:lambda:us-isob-east-1:000000000000:function:f",
+                "kafka://broker-1.example", "")
+        for arn in good:
+            with self.subTest(arn=arn):
+                cfg = self.lam.update_function_event_invoke_config(
+                    FunctionName="rec", DestinationConfig={"OnFailure": {"Destination": arn}}) if arn != good[0] \
+                    else self.lam.put_function_event_invoke_config(
+                        FunctionName="rec", DestinationConfig={"OnFailure": {"Destination": arn}})
+                self.assertEqual(cfg["DestinationConfig"]["OnFailure"].get("Destination", ""), arn)
+        self.lam.delete_function_event_invoke_config(FunctionName="rec")
+
+
 @unittest.skipUnless(boto3_in_handlers(), "python3 on PATH has no boto3 for the recording handler")
 class AsyncRestartTest(AsyncInvokeTest):
     """Queued events are in SQLite: a restart with the same data keeps them."""

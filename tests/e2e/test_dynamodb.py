@@ -1520,6 +1520,25 @@ class QueryScanTests(DdbTestCase):
         self.assertDdbError(self.query, "ValidationException", KeyConditionExpression="pk = :p",
                             ExpressionAttributeValues={":p": {"N": "1"}})
 
+    def test_query_error_details_as_aws(self):
+        # issue 13: AWS prefixes this key-condition message
+        self.assertValidation(self.query,
+                              "Invalid KeyConditionExpression: Invalid condition in KeyConditionExpression: "
+                              "Multiple attribute names used in one condition",
+                              KeyConditionExpression="pk = sk")
+        # an empty projection is refused before the key condition is read
+        self.assertValidation(self.ddb_nv.query, "Invalid ProjectionExpression: The expression can not be empty;",
+                              TableName="qsn", KeyConditionExpression="pk = = :p", ProjectionExpression="",
+                              ExpressionAttributeValues={":p": {"S": "p"}})
+        # an empty key value is not a key
+        for cond, vals, key in (("pk = :p", {":p": {"S": ""}}, "pk"),
+                                ("pk = :p AND sk = :s", {":p": {"S": "fruit"}, ":s": {"S": ""}}, "sk")):
+            with self.subTest(cond=cond):
+                self.assertValidation(self.query,
+                                      "One or more parameter values are not valid. The AttributeValue for a key "
+                                      "attribute cannot contain an empty string value. Key: %s" % key,
+                                      table="qstr", KeyConditionExpression=cond, ExpressionAttributeValues=vals)
+
     def test_query_filter_projection_select(self):
         r = self.query(KeyConditionExpression="pk = :p", FilterExpression="odd = :t",
                        ExpressionAttributeValues={":p": {"S": "p"}, ":t": {"BOOL": True}})
@@ -1769,6 +1788,33 @@ class IndexTests(DdbTestCase):
         self.assertEqual(len(seen), len(set(seen)))
         self.assertEqual(len(seen), 4 + 7)
 
+    def test_empty_index_key_in_update_and_put(self):
+        # UpdateItem and PutItem word the same mistake apart
+        for expr, v in (("SET gpk = :e", {":e": ""}), ("SET extra = :x, gpk = :e", {":e": "", ":x": "y"})):
+            with self.subTest(expr=expr):
+                self.assertValidation(
+                    self.ddb.update_item,
+                    "One or more parameter values are not valid. The update expression attempted to update a "
+                    "secondary index key to a value that is not supported. The AttributeValue for a key attribute "
+                    "cannot contain an empty string value.",
+                    TableName="ixt", Key=to_av({"pk": "p", "sk": "s1"}), UpdateExpression=expr,
+                    ExpressionAttributeValues=to_av(v))
+        self.assertValidation(
+            self.ddb.transact_write_items,
+            "One or more parameter values are not valid. The update expression attempted to update a "
+            "secondary index key to a value that is not supported. The AttributeValue for a key attribute "
+            "cannot contain an empty string value.",
+            TransactItems=[{"Update": {"TableName": "ixt", "Key": to_av({"pk": "p", "sk": "s1"}),
+                                       "UpdateExpression": "SET gpk = :e",
+                                       "ExpressionAttributeValues": to_av({":e": ""})}}])
+        self.assertNotIn("gpk", self.get("ixt", {"pk": "p", "sk": "s1"}))
+        self.assertValidation(
+            self.ddb.put_item,
+            "One or more parameter values are not valid. A value specified for a secondary index key is not "
+            "supported. The AttributeValue for a key attribute cannot contain an empty string value. "
+            "IndexName: g-all, IndexKey: gpk",
+            TableName="ixt", Item=to_av({"pk": "p", "sk": "new", "gpk": "", "gsk": 1}))
+
     def test_index_key_type_mismatch(self):
         self.assertDdbError(self.ddb.put_item, "ValidationException", TableName="ixt",
                             Item=to_av({"pk": "p", "sk": "bad", "gpk": "x", "gsk": "not-a-number"}))
@@ -1814,8 +1860,16 @@ class BatchTests(DdbTestCase):
         self.assertDdbError(self.ddb.batch_write_item, "ValidationException", RequestItems={"bta": reqs})
         self.assertEqual(self.ddb.scan(TableName="bta")["Count"], 0)
         keys = [to_av({"pk": "k%03d" % i}) for i in range(101)]
-        self.assertValidation(self.ddb.batch_get_item, "Too many items requested for the BatchGetItem call",
+        # one table past 100 keys breaks the KeyList constraint (dynalite's
+        # test/batchGetItem.js, run against AWS); 100 + 1 over two tables is
+        # the documented BatchGetItem message
+        self.assertValidation(self.ddb.batch_get_item,
+                              message_re=r"^1 validation error detected: Value '\[\{pk=\{S: k000,\}\}, .+\]' at "
+                                         r"'requestItems\.bta\.member\.keys' failed to satisfy constraint: "
+                                         r"Member must have length less than or equal to 100$",
                               RequestItems={"bta": {"Keys": keys}})
+        self.assertValidation(self.ddb.batch_get_item, "Too many items requested for the BatchGetItem call",
+                              RequestItems={"bta": {"Keys": keys[:100]}, "btb": {"Keys": [to_av({"pk": "x", "sk": 1})]}})
         self.assertValidation(self.ddb.batch_get_item, "Provided list of item keys contains duplicates",
                               RequestItems={"bta": {"Keys": [to_av({"pk": "a"}), to_av({"pk": "a"})]}})
         self.assertValidation(self.ddb.batch_write_item, "Provided list of item keys contains duplicates",
@@ -1831,6 +1885,40 @@ class BatchTests(DdbTestCase):
                             RequestItems={"bta": [{"PutRequest": {"Item": to_av({"pk": "ok"})}}],
                                           "missing-table": [{"PutRequest": {"Item": to_av({"pk": "ok"})}}]})
         self.assertEqual(self.ddb.scan(TableName="bta")["Count"], 0)
+
+
+    def test_batch_get_checks_expressions_before_tables(self):
+        # AWS validates every table's expressions before it looks a table up
+        self.assertValidation(
+            self.ddb.batch_get_item, "Value provided in ExpressionAttributeNames unused in expressions: keys: {#u}",
+            RequestItems={"bta": {"Keys": [to_av({"pk": "a"})]},
+                          "no-such-table": {"Keys": [to_av({"pk": "a"})], "ProjectionExpression": "pk",
+                                            "ExpressionAttributeNames": {"#u": "x"}}})
+        self.assertValidation(
+            self.ddb_nv.batch_get_item, "Invalid ProjectionExpression: The expression can not be empty;",
+            RequestItems={"no-such-table": {"Keys": [to_av({"pk": "a"})], "ProjectionExpression": ""}})
+        self.assertDdbError(self.ddb.batch_get_item, "ResourceNotFoundException", ITEM_NOT_FOUND,
+                            RequestItems={"no-such-table": {"Keys": [to_av({"pk": "a"})]}})
+
+    def test_batch_get_16mb_rest_unprocessed(self):
+        # "A single operation can retrieve up to 16 MB of data" (API_BatchGetItem):
+        # 49 items of 358,408 bytes pass 16 MB after 46 of them
+        for i in range(49):
+            self.put("bta", {"pk": "big%02d" % i, "d": "x" * (350 * 1024)})
+        keys = [to_av({"pk": "big%02d" % i}) for i in range(49)]
+        r = self.ddb.batch_get_item(RequestItems={"bta": {"Keys": keys, "ConsistentRead": True}},
+                                    ReturnConsumedCapacity="TOTAL")
+        got = [i["pk"]["S"] for i in r["Responses"]["bta"]]
+        self.assertEqual(len(got), 46)
+        rest = r["UnprocessedKeys"]["bta"]
+        self.assertEqual(rest["ConsistentRead"], True)
+        self.assertEqual(len(rest["Keys"]), 3)
+        # 46 strongly consistent reads of 88 units (358,408 bytes in 4 KB units)
+        self.assertEqual(r["ConsumedCapacity"], [{"TableName": "bta", "CapacityUnits": 46 * 88.0}])
+        r2 = self.ddb.batch_get_item(RequestItems=r["UnprocessedKeys"])
+        self.assertEqual(r2["UnprocessedKeys"], {})
+        got += [i["pk"]["S"] for i in r2["Responses"]["bta"]]
+        self.assertEqual(sorted(got), ["big%02d" % i for i in range(49)])
 
 
 class TransactionTests(DdbTestCase):
@@ -1964,6 +2052,152 @@ class TransactionTests(DdbTestCase):
                                           {"Item": {"ver": {"N": "1"}}}])
         self.assertDdbError(self.ddb.transact_get_items, "ResourceNotFoundException", ITEM_NOT_FOUND,
                             TransactItems=[{"Get": {"TableName": "nope", "Key": to_av({"pk": "x"})}}])
+
+
+# ===========================================================================
+# Consumed capacity
+# ===========================================================================
+class CapacityTests(DdbTestCase):
+    """ReturnConsumedCapacity with the units of the Developer Guide ("DynamoDB
+    read and write operations"): reads in 4 KB units (eventually consistent
+    halves), writes in 1 KB units of the larger of the old and new item,
+    transactions double, index writes add; answers shaped as the AWS CLI
+    examples of each operation show them."""
+
+    # 3 + 3 + 5001 = 5,007 bytes: 2 read units, 5 write units
+    BIG = {"pk": "a", "sk": "1", "d": "x" * 5000}
+
+    def setUp(self):
+        super().setUp()
+        self.create_table("cap", range_key=("sk", "S"), extra_defs=[("g", "S")],
+                          gsis=[{"IndexName": "by-g", "KeySchema": key_schema(("g", "S")),
+                                 "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+
+    def key(self, pk, sk="1"):
+        return to_av({"pk": pk, "sk": sk})
+
+    def test_enum_validated_on_every_operation(self):
+        msg = ("1 validation error detected: Value 'BOGUS' at 'returnConsumedCapacity' failed to satisfy "
+               "constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]")
+        key, c = self.key("a"), self.ddb_nv
+        calls = [(c.get_item, dict(TableName="cap", Key=key)),
+                 (c.put_item, dict(TableName="cap", Item=key)),
+                 (c.update_item, dict(TableName="cap", Key=key)),
+                 (c.delete_item, dict(TableName="cap", Key=key)),
+                 (c.query, dict(TableName="cap", KeyConditionExpression="pk = :p",
+                                ExpressionAttributeValues=to_av({":p": "a"}))),
+                 (c.scan, dict(TableName="cap")),
+                 (c.batch_get_item, dict(RequestItems={"cap": {"Keys": [key]}})),
+                 (c.batch_write_item, dict(RequestItems={"cap": [{"PutRequest": {"Item": key}}]})),
+                 (c.transact_get_items, dict(TransactItems=[{"Get": {"TableName": "cap", "Key": key}}])),
+                 (c.transact_write_items, dict(TransactItems=[{"Put": {"TableName": "cap", "Item": key}}]))]
+        for fn, kw in calls:
+            with self.subTest(op=fn.__name__):
+                self.assertValidation(fn, msg, ReturnConsumedCapacity="BOGUS", **kw)
+        self.assertEqual(self.ddb.scan(TableName="cap")["Count"], 0)
+        # reported with the request's other constraint failures
+        self.assertValidation(c.query, "2 validation errors detected: Value 'BOGUS' at 'returnConsumedCapacity' "
+                              "failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, "
+                              "NONE]; Value '0' at 'limit' failed to satisfy constraint: Member must have value "
+                              "greater than or equal to 1",
+                              TableName="cap", KeyConditionExpression="pk = :p", Limit=0,
+                              ExpressionAttributeValues=to_av({":p": "a"}), ReturnConsumedCapacity="BOGUS")
+
+    def test_single_item_operations(self):
+        total = lambda u: {"TableName": "cap", "CapacityUnits": u}  # noqa: E731
+        r = self.put("cap", self.BIG, ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(r["ConsumedCapacity"], total(5.0))
+        get = lambda **kw: self.ddb.get_item(TableName="cap", **kw)  # noqa: E731
+        self.assertEqual(get(Key=self.key("a"), ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"], total(1.0))
+        self.assertEqual(get(Key=self.key("a"), ReturnConsumedCapacity="TOTAL", ConsistentRead=True)
+                         ["ConsumedCapacity"], total(2.0))
+        # a missing item still costs a read
+        self.assertEqual(get(Key=self.key("zz"), ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"], total(0.5))
+        self.assertNotIn("ConsumedCapacity", get(Key=self.key("a"), ReturnConsumedCapacity="NONE"))
+        self.assertNotIn("ConsumedCapacity", get(Key=self.key("a")))
+        # an update is charged the larger of the item before and after
+        r = self.ddb.update_item(TableName="cap", Key=self.key("a"), UpdateExpression="SET d = :s",
+                                 ExpressionAttributeValues=to_av({":s": "y"}), ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(r["ConsumedCapacity"], total(5.0))
+        r = self.put("cap", {"pk": "a", "sk": "1", "d": "z" * 2000}, ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(r["ConsumedCapacity"], total(2.0))
+        r = self.ddb.delete_item(TableName="cap", Key=self.key("a"), ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(r["ConsumedCapacity"], total(2.0))
+        r = self.ddb.delete_item(TableName="cap", Key=self.key("a"), ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(r["ConsumedCapacity"], total(1.0))
+
+    def test_query_and_scan_round_once_per_request(self):
+        # three items of 1,507 bytes: 4,521 bytes read, 2 units, before any filter
+        for i in range(3):
+            self.put("cap", {"pk": "q", "sk": str(i), "d": "x" * 1500})
+        q = lambda **kw: self.ddb.query(TableName="cap", KeyConditionExpression="pk = :p",  # noqa: E731
+                                        ReturnConsumedCapacity="TOTAL", **kw)
+        vals = to_av({":p": "q"})
+        self.assertEqual(q(ExpressionAttributeValues=vals)["ConsumedCapacity"],
+                         {"TableName": "cap", "CapacityUnits": 1.0})
+        self.assertEqual(q(ExpressionAttributeValues=vals, ConsistentRead=True)["ConsumedCapacity"]["CapacityUnits"],
+                         2.0)
+        r = q(ExpressionAttributeValues=to_av({":p": "q", ":n": "none"}), FilterExpression="d = :n")
+        self.assertEqual((r["Count"], r["ScannedCount"], r["ConsumedCapacity"]["CapacityUnits"]), (0, 3, 1.0))
+        self.assertEqual(q(ExpressionAttributeValues=vals, Limit=1)["ConsumedCapacity"]["CapacityUnits"], 0.5)
+        self.assertEqual(q(ExpressionAttributeValues=to_av({":p": "none"}))["ConsumedCapacity"]["CapacityUnits"], 0.5)
+        r = self.ddb.scan(TableName="cap", ReturnConsumedCapacity="INDEXES", ConsistentRead=True)
+        self.assertEqual(r["ConsumedCapacity"], {"TableName": "cap", "CapacityUnits": 2.0,
+                                                 "Table": {"CapacityUnits": 2.0}})
+
+    def test_indexes_breakdown_and_index_writes(self):
+        idx = lambda t, g: {"TableName": "cap", "CapacityUnits": t + g, "Table": {"CapacityUnits": t},  # noqa: E731
+                            **({"GlobalSecondaryIndexes": {"by-g": {"CapacityUnits": g}}} if g else {})}
+        r = self.put("cap", {"pk": "b", "sk": "1", "g": "gg"}, ReturnConsumedCapacity="INDEXES")
+        self.assertEqual(r["ConsumedCapacity"], idx(1.0, 1.0))
+        upd = lambda expr, v: self.ddb.update_item(  # noqa: E731
+            TableName="cap", Key=self.key("b"), UpdateExpression=expr, ExpressionAttributeValues=to_av(v),
+            ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+        # the index key moves: a delete and a put in the index
+        self.assertEqual(upd("SET g = :g", {":g": "hh"}), idx(1.0, 2.0))
+        # an attribute the KEYS_ONLY index does not project: no index write
+        self.assertEqual(upd("SET z = :z", {":z": "zz"}), idx(1.0, 0))
+        # TOTAL sums the table and its indexes
+        r = self.ddb.delete_item(TableName="cap", Key=self.key("b"), ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(r["ConsumedCapacity"], {"TableName": "cap", "CapacityUnits": 2.0})
+        self.put("cap", {"pk": "c", "sk": "1", "g": "gg"})
+        r = self.ddb.query(TableName="cap", IndexName="by-g", KeyConditionExpression="g = :g",
+                           ExpressionAttributeValues=to_av({":g": "gg"}), ReturnConsumedCapacity="INDEXES")
+        self.assertEqual(r["ConsumedCapacity"], {"TableName": "cap", "CapacityUnits": 0.5,
+                                                 "Table": {"CapacityUnits": 0.0},
+                                                 "GlobalSecondaryIndexes": {"by-g": {"CapacityUnits": 0.5}}})
+
+    def test_batches_list_one_entry_per_table(self):
+        self.create_table("cap2")
+        r = self.ddb.batch_write_item(RequestItems={
+            "cap": [{"PutRequest": {"Item": to_av(self.BIG)}}, {"PutRequest": {"Item": self.key("s")}}],
+            "cap2": [{"DeleteRequest": {"Key": to_av({"pk": "none"})}}]}, ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(r["ConsumedCapacity"], [{"TableName": "cap", "CapacityUnits": 6.0},
+                                                 {"TableName": "cap2", "CapacityUnits": 1.0}])
+        # each key rounds up on its own: 1.0 + 0.5 + 0.5 (a missing item costs too)
+        keys = [self.key("a"), self.key("s"), self.key("none")]
+        r = self.ddb.batch_get_item(RequestItems={"cap": {"Keys": keys}}, ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(r["ConsumedCapacity"], [{"TableName": "cap", "CapacityUnits": 2.0}])
+        r = self.ddb.batch_get_item(RequestItems={"cap": {"Keys": keys, "ConsistentRead": True}},
+                                    ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(r["ConsumedCapacity"], [{"TableName": "cap", "CapacityUnits": 4.0}])
+        self.assertNotIn("ConsumedCapacity", self.ddb.batch_get_item(RequestItems={"cap": {"Keys": keys}}))
+
+    def test_transactions_double(self):
+        self.put("cap", self.BIG)
+        self.put("cap", {"pk": "s", "sk": "1"})
+        r = self.ddb.transact_get_items(TransactItems=[{"Get": {"TableName": "cap", "Key": self.key("a")}},
+                                                       {"Get": {"TableName": "cap", "Key": self.key("s")}}],
+                                        ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(r["ConsumedCapacity"], [{"TableName": "cap", "CapacityUnits": 6.0,
+                                                  "ReadCapacityUnits": 6.0}])
+        r = self.ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": "cap", "Item": self.key("n")}},
+            {"Delete": {"TableName": "cap", "Key": self.key("a")}}], ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(r["ConsumedCapacity"], [{"TableName": "cap", "CapacityUnits": 12.0,
+                                                  "WriteCapacityUnits": 12.0}])
+        self.assertNotIn("ConsumedCapacity", self.ddb.transact_write_items(
+            TransactItems=[{"Put": {"TableName": "cap", "Item": self.key("m")}}]))
 
 
 class LegacyParameterTests(DdbTestCase):

@@ -329,6 +329,34 @@ class CreateFunctionTests(LambdaTestCase):
         self.assertEqual(self.lam.list_functions()["Functions"], [])
         self.create_function("fn", Description="d" * 256, Handler="h" * 128)
 
+    def test_architectures_checked_before_runtime_and_handler(self):
+        # the model's ArchitecturesList (min 1, max 1, enum members) is a
+        # request constraint: it is reported before the service asks for
+        # Runtime and Handler
+        arch = ("1 validation error detected: Value '%s' at 'architectures' failed to satisfy constraint: %s")
+        enum = "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64]]"
+        nv = self.server.client("lambda", parameter_validation=False)
+        cases = ((["sparc"], arch % ("[sparc]", enum)),
+                 (["x86_64", "arm64"], arch % ("[x86_64, arm64]", "Member must have length less than or equal to 1")),
+                 ([], arch % ("[]", "Member must have length greater than or equal to 1")),
+                 (["arm64", "sparc"], "2 validation errors detected: Value '[arm64, sparc]' at 'architectures' "
+                                      "failed to satisfy constraint: Member must have length less than or equal "
+                                      "to 1; Value '[arm64, sparc]' at 'architectures' failed to satisfy "
+                                      "constraint: " + enum))
+        for value, msg in cases:
+            with self.subTest(architectures=value):
+                self.assertAwsError(nv.create_function, "ValidationException", 400, msg, FunctionName="arch",
+                                    Role=ROLE, Code={"ZipFile": handler_zip()}, Architectures=value)
+        self.assertAwsError(self.lam.create_function, "InvalidParameterValueException", 400,
+                            "Runtime and Handler are mandatory parameters for functions created with "
+                            "deployment packages.",
+                            FunctionName="arch", Role=ROLE, Code={"ZipFile": handler_zip()}, Architectures=["arm64"])
+        self.assertEqual(self.lam.list_functions()["Functions"], [])
+        self.create_function("arch", Architectures=["arm64"])
+        self.assertAwsError(self.lam.update_function_code, "ValidationException", 400, arch % ("[sparc]", enum),
+                            FunctionName="arch", ZipFile=handler_zip(), Architectures=["sparc"])
+        self.assertEqual(self.lam.get_function_configuration(FunctionName="arch")["Architectures"], ["arm64"])
+
     def test_create_with_publish(self):
         resp = self.create_function("fn", Publish=True)
         self.assertEqual(resp["Version"], "1")
