@@ -1870,6 +1870,13 @@ class BatchTests(DdbTestCase):
                               RequestItems={"bta": {"Keys": keys}})
         self.assertValidation(self.ddb.batch_get_item, "Too many items requested for the BatchGetItem call",
                               RequestItems={"bta": {"Keys": keys[:100]}, "btb": {"Keys": [to_av({"pk": "x", "sk": 1})]}})
+        self.assertValidation(self.ddb_nv.batch_get_item,
+                              "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy "
+                              "constraint: Member must have length greater than or equal to 1", RequestItems={})
+        self.assertValidation(self.ddb_nv.batch_get_item,
+                              "1 validation error detected: Value '[]' at 'requestItems.bta.member.keys' failed to "
+                              "satisfy constraint: Member must have length greater than or equal to 1",
+                              RequestItems={"bta": {"Keys": []}})
         self.assertValidation(self.ddb.batch_get_item, "Provided list of item keys contains duplicates",
                               RequestItems={"bta": {"Keys": [to_av({"pk": "a"}), to_av({"pk": "a"})]}})
         self.assertValidation(self.ddb.batch_write_item, "Provided list of item keys contains duplicates",
