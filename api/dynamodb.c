@@ -746,8 +746,8 @@ static int create_table(struct req *req, cJSON *in) {
         return req_fail(req, &AWSERR_DDB_VALIDATION,
                         "One or more parameter values were invalid: List of LocalSecondaryIndexes "
                         "is empty");
-    char *mismatch = attr_defs_mismatch(ks, gsis, lsis, defs);
-    if (mismatch) return ddb_fail_msg(req, mismatch);
+    /* Counted before the definitions, which attr_defs_mismatch compares
+     * for at most this many indexes. */
     if (gsis && cJSON_GetArraySize(gsis) > DDB_MAX_GSI)
         return req_fail(req, &AWSERR_DDB_VALIDATION,
                         "One or more parameter values were invalid: List of "
@@ -758,6 +758,8 @@ static int create_table(struct req *req, cJSON *in) {
                         "One or more parameter values were invalid: List of "
                         "LocalSecondaryIndexes is empty or has more than %d elements",
                         DDB_MAX_LSI);
+    char *mismatch = attr_defs_mismatch(ks, gsis, lsis, defs);
+    if (mismatch) return ddb_fail_msg(req, mismatch);
 
     int failed = 0;
     cJSON *tp = throughput(req, billing, pt, &failed);

@@ -1016,6 +1016,15 @@ class AwsAnswerTests(DdbTestCase):
                                       TableName="bad", KeySchema=key_schema(("pk", "S")),
                                       AttributeDefinitions=defs("pk", "x"), BillingMode="PAY_PER_REQUEST",
                                       **{kind: []})
+        # 21 indexes, each on an attribute of its own, all defined: the count
+        # is refused (sluice's wording), not a definition mismatch
+        gsis = [{"IndexName": "idx%02d" % n, "KeySchema": key_schema(("g%02d" % n, "S")),
+                 "Projection": {"ProjectionType": "ALL"}} for n in range(21)]
+        self.assertValidation(self.ddb_nv.create_table,
+                              inv + "List of GlobalSecondaryIndexes is empty or has more than 20 elements",
+                              TableName="bad", KeySchema=key_schema(("pk", "S")),
+                              AttributeDefinitions=defs("pk", *["g%02d" % n for n in range(21)]),
+                              BillingMode="PAY_PER_REQUEST", GlobalSecondaryIndexes=gsis)
         self.assertEqual(self.ddb.list_tables()["TableNames"], ["items", "nkey"])
 
     def test_create_table_index_key_type_is_an_enum_error_first(self):
