@@ -209,5 +209,53 @@ class TestInvalidUtf8(PoisonCase):
         self.assertEqual(logs.describe_log_groups()["logGroups"][0]["logGroupName"], "/g/\u4e2d")
 
 
+class TestDynamoDBLimits(PoisonCase):
+    def setUp(self):
+        super().setUp()
+        self.ddb = self.server.client("dynamodb")
+        self.ddb.create_table(TableName="tbl", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                              AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                              BillingMode="PAY_PER_REQUEST")
+
+    def test_transaction_over_4_mb(self):
+        # Eleven items of ~390 KB: each is under the 400 KB item limit,
+        # together they pass 4 MB.
+        big = "x" * (390 * 1024)
+        items = [{"Put": {"TableName": "tbl", "Item": {"pk": {"S": "k%d" % i}, "v": {"S": big}}}}
+                 for i in range(11)]
+        self.assertAwsError(self.ddb.transact_write_items, "ValidationException", 400,
+                            "Transaction request cannot be larger than 4 MB", TransactItems=items)
+        self.assertEqual(self.ddb.scan(TableName="tbl")["Count"], 0)
+        # Ten of them (3.9 MB) are accepted.
+        self.ddb.transact_write_items(TransactItems=items[:10])
+        pages = self.ddb.get_paginator("scan").paginate(TableName="tbl", Select="COUNT")
+        self.assertEqual(sum(p["Count"] for p in pages), 10)
+
+    def test_empty_attribute_name(self):
+        msg = "One or more parameter values were invalid: An attribute name cannot be empty"
+        self.assertAwsError(self.ddb.put_item, "ValidationException", 400, msg,
+                            TableName="tbl", Item={"pk": {"S": "a"}, "": {"S": "v"}})
+        self.assertAwsError(self.ddb.batch_write_item, "ValidationException", 400, msg,
+                            RequestItems={"tbl": [{"PutRequest": {"Item": {"pk": {"S": "a"}, "": {"N": "1"}}}}]})
+        self.assertAwsError(self.ddb.transact_write_items, "ValidationException", 400, msg,
+                            TransactItems=[{"Put": {"TableName": "tbl", "Item": {"pk": {"S": "a"}, "": {"N": "1"}}}}])
+        self.assertEqual(self.ddb.scan(TableName="tbl")["Count"], 0)
+
+    def test_attribute_name_over_64_kb(self):
+        msg = ("One or more parameter values were invalid: An attribute name exceeds the maximum "
+               "size of 65535 bytes")
+        self.assertAwsError(self.ddb.put_item, "ValidationException", 400, msg,
+                            TableName="tbl", Item={"pk": {"S": "a"}, "n" * 65536: {"S": "v"}})
+        self.assertAwsError(self.ddb.update_item, "ValidationException", 400, msg,
+                            TableName="tbl", Key={"pk": {"S": "a"}}, UpdateExpression="SET #n = :v",
+                            ExpressionAttributeNames={"#n": "n" * 65536},
+                            ExpressionAttributeValues={":v": {"S": "v"}})
+        # The longest name allowed (65535 bytes, in UTF-8) is stored.
+        name = "\u00e9" * 32767 + "n"
+        self.ddb.put_item(TableName="tbl", Item={"pk": {"S": "a"}, name: {"S": "v"}})
+        got = self.ddb.get_item(TableName="tbl", Key={"pk": {"S": "a"}})["Item"]
+        self.assertEqual(got[name], {"S": "v"})
+
+
 if __name__ == "__main__":
     harness.main()
