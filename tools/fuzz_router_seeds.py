@@ -33,7 +33,9 @@ ROLE = "arn:aws:iam::%s:role/r" % ACCT
 def zip_b64():
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("index.py", "def handler(e, c):\n    return e\n")
+        # A fixed date, so the corpus is the same on every run.
+        z.writestr(zipfile.ZipInfo("index.py", date_time=(2026, 1, 1, 0, 0, 0)),
+                   "def handler(e, c):\n    return e\n")
     return base64.b64encode(buf.getvalue()).decode()
 
 
@@ -289,8 +291,11 @@ ADMIN_SEEDS = {
     "metrics": [CREATE_FN, rest("GET", "/_sluice/metrics?function=f1")],
     "audit": [CREATE_TABLE, PUT, rest("GET", "/_sluice/streams/audit?stream_arn=" + STREAM_ARN)],
     "esm": [CREATE_TABLE, CREATE_FN, CREATE_ESM, rest("GET", "/_sluice/event-source-mappings/@UUID@")],
-    "utf8": [ddb("PutItem", {"TableName": TABLE, "Item": {"pk": {"S": "\u00e9\u4e2d\U0001F600"}}})
-             .encode("utf-8").replace("\u00e9".encode(), b"\xff").decode("latin-1")],
+    # Raw bytes (written as latin-1): one bad sequence, one good one.
+    "utf8": [CREATE_TABLE,
+             ddb("PutItem", {"TableName": TABLE, "Item": dict(KEY, v={"S": "BAD"})}).replace("BAD", "bad\xff\xfe"),
+             ddb("PutItem", {"TableName": TABLE, "Item": dict(KEY, v={"S": "GOOD"})})
+             .replace("GOOD", "\u00e9\u4e2d\U0001F600".encode("utf-8").decode("latin-1"))],
 }
 
 
