@@ -29,6 +29,14 @@
 #define DDB_TTL_MAX_PAST_S (5LL * 365 * 24 * 3600)
 /* ClientRequestToken idempotency window: 10 minutes. */
 #define DDB_TOKEN_WINDOW_MS (10LL * 60 * 1000)
+/* "Attribute names must be at least one character long and less than
+ * 64 KB in size" (Amazon DynamoDB Developer Guide, "Supported data types
+ * and naming rules in Amazon DynamoDB"). */
+#define DDB_MAX_ATTR_NAME (64 * 1024 - 1)
+/* "The aggregate size of the items in the transaction cannot exceed
+ * 4 MB" (Amazon DynamoDB Developer Guide, "Constraints in Amazon
+ * DynamoDB", DynamoDB transactions). */
+#define DDB_MAX_TRANSACT_SIZE (4 * 1024 * 1024)
 
 /* ------------------------------------------------------------------ */
 /* Shared checks                                                        */
@@ -36,6 +44,15 @@
 
 int ddb_check_item(struct req *req, cJSON *item, int for_update) {
     for (cJSON *a = item->child; a; a = a->next) {
+        size_t nname = strlen(a->string);
+        if (nname == 0)
+            return req_fail(req, &AWSERR_DDB_VALIDATION,
+                            "One or more parameter values were invalid: An attribute name cannot be empty");
+        if (nname > DDB_MAX_ATTR_NAME)
+            return req_fail(req, &AWSERR_DDB_VALIDATION,
+                            "One or more parameter values were invalid: An attribute name exceeds the "
+                            "maximum size of %d bytes",
+                            DDB_MAX_ATTR_NAME);
         char *err = NULL;
         if (ddb_av_validate(a, &err) != 0) return ddb_fail_msg(req, err);
     }
@@ -1049,6 +1066,18 @@ int ddb_transact_write_items(struct req *req, cJSON *in) {
                           "Transaction request cannot include multiple operations on one item");
     }
     seen_free(&seen);
+    /* The aggregate size of what the transaction carries: Put items, the
+     * keys of the other actions and the values their expressions bring. */
+    size_t total = 0;
+    for (i = 0; i < n && rc == 0; i++) {
+        const cJSON *vals = cJSON_GetObjectItemCaseSensitive(acts[i].spec, "ExpressionAttributeValues");
+        total += acts[i].kind == TXN_PUT
+                     ? ddb_item_size(acts[i].item)
+                     : ddb_item_size(cJSON_GetObjectItemCaseSensitive(acts[i].spec, "Key"));
+        if (cJSON_IsObject(vals)) total += ddb_item_size(vals);
+    }
+    if (rc == 0 && total > DDB_MAX_TRANSACT_SIZE)
+        rc = req_fail(req, &AWSERR_DDB_VALIDATION, "Transaction request cannot be larger than 4 MB");
     /* All conditions first: nothing is written unless every one holds. */
     int cancelled = 0;
     for (i = 0; i < n && rc == 0; i++) {

@@ -43,12 +43,16 @@ static void group_arn(struct req *req, const char *g, char *buf, size_t n) {
     snprintf(buf, n, "arn:aws:logs:%s:%s:log-group:%s", req->region, req->account, g);
 }
 
+/* A required string member: 0 with *OUT set, or -1 with AWS's answer for
+ * a missing, null or empty one recorded (Logs reports constraint failures
+ * as InvalidParameterException). jget_str sets *OUT on every path. */
 static int required(struct req *req, cJSON *in, const char *key, const char *field, const char **out) {
     if (jget_str(req, in, key, out) < 0) return -1;
     if (*out == NULL || **out == '\0') {
         struct vlist vl = {0};
-        vl_add(&vl, NULL, field, "Member must not be null");
-        return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
+        if (*out == NULL) vl_add(&vl, NULL, field, "Member must not be null");
+        else vl_add(&vl, "", field, "Member must have length greater than or equal to 1");
+        return vl_fail(req, &vl, &LOGS_INVALID);
     }
     return 0;
 }

@@ -122,6 +122,7 @@ static cJSON *member(cJSON *obj, const char *key) {
 }
 
 int jget_str(struct req *req, cJSON *obj, const char *key, const char **out) {
+    *out = NULL;
     cJSON *it = member(obj, key);
     if (it == NULL) return 0;
     if (!cJSON_IsString(it)) return wrong_type(req, key, "a string");
@@ -156,6 +157,7 @@ int jget_bool(struct req *req, cJSON *obj, const char *key, int *out) {
 }
 
 int jget_obj(struct req *req, cJSON *obj, const char *key, cJSON **out) {
+    *out = NULL;
     cJSON *it = member(obj, key);
     if (it == NULL) return 0;
     if (!cJSON_IsObject(it)) return wrong_type(req, key, "an object");
@@ -164,6 +166,7 @@ int jget_obj(struct req *req, cJSON *obj, const char *key, cJSON **out) {
 }
 
 int jget_arr(struct req *req, cJSON *obj, const char *key, cJSON **out) {
+    *out = NULL;
     cJSON *it = member(obj, key);
     if (it == NULL) return 0;
     if (!cJSON_IsArray(it)) return wrong_type(req, key, "an array");

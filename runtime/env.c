@@ -477,6 +477,11 @@ static char *dup_text(const char *z) {
     return p;
 }
 
+/* Set once by env_disable_spawn(); read by every env_start. */
+static atomic_int spawn_disabled;
+
+void env_disable_spawn(void) { atomic_store(&spawn_disabled, 1); }
+
 int env_start(const struct env_spec *spec, struct env **out, struct env_result *res,
               double *init_ms) {
     memset(res, 0, sizeof(*res));
@@ -492,6 +497,12 @@ int env_start(const struct env_spec *spec, struct env **out, struct env_result *
     pthread_condattr_destroy(&ca);
     e->out_fd = -1;
     e->state = ST_STARTING;
+    if (atomic_load(&spawn_disabled)) {
+        res->outcome = ENV_INIT_ERROR;
+        res->body = dup_text("could not start the runtime: function processes are disabled");
+        e->state = ST_DEAD;
+        return -1;
+    }
     if (start_rapi(e) != 0) {
         res->outcome = ENV_INIT_ERROR;
         res->body = dup_text("could not start the Runtime API endpoint");

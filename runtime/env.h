@@ -66,6 +66,12 @@ void env_result_clear(struct env_result *r);
 int env_start(const struct env_spec *spec, struct env **out, struct env_result *result,
               double *init_ms);
 
+/* From now on env_start starts no process (nor Runtime API endpoint) and
+ * fails as when the interpreter cannot be started. For harnesses that
+ * drive every API operation with untrusted input, such as the router's
+ * fuzz target: an Invoke must not run what a random zip holds. Thread-safe. */
+void env_disable_spawn(void);
+
 /* Runs one invocation in ENV, which must be idle and healthy. Blocks until
  * done or TIMEOUT_MS have passed since the call was handed over (also
  * where RESULT's duration starts, so a timed-out call lasts at least

@@ -14,7 +14,9 @@
 size_t router_prepare(struct req *req);
 
 /* Runs the handler for REQ, whose body is complete. Afterwards REQ holds a
- * reply or an error. Thread: the request's thread. */
+ * reply or an error. Text that is not UTF-8 (body, query parameters, a
+ * query-protocol form) gets the protocol's 400 before any handler runs.
+ * Thread: the request's thread. */
 void router_dispatch(struct req *req);
 
 /* Admin endpoints (server/admin.c): /_sluice/... */

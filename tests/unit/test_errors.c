@@ -620,12 +620,14 @@ START_TEST(jget_absent_or_null) {
         ck_assert_int_eq(jget_obj(r, j, keys[k], &o), 0);
         ck_assert_int_eq(jget_arr(r, j, keys[k], &a), 0);
     }
-    ck_assert_str_eq(s, "keep");
+    /* Pointers are always written (NULL), so a caller that forgot to
+     * initialise one cannot read garbage; scalars keep the default. */
+    ck_assert_ptr_null(s);
     ck_assert_int_eq(i, 99);
     ck_assert_double_eq(d, 9.5);
     ck_assert_int_eq(b, 7);
-    ck_assert_ptr_eq(o, (cJSON *)0x1);
-    ck_assert_ptr_eq(a, (cJSON *)0x2);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_null(a);
     /* Keys are case-sensitive, as AWS members are. */
     ck_assert_int_eq(jget_str(r, j, "S", &s), 0);
     ck_assert_ptr_null(r->err);
@@ -667,6 +669,23 @@ START_TEST(jget_wrong_type) {
     EXPECT_WRONG(jget_obj, "s", &o, WRONG_TYPE("s", "an object"));
     EXPECT_WRONG(jget_arr, "o", &o, WRONG_TYPE("o", "an array"));
     EXPECT_WRONG(jget_arr, "s", &o, WRONG_TYPE("s", "an array"));
+}
+END_TEST
+
+/* A wrong type also leaves pointer outputs NULL, not stale. */
+START_TEST(jget_wrong_type_clears_pointers) {
+    struct req *r = new_req(PROTO_REST_JSON);
+    cJSON *j = sample();
+    const char *s = "stale";
+    cJSON *o = (cJSON *)0x1, *a = (cJSON *)0x2;
+    ck_assert_int_eq(jget_str(r, j, "i", &s), -1);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(jget_obj(r, j, "a", &o), -1);
+    ck_assert_ptr_null(o);
+    ck_assert_int_eq(jget_arr(r, j, "o", &a), -1);
+    ck_assert_ptr_null(a);
+    cJSON_Delete(j);
+    req_free(r);
 }
 END_TEST
 
@@ -801,6 +820,7 @@ static Suite *errors_suite(void) {
         {"jget_present", jget_present},
         {"jget_absent_or_null", jget_absent_or_null},
         {"jget_wrong_type", jget_wrong_type},
+        {"jget_wrong_type_clears_pointers", jget_wrong_type_clears_pointers},
         {"jget_int_range", jget_int_range},
         {"request_lookup", request_lookup},
         {"request_replies", request_replies},

@@ -1,0 +1,363 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus and dictionary of tests/fuzz/fuzz_router.c.
+
+One seed per operation of every service sluice serves (DynamoDB, DynamoDB
+Streams, Lambda's REST routes, CloudWatch Logs, CloudWatch JSON and query,
+the admin API), each a short request script in the target's format that
+first creates what the operation needs (a table with a stream, a function,
+a log group), so the fuzzer starts inside every handler.
+
+Run: python3 tools/fuzz_router_seeds.py  (rewrites tests/fuzz/router_corpus/
+and tests/fuzz/router.dict)
+"""
+
+import base64
+import io
+import json
+import os
+import shutil
+import zipfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = os.path.join(ROOT, "tests", "fuzz", "router_corpus")
+DICT = os.path.join(ROOT, "tests", "fuzz", "router.dict")
+SEP = "\n--next--\n"
+
+ACCT, REGION = "000000000000", "us-east-1"
+TABLE = "tb1"
+TABLE_ARN = "arn:aws:dynamodb:%s:%s:table/%s" % (REGION, ACCT, TABLE)
+STREAM_ARN = "@LatestStreamArn@"
+ROLE = "arn:aws:iam::%s:role/r" % ACCT
+
+
+def zip_b64():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        # A fixed date, so the corpus is the same on every run.
+        z.writestr(zipfile.ZipInfo("index.py", date_time=(2026, 1, 1, 0, 0, 0)),
+                   "def handler(e, c):\n    return e\n")
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def json_req(target, body, proto="1.0"):
+    return "POST /\nX-Amz-Target: %s\nContent-Type: application/x-amz-json-%s\n\n%s" % (
+        target, proto, json.dumps(body, separators=(",", ":")))
+
+
+def ddb(op, body):
+    return json_req("DynamoDB_20120810." + op, body)
+
+
+def ddbs(op, body):
+    return json_req("DynamoDBStreams_20120810." + op, body)
+
+
+def logs(op, body):
+    return json_req("Logs_20140328." + op, body, "1.1")
+
+
+def cw(op, body):
+    return json_req("GraniteServiceVersion20100801." + op, body)
+
+
+def rest(method, path, body=None, headers=()):
+    head = "%s %s\n" % (method, path)
+    for h in headers:
+        head += h + "\n"
+    if body is not None:
+        head += "Content-Type: application/json\n"
+    return head + "\n" + ("" if body is None else json.dumps(body, separators=(",", ":")))
+
+
+CREATE_TABLE = ddb("CreateTable", {
+    "TableName": TABLE,
+    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                             {"AttributeName": "sk", "AttributeType": "N"},
+                             {"AttributeName": "g", "AttributeType": "S"}],
+    "GlobalSecondaryIndexes": [{"IndexName": "gsi1", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                "Projection": {"ProjectionType": "ALL"}}],
+    "BillingMode": "PAY_PER_REQUEST",
+    "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+})
+ITEM = {"pk": {"S": "a"}, "sk": {"N": "1"}, "g": {"S": "x"}, "n": {"N": "5"},
+        "l": {"L": [{"S": "e"}, {"M": {"k": {"BOOL": True}}}]}, "ss": {"SS": ["p", "q"]},
+        "b": {"B": "AQID"}, "z": {"NULL": True}}
+KEY = {"pk": {"S": "a"}, "sk": {"N": "1"}}
+PUT = ddb("PutItem", {"TableName": TABLE, "Item": ITEM})
+
+DDB_SEEDS = {
+    "CreateTable": [CREATE_TABLE],
+    "DescribeTable": [CREATE_TABLE, ddb("DescribeTable", {"TableName": TABLE})],
+    "ListTables": [CREATE_TABLE, ddb("ListTables", {"Limit": 5})],
+    "DeleteTable": [CREATE_TABLE, ddb("DeleteTable", {"TableName": TABLE})],
+    "UpdateTable": [CREATE_TABLE, ddb("UpdateTable", {"TableName": TABLE,
+                                                     "StreamSpecification": {"StreamEnabled": False}})],
+    "DescribeEndpoints": [ddb("DescribeEndpoints", {})],
+    "DescribeLimits": [ddb("DescribeLimits", {})],
+    "DescribeTimeToLive": [CREATE_TABLE, ddb("DescribeTimeToLive", {"TableName": TABLE})],
+    "UpdateTimeToLive": [CREATE_TABLE, ddb("UpdateTimeToLive", {"TableName": TABLE,
+                         "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "n"}})],
+    "TagResource": [CREATE_TABLE, ddb("TagResource", {"ResourceArn": TABLE_ARN,
+                                                     "Tags": [{"Key": "k", "Value": "v"}]})],
+    "UntagResource": [CREATE_TABLE, ddb("UntagResource", {"ResourceArn": TABLE_ARN, "TagKeys": ["k"]})],
+    "ListTagsOfResource": [CREATE_TABLE, ddb("ListTagsOfResource", {"ResourceArn": TABLE_ARN})],
+    "PutItem": [CREATE_TABLE, ddb("PutItem", {"TableName": TABLE, "Item": ITEM,
+                                             "ConditionExpression": "attribute_not_exists(pk)",
+                                             "ReturnValues": "ALL_OLD"})],
+    "GetItem": [CREATE_TABLE, PUT, ddb("GetItem", {"TableName": TABLE, "Key": KEY,
+                                                  "ProjectionExpression": "#n, l[1].k",
+                                                  "ExpressionAttributeNames": {"#n": "n"}})],
+    "UpdateItem": [CREATE_TABLE, PUT, ddb("UpdateItem", {
+        "TableName": TABLE, "Key": KEY,
+        "UpdateExpression": "SET n = n + :d, l = list_append(l, :l) REMOVE z ADD ss :s",
+        "ConditionExpression": "size(l) < :m AND begins_with(g, :g)",
+        "ExpressionAttributeValues": {":d": {"N": "2"}, ":l": {"L": [{"N": "9"}]}, ":s": {"SS": ["r"]},
+                                      ":m": {"N": "10"}, ":g": {"S": "x"}},
+        "ReturnValues": "UPDATED_NEW"})],
+    "DeleteItem": [CREATE_TABLE, PUT, ddb("DeleteItem", {"TableName": TABLE, "Key": KEY,
+                                                        "ReturnValues": "ALL_OLD"})],
+    "Query": [CREATE_TABLE, PUT, ddb("Query", {"TableName": TABLE,
+              "KeyConditionExpression": "pk = :p AND sk BETWEEN :a AND :b",
+              "FilterExpression": "contains(ss, :s) OR attribute_type(n, :t)",
+              "ExpressionAttributeValues": {":p": {"S": "a"}, ":a": {"N": "0"}, ":b": {"N": "9"},
+                                            ":s": {"S": "p"}, ":t": {"S": "N"}},
+              "ScanIndexForward": False, "Limit": 2})],
+    "Query-index": [CREATE_TABLE, PUT, ddb("Query", {"TableName": TABLE, "IndexName": "gsi1",
+                    "KeyConditionExpression": "g = :g", "ExpressionAttributeValues": {":g": {"S": "x"}},
+                    "Select": "COUNT"})],
+    "Scan": [CREATE_TABLE, PUT, ddb("Scan", {"TableName": TABLE, "Segment": 0, "TotalSegments": 2,
+                                            "FilterExpression": "n > :z",
+                                            "ExpressionAttributeValues": {":z": {"N": "1"}}})],
+    "BatchWriteItem": [CREATE_TABLE, ddb("BatchWriteItem", {"RequestItems": {TABLE: [
+        {"PutRequest": {"Item": ITEM}}, {"DeleteRequest": {"Key": {"pk": {"S": "b"}, "sk": {"N": "2"}}}}]}})],
+    "BatchGetItem": [CREATE_TABLE, PUT, ddb("BatchGetItem", {"RequestItems": {TABLE: {"Keys": [KEY]}}})],
+    "TransactWriteItems": [CREATE_TABLE, ddb("TransactWriteItems", {"TransactItems": [
+        {"Put": {"TableName": TABLE, "Item": ITEM}},
+        {"Update": {"TableName": TABLE, "Key": {"pk": {"S": "c"}, "sk": {"N": "3"}},
+                    "UpdateExpression": "SET v = :v", "ExpressionAttributeValues": {":v": {"S": "w"}}}},
+        {"ConditionCheck": {"TableName": TABLE, "Key": {"pk": {"S": "d"}, "sk": {"N": "4"}},
+                            "ConditionExpression": "attribute_not_exists(pk)"}},
+        {"Delete": {"TableName": TABLE, "Key": {"pk": {"S": "e"}, "sk": {"N": "5"}}}}],
+        "ClientRequestToken": "tok"})],
+    "TransactGetItems": [CREATE_TABLE, PUT, ddb("TransactGetItems", {"TransactItems": [
+        {"Get": {"TableName": TABLE, "Key": KEY}}]})],
+    "ListStreams": [CREATE_TABLE, ddbs("ListStreams", {"TableName": TABLE})],
+    "DescribeStream": [CREATE_TABLE, PUT, ddbs("DescribeStream", {"StreamArn": STREAM_ARN})],
+    "GetShardIterator": [CREATE_TABLE, PUT, ddbs("DescribeStream", {"StreamArn": STREAM_ARN}),
+                         ddbs("GetShardIterator", {"StreamArn": STREAM_ARN, "ShardId": "@ShardId@",
+                                                   "ShardIteratorType": "TRIM_HORIZON"})],
+    "GetRecords": [CREATE_TABLE, PUT, ddb("DeleteItem", {"TableName": TABLE, "Key": KEY}),
+                   ddbs("DescribeStream", {"StreamArn": STREAM_ARN}),
+                   ddbs("GetShardIterator", {"StreamArn": STREAM_ARN, "ShardId": "@ShardId@",
+                                             "ShardIteratorType": "TRIM_HORIZON"}),
+                   ddbs("GetRecords", {"ShardIterator": "@ShardIterator@", "Limit": 10}),
+                   ddbs("GetRecords", {"ShardIterator": "@NextShardIterator@"})],
+}
+
+FN = "f1"
+CREATE_FN = rest("POST", "/2015-03-31/functions", {
+    "FunctionName": FN, "Runtime": "python3.12", "Role": ROLE, "Handler": "index.handler",
+    "Code": {"ZipFile": zip_b64()}, "Description": "d", "Timeout": 3, "MemorySize": 128,
+    "Environment": {"Variables": {"K": "V"}}, "Tags": {"t": "v"}, "Publish": True,
+    "Architectures": ["x86_64"], "LoggingConfig": {"LogFormat": "JSON"}})
+F = "/2015-03-31/functions/" + FN
+CREATE_ESM = rest("POST", "/2015-03-31/event-source-mappings", {
+    "EventSourceArn": STREAM_ARN, "FunctionName": FN, "StartingPosition": "TRIM_HORIZON", "BatchSize": 10,
+    "MaximumRetryAttempts": 2, "BisectBatchOnFunctionError": True,
+    "FunctionResponseTypes": ["ReportBatchItemFailures"],
+    "DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:000000000000:q"}},
+    "FilterCriteria": {"Filters": [{"Pattern": "{\"eventName\":[\"INSERT\"]}"}]}})
+LAMBDA_SEEDS = {
+    "CreateFunction": [CREATE_FN],
+    "ListFunctions": [CREATE_FN, rest("GET", "/2015-03-31/functions?MaxItems=1&FunctionVersion=ALL")],
+    "GetFunction": [CREATE_FN, rest("GET", F + "?Qualifier=1")],
+    "DeleteFunction": [CREATE_FN, rest("DELETE", F)],
+    "GetFunctionConfiguration": [CREATE_FN, rest("GET", F + "/configuration")],
+    "UpdateFunctionConfiguration": [CREATE_FN, rest("PUT", F + "/configuration",
+                                                    {"Timeout": 5, "Description": "e",
+                                                     "Environment": {"Variables": {"A": "b"}}})],
+    "UpdateFunctionCode": [CREATE_FN, rest("PUT", F + "/code", {"ZipFile": zip_b64(), "Publish": True})],
+    "PublishVersion": [CREATE_FN, rest("POST", F + "/versions", {"Description": "v"})],
+    "ListVersionsByFunction": [CREATE_FN, rest("GET", F + "/versions")],
+    "CreateAlias": [CREATE_FN, rest("POST", F + "/aliases", {"Name": "live", "FunctionVersion": "1",
+                                                             "Description": "a"})],
+    "CreateAlias-weights": [CREATE_FN, rest("PUT", F + "/configuration", {"Description": "v2"}),
+                            rest("POST", F + "/versions", {}),
+                            rest("POST", F + "/aliases", {"Name": "live", "FunctionVersion": "1",
+                                 "RoutingConfig": {"AdditionalVersionWeights": {"2": 0.5}}})],
+    "ListAliases": [CREATE_FN, rest("GET", F + "/aliases")],
+    "GetAlias": [CREATE_FN, rest("POST", F + "/aliases", {"Name": "live", "FunctionVersion": "1"}),
+                 rest("GET", F + "/aliases/live")],
+    "UpdateAlias": [CREATE_FN, rest("POST", F + "/aliases", {"Name": "live", "FunctionVersion": "1"}),
+                    rest("PUT", F + "/aliases/live", {"FunctionVersion": "$LATEST"})],
+    "DeleteAlias": [CREATE_FN, rest("POST", F + "/aliases", {"Name": "live", "FunctionVersion": "1"}),
+                    rest("DELETE", F + "/aliases/live")],
+    "AddPermission": [CREATE_FN, rest("POST", F + "/policy", {"StatementId": "s", "Action": "lambda:InvokeFunction",
+                                                              "Principal": "s3.amazonaws.com"})],
+    "GetPolicy": [CREATE_FN, rest("GET", F + "/policy")],
+    "RemovePermission": [CREATE_FN, rest("POST", F + "/policy", {"StatementId": "s",
+                                                                 "Action": "lambda:InvokeFunction",
+                                                                 "Principal": "sns.amazonaws.com"}),
+                         rest("DELETE", F + "/policy/s")],
+    "PutFunctionConcurrency": [CREATE_FN, rest("PUT", "/2017-10-31/functions/%s/concurrency" % FN,
+                                               {"ReservedConcurrentExecutions": 5})],
+    "DeleteFunctionConcurrency": [CREATE_FN, rest("DELETE", "/2017-10-31/functions/%s/concurrency" % FN)],
+    "GetFunctionConcurrency": [CREATE_FN, rest("GET", "/2019-09-30/functions/%s/concurrency" % FN)],
+    "PutProvisionedConcurrencyConfig": [CREATE_FN, rest("PUT", "/2019-09-30/functions/%s/provisioned-concurrency?Qualifier=1" % FN,
+                                                        {"ProvisionedConcurrentExecutions": 1})],
+    "GetProvisionedConcurrencyConfig": [CREATE_FN, rest("GET", "/2019-09-30/functions/%s/provisioned-concurrency?Qualifier=1" % FN)],
+    "ListProvisionedConcurrencyConfigs": [CREATE_FN, rest("GET", "/2019-09-30/functions/%s/provisioned-concurrency?List=ALL" % FN)],
+    "DeleteProvisionedConcurrencyConfig": [CREATE_FN, rest("DELETE", "/2019-09-30/functions/%s/provisioned-concurrency?Qualifier=1" % FN)],
+    "GetAccountSettings": [rest("GET", "/2016-08-19/account-settings")],
+    "Invoke": [CREATE_FN, rest("POST", F + "/invocations", {"k": "v"},
+                               ["X-Amz-Invocation-Type: RequestResponse", "X-Amz-Log-Type: Tail",
+                                "X-Amz-Client-Context: eyJjdXN0b20iOnt9fQ=="])],
+    "Invoke-event": [CREATE_FN, rest("POST", F + "/invocations?Qualifier=%24LATEST", [1, 2],
+                                     ["X-Amz-Invocation-Type: Event"])],
+    "Invoke-dryrun": [CREATE_FN, rest("POST", F + ":1/invocations", {}, ["X-Amz-Invocation-Type: DryRun"])],
+    "PutFunctionEventInvokeConfig": [CREATE_FN, rest("PUT", "/2019-09-25/functions/%s/event-invoke-config" % FN,
+                                                     {"MaximumRetryAttempts": 1, "MaximumEventAgeInSeconds": 60,
+                                                      "DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:000000000000:q"}}})],
+    "UpdateFunctionEventInvokeConfig": [CREATE_FN, rest("POST", "/2019-09-25/functions/%s/event-invoke-config" % FN,
+                                                        {"MaximumRetryAttempts": 0})],
+    "GetFunctionEventInvokeConfig": [CREATE_FN, rest("GET", "/2019-09-25/functions/%s/event-invoke-config" % FN)],
+    "DeleteFunctionEventInvokeConfig": [CREATE_FN, rest("DELETE", "/2019-09-25/functions/%s/event-invoke-config" % FN)],
+    "ListFunctionEventInvokeConfigs": [CREATE_FN, rest("GET", "/2019-09-25/functions/%s/event-invoke-config/list" % FN)],
+    "TagResource": [CREATE_FN, rest("POST", "/2017-03-31/tags/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Af1",
+                                    {"Tags": {"a": "b"}})],
+    "ListTags": [CREATE_FN, rest("GET", "/2017-03-31/tags/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Af1")],
+    "UntagResource": [CREATE_FN, rest("DELETE", "/2017-03-31/tags/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Af1?tagKeys=a")],
+    "CreateEventSourceMapping": [CREATE_TABLE, CREATE_FN, CREATE_ESM],
+    "ListEventSourceMappings": [CREATE_TABLE, CREATE_FN, CREATE_ESM,
+                                rest("GET", "/2015-03-31/event-source-mappings?FunctionName=f1")],
+    "GetEventSourceMapping": [CREATE_TABLE, CREATE_FN, CREATE_ESM,
+                              rest("GET", "/2015-03-31/event-source-mappings/@UUID@")],
+    "UpdateEventSourceMapping": [CREATE_TABLE, CREATE_FN, CREATE_ESM,
+                                 rest("PUT", "/2015-03-31/event-source-mappings/@UUID@",
+                                      {"Enabled": False, "BatchSize": 5, "FunctionName": FN + ":1"})],
+    "DeleteEventSourceMapping": [CREATE_TABLE, CREATE_FN, CREATE_ESM,
+                                 rest("DELETE", "/2015-03-31/event-source-mappings/@UUID@")],
+}
+
+GROUP = "/aws/lambda/f1"
+CREATE_GROUP = logs("CreateLogGroup", {"logGroupName": GROUP})
+CREATE_STREAM = logs("CreateLogStream", {"logGroupName": GROUP, "logStreamName": "s"})
+PUT_EVENTS = logs("PutLogEvents", {"logGroupName": GROUP, "logStreamName": "s",
+                                   "logEvents": [{"timestamp": 1767225600000, "message": "hello ERROR"}]})
+LOGS_SEEDS = {
+    "CreateLogGroup": [CREATE_GROUP, logs("CreateLogGroup", {})],
+    "CreateLogStream": [CREATE_GROUP, CREATE_STREAM],
+    "DeleteLogGroup": [CREATE_GROUP, logs("DeleteLogGroup", {"logGroupName": GROUP})],
+    "DescribeLogGroups": [CREATE_GROUP, logs("DescribeLogGroups", {"logGroupNamePrefix": "/aws", "limit": 5})],
+    "DescribeLogStreams": [CREATE_GROUP, CREATE_STREAM, logs("DescribeLogStreams", {
+        "logGroupName": GROUP, "orderBy": "LastEventTime", "descending": True})],
+    "PutLogEvents": [CREATE_GROUP, CREATE_STREAM, PUT_EVENTS],
+    "GetLogEvents": [CREATE_GROUP, CREATE_STREAM, PUT_EVENTS, logs("GetLogEvents", {
+        "logGroupName": GROUP, "logStreamName": "s", "startFromHead": True, "limit": 10})],
+    "FilterLogEvents": [CREATE_GROUP, CREATE_STREAM, PUT_EVENTS, logs("FilterLogEvents", {
+        "logGroupName": GROUP, "filterPattern": "ERROR", "logStreamNames": ["s"]})],
+}
+
+METRIC = {"Namespace": "AWS/Lambda", "MetricName": "Invocations",
+          "Dimensions": [{"Name": "FunctionName", "Value": FN}]}
+CW_SEEDS = {
+    "GetMetricData": [cw("GetMetricData", {"MetricDataQueries": [{"Id": "m1", "MetricStat": {
+        "Metric": METRIC, "Period": 60, "Stat": "Sum"}}], "StartTime": 1767225600, "EndTime": 1767229200})],
+    "GetMetricStatistics": [cw("GetMetricStatistics", dict(METRIC, StartTime=1767225600, EndTime=1767229200,
+                                                            Period=60, Statistics=["Sum", "Maximum"]))],
+    "ListMetrics": [cw("ListMetrics", {"Namespace": "AWS/Lambda"})],
+    "query-GetMetricStatistics": [
+        "POST /\nContent-Type: application/x-www-form-urlencoded\n\n"
+        "Action=GetMetricStatistics&Version=2010-08-01&Namespace=AWS%2FLambda&MetricName=Errors"
+        "&Dimensions.member.1.Name=FunctionName&Dimensions.member.1.Value=f1"
+        "&StartTime=2026-01-01T00%3A00%3A00Z&EndTime=2026-01-01T01%3A00%3A00Z&Period=60"
+        "&Statistics.member.1=Sum"],
+    "query-ListMetrics": ["GET /?Action=ListMetrics&Version=2010-08-01&Namespace=AWS%2FLambda\n\n"],
+    "query-GetMetricData": [
+        "POST /\nContent-Type: application/x-www-form-urlencoded\n\n"
+        "Action=GetMetricData&Version=2010-08-01&MetricDataQueries.member.1.Id=m"
+        "&MetricDataQueries.member.1.MetricStat.Metric.Namespace=AWS%2FLambda"
+        "&MetricDataQueries.member.1.MetricStat.Metric.MetricName=Duration"
+        "&MetricDataQueries.member.1.MetricStat.Period=60&MetricDataQueries.member.1.MetricStat.Stat=Average"
+        "&StartTime=2026-01-01T00%3A00%3A00Z&EndTime=2026-01-01T01%3A00%3A00Z"],
+}
+
+ADMIN_SEEDS = {
+    "health": [rest("GET", "/_sluice/health")],
+    "reset": [CREATE_TABLE, rest("POST", "/_sluice/reset")],
+    "clock": [rest("GET", "/_sluice/clock"), rest("POST", "/_sluice/clock", {"advance_seconds": 90000}),
+              CREATE_TABLE],
+    "metrics": [CREATE_FN, rest("GET", "/_sluice/metrics?function=f1")],
+    "audit": [CREATE_TABLE, PUT, rest("GET", "/_sluice/streams/audit?stream_arn=" + STREAM_ARN)],
+    "esm": [CREATE_TABLE, CREATE_FN, CREATE_ESM, rest("GET", "/_sluice/event-source-mappings/@UUID@")],
+    # Raw bytes (written as latin-1): one bad sequence, one good one.
+    "utf8": [CREATE_TABLE,
+             ddb("PutItem", {"TableName": TABLE, "Item": dict(KEY, v={"S": "BAD"})}).replace("BAD", "bad\xff\xfe"),
+             ddb("PutItem", {"TableName": TABLE, "Item": dict(KEY, v={"S": "GOOD"})})
+             .replace("GOOD", "\u00e9\u4e2d\U0001F600".encode("utf-8").decode("latin-1"))],
+}
+
+
+def dictionary():
+    words = set()
+    for table in (DDB_SEEDS, LAMBDA_SEEDS, LOGS_SEEDS, CW_SEEDS):
+        for name in table:
+            words.add(name.split("-")[0])
+    for op in DDB_SEEDS:
+        words.add("DynamoDB_20120810." + op)
+        words.add("DynamoDBStreams_20120810." + op)
+    for op in LOGS_SEEDS:
+        words.add("Logs_20140328." + op)
+    for op in CW_SEEDS:
+        words.add("GraniteServiceVersion20100801." + op.replace("query-", ""))
+        words.add("Action=" + op.replace("query-", ""))
+    words.update([
+        "--next--", "X-Amz-Target: ", "@LatestStreamArn@", "@StreamArn@", "@UUID@",
+        "@ShardIterator@", "@NextShardIterator@", "@ShardId@", "@RevisionId@", "@nextToken@", "Content-Type: ", "application/x-amz-json-1.0",
+        "application/x-amz-json-1.1", "application/json", "application/x-www-form-urlencoded",
+        "X-Amz-Invocation-Type: ", "X-Amz-Log-Type: ", "X-Amz-Client-Context: ",
+        "GET ", "POST ", "PUT ", "DELETE ", "/2015-03-31/functions", "/2015-03-31/functions/",
+        "/2015-03-31/event-source-mappings", "/2017-10-31/functions/", "/2019-09-30/functions/",
+        "/2019-09-25/functions/", "/2017-03-31/tags/", "/2016-08-19/account-settings",
+        "/configuration", "/code", "/versions", "/aliases", "/policy", "/concurrency",
+        "/provisioned-concurrency", "/invocations", "/event-invoke-config", "/_sluice/",
+        "?Qualifier=", "$LATEST", ":live", "Version=2010-08-01",
+        "TableName", "KeySchema", "AttributeDefinitions", "Item", "Key", "Keys", "RequestItems",
+        "TransactItems", "ExpressionAttributeNames", "ExpressionAttributeValues",
+        "UpdateExpression", "ConditionExpression", "KeyConditionExpression", "FilterExpression",
+        "ProjectionExpression", "ReturnValues", "ExclusiveStartKey", "StreamArn", "ShardIterator",
+        "FunctionName", "Runtime", "Handler", "Code", "ZipFile", "Environment", "Variables",
+        "logGroupName", "logStreamName", "logEvents", "nextToken", "limit",
+        "MetricDataQueries", "MetricStat", "Dimensions", "Statistics",
+        '{"S":"', '{"N":"', '{"B":"', '{"SS":[', '{"NS":[', '{"L":[', '{"M":{', '{"BOOL":true}',
+        '{"NULL":true}', "\\u0000", "\\ud800", "\\udc80", "\\u00e9", "\xff", "\xc0\x80",
+        "\xed\xa0\x80", "\xf4\x90\x80\x80", "1e400", "-0", "9999999999999999999999",
+    ])
+    lines = []
+    for w in sorted(words):
+        esc = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "\\x%02x" % ord(c)
+                      if ord(c) < 256 else c for c in w)
+        lines.append('"%s"' % esc)
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    shutil.rmtree(CORPUS, ignore_errors=True)
+    os.makedirs(CORPUS)
+    n = 0
+    for prefix, table in (("ddb", DDB_SEEDS), ("lambda", LAMBDA_SEEDS), ("logs", LOGS_SEEDS),
+                          ("cw", CW_SEEDS), ("admin", ADMIN_SEEDS)):
+        for name, reqs in table.items():
+            with open(os.path.join(CORPUS, "%s-%s" % (prefix, name)), "wb") as f:
+                f.write(SEP.join(reqs).encode("latin-1" if name == "utf8" else "utf-8"))
+            n += 1
+    with open(DICT, "w") as f:
+        f.write("# libFuzzer dictionary of tests/fuzz/fuzz_router.c, written by\n"
+                "# tools/fuzz_router_seeds.py: operation names, paths, members.\n")
+        f.write(dictionary())
+    print("wrote %d seeds to %s and %s" % (n, CORPUS, DICT))
+
+
+if __name__ == "__main__":
+    main()
