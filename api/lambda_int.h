@@ -94,6 +94,11 @@ int lambda_get_eic(struct req *req, struct lroute_args *a);
 int lambda_delete_eic(struct req *req, struct lroute_args *a);
 int lambda_list_eic(struct req *req, struct lroute_args *a);
 
+/* Handlers in lambda_csc.c (a function's code signing configuration). */
+int lambda_get_fn_csc(struct req *req, struct lroute_args *a);
+int lambda_put_fn_csc(struct req *req, struct lroute_args *a);
+int lambda_delete_fn_csc(struct req *req, struct lroute_args *a);
+
 /* Handlers in lambda_esm.c (event source mappings; the UUID is a->sub). */
 int lambda_create_esm(struct req *req, struct lroute_args *a);
 int lambda_get_esm(struct req *req, struct lroute_args *a);

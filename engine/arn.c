@@ -147,6 +147,40 @@ int arn_parse_function(const char *z, enum arn_shape shape, struct fn_ref *out) 
     return ARN_OK;
 }
 
+/* region_len for the code-signing-config pattern, whose optional group
+ * is "(-gov)|(-iso(b?))": only "-iso" and "-isob", where a function
+ * name's allows any letter after "-iso". */
+static size_t csc_region_len(const char *p) {
+    if (!is_lower(p[0]) || !is_lower(p[1])) return 0;
+    const char *q = p + 2;
+    size_t t;
+    if (strncmp(q, "-gov", 4) == 0 && (t = region_tail(q + 4)) != 0) return 2 + 4 + t;
+    if (strncmp(q, "-isob", 5) == 0 && (t = region_tail(q + 5)) != 0) return 2 + 5 + t;
+    if (strncmp(q, "-iso", 4) == 0 && (t = region_tail(q + 4)) != 0) return 2 + 4 + t;
+    t = region_tail(q);
+    return t ? 2 + t : 0;
+}
+
+int arn_csc_ok(const char *z) {
+    if (strncmp(z, "arn:", 4) != 0) return 0;
+    const char *p = z + 4;
+    if (strncmp(p, "aws", 3) == 0) {
+        p += 3;
+        while (is_lower(*p) || (*p >= 'A' && *p <= 'Z') || *p == '-') p++;
+    }
+    if (strncmp(p, ":lambda:", 8) != 0) return 0;
+    p += 8;
+    size_t rl = csc_region_len(p);
+    if (rl == 0) return 0;
+    p += rl + 1;
+    if (strspn(p, "0123456789") != 12 || p[12] != ':') return 0;
+    p += 13;
+    if (strncmp(p, "code-signing-config:csc-", 24) != 0) return 0;
+    p += 24;
+    size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789");
+    return n == 17 && p[n] == '\0';
+}
+
 void arn_function(char *buf, size_t n, const char *region, const char *account, const char *name,
                   const char *qualifier) {
     if (qualifier && *qualifier)

@@ -41,6 +41,14 @@ const char *arn_pattern(enum arn_shape shape);
 /* Maximum length of a value of SHAPE (140 or 256). */
 size_t arn_max_len(enum arn_shape shape);
 
+/* The model's pattern of a CodeSigningConfigArn, as AWS quotes it. */
+#define ARN_CSC_PATTERN \
+    "arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:\\d{12}:" \
+    "code-signing-config:csc-[a-z0-9]{17}"
+
+/* Returns 1 when Z matches ARN_CSC_PATTERN in full, 0 otherwise (pure). */
+int arn_csc_ok(const char *z);
+
 /* Writes "arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]" into
  * BUF (size N); QUALIFIER NULL or "" gives the unqualified ARN. */
 void arn_function(char *buf, size_t n, const char *region, const char *account,

@@ -400,6 +400,39 @@ START_TEST(is_version) {
 }
 END_TEST
 
+/* ---- code signing config ARNs ---- */
+
+START_TEST(csc_arn) {
+    static const struct {
+        const char *z;
+        int ok;
+    } cases[] = {
+        {"arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0123456789abcdef0", 1},
+        {"arn:aws-cn:lambda:cn-north-1:123456789012:code-signing-config:csc-0123456789abcdef0", 1},
+        {"arn::lambda:us-east-1:123456789012:code-signing-config:csc-0123456789abcdef0", 1},
+        {"arn:aws:lambda:us-gov-west-1:123456789012:code-signing-config:csc-0123456789abcdef0", 1},
+        {"arn:aws:lambda:us-iso-east-1:123456789012:code-signing-config:csc-0123456789abcdef0", 1},
+        {"arn:aws:lambda:us-isob-east-1:123456789012:code-signing-config:csc-0123456789abcdef0", 1},
+        /* "-isoe" is not in this pattern's group, and not a plain region. */
+        {"arn:aws:lambda:us-isoe-west-1:123456789012:code-signing-config:csc-0123456789abcdef0", 0},
+        /* A plain region whose word starts with "iso". */
+        {"arn:aws:lambda:us-isolated-1:123456789012:code-signing-config:csc-0123456789abcdef0", 1},
+        /* 16 and 18 characters of id; capitals; no region; no account. */
+        {"arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0123456789abcdef", 0},
+        {"arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0123456789abcdef01", 0},
+        {"arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0123456789ABCDEF0", 0},
+        {"arn:aws:lambda::123456789012:code-signing-config:csc-0123456789abcdef0", 0},
+        {"arn:aws:lambda:us-east-1::code-signing-config:csc-0123456789abcdef0", 0},
+        {"arn:aws:lambda:us-east-1:123456789012:function:csc-0123456789abcdef0", 0},
+        {"csc-0123456789abcdef0", 0},
+        {"", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        ck_assert_msg(arn_csc_ok(cases[i].z) == cases[i].ok, "arn_csc_ok('%s') != %d", cases[i].z,
+                      cases[i].ok);
+}
+END_TEST
+
 /* ---- regressions of bugs found by these tests ---- */
 
 /* The model pattern accepts a qualifier of any length (within the value
@@ -450,6 +483,7 @@ static Suite *arn_suite(void) {
         {"build_then_parse", build_then_parse},
         {"out_is_reset", out_is_reset},
         {"is_version", is_version},
+        {"csc_arn", csc_arn},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         TCase *tc = tcase_create(cases[i].name);
