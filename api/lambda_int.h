@@ -87,6 +87,11 @@ int lambda_tag_resource(struct req *req, struct lroute_args *a);
 int lambda_untag_resource(struct req *req, struct lroute_args *a);
 int lambda_list_tags(struct req *req, struct lroute_args *a);
 
+/* Checks the tags in ADD (a JSON object of strings: keys 1-128, values up
+ * to 256 characters) and sets them in INTO, replacing equal keys; at
+ * most 50 in all. Returns 0 or -1 with the AWS error recorded. */
+int ltags_merge(struct req *req, struct cJSON *into, const struct cJSON *add);
+
 /* Handlers in lambda_eic.c. */
 int lambda_put_eic(struct req *req, struct lroute_args *a);
 int lambda_update_eic(struct req *req, struct lroute_args *a);

@@ -195,3 +195,41 @@ int arn_is_version(const char *z) {
         if (!is_digit(*p)) return 0;
     return 1;
 }
+
+/* Returns 1 when P starts with N hex digits, else 0. */
+static int hex_run(const char *p, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!is_digit(p[i]) && !((p[i] >= 'a' && p[i] <= 'f') || (p[i] >= 'A' && p[i] <= 'F'))) return 0;
+    return 1;
+}
+
+int arn_parse_esm(const char *z, char *region, char *account, char *uuid) {
+    static const char kind[] = "event-source-mapping:";
+    const char *p = z;
+    if (strncmp(p, "arn:aws", 7) != 0) return -1;
+    p += 7;
+    while (is_lower(*p) || (*p >= 'A' && *p <= 'Z') || *p == '-') p++;
+    if (strncmp(p, ":lambda:", 8) != 0) return -1;
+    p += 8;
+    size_t rl = region_len(p);
+    if (rl == 0 || rl >= 32) return -1;
+    const char *r = p;
+    p += rl + 1;
+    if (strspn(p, "0123456789") != 12 || p[12] != ':') return -1;
+    const char *a = p;
+    p += 13;
+    if (strncmp(p, kind, sizeof(kind) - 1) != 0) return -1;
+    p += sizeof(kind) - 1;
+    static const size_t groups[] = {8, 4, 4, 4, 12};
+    const char *u = p;
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+        if (!hex_run(p, groups[i])) return -1;
+        p += groups[i];
+        if (i < 4 && *p++ != '-') return -1;
+    }
+    if (*p != '\0') return -1;
+    copy_part(region, 32, r, rl);
+    copy_part(account, 13, a, 12);
+    copy_part(uuid, ARN_UUID_LEN + 1, u, ARN_UUID_LEN);
+    return 0;
+}

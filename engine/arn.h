@@ -57,4 +57,15 @@ void arn_function(char *buf, size_t n, const char *region, const char *account,
 /* Returns 1 when Z is a version number (digits only, 1..), else 0. */
 int arn_is_version(const char *z);
 
+/* Length of a UUID in the 8-4-4-4-12 form, without the NUL. */
+#define ARN_UUID_LEN 36
+
+/* Parses Z as an event source mapping ARN,
+ * "arn:aws...:lambda:REGION:ACCOUNT:event-source-mapping:UUID", the
+ * event-source-mapping branch of the model's TaggableResource pattern
+ * (hex UUID, a 12-digit account, the region pattern above). Fills REGION
+ * (size 32), ACCOUNT (size 13) and UUID (size ARN_UUID_LEN + 1) and
+ * returns 0; returns -1 when Z does not match. Thread-safe. */
+int arn_parse_esm(const char *z, char *region, char *account, char *uuid);
+
 #endif
