@@ -632,10 +632,11 @@ static int create_function(struct req *req, struct lroute_args *a) {
     cJSON *cfg = NULL;
     struct lfn f;
     memset(&f, 0, sizeof(f));
-    const char *name = NULL, *pkg = NULL;
+    const char *name = NULL, *pkg = NULL, *csc = NULL;
     cJSON *code = NULL, *tags = NULL, *arch = NULL;
     int publish = 0;
     if (jget_str(req, in, "FunctionName", &name) < 0 || jget_str(req, in, "PackageType", &pkg) < 0 ||
+        jget_str(req, in, "CodeSigningConfigArn", &csc) < 0 ||
         jget_obj(req, in, "Code", &code) < 0 || jget_obj(req, in, "Tags", &tags) < 0 ||
         jget_arr(req, in, "Architectures", &arch) < 0 || jget_bool(req, in, "Publish", &publish) < 0)
         goto out;
@@ -649,6 +650,10 @@ static int create_function(struct req *req, struct lroute_args *a) {
     if (f.ref.qualifier[0]) {
         req_fail(req, &AWSERR_INVALID_PARAMETER,
                  "Function name can not contain a qualifier when creating a function.");
+        goto out;
+    }
+    if (csc) {
+        lambda_csc_refuse(req, csc);
         goto out;
     }
     if (pkg && strcmp(pkg, "Zip") != 0 && strcmp(pkg, "Image") != 0) {

@@ -8,8 +8,9 @@
  * sluice has no code signing configurations (no CreateCodeSigningConfig),
  * so no function has one: Get answers an empty CodeSigningConfigArn, as
  * AWS does for such a function; Put names a configuration that cannot
- * exist and gets CodeSigningConfigNotFoundException; Delete has nothing
- * to remove.
+ * exist and gets CodeSigningConfigNotFoundException (so does
+ * CreateFunction with a CodeSigningConfigArn); Delete has nothing to
+ * remove.
  */
 #include "api/aws_error.h"
 #include "api/lambda_int.h"
@@ -36,33 +37,46 @@ int lambda_get_fn_csc(struct req *req, struct lroute_args *a) {
     return rc;
 }
 
+/* Validates ARN (a CodeSigningConfigArn member, NULL when absent) into VL. */
+static void csc_arn_check(struct vlist *vl, const char *arn) {
+    if (arn == NULL) return;
+    if (strlen(arn) > CSC_ARN_MAX)
+        vl_add(vl, arn, "codeSigningConfigArn", "Member must have length less than or equal to 200");
+    if (!arn_csc_ok(arn))
+        vl_add(vl, arn, "codeSigningConfigArn",
+               "Member must satisfy regular expression pattern: " ARN_CSC_PATTERN);
+}
+
+static int csc_not_found(struct req *req, const char *arn) {
+    return req_fail(req, &AWSERR_CSC_NOT_FOUND,
+                    "The code signing configuration cannot be found. Check that the provided "
+                    "configuration is not deleted: %s.",
+                    arn);
+}
+
+int lambda_csc_refuse(struct req *req, const char *arn) {
+    struct vlist vl = {0};
+    csc_arn_check(&vl, arn);
+    if (vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION)) return -1;
+    return csc_not_found(req, arn);
+}
+
 int lambda_put_fn_csc(struct req *req, struct lroute_args *a) {
     struct lfn f;
     cJSON *in = NULL;
     const char *arn = NULL;
-    int rc = -1;
     memset(&f, 0, sizeof(f));
     if (json_body(req, &in) != 0 || jget_str(req, in, "CodeSigningConfigArn", &arn) < 0) goto out;
     struct vlist vl = {0};
-    if (arn == NULL) {
-        vl_add(&vl, NULL, "codeSigningConfigArn", "Member must not be null");
-    } else {
-        if (strlen(arn) > CSC_ARN_MAX)
-            vl_add(&vl, arn, "codeSigningConfigArn", "Member must have length less than or equal to 200");
-        if (!arn_csc_ok(arn))
-            vl_add(&vl, arn, "codeSigningConfigArn",
-                   "Member must satisfy regular expression pattern: " ARN_CSC_PATTERN);
-    }
+    if (arn == NULL) vl_add(&vl, NULL, "codeSigningConfigArn", "Member must not be null");
+    csc_arn_check(&vl, arn);
     if (vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION)) goto out;
     if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, 0, &f) != 0) goto out;
-    req_fail(req, &AWSERR_CSC_NOT_FOUND,
-             "The code signing configuration cannot be found. Check that the provided "
-             "configuration is not deleted: %s.",
-             arn);
+    csc_not_found(req, arn);
 out:
     cJSON_Delete(in);
     lfn_free(&f);
-    return rc;
+    return -1;
 }
 
 int lambda_delete_fn_csc(struct req *req, struct lroute_args *a) {

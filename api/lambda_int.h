@@ -103,6 +103,9 @@ int lambda_list_eic(struct req *req, struct lroute_args *a);
 int lambda_get_fn_csc(struct req *req, struct lroute_args *a);
 int lambda_put_fn_csc(struct req *req, struct lroute_args *a);
 int lambda_delete_fn_csc(struct req *req, struct lroute_args *a);
+/* CreateFunction's CodeSigningConfigArn: validates ARN and records the
+ * error a configuration sluice cannot have gets (none exist). Returns -1. */
+int lambda_csc_refuse(struct req *req, const char *arn);
 
 /* Handlers in lambda_esm.c (event source mappings; the UUID is a->sub). */
 int lambda_create_esm(struct req *req, struct lroute_args *a);

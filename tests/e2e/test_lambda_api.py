@@ -1678,6 +1678,13 @@ class CodeSigningConfigTests(LambdaTestCase):
                             FunctionName="fn", CodeSigningConfigArn=self.CSC)
         self.assertEqual(self.lam.get_function_code_signing_config(FunctionName="fn")["CodeSigningConfigArn"], "")
 
+    def test_create_function_with_unknown_config(self):
+        self.assertAwsError(self.create_function, "CodeSigningConfigNotFoundException", 404,
+                            "The code signing configuration cannot be found. Check that the provided "
+                            "configuration is not deleted: %s." % self.CSC,
+                            name="signed", CodeSigningConfigArn=self.CSC, wait=False)
+        self.assertEqual(self.lam.list_functions()["Functions"], [])
+
     def test_errors(self):
         missing = "Function not found: " + fn_arn("nosuch")
         self.assertAwsError(self.lam.get_function_code_signing_config, "ResourceNotFoundException", 404,
