@@ -33,9 +33,11 @@ static const struct aws_error LOGS_NOT_FOUND = {"ResourceNotFoundException", 400
 static const struct aws_error LOGS_EXISTS = {"ResourceAlreadyExistsException", 400, NULL, AWSERR_MSG_LOWER, 0};
 static const struct aws_error LOGS_INVALID = {"InvalidParameterException", 400, NULL, AWSERR_MSG_LOWER, 0};
 static const struct aws_error LOGS_SERVICE = {"ServiceUnavailableException", 500, NULL, AWSERR_MSG_LOWER, 1};
-/* What AWS answers a tagging call whose resourceArn is not a log group's
- * (the ":*" form DescribeLogGroups shows in `arn` included). Not in the
- * model's error list; seen from the service by its users. */
+/* A tagging call whose resourceArn is not a log group's ARN. The LogGroup
+ * shape of the CloudWatch Logs API reference says the tagging calls take
+ * the ARN without the trailing ":*" that `arn` carries. [?] The type and
+ * text ("Invalid resourceArn") are not in the model's error list; they
+ * are what clients report getting from the service for the ":*" form. */
 static const struct aws_error LOGS_VALIDATION = {"ValidationException", 400, NULL, AWSERR_MSG_LOWER, 0};
 static const struct aws_error LOGS_TOO_MANY_TAGS = {"TooManyTagsException", 400, NULL, AWSERR_MSG_LOWER, 0};
 
@@ -460,6 +462,9 @@ static int put_retention_policy(struct req *req, cJSON *in) {
     if (!has)
         return req_fail(req, &LOGS_INVALID, "1 validation error detected: Value null at 'retentionInDays' "
                         "failed to satisfy constraint: Member must not be null");
+    /* [?] The model's Days shape lists the values in its documentation
+     * but declares no enum; the text is the Coral form AWS uses for enum
+     * members (as for orderBy above). */
     if (!logs_retention_valid(days)) {
         char values[160];
         logs_retention_values(values, sizeof(values));
