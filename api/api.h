@@ -52,6 +52,11 @@ void cw_dispatch_query(struct req *req);
  * transaction on the calling thread. Registered with engine/background. */
 void ddb_sweep(void);
 
+/* One pass of CloudWatch Logs retention by the virtual clock: deletes the
+ * events of every group with a retention policy that are past it
+ * (api/logs_retention.h). Registered with engine/background. */
+void logs_sweep(void);
+
 /* Returns 1 when PATH belongs to the Lambda API (by its version prefix). */
 int lambda_owns_path(const char *path);
 

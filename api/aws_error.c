@@ -34,12 +34,15 @@ const struct aws_error AWSERR_LAMBDA_SERVICE = {"ServiceException", 500, NULL, A
 const struct aws_error AWSERR_LAMBDA_UNKNOWN_OP = {"UnknownOperationException", 404, NULL, AWSERR_MSG_UPPER, 0};
 const struct aws_error AWSERR_INVALID_RUNTIME = {"InvalidRuntimeException", 502, NULL, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_METHOD_NOT_ALLOWED = {"MethodNotAllowedException", 405, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_CSC_NOT_FOUND = {"CodeSigningConfigNotFoundException", 404, NULL, AWSERR_MSG_UPPER, 0};
 
 /* ---- DynamoDB / Streams ---- */
 const struct aws_error AWSERR_DDB_VALIDATION = {"ValidationException", 400, CORAL_VALIDATE, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_DDB_SERIALIZATION = {"SerializationException", 400, CORAL_SERVICE, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_DDB_UNKNOWN_OP = {"UnknownOperationException", 400, CORAL_SERVICE, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_DDB_NOT_FOUND = {"ResourceNotFoundException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
+/* The backup operations' own not-found kind (DescribeContinuousBackups). */
+const struct aws_error AWSERR_DDB_TABLE_NOT_FOUND = {"TableNotFoundException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_DDB_INTERNAL = {"InternalServerError", 500, DDB_NS, AWSERR_MSG_LOWER, 1};
 const struct aws_error AWSERR_DDB_TOO_LARGE = {"RequestEntityTooLarge", 413, CORAL_SERVICE, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_DDB_RESOURCE_IN_USE = {"ResourceInUseException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};

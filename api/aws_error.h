@@ -43,12 +43,14 @@ extern const struct aws_error AWSERR_LAMBDA_SERVICE;
 extern const struct aws_error AWSERR_LAMBDA_UNKNOWN_OP;
 extern const struct aws_error AWSERR_METHOD_NOT_ALLOWED;
 extern const struct aws_error AWSERR_INVALID_RUNTIME;
+extern const struct aws_error AWSERR_CSC_NOT_FOUND;
 
 /* ---- DynamoDB / Streams (JSON 1.0) ---- */
 extern const struct aws_error AWSERR_DDB_VALIDATION;
 extern const struct aws_error AWSERR_DDB_SERIALIZATION;
 extern const struct aws_error AWSERR_DDB_UNKNOWN_OP;
 extern const struct aws_error AWSERR_DDB_NOT_FOUND;
+extern const struct aws_error AWSERR_DDB_TABLE_NOT_FOUND;
 extern const struct aws_error AWSERR_DDB_INTERNAL;
 extern const struct aws_error AWSERR_DDB_TOO_LARGE;
 extern const struct aws_error AWSERR_DDB_RESOURCE_IN_USE;

@@ -86,6 +86,23 @@ enum ddb_table_ref ddb_table_ref_parse(const char *z, const char *region, const 
  * recorded. */
 int ddb_table_name(struct req *req, const char *z, char name[DDB_TABLE_NAME_BUF]);
 
+/* Point-in-time recovery keeps this many days unless told otherwise
+ * (RecoveryPeriodInDays, 1..35; DynamoDB Developer Guide, "Point-in-time
+ * recovery for DynamoDB"). */
+#define DDB_PITR_DAYS_DEFAULT 35
+#define DDB_PITR_DAYS_MAX 35
+/* LatestRestorableDateTime trails the clock by about five minutes (API
+ * Reference, DescribeContinuousBackups). */
+#define DDB_PITR_LAG_MS (5LL * 60 * 1000)
+
+/* The restorable window of a table whose point-in-time recovery was
+ * enabled at ENABLED_MS with a period of DAYS, seen at NOW_MS: the
+ * earliest point is the later of the enabling and the start of the
+ * period, the latest the later of the enabling and NOW_MS less the lag.
+ * Pure; EARLIEST <= LATEST always. */
+void ddb_pitr_window(int64_t enabled_ms, int days, int64_t now_ms, int64_t *earliest_ms,
+                     int64_t *latest_ms);
+
 /* Loads table NAME. ITEM_OP selects the not-found wording of item
  * operations ("Requested resource not found") over that of table
  * operations ("Requested resource not found: Table: T not found").

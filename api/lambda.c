@@ -662,10 +662,11 @@ static int create_function(struct req *req, struct lroute_args *a) {
     cJSON *cfg = NULL;
     struct lfn f;
     memset(&f, 0, sizeof(f));
-    const char *name = NULL, *pkg = NULL;
+    const char *name = NULL, *pkg = NULL, *csc = NULL;
     cJSON *code = NULL, *tags = NULL, *arch = NULL;
     int publish = 0;
     if (jget_str(req, in, "FunctionName", &name) < 0 || jget_str(req, in, "PackageType", &pkg) < 0 ||
+        jget_str(req, in, "CodeSigningConfigArn", &csc) < 0 ||
         jget_obj(req, in, "Code", &code) < 0 || jget_obj(req, in, "Tags", &tags) < 0 ||
         jget_arr(req, in, "Architectures", &arch) < 0 || jget_bool(req, in, "Publish", &publish) < 0)
         goto out;
@@ -679,6 +680,10 @@ static int create_function(struct req *req, struct lroute_args *a) {
     if (f.ref.qualifier[0]) {
         req_fail(req, &AWSERR_INVALID_PARAMETER,
                  "Function name can not contain a qualifier when creating a function.");
+        goto out;
+    }
+    if (csc) {
+        lambda_csc_refuse(req, csc);
         goto out;
     }
     if (pkg && strcmp(pkg, "Zip") != 0 && strcmp(pkg, "Image") != 0) {
@@ -1494,6 +1499,9 @@ static const struct lroute routes[] = {
     {"GET", "/2019-09-25/functions/{F}/event-invoke-config", lambda_get_eic, 0},
     {"DELETE", "/2019-09-25/functions/{F}/event-invoke-config", lambda_delete_eic, LR_WRITE},
     {"GET", "/2019-09-25/functions/{F}/event-invoke-config/list", lambda_list_eic, 0},
+    {"GET", "/2020-06-30/functions/{F}/code-signing-config", lambda_get_fn_csc, 0},
+    {"PUT", "/2020-06-30/functions/{F}/code-signing-config", lambda_put_fn_csc, LR_WRITE},
+    {"DELETE", "/2020-06-30/functions/{F}/code-signing-config", lambda_delete_fn_csc, LR_WRITE},
     {"POST", "/2017-03-31/tags/{F}", lambda_tag_resource, LR_WRITE},
     {"GET", "/2017-03-31/tags/{F}", lambda_list_tags, 0},
     {"DELETE", "/2017-03-31/tags/{F}", lambda_untag_resource, LR_WRITE},

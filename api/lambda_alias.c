@@ -12,6 +12,7 @@
 #include "engine/invoker.h"
 #include "engine/util.h"
 #include "storage/store.h"
+#include "storage/store_esm.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -1019,10 +1020,45 @@ static const char TAGGABLE_PATTERN[] =
     "event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|"
     "capacity-provider:[a-zA-Z0-9-_]+)";
 
-/* Loads the function a tag call names by ARN. */
-static int tag_target(struct req *req, struct lroute_args *a, struct lfn *f) {
-    memset(f, 0, sizeof(*f));
+/* Longest tag key and value AWS accepts on a Lambda resource. */
+#define LAMBDA_TAG_KEY_MAX 128
+#define LAMBDA_TAG_VALUE_MAX 256
+/* AWS's per-resource tag limit. */
+#define LAMBDA_MAX_TAGS 50
+
+/* What a tag call names: a function (F loaded; UUID "") or an event
+ * source mapping (UUID set; F empty). */
+struct tag_target {
+    struct lfn f;
+    char uuid[ARN_UUID_LEN + 1];
+};
+
+static void tag_target_free(struct tag_target *t) { lfn_free(&t->f); }
+
+/* Resolves the {Resource} label of a tag call: a function ARN (not a
+ * version or alias) or an event source mapping ARN of the caller's scope.
+ * Sets *TAGS to the resource's current tags (owned by the caller).
+ * Returns 0 or -1 with the AWS error recorded. */
+static int tag_target(struct req *req, struct lroute_args *a, struct tag_target *t, cJSON **tags) {
+    memset(t, 0, sizeof(*t));
+    *tags = NULL;
     const char *z = a->fn;
+    char region[32], account[13];
+    if (arn_parse_esm(z, region, account, t->uuid) == 0) {
+        char *text = NULL;
+        int rc = STORE_NOTFOUND;
+        if (strcmp(region, req->region) == 0 && strcmp(account, req->account) == 0)
+            rc = store_esm_tags_get(lscope(req), t->uuid, &text);
+        /* [?] AWS's message for a tag call on a mapping that does not
+         * exist is not recorded; this is GetEventSourceMapping's. */
+        if (rc == STORE_NOTFOUND)
+            return req_fail(req, &AWSERR_LAMBDA_NOT_FOUND, "The resource you requested does not exist.");
+        if (rc != STORE_OK) return lstore_fail(req, rc);
+        *tags = cJSON_Parse(text ? text : "{}");
+        free(text);
+        if (*tags == NULL) *tags = cJSON_CreateObject();
+        return 0;
+    }
     struct fn_ref ref;
     int rc = arn_parse_function(z, ARN_SHAPE_FUNCTION, &ref);
     if (strncmp(z, "arn:", 4) != 0 || rc != ARN_OK || ref.region[0] == '\0' ||
@@ -1037,28 +1073,53 @@ static int tag_target(struct req *req, struct lroute_args *a, struct lfn *f) {
         return req_fail(req, &AWSERR_INVALID_PARAMETER,
                         "Tags on function aliases and versions are not supported. Please specify "
                         "a function ARN.");
-    return lfn_load(req, z, ARN_SHAPE_FUNCTION, 0, f);
+    if (lfn_load(req, z, ARN_SHAPE_FUNCTION, 0, &t->f) != 0) return -1;
+    *tags = cJSON_Parse(t->f.row.tags ? t->f.row.tags : "{}");
+    if (*tags == NULL) *tags = cJSON_CreateObject();
+    return 0;
 }
 
-static int save_tags(struct req *req, struct lfn *f, cJSON *tags) {
-    free(f->row.tags);
-    f->row.tags = cJSON_PrintUnformatted(tags);
-    int rc = store_fn_put(lscope(req), f->ref.name, &f->row, 0);
+/* Stores TAGS as T's tags. */
+static int save_tags(struct req *req, struct tag_target *t, cJSON *tags) {
+    char *text = cJSON_PrintUnformatted(tags);
+    int rc;
+    if (t->uuid[0]) {
+        rc = store_esm_tags_set(t->uuid, text);
+        free(text);
+    } else {
+        free(t->f.row.tags);
+        t->f.row.tags = text;
+        rc = store_fn_put(lscope(req), t->f.ref.name, &t->f.row, 0);
+    }
     return rc == STORE_OK ? 0 : lstore_fail(req, rc);
 }
 
-/* AWS's per-resource tag limit. */
-#define LAMBDA_MAX_TAGS 50
+int ltags_merge(struct req *req, cJSON *into, const cJSON *add) {
+    for (const cJSON *t = add->child; t; t = t->next) {
+        if (!cJSON_IsString(t))
+            return req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,
+                            "Could not parse request body into json: tag values must be strings");
+        if (strlen(t->string) == 0 || strlen(t->string) > LAMBDA_TAG_KEY_MAX ||
+            strlen(t->valuestring) > LAMBDA_TAG_VALUE_MAX)
+            return req_fail(req, &AWSERR_INVALID_PARAMETER,
+                            "Tag keys must be 1 to 128 characters and values at most 256: %.128s", t->string);
+        cJSON_DeleteItemFromObjectCaseSensitive(into, t->string);
+        cJSON_AddStringToObject(into, t->string, t->valuestring);
+    }
+    if (cJSON_GetArraySize(into) > LAMBDA_MAX_TAGS)
+        return req_fail(req, &AWSERR_INVALID_PARAMETER,
+                        "Number of tags exceeds resource tag limit: a resource can have at most %d tags.",
+                        LAMBDA_MAX_TAGS);
+    return 0;
+}
 
 int lambda_tag_resource(struct req *req, struct lroute_args *a) {
-    struct lfn f;
+    struct tag_target t;
     cJSON *in = NULL, *tags = NULL;
     int rc = -1;
-    if (json_body(req, &in) != 0) {
-        memset(&f, 0, sizeof(f));
-        goto out;
-    }
-    if (tag_target(req, a, &f) != 0) goto out;
+    memset(&t, 0, sizeof(t));
+    if (json_body(req, &in) != 0) goto out;
+    if (tag_target(req, a, &t, &tags) != 0) goto out;
     cJSON *add = NULL;
     if (jget_obj(req, in, "Tags", &add) < 0) goto out;
     if (add == NULL) {
@@ -1067,45 +1128,20 @@ int lambda_tag_resource(struct req *req, struct lroute_args *a) {
                  "constraint: Member must not be null");
         goto out;
     }
-    tags = cJSON_Parse(f.row.tags ? f.row.tags : "{}");
-    if (tags == NULL) tags = cJSON_CreateObject();
-    for (cJSON *t = add->child; t; t = t->next) {
-        if (!cJSON_IsString(t)) {
-            req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,
-                     "Could not parse request body into json: tag values must be strings");
-            goto out;
-        }
-        if (strlen(t->string) == 0 || strlen(t->string) > 128 || strlen(t->valuestring) > 256) {
-            req_fail(req, &AWSERR_INVALID_PARAMETER,
-                     "Tag keys must be 1 to 128 characters and values at most 256: %.128s",
-                     t->string);
-            goto out;
-        }
-        cJSON_DeleteItemFromObjectCaseSensitive(tags, t->string);
-        cJSON_AddStringToObject(tags, t->string, t->valuestring);
-    }
-    if (cJSON_GetArraySize(tags) > LAMBDA_MAX_TAGS) {
-        req_fail(req, &AWSERR_INVALID_PARAMETER,
-                 "Number of tags exceeds resource tag limit: a resource can have at most %d tags.",
-                 LAMBDA_MAX_TAGS);
-        goto out;
-    }
-    if (save_tags(req, &f, tags) != 0) goto out;
+    if (ltags_merge(req, tags, add) != 0 || save_tags(req, &t, tags) != 0) goto out;
     rc = req_reply_raw(req, 204, NULL, "", 0);
 out:
     cJSON_Delete(tags);
     cJSON_Delete(in);
-    lfn_free(&f);
+    tag_target_free(&t);
     return rc;
 }
 
 int lambda_untag_resource(struct req *req, struct lroute_args *a) {
-    struct lfn f;
+    struct tag_target t;
     cJSON *tags = NULL;
     int rc = -1;
-    if (tag_target(req, a, &f) != 0) goto out;
-    tags = cJSON_Parse(f.row.tags ? f.row.tags : "{}");
-    if (tags == NULL) tags = cJSON_CreateObject();
+    if (tag_target(req, a, &t, &tags) != 0) goto out;
     int nkeys = 0;
     for (int i = 0; i < req->nquery; i++) {
         if (strcmp(req->query[i].name, "tagKeys") != 0) continue;
@@ -1118,23 +1154,25 @@ int lambda_untag_resource(struct req *req, struct lroute_args *a) {
                  "constraint: Member must not be null");
         goto out;
     }
-    if (save_tags(req, &f, tags) != 0) goto out;
+    if (save_tags(req, &t, tags) != 0) goto out;
     rc = req_reply_raw(req, 204, NULL, "", 0);
 out:
     cJSON_Delete(tags);
-    lfn_free(&f);
+    tag_target_free(&t);
     return rc;
 }
 
 int lambda_list_tags(struct req *req, struct lroute_args *a) {
-    struct lfn f;
+    struct tag_target t;
+    cJSON *tags = NULL;
     int rc = -1;
-    if (tag_target(req, a, &f) == 0) {
-        cJSON *tags = cJSON_Parse(f.row.tags ? f.row.tags : "{}");
+    if (tag_target(req, a, &t, &tags) == 0) {
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddItemToObject(o, "Tags", tags ? tags : cJSON_CreateObject());
+        cJSON_AddItemToObject(o, "Tags", tags);
+        tags = NULL;
         rc = req_reply_json(req, 200, o);
     }
-    lfn_free(&f);
+    cJSON_Delete(tags);
+    tag_target_free(&t);
     return rc;
 }

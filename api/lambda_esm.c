@@ -439,7 +439,7 @@ static int save_reply(struct req *req, struct store_esm *m, int insert, int stat
 
 int lambda_create_esm(struct req *req, struct lroute_args *a) {
     (void)a; /* Unused. */
-    cJSON *in = NULL, *cfg = NULL;
+    cJSON *in = NULL, *cfg = NULL, *tags = NULL;
     struct store_esm m;
     struct store_stream st;
     memset(&m, 0, sizeof(m));
@@ -448,8 +448,9 @@ int lambda_create_esm(struct req *req, struct lroute_args *a) {
     const char *source = NULL, *name = NULL;
     int enabled = 1;
     if (json_body(req, &in) != 0) goto out;
+    cJSON *given_tags = NULL;
     if (jget_str(req, in, "EventSourceArn", &source) < 0 || jget_str(req, in, "FunctionName", &name) < 0 ||
-        jget_bool(req, in, "Enabled", &enabled) < 0)
+        jget_bool(req, in, "Enabled", &enabled) < 0 || jget_obj(req, in, "Tags", &given_tags) < 0)
         goto out;
     char service[64] = "";
     struct vlist vl = {0};
@@ -486,6 +487,8 @@ int lambda_create_esm(struct req *req, struct lroute_args *a) {
         goto out;
     }
     if (check_duplicate(req, source, &fn, name, NULL) != 0) goto out;
+    tags = cJSON_CreateObject();
+    if (given_tags && ltags_merge(req, tags, given_tags) != 0) goto out;
 
     util_uuid(m.uuid);
     snprintf(m.account, sizeof(m.account), "%s", req->account);
@@ -501,8 +504,20 @@ int lambda_create_esm(struct req *req, struct lroute_args *a) {
     m.enabled = enabled;
     m.created_ms = m.last_modified_ms = clock_now_ms();
     m.generation = 1;
-    rc = save_reply(req, &m, 1, 202);
+    /* Tags are kept beside the mapping's row; the configuration AWS
+     * returns has none (ListTags reads them). */
+    char *text = cJSON_PrintUnformatted(tags);
+    int trc = store_esm_put(&m, 1);
+    if (trc == STORE_OK) trc = store_esm_tags_set(m.uuid, text);
+    free(text);
+    if (trc != STORE_OK) {
+        lstore_fail(req, trc);
+        goto out;
+    }
+    esm_kick();
+    rc = req_reply_json(req, 202, mapping_out(&m));
 out:
+    cJSON_Delete(tags);
     store_stream_clear(&st);
     store_esm_clear(&m);
     cJSON_Delete(cfg);

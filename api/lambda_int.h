@@ -87,12 +87,25 @@ int lambda_tag_resource(struct req *req, struct lroute_args *a);
 int lambda_untag_resource(struct req *req, struct lroute_args *a);
 int lambda_list_tags(struct req *req, struct lroute_args *a);
 
+/* Checks the tags in ADD (a JSON object of strings: keys 1-128, values up
+ * to 256 characters) and sets them in INTO, replacing equal keys; at
+ * most 50 in all. Returns 0 or -1 with the AWS error recorded. */
+int ltags_merge(struct req *req, struct cJSON *into, const struct cJSON *add);
+
 /* Handlers in lambda_eic.c. */
 int lambda_put_eic(struct req *req, struct lroute_args *a);
 int lambda_update_eic(struct req *req, struct lroute_args *a);
 int lambda_get_eic(struct req *req, struct lroute_args *a);
 int lambda_delete_eic(struct req *req, struct lroute_args *a);
 int lambda_list_eic(struct req *req, struct lroute_args *a);
+
+/* Handlers in lambda_csc.c (a function's code signing configuration). */
+int lambda_get_fn_csc(struct req *req, struct lroute_args *a);
+int lambda_put_fn_csc(struct req *req, struct lroute_args *a);
+int lambda_delete_fn_csc(struct req *req, struct lroute_args *a);
+/* CreateFunction's CodeSigningConfigArn: validates ARN and records the
+ * error a configuration sluice cannot have gets (none exist). Returns -1. */
+int lambda_csc_refuse(struct req *req, const char *arn);
 
 /* Handlers in lambda_esm.c (event source mappings; the UUID is a->sub). */
 int lambda_create_esm(struct req *req, struct lroute_args *a);

@@ -2,11 +2,15 @@
  * CloudWatch Logs (JSON 1.1, X-Amz-Target Logs_20140328.*): the subset
  * that `aws logs` and boto3 use to read function output -- log groups,
  * streams, GetLogEvents, FilterLogEvents -- plus CreateLogGroup,
- * CreateLogStream, PutLogEvents and DeleteLogGroup so clients can write.
- * Function logs arrive from the invoker (engine/invoker.c).
+ * CreateLogStream, PutLogEvents and DeleteLogGroup so clients can write,
+ * and what Terraform's aws_cloudwatch_log_group reads and writes: tags
+ * (by ARN and by name) and retention policies, whose expiry
+ * api/logs_retention.c carries out. Function logs arrive from the
+ * invoker (engine/invoker.c).
  */
 #include "api/api.h"
 #include "api/aws_error.h"
+#include "api/logs_retention.h"
 #include "api/request.h"
 #include "api/validate.h"
 #include "engine/clock.h"
@@ -29,6 +33,13 @@ static const struct aws_error LOGS_NOT_FOUND = {"ResourceNotFoundException", 400
 static const struct aws_error LOGS_EXISTS = {"ResourceAlreadyExistsException", 400, NULL, AWSERR_MSG_LOWER, 0};
 static const struct aws_error LOGS_INVALID = {"InvalidParameterException", 400, NULL, AWSERR_MSG_LOWER, 0};
 static const struct aws_error LOGS_SERVICE = {"ServiceUnavailableException", 500, NULL, AWSERR_MSG_LOWER, 1};
+/* A tagging call whose resourceArn is not a log group's ARN. The LogGroup
+ * shape of the CloudWatch Logs API reference says the tagging calls take
+ * the ARN without the trailing ":*" that `arn` carries. [?] The type and
+ * text ("Invalid resourceArn") are not in the model's error list; they
+ * are what clients report getting from the service for the ":*" form. */
+static const struct aws_error LOGS_VALIDATION = {"ValidationException", 400, NULL, AWSERR_MSG_LOWER, 0};
+static const struct aws_error LOGS_TOO_MANY_TAGS = {"TooManyTagsException", 400, NULL, AWSERR_MSG_LOWER, 0};
 
 static struct store_scope scope(struct req *req) {
     struct store_scope s = {req->account, req->region};
@@ -78,8 +89,9 @@ struct groups_ctx {
     char last[512];
 };
 
-static int group_row(void *ctx, const char *name, int64_t created, int64_t bytes) {
+static int group_row(void *ctx, const struct store_log_group *g) {
     struct groups_ctx *c = ctx;
+    const char *name = g->name;
     if (c->count == c->limit) {
         c->more = 1;
         return 1;
@@ -88,13 +100,16 @@ static int group_row(void *ctx, const char *name, int64_t created, int64_t bytes
     char arn[768];
     group_arn(c->req, name, arn, sizeof(arn));
     cJSON_AddStringToObject(o, "logGroupName", name);
-    cJSON_AddNumberToObject(o, "creationTime", (double)created);
+    cJSON_AddNumberToObject(o, "creationTime", (double)g->created_ms);
+    /* Only when set: a group without a policy never expires, and AWS
+     * leaves the member out. */
+    if (g->retention_days > 0) cJSON_AddNumberToObject(o, "retentionInDays", (double)g->retention_days);
     cJSON_AddNumberToObject(o, "metricFilterCount", 0);
     strncat(arn, ":*", sizeof(arn) - strlen(arn) - 1);
     cJSON_AddStringToObject(o, "arn", arn);
     arn[strlen(arn) - 2] = '\0';
     cJSON_AddStringToObject(o, "logGroupArn", arn);
-    cJSON_AddNumberToObject(o, "storedBytes", (double)bytes);
+    cJSON_AddNumberToObject(o, "storedBytes", (double)g->bytes);
     cJSON_AddStringToObject(o, "logGroupClass", "STANDARD");
     cJSON_AddItemToArray(c->arr, o);
     snprintf(c->last, sizeof(c->last), "%s", name);
@@ -122,12 +137,19 @@ static int describe_log_groups(struct req *req, cJSON *in) {
     return req_reply_json(req, 200, o);
 }
 
+static int check_tags(struct req *req, const cJSON *tags, const char *field);
+static int save_group_tags(struct req *req, const char *g, const cJSON *tags);
+
 static int create_log_group(struct req *req, cJSON *in) {
-    const char *g;
-    if (required(req, in, "logGroupName", "logGroupName", &g) != 0) return -1;
+    const char *g = NULL;
+    cJSON *tags = NULL;
+    if (required(req, in, "logGroupName", "logGroupName", &g) != 0 || jget_obj(req, in, "tags", &tags) < 0)
+        return -1;
+    if (tags && check_tags(req, tags, "tags") != 0) return -1;
     int rc = store_logs_create_group(scope(req), g, clock_now_ms());
     if (rc == STORE_CONFLICT) return req_fail(req, &LOGS_EXISTS, "The specified log group already exists");
     if (rc != STORE_OK) return store_fail(req);
+    if (tags && save_group_tags(req, g, tags) != 0) return -1;
     return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
 }
 
@@ -432,6 +454,260 @@ static int filter_log_events(struct req *req, cJSON *in) {
     return req_reply_json(req, 200, o);
 }
 
+/* ---- retention ---- */
+
+static int put_retention_policy(struct req *req, cJSON *in) {
+    const char *g = NULL;
+    int64_t days = 0;
+    int has;
+    if (required(req, in, "logGroupName", "logGroupName", &g) != 0 ||
+        (has = jget_int(req, in, "retentionInDays", &days)) < 0)
+        return -1;
+    if (!has)
+        return req_fail(req, &LOGS_INVALID, "1 validation error detected: Value null at 'retentionInDays' "
+                        "failed to satisfy constraint: Member must not be null");
+    /* [?] The model's Days shape lists the values in its documentation
+     * but declares no enum; the text is the Coral form AWS uses for enum
+     * members (as for orderBy above). */
+    if (!logs_retention_valid(days)) {
+        char values[160];
+        logs_retention_values(values, sizeof(values));
+        return req_fail(req, &LOGS_INVALID, "1 validation error detected: Value '%lld' at 'retentionInDays' "
+                        "failed to satisfy constraint: Member must satisfy enum value set: %s",
+                        (long long)days, values);
+    }
+    int rc = store_logs_set_retention(scope(req), g, days);
+    if (rc == STORE_NOTFOUND) return req_fail(req, &LOGS_NOT_FOUND, "The specified log group does not exist.");
+    if (rc != STORE_OK) return store_fail(req);
+    return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
+}
+
+static int delete_retention_policy(struct req *req, cJSON *in) {
+    const char *g = NULL;
+    if (required(req, in, "logGroupName", "logGroupName", &g) != 0) return -1;
+    int rc = store_logs_set_retention(scope(req), g, 0);
+    if (rc == STORE_NOTFOUND) return req_fail(req, &LOGS_NOT_FOUND, "The specified log group does not exist.");
+    if (rc != STORE_OK) return store_fail(req);
+    return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
+}
+
+/* ---- tags ---- */
+
+/* The Tags shape: 1 to 50 entries; keys 1-128 and values up to 256
+ * characters of letters, digits, spaces and _.:/=+-@. */
+#define LOGS_MAX_TAGS 50
+#define LOGS_TAG_KEY_MAX 128
+#define LOGS_TAG_VALUE_MAX 256
+#define TAG_KEY_PATTERN "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$"
+#define TAG_VALUE_PATTERN "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"
+
+/* Returns 1 when every character of Z is one the tag patterns allow:
+ * ASCII letters, digits, space and _.:/=+-@; bytes of multi-byte UTF-8
+ * sequences are taken as letters (\p{L}). */
+static int tag_chars_ok(const char *z) {
+    for (const unsigned char *p = (const unsigned char *)z; *p; p++)
+        if (!(*p >= 0x80 || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              strchr(" _.:/=+-@", *p)))
+            return 0;
+    return 1;
+}
+
+/* "{k=v, k2=v2}", the map as AWS quotes it in validation messages. */
+static void map_text(const cJSON *tags, char *buf, size_t n) {
+    size_t len = (size_t)snprintf(buf, n, "{");
+    for (const cJSON *t = tags->child; t && len < n; t = t->next)
+        len += (size_t)snprintf(buf + len, n - len, "%s%s=%s", t == tags->child ? "" : ", ", t->string,
+                                cJSON_IsString(t) ? t->valuestring : "");
+    if (len < n) snprintf(buf + len, n - len, "}");
+}
+
+/* Validates TAGS (the FIELD member: a map of strings) against the Tags
+ * shape. Returns 0 or -1 with InvalidParameterException recorded. */
+static int check_tags(struct req *req, const cJSON *tags, const char *field) {
+    char text[512];
+    struct vlist vl = {0};
+    int n = 0, bad_key = 0, bad_value = 0;
+    for (const cJSON *t = tags->child; t; t = t->next, n++) {
+        if (!cJSON_IsString(t))
+            return req_fail(req, &LOGS_INVALID, "The value of tag %.128s must be a string.", t->string);
+        size_t nk = strlen(t->string), nv = strlen(t->valuestring);
+        bad_key |= nk < 1 || nk > LOGS_TAG_KEY_MAX || !tag_chars_ok(t->string);
+        bad_value |= nv > LOGS_TAG_VALUE_MAX || !tag_chars_ok(t->valuestring);
+    }
+    map_text(tags, text, sizeof(text));
+    if (n < 1) vl_add(&vl, text, field, "Member must have length greater than or equal to 1");
+    if (n > LOGS_MAX_TAGS) vl_add(&vl, text, field, "Member must have length less than or equal to 50");
+    if (bad_key)
+        vl_add(&vl, text, field, "Map keys must satisfy constraint: [Member must have length less than or "
+               "equal to 128, Member must have length greater than or equal to 1, Member must satisfy "
+               "regular expression pattern: " TAG_KEY_PATTERN "]");
+    if (bad_value)
+        vl_add(&vl, text, field, "Map value must satisfy constraint: [Member must have length less than or "
+               "equal to 256, Member must satisfy regular expression pattern: " TAG_VALUE_PATTERN "]");
+    return vl_fail(req, &vl, &LOGS_INVALID) ? -1 : 0;
+}
+
+/* Loads group G's tags (owned by the caller); 404 without the group. */
+static cJSON *load_group_tags(struct req *req, const char *g) {
+    char *text = NULL;
+    int rc = store_logs_tags_get(scope(req), g, &text);
+    if (rc == STORE_NOTFOUND) {
+        req_fail(req, &LOGS_NOT_FOUND, "The specified log group does not exist.");
+        return NULL;
+    }
+    if (rc != STORE_OK) {
+        store_fail(req);
+        return NULL;
+    }
+    cJSON *tags = cJSON_Parse(text ? text : "{}");
+    free(text);
+    return tags ? tags : cJSON_CreateObject();
+}
+
+/* Adds TAGS (checked) to group G's, replacing equal keys. */
+static int save_group_tags(struct req *req, const char *g, const cJSON *tags) {
+    cJSON *all = load_group_tags(req, g);
+    if (all == NULL) return -1;
+    for (const cJSON *t = tags->child; t; t = t->next) {
+        cJSON_DeleteItemFromObjectCaseSensitive(all, t->string);
+        cJSON_AddStringToObject(all, t->string, t->valuestring);
+    }
+    int rc = -1;
+    if (cJSON_GetArraySize(all) > LOGS_MAX_TAGS) {
+        /* [?] AWS's text for TooManyTagsException is not recorded. */
+        req_fail(req, &LOGS_TOO_MANY_TAGS, "A resource can have no more than %d tags.", LOGS_MAX_TAGS);
+    } else {
+        char *text = cJSON_PrintUnformatted(all);
+        int src = store_logs_tags_set(scope(req), g, text);
+        free(text);
+        rc = src == STORE_OK ? 0 : store_fail(req);
+    }
+    cJSON_Delete(all);
+    return rc;
+}
+
+/* Removes the keys listed in KEYS (an array of strings) from G's tags. */
+static int remove_group_tags(struct req *req, const char *g, const cJSON *keys) {
+    cJSON *all = load_group_tags(req, g);
+    if (all == NULL) return -1;
+    for (const cJSON *k = keys->child; k; k = k->next)
+        if (cJSON_IsString(k)) cJSON_DeleteItemFromObjectCaseSensitive(all, k->valuestring);
+    char *text = cJSON_PrintUnformatted(all);
+    int src = store_logs_tags_set(scope(req), g, text);
+    free(text);
+    cJSON_Delete(all);
+    return src == STORE_OK ? 0 : store_fail(req);
+}
+
+static int reply_tags(struct req *req, const char *g) {
+    cJSON *tags = load_group_tags(req, g);
+    if (tags == NULL) return -1;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "tags", tags);
+    return req_reply_json(req, 200, o);
+}
+
+/* Reads the log group name out of ARN, "arn:aws:logs:REGION:ACCOUNT:
+ * log-group:NAME" without the ":*" that DescribeLogGroups' `arn` carries
+ * (the tagging calls take `logGroupArn`'s form). Copies NAME into OUT
+ * (size N). Returns 0, or -1 with the error recorded: ValidationException
+ * for anything else, 404 for a group of another account or region. */
+static int arn_group_name(struct req *req, const char *arn, char *out, size_t n) {
+    const char *p = arn;
+    if (strncmp(p, "arn:aws", 7) != 0) goto bad;
+    p = strchr(p + 4, ':');
+    if (p == NULL || strncmp(p, ":logs:", 6) != 0) goto bad;
+    p += 6;
+    const char *region = p;
+    size_t nregion = strcspn(p, ":");
+    p += nregion;
+    if (*p++ != ':') goto bad;
+    const char *account = p;
+    size_t naccount = strcspn(p, ":");
+    p += naccount;
+    if (strncmp(p, ":log-group:", 11) != 0) goto bad;
+    p += 11;
+    size_t nname = strlen(p);
+    if (nname == 0 || nname >= n || strspn(p, "._-/#ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        != nname)
+        goto bad;
+    if (nregion != strlen(req->region) || strncmp(region, req->region, nregion) != 0 ||
+        naccount != strlen(req->account) || strncmp(account, req->account, naccount) != 0)
+        return req_fail(req, &LOGS_NOT_FOUND, "The specified log group does not exist.");
+    memcpy(out, p, nname + 1);
+    return 0;
+bad:
+    return req_fail(req, &LOGS_VALIDATION, "Invalid resourceArn");
+}
+
+static int list_tags_for_resource(struct req *req, cJSON *in) {
+    const char *arn = NULL;
+    char g[513];
+    if (required(req, in, "resourceArn", "resourceArn", &arn) != 0 || arn_group_name(req, arn, g, sizeof(g)) != 0)
+        return -1;
+    return reply_tags(req, g);
+}
+
+static int tag_resource(struct req *req, cJSON *in) {
+    const char *arn = NULL;
+    cJSON *tags = NULL;
+    char g[513];
+    if (required(req, in, "resourceArn", "resourceArn", &arn) != 0 || jget_obj(req, in, "tags", &tags) < 0)
+        return -1;
+    if (tags == NULL)
+        return req_fail(req, &LOGS_INVALID, "1 validation error detected: Value null at 'tags' failed to "
+                        "satisfy constraint: Member must not be null");
+    if (check_tags(req, tags, "tags") != 0 || arn_group_name(req, arn, g, sizeof(g)) != 0 ||
+        save_group_tags(req, g, tags) != 0)
+        return -1;
+    return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
+}
+
+static int untag_resource(struct req *req, cJSON *in) {
+    const char *arn = NULL;
+    cJSON *keys = NULL;
+    char g[513];
+    if (required(req, in, "resourceArn", "resourceArn", &arn) != 0 || jget_arr(req, in, "tagKeys", &keys) < 0)
+        return -1;
+    if (keys == NULL)
+        return req_fail(req, &LOGS_INVALID, "1 validation error detected: Value null at 'tagKeys' failed to "
+                        "satisfy constraint: Member must not be null");
+    if (arn_group_name(req, arn, g, sizeof(g)) != 0 || remove_group_tags(req, g, keys) != 0) return -1;
+    return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
+}
+
+/* The older calls by group name (deprecated in the model, still served). */
+
+static int list_tags_log_group(struct req *req, cJSON *in) {
+    const char *g = NULL;
+    if (required(req, in, "logGroupName", "logGroupName", &g) != 0) return -1;
+    return reply_tags(req, g);
+}
+
+static int tag_log_group(struct req *req, cJSON *in) {
+    const char *g = NULL;
+    cJSON *tags = NULL;
+    if (required(req, in, "logGroupName", "logGroupName", &g) != 0 || jget_obj(req, in, "tags", &tags) < 0)
+        return -1;
+    if (tags == NULL)
+        return req_fail(req, &LOGS_INVALID, "1 validation error detected: Value null at 'tags' failed to "
+                        "satisfy constraint: Member must not be null");
+    if (check_tags(req, tags, "tags") != 0 || save_group_tags(req, g, tags) != 0) return -1;
+    return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
+}
+
+static int untag_log_group(struct req *req, cJSON *in) {
+    const char *g = NULL;
+    cJSON *keys = NULL;
+    if (required(req, in, "logGroupName", "logGroupName", &g) != 0 || jget_arr(req, in, "tags", &keys) < 0)
+        return -1;
+    if (keys == NULL)
+        return req_fail(req, &LOGS_INVALID, "1 validation error detected: Value null at 'tags' failed to "
+                        "satisfy constraint: Member must not be null");
+    if (remove_group_tags(req, g, keys) != 0) return -1;
+    return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
+}
+
 struct logs_op {
     const char *name;
     int (*fn)(struct req *, cJSON *);
@@ -442,11 +718,19 @@ static const struct logs_op logs_ops[] = {
     {"CreateLogGroup", create_log_group, 1},
     {"CreateLogStream", create_log_stream, 1},
     {"DeleteLogGroup", delete_log_group, 1},
+    {"DeleteRetentionPolicy", delete_retention_policy, 1},
     {"DescribeLogGroups", describe_log_groups, 0},
     {"DescribeLogStreams", describe_log_streams, 0},
     {"FilterLogEvents", filter_log_events, 0},
     {"GetLogEvents", get_log_events, 0},
+    {"ListTagsForResource", list_tags_for_resource, 0},
+    {"ListTagsLogGroup", list_tags_log_group, 0},
     {"PutLogEvents", put_log_events, 1},
+    {"PutRetentionPolicy", put_retention_policy, 1},
+    {"TagLogGroup", tag_log_group, 1},
+    {"TagResource", tag_resource, 1},
+    {"UntagLogGroup", untag_log_group, 1},
+    {"UntagResource", untag_resource, 1},
 };
 
 int logs_dispatch(struct req *req, const char *target) {

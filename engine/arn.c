@@ -147,6 +147,40 @@ int arn_parse_function(const char *z, enum arn_shape shape, struct fn_ref *out) 
     return ARN_OK;
 }
 
+/* region_len for the code-signing-config pattern, whose optional group
+ * is "(-gov)|(-iso(b?))": only "-iso" and "-isob", where a function
+ * name's allows any letter after "-iso". */
+static size_t csc_region_len(const char *p) {
+    if (!is_lower(p[0]) || !is_lower(p[1])) return 0;
+    const char *q = p + 2;
+    size_t t;
+    if (strncmp(q, "-gov", 4) == 0 && (t = region_tail(q + 4)) != 0) return 2 + 4 + t;
+    if (strncmp(q, "-isob", 5) == 0 && (t = region_tail(q + 5)) != 0) return 2 + 5 + t;
+    if (strncmp(q, "-iso", 4) == 0 && (t = region_tail(q + 4)) != 0) return 2 + 4 + t;
+    t = region_tail(q);
+    return t ? 2 + t : 0;
+}
+
+int arn_csc_ok(const char *z) {
+    if (strncmp(z, "arn:", 4) != 0) return 0;
+    const char *p = z + 4;
+    if (strncmp(p, "aws", 3) == 0) {
+        p += 3;
+        while (is_lower(*p) || (*p >= 'A' && *p <= 'Z') || *p == '-') p++;
+    }
+    if (strncmp(p, ":lambda:", 8) != 0) return 0;
+    p += 8;
+    size_t rl = csc_region_len(p);
+    if (rl == 0) return 0;
+    p += rl + 1;
+    if (strspn(p, "0123456789") != 12 || p[12] != ':') return 0;
+    p += 13;
+    if (strncmp(p, "code-signing-config:csc-", 24) != 0) return 0;
+    p += 24;
+    size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789");
+    return n == 17 && p[n] == '\0';
+}
+
 void arn_function(char *buf, size_t n, const char *region, const char *account, const char *name,
                   const char *qualifier) {
     if (qualifier && *qualifier)
@@ -160,4 +194,42 @@ int arn_is_version(const char *z) {
     for (const char *p = z; *p; p++)
         if (!is_digit(*p)) return 0;
     return 1;
+}
+
+/* Returns 1 when P starts with N hex digits, else 0. */
+static int hex_run(const char *p, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!is_digit(p[i]) && !((p[i] >= 'a' && p[i] <= 'f') || (p[i] >= 'A' && p[i] <= 'F'))) return 0;
+    return 1;
+}
+
+int arn_parse_esm(const char *z, char *region, char *account, char *uuid) {
+    static const char kind[] = "event-source-mapping:";
+    const char *p = z;
+    if (strncmp(p, "arn:aws", 7) != 0) return -1;
+    p += 7;
+    while (is_lower(*p) || (*p >= 'A' && *p <= 'Z') || *p == '-') p++;
+    if (strncmp(p, ":lambda:", 8) != 0) return -1;
+    p += 8;
+    size_t rl = region_len(p);
+    if (rl == 0 || rl >= 32) return -1;
+    const char *r = p;
+    p += rl + 1;
+    if (strspn(p, "0123456789") != 12 || p[12] != ':') return -1;
+    const char *a = p;
+    p += 13;
+    if (strncmp(p, kind, sizeof(kind) - 1) != 0) return -1;
+    p += sizeof(kind) - 1;
+    static const size_t groups[] = {8, 4, 4, 4, 12};
+    const char *u = p;
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+        if (!hex_run(p, groups[i])) return -1;
+        p += groups[i];
+        if (i < 4 && *p++ != '-') return -1;
+    }
+    if (*p != '\0') return -1;
+    copy_part(region, 32, r, rl);
+    copy_part(account, 13, a, 12);
+    copy_part(uuid, ARN_UUID_LEN + 1, u, ARN_UUID_LEN);
+    return 0;
 }

@@ -41,6 +41,14 @@ const char *arn_pattern(enum arn_shape shape);
 /* Maximum length of a value of SHAPE (140 or 256). */
 size_t arn_max_len(enum arn_shape shape);
 
+/* The model's pattern of a CodeSigningConfigArn, as AWS quotes it. */
+#define ARN_CSC_PATTERN \
+    "arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:\\d{12}:" \
+    "code-signing-config:csc-[a-z0-9]{17}"
+
+/* Returns 1 when Z matches ARN_CSC_PATTERN in full, 0 otherwise (pure). */
+int arn_csc_ok(const char *z);
+
 /* Writes "arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]" into
  * BUF (size N); QUALIFIER NULL or "" gives the unqualified ARN. */
 void arn_function(char *buf, size_t n, const char *region, const char *account,
@@ -48,5 +56,16 @@ void arn_function(char *buf, size_t n, const char *region, const char *account,
 
 /* Returns 1 when Z is a version number (digits only, 1..), else 0. */
 int arn_is_version(const char *z);
+
+/* Length of a UUID in the 8-4-4-4-12 form, without the NUL. */
+#define ARN_UUID_LEN 36
+
+/* Parses Z as an event source mapping ARN,
+ * "arn:aws...:lambda:REGION:ACCOUNT:event-source-mapping:UUID", the
+ * event-source-mapping branch of the model's TaggableResource pattern
+ * (hex UUID, a 12-digit account, the region pattern above). Fills REGION
+ * (size 32), ACCOUNT (size 13) and UUID (size ARN_UUID_LEN + 1) and
+ * returns 0; returns -1 when Z does not match. Thread-safe. */
+int arn_parse_esm(const char *z, char *region, char *account, char *uuid);
 
 #endif

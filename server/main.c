@@ -246,6 +246,7 @@ int main(int argc, char **argv) {
     bg_register(store_maintain);
     bg_register(invoke_reap);
     bg_register(metric_tick);
+    bg_register(logs_sweep);
     if (bg_start() != 0) {
         store_shutdown();
         return 1;

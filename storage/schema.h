@@ -296,6 +296,18 @@ static const char *const store_migrations[] = {
     "ALTER TABLE ddb_shards_v9 RENAME TO ddb_shards;"
     "ALTER TABLE ddb_records_v9 RENAME TO ddb_records;"
     "CREATE INDEX ddb_shards_open ON ddb_shards(arn, partition, created_ms) WHERE end_seq IS NULL;",
+
+    /* 9 -> 10: tags on event source mappings and on log groups (JSON
+     * objects, as the Lambda and Logs APIs return them), and a log
+     * group's retention in days (NULL: events never expire). */
+    "ALTER TABLE esm_mappings ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';"
+    "ALTER TABLE log_groups ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';"
+    "ALTER TABLE log_groups ADD COLUMN retention_days INTEGER;",
+
+    /* 10 -> 11: a table's point-in-time recovery setting
+     * (UpdateContinuousBackups), as JSON {"EnabledAt": ms,
+     * "RecoveryPeriodInDays": n}; NULL while disabled. */
+    "ALTER TABLE ddb_tables ADD COLUMN pitr TEXT;",
 };
 
 #define STORE_SCHEMA_VERSION \

@@ -52,12 +52,13 @@ void store_ddb_table_clear(struct store_ddb_table *t) {
     free(t->tags);
     free(t->ttl);
     free(t->stream_arn);
+    free(t->pitr);
     memset(t, 0, sizeof(*t));
 }
 
 int store_ddb_table_get(struct store_scope s, const char *name, struct store_ddb_table *out) {
     static const char sql[] =
-        "SELECT id, description, tags, ttl, stream_arn, partitions, created_ms FROM ddb_tables"
+        "SELECT id, description, tags, ttl, stream_arn, partitions, created_ms, pitr FROM ddb_tables"
         " WHERE account=?1 AND region=?2 AND name=?3";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
@@ -72,6 +73,7 @@ int store_ddb_table_get(struct store_scope s, const char *name, struct store_ddb
         out->stream_arn = store_col_dup(st, 4);
         out->partitions = sqlite3_column_int(st, 5);
         out->created_ms = sqlite3_column_int64(st, 6);
+        out->pitr = store_col_dup(st, 7);
     }
     return store_row_done(st, rc, "ddb_table_get");
 }
@@ -80,10 +82,10 @@ int store_ddb_table_put(struct store_scope s, const char *name, const struct sto
                         int insert) {
     static const char ins[] =
         "INSERT INTO ddb_tables(account, region, name, id, description, tags, ttl, stream_arn,"
-        " partitions, created_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+        " partitions, created_ms, pitr) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
     static const char upd[] =
         "UPDATE ddb_tables SET id=?4, description=?5, tags=?6, ttl=?7, stream_arn=?8,"
-        " partitions=?9, created_ms=?10 WHERE account=?1 AND region=?2 AND name=?3";
+        " partitions=?9, created_ms=?10, pitr=?11 WHERE account=?1 AND region=?2 AND name=?3";
     sqlite3_stmt *st = store_stmt(insert ? ins : upd);
     if (st == NULL) return STORE_ERR;
     store_bind_scope(st, s, name);
@@ -96,6 +98,8 @@ int store_ddb_table_put(struct store_scope s, const char *name, const struct sto
     else sqlite3_bind_null(st, 8);
     sqlite3_bind_int(st, 9, t->partitions > 0 ? t->partitions : 1);
     sqlite3_bind_int64(st, 10, t->created_ms);
+    if (t->pitr) sqlite3_bind_text(st, 11, t->pitr, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, 11);
     return insert ? store_step_done(st, "ddb_table_insert") : store_step_change(st, "ddb_table_update");
 }
 

@@ -24,6 +24,7 @@ struct store_ddb_table {
     char *tags;        /* JSON array of {Key, Value} */
     char *ttl;         /* TimeToLiveSpecification JSON or NULL */
     char *stream_arn;  /* latest stream ARN or NULL */
+    char *pitr;        /* point-in-time recovery JSON, NULL while disabled */
     int partitions;
     int64_t created_ms;
 };

@@ -96,6 +96,26 @@ int store_esm_delete(const char *uuid) {
     return store_step_change(st, "esm_delete");
 }
 
+int store_esm_tags_get(struct store_scope s, const char *uuid, char **out) {
+    static const char sql[] = "SELECT tags FROM esm_mappings WHERE account=?1 AND region=?2 AND uuid=?3";
+    *out = NULL;
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    store_bind_scope(st, s, uuid);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *out = store_col_dup(st, 0);
+    return store_row_done(st, rc, "esm_tags_get");
+}
+
+int store_esm_tags_set(const char *uuid, const char *tags) {
+    static const char sql[] = "UPDATE esm_mappings SET tags=?2 WHERE uuid=?1";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, tags, -1, SQLITE_TRANSIENT);
+    return store_step_change(st, "esm_tags_set");
+}
+
 static int each_esm(sqlite3_stmt *st, store_esm_cb cb, void *ctx, const char *what) {
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -72,6 +72,13 @@ int store_esm_settle(const char *uuid, const char *from, const char *to);
 /* Sets LastProcessingResult of UUID. */
 int store_esm_set_result(const char *uuid, const char *result);
 
+/* Tags of mapping UUID in scope S as a JSON object text in *OUT (heap;
+ * free it). STORE_NOTFOUND when no such mapping in S. */
+int store_esm_tags_get(struct store_scope s, const char *uuid, char **out);
+/* Replaces the tags of UUID with TAGS (a JSON object text).
+ * STORE_NOTFOUND when the mapping is gone. */
+int store_esm_tags_set(const char *uuid, const char *tags);
+
 /* ---- pollers' state ---- */
 
 struct store_esm_pos {

@@ -128,10 +128,10 @@ int store_logs_delete_group(struct store_scope s, const char *group) {
 }
 
 int store_logs_groups(struct store_scope s, const char *prefix, const char *after, int limit,
-                      int (*cb)(void *ctx, const char *name, int64_t created, int64_t bytes), void *ctx) {
+                      int (*cb)(void *ctx, const struct store_log_group *g), void *ctx) {
     static const char sql[] =
         "SELECT g.name, g.created_ms, (SELECT coalesce(sum(bytes), 0) FROM log_streams t"
-        "   WHERE t.account=g.account AND t.region=g.region AND t.grp=g.name)"
+        "   WHERE t.account=g.account AND t.region=g.region AND t.grp=g.name), coalesce(g.retention_days, 0)"
         " FROM log_groups g WHERE g.account=?1 AND g.region=?2 AND substr(g.name, 1, length(?3))=?3"
         " AND g.name>?4 ORDER BY g.name LIMIT ?5";
     sqlite3_stmt *st = store_stmt(sql);
@@ -140,11 +140,96 @@ int store_logs_groups(struct store_scope s, const char *prefix, const char *afte
     sqlite3_bind_text(st, 4, after ? after : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 5, limit);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (cb(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
-               sqlite3_column_int64(st, 2)))
-            break;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_log_group g = {(const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+                                    sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3)};
+        if (cb(ctx, &g)) break;
+    }
     return store_rows_done(st, rc, "logs_groups");
+}
+
+/* ---- retention and tags ---- */
+
+int store_logs_set_retention(struct store_scope s, const char *group, int64_t days) {
+    static const char sql[] = "UPDATE log_groups SET retention_days=?4 WHERE account=?1 AND region=?2 AND name=?3";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    store_bind_scope(st, s, group);
+    if (days > 0) sqlite3_bind_int64(st, 4, days);
+    else sqlite3_bind_null(st, 4);
+    return store_step_change(st, "logs_set_retention");
+}
+
+int store_logs_tags_get(struct store_scope s, const char *group, char **out) {
+    static const char sql[] = "SELECT tags FROM log_groups WHERE account=?1 AND region=?2 AND name=?3";
+    *out = NULL;
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    store_bind_scope(st, s, group);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *out = store_col_dup(st, 0);
+    return store_row_done(st, rc, "logs_tags_get");
+}
+
+int store_logs_tags_set(struct store_scope s, const char *group, const char *tags) {
+    static const char sql[] = "UPDATE log_groups SET tags=?4 WHERE account=?1 AND region=?2 AND name=?3";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    store_bind_scope(st, s, group);
+    sqlite3_bind_text(st, 4, tags, -1, SQLITE_TRANSIENT);
+    return store_step_change(st, "logs_tags_set");
+}
+
+int store_logs_retained(int (*cb)(void *ctx, const char *account, const char *region, const char *group,
+                                  int64_t days),
+                        void *ctx) {
+    static const char sql[] =
+        "SELECT account, region, name, retention_days FROM log_groups WHERE retention_days IS NOT NULL";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+               (const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3)))
+            break;
+    return store_rows_done(st, rc, "logs_retained");
+}
+
+int store_logs_oldest(struct store_scope s, const char *group, int64_t *ts) {
+    /* ORDER BY + LIMIT walks the (account, region, grp, ts, id) index to
+     * its first entry. */
+    static const char sql[] =
+        "SELECT ts FROM log_events WHERE account=?1 AND region=?2 AND grp=?3 ORDER BY ts LIMIT 1";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    store_bind_scope(st, s, group);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *ts = sqlite3_column_int64(st, 0);
+    return store_row_done(st, rc, "logs_oldest");
+}
+
+int store_logs_expire(struct store_scope s, const char *group, int64_t before_ms, int limit, int64_t *deleted) {
+    static const char del[] =
+        "DELETE FROM log_events WHERE id IN (SELECT id FROM log_events WHERE account=?1 AND region=?2"
+        " AND grp=?3 AND ts<?4 ORDER BY ts, id LIMIT ?5)";
+    static const char bytes[] =
+        "UPDATE log_streams SET bytes=(SELECT coalesce(sum(length(CAST(e.message AS BLOB))), 0)"
+        " FROM log_events e WHERE e.account=log_streams.account AND e.region=log_streams.region"
+        " AND e.grp=log_streams.grp AND e.stream=log_streams.name)"
+        " WHERE account=?1 AND region=?2 AND grp=?3";
+    *deleted = 0;
+    sqlite3_stmt *st = store_stmt(del);
+    if (st == NULL) return STORE_ERR;
+    store_bind_scope(st, s, group);
+    sqlite3_bind_int64(st, 4, before_ms);
+    sqlite3_bind_int(st, 5, limit);
+    int rc = store_step_done(st, "logs_expire");
+    if (rc != STORE_OK) return rc;
+    *deleted = sqlite3_changes(sqlite3_db_handle(st));
+    if (*deleted == 0) return STORE_OK;
+    if ((st = store_stmt(bytes)) == NULL) return STORE_ERR;
+    store_bind_scope(st, s, group);
+    return store_step_done(st, "logs_expire_bytes");
 }
 
 int store_logs_streams(struct store_scope s, const char *group, const char *prefix, int by_time,

@@ -24,10 +24,47 @@ int store_logs_delete_group(struct store_scope s, const char *group);
 int store_logs_group_exists(struct store_scope s, const char *group);
 int store_logs_stream_exists(struct store_scope s, const char *group, const char *stream);
 
+struct store_log_group {
+    const char *name;
+    int64_t created_ms;
+    int64_t bytes;            /* sum of its streams' stored bytes */
+    int64_t retention_days;   /* 0: events never expire */
+};
+
 /* Groups whose names start with PREFIX, after AFTER, at most LIMIT.
- * CB(ctx, name, created_ms, bytes); nonzero stops. */
+ * CB(ctx, group) with G borrowed for the call; nonzero stops. */
 int store_logs_groups(struct store_scope s, const char *prefix, const char *after, int limit,
-                      int (*cb)(void *ctx, const char *name, int64_t created, int64_t bytes), void *ctx);
+                      int (*cb)(void *ctx, const struct store_log_group *g), void *ctx);
+
+/* ---- retention and tags ---- */
+
+/* Sets GROUP's retention to DAYS (0 removes it: events never expire).
+ * STORE_NOTFOUND without the group. */
+int store_logs_set_retention(struct store_scope s, const char *group, int64_t days);
+
+/* GROUP's tags as JSON object text in *OUT (heap; free it).
+ * STORE_NOTFOUND without the group. */
+int store_logs_tags_get(struct store_scope s, const char *group, char **out);
+/* Replaces GROUP's tags with TAGS (JSON object text). STORE_NOTFOUND
+ * without the group. */
+int store_logs_tags_set(struct store_scope s, const char *group, const char *tags);
+
+/* Every group that has a retention, of every account and region:
+ * CB(ctx, account, region, group, days) with the strings borrowed for the
+ * call; nonzero stops. For the retention sweep. */
+int store_logs_retained(int (*cb)(void *ctx, const char *account, const char *region, const char *group,
+                                  int64_t days),
+                        void *ctx);
+
+/* Timestamp of GROUP's oldest event in *TS; STORE_NOTFOUND when it has
+ * none. A read: lets the sweep skip its write transaction. */
+int store_logs_oldest(struct store_scope s, const char *group, int64_t *ts);
+
+/* Deletes up to LIMIT events of GROUP whose timestamp is before BEFORE_MS,
+ * oldest first, sets *DELETED to how many, and when any were deleted
+ * recomputes the stored bytes of the group's streams. Caller's write
+ * transaction. */
+int store_logs_expire(struct store_scope s, const char *group, int64_t before_ms, int limit, int64_t *deleted);
 
 struct store_log_stream {
     const char *name;

@@ -2411,6 +2411,76 @@ class TtlTests(DdbTestCase):
 # ===========================================================================
 # Protocol, isolation
 # ===========================================================================
+class ContinuousBackupsTests(DdbTestCase):
+    """Point-in-time recovery settings (issue 13: the Terraform provider
+    reads them on every refresh of a table)."""
+
+    def test_disabled_by_default(self):
+        self.create_table("pitr0")
+        r = self.ddb.describe_continuous_backups(TableName="pitr0")
+        self.assertEqual(r["ContinuousBackupsDescription"],
+                         {"ContinuousBackupsStatus": "ENABLED",
+                          "PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"}})
+
+    def test_enable_reports_window_by_the_clock(self):
+        self.create_table("pitr1")
+        t0 = self.clock()["now_ms"] / 1000.0
+        r = self.ddb_nv.update_continuous_backups(
+            TableName="pitr1", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+        d = r["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+        self.assertEqual(d["PointInTimeRecoveryStatus"], "ENABLED")
+        self.assertEqual(d["RecoveryPeriodInDays"], 35)
+        self.assertAlmostEqual(d["EarliestRestorableDateTime"].timestamp(), t0, delta=2)
+        self.assertAlmostEqual(d["LatestRestorableDateTime"].timestamp(), t0, delta=2)
+        # A day later: the latest point trails the clock by five minutes,
+        # the earliest stays at the enabling.
+        self.advance(86400)
+        d = self.ddb.describe_continuous_backups(TableName="pitr1")["ContinuousBackupsDescription"]
+        p = d["PointInTimeRecoveryDescription"]
+        self.assertAlmostEqual(p["EarliestRestorableDateTime"].timestamp(), t0, delta=2)
+        self.assertAlmostEqual(p["LatestRestorableDateTime"].timestamp(), t0 + 86400 - 300, delta=2)
+        # A shorter period, past its end: the earliest point moves.
+        self.ddb_nv.update_continuous_backups(
+            TableName="pitr1",
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True, "RecoveryPeriodInDays": 1})
+        self.advance(86400)
+        p = self.ddb.describe_continuous_backups(TableName="pitr1")["ContinuousBackupsDescription"][
+            "PointInTimeRecoveryDescription"]
+        self.assertEqual(p["RecoveryPeriodInDays"], 1)
+        self.assertAlmostEqual(p["EarliestRestorableDateTime"].timestamp(), t0 + 86400, delta=2)
+        # Off again.
+        r = self.ddb.update_continuous_backups(
+            TableName="pitr1", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False})
+        self.assertEqual(r["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"],
+                         {"PointInTimeRecoveryStatus": "DISABLED"})
+        self.assertEqual(self.ddb.describe_continuous_backups(TableName="pitr1")
+                         ["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"],
+                         {"PointInTimeRecoveryStatus": "DISABLED"})
+
+    def test_errors(self):
+        self.create_table("pitr2")
+        self.assertDdbError(self.ddb.describe_continuous_backups, "TableNotFoundException",
+                            "Table not found: nosuch", TableName="nosuch")
+        self.assertDdbError(self.ddb.update_continuous_backups, "TableNotFoundException",
+                            "Table not found: nosuch", TableName="nosuch",
+                            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+        self.assertDdbError(self.ddb_nv.update_continuous_backups, "ValidationException",
+                            "1 validation error detected: Value '36' at "
+                            "'pointInTimeRecoverySpecification.recoveryPeriodInDays' failed to satisfy "
+                            "constraint: Member must have value less than or equal to 35",
+                            TableName="pitr2",
+                            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True,
+                                                              "RecoveryPeriodInDays": 36})
+        self.assertDdbError(self.ddb_nv.update_continuous_backups, "ValidationException",
+                            "1 validation error detected: Value null at 'pointInTimeRecoverySpecification' "
+                            "failed to satisfy constraint: Member must not be null", TableName="pitr2")
+
+    def test_kinesis_streaming_destination_is_empty(self):
+        self.create_table("kin1")
+        r = self.ddb.describe_kinesis_streaming_destination(TableName="kin1")
+        self.assertEqual((r["TableName"], r["KinesisDataStreamDestinations"]), ("kin1", []))
+
+
 class ProtocolTests(DdbTestCase):
     def test_headers_and_crc32(self):
         self.create_table("proto")
@@ -2504,6 +2574,10 @@ class PersistenceTests(unittest.TestCase):
             out["items"][t] = sorted(json.dumps(norm(i), sort_keys=True, default=repr)
                                      for i in ddb.scan(TableName=t)["Items"])
             out.setdefault("ttl", {})[t] = ddb.describe_time_to_live(TableName=t)["TimeToLiveDescription"]
+            p = ddb.describe_continuous_backups(TableName=t)["ContinuousBackupsDescription"][
+                "PointInTimeRecoveryDescription"]
+            out.setdefault("pitr", {})[t] = (p["PointInTimeRecoveryStatus"], p.get("RecoveryPeriodInDays"),
+                                             p.get("EarliestRestorableDateTime"))
         for s in ddbs.list_streams()["Streams"]:
             arn = s["StreamArn"]
             d = ddbs.describe_stream(StreamArn=arn)["StreamDescription"]
@@ -2537,6 +2611,8 @@ class PersistenceTests(unittest.TestCase):
                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                          BillingMode="PAY_PER_REQUEST")
         ddb.update_time_to_live(TableName="plain", TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+        ddb.update_continuous_backups(TableName="plain", PointInTimeRecoverySpecification={
+            "PointInTimeRecoveryEnabled": True, "RecoveryPeriodInDays": 9})
         for i in range(10):
             ddb.put_item(TableName="pers", Item=to_av({"pk": "p%d" % (i % 3), "sk": i, "g": "x" if i % 2 else "y",
                                                        "n": Decimal("12345678901234567890123456789012345678")}))
@@ -2548,6 +2624,7 @@ class PersistenceTests(unittest.TestCase):
         self.assertGreaterEqual(offset, 3600 * 1000)
         before = self.snapshot(ddb, ddbs)
         self.assertEqual(len(json.loads(before["streams"][before["desc"]["pers"]["LatestStreamArn"]]["records"])), 11)
+        self.assertEqual(before["pitr"]["plain"][:2], ("ENABLED", 9))
 
         srv.restart()
         ddb, ddbs = srv.client("dynamodb"), srv.client("dynamodbstreams")

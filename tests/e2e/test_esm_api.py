@@ -594,12 +594,80 @@ class CliTests(EsmTestCase):
         self.wait_gone(uuid)
 
 
+def esm_arn(uuid):
+    return "arn:aws:lambda:%s:%s:event-source-mapping:%s" % (REGION, ACCT, uuid)
+
+
+class TagTests(EsmTestCase):
+    """Tags on a mapping (Terraform's aws_lambda_event_source_mapping reads
+    them with ListTags on every refresh)."""
+
+    def test_tags_on_create_and_tag_untag_list(self):
+        uuid = self.esm(Tags={"team": "data", "env": "dev"})["UUID"]
+        arn = esm_arn(uuid)
+        self.assertEqual(self.lam.list_tags(Resource=arn)["Tags"], {"team": "data", "env": "dev"})
+        # the configuration carries no tags (the model has no member for them)
+        self.assertNotIn("Tags", self.lam.get_event_source_mapping(UUID=uuid))
+        self.assertStatus(self.lam.tag_resource(Resource=arn, Tags={"env": "prod", "x": "1"}), 204)
+        self.assertEqual(self.lam.list_tags(Resource=arn)["Tags"], {"team": "data", "env": "prod", "x": "1"})
+        self.assertStatus(self.lam.untag_resource(Resource=arn, TagKeys=["team", "nosuch"]), 204)
+        self.assertEqual(self.lam.list_tags(Resource=arn)["Tags"], {"env": "prod", "x": "1"})
+        # an update keeps them
+        self.wait_state(uuid, "Enabled")
+        self.lam.update_event_source_mapping(UUID=uuid, BatchSize=7)
+        self.assertEqual(self.lam.list_tags(Resource=arn)["Tags"], {"env": "prod", "x": "1"})
+
+    def test_untagged_mapping_lists_empty(self):
+        uuid = self.esm()["UUID"]
+        self.assertEqual(self.lam.list_tags(Resource=esm_arn(uuid))["Tags"], {})
+        # a function's tags are its own
+        self.lam.tag_resource(Resource=fn_arn("fn"), Tags={"f": "1"})
+        self.assertEqual(self.lam.list_tags(Resource=esm_arn(uuid))["Tags"], {})
+        self.assertEqual(self.lam.list_tags(Resource=fn_arn("fn"))["Tags"], {"f": "1"})
+
+    def test_unknown_mapping(self):
+        arn = esm_arn("00000000-1111-2222-3333-444444444444")
+        for call, kw in ((self.lam.list_tags, {}), (self.lam.tag_resource, {"Tags": {"a": "b"}}),
+                         (self.lam.untag_resource, {"TagKeys": ["a"]})):
+            self.assertAwsError(call, "ResourceNotFoundException", 404, NOT_FOUND, Resource=arn, **kw)
+        # another region's mapping is not this one
+        uuid = self.esm()["UUID"]
+        other = esm_arn(uuid).replace(REGION, "eu-west-1")
+        self.assertAwsError(self.lam.list_tags, "ResourceNotFoundException", 404, NOT_FOUND, Resource=other)
+
+    def test_deleted_mapping_loses_its_tags(self):
+        uuid = self.esm(Tags={"a": "b"})["UUID"]
+        self.wait_state(uuid, "Enabled")
+        self.lam.delete_event_source_mapping(UUID=uuid)
+        self.wait_gone(uuid)
+        self.assertAwsError(self.lam.list_tags, "ResourceNotFoundException", 404, NOT_FOUND,
+                            Resource=esm_arn(uuid))
+
+    def test_bad_tags_on_create(self):
+        self.assertAwsError(self.lam_nv.create_event_source_mapping, "InvalidRequestContentException", 400,
+                            EventSourceArn=self.stream, FunctionName="fn", StartingPosition="LATEST",
+                            Tags={"a": 1})
+        too_many = {"k%d" % i: "v" for i in range(51)}
+        self.assertAwsError(self.lam.create_event_source_mapping, "InvalidParameterValueException", 400,
+                            "Number of tags exceeds resource tag limit: a resource can have at most 50 tags.",
+                            EventSourceArn=self.stream, FunctionName="fn", StartingPosition="LATEST",
+                            Tags=too_many)
+        self.assertEqual(self.lam.list_event_source_mappings()["EventSourceMappings"], [])
+
+    def test_malformed_mapping_arn_quotes_the_pattern(self):
+        bad = "arn:aws:lambda:%s:%s:event-source-mapping:not-a-uuid" % (REGION, ACCT)
+        self.assertAwsError(self.lam.list_tags, "ValidationException", 400,
+                            message_re=r"^1 validation error detected: Value '%s' at 'resource' failed"
+                            % re.escape(bad), Resource=bad)
+
+
 class RestartTests(EsmTestCase):
     server_kwargs = {"in_memory": False}
 
     def test_mappings_survive_restart(self):
         p = json.dumps({"eventName": ["MODIFY"]})
-        a = self.esm(BatchSize=42, FilterCriteria={"Filters": [{"Pattern": p}]})["UUID"]
+        a = self.esm(BatchSize=42, FilterCriteria={"Filters": [{"Pattern": p}]}, Tags={"team": "data"})["UUID"]
+        self.lam.tag_resource(Resource=esm_arn(a), Tags={"more": "yes"})
         b = self.esm("fn", stream=self.create_table("tbl2", stream="KEYS_ONLY")["LatestStreamArn"],
                      Enabled=False)["UUID"]
         before_a = strip(self.wait_state(a, "Enabled"))
@@ -610,6 +678,8 @@ class RestartTests(EsmTestCase):
         self.assertEqual(strip(self.lam.get_event_source_mapping(UUID=a)), before_a)
         self.assertEqual(strip(self.lam.get_event_source_mapping(UUID=b)), before_b)
         self.assertEqual(len(self.lam.list_event_source_mappings()["EventSourceMappings"]), 2)
+        self.assertEqual(self.lam.list_tags(Resource=esm_arn(a))["Tags"], {"team": "data", "more": "yes"})
+        self.assertEqual(self.lam.list_tags(Resource=esm_arn(b))["Tags"], {})
 
 
 if __name__ == "__main__":

@@ -1681,6 +1681,59 @@ class PermissionTests(LambdaTestCase):
 
 
 # ---------------------------------------------------------------------------
+class CodeSigningConfigTests(LambdaTestCase):
+    """A function's code signing configuration (issue 13: the Terraform
+    provider reads it on every refresh of a function). sluice has no code
+    signing configurations, so no function has one."""
+
+    CSC = "arn:aws:lambda:us-east-1:000000000000:code-signing-config:csc-0123456789abcdef0"
+
+    def test_function_without_config(self):
+        self.create_function("fn")
+        for name in ("fn", fn_arn("fn")):
+            with self.subTest(name=name):
+                r = self.lam.get_function_code_signing_config(FunctionName=name)
+                self.assertStatus(r, 200)
+                self.assertEqual((r["CodeSigningConfigArn"], r["FunctionName"]), ("", "fn"))
+        r = self.lam.delete_function_code_signing_config(FunctionName="fn")
+        self.assertStatus(r, 204)
+
+    def test_put_unknown_config(self):
+        self.create_function("fn")
+        self.assertAwsError(self.lam.put_function_code_signing_config, "CodeSigningConfigNotFoundException",
+                            404, "The code signing configuration cannot be found. Check that the provided "
+                            "configuration is not deleted: %s." % self.CSC,
+                            FunctionName="fn", CodeSigningConfigArn=self.CSC)
+        self.assertEqual(self.lam.get_function_code_signing_config(FunctionName="fn")["CodeSigningConfigArn"], "")
+
+    def test_create_function_with_unknown_config(self):
+        self.assertAwsError(self.create_function, "CodeSigningConfigNotFoundException", 404,
+                            "The code signing configuration cannot be found. Check that the provided "
+                            "configuration is not deleted: %s." % self.CSC,
+                            name="signed", CodeSigningConfigArn=self.CSC, wait=False)
+        self.assertEqual(self.lam.list_functions()["Functions"], [])
+
+    def test_errors(self):
+        missing = "Function not found: " + fn_arn("nosuch")
+        self.assertAwsError(self.lam.get_function_code_signing_config, "ResourceNotFoundException", 404,
+                            missing, FunctionName="nosuch")
+        self.assertAwsError(self.lam.delete_function_code_signing_config, "ResourceNotFoundException", 404,
+                            missing, FunctionName="nosuch")
+        self.assertAwsError(self.lam.put_function_code_signing_config, "ResourceNotFoundException", 404,
+                            missing, FunctionName="nosuch", CodeSigningConfigArn=self.CSC)
+        self.create_function("fn")
+        self.assertAwsError(self.lam.put_function_code_signing_config, "ValidationException", 400,
+                            "1 validation error detected: Value 'csc-1' at 'codeSigningConfigArn' failed to "
+                            "satisfy constraint: Member must satisfy regular expression pattern: "
+                            "arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:\\d{12}:"
+                            "code-signing-config:csc-[a-z0-9]{17}",
+                            FunctionName="fn", CodeSigningConfigArn="csc-1")
+        r = self.server.request("PUT", "/2020-06-30/functions/fn/code-signing-config", body={})
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json()["message"], "1 validation error detected: Value null at "
+                         "'codeSigningConfigArn' failed to satisfy constraint: Member must not be null")
+
+
 class TagTests(LambdaTestCase):
     def test_tag_untag_list(self):
         self.create_function("fn", Tags={"a": "1"})

@@ -571,6 +571,187 @@ class FilterLogEventsTest(LogsCase):
         self.assertEqual(len([e for p in pages for e in p["events"]]), 12)
 
 
+RETENTION_VALUES = ("[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, "
+                    "2557, 2922, 3288, 3653]")
+DAY_MS = 86400 * 1000
+
+
+def advance(server, seconds):
+    r = server.request("POST", "/_sluice/clock", body={"advance_seconds": seconds})
+    assert r.status == 200, r
+    return r.json()
+
+
+def clock_ms(server):
+    return int(server.request("GET", "/_sluice/clock").json()["now_ms"])
+
+
+class LogTagsTest(LogsCase):
+    """Tags by ARN (ListTagsForResource / TagResource / UntagResource, what
+    Terraform calls) and by name (the older *LogGroup calls)."""
+
+    def test_tags_on_create_and_by_arn(self):
+        self.logs.create_log_group(logGroupName="/e2e/t", tags={"team": "data", "env": "dev"})
+        arn = group_arn("/e2e/t")
+        self.assertEqual(self.logs.list_tags_for_resource(resourceArn=arn)["tags"], {"team": "data", "env": "dev"})
+        self.logs.tag_resource(resourceArn=arn, tags={"env": "prod", "x": "1"})
+        self.assertEqual(self.logs.list_tags_for_resource(resourceArn=arn)["tags"],
+                         {"team": "data", "env": "prod", "x": "1"})
+        self.logs.untag_resource(resourceArn=arn, tagKeys=["team", "nosuch"])
+        self.assertEqual(self.logs.list_tags_for_resource(resourceArn=arn)["tags"], {"env": "prod", "x": "1"})
+        # the same tags by name
+        self.assertEqual(self.logs.list_tags_log_group(logGroupName="/e2e/t")["tags"], {"env": "prod", "x": "1"})
+
+    def test_tags_by_name(self):
+        self.logs.create_log_group(logGroupName="/e2e/n")
+        self.assertEqual(self.logs.list_tags_log_group(logGroupName="/e2e/n")["tags"], {})
+        self.logs.tag_log_group(logGroupName="/e2e/n", tags={"a": "1", "b": "2"})
+        self.logs.untag_log_group(logGroupName="/e2e/n", tags=["a"])
+        self.assertEqual(self.logs.list_tags_log_group(logGroupName="/e2e/n")["tags"], {"b": "2"})
+        self.assertEqual(self.logs.list_tags_for_resource(resourceArn=group_arn("/e2e/n"))["tags"], {"b": "2"})
+
+    def test_group_with_events_is_taggable(self):
+        self.put("/aws/lambda/f", "s", [(now_ms(), "x")])
+        self.logs.tag_resource(resourceArn=group_arn("/aws/lambda/f"), tags={"k": "v"})
+        self.assertEqual(self.logs.list_tags_log_group(logGroupName="/aws/lambda/f")["tags"], {"k": "v"})
+
+    def test_arn_forms(self):
+        self.logs.create_log_group(logGroupName="/e2e/a")
+        # DescribeLogGroups' `arn` ends in ":*"; the tagging calls refuse it
+        for bad in (group_arn("/e2e/a") + ":*", "/e2e/a", "arn:aws:logs:us-east-1:%s:destination:d" % ACCT):
+            self.assertAwsError(self.logs.list_tags_for_resource, "ValidationException", 400,
+                                "Invalid resourceArn", resourceArn=bad)
+        # well-formed, but no such group (here, or in another region)
+        for arn in (group_arn("/e2e/none"), group_arn("/e2e/a").replace(REGION, "eu-west-1")):
+            for call, kw in ((self.logs.list_tags_for_resource, {}),
+                             (self.logs.tag_resource, {"tags": {"a": "b"}}),
+                             (self.logs.untag_resource, {"tagKeys": ["a"]})):
+                self.assertLogsError(call, "ResourceNotFoundException", GROUP_NOT_FOUND, resourceArn=arn, **kw)
+        for call, kw in ((self.logs.list_tags_log_group, {}), (self.logs.tag_log_group, {"tags": {"a": "b"}}),
+                         (self.logs.untag_log_group, {"tags": ["a"]})):
+            self.assertLogsError(call, "ResourceNotFoundException", GROUP_NOT_FOUND, logGroupName="/e2e/none",
+                                 **kw)
+
+    def test_tag_validation(self):
+        self.logs.create_log_group(logGroupName="/e2e/v")
+        arn = group_arn("/e2e/v")
+        nv = self.server.client("logs", parameter_validation=False)
+        self.assertLogsError(nv.tag_resource, "InvalidParameterException",
+                             "1 validation error detected: Value '{}' at 'tags' failed to satisfy constraint: "
+                             "Member must have length greater than or equal to 1", resourceArn=arn, tags={})
+        self.assertLogsError(self.logs.tag_resource, "InvalidParameterException", resourceArn=arn,
+                             tags={"bad!key": "v"})
+        self.assertLogsError(self.logs.create_log_group, "InvalidParameterException", logGroupName="/e2e/v2",
+                             tags={"k": "x" * 257})
+        self.assertEqual([g["logGroupName"] for g in self.logs.describe_log_groups()["logGroups"]], ["/e2e/v"])
+        self.logs.tag_resource(resourceArn=arn, tags={"k%d" % i: "v" for i in range(50)})
+        self.assertLogsError(self.logs.tag_resource, "TooManyTagsException", resourceArn=arn, tags={"one": "more"})
+        self.assertEqual(len(self.logs.list_tags_for_resource(resourceArn=arn)["tags"]), 50)
+
+    def test_delete_group_drops_tags_and_retention(self):
+        self.logs.create_log_group(logGroupName="/e2e/d", tags={"a": "b"})
+        self.logs.put_retention_policy(logGroupName="/e2e/d", retentionInDays=7)
+        self.logs.delete_log_group(logGroupName="/e2e/d")
+        self.logs.create_log_group(logGroupName="/e2e/d")
+        self.assertEqual(self.logs.list_tags_log_group(logGroupName="/e2e/d")["tags"], {})
+        self.assertNotIn("retentionInDays", self.logs.describe_log_groups()["logGroups"][0])
+
+
+class LogRetentionTest(LogsCase):
+    def test_put_describe_delete(self):
+        self.logs.create_log_group(logGroupName="/e2e/r")
+        g = self.logs.describe_log_groups()["logGroups"][0]
+        self.assertNotIn("retentionInDays", g)
+        self.logs.put_retention_policy(logGroupName="/e2e/r", retentionInDays=14)
+        self.assertEqual(self.logs.describe_log_groups()["logGroups"][0]["retentionInDays"], 14)
+        self.logs.put_retention_policy(logGroupName="/e2e/r", retentionInDays=3653)
+        self.assertEqual(self.logs.describe_log_groups()["logGroups"][0]["retentionInDays"], 3653)
+        self.logs.delete_retention_policy(logGroupName="/e2e/r")
+        self.assertNotIn("retentionInDays", self.logs.describe_log_groups()["logGroups"][0])
+        # deleting twice is fine
+        self.logs.delete_retention_policy(logGroupName="/e2e/r")
+
+    def test_invalid_values(self):
+        self.logs.create_log_group(logGroupName="/e2e/r")
+        for days in (0, 2, 4, 13, 366, 3654, -1):
+            self.assertLogsError(self.logs.put_retention_policy, "InvalidParameterException",
+                                 "1 validation error detected: Value '%d' at 'retentionInDays' failed to satisfy "
+                                 "constraint: Member must satisfy enum value set: %s" % (days, RETENTION_VALUES),
+                                 logGroupName="/e2e/r", retentionInDays=days)
+        # the value is checked before the group's existence
+        self.assertLogsError(self.logs.put_retention_policy, "InvalidParameterException",
+                             logGroupName="/e2e/none", retentionInDays=2)
+        self.assertLogsError(self.logs.put_retention_policy, "ResourceNotFoundException", GROUP_NOT_FOUND,
+                             logGroupName="/e2e/none", retentionInDays=1)
+        self.assertLogsError(self.logs.delete_retention_policy, "ResourceNotFoundException", GROUP_NOT_FOUND,
+                             logGroupName="/e2e/none")
+        nv = self.server.client("logs", parameter_validation=False)
+        self.assertLogsError(nv.put_retention_policy, "InvalidParameterException",
+                             "1 validation error detected: Value null at 'retentionInDays' failed to satisfy "
+                             "constraint: Member must not be null", logGroupName="/e2e/r")
+        self.assertNotIn("retentionInDays", self.logs.describe_log_groups()["logGroups"][0])
+
+    def test_clock_advance_expires_events(self):
+        now = clock_ms(self.server)
+        self.put("/e2e/r", "s", [(now - 20 * 3600 * 1000, "old"), (now - 3600 * 1000, "recent"), (now, "new")])
+        self.put("/e2e/keep", "s", [(now - 20 * 3600 * 1000, "kept")])
+        self.logs.put_retention_policy(logGroupName="/e2e/r", retentionInDays=1)
+        before = {g["logGroupName"]: g["storedBytes"] for g in self.logs.describe_log_groups()["logGroups"]}
+        self.assertEqual(before["/e2e/r"], len("old") + len("recent") + len("new"))
+        advance(self.server, 5 * 3600)   # "old" is now 25 h old
+        self.assertEqual(self.messages(self.logs.filter_log_events(logGroupName="/e2e/r")["events"]),
+                         ["recent", "new"])
+        self.assertEqual(self.messages(self.logs.get_log_events(logGroupName="/e2e/r", logStreamName="s",
+                                                                startFromHead=True)["events"]), ["recent", "new"])
+        after = {g["logGroupName"]: g["storedBytes"] for g in self.logs.describe_log_groups()["logGroups"]}
+        self.assertEqual(after["/e2e/r"], len("recent") + len("new"))
+        # a group without a policy keeps everything
+        self.assertEqual(self.messages(self.logs.filter_log_events(logGroupName="/e2e/keep")["events"]), ["kept"])
+        advance(self.server, 24 * 3600)
+        self.assertEqual(self.logs.filter_log_events(logGroupName="/e2e/r")["events"], [])
+        self.assertEqual(self.messages(self.logs.filter_log_events(logGroupName="/e2e/keep")["events"]), ["kept"])
+
+    def test_background_tick_expires_without_an_advance(self):
+        now = clock_ms(self.server)
+        self.put("/e2e/r", "s", [(now - 2 * DAY_MS, "two days"), (now, "now")])
+        self.logs.put_retention_policy(logGroupName="/e2e/r", retentionInDays=1)
+        deadline = time.monotonic() + 5
+        while True:
+            msgs = self.messages(self.logs.filter_log_events(logGroupName="/e2e/r")["events"])
+            if msgs == ["now"] or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        self.assertEqual(msgs, ["now"])
+
+    def test_longer_retention_keeps_more(self):
+        now = clock_ms(self.server)
+        self.put("/e2e/r", "s", [(now - 2 * DAY_MS, "two days")])
+        self.logs.put_retention_policy(logGroupName="/e2e/r", retentionInDays=3)
+        advance(self.server, 1)
+        self.assertEqual(self.messages(self.logs.filter_log_events(logGroupName="/e2e/r")["events"]), ["two days"])
+        advance(self.server, DAY_MS // 1000 + 60)
+        self.assertEqual(self.logs.filter_log_events(logGroupName="/e2e/r")["events"], [])
+
+
+class LogsRestartTest(LogsCase):
+    server_kwargs = {"in_memory": False}
+
+    def test_tags_and_retention_survive_and_apply_after_restart(self):
+        now = clock_ms(self.server)
+        self.logs.create_log_group(logGroupName="/e2e/r", tags={"team": "data"})
+        self.put("/e2e/r", "s", [(now - 12 * 3600 * 1000, "half a day"), (now, "now")])
+        self.logs.put_retention_policy(logGroupName="/e2e/r", retentionInDays=1)
+        self.server.restart()
+        self.logs = self.server.client("logs")
+        g = self.logs.describe_log_groups()["logGroups"][0]
+        self.assertEqual(g["retentionInDays"], 1)
+        self.assertEqual(self.logs.list_tags_for_resource(resourceArn=group_arn("/e2e/r"))["tags"], {"team": "data"})
+        self.assertEqual(self.messages(self.logs.filter_log_events(logGroupName="/e2e/r")["events"]),
+                         ["half a day", "now"])
+        advance(self.server, 13 * 3600)
+        self.assertEqual(self.messages(self.logs.filter_log_events(logGroupName="/e2e/r")["events"]), ["now"])
+
+
 class LogsWireTest(LogsCase):
     def post(self, target, body):
         return self.server.request("POST", "/", body=body, headers={

@@ -400,6 +400,39 @@ START_TEST(is_version) {
 }
 END_TEST
 
+/* ---- code signing config ARNs ---- */
+
+START_TEST(csc_arn) {
+    static const struct {
+        const char *z;
+        int ok;
+    } cases[] = {
+        {"arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0123456789abcdef0", 1},
+        {"arn:aws-cn:lambda:cn-north-1:123456789012:code-signing-config:csc-0123456789abcdef0", 1},
+        {"arn::lambda:us-east-1:123456789012:code-signing-config:csc-0123456789abcdef0", 1},
+        {"arn:aws:lambda:us-gov-west-1:123456789012:code-signing-config:csc-0123456789abcdef0", 1},
+        {"arn:aws:lambda:us-iso-east-1:123456789012:code-signing-config:csc-0123456789abcdef0", 1},
+        {"arn:aws:lambda:us-isob-east-1:123456789012:code-signing-config:csc-0123456789abcdef0", 1},
+        /* "-isoe" is not in this pattern's group, and not a plain region. */
+        {"arn:aws:lambda:us-isoe-west-1:123456789012:code-signing-config:csc-0123456789abcdef0", 0},
+        /* A plain region whose word starts with "iso". */
+        {"arn:aws:lambda:us-isolated-1:123456789012:code-signing-config:csc-0123456789abcdef0", 1},
+        /* 16 and 18 characters of id; capitals; no region; no account. */
+        {"arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0123456789abcdef", 0},
+        {"arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0123456789abcdef01", 0},
+        {"arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0123456789ABCDEF0", 0},
+        {"arn:aws:lambda::123456789012:code-signing-config:csc-0123456789abcdef0", 0},
+        {"arn:aws:lambda:us-east-1::code-signing-config:csc-0123456789abcdef0", 0},
+        {"arn:aws:lambda:us-east-1:123456789012:function:csc-0123456789abcdef0", 0},
+        {"csc-0123456789abcdef0", 0},
+        {"", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        ck_assert_msg(arn_csc_ok(cases[i].z) == cases[i].ok, "arn_csc_ok('%s') != %d", cases[i].z,
+                      cases[i].ok);
+}
+END_TEST
+
 /* ---- regressions of bugs found by these tests ---- */
 
 /* The model pattern accepts a qualifier of any length (within the value
@@ -427,6 +460,44 @@ START_TEST(bug_no_backtracking) {
 }
 END_TEST
 
+/* Event source mapping ARNs: the TaggableResource branch, table-driven. */
+START_TEST(esm_arns) {
+    static const struct {
+        const char *z;
+        int ok;
+        const char *region, *account, *uuid;
+    } cases[] = {
+        {"arn:aws:lambda:us-east-1:000000000000:event-source-mapping:0f1e2d3c-4b5a-6978-8a9b-acbdcedf0102", 1,
+         "us-east-1", "000000000000", "0f1e2d3c-4b5a-6978-8a9b-acbdcedf0102"},
+        {"arn:aws-us-gov:lambda:us-gov-west-1:123456789012:event-source-mapping:"
+         "ABCDEF01-2345-6789-ABCD-EF0123456789", 1,
+         "us-gov-west-1", "123456789012", "ABCDEF01-2345-6789-ABCD-EF0123456789"},
+        /* not a UUID: wrong group lengths, a non-hex digit, a trailing part */
+        {"arn:aws:lambda:us-east-1:000000000000:event-source-mapping:0f1e2d3c-4b5a-6978-8a9b-acbdcedf010", 0, NULL, NULL, NULL},
+        {"arn:aws:lambda:us-east-1:000000000000:event-source-mapping:0f1e2d3c-4b5a-6978-8a9b-acbdcedf0102x", 0, NULL, NULL, NULL},
+        {"arn:aws:lambda:us-east-1:000000000000:event-source-mapping:gf1e2d3c-4b5a-6978-8a9b-acbdcedf0102", 0, NULL, NULL, NULL},
+        {"arn:aws:lambda:us-east-1:000000000000:event-source-mapping:0f1e2d3c4b5a-6978-8a9b-acbdcedf01020", 0, NULL, NULL, NULL},
+        {"arn:aws:lambda:us-east-1:000000000000:event-source-mapping:", 0, NULL, NULL, NULL},
+        /* other parts */
+        {"arn:aws:lambda:us-east-1:00000000000:event-source-mapping:0f1e2d3c-4b5a-6978-8a9b-acbdcedf0102", 0, NULL, NULL, NULL},
+        {"arn:aws:lambda:useast1:000000000000:event-source-mapping:0f1e2d3c-4b5a-6978-8a9b-acbdcedf0102", 0, NULL, NULL, NULL},
+        {"arn:aws:dynamodb:us-east-1:000000000000:event-source-mapping:0f1e2d3c-4b5a-6978-8a9b-acbdcedf0102", 0, NULL, NULL, NULL},
+        {"arn:aws:lambda:us-east-1:000000000000:function:fn", 0, NULL, NULL, NULL},
+        {"event-source-mapping:0f1e2d3c-4b5a-6978-8a9b-acbdcedf0102", 0, NULL, NULL, NULL},
+        {"", 0, NULL, NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char region[32] = "", account[13] = "", uuid[ARN_UUID_LEN + 1] = "";
+        int rc = arn_parse_esm(cases[i].z, region, account, uuid);
+        ck_assert_msg((rc == 0) == cases[i].ok, "case %zu: %s", i, cases[i].z);
+        if (!cases[i].ok) continue;
+        ck_assert_str_eq(region, cases[i].region);
+        ck_assert_str_eq(account, cases[i].account);
+        ck_assert_str_eq(uuid, cases[i].uuid);
+    }
+}
+END_TEST
+
 static Suite *arn_suite(void) {
     Suite *s = suite_create("arn");
     struct {
@@ -450,6 +521,8 @@ static Suite *arn_suite(void) {
         {"build_then_parse", build_then_parse},
         {"out_is_reset", out_is_reset},
         {"is_version", is_version},
+        {"csc_arn", csc_arn},
+        {"esm_arns", esm_arns},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         TCase *tc = tcase_create(cases[i].name);
