@@ -79,6 +79,20 @@ class CommandLineTests(unittest.TestCase):
         for env in ("SLUICE_",):
             self.assertIn(env, p.stdout)
 
+    def test_debug_log_has_no_libmicrohttpd_warning(self):
+        """--log-level debug: the first line is sluice's own, not libmicrohttpd's
+        complaint that its logger option was not given first."""
+        srv = Server(extra_args=["--log-level", "debug"])
+        try:
+            srv.start()
+            self.assertEqual(srv.health().status, 200)
+            srv.stop()
+            log = srv.log_tail(100000)
+            self.assertNotIn("MHD_OPTION_EXTERNAL_LOGGER", log)
+            self.assertIn("listening on", log.splitlines()[0])
+        finally:
+            srv.cleanup()
+
     def test_bad_arguments(self):
         for args in (["--port", "abc"], ["--port", "70000"], ["--no-such-flag"],
                      ["--account-concurrency", "x"], ["--log-level", "shouting"]):
