@@ -198,6 +198,8 @@ int conc_scale_take(const char *account, const char *region, const char *name, i
         c->n = cap;
         c->at_ms = now_ms;
     }
+    /* POST /_sluice/reset?clock=1 may set the clock back: refill from now. */
+    if (now_ms < c->at_ms) c->at_ms = now_ms;
     if (now_ms > c->at_ms) {
         /* RATE per 10,000 ms is RATE/10 thousandths per ms. */
         int64_t dt = now_ms - c->at_ms;

@@ -30,17 +30,74 @@ static int health(struct req *req) {
     cJSON_AddStringToObject(svc, "dynamodb", "available");
     cJSON_AddStringToObject(svc, "dynamodbstreams", "available");
     cJSON_AddStringToObject(svc, "cloudwatch", "available");
+    cJSON_AddStringToObject(svc, "logs", "available");
     cJSON_AddNumberToObject(o, "schema_version", store_schema_version());
     return req_reply_json(req, 200, o);
 }
 
+static int bad_param(struct req *req, const char *what, const char *why);
+
+/* Parses "1"/"true" (1) or "0"/"false" (0) into *OUT; -1 otherwise. */
+static int flag_value(const char *z, int *out) {
+    if (strcmp(z, "1") == 0 || strcmp(z, "true") == 0) *out = 1;
+    else if (strcmp(z, "0") == 0 || strcmp(z, "false") == 0) *out = 0;
+    else return -1;
+    return 0;
+}
+
+/* Sets the virtual clock back to the wall clock (offset 0), persisted
+ * first. Returns 0, or -1 with the error recorded. */
+static int clock_zero(struct req *req) {
+    if (store_begin(1) != STORE_OK) return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not reset the clock");
+    if (store_meta_set("clock_offset_ms", "0") != STORE_OK) {
+        store_rollback();
+        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not reset the clock");
+    }
+    int64_t before = clock_offset_ms();
+    clock_set_offset_ms(0);
+    if (store_commit() != STORE_OK) {
+        clock_set_offset_ms(before);
+        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not reset the clock");
+    }
+    return 0;
+}
+
+/* POST /_sluice/reset[?clock=1] (or the body {"clock": true}): wipes the
+ * state of every account and region. The clock's offset is kept unless
+ * clock is asked for, since a test that advanced the clock may reset
+ * between cases and expect time to go on; with it, the clock is the wall
+ * clock again. Everything that remembered a virtual time (metrics, queued
+ * events, mappings, stream positions) is wiped with the state. */
 static int reset(struct req *req) {
+    int clock = 0;
+    for (int i = 0; i < req->nquery; i++) {
+        const char *k = req->query[i].name;
+        if (strcmp(k, "clock") != 0)
+            return bad_param(req, k, "is not a parameter of /_sluice/reset (clock)");
+        if (flag_value(req->query[i].value, &clock) != 0)
+            return bad_param(req, "clock", "must be 1, true, 0 or false");
+    }
+    cJSON *in = NULL;
+    if (json_body(req, &in) != 0 || !cJSON_IsObject(in)) {
+        cJSON_Delete(in);
+        req->err = NULL;
+        return req_fail(req, &AWSERR_ADMIN_BAD_REQUEST, "body must be empty or a JSON object");
+    }
+    int bad = 0;
+    for (cJSON *m = in->child; m; m = m->next)
+        if (strcmp(m->string, "clock") != 0 || !(cJSON_IsBool(m) || cJSON_IsNull(m))) bad = 1;
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in, "clock"))) clock = 1;
+    cJSON_Delete(in);
+    if (bad) return bad_param(req, "body", "may hold only \"clock\": true or false");
     metric_discard();
     if (store_reset() != STORE_OK)
         return req_fail(req, &AWSERR_LAMBDA_SERVICE, "reset failed");
     esm_kick();   /* pollers of the mappings just deleted stop */
+    if (clock && clock_zero(req) != 0) return -1;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "status", "reset");
+    cJSON_AddBoolToObject(o, "clock_reset", clock);
+    cJSON_AddNumberToObject(o, "offset_ms", (double)clock_offset_ms());
     return req_reply_json(req, 200, o);
 }
 
