@@ -44,7 +44,7 @@ const struct aws_error AWSERR_DDB_INTERNAL = {"InternalServerError", 500, DDB_NS
 const struct aws_error AWSERR_DDB_TOO_LARGE = {"RequestEntityTooLarge", 413, CORAL_SERVICE, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_DDB_RESOURCE_IN_USE = {"ResourceInUseException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_DDB_CONDITIONAL = {"ConditionalCheckFailedException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
-/* AWS spells this one's message member "Message" [aws-reference A]. */
+/* AWS spells this one's message member "Message" [docs/aws-reference.md A]. */
 const struct aws_error AWSERR_DDB_TXN_CANCELED = {"TransactionCanceledException", 400, DDB_NS, AWSERR_MSG_UPPER, 0};
 const struct aws_error AWSERR_DDB_TXN_CONFLICT = {"TransactionConflictException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_DDB_IDEMPOTENT = {"IdempotentParameterMismatchException", 400, DDB_NS, AWSERR_MSG_UPPER, 0};

@@ -246,7 +246,7 @@ static void random_hex(char *out, int n) {
     out[k] = '\0';
 }
 
-/* Builds the environment of aws-reference H plus the function's own. */
+/* Builds the environment of docs/aws-reference.md H plus the function's own. */
 static void build_env(struct envbuf *b, const struct invoke_req *req, const char *dir,
                       const char *runtime, int provided, const char *init_type, char *stream,
                       size_t nstream) {
@@ -400,7 +400,7 @@ static int service_error(struct invoke_res *res, const char *code, const char *m
     return -1;
 }
 
-/* The error body of a runtime that died, per aws-reference B8. */
+/* The error body of a runtime that died, per docs/aws-reference.md B8. */
 static char *exit_error(const char *request_id, int status) {
     char why[96];
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)

@@ -2,7 +2,7 @@
 """Lambda Invoke end to end: real python, nodejs and provided.* handlers run by
 build/sluice through the Lambda Runtime API, driven with boto3.
 
-Expected behaviour comes from aws-reference.md B8 (Invoke) and H (Runtime API
+Expected behaviour comes from docs/aws-reference.md B8 (Invoke) and H (Runtime API
 and execution environment), and from issue 4. Event (asynchronous)
 invocations are not implemented yet and are only skipped with a note.
 
@@ -41,7 +41,7 @@ HAVE_NODE = shutil.which("node") is not None
 HAVE_CURL = shutil.which("curl") is not None
 
 # The log LogType=Tail returns for a successful or failed (not init-failed)
-# invocation, per aws-reference B8.
+# invocation, per docs/aws-reference.md B8.
 TAIL_RE = re.compile(
     r"\ASTART RequestId: (?P<rid>%s) Version: (?P<ver>\S+)\n"
     r"(?P<out>(?:.*\n)*?)"

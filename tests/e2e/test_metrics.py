@@ -10,7 +10,7 @@ CloudWatch API (namespace AWS/Lambda) in both protocols:
     cloudwatch model whose "protocols" list is ["query"] (AWS_DATA_PATH).
 
 Figures are exact: every test counts what it did and asserts those counts.
-Expected behaviour: aws-reference.md E (metrics and dimensions), A
+Expected behaviour: docs/aws-reference.md E (metrics and dimensions), A
 (CloudWatch protocols), issue 5 (Metrics).
 
 Run: SLUICE_BIN=build/sluice python3 tests/e2e/test_metrics.py -v
