@@ -55,7 +55,7 @@ const struct aws_error AWSERR_DDB_CONDITIONAL_ITEM = {"ConditionalCheckFailedExc
 /* Coral's AccessDeniedException, with "Message", as dynalite copies it from
  * DynamoDB. */
 const struct aws_error AWSERR_DDB_ACCESS_DENIED = {"AccessDeniedException", 400, CORAL_SERVICE, AWSERR_MSG_UPPER, 0};
-/* AWS spells this one's message member "Message" [aws-reference A]. */
+/* AWS spells this one's message member "Message" [docs/aws-reference.md A]. */
 const struct aws_error AWSERR_DDB_TXN_CANCELED = {"TransactionCanceledException", 400, DDB_NS, AWSERR_MSG_UPPER, 0};
 const struct aws_error AWSERR_DDB_TXN_CONFLICT = {"TransactionConflictException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_DDB_IDEMPOTENT = {"IdempotentParameterMismatchException", 400, DDB_NS, AWSERR_MSG_UPPER, 0};

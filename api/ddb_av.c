@@ -158,7 +158,7 @@ bad:
 /* --- Validation --------------------------------------------------------- */
 
 /* The set types' names as AWS words them in "An <x> set  may not be empty"
- * (sic: "An" and the double space are AWS's; aws-reference G). */
+ * (sic: "An" and the double space are AWS's; docs/aws-reference.md G). */
 static const char *set_word(enum ddb_type t) {
     return t == DDB_T_SS ? "string" : t == DDB_T_NS ? "number" : "binary";
 }
@@ -334,7 +334,7 @@ static int check_av(cJSON *av, int depth, int rewrite, char **err) {
                 return -1;
         if (find_duplicate(member, t)) {
             char *list = collection_str(member);
-            /* SS/NS: aws-reference G; BS keeps AWS's missing space (dynalite
+            /* SS/NS: docs/aws-reference.md G; BS keeps AWS's missing space (dynalite
              * validations/index.js). */
             char *msg = t == DDB_T_BS ? fmt_msg("One or more parameter values were invalid: "
                                                 "Input collection %sof type BS contains "

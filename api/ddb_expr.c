@@ -4,7 +4,7 @@
  * filter, key-condition, update and projection expressions, resolving
  * #names and :values through a request's ExpressionAttributeNames/Values;
  * then the evaluator (conditions), the update applier and the projector.
- * Error texts are AWS's ValidationException messages (aws-reference G).
+ * Error texts are AWS's ValidationException messages (docs/aws-reference.md G).
  * Called by the DynamoDB handlers through api/ddb_expr.h. Pure and
  * thread-safe: all state lives in the parsed expression or on the stack.
  *
@@ -2659,7 +2659,7 @@ static int key_fail(char **err, char *msg) {
 
 /* What DynamoDB checks once it knows the key schema (dynalite
  * actions/query.js; the colon form of "missed key schema element" is
- * today's wording, aws-reference G). */
+ * today's wording, docs/aws-reference.md G). */
 int ddb_expr_key_condition(const struct ddb_expr *e, const char *hash_key,
                            const char *range_key, struct ddb_key_cond *out, char **err) {
     memset(out, 0, sizeof(*out));

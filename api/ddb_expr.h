@@ -2,7 +2,7 @@
  * DynamoDB expressions: a tokenizer, parser and evaluator for condition,
  * filter, key-condition, update and projection expressions, with
  * ExpressionAttributeNames/Values resolution and AWS's error messages
- * (aws-reference G). Pure: no storage, no HTTP. Thread-safe.
+ * (docs/aws-reference.md G). Pure: no storage, no HTTP. Thread-safe.
  *
  * Errors are returned as malloc'd strings holding the complete
  * ValidationException message the client must see; the caller frees.
@@ -48,7 +48,7 @@ struct ddb_expr; /* opaque parsed expression */
 
 /* Parses TEXT as an expression of KIND, resolving #names and :values
  * through A (undefined ones are errors; used ones are marked). Checks
- * reserved words (shared/docs/dynamodb-reserved-words.txt), function
+ * reserved words (docs/dynamodb-reserved-words.txt), function
  * names and arity, operand types that are known at parse time, clause
  * repetition and overlapping paths in updates. Returns the expression or
  * NULL with *ERR set. */

@@ -27,7 +27,7 @@ struct cJSON;
 /* Stream partitions a table may ask for with the sluice:partitions tag. */
 #define DDB_MAX_PARTITIONS 16
 /* A shard rolls over to a child after 4 hours of clock time, as observed
- * on AWS [aws-reference F; undocumented]. */
+ * on AWS [docs/aws-reference.md F; undocumented]. */
 #define DDB_SHARD_ROLLOVER_MS (4LL * 3600 * 1000)
 /* Stream records are kept 24 hours. */
 #define DDB_STREAM_RETENTION_MS (24LL * 3600 * 1000)

@@ -2,7 +2,7 @@
  * Lambda control plane (rest-json), part one: the route table and
  * dispatch, function-name resolution, and the function and version
  * operations. Aliases, concurrency, permissions and tags are in
- * lambda_alias.c. Messages are AWS's, from aws-reference B and C.
+ * lambda_alias.c. Messages are AWS's, from docs/aws-reference.md B and C.
  */
 #include "api/api.h"
 #include "api/aws_error.h"
@@ -261,7 +261,7 @@ static int role_ok(const char *z) {
     return n > 0 && p[n] == '\0';
 }
 
-/* Keys Lambda sets itself (aws-reference H). */
+/* Keys Lambda sets itself (docs/aws-reference.md H). */
 static const char *const RESERVED_ENV[] = {
     "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
     "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
@@ -406,7 +406,7 @@ static int apply_config(struct req *req, cJSON *in, cJSON *cfg, int create) {
                    "Member must have value greater than or equal to 128");
     /* The model now allows 32768 (managed instances); standard functions
      * stop at 10240. AWS's exact message for 10241..32768 is unknown, so
-     * the usual constraint wording is used [aws-reference I.1]. */
+     * the usual constraint wording is used [docs/aws-reference.md I.1]. */
     if (has_memory && memory > 10240)
         vl_add_num(&vl, (double)memory, "memorySize",
                    "Member must have value less than or equal to 10240");
@@ -754,7 +754,7 @@ static int create_function(struct req *req, struct lroute_args *a) {
         cfg = NULL;
         if (publish_from_latest(req, &f, NULL, &resp) != 0) goto out;
         /* The Create response describes $LATEST with Version "1" (the
-         * version just published) and the unqualified ARN [aws-reference B4]. */
+         * version just published) and the unqualified ARN [docs/aws-reference.md B4]. */
         cJSON *o = config_out(f.latest, 0);
         set_str(o, "Version", cJSON_GetObjectItemCaseSensitive(resp, "Version")->valuestring);
         cJSON_Delete(resp);
@@ -1402,7 +1402,7 @@ static int invoke(struct req *req, struct lroute_args *a) {
         goto out;
     }
     if (type && strcmp(type, "Event") == 0) {
-        /* AWS's asynchronous payload limit: 1 MB [aws-reference B8]. */
+        /* AWS's asynchronous payload limit: 1 MB [docs/aws-reference.md B8]. */
         if (npayload > LAMBDA_MAX_ASYNC_PAYLOAD) {
             req_fail(req, &AWSERR_REQUEST_TOO_LARGE,
                      "Request must be smaller than %u bytes for the InvokeFunction operation",

@@ -1,7 +1,7 @@
 /*
  * Lambda control plane, part two: aliases, reserved and provisioned
  * concurrency, account settings, resource policies and tags. Routed from
- * lambda.c; messages from aws-reference B5-B7 and B9.
+ * lambda.c; messages from docs/aws-reference.md B5-B7 and B9.
  */
 #include "api/aws_error.h"
 #include "api/lambda_int.h"
@@ -362,7 +362,7 @@ out:
 /* ------------------------------------------------------------------ */
 
 /* The account's unreserved pool now: limit minus reserved minus PC of
- * functions without reserved [aws-reference B6, inferred]. */
+ * functions without reserved [docs/aws-reference.md B6, inferred]. */
 static int unreserved(struct req *req, int64_t *out) {
     int64_t reserved = 0, pc = 0;
     int rc = store_concurrency_totals(lscope(req), &reserved, &pc);
@@ -503,7 +503,7 @@ static int pc_target(struct req *req, struct lroute_args *a, struct lfn *f, int 
              cJSON_GetObjectItemCaseSensitive(al, "FunctionVersion")->valuestring);
     cJSON_Delete(al);
     /* An alias on $LATEST cannot carry PC; AWS's exact message here is
-     * not recorded, the Put message is the plausible one [aws-reference I.1]. */
+     * not recorded, the Put message is the plausible one [docs/aws-reference.md I.1]. */
     if (put && strcmp(version, "$LATEST") == 0)
         return req_fail(req, &AWSERR_INVALID_PARAMETER,
                         "Provisioned Concurrency Configs cannot be applied to unpublished "

@@ -1,5 +1,5 @@
 /*
- * Event source mappings, control plane (aws-reference D1-D2): Create /
+ * Event source mappings, control plane (docs/aws-reference.md D1-D2): Create /
  * Get / Update / Delete / ListEventSourceMappings under
  * /2015-03-31/event-source-mappings. Only DynamoDB streams are sources.
  * The API writes the transitional state AWS shows (Creating, Updating,
@@ -36,7 +36,7 @@ static const char SOURCE_ARN_PATTERN[] =
 #define ESM_MAX_ARN 1024
 
 /* Integer settings: member, the name in validation messages, the model's
- * range and AWS's default for DynamoDB streams (aws-reference D1). */
+ * range and AWS's default for DynamoDB streams (docs/aws-reference.md D1). */
 struct int_field {
     const char *key;
     const char *field;
@@ -123,7 +123,7 @@ struct esm_fn {
     char arn[512];    /* FunctionArn: qualified when a qualifier was given */
 };
 
-/* Resolves Z (any form of aws-reference C) to an existing function, and
+/* Resolves Z (any form of docs/aws-reference.md C) to an existing function, and
  * its version or alias when qualified ($LATEST is accepted and kept in
  * the ARN, as given). A missing function, version or alias is AWS's 400
  * "Function does not exist". Returns 0 or -1 with the error recorded. */
@@ -340,7 +340,7 @@ static int apply_settings(struct req *req, cJSON *in, cJSON *cfg, int create) {
 /* Output                                                               */
 /* ------------------------------------------------------------------ */
 
-/* EventSourceMappingConfiguration of M (aws-reference D2). */
+/* EventSourceMappingConfiguration of M (docs/aws-reference.md D2). */
 static cJSON *mapping_out(const struct store_esm *m) {
     cJSON *o = cJSON_CreateObject();
     cJSON *cfg = cJSON_Parse(m->config ? m->config : "{}");
@@ -654,7 +654,7 @@ int lambda_list_esm(struct req *req, struct lroute_args *a) {
     if (name) {
         /* Any form of FunctionName. Unqualified: every mapping of the
          * function, whatever its qualifier; qualified: only that one
-         * [aws-reference I.2, chosen]. A function that does not exist
+         * [docs/aws-reference.md I.2, chosen]. A function that does not exist
          * simply has no mappings. */
         struct lfn f;
         if (lfn_load(req, name, ARN_SHAPE_NAMESPACED, LFN_NO_LOAD, &f) != 0) {

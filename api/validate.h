@@ -1,7 +1,7 @@
 /*
  * Input checking shared by the handlers: typed member getters that reject
  * wrong JSON types, and the Coral-style "N validation errors detected"
- * message builder of aws-reference A.
+ * message builder of docs/aws-reference.md A.
  */
 #ifndef EMU_API_VALIDATE_H
 #define EMU_API_VALIDATE_H

@@ -1,5 +1,5 @@
 /*
- * Lambda function identifiers (aws-reference C): parsing the four forms a
+ * Lambda function identifiers (docs/aws-reference.md C): parsing the four forms a
  * FunctionName may take, and building ARNs.
  */
 #ifndef EMU_ENGINE_ARN_H

@@ -1,7 +1,7 @@
 /*
  * Asynchronous (Event) invocations: a durable queue in SQLite and a few
  * worker threads that run due events through invoke_sync(), with AWS's
- * retry rules [aws-reference B8]: a function error is retried twice (1
+ * retry rules [docs/aws-reference.md B8]: a function error is retried twice (1
  * minute, then 2 minutes later, by the virtual clock, so a clock advance
  * fires retries at once); an event that cannot run (service error) is
  * retried with backoff until its maximum age; EventInvokeConfig's

@@ -31,7 +31,7 @@ enum conc_slot conc_decide(const struct conc_view *v, const char **reason) {
     int64_t pool = v->account_limit - v->sum_reserved - v->sum_pc_unreserved;
     if (v->unreserved_running < pool && !account_full) return CONC_UNRESERVED;
     /* AWS may answer account-pool throttles with either reason; the
-     * account one is the documented meaning [aws-reference I.3]. */
+     * account one is the documented meaning [docs/aws-reference.md I.3]. */
     *reason = "ConcurrentInvocationLimitExceeded";
     return CONC_THROTTLED;
 }
@@ -182,7 +182,7 @@ int64_t conc_running(const char *account, const char *region, const char *name) 
     return n;
 }
 
-/* Scaling rate (aws-reference E): each function has a bucket of RATE new
+/* Scaling rate (docs/aws-reference.md E): each function has a bucket of RATE new
  * environments, refilled continuously at RATE per 10 s of clock time and
  * never above RATE (unused capacity is not banked). Kept in thousandths
  * of an environment so that slow refills are not lost to rounding. */
@@ -198,6 +198,8 @@ int conc_scale_take(const char *account, const char *region, const char *name, i
         c->n = cap;
         c->at_ms = now_ms;
     }
+    /* POST /_sluice/reset?clock=1 may set the clock back: refill from now. */
+    if (now_ms < c->at_ms) c->at_ms = now_ms;
     if (now_ms > c->at_ms) {
         /* RATE per 10,000 ms is RATE/10 thousandths per ms. */
         int64_t dt = now_ms - c->at_ms;

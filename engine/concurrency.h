@@ -1,7 +1,7 @@
 /*
  * Admission: who may run now. Concurrency is the number of invocations
  * executing at once; every sync invoke, async event and (later) mapping
- * batch holds a slot for its whole run. The pools follow aws-reference E:
+ * batch holds a slot for its whole run. The pools follow docs/aws-reference.md E:
  *
  *   1. a qualifier with READY provisioned concurrency uses a free PC slot;
  *   2. else a function with reserved concurrency R runs on demand while its

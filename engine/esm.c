@@ -69,13 +69,13 @@ void esm_stream_written(void) {
  * and trimming happen without writes, and a batching window or backoff
  * may end sooner. */
 #define ESM_IDLE_MS 1000
-/* ParallelizationFactor's maximum (aws-reference D1). */
+/* ParallelizationFactor's maximum (docs/aws-reference.md D1). */
 #define ESM_MAX_PARALLEL 10
 /* Shards read per stream listing (a stream has one open shard per
  * partition, at most 16, plus closed ones for 24 h at one per 4 h). */
 #define ESM_MAX_SHARDS 1024
 
-/* The mapping's settings (aws-reference D1), parsed once per generation. */
+/* The mapping's settings (docs/aws-reference.md D1), parsed once per generation. */
 struct esm_cfg {
     int batch_size;
     int window_s;
@@ -232,7 +232,7 @@ static int collect_rec(void *ctx, int64_t seq, int64_t created_ms, const char *r
     return 0;
 }
 
-/* Each stored record with "eventSourceARN" added (aws-reference D4). */
+/* Each stored record with "eventSourceARN" added (docs/aws-reference.md D4). */
 static char *build_payload(const struct batch *b, int n, const char *arn, const char *extra) {
     size_t cap = 32 + (extra ? strlen(extra) : 0);
     for (int i = 0; i < n; i++) cap += strlen(b->r[i].json) + strlen(arn) + 24;
@@ -250,7 +250,7 @@ static char *build_payload(const struct batch *b, int n, const char *arn, const 
     return out;
 }
 
-/* Keeps the failure record (aws-reference D4) of records [0, N) of B. */
+/* Keeps the failure record (docs/aws-reference.md D4) of records [0, N) of B. */
 static void add_failure(struct poller *p, const struct store_shard *sh, const struct batch *b, int n,
                         const char *condition, int64_t invokes, const struct invoke_res *res,
                         const char *version) {
@@ -575,7 +575,7 @@ static void twin_drop(struct poller *p, struct twin *t) {
         }
 }
 
-/* The top-level members a tumbling-window event adds (aws-reference D3),
+/* The top-level members a tumbling-window event adds (docs/aws-reference.md D3),
  * as ",\"window\":…" text to append to the payload object. */
 static char *twin_extra(struct poller *p, const char *shard, int64_t start_ms, const char *state, int final) {
     char a[40], z[40];

@@ -1,5 +1,5 @@
 /*
- * Event filtering for event source mappings (aws-reference D3): the
+ * Event filtering for event source mappings (docs/aws-reference.md D3): the
  * EventBridge pattern syntax Lambda's FilterCriteria use, parsed and
  * checked once (the API refuses bad patterns with "Invalid filter pattern
  * definition.") and matched against each stream record, as cJSON, by the
@@ -22,7 +22,7 @@
 
 #include <stddef.h>
 
-/* Lambda's FilterCriteria limits (aws-reference D1): at most 5 filters
+/* Lambda's FilterCriteria limits (docs/aws-reference.md D1): at most 5 filters
  * per mapping, each pattern at most 4096 characters. */
 #define ESM_FILTER_MAX_FILTERS 5
 #define ESM_FILTER_MAX_PATTERN 4096

@@ -162,22 +162,43 @@ void invoke_shutdown(void) {
     env_kill_all();
 }
 
-/* The interpreter for RUNTIME: a --runtime-command override, else the
- * default on PATH. */
-static const char *runtime_command(const char *runtime, const char *dflt) {
-    size_t n = strlen(runtime);
-    for (int i = 0; i < sluice_cfg.nruntime_commands; i++) {
-        const char *c = sluice_cfg.runtime_commands[i];
-        if (strncmp(c, runtime, n) == 0 && c[n] == '=') return c + n + 1;
+static void write_logs(const struct invoke_req *req, const char *stream, const char *text);
+
+/* The interpreter for RUNTIME (python or nodejs): a --runtime-command
+ * override, else python3.X when one that runs is on PATH, else the
+ * family default on PATH. When the interpreter's version is not the
+ * runtime's, says so in the environment's log stream (STREAM), once per
+ * cold start, as AWS's INIT_START line names the runtime version. */
+static const char *runtime_command(const struct invoke_req *req, const char *runtime,
+                                   const char *stream) {
+    const char *const *ov = (const char *const *)sluice_cfg.runtime_commands;
+    int n = sluice_cfg.nruntime_commands, overridden = 0;
+    const char *cmd = env_interpreter(runtime, ov, n, NULL, &overridden);
+    if (cmd == NULL || overridden) return cmd;
+    int node = strncmp(runtime, "nodejs", 6) == 0;
+    char versioned[32], v[32];
+    /* The versioned command is the runtime's own name (python3.12), so
+     * RUNTIME, which outlives the spawn, stands for it. */
+    int versioned_runs = env_versioned_command(runtime, versioned, sizeof(versioned)) &&
+                         env_interpreter_version(versioned, node, v, sizeof(v)) == 0 &&
+                         env_version_matches(runtime, v) == 1;
+    cmd = env_interpreter(runtime, ov, n, versioned_runs ? runtime : NULL, &overridden);
+    if (versioned_runs) return cmd;
+    if (env_interpreter_version(cmd, node, v, sizeof(v)) == 0 && env_version_matches(runtime, v) == 0) {
+        char line[512];
+        if (node)
+            snprintf(line, sizeof(line),
+                     "sluice: runtime %s runs on Node.js %s (%s on PATH); to run another, "
+                     "pass --runtime-command %s=/path/to/node\n", runtime, v, cmd, runtime);
+        else
+            snprintf(line, sizeof(line),
+                     "sluice: runtime %s runs on Python %s (%s on PATH): no %s on PATH runs; "
+                     "install it or pass --runtime-command %s=/path/to/%s\n",
+                     runtime, v, cmd, versioned[0] ? versioned : runtime, runtime,
+                     versioned[0] ? versioned : "python3");
+        write_logs(req, stream, line);
     }
-    /* A family-wide override: "python3=...", "nodejs=...". */
-    const char *fam = strncmp(runtime, "python", 6) == 0 ? "python3" : "nodejs";
-    size_t nf = strlen(fam);
-    for (int i = 0; i < sluice_cfg.nruntime_commands; i++) {
-        const char *c = sluice_cfg.runtime_commands[i];
-        if (strncmp(c, fam, nf) == 0 && c[nf] == '=') return c + nf + 1;
-    }
-    return dflt;
+    return cmd;
 }
 
 /* Unpacked code directory of CodeSha256 (base64), unpacking if needed. */
@@ -225,7 +246,7 @@ static void random_hex(char *out, int n) {
     out[k] = '\0';
 }
 
-/* Builds the environment of aws-reference H plus the function's own. */
+/* Builds the environment of docs/aws-reference.md H plus the function's own. */
 static void build_env(struct envbuf *b, const struct invoke_req *req, const char *dir,
                       const char *runtime, int provided, const char *init_type, char *stream,
                       size_t nstream) {
@@ -379,7 +400,7 @@ static int service_error(struct invoke_res *res, const char *code, const char *m
     return -1;
 }
 
-/* The error body of a runtime that died, per aws-reference B8. */
+/* The error body of a runtime that died, per docs/aws-reference.md B8. */
 static char *exit_error(const char *request_id, int status) {
     char why[96];
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -419,7 +440,7 @@ static int spawn_env(const struct invoke_req *req, const char *dir, const char *
     const char *pyscript = rt_bootstrap_python();
     if (python && (strchr(pyscript, '\'') || strchr(pyscript, '\\'))) {
         /* A path Python cannot take inside quotes: run the script. */
-        spec.argv[0] = runtime_command(runtime, "python3");
+        spec.argv[0] = runtime_command(req, runtime, stream);
         spec.argv[1] = pyscript;
     } else if (python) {
         /* Imported as a module rather than run as a script, so Python
@@ -431,11 +452,11 @@ static int spawn_env(const struct invoke_req *req, const char *dir, const char *
         snprintf(pyboot, sizeof(pyboot),
                  "import sys; sys.path.insert(0, %s%s%s); import bootstrap; bootstrap.main()",
                  "'", rdir, "'");
-        spec.argv[0] = runtime_command(runtime, "python3");
+        spec.argv[0] = runtime_command(req, runtime, stream);
         spec.argv[1] = "-c";
         spec.argv[2] = pyboot;
     } else if (node) {
-        spec.argv[0] = runtime_command(runtime, "node");
+        spec.argv[0] = runtime_command(req, runtime, stream);
         spec.argv[1] = rt_bootstrap_nodejs();
     } else {
         snprintf(boot, sizeof(boot), "%s/bootstrap", dir);

@@ -1,5 +1,5 @@
 /*
- * Lambda's CloudWatch metrics (namespace AWS/Lambda, aws-reference E),
+ * Lambda's CloudWatch metrics (namespace AWS/Lambda, docs/aws-reference.md E),
  * recorded per minute of the virtual clock with AWS's dimension sets:
  * FunctionName; FunctionName+Resource; FunctionName+Resource+
  * ExecutedVersion; and account-wide (no dimensions).

@@ -766,3 +766,168 @@ int env_reap_orphans(const char *code_dir) {
     closedir(d);
     return killed;
 }
+
+/* ---- which interpreter runs a runtime ---- */
+
+/* The family of RUNTIME and its default command; NULL for provided.*. */
+static const char *family(const char *runtime, const char **dflt) {
+    if (strncmp(runtime, "python", 6) == 0) {
+        *dflt = "python3";
+        return "python3";
+    }
+    if (strncmp(runtime, "nodejs", 6) == 0) {
+        *dflt = "node";
+        return "nodejs";
+    }
+    return NULL;
+}
+
+/* The command of "KEY=CMD" among OVERRIDES, or NULL. */
+static const char *override_of(const char *key, const char *const *overrides, int n) {
+    size_t nk = strlen(key);
+    for (int i = 0; i < n; i++)
+        if (strncmp(overrides[i], key, nk) == 0 && overrides[i][nk] == '=') return overrides[i] + nk + 1;
+    return NULL;
+}
+
+const char *env_interpreter(const char *runtime, const char *const *overrides, int n,
+                            const char *versioned, int *overridden) {
+    const char *dflt = NULL;
+    const char *fam = family(runtime, &dflt);
+    *overridden = 0;
+    if (fam == NULL) return NULL;
+    const char *c = override_of(runtime, overrides, n);
+    if (c == NULL) c = override_of(fam, overrides, n);
+    if (c != NULL) {
+        *overridden = 1;
+        return c;
+    }
+    return versioned ? versioned : dflt;
+}
+
+int env_versioned_command(const char *runtime, char *buf, size_t n) {
+    if (n > 0) buf[0] = '\0';
+    /* python3.<minor>: the name CPython's installs give every version. */
+    if (strncmp(runtime, "python3.", 8) != 0) return 0;
+    const char *minor = runtime + 8;
+    size_t nd = strspn(minor, "0123456789");
+    if (nd == 0 || nd > 3 || minor[nd] != '\0') return 0;
+    return snprintf(buf, n, "%s", runtime) < (int)n;
+}
+
+int env_version_matches(const char *runtime, const char *version) {
+    char want[16];
+    if (strncmp(runtime, "python", 6) == 0) {
+        /* "python3.12" wants "3.12" */
+        snprintf(want, sizeof(want), "%.15s", runtime + 6);
+    } else if (strncmp(runtime, "nodejs", 6) == 0) {
+        /* "nodejs20.x" wants "20"; "nodejs" alone names no version */
+        size_t nd = strspn(runtime + 6, "0123456789");
+        if (nd == 0 || nd >= sizeof(want)) return -1;
+        snprintf(want, sizeof(want), "%.*s", (int)nd, runtime + 6);
+    } else {
+        return -1;
+    }
+    size_t nw = strlen(want);
+    if (nw == 0 || strspn(want, "0123456789.") != nw) return -1;
+    return strncmp(version, want, nw) == 0 && (version[nw] == '\0' || version[nw] == '.');
+}
+
+/* Commands probed, kept for the life of the process: a few interpreters
+ * (python3, python3.X for the runtimes in use, node) fill it. */
+#define ENV_PROBE_CACHE 16
+/* How long a probe may take: a cold interpreter start is ~30 ms, a pyenv
+ * shim ~100 ms; past this the command is treated as not running. */
+#define ENV_PROBE_TIMEOUT_MS 5000
+
+static struct {
+    char cmd[128];
+    int ok;
+    char version[32];
+} probes[ENV_PROBE_CACHE];
+static int nprobes;
+static pthread_mutex_t probe_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Runs CMD -c/-e to print its version into OUT (N bytes). 0 or -1. */
+static int probe(const char *cmd, int node, char *out, size_t n) {
+    const char *argv[4] = {cmd, node ? "-e" : "-c",
+                           node ? "process.stdout.write(process.versions.node)"
+                                : "import sys; sys.stdout.write('%d.%d.%d' % sys.version_info[:3])",
+                           NULL};
+    char path[4096], lang[256], lcall[256];
+    const char *p = getenv("PATH"), *l = getenv("LANG"), *lc = getenv("LC_ALL");
+    snprintf(path, sizeof(path), "PATH=%s", p ? p : "/usr/local/bin:/usr/bin:/bin");
+    snprintf(lang, sizeof(lang), "LANG=%s", l ? l : "en_US.UTF-8");
+    const char *envp[4] = {path, lang, NULL, NULL};
+    if (lc) {
+        snprintf(lcall, sizeof(lcall), "LC_ALL=%s", lc);
+        envp[2] = lcall;
+    }
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addchdir_np(&fa, "/");
+    pid_t pid = -1;
+    /* posix_spawnp searches the server's PATH, which functions get too. */
+    int rc = posix_spawnp(&pid, cmd, &fa, NULL, (char *const *)argv, (char *const *)envp);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    size_t got = 0;
+    if (rc == 0) {
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (;;) {
+            struct timespec t1;
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            long left = ENV_PROBE_TIMEOUT_MS - ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+            struct pollfd pfd = {fds[0], POLLIN, 0};
+            int pr = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+            if (pr < 0 && errno == EINTR) continue;
+            if (pr <= 0) {
+                kill(pid, SIGKILL);
+                got = 0;
+                break;
+            }
+            ssize_t r = read(fds[0], out + got, n - 1 - got);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break;
+            got += (size_t)r;
+            if (got == n - 1) break;
+        }
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) got = 0;
+    }
+    close(fds[0]);
+    out[got] = '\0';
+    return got > 0 && strspn(out, "0123456789.") == got ? 0 : -1;
+}
+
+int env_interpreter_version(const char *cmd, int node, char *version, size_t n) {
+    pthread_mutex_lock(&probe_mu);
+    int i = 0;
+    while (i < nprobes && strcmp(probes[i].cmd, cmd) != 0) i++;
+    if (i == nprobes) {
+        char v[32];
+        int ok = probe(cmd, node, v, sizeof(v)) == 0;
+        if (nprobes < ENV_PROBE_CACHE && strlen(cmd) < sizeof(probes[0].cmd)) {
+            snprintf(probes[i].cmd, sizeof(probes[i].cmd), "%s", cmd);
+            probes[i].ok = ok;
+            snprintf(probes[i].version, sizeof(probes[i].version), "%s", ok ? v : "");
+            nprobes++;
+        } else {
+            pthread_mutex_unlock(&probe_mu);
+            if (ok) snprintf(version, n, "%s", v);
+            return ok ? 0 : -1;
+        }
+    }
+    int ok = probes[i].ok;
+    if (ok) snprintf(version, n, "%s", probes[i].version);
+    pthread_mutex_unlock(&probe_mu);
+    return ok ? 0 : -1;
+}

@@ -96,6 +96,38 @@ void env_free(struct env *env);
 /* Kills every process group still alive (shutdown after a crash path). */
 void env_kill_all(void);
 
+/* ---- which interpreter runs a runtime ---- */
+
+/* The interpreter command of RUNTIME ("python3.12", "nodejs20.x"): the
+ * exact override "RUNTIME=CMD" among the N strings OVERRIDES, else the
+ * family one ("python3=CMD", "nodejs=CMD"), else VERSIONED when the
+ * caller found that it runs (NULL: it does not, or there is none), else
+ * the family default ("python3", "node"). *OVERRIDDEN says whether an
+ * override was taken. Returns a pointer into OVERRIDES, VERSIONED or a
+ * static string; NULL for a runtime without an interpreter (provided.*).
+ * Pure. */
+const char *env_interpreter(const char *runtime, const char *const *overrides, int n,
+                            const char *versioned, int *overridden);
+
+/* Writes into BUF (N bytes) the versioned command a runtime's own minor
+ * version is installed as: "python3.12" for python3.12. Returns 1, or 0
+ * (BUF "") for runtimes without such a convention (nodejs*: node is not
+ * installed as node20; provided.*). Pure. */
+int env_versioned_command(const char *runtime, char *buf, size_t n);
+
+/* Whether interpreter VERSION ("3.11.7", "20.11.1") is the one RUNTIME
+ * names (python3.12: 3.12.x; nodejs20.x: 20.x): 1 yes, 0 no, -1 when
+ * RUNTIME names no interpreter version. Pure. */
+int env_version_matches(const char *runtime, const char *version);
+
+/* The version CMD reports ("3.11.7" for python, NODE set: "20.11.1"),
+ * CMD found on PATH and run with the environment functions get (PATH and
+ * locale only). Returns 0 with VERSION (N bytes) filled, or -1 when CMD
+ * does not run or says nothing within 5 s. Cached per CMD for the life
+ * of the process, so only the first call per command spawns; thread-safe
+ * (callers wait while another probes). */
+int env_interpreter_version(const char *cmd, int node, char *version, size_t n);
+
 /* Kills processes left behind by an earlier run that died (kill -9):
  * every process whose working directory lies under CODE_DIR, where all
  * environments run. Returns how many were killed. Call at start-up. */

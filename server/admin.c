@@ -6,6 +6,7 @@
 #include "server/router.h"
 #include "api/aws_error.h"
 #include "api/validate.h"
+#include "engine/arn.h"
 #include "engine/esm.h"
 #include "engine/background.h"
 #include "engine/clock.h"
@@ -14,11 +15,13 @@
 #include "engine/util.h"
 #include "storage/store.h"
 #include "storage/store_ddb.h"
+#include "storage/store_lambda.h"
 #include "storage/store_metrics.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int health(struct req *req) {
@@ -30,17 +33,74 @@ static int health(struct req *req) {
     cJSON_AddStringToObject(svc, "dynamodb", "available");
     cJSON_AddStringToObject(svc, "dynamodbstreams", "available");
     cJSON_AddStringToObject(svc, "cloudwatch", "available");
+    cJSON_AddStringToObject(svc, "logs", "available");
     cJSON_AddNumberToObject(o, "schema_version", store_schema_version());
     return req_reply_json(req, 200, o);
 }
 
+static int bad_param(struct req *req, const char *what, const char *why);
+
+/* Parses "1"/"true" (1) or "0"/"false" (0) into *OUT; -1 otherwise. */
+static int flag_value(const char *z, int *out) {
+    if (strcmp(z, "1") == 0 || strcmp(z, "true") == 0) *out = 1;
+    else if (strcmp(z, "0") == 0 || strcmp(z, "false") == 0) *out = 0;
+    else return -1;
+    return 0;
+}
+
+/* Sets the virtual clock back to the wall clock (offset 0), persisted
+ * first. Returns 0, or -1 with the error recorded. */
+static int clock_zero(struct req *req) {
+    if (store_begin(1) != STORE_OK) return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not reset the clock");
+    if (store_meta_set("clock_offset_ms", "0") != STORE_OK) {
+        store_rollback();
+        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not reset the clock");
+    }
+    int64_t before = clock_offset_ms();
+    clock_set_offset_ms(0);
+    if (store_commit() != STORE_OK) {
+        clock_set_offset_ms(before);
+        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not reset the clock");
+    }
+    return 0;
+}
+
+/* POST /_sluice/reset[?clock=1] (or the body {"clock": true}): wipes the
+ * state of every account and region. The clock's offset is kept unless
+ * clock is asked for, since a test that advanced the clock may reset
+ * between cases and expect time to go on; with it, the clock is the wall
+ * clock again. Everything that remembered a virtual time (metrics, queued
+ * events, mappings, stream positions) is wiped with the state. */
 static int reset(struct req *req) {
+    int clock = 0;
+    for (int i = 0; i < req->nquery; i++) {
+        const char *k = req->query[i].name;
+        if (strcmp(k, "clock") != 0)
+            return bad_param(req, k, "is not a parameter of /_sluice/reset (clock)");
+        if (flag_value(req->query[i].value, &clock) != 0)
+            return bad_param(req, "clock", "must be 1, true, 0 or false");
+    }
+    cJSON *in = NULL;
+    if (json_body(req, &in) != 0 || !cJSON_IsObject(in)) {
+        cJSON_Delete(in);
+        req->err = NULL;
+        return req_fail(req, &AWSERR_ADMIN_BAD_REQUEST, "body must be empty or a JSON object");
+    }
+    int bad = 0;
+    for (cJSON *m = in->child; m; m = m->next)
+        if (strcmp(m->string, "clock") != 0 || !(cJSON_IsBool(m) || cJSON_IsNull(m))) bad = 1;
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in, "clock"))) clock = 1;
+    cJSON_Delete(in);
+    if (bad) return bad_param(req, "body", "may hold only \"clock\": true or false");
     metric_discard();
     if (store_reset() != STORE_OK)
         return req_fail(req, &AWSERR_LAMBDA_SERVICE, "reset failed");
     esm_kick();   /* pollers of the mappings just deleted stop */
+    if (clock && clock_zero(req) != 0) return -1;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "status", "reset");
+    cJSON_AddBoolToObject(o, "clock_reset", clock);
+    cJSON_AddNumberToObject(o, "offset_ms", (double)clock_offset_ms());
     return req_reply_json(req, 200, o);
 }
 
@@ -111,12 +171,15 @@ static int bad_param(struct req *req, const char *what, const char *why) {
 }
 
 /* Adds metric ID's totals on DIMS to OUT: counts summed, gauges as their
- * maximum, times as {sum, count, min, max, average}; zeros without data. */
-static int add_total(struct req *req, cJSON *out, struct store_scope s, enum metric_id id, const char *dims) {
+ * maximum, times as {sum, count, min, max, average, unit}; zeros without
+ * data. Sets *ANY when some data was stored. Returns 0, or -1 on a
+ * storage error. */
+static int add_total(cJSON *out, struct store_scope s, enum metric_id id, const char *dims, int *any) {
     struct store_metric_row t;
     int rc = store_metrics_total(s, metric_name(id), dims, &t);
     if (rc != STORE_OK && rc != STORE_NOTFOUND) return -1;
     if (rc == STORE_NOTFOUND) memset(&t, 0, sizeof(t));
+    else if (t.count > 0) *any = 1;
     switch (metric_kind(id)) {
     case METRIC_KIND_SUM: cJSON_AddNumberToObject(out, metric_name(id), t.sum); break;
     case METRIC_KIND_MAX: cJSON_AddNumberToObject(out, metric_name(id), t.max); break;
@@ -127,22 +190,43 @@ static int add_total(struct req *req, cJSON *out, struct store_scope s, enum met
         cJSON_AddNumberToObject(o, "min", t.min);
         cJSON_AddNumberToObject(o, "max", t.max);
         cJSON_AddNumberToObject(o, "average", t.count > 0 ? t.sum / t.count : 0);
+        cJSON_AddStringToObject(o, "unit", metric_unit(id));
         break;
     }
     }
-    (void)req;
     return 0;
+}
+
+/* Whether function NAME (and QUALIFIER: "" none, "$LATEST", a version or
+ * an alias) exists in S: 1 yes, 0 no, -1 storage error. */
+static int function_exists(struct store_scope s, const char *name, const char *qualifier) {
+    struct store_fn f;
+    int rc = store_fn_get(s, name, &f);
+    if (rc == STORE_OK) store_fn_clear(&f);
+    if (rc != STORE_OK || qualifier[0] == '\0' || strcmp(qualifier, "$LATEST") == 0)
+        return rc == STORE_OK ? 1 : rc == STORE_NOTFOUND ? 0 : -1;
+    char *config = NULL;
+    if (arn_is_version(qualifier))
+        rc = store_ver_get(s, name, (int)strtol(qualifier, NULL, 10), &config);
+    else
+        rc = store_alias_get(s, name, qualifier, &config);
+    free(config);
+    return rc == STORE_OK ? 1 : rc == STORE_NOTFOUND ? 0 : -1;
 }
 
 /* GET /_sluice/metrics?function=NAME[&qualifier=Q][&account=A][&region=R]:
  * the totals of every Lambda metric so far (all stored minutes) for the
  * function (FunctionName) or one qualifier (FunctionName+Resource).
+ * NAME takes every form a Lambda FunctionName does (name, name:qualifier,
+ * partial and full ARNs); an ARN's account and region are used, and must
+ * agree with account= and region= when both are given. Account and
+ * region default to the caller's (SigV4 or the defaults).
  * UnreservedConcurrentExecutions is account-wide and the Async* metrics
- * per function, as AWS publishes them, whatever the qualifier. Account
- * and region default to the caller's (SigV4 or the defaults). */
+ * per function, as AWS publishes them, whatever the qualifier. A function
+ * (or qualifier) that does not exist and has no data is a 404, so that a
+ * misspelt name is not read as zeros. */
 static int metrics_get(struct req *req) {
-    const char *fn = NULL, *qualifier = NULL;
-    const char *account = req->account, *region = req->region;
+    const char *fn = NULL, *qualifier = NULL, *account = NULL, *region = NULL;
     for (int i = 0; i < req->nquery; i++) {
         const char *k = req->query[i].name, *v = req->query[i].value;
         if (strcmp(k, "function") == 0) fn = v;
@@ -152,41 +236,62 @@ static int metrics_get(struct req *req) {
         else return bad_param(req, k, "is not a parameter of /_sluice/metrics (function, qualifier, account, region)");
     }
     if (fn == NULL || fn[0] == '\0') return bad_param(req, "function", "is required");
-    if (strlen(fn) > 140 || strpbrk(fn, ",=:"))
-        return bad_param(req, "function", "is not a function name");
-    if (qualifier && (qualifier[0] == '\0' || strlen(qualifier) > 128 || strpbrk(qualifier, ",=:")))
+    struct fn_ref ref;
+    if (arn_parse_function(fn, ARN_SHAPE_NAMESPACED, &ref) != ARN_OK)
+        return bad_param(req, "function", "is not a function name or ARN");
+    if (qualifier && (qualifier[0] == '\0' || strlen(qualifier) > ARN_MAX_QUALIFIER || strpbrk(qualifier, ",=:")))
         return bad_param(req, "qualifier", "is not a version or alias");
+    if (qualifier && ref.qualifier[0] && strcmp(qualifier, ref.qualifier) != 0)
+        return bad_param(req, "qualifier", "differs from the one in function");
+    if (qualifier == NULL && ref.qualifier[0]) qualifier = ref.qualifier;
+    if (ref.account[0] && account && strcmp(account, ref.account) != 0)
+        return bad_param(req, "account", "differs from the function ARN's");
+    if (ref.region[0] && region && strcmp(region, ref.region) != 0)
+        return bad_param(req, "region", "differs from the function ARN's");
+    if (account == NULL) account = ref.account[0] ? ref.account : req->account;
+    if (region == NULL) region = ref.region[0] ? ref.region : req->region;
     if (strlen(account) != 12 || strspn(account, "0123456789") != 12)
         return bad_param(req, "account", "must be 12 digits");
     if (region[0] == '\0' || strlen(region) > 31 || strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(region))
         return bad_param(req, "region", "is not a region name");
+    const char *name = ref.name;
     if (metric_flush() != 0) return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not read metrics");
-    char fdims[256], rdims[512];
-    char resource[300];
-    snprintf(resource, sizeof(resource), "%s:%s", fn, qualifier ? qualifier : "");
+    char fdims[512], rdims[1024];
+    char resource[sizeof(ref.name) + sizeof(ref.qualifier) + 2];
+    snprintf(resource, sizeof(resource), "%s:%s", name, qualifier ? qualifier : "");
     const char *names[2] = {"FunctionName", "Resource"};
-    const char *values[2] = {fn, resource};
+    const char *values[2] = {name, resource};
     metric_dims(names, values, 1, fdims, sizeof(fdims));
     metric_dims(names, values, 2, rdims, sizeof(rdims));
     struct store_scope s = {account, region};
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "account", account);
     cJSON_AddStringToObject(o, "region", region);
-    cJSON_AddStringToObject(o, "function", fn);
+    cJSON_AddStringToObject(o, "function", name);
     if (qualifier) cJSON_AddStringToObject(o, "qualifier", qualifier);
     else cJSON_AddNullToObject(o, "qualifier");
     cJSON *m = cJSON_AddObjectToObject(o, "metrics");
-    int rc = 0;
+    cJSON *u = cJSON_AddObjectToObject(o, "units");
+    int rc = 0, any = 0, own = 0;
     for (int id = 0; id < METRIC_COUNT && rc == 0; id++) {
         const char *dims = qualifier ? rdims : fdims;
-        if (id == METRIC_UNRESERVED_CONCURRENT_EXECUTIONS) dims = "";
+        int shared = 0;   /* not the function's own dimensions */
+        if (id == METRIC_UNRESERVED_CONCURRENT_EXECUTIONS) dims = "", shared = 1;
         if (id == METRIC_ASYNC_EVENTS_RECEIVED || id == METRIC_ASYNC_EVENT_AGE || id == METRIC_ASYNC_EVENTS_DROPPED)
             dims = fdims;
-        rc = add_total(req, m, s, (enum metric_id)id, dims);
+        rc = add_total(m, s, (enum metric_id)id, dims, shared ? &any : &own);
+        cJSON_AddStringToObject(u, metric_name((enum metric_id)id), metric_unit((enum metric_id)id));
     }
-    if (rc != 0) {
+    int exists = rc == 0 && !own ? function_exists(s, name, qualifier ? qualifier : "") : 1;
+    if (rc != 0 || exists < 0) {
         cJSON_Delete(o);
         return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not read metrics");
+    }
+    if (!exists) {
+        cJSON_Delete(o);
+        char arn[512];
+        arn_function(arn, sizeof(arn), region, account, name, qualifier);
+        return req_fail(req, &AWSERR_ADMIN_NOT_FOUND, "Function not found: %s", arn);
     }
     return req_reply_json(req, 200, o);
 }

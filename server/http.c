@@ -296,6 +296,9 @@ int http_start(const char *host, int port, int *bound) {
     }
     daemon_ = MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, access_cb, NULL,
+        /* First, or libmicrohttpd warns that earlier options may have
+         * logged through its default logger. */
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, addr,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT_S,
@@ -304,7 +307,6 @@ int http_start(const char *host, int port, int *bound) {
         MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
         MHD_OPTION_NOTIFY_CONNECTION, conn_cb, NULL,
         MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
         MHD_OPTION_END);
     if (daemon_ == NULL) {

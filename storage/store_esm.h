@@ -109,7 +109,7 @@ typedef int (*store_esm_delivery_cb)(void *ctx, const char *shard_id, int64_t se
 /* Every delivery row of STREAM_ARN, ordered by shard, seq, uuid. */
 int store_esm_deliveries(const char *stream_arn, store_esm_delivery_cb cb, void *ctx);
 
-/* Keeps a failure record (aws-reference D4 JSON) of UUID. */
+/* Keeps a failure record (docs/aws-reference.md D4 JSON) of UUID. */
 int store_esm_failure_add(const char *uuid, int64_t created_ms, const char *record);
 /* Failure records of UUID, oldest first; RECORD is borrowed. */
 int store_esm_failures(const char *uuid, int (*cb)(void *ctx, int64_t created_ms, const char *record),

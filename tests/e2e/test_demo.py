@@ -26,6 +26,31 @@ def metric(m, name):
     return v if isinstance(v, (int, float)) else 0
 
 
+class DemoUsageTest(unittest.TestCase):
+    """The command line alone: no server is started."""
+
+    def run_demo(self, *args):
+        return subprocess.run([sys.executable, DEMO] + list(args), capture_output=True, text=True,
+                              timeout=30, stdin=subprocess.DEVNULL)
+
+    def test_help(self):
+        for flag in ("--help", "-h"):
+            with self.subTest(flag=flag):
+                p = self.run_demo(flag)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(p.stderr, "")
+                self.assertIn("Usage: demo/alias-vs-latest", p.stdout)
+                self.assertIn("--json", p.stdout)
+                self.assertIn("--help", p.stdout)
+
+    def test_usage_error(self):
+        p = self.run_demo("--no-such-flag")
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stdout, "")
+        self.assertIn("--no-such-flag", p.stderr)
+        self.assertIn("usage: demo/alias-vs-latest", p.stderr)
+
+
 class DemoTest(unittest.TestCase):
     maxDiff = None
 

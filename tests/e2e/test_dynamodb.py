@@ -2,7 +2,7 @@
 """DynamoDB end to end: tables, items, expressions, queries, indexes,
 batches, transactions, TTL and restarts, through boto3's client and
 resource interfaces and raw HTTP. Expected codes and messages are those of
-aws-reference sections A and G; where the reference marks a message [?]
+docs/aws-reference.md sections A and G; where the reference marks a message [?]
 only the code and status are checked.
 
 Run: SLUICE_BIN=build/sluice python3 tests/e2e/test_dynamodb.py -v

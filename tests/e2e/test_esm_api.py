@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Event source mappings, control plane, through boto3 and the aws CLI:
 Create / Get / Update / Delete / ListEventSourceMappings with their
-defaults, every validation error (aws-reference D1), states settling
+defaults, every validation error (docs/aws-reference.md D1), states settling
 (D2), the duplicate 409, qualified FunctionArns, List filters and
 pagination, and mappings surviving a restart.
 

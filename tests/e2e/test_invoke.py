@@ -2,7 +2,7 @@
 """Lambda Invoke end to end: real python, nodejs and provided.* handlers run by
 build/sluice through the Lambda Runtime API, driven with boto3.
 
-Expected behaviour comes from aws-reference.md B8 (Invoke) and H (Runtime API
+Expected behaviour comes from docs/aws-reference.md B8 (Invoke) and H (Runtime API
 and execution environment), and from issue 4. Event (asynchronous)
 invocations are not implemented yet and are only skipped with a note.
 
@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -40,7 +41,7 @@ HAVE_NODE = shutil.which("node") is not None
 HAVE_CURL = shutil.which("curl") is not None
 
 # The log LogType=Tail returns for a successful or failed (not init-failed)
-# invocation, per aws-reference B8.
+# invocation, per docs/aws-reference.md B8.
 TAIL_RE = re.compile(
     r"\ASTART RequestId: (?P<rid>%s) Version: (?P<ver>\S+)\n"
     r"(?P<out>(?:.*\n)*?)"
@@ -1212,6 +1213,129 @@ class ConcurrencyTest(InvokeCase):
 # ---------------------------------------------------------------------------
 # Function processes never outlive the server
 # ---------------------------------------------------------------------------
+
+def function_env():
+    """The environment a function's interpreter sees: PATH and locale only."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": os.environ.get("LANG", "en_US.UTF-8")}
+    if "LC_ALL" in os.environ:
+        env["LC_ALL"] = os.environ["LC_ALL"]
+    return env
+
+
+def interpreter_minor(cmd, path=None):
+    """"3.11" for CMD as a function would run it, or None when it does not run."""
+    env = function_env()
+    if path:
+        env["PATH"] = path
+    try:
+        p = subprocess.run([cmd, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], env=env,
+                           capture_output=True, text=True, timeout=20, cwd="/")
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return p.stdout.strip() if p.returncode == 0 else None
+
+
+VERSION_HANDLER = """\
+import sys
+
+def handler(event, context):
+    return '%d.%d' % sys.version_info[:2]
+"""
+
+
+class RuntimeVersionTest(InvokeCase):
+    """A python3.X function runs on python3.X from PATH when that runs, else on
+    python3, and then says so in its log."""
+
+    def logged(self, name):
+        logs = self.server.client("logs")
+        out = []
+        for st in logs.describe_log_streams(logGroupName="/aws/lambda/" + name)["logStreams"]:
+            out += [e["message"] for e in logs.get_log_events(
+                logGroupName="/aws/lambda/" + name, logStreamName=st["logStreamName"],
+                startFromHead=True)["events"]]
+        return out
+
+    def test_other_version_is_said_in_the_log(self):
+        have = interpreter_minor("python3")
+        if have is None:
+            self.skipTest("no python3")
+        others = ["3.%d" % m for m in range(9, 15)
+                  if "3.%d" % m != have and interpreter_minor("python3.%d" % m) is None]
+        if not others:
+            self.skipTest("every python3.X runs here")
+        rt = "python" + others[0]
+        self.fn("other", VERSION_HANDLER, runtime=rt)
+        self.assertEqual(self.ok("other").json, have)
+        self.assertEqual(self.ok("other").json, have)   # warm: said once per cold start
+        notes = [m for m in self.logged("other") if m.startswith("sluice: runtime ")]
+        self.assertEqual(len(notes), 1, self.logged("other"))
+        self.assertRegex(notes[0], r"^sluice: runtime %s runs on Python %s\.\d+ \(python3 on PATH\): "
+                                   r"no %s on PATH runs; install it or pass --runtime-command %s="
+                                   % (re.escape(rt), re.escape(have), re.escape(rt), re.escape(rt)))
+        # The runtime of python3's own version: nothing to say.
+        self.fn("same", VERSION_HANDLER, runtime="python" + have)
+        self.assertEqual(self.ok("same").json, have)
+        self.assertEqual([m for m in self.logged("same") if m.startswith("sluice: runtime ")], [])
+
+
+class VersionedPythonOnPathTest(unittest.TestCase):
+    """python3.X on PATH is preferred to python3 for runtime python3.X;
+    --runtime-command still wins."""
+
+    def find_other_python(self, have):
+        """(minor, path) of a working interpreter of another minor version."""
+        cands = []
+        for root in ("/usr/bin", "/usr/local/bin"):
+            cands += [os.path.join(root, "python3.%d" % m) for m in range(9, 15)]
+        pyenv = os.path.expanduser("~/.pyenv/versions")
+        if os.path.isdir(pyenv):
+            for v in sorted(os.listdir(pyenv)):
+                cands += [os.path.join(pyenv, v, "bin", "python3.%d" % m) for m in range(9, 15)]
+        for c in cands:
+            if os.access(c, os.X_OK):
+                minor = interpreter_minor(c)
+                if minor and minor != have and 9 <= int(minor.split(".")[1]) <= 14:
+                    return minor, c
+        return None, None
+
+    def test_versioned_python_on_path_is_preferred(self):
+        have = interpreter_minor("python3")
+        minor, path = self.find_other_python(have)
+        if minor is None:
+            self.skipTest("no python3.X of another version than python3's (%s) here" % have)
+        bindir = tempfile.mkdtemp(prefix="sluice-e2e-py-")
+        os.symlink(path, os.path.join(bindir, "python" + minor))
+        srv = Server(env={"PATH": bindir + os.pathsep + os.environ.get("PATH", "")})
+        srv2 = Server(env={"PATH": bindir + os.pathsep + os.environ.get("PATH", "")},
+                      extra_args=["--runtime-command", "python%s=python3" % minor])
+        try:
+            srv.start()
+            lam = srv.client("lambda")
+            for name, rt in (("versioned", "python" + minor), ("plain", "python" + have)):
+                lam.create_function(FunctionName=name, Runtime=rt, Role=ROLE, Handler="index.handler",
+                                    Code={"ZipFile": make_zip({"index.py": VERSION_HANDLER})})
+            r = lam.invoke(FunctionName="versioned", Payload=b"{}")
+            self.assertEqual(json.loads(r["Payload"].read()), minor)
+            r = lam.invoke(FunctionName="plain", Payload=b"{}")
+            self.assertEqual(json.loads(r["Payload"].read()), have)
+            logs = srv.client("logs")
+            msgs = [e["message"] for e in logs.filter_log_events(logGroupName="/aws/lambda/versioned")["events"]]
+            self.assertFalse([m for m in msgs if m.startswith("sluice: runtime ")], msgs)
+            srv.stop()
+            # --runtime-command wins over the versioned command on PATH.
+            srv2.start()
+            lam = srv2.client("lambda")
+            lam.create_function(FunctionName="versioned", Runtime="python" + minor, Role=ROLE,
+                                Handler="index.handler", Code={"ZipFile": make_zip({"index.py": VERSION_HANDLER})})
+            r = lam.invoke(FunctionName="versioned", Payload=b"{}")
+            self.assertEqual(json.loads(r["Payload"].read()), have)
+            srv2.stop()
+        finally:
+            srv.cleanup()
+            srv2.cleanup()
+            shutil.rmtree(bindir, ignore_errors=True)
+
 
 class ServerLifecycleTest(unittest.TestCase):
     def start_server_with_warm_env(self):

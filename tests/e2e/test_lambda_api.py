@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Lambda control plane through boto3, error paths included.
 
-Expected codes, statuses and messages come from aws-reference.md B1-B9 and C.
+Expected codes, statuses and messages come from docs/aws-reference.md B1-B9 and C.
 Run: SLUICE_BIN=build/sluice python3 tests/e2e/test_lambda_api.py -v
 """
 
@@ -311,7 +311,7 @@ class CreateFunctionTests(LambdaTestCase):
                 self.assertIn(r["Error"]["Code"], ("ValidationException", "InvalidParameterValueException"))
 
     def test_model_max_constraints(self):
-        """botocore never checks max/pattern/enum, so the server must (aws-reference A)."""
+        """botocore never checks max/pattern/enum, so the server must (docs/aws-reference.md A)."""
         self.assertAwsError(
             self.create_function, "ValidationException", 400,
             "1 validation error detected: Value '%s' at 'description' failed to satisfy "

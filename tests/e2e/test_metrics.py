@@ -10,7 +10,7 @@ CloudWatch API (namespace AWS/Lambda) in both protocols:
     cloudwatch model whose "protocols" list is ["query"] (AWS_DATA_PATH).
 
 Figures are exact: every test counts what it did and asserts those counts.
-Expected behaviour: aws-reference.md E (metrics and dimensions), A
+Expected behaviour: docs/aws-reference.md E (metrics and dimensions), A
 (CloudWatch protocols), issue 5 (Metrics).
 
 Run: SLUICE_BIN=build/sluice python3 tests/e2e/test_metrics.py -v
@@ -221,8 +221,8 @@ class RecordingTest(MetricsBase):
         self.assertEqual(self.total_sum("Invocations", res + [("ExecutedVersion", v)]), 2)
         # Dimension order in the request does not matter.
         self.assertEqual(self.total_sum("Invocations", [("Resource", "f:live"), ("FunctionName", "f")]), 2)
-        # An unknown qualifier has no data.
-        self.assertEqual(self.totals(qualifier="other")["Invocations"], 0)
+        # An unknown qualifier is not read as zeros.
+        self.assertEqual(self.admin("function=f&qualifier=other")[0], 404)
 
     def test_async_events(self):
         self.make()
@@ -266,32 +266,109 @@ class RecordingTest(MetricsBase):
 
 class AdminEndpointTest(MetricsBase):
     def test_zero_for_a_function_without_data(self):
-        status, body = self.admin("function=nothing")
+        self.make("quiet")
+        status, body = self.admin("function=quiet")
         self.assertEqual(status, 200)
-        self.assertEqual(body["function"], "nothing")
+        self.assertEqual(body["function"], "quiet")
         self.assertIsNone(body["qualifier"])
         self.assertEqual(body["account"], "000000000000")
         self.assertEqual(body["region"], "us-east-1")
         self.assertEqual(body["metrics"]["Invocations"], 0)
-        self.assertEqual(body["metrics"]["Duration"], {"sum": 0, "count": 0, "min": 0, "max": 0, "average": 0})
+        self.assertEqual(body["metrics"]["Duration"],
+                         {"sum": 0, "count": 0, "min": 0, "max": 0, "average": 0, "unit": "Milliseconds"})
         self.assertEqual(len(body["metrics"]), 14)
+
+    def test_units_are_stated(self):
+        """Times are milliseconds, said in each time object and in "units"."""
+        self.make()
+        self.invoke()
+        status, body = self.admin("function=f")
+        self.assertEqual(status, 200, body)
+        for name in ("Duration", "IteratorAge", "AsyncEventAge"):
+            self.assertEqual(body["metrics"][name]["unit"], "Milliseconds", name)
+            self.assertEqual(body["units"][name], "Milliseconds", name)
+        self.assertEqual(body["units"]["Invocations"], "Count")
+        self.assertEqual(set(body["units"]), set(body["metrics"]))
+
+    def test_unknown_function_is_404(self):
+        """A misspelt name must not read as zeros."""
+        self.make()
+        self.invoke()
+        for query in ("function=nosuch", "function=f&qualifier=nosuch", "function=f:nosuch",
+                      "function=f&qualifier=7", "function=f&region=eu-west-1",
+                      "function=f&account=111111111111"):
+            with self.subTest(query=query):
+                status, body = self.admin(query)
+                self.assertEqual(status, 404, body)
+                self.assertEqual(body["error"], "NotFound")
+                self.assertIn("Function not found: arn:aws:lambda:", body["message"])
+        self.assertIn("function:nosuch", self.admin("function=nosuch")[1]["message"])
+        # a deleted function's figures stay readable
+        self.lam1.delete_function(FunctionName="f")
+        status, body = self.admin("function=f")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["metrics"]["Invocations"], 1)
+
+    def test_every_function_name_form(self):
+        """function= takes what every Lambda FunctionName takes."""
+        self.make()
+        self.lam1.publish_version(FunctionName="f")
+        self.lam1.create_alias(FunctionName="f", Name="live", FunctionVersion="1")
+        self.invoke(qualifier="live")
+        self.invoke(qualifier="live")
+        self.invoke()
+        arn = "arn:aws:lambda:us-east-1:000000000000:function:f"
+        for query, qualifier, n in (
+                ("function=f", None, 3),
+                ("function=" + arn, None, 3),
+                ("function=000000000000:function:f", None, 3),
+                ("function=f:live", "live", 2),
+                ("function=f&qualifier=live", "live", 2),
+                ("function=" + urllib.parse.quote(arn + ":live"), "live", 2),
+                ("function=000000000000:function:f:live", "live", 2),
+                ("function=" + urllib.parse.quote(arn) + "&qualifier=live", "live", 2),
+                ("function=f:live&qualifier=live", "live", 2)):
+            with self.subTest(query=query):
+                status, body = self.admin(query)
+                self.assertEqual(status, 200, body)
+                self.assertEqual(body["function"], "f")
+                self.assertEqual(body["qualifier"], qualifier)
+                self.assertEqual(body["metrics"]["Invocations"], n)
+        # an ARN's account and region must agree with account= and region=
+        for query, word in (("function=f:live&qualifier=v2", "qualifier differs"),
+                            ("function=" + arn + "&region=eu-west-1", "region differs"),
+                            ("function=" + arn + "&account=111111111111", "account differs")):
+            with self.subTest(query=query):
+                status, body = self.admin(query)
+                self.assertEqual(status, 400, body)
+                self.assertIn(word, body["message"])
+        # an ARN of another account or region reads that scope
+        other = "arn:aws:lambda:eu-west-1:111111111111:function:f"
+        status, body = self.admin("function=" + other)
+        self.assertEqual(status, 404, body)
+        self.assertIn(other, body["message"])
 
     def test_account_and_region_parameters(self):
         self.make()
         self.invoke()
-        self.assertEqual(self.admin("function=f&region=eu-west-1")[1]["metrics"]["Invocations"], 0)
-        self.assertEqual(self.admin("function=f&account=111111111111")[1]["metrics"]["Invocations"], 0)
         self.assertEqual(self.admin("function=f&account=000000000000&region=us-east-1")[1]["metrics"]["Invocations"], 1)
         # A client in another account sees its own (empty) figures.
         other = self.server.client("cloudwatch", access_key="111111111111")
         self.assertEqual(self.total_sum("Invocations", [("FunctionName", "f")], client=other), 0)
+        lam2 = self.server.client("lambda", access_key="111111111111", region="eu-west-1")
+        lam2.create_function(FunctionName="f", Runtime="python3.12", Role=ROLE, Handler="index.handler",
+                             Code={"ZipFile": handler_zip()})
+        status, body = self.admin("function=f&account=111111111111&region=eu-west-1")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["metrics"]["Invocations"], 0)
 
     def test_bad_parameters(self):
         for query, word in (("", "function is required"), ("function=", "function is required"),
                             ("function=f&bogus=1", "bogus is not a parameter"),
                             ("function=f&account=12", "account must be 12 digits"),
                             ("function=f&region=US_EAST", "region is not a region name"),
-                            ("function=a,b", "function is not a function name")):
+                            ("function=a,b", "function is not a function name"),
+                            ("function=arn:aws:s3:::bucket", "function is not a function name")):
             status, body = self.admin(query)
             self.assertEqual(status, 400, query)
             self.assertEqual(body["error"], "BadRequest", query)

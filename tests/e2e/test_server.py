@@ -79,6 +79,20 @@ class CommandLineTests(unittest.TestCase):
         for env in ("SLUICE_",):
             self.assertIn(env, p.stdout)
 
+    def test_debug_log_has_no_libmicrohttpd_warning(self):
+        """--log-level debug: the first line is sluice's own, not libmicrohttpd's
+        complaint that its logger option was not given first."""
+        srv = Server(extra_args=["--log-level", "debug"])
+        try:
+            srv.start()
+            self.assertEqual(srv.health().status, 200)
+            srv.stop()
+            log = srv.log_tail(100000)
+            self.assertNotIn("MHD_OPTION_EXTERNAL_LOGGER", log)
+            self.assertIn("listening on", log.splitlines()[0])
+        finally:
+            srv.cleanup()
+
     def test_bad_arguments(self):
         for args in (["--port", "abc"], ["--port", "70000"], ["--no-such-flag"],
                      ["--account-concurrency", "x"], ["--log-level", "shouting"]):
@@ -157,6 +171,9 @@ class AdminAndEnvelopeTests(SluiceTestCase):
         self.assertIsInstance(body["version"], str)
         self.assertTrue(body["version"])
         self.assertIsInstance(body["services"], dict)
+        # every API sluice serves is listed, Logs and CloudWatch included
+        for svc in ("lambda", "dynamodb", "dynamodbstreams", "cloudwatch", "logs"):
+            self.assertEqual(body["services"].get(svc), "available", svc)
         self.assertTrue(r.header("x-amzn-RequestId"))
 
     def test_reset(self):
@@ -171,6 +188,49 @@ class AdminAndEnvelopeTests(SluiceTestCase):
         # usable right after a reset
         self.create_function("fn")
         self.assertEqual(len(self.lam.list_functions()["Functions"]), 1)
+
+    def clock(self):
+        r = self.server.request("GET", "/_sluice/clock")
+        self.assertEqual(r.status, 200)
+        return r.json()
+
+    def test_reset_keeps_the_clock_unless_asked(self):
+        r = self.server.request("POST", "/_sluice/clock", {"advance_seconds": 3600})
+        self.assertEqual(r.status, 200)
+        self.assertGreaterEqual(self.clock()["offset_ms"], 3600000)
+        # a plain reset keeps the offset
+        r = self.server.request("POST", "/_sluice/reset")
+        self.assertEqual(r.status, 200)
+        self.assertFalse(r.json()["clock_reset"])
+        self.assertGreaterEqual(self.clock()["offset_ms"], 3600000)
+        r = self.server.request("POST", "/_sluice/reset", {})
+        self.assertEqual(r.status, 200)
+        self.assertGreaterEqual(self.clock()["offset_ms"], 3600000)
+        # ?clock=1 sets it back to the wall clock
+        r = self.server.request("POST", "/_sluice/reset?clock=1")
+        self.assertEqual(r.status, 200, r.body)
+        self.assertTrue(r.json()["clock_reset"])
+        c = self.clock()
+        self.assertEqual(c["offset_ms"], 0)
+        self.assertLess(abs(c["now_ms"] - time.time() * 1000), 60000)
+        # and so does the body {"clock": true}
+        self.server.request("POST", "/_sluice/clock", {"advance_seconds": 60})
+        r = self.server.request("POST", "/_sluice/reset", {"clock": True})
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.json()["offset_ms"], 0)
+        self.assertEqual(self.clock()["offset_ms"], 0)
+        # the server works on after the clock went back
+        self.create_function("fn")
+        self.assertEqual(self.lam.invoke(FunctionName="fn", Payload=b"{}")["StatusCode"], 200)
+
+    def test_reset_bad_parameters(self):
+        for path, body in (("/_sluice/reset?clock=yes", None), ("/_sluice/reset?wipe=1", None),
+                           ("/_sluice/reset", {"clock": 1}), ("/_sluice/reset", {"clocks": True}),
+                           ("/_sluice/reset", "[1]"), ("/_sluice/reset", "{bad")):
+            with self.subTest(path=path, body=body):
+                r = self.server.request("POST", path, body)
+                self.assertEqual(r.status, 400, r.body)
+                self.assertEqual(r.json()["error"], "BadRequest")
 
     def test_admin_wrong_method_and_path(self):
         for method, path in (("POST", "/_sluice/health"), ("GET", "/_sluice/reset"),

@@ -5,7 +5,7 @@ StreamViewType; no records for writes that change nothing; sequence
 numbers; iterator expiry, trimming and shard rollover driven by the
 virtual clock (POST /_sluice/clock); sluice:partitions; disabled and
 deleted streams; TTL deletions. Expected codes and messages are those of
-aws-reference section F; where it marks a message [?] only the code and
+docs/aws-reference.md section F; where it marks a message [?] only the code and
 status are checked.
 
 Run: SLUICE_BIN=build/sluice python3 tests/e2e/test_streams.py -v

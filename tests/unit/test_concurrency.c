@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/concurrency.c, the admission of aws-reference E:
+ * Unit tests for engine/concurrency.c, the admission of docs/aws-reference.md E:
  *
  *   - conc_decide, the pure decision, table-driven over every branch
  *     (free provisioned concurrency, spillover to the reserved or the
@@ -10,7 +10,7 @@
  *     configs written with store_lambda.h, the account limit set in
  *     sluice_cfg);
  *   - a randomised model check: a small reference model (plain counters
- *     following aws-reference E) and thousands of random interleavings of
+ *     following docs/aws-reference.md E) and thousands of random interleavings of
  *     acquire, release and configuration changes, comparing every
  *     decision and every counter with the model;
  *   - a multi-threaded stress: threads acquire and release at random on
@@ -515,7 +515,7 @@ START_TEST(reserved_zero) {
 }
 END_TEST
 
-/* aws-reference E, recorded [SI]: reserved 1 and PC 1 on version 1:
+/* docs/aws-reference.md E, recorded [SI]: reserved 1 and PC 1 on version 1:
  * $LATEST gets ReservedFunctionConcurrentInvocationLimitExceeded while
  * version 1 runs (and also when it does not: R - sum(PC) = 0). */
 START_TEST(recorded_aws_case) {
@@ -958,7 +958,7 @@ static int m_pc_ready(const struct model *m, const struct mq *q) {
     return q->pc > 0 && q->ready_h <= m->now_h ? q->pc : 0;
 }
 
-/* aws-reference E, admission algorithm. */
+/* docs/aws-reference.md E, admission algorithm. */
 static enum conc_slot m_decide(const struct model *m, int fi, int qi, const char **reason) {
     const struct mfn *f = &m->f[fi];
     const struct mq *q = &f->q[qi];

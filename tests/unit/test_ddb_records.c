@@ -747,7 +747,7 @@ END_TEST
 /* ------------------------------------------------------------------ */
 
 START_TEST(size_bytes) {
-    /* aws-reference D4: key my_partition_key = "hello world" counts
+    /* docs/aws-reference.md D4: key my_partition_key = "hello world" counts
      * 16 + 11 = 27; an image adds binary_key (10 + 6 bytes) to the key:
      * 43. A record is Keys + NewImage + OldImage as present.
      * The modify writes binary_key of 3 bytes: image 27 + 13 = 40. */

@@ -859,6 +859,95 @@ START_TEST(free_while_waiting) {
 }
 END_TEST
 
+/* ---- which interpreter runs a runtime (pure choices) ---- */
+
+START_TEST(interpreter_choice) {
+    static const char *const none[] = {NULL};
+    static const char *const exact[] = {"python3.12=/opt/py312/bin/python", "nodejs=/opt/node/bin/node"};
+    static const char *const fam[] = {"python3=/usr/bin/python3.11"};
+    static const char *const both[] = {"python3=/fam", "python3.12=/exact"};
+    const struct {
+        const char *runtime;
+        const char *const *ov;
+        int n;
+        const char *versioned;   /* what the caller found running */
+        const char *want;        /* NULL: no interpreter */
+        int overridden;
+    } t[] = {
+        {"python3.12", none, 0, NULL, "python3", 0},
+        {"python3.12", none, 0, "python3.12", "python3.12", 0},
+        {"python3.12", exact, 2, "python3.12", "/opt/py312/bin/python", 1},
+        {"python3.13", exact, 2, NULL, "python3", 0},
+        {"python3.13", fam, 1, "python3.13", "/usr/bin/python3.11", 1},
+        {"python3.12", both, 2, NULL, "/exact", 1},
+        {"python3.9", both, 2, NULL, "/fam", 1},
+        {"nodejs20.x", none, 0, NULL, "node", 0},
+        {"nodejs20.x", exact, 2, NULL, "/opt/node/bin/node", 1},
+        {"nodejs22.x", fam, 1, NULL, "node", 0},
+        {"provided.al2023", exact, 2, NULL, NULL, 0},
+        /* "python3.1" must not take "python3.12=": the key ends at '=' */
+        {"python3.1", exact, 2, NULL, "python3", 0},
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        int ov = -1;
+        const char *got = env_interpreter(t[i].runtime, t[i].ov, t[i].n, t[i].versioned, &ov);
+        if (t[i].want == NULL) ck_assert_msg(got == NULL, "case %zu", i);
+        else ck_assert_msg(got && strcmp(got, t[i].want) == 0, "case %zu: %s", i, got ? got : "NULL");
+        ck_assert_msg(ov == t[i].overridden, "case %zu: overridden %d", i, ov);
+    }
+}
+END_TEST
+
+START_TEST(versioned_command) {
+    const struct {
+        const char *runtime;
+        int ok;
+        const char *want;
+    } t[] = {
+        {"python3.12", 1, "python3.12"}, {"python3.9", 1, "python3.9"}, {"python3.14", 1, "python3.14"},
+        {"python3", 0, ""}, {"python3.", 0, ""}, {"python3.12x", 0, ""}, {"python2.7", 0, ""},
+        {"nodejs20.x", 0, ""}, {"provided.al2", 0, ""},
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        char buf[32] = "junk";
+        ck_assert_msg(env_versioned_command(t[i].runtime, buf, sizeof(buf)) == t[i].ok, "case %zu", i);
+        ck_assert_msg(strcmp(buf, t[i].want) == 0, "case %zu: %s", i, buf);
+    }
+    char small[4];
+    ck_assert_int_eq(env_versioned_command("python3.12", small, sizeof(small)), 0);
+}
+END_TEST
+
+START_TEST(version_matches) {
+    const struct {
+        const char *runtime, *version;
+        int want;
+    } t[] = {
+        {"python3.12", "3.12.1", 1}, {"python3.12", "3.12", 1}, {"python3.12", "3.11.7", 0},
+        {"python3.1", "3.12.0", 0}, {"python3.1", "3.1.4", 1}, {"python3.9", "3.10.0", 0},
+        {"nodejs20.x", "20.20.2", 1}, {"nodejs22.x", "20.20.2", 0}, {"nodejs2.x", "20.1.0", 0},
+        {"nodejs", "20.1.0", -1}, {"provided.al2", "1.0", -1}, {"python3.12", "", 0},
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        ck_assert_msg(env_version_matches(t[i].runtime, t[i].version) == t[i].want, "case %zu: %s on %s",
+                      i, t[i].runtime, t[i].version);
+}
+END_TEST
+
+START_TEST(interpreter_version_probe) {
+    char v[32] = "";
+    /* python3 runs the tests' fakes, so it is there */
+    ck_assert_int_eq(env_interpreter_version("python3", 0, v, sizeof(v)), 0);
+    ck_assert_msg(strncmp(v, "3.", 2) == 0, "%s", v);
+    char again[32] = "";
+    ck_assert_int_eq(env_interpreter_version("python3", 0, again, sizeof(again)), 0);
+    ck_assert_str_eq(v, again);
+    ck_assert_int_eq(env_interpreter_version("sluice-no-such-interpreter", 0, v, sizeof(v)), -1);
+    /* runs, but prints no version: not an interpreter */
+    ck_assert_int_eq(env_interpreter_version("true", 0, v, sizeof(v)), -1);
+}
+END_TEST
+
 /* ---- suite ---- */
 
 static Suite *env_suite(void) {
@@ -882,6 +971,10 @@ static Suite *env_suite(void) {
         {"output_capture", output_capture},
         {"warm_reuse", warm_reuse},
         {"free_while_waiting", free_while_waiting},
+        {"interpreter_choice", interpreter_choice},
+        {"versioned_command", versioned_command},
+        {"version_matches", version_matches},
+        {"interpreter_version_probe", interpreter_version_probe},
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
         TCase *tc = tcase_create(cases[k].name);

@@ -1,6 +1,6 @@
 /*
  * Unit tests for engine/esm_filter.h: which patterns are valid, and how
- * they match DynamoDB stream records (aws-reference D3 and D4 shapes).
+ * they match DynamoDB stream records (docs/aws-reference.md D3 and D4 shapes).
  */
 #include "engine/esm_filter.h"
 
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A DynamoDB stream record as the pollers see it (aws-reference D4). */
+/* A DynamoDB stream record as the pollers see it (docs/aws-reference.md D4). */
 static const char INSERT_REC[] =
     "{\"eventID\":\"7de3041dd709b024af6f29e4fa13d34c\",\"eventName\":\"INSERT\",\"eventVersion\":\"1.1\","
     "\"eventSource\":\"aws:dynamodb\",\"awsRegion\":\"us-east-1\","
