@@ -571,6 +571,25 @@ static int mkdir_p(const char *path) {
     return 0;
 }
 
+_Static_assert(STORE_BASELINE_VERSION >= 1 && STORE_BASELINE_VERSION <= STORE_SCHEMA_VERSION,
+               "the baseline is one of the schema's versions");
+
+/* Moves the schema from user_version FROM to TO inside the caller's
+ * write transaction: from 0 by the baseline first (which stands for every
+ * migration up to STORE_BASELINE_VERSION), then by each migration left. */
+static int schema_apply(int from, int to) {
+    if (from == 0) {
+        for (size_t i = 0; i < sizeof(store_schema_baseline) / sizeof(store_schema_baseline[0]); i++)
+            if (store_exec(store_schema_baseline[i]) != STORE_OK) return STORE_ERR;
+        from = STORE_BASELINE_VERSION;
+    }
+    for (int v = from; v < to; v++)
+        if (store_exec(store_migrations[v]) != STORE_OK) return STORE_ERR;
+    char pragma[64];
+    snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", to);
+    return store_exec(pragma);
+}
+
 static int migrate(void) {
     sqlite3 *db = store_db();
     if (db == NULL) return STORE_ERR;
@@ -588,15 +607,19 @@ static int migrate(void) {
                 db_path, version, STORE_SCHEMA_VERSION);
         return STORE_ERR;
     }
-    for (; version < STORE_SCHEMA_VERSION; version++) {
-        char pragma[64];
-        snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", version + 1);
+    /* A new database gets its whole schema in one transaction. One made
+     * by an earlier build gets each missing migration in a transaction of
+     * its own, as it always has: an upgrade that is interrupted resumes at
+     * the migration it stopped in. */
+    while (version < STORE_SCHEMA_VERSION) {
+        int to = version == 0 ? STORE_SCHEMA_VERSION : version + 1;
         if (store_begin(1) != STORE_OK) return STORE_ERR;
-        if (store_exec(store_migrations[version]) != STORE_OK || store_exec(pragma) != STORE_OK) {
+        if (schema_apply(version, to) != STORE_OK) {
             store_rollback();
             return STORE_ERR;
         }
         if (store_commit() != STORE_OK) return STORE_ERR;
+        version = to;
     }
     return STORE_OK;
 }

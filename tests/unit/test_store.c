@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,6 +240,169 @@ START_TEST(newer_schema_refused) {
     ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     ck_assert_int_eq(store_init(tmpdir, 0), STORE_ERR);
+}
+END_TEST
+
+/* ---- the schema of a new database against the migrations ---- */
+
+/* Appends the rows of SQL on DB to OUT (a growing malloc'd string), one
+ * line per row, columns joined by '|'. Text is normalised the way SQLite
+ * rewrites CREATE statements when it alters a table: quotes dropped and
+ * each run of white space made one space. */
+static void dump_rows(sqlite3 *db, const char *sql, char **out, size_t *n) {
+    sqlite3_stmt *st = NULL;
+    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < sqlite3_column_count(st); i++) {
+            const char *z = (const char *)sqlite3_column_text(st, i);
+            size_t len = z ? strlen(z) : 4;
+            *out = realloc(*out, *n + len + 3);
+            ck_assert_ptr_nonnull(*out);
+            char *w = *out + *n;
+            for (const char *p = z ? z : "NULL"; *p; p++) {
+                if (*p == '"') continue;
+                if ((*p == ' ' || *p == '\n' || *p == '\t') && w > *out && w[-1] == ' ') continue;
+                *w++ = *p == '\n' || *p == '\t' ? ' ' : *p;
+            }
+            *w++ = i + 1 < sqlite3_column_count(st) ? '|' : '\n';
+            *w = '\0';
+            *n = (size_t)(w - *out);
+        }
+    }
+    ck_assert_int_eq(rc, SQLITE_DONE);
+    sqlite3_finalize(st);
+}
+
+/* Everything about DB's schema that SQLite keeps: the CREATE statements,
+ * every column of every table (type, NOT NULL, default, key position),
+ * every index (unique, partial, origin) and its columns, each table's
+ * kind (rowid, STRICT), and user_version. Rootpage numbers, which depend
+ * on the order of creation, are left out. Caller frees. */
+static char *schema_dump(sqlite3 *db) {
+    static const char *const queries[] = {
+        "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name",
+        "SELECT m.name, p.cid, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden"
+        " FROM sqlite_master m, pragma_table_xinfo(m.name) p WHERE m.type='table' ORDER BY m.name, p.cid",
+        "SELECT m.name, l.name, l.\"unique\", l.origin, l.partial"
+        " FROM sqlite_master m, pragma_index_list(m.name) l WHERE m.type='table' ORDER BY m.name, l.name",
+        "SELECT m.name, x.seqno, x.cid, x.name, x.\"desc\", x.coll, x.\"key\""
+        " FROM sqlite_master m, pragma_index_xinfo(m.name) x WHERE m.type='index' ORDER BY m.name, x.seqno",
+        "SELECT name, type, ncol, wr, strict FROM pragma_table_list WHERE schema='main' ORDER BY name",
+        "PRAGMA user_version",
+    };
+    char *out = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) dump_rows(db, queries[i], &out, &n);
+    return out;
+}
+
+/* Makes a database at PATH as a build of schema version V left it: each
+ * migration below V in turn, as every build before the baseline did. */
+static void make_db_at(const char *path, int v) {
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL), SQLITE_OK);
+    for (int i = 0; i < v; i++) {
+        char pragma[64];
+        snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", i + 1);
+        ck_assert_int_eq(sqlite3_exec(db, store_migrations[i], NULL, NULL, NULL), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_exec(db, pragma, NULL, NULL, NULL), SQLITE_OK);
+    }
+    sqlite3_close(db);
+}
+
+/* The schema of every migration from 0, as text (see schema_dump). */
+static char *migrated_dump(void) {
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof(path), "%s/migrated.db", tmpdir);
+    make_db_at(path, store_schema_version());
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    char *dump = schema_dump(db);
+    sqlite3_close(db);
+    return dump;
+}
+
+/* Fails with the first line where dump GOT differs from WANT. */
+static void assert_same_schema(const char *got, const char *want, const char *what) {
+    size_t i = 0, line = 0;
+    while (got[i] && got[i] == want[i]) {
+        if (got[i] == '\n') line = i + 1;
+        i++;
+    }
+    if (got[i] == want[i]) return;
+    const char *g = got + line, *w = want + line;
+    ck_abort_msg("%s differs from the migrations' schema:\n  got:  %.*s\n  want: %.*s", what,
+                 (int)strcspn(g, "\n"), g, (int)strcspn(w, "\n"), w);
+}
+
+/* A new database is made from the baseline, not by replaying every
+ * migration: it must be exactly what the migrations make. */
+START_TEST(new_schema_equals_migrated) {
+    char *fresh = schema_dump(store_db());
+    char *migrated = migrated_dump();
+    assert_same_schema(fresh, migrated, "a new database");
+    /* Not vacuous: the dump holds the last migration's tables and keys. */
+    ck_assert_ptr_nonnull(strstr(fresh, "CREATE TABLE ddb_shards( num INTEGER PRIMARY KEY AUTOINCREMENT"));
+    ck_assert_ptr_nonnull(strstr(fresh, "pc_configs|9|allocated|INTEGER|1|0|0|0\n"));
+    ck_assert_ptr_nonnull(strstr(fresh, "ddb_shards_open|1|4|partition|0|BINARY|1\n"));
+    free(fresh);
+    free(migrated);
+}
+END_TEST
+
+/* Big-endian 32-bit integer at P (the WAL file's byte order). */
+static uint32_t be32(const unsigned char *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A new database gets its schema in one transaction: its WAL holds one
+ * commit (a frame whose header carries the database size), where
+ * replaying the migrations made one per migration. */
+START_TEST(new_schema_one_commit) {
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof(path), "%s/sluice.db-wal", tmpdir);
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    unsigned char hdr[32];
+    ck_assert_int_eq(fread(hdr, 1, sizeof(hdr), f), sizeof(hdr));
+    uint32_t page = be32(hdr + 8);
+    ck_assert_uint_ge(page, 512);
+    unsigned char *frame = malloc(24 + page);
+    ck_assert_ptr_nonnull(frame);
+    int frames = 0, commits = 0;
+    while (fread(frame, 1, 24 + page, f) == 24 + page) {
+        frames++;
+        commits += be32(frame + 4) != 0;
+    }
+    free(frame);
+    fclose(f);
+    ck_assert_int_gt(frames, 0);
+    ck_assert_int_eq(commits, 1);
+}
+END_TEST
+
+/* A data directory of every earlier schema version opens at the current
+ * one, through the migrations after its version, with the same schema as
+ * a new database. */
+START_TEST(every_old_version_migrates) {
+    char *migrated = migrated_dump();
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof(path), "%s/sluice.db", tmpdir);
+    for (int v = 1; v < store_schema_version(); v++) {
+        store_shutdown();
+        rm_rf(tmpdir);
+        ck_assert_int_eq(mkdir(tmpdir, 0700), 0);
+        make_db_at(path, v);
+        ck_assert_int_eq(store_init(tmpdir, 0), STORE_OK);
+        char *dump = schema_dump(store_db());
+        char what[64];
+        snprintf(what, sizeof(what), "a database of version %d", v);
+        assert_same_schema(dump, migrated, what);
+        free(dump);
+    }
+    free(migrated);
 }
 END_TEST
 
@@ -1369,6 +1533,9 @@ static Suite *store_suite(void) {
         {"reopen_keeps_data", reopen_keeps_data},
         {"newer_schema_refused", newer_schema_refused},
         {"migration_9_keeps_records", migration_9_keeps_records},
+        {"new_schema_equals_migrated", new_schema_equals_migrated},
+        {"new_schema_one_commit", new_schema_one_commit},
+        {"every_old_version_migrates", every_old_version_migrates},
         {"init_bad_dir", init_bad_dir},
         {"fn_put_get", fn_put_get},
         {"fn_defaults", fn_defaults},
