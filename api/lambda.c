@@ -7,6 +7,7 @@
 #include "api/api.h"
 #include "api/aws_error.h"
 #include "api/lambda_int.h"
+#include "api/utf8.h"
 #include "api/validate.h"
 #include "engine/esm.h"
 #include "engine/arn.h"
@@ -1377,7 +1378,9 @@ static int invoke(struct req *req, struct lroute_args *a) {
         size_t n = 0;
         unsigned char *raw = util_b64_decode(ccz, strlen(ccz), &n);
         cJSON *probe = raw ? cJSON_ParseWithLength((const char *)raw, n) : NULL;
-        if (strlen(ccz) > LAMBDA_MAX_CLIENT_CONTEXT || probe == NULL || !cJSON_IsObject(probe)) {
+        /* Its text reaches the function: UTF-8 like any request text. */
+        if (strlen(ccz) > LAMBDA_MAX_CLIENT_CONTEXT || probe == NULL || !cJSON_IsObject(probe) ||
+            utf8_check((const char *)raw, n, NULL) != 0) {
             free(raw);
             cJSON_Delete(probe);
             req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,

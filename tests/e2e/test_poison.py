@@ -177,6 +177,13 @@ class TestInvalidUtf8(PoisonCase):
         r = self.conn.post("/2015-03-31/functions/fn/invocations", b'{"k":"\xff"}', {})
         self.assertEqual(r.status, 400, r)
         self.assertEqual(r.header("X-Amzn-ErrorType"), "InvalidRequestContentException")
+        # The client context is text the function sees too.
+        cc = __import__("base64").b64encode(b'{"custom":{"k":"\xed\xa0\x80"}}').decode()
+        r = self.conn.post("/2015-03-31/functions/fn/invocations", b"{}",
+                           {"X-Amz-Client-Context": cc, "X-Amz-Invocation-Type": "DryRun"})
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.header("X-Amzn-ErrorType"), "InvalidRequestContentException")
+        self.assertEqual(r.json()["message"], "Client context must be a valid Base64-encoded JSON object.")
 
     def test_logs_and_cloudwatch_refused(self):
         r = self.logs_call("CreateLogGroup", b'{"logGroupName":"g\xff"}')

@@ -491,6 +491,28 @@ START_TEST(spawn_failure) {
 }
 END_TEST
 
+/* With spawning disabled (the router's fuzz target) even a runtime that
+ * would start is not started: -1 with a message, no process, no Runtime
+ * API socket left open. Runs last: without CK_FORK the switch would stay
+ * on for the tests after it. */
+START_TEST(spawn_disabled) {
+    int before = count_fds();
+    env_disable_spawn();
+    struct env *e = NULL;
+    struct env_result r;
+    double init_ms = -1;
+    int rc = start_fake("nxt()\n", 10000, &e, &r, &init_ms);
+    ck_assert_int_eq(rc, -1);
+    ck_assert_int_eq(r.outcome, ENV_INIT_ERROR);
+    ck_assert_ptr_nonnull(r.body);
+    assert_has(r.body, strlen(r.body), "function processes are disabled");
+    env_result_clear(&r);
+    env_free(e);
+    ck_assert_int_eq(count_fds(), before);
+    ck_assert_int_eq(count_children(), 0);
+}
+END_TEST
+
 /* ---- invocations ---- */
 
 /* The event and its headers reach the runtime; the posted body comes back
@@ -975,6 +997,7 @@ static Suite *env_suite(void) {
         {"versioned_command", versioned_command},
         {"version_matches", version_matches},
         {"interpreter_version_probe", interpreter_version_probe},
+        {"spawn_disabled", spawn_disabled},
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
         TCase *tc = tcase_create(cases[k].name);
