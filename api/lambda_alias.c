@@ -1059,6 +1059,12 @@ static int tag_target(struct req *req, struct lroute_args *a, struct tag_target 
         if (*tags == NULL) *tags = cJSON_CreateObject();
         return 0;
     }
+    /* A mapping ARN that does not parse (an empty account, a bad UUID):
+     * the text AWS answered in terraform-provider-aws issue 39849
+     * (https://github.com/hashicorp/terraform-provider-aws/issues/39849). */
+    if (strstr(z, ":event-source-mapping:") != NULL)
+        return req_fail(req, &AWSERR_INVALID_PARAMETER,
+                        "Unsupported resource type for tagging or invalid arn: %.300s", z);
     struct fn_ref ref;
     int rc = arn_parse_function(z, ARN_SHAPE_FUNCTION, &ref);
     if (strncmp(z, "arn:", 4) != 0 || rc != ARN_OK || ref.region[0] == '\0' ||

@@ -654,11 +654,11 @@ class TagTests(EsmTestCase):
                             Tags=too_many)
         self.assertEqual(self.lam.list_event_source_mappings()["EventSourceMappings"], [])
 
-    def test_malformed_mapping_arn_quotes_the_pattern(self):
-        bad = "arn:aws:lambda:%s:%s:event-source-mapping:not-a-uuid" % (REGION, ACCT)
-        self.assertAwsError(self.lam.list_tags, "ValidationException", 400,
-                            message_re=r"^1 validation error detected: Value '%s' at 'resource' failed"
-                            % re.escape(bad), Resource=bad)
+    def test_malformed_mapping_arn(self):
+        for bad in ("arn:aws:lambda:%s:%s:event-source-mapping:not-a-uuid" % (REGION, ACCT),
+                    "arn:aws:lambda:%s::event-source-mapping:00000000-1111-2222-3333-444444444444" % REGION):
+            self.assertAwsError(self.lam.list_tags, "InvalidParameterValueException", 400,
+                                "Unsupported resource type for tagging or invalid arn: " + bad, Resource=bad)
 
 
 class RestartTests(EsmTestCase):
