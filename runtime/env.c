@@ -854,8 +854,10 @@ int env_on_path(const char *name, const char *path) {
         /* A version manager's shims (pyenv, asdf) choose per directory
          * which version runs, and a shim of a version not selected exits
          * with an error: a shim does not say the version is there. */
-        int shims = nd >= 5 && strncmp(path + nd - 5, "shims", 5) == 0 &&
-                    (nd == 5 || path[nd - 6] == '/');
+        size_t nt = nd;
+        while (nt > 1 && path[nt - 1] == '/') nt--;   /* "…/shims/" too */
+        int shims = nt >= 5 && strncmp(path + nt - 5, "shims", 5) == 0 &&
+                    (nt == 5 || path[nt - 6] == '/');
         if (nd > 0 && !shims) {
             char full[4096];
             if (snprintf(full, sizeof(full), "%.*s/%s", (int)nd, path, name) < (int)sizeof(full) &&

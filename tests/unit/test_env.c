@@ -987,6 +987,9 @@ START_TEST(on_path) {
     ck_assert_int_eq(mkdir(dir, 0755), 0);   /* a directory, not a command */
     snprintf(path, sizeof(path), "%s::%s:%s", shims, a, b);
     ck_assert_int_eq(env_on_path("python3.12", path), 0);
+    snprintf(path, sizeof(path), "%s/", shims);
+    ck_assert_int_eq(env_on_path("python3.12", path), 0);
+    snprintf(path, sizeof(path), "%s::%s:%s", shims, a, b);
     ck_assert_int_eq(env_on_path("python3.11", path), 1);
     ck_assert_int_eq(env_on_path("python3.13", path), 1);
     ck_assert_int_eq(env_on_path("python3.14", path), 0);
