@@ -162,43 +162,44 @@ void invoke_shutdown(void) {
     env_kill_all();
 }
 
-static void write_logs(const struct invoke_req *req, const char *stream, const char *text);
-
-/* The interpreter for RUNTIME (python or nodejs): a --runtime-command
- * override, else python3.X when one that runs is on PATH, else the
- * family default on PATH. When the interpreter's version is not the
- * runtime's, says so in the environment's log stream (STREAM), once per
- * cold start, as AWS's INIT_START line names the runtime version. */
-static const char *runtime_command(const struct invoke_req *req, const char *runtime,
-                                   const char *stream) {
+/* The interpreter for RUNTIME (python or nodejs; NULL for others): a
+ * --runtime-command override (*OVERRIDDEN set), else python3.X when one
+ * lies on PATH, else the family default on PATH. Looks at the filesystem
+ * only: no process is started to choose. */
+static const char *runtime_command(const char *runtime, int *overridden) {
     const char *const *ov = (const char *const *)sluice_cfg.runtime_commands;
-    int n = sluice_cfg.nruntime_commands, overridden = 0;
-    const char *cmd = env_interpreter(runtime, ov, n, NULL, &overridden);
-    if (cmd == NULL || overridden) return cmd;
-    int node = strncmp(runtime, "nodejs", 6) == 0;
-    char versioned[32], v[32];
+    int n = sluice_cfg.nruntime_commands;
+    const char *cmd = env_interpreter(runtime, ov, n, NULL, overridden);
+    if (cmd == NULL || *overridden) return cmd;
+    char versioned[32];
+    const char *path = getenv("PATH");
+    int found = env_versioned_command(runtime, versioned, sizeof(versioned)) &&
+                env_on_path(versioned, path ? path : "/usr/local/bin:/usr/bin:/bin");
     /* The versioned command is the runtime's own name (python3.12), so
      * RUNTIME, which outlives the spawn, stands for it. */
-    int versioned_runs = env_versioned_command(runtime, versioned, sizeof(versioned)) &&
-                         env_interpreter_version(versioned, node, v, sizeof(v)) == 0 &&
-                         env_version_matches(runtime, v) == 1;
-    cmd = env_interpreter(runtime, ov, n, versioned_runs ? runtime : NULL, &overridden);
-    if (versioned_runs) return cmd;
-    if (env_interpreter_version(cmd, node, v, sizeof(v)) == 0 && env_version_matches(runtime, v) == 0) {
-        char line[512];
-        if (node)
-            snprintf(line, sizeof(line),
-                     "sluice: runtime %s runs on Node.js %s (%s on PATH); to run another, "
-                     "pass --runtime-command %s=/path/to/node\n", runtime, v, cmd, runtime);
-        else
-            snprintf(line, sizeof(line),
-                     "sluice: runtime %s runs on Python %s (%s on PATH): no %s on PATH runs; "
-                     "install it or pass --runtime-command %s=/path/to/%s\n",
-                     runtime, v, cmd, versioned[0] ? versioned : runtime, runtime,
-                     versioned[0] ? versioned : "python3");
-        write_logs(req, stream, line);
-    }
-    return cmd;
+    return env_interpreter(runtime, ov, n, found ? runtime : NULL, overridden);
+}
+
+static void write_logs(const struct invoke_req *req, const char *stream, const char *text);
+
+/* Says in ENV's log stream (STREAM) when the interpreter CMD that runs
+ * RUNTIME announced another version than the runtime's, once per cold
+ * start, where AWS's INIT_START line names the runtime version. */
+static void version_note(const struct invoke_req *req, const char *stream, const char *runtime,
+                         const char *cmd, struct env *env) {
+    char v[32];
+    if (env_runtime_version(env, v, sizeof(v)) != 0 || env_version_matches(runtime, v) != 0) return;
+    char line[512];
+    if (strncmp(runtime, "nodejs", 6) == 0)
+        snprintf(line, sizeof(line),
+                 "sluice: runtime %s runs on Node.js %s (%s on PATH); to run another, pass "
+                 "--runtime-command %s=/path/to/node\n", runtime, v, cmd, runtime);
+    else
+        snprintf(line, sizeof(line),
+                 "sluice: runtime %s runs on Python %s (%s on PATH): no %s on PATH; install it "
+                 "or pass --runtime-command %s=/path/to/%s\n", runtime, v, cmd, runtime, runtime,
+                 runtime);
+    write_logs(req, stream, line);
 }
 
 /* Unpacked code directory of CodeSha256 (base64), unpacking if needed. */
@@ -436,11 +437,13 @@ static int spawn_env(const struct invoke_req *req, const char *dir, const char *
     char boot[4200];
     struct env_spec spec;
     memset(&spec, 0, sizeof(spec));
+    int overridden = 0;
+    const char *cmd = runtime_command(runtime, &overridden);
     char pyboot[4400];
     const char *pyscript = rt_bootstrap_python();
     if (python && (strchr(pyscript, '\'') || strchr(pyscript, '\\'))) {
         /* A path Python cannot take inside quotes: run the script. */
-        spec.argv[0] = runtime_command(req, runtime, stream);
+        spec.argv[0] = cmd;
         spec.argv[1] = pyscript;
     } else if (python) {
         /* Imported as a module rather than run as a script, so Python
@@ -452,11 +455,11 @@ static int spawn_env(const struct invoke_req *req, const char *dir, const char *
         snprintf(pyboot, sizeof(pyboot),
                  "import sys; sys.path.insert(0, %s%s%s); import bootstrap; bootstrap.main()",
                  "'", rdir, "'");
-        spec.argv[0] = runtime_command(req, runtime, stream);
+        spec.argv[0] = cmd;
         spec.argv[1] = "-c";
         spec.argv[2] = pyboot;
     } else if (node) {
-        spec.argv[0] = runtime_command(req, runtime, stream);
+        spec.argv[0] = cmd;
         spec.argv[1] = rt_bootstrap_nodejs();
     } else {
         snprintf(boot, sizeof(boot), "%s/bootstrap", dir);
@@ -467,6 +470,8 @@ static int spawn_env(const struct invoke_req *req, const char *dir, const char *
     spec.init_timeout_ms = INVOKE_INIT_TIMEOUT_MS;
     int rc = env_start(&spec, env, ir, init_ms);
     env_clear(&b);
+    if (rc == 0 && ir->outcome == ENV_OK && (python || node) && !overridden)
+        version_note(req, stream, runtime, cmd, *env);
     return rc;
 }
 

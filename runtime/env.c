@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -65,6 +66,7 @@ struct env {
     char *init_body;
     size_t ninit;
     char init_type[128];
+    char user_agent[96];   /* of the runtime's first GET next; "" before */
     /* process end */
     int exited;
     int exit_status;
@@ -159,8 +161,12 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
 }
 
 static enum MHD_Result next_invocation(struct env *e, struct MHD_Connection *c, struct rconn *rc) {
+    const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT);
     pthread_mutex_lock(&e->mu);
     if (!e->ready) {
+        /* The runtime's User-Agent names its language version, as AWS's
+         * runtime interface clients send it. */
+        snprintf(e->user_agent, sizeof(e->user_agent), "%s", ua ? ua : "");
         e->ready = 1;
         pthread_cond_broadcast(&e->cv);
     }
@@ -833,101 +839,46 @@ int env_version_matches(const char *runtime, const char *version) {
     return strncmp(version, want, nw) == 0 && (version[nw] == '\0' || version[nw] == '.');
 }
 
-/* Commands probed, kept for the life of the process: a few interpreters
- * (python3, python3.X for the runtimes in use, node) fill it. */
-#define ENV_PROBE_CACHE 16
-/* How long a probe may take: a cold interpreter start is ~30 ms, a pyenv
- * shim ~100 ms; past this the command is treated as not running. */
-#define ENV_PROBE_TIMEOUT_MS 5000
-
-static struct {
-    char cmd[128];
-    int ok;
-    char version[32];
-} probes[ENV_PROBE_CACHE];
-static int nprobes;
-static pthread_mutex_t probe_mu = PTHREAD_MUTEX_INITIALIZER;
-
-/* Runs CMD -c/-e to print its version into OUT (N bytes). 0 or -1. */
-static int probe(const char *cmd, int node, char *out, size_t n) {
-    const char *argv[4] = {cmd, node ? "-e" : "-c",
-                           node ? "process.stdout.write(process.versions.node)"
-                                : "import sys; sys.stdout.write('%d.%d.%d' % sys.version_info[:3])",
-                           NULL};
-    char path[4096], lang[256], lcall[256];
-    const char *p = getenv("PATH"), *l = getenv("LANG"), *lc = getenv("LC_ALL");
-    snprintf(path, sizeof(path), "PATH=%s", p ? p : "/usr/local/bin:/usr/bin:/bin");
-    snprintf(lang, sizeof(lang), "LANG=%s", l ? l : "en_US.UTF-8");
-    const char *envp[4] = {path, lang, NULL, NULL};
-    if (lc) {
-        snprintf(lcall, sizeof(lcall), "LC_ALL=%s", lc);
-        envp[2] = lcall;
-    }
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addchdir_np(&fa, "/");
-    pid_t pid = -1;
-    /* posix_spawnp searches the server's PATH, which functions get too. */
-    int rc = posix_spawnp(&pid, cmd, &fa, NULL, (char *const *)argv, (char *const *)envp);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    size_t got = 0;
-    if (rc == 0) {
-        struct timespec t0;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        for (;;) {
-            struct timespec t1;
-            clock_gettime(CLOCK_MONOTONIC, &t1);
-            long left = ENV_PROBE_TIMEOUT_MS - ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
-            struct pollfd pfd = {fds[0], POLLIN, 0};
-            int pr = left > 0 ? poll(&pfd, 1, (int)left) : 0;
-            if (pr < 0 && errno == EINTR) continue;
-            if (pr <= 0) {
-                kill(pid, SIGKILL);
-                got = 0;
-                break;
-            }
-            ssize_t r = read(fds[0], out + got, n - 1 - got);
-            if (r < 0 && errno == EINTR) continue;
-            if (r <= 0) break;
-            got += (size_t)r;
-            if (got == n - 1) break;
-        }
-        int status = 0;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) got = 0;
-    }
-    close(fds[0]);
-    out[got] = '\0';
-    return got > 0 && strspn(out, "0123456789.") == got ? 0 : -1;
+int env_ua_version(const char *ua, char *buf, size_t n) {
+    if (n > 0) buf[0] = '\0';
+    /* "aws-lambda-python/3.11.7-sluice", "aws-lambda-nodejs/20.11.1-…" */
+    if (ua == NULL || strncmp(ua, "aws-lambda-", 11) != 0) return -1;
+    const char *slash = strchr(ua, '/');
+    if (slash == NULL) return -1;
+    size_t nv = strspn(slash + 1, "0123456789.");
+    if (nv == 0 || nv >= n || !(slash[1] >= '0' && slash[1] <= '9')) return -1;
+    snprintf(buf, n, "%.*s", (int)nv, slash + 1);
+    return 0;
 }
 
-int env_interpreter_version(const char *cmd, int node, char *version, size_t n) {
-    pthread_mutex_lock(&probe_mu);
-    int i = 0;
-    while (i < nprobes && strcmp(probes[i].cmd, cmd) != 0) i++;
-    if (i == nprobes) {
-        char v[32];
-        int ok = probe(cmd, node, v, sizeof(v)) == 0;
-        if (nprobes < ENV_PROBE_CACHE && strlen(cmd) < sizeof(probes[0].cmd)) {
-            snprintf(probes[i].cmd, sizeof(probes[i].cmd), "%s", cmd);
-            probes[i].ok = ok;
-            snprintf(probes[i].version, sizeof(probes[i].version), "%s", ok ? v : "");
-            nprobes++;
-        } else {
-            pthread_mutex_unlock(&probe_mu);
-            if (ok) snprintf(version, n, "%s", v);
-            return ok ? 0 : -1;
+int env_runtime_version(struct env *e, char *buf, size_t n) {
+    pthread_mutex_lock(&e->mu);
+    int rc = env_ua_version(e->user_agent, buf, n);
+    pthread_mutex_unlock(&e->mu);
+    return rc;
+}
+
+int env_on_path(const char *name, const char *path) {
+    if (name == NULL || name[0] == '\0' || strchr(name, '/') || path == NULL) return 0;
+    while (*path) {
+        size_t nd = strcspn(path, ":");
+        /* A version manager's shims (pyenv, asdf) choose per directory
+         * which version runs, and a shim of a version not selected exits
+         * with an error: a shim does not say the version is there. */
+        size_t nt = nd;
+        while (nt > 1 && path[nt - 1] == '/') nt--;   /* "…/shims/" too */
+        int shims = nt >= 5 && strncmp(path + nt - 5, "shims", 5) == 0 &&
+                    (nt == 5 || path[nt - 6] == '/');
+        if (nd > 0 && !shims) {
+            char full[4096];
+            if (snprintf(full, sizeof(full), "%.*s/%s", (int)nd, path, name) < (int)sizeof(full) &&
+                access(full, X_OK) == 0) {
+                struct stat st;
+                if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) return 1;
+            }
         }
+        path += nd;
+        if (*path == ':') path++;
     }
-    int ok = probes[i].ok;
-    if (ok) snprintf(version, n, "%s", probes[i].version);
-    pthread_mutex_unlock(&probe_mu);
-    return ok ? 0 : -1;
+    return 0;
 }

@@ -120,13 +120,21 @@ int env_versioned_command(const char *runtime, char *buf, size_t n);
  * RUNTIME names no interpreter version. Pure. */
 int env_version_matches(const char *runtime, const char *version);
 
-/* The version CMD reports ("3.11.7" for python, NODE set: "20.11.1"),
- * CMD found on PATH and run with the environment functions get (PATH and
- * locale only). Returns 0 with VERSION (N bytes) filled, or -1 when CMD
- * does not run or says nothing within 5 s. Cached per CMD for the life
- * of the process, so only the first call per command spawns; thread-safe
- * (callers wait while another probes). */
-int env_interpreter_version(const char *cmd, int node, char *version, size_t n);
+/* The interpreter version in a runtime's User-Agent UA
+ * ("aws-lambda-python/3.11.7-sluice" gives "3.11.7"), into BUF (N
+ * bytes). Returns 0, or -1 when UA names none. Pure. */
+int env_ua_version(const char *ua, char *buf, size_t n);
+
+/* The interpreter version ENV's runtime announced in the User-Agent of
+ * its first GET next (sluice's bootstraps send it, as AWS's runtime
+ * clients do): 0 with BUF filled, or -1 when it announced none (a
+ * provided.* runtime, or init has not reached next). Thread-safe. */
+int env_runtime_version(struct env *env, char *buf, size_t n);
+
+/* 1 when an executable file NAME lies in a directory of PATH (a
+ * ":"-separated list) other than a version manager's "shims" directory,
+ * else 0. Reads the filesystem; no process is started. */
+int env_on_path(const char *name, const char *path);
 
 /* Kills processes left behind by an earlier run that died (kill -9):
  * every process whose working directory lies under CODE_DIR, where all

@@ -25,6 +25,7 @@ const { pathToFileURL } = require('url');
 /* ------------------------------------------------------------------------ */
 
 const API_BASE = '/2018-06-01/runtime';
+const USER_AGENT = `aws-lambda-nodejs/${process.versions.node}-sluice`;
 const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
 
 /* Global symbols the RIC uses; some libraries read the request id here. */
@@ -325,7 +326,9 @@ class RapidClient {
           port: this.port,
           method,
           path: urlPath,
-          headers,
+          /* The Node.js version, as AWS's runtime interface client
+           * announces it; sluice notes a runtime/version mismatch. */
+          headers: { 'User-Agent': USER_AGENT, ...headers },
           agent: this.agent,
         },
         (res) => {

@@ -1235,6 +1235,17 @@ def interpreter_minor(cmd, path=None):
     return p.stdout.strip() if p.returncode == 0 else None
 
 
+def on_path_not_shim(name, path=None):
+    """Whether sluice takes NAME from PATH: an executable file outside a
+    version manager's "shims" directory."""
+    for d in (path if path is not None else os.environ.get("PATH", "")).split(os.pathsep):
+        if d and os.path.basename(d.rstrip("/")) != "shims":
+            f = os.path.join(d, name)
+            if os.path.isfile(f) and os.access(f, os.X_OK):
+                return True
+    return False
+
+
 VERSION_HANDLER = """\
 import sys
 
@@ -1261,7 +1272,7 @@ class RuntimeVersionTest(InvokeCase):
         if have is None:
             self.skipTest("no python3")
         others = ["3.%d" % m for m in range(9, 15)
-                  if "3.%d" % m != have and interpreter_minor("python3.%d" % m) is None]
+                  if "3.%d" % m != have and not on_path_not_shim("python3.%d" % m)]
         if not others:
             self.skipTest("every python3.X runs here")
         rt = "python" + others[0]
@@ -1271,12 +1282,28 @@ class RuntimeVersionTest(InvokeCase):
         notes = [m for m in self.logged("other") if m.startswith("sluice: runtime ")]
         self.assertEqual(len(notes), 1, self.logged("other"))
         self.assertRegex(notes[0], r"^sluice: runtime %s runs on Python %s\.\d+ \(python3 on PATH\): "
-                                   r"no %s on PATH runs; install it or pass --runtime-command %s="
+                                   r"no %s on PATH; install it or pass --runtime-command %s="
                                    % (re.escape(rt), re.escape(have), re.escape(rt), re.escape(rt)))
         # The runtime of python3's own version: nothing to say.
         self.fn("same", VERSION_HANDLER, runtime="python" + have)
         self.assertEqual(self.ok("same").json, have)
         self.assertEqual([m for m in self.logged("same") if m.startswith("sluice: runtime ")], [])
+
+    @unittest.skipUnless(HAVE_NODE, "node not on PATH")
+    def test_other_node_version_is_said_in_the_log(self):
+        major = subprocess.run(["node", "-p", "process.versions.node.split('.')[0]"], capture_output=True,
+                               text=True, timeout=30).stdout.strip()
+        rt = "nodejs%d.x" % [m for m in (18, 20, 22, 24) if str(m) != major][0]
+        self.fn("other", "exports.handler = async () => process.versions.node;\n", runtime=rt)
+        self.assertEqual(self.ok("other").json.split(".")[0], major)
+        notes = [m for m in self.logged("other") if m.startswith("sluice: runtime ")]
+        self.assertEqual(len(notes), 1, self.logged("other"))
+        self.assertRegex(notes[0], r"^sluice: runtime %s runs on Node\.js %s\.[\d.]+ \(node on PATH\)"
+                         % (re.escape(rt), major))
+        if major in ("18", "20", "22", "24"):
+            self.fn("same", "exports.handler = async () => 1;\n", runtime="nodejs%s.x" % major)
+            self.ok("same")
+            self.assertEqual([m for m in self.logged("same") if m.startswith("sluice: runtime ")], [])
 
 
 class VersionedPythonOnPathTest(unittest.TestCase):
@@ -1309,6 +1336,10 @@ class VersionedPythonOnPathTest(unittest.TestCase):
         srv = Server(env={"PATH": bindir + os.pathsep + os.environ.get("PATH", "")})
         srv2 = Server(env={"PATH": bindir + os.pathsep + os.environ.get("PATH", "")},
                       extra_args=["--runtime-command", "python%s=python3" % minor])
+        shims = os.path.join(bindir, "shims")
+        os.mkdir(shims)
+        os.symlink(path, os.path.join(shims, "python" + minor))
+        srv3 = Server(env={"PATH": shims + os.pathsep + os.environ.get("PATH", "")})
         try:
             srv.start()
             lam = srv.client("lambda")
@@ -1323,6 +1354,14 @@ class VersionedPythonOnPathTest(unittest.TestCase):
             msgs = [e["message"] for e in logs.filter_log_events(logGroupName="/aws/lambda/versioned")["events"]]
             self.assertFalse([m for m in msgs if m.startswith("sluice: runtime ")], msgs)
             srv.stop()
+            # In a version manager's shims directory it is not taken.
+            srv3.start()
+            lam = srv3.client("lambda")
+            lam.create_function(FunctionName="versioned", Runtime="python" + minor, Role=ROLE,
+                                Handler="index.handler", Code={"ZipFile": make_zip({"index.py": VERSION_HANDLER})})
+            r = lam.invoke(FunctionName="versioned", Payload=b"{}")
+            self.assertEqual(json.loads(r["Payload"].read()), have)
+            srv3.stop()
             # --runtime-command wins over the versioned command on PATH.
             srv2.start()
             lam = srv2.client("lambda")
@@ -1334,6 +1373,7 @@ class VersionedPythonOnPathTest(unittest.TestCase):
         finally:
             srv.cleanup()
             srv2.cleanup()
+            srv3.cleanup()
             shutil.rmtree(bindir, ignore_errors=True)
 
 

@@ -10,6 +10,7 @@ import base64
 import io
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -78,6 +79,17 @@ class CommandLineTests(unittest.TestCase):
             self.assertIn(flag, p.stdout, "--help does not mention %s" % flag)
         for env in ("SLUICE_",):
             self.assertIn(env, p.stdout)
+
+    def test_readme_flags_table_lists_every_flag(self):
+        """Every flag --help prints has a row in the README's flags table."""
+        p = self.run_bin("--help")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        flags = set(re.findall(r"^\s+(--[a-z][a-z-]*)", p.stdout, re.M))
+        self.assertIn("--help", flags)
+        self.assertIn("--version", flags)
+        with open(os.path.join(harness.REPO, "README.md")) as f:
+            rows = set(re.findall(r"^\| `(--[a-z][a-z-]*)", f.read(), re.M))
+        self.assertEqual(sorted(flags - rows), [], "flags missing from the README's table")
 
     def test_debug_log_has_no_libmicrohttpd_warning(self):
         """--log-level debug: the first line is sluice's own, not libmicrohttpd's

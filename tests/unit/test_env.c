@@ -956,17 +956,76 @@ START_TEST(version_matches) {
 }
 END_TEST
 
-START_TEST(interpreter_version_probe) {
-    char v[32] = "";
-    /* python3 runs the tests' fakes, so it is there */
-    ck_assert_int_eq(env_interpreter_version("python3", 0, v, sizeof(v)), 0);
-    ck_assert_msg(strncmp(v, "3.", 2) == 0, "%s", v);
-    char again[32] = "";
-    ck_assert_int_eq(env_interpreter_version("python3", 0, again, sizeof(again)), 0);
-    ck_assert_str_eq(v, again);
-    ck_assert_int_eq(env_interpreter_version("sluice-no-such-interpreter", 0, v, sizeof(v)), -1);
-    /* runs, but prints no version: not an interpreter */
-    ck_assert_int_eq(env_interpreter_version("true", 0, v, sizeof(v)), -1);
+START_TEST(ua_version) {
+    const struct {
+        const char *ua;
+        int rc;
+        const char *want;
+    } t[] = {
+        {"aws-lambda-python/3.11.7-sluice", 0, "3.11.7"},
+        {"aws-lambda-nodejs/20.20.2-sluice", 0, "20.20.2"},
+        {"aws-lambda-python/3.12.1", 0, "3.12.1"},
+        {"aws-lambda-rust/", -1, ""},
+        {"aws-lambda-python/x3", -1, ""},
+        {"curl/8.0.1", -1, ""},
+        {"", -1, ""},
+        {NULL, -1, ""},
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        char buf[32] = "junk";
+        ck_assert_msg(env_ua_version(t[i].ua, buf, sizeof(buf)) == t[i].rc, "case %zu", i);
+        ck_assert_msg(strcmp(buf, t[i].want) == 0, "case %zu: %s", i, buf);
+    }
+    char small[4];
+    ck_assert_int_eq(env_ua_version("aws-lambda-python/3.11.7", small, sizeof(small)), -1);
+}
+END_TEST
+
+/* Writes an executable (or not) file DIR/NAME. */
+static void touch(const char *dir, const char *name, mode_t mode) {
+    char p[2 * PATH_MAX];
+    snprintf(p, sizeof(p), "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("#!/bin/sh\n", f);
+    fclose(f);
+    ck_assert_int_eq(chmod(p, mode), 0);
+}
+
+START_TEST(on_path) {
+    char a[PATH_MAX + 16], shims[PATH_MAX + 16], b[PATH_MAX + 16], dir[PATH_MAX + 32];
+    char path[4 * PATH_MAX];
+    snprintf(a, sizeof(a), "%s/a", basedir);
+    snprintf(shims, sizeof(shims), "%s/shims", basedir);
+    snprintf(b, sizeof(b), "%s/b", basedir);
+    ck_assert_int_eq(mkdir(a, 0755), 0);
+    ck_assert_int_eq(mkdir(shims, 0755), 0);
+    ck_assert_int_eq(mkdir(b, 0755), 0);
+    touch(shims, "python3.12", 0755);   /* a version manager's shim */
+    touch(a, "python3.11", 0644);       /* not executable */
+    touch(b, "python3.11", 0755);
+    touch(b, "python3.13", 0755);
+    snprintf(dir, sizeof(dir), "%s/python3.14", b);
+    ck_assert_int_eq(mkdir(dir, 0755), 0);   /* a directory, not a command */
+    snprintf(path, sizeof(path), "%s::%s:%s", shims, a, b);
+    ck_assert_int_eq(env_on_path("python3.12", path), 0);
+    snprintf(path, sizeof(path), "%s/", shims);
+    ck_assert_int_eq(env_on_path("python3.12", path), 0);
+    snprintf(path, sizeof(path), "%s::%s:%s", shims, a, b);
+    ck_assert_int_eq(env_on_path("python3.11", path), 1);
+    ck_assert_int_eq(env_on_path("python3.13", path), 1);
+    ck_assert_int_eq(env_on_path("python3.14", path), 0);
+    ck_assert_int_eq(env_on_path("python3.9", path), 0);
+    ck_assert_int_eq(env_on_path("../b/python3.13", path), 0);
+    ck_assert_int_eq(env_on_path("", path), 0);
+    snprintf(path, sizeof(path), "%s", a);
+    ck_assert_int_eq(env_on_path("python3.11", path), 0);
+    /* "shims" only as a whole directory name */
+    char myshims[PATH_MAX + 16];
+    snprintf(myshims, sizeof(myshims), "%s/myshims", basedir);
+    ck_assert_int_eq(mkdir(myshims, 0755), 0);
+    touch(myshims, "python3.12", 0755);
+    ck_assert_int_eq(env_on_path("python3.12", myshims), 1);
 }
 END_TEST
 
@@ -996,8 +1055,9 @@ static Suite *env_suite(void) {
         {"interpreter_choice", interpreter_choice},
         {"versioned_command", versioned_command},
         {"version_matches", version_matches},
-        {"interpreter_version_probe", interpreter_version_probe},
         {"spawn_disabled", spawn_disabled},
+        {"ua_version", ua_version},
+        {"on_path", on_path},
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
         TCase *tc = tcase_create(cases[k].name);
