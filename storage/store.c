@@ -65,6 +65,7 @@ static char code_dir[PATH_MAX];
 static char data_dir[PATH_MAX];
 static char tmp_root[PATH_MAX];   /* in-memory mode: removed at shutdown */
 static int in_memory_mode;
+static int code_dir_new;          /* store_init made code_dir */
 
 static void conn_close(void *p) {
     struct store_conn *c = p;
@@ -654,6 +655,8 @@ int store_init(const char *dir, int in_memory) {
         fprintf(stderr, "sluice: data directory path too long\n");
         return STORE_ERR;
     }
+    struct stat sb;
+    code_dir_new = stat(code_dir, &sb) != 0;
     if (mkdir_p(code_dir) != 0) {
         fprintf(stderr, "sluice: cannot create %s: %s\n", code_dir, strerror(errno));
         return STORE_ERR;
@@ -717,6 +720,8 @@ int store_reset(void) {
 }
 
 const char *store_code_dir(void) { return code_dir; }
+
+int store_code_dir_new(void) { return code_dir_new; }
 
 const char *store_data_dir(void) { return data_dir; }
 
