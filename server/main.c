@@ -235,10 +235,6 @@ int main(int argc, char **argv) {
         clock_set_offset_ms(strtoll(offset, NULL, 10));
         free(offset);
     }
-    /* The main thread makes no more queries until shutdown: give back its
-     * connection (its schema copy and page cache stay out of the idle
-     * server's memory). Shutdown opens one again if it needs it. */
-    store_thread_done();
     /* Functions of an earlier run that was killed must not linger. The
      * search reads the working directory of every process on the machine
      * (one readlink each: hundreds on a shared machine); in a code
@@ -278,6 +274,13 @@ int main(int argc, char **argv) {
     }
     log_msg(LOG_INFO, "sluice %s listening on http://%s:%d (%s)", SLUICE_VERSION, sluice_cfg.host,
             port, sluice_cfg.in_memory ? "in memory" : sluice_cfg.data_dir);
+    /* The main thread makes no more queries until shutdown: give back its
+     * connection (its schema copy and page cache stay out of the idle
+     * server's memory). Not earlier: closing the last connection of a
+     * WAL database checkpoints it and deletes the log, which the threads'
+     * connections would then create again. Shutdown opens one again if
+     * it needs it. */
+    store_thread_done();
 
     int sig = 0;
     while (sigwait(&set, &sig) != 0) {

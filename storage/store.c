@@ -10,6 +10,7 @@
 #include "storage/store_sql.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
@@ -575,20 +576,82 @@ static int mkdir_p(const char *path) {
 _Static_assert(STORE_BASELINE_VERSION >= 1 && STORE_BASELINE_VERSION <= STORE_SCHEMA_VERSION,
                "the baseline is one of the schema's versions");
 
-/* Moves the schema from user_version FROM to TO inside the caller's
- * write transaction: from 0 by the baseline first (which stands for every
- * migration up to STORE_BASELINE_VERSION), then by each migration left. */
-static int schema_apply(int from, int to) {
+/* Runs SQL on DB, logging a failure. Returns an SQLite code. */
+static int exec_on(sqlite3 *db, const char *sql) {
+    char *zerr = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &zerr);
+    if (rc != SQLITE_OK) fprintf(stderr, "sluice: sql failed: %s\n", zerr ? zerr : sqlite3_errstr(rc));
+    sqlite3_free(zerr);
+    return rc;
+}
+
+/* Moves the schema of DB from user_version FROM to TO inside the
+ * caller's write transaction: from 0 by the baseline first (which stands
+ * for every migration up to STORE_BASELINE_VERSION), then by each
+ * migration left. Returns an SQLite code. */
+static int schema_apply(sqlite3 *db, int from, int to) {
+    int rc = SQLITE_OK;
     if (from == 0) {
-        for (size_t i = 0; i < sizeof(store_schema_baseline) / sizeof(store_schema_baseline[0]); i++)
-            if (store_exec(store_schema_baseline[i]) != STORE_OK) return STORE_ERR;
+        for (size_t i = 0; rc == SQLITE_OK && i < sizeof(store_schema_baseline) / sizeof(store_schema_baseline[0]); i++)
+            rc = exec_on(db, store_schema_baseline[i]);
         from = STORE_BASELINE_VERSION;
     }
-    for (int v = from; v < to; v++)
-        if (store_exec(store_migrations[v]) != STORE_OK) return STORE_ERR;
+    for (int v = from; rc == SQLITE_OK && v < to; v++) rc = exec_on(db, store_migrations[v]);
     char pragma[64];
     snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", to);
-    return store_exec(pragma);
+    return rc == SQLITE_OK ? exec_on(db, pragma) : rc;
+}
+
+/* fsyncs PATH (a file or a directory). Returns 0 or -1. */
+static int sync_path(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* Makes the database of a new data directory: the whole schema, in WAL
+ * mode, under a temporary name, synced once and renamed into place.
+ * SQLite would have synced five times for it (switching an empty file to
+ * WAL goes through a rollback journal: the journal, the directory, the
+ * file; then the new WAL and the directory again), each a disk flush on
+ * the way to the ready file. A crash before the rename leaves only the
+ * temporary name, removed at the next start, so the database is either
+ * whole or absent. Returns STORE_OK or STORE_ERR. */
+static int create_db(void) {
+    static const char *const suffixes[] = {"", "-journal", "-wal", "-shm"};
+    char tmp[PATH_MAX + 16], path[PATH_MAX + 32];
+    snprintf(tmp, sizeof(tmp), "%s.new", db_path);
+    /* Files of an interrupted creation, and a log without its database
+     * (which SQLite would otherwise replay into the new one). */
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        snprintf(path, sizeof(path), "%s%s", tmp, suffixes[i]);
+        unlink(path);
+        if (i > 0) {
+            snprintf(path, sizeof(path), "%s%s", db_path, suffixes[i]);
+            unlink(path);
+        }
+    }
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXRESCODE, NULL);
+    /* Unsynced: nothing is read from this file before the fsync below. */
+    if (rc == SQLITE_OK) rc = exec_on(db, "PRAGMA synchronous=OFF; PRAGMA journal_mode=WAL; BEGIN IMMEDIATE");
+    if (rc == SQLITE_OK) rc = schema_apply(db, 0, STORE_SCHEMA_VERSION);
+    if (rc == SQLITE_OK) rc = exec_on(db, "COMMIT");
+    /* Closing the last connection copies the log into the file and
+     * deletes the log. */
+    int crc = sqlite3_close(db);
+    if (rc == SQLITE_OK) rc = crc;
+    snprintf(path, sizeof(path), "%s-wal", tmp);
+    if (rc == SQLITE_OK && access(path, F_OK) == 0) rc = SQLITE_IOERR;   /* not copied */
+    if (rc != SQLITE_OK || sync_path(tmp) != 0 || rename(tmp, db_path) != 0 || sync_path(data_dir) != 0) {
+        fprintf(stderr, "sluice: cannot create %s: %s\n", db_path,
+                rc != SQLITE_OK ? sqlite3_errstr(rc) : strerror(errno));
+        unlink(tmp);
+        return STORE_ERR;
+    }
+    return STORE_OK;
 }
 
 static int migrate(void) {
@@ -608,14 +671,15 @@ static int migrate(void) {
                 db_path, version, STORE_SCHEMA_VERSION);
         return STORE_ERR;
     }
-    /* A new database gets its whole schema in one transaction. One made
-     * by an earlier build gets each missing migration in a transaction of
-     * its own, as it always has: an upgrade that is interrupted resumes at
+    /* A new database (--in-memory's; a data directory's is made whole by
+     * create_db) gets its whole schema in one transaction. One made by an
+     * earlier build gets each missing migration in a transaction of its
+     * own, as it always has: an upgrade that is interrupted resumes at
      * the migration it stopped in. */
     while (version < STORE_SCHEMA_VERSION) {
         int to = version == 0 ? STORE_SCHEMA_VERSION : version + 1;
         if (store_begin(1) != STORE_OK) return STORE_ERR;
-        if (schema_apply(version, to) != STORE_OK) {
+        if (schema_apply(store_db(), version, to) != SQLITE_OK) {
             store_rollback();
             return STORE_ERR;
         }
@@ -661,6 +725,8 @@ int store_init(const char *dir, int in_memory) {
         fprintf(stderr, "sluice: cannot create %s: %s\n", code_dir, strerror(errno));
         return STORE_ERR;
     }
+    struct stat db_sb;
+    if (!in_memory_mode && stat(db_path, &db_sb) != 0 && create_db() != STORE_OK) return STORE_ERR;
     if (migrate() != STORE_OK) return STORE_ERR;
     if (pthread_create(&ckpt_thread, NULL, ckpt_main, NULL) != 0) {
         fprintf(stderr, "sluice: cannot start the checkpoint thread\n");
