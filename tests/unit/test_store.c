@@ -376,20 +376,44 @@ static int wal_commits(const char *path) {
     return commits;
 }
 
-/* --in-memory: the new database gets its schema in one transaction, so
- * its WAL holds one commit, where replaying the migrations made one per
- * migration. */
-START_TEST(new_schema_one_commit) {
+/* --in-memory: the new database is written out whole (store_db_image),
+ * not made with SQL at start: its log holds no commit. Replaying the
+ * migrations made nine, one transaction for the whole schema one. */
+START_TEST(new_schema_written_whole) {
     char path[PATH_MAX + 32];
     snprintf(path, sizeof(path), "%s/sluice.db-wal", store_data_dir());
-    ck_assert_int_eq(wal_commits(path), 1);
+    ck_assert_int_eq(wal_commits(path), 0);
+    ck_assert_int_eq(q_int("PRAGMA user_version"), store_schema_version());
+    ck_assert_int_eq(q_int("SELECT count(*) FROM sqlite_master WHERE name='ddb_records'"), 1);
 }
 END_TEST
 
-/* A new data directory's database is made whole under another name and
- * renamed into place: the schema is in the file itself (no commit in its
- * log), nothing of the temporary name is left, and it is in WAL mode at
- * the current version. */
+/* A database file of no pages (version 0) gets the whole schema in one
+ * transaction: one commit in its log. */
+START_TEST(empty_file_gets_schema_in_one_commit) {
+    store_shutdown();
+    rm_rf(tmpdir);
+    ck_assert_int_eq(mkdir(tmpdir, 0700), 0);
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof(path), "%s/sluice.db", tmpdir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    ck_assert_int_eq(store_init(tmpdir, 0), STORE_OK);
+    snprintf(path, sizeof(path), "%s/sluice.db-wal", tmpdir);
+    ck_assert_int_eq(wal_commits(path), 1);
+    char *fresh = schema_dump(store_db());
+    char *migrated = migrated_dump();
+    assert_same_schema(fresh, migrated, "an empty file's schema");
+    free(fresh);
+    free(migrated);
+}
+END_TEST
+
+/* A new data directory's database is written whole (store_db_image)
+ * under another name and renamed into place: the schema is in the file
+ * itself (no commit in its log), nothing of the temporary name is left,
+ * and it is in WAL mode at the current version. */
 START_TEST(new_data_dir_db_made_whole) {
     char path[PATH_MAX + 32];
     snprintf(path, sizeof(path), "%s/sluice.db-wal", tmpdir);
@@ -1584,6 +1608,7 @@ static Suite *store_suite(void) {
         {"new_schema_equals_migrated", new_schema_equals_migrated},
         {"new_data_dir_db_made_whole", new_data_dir_db_made_whole},
         {"new_data_dir_ignores_leftovers", new_data_dir_ignores_leftovers},
+        {"empty_file_gets_schema_in_one_commit", empty_file_gets_schema_in_one_commit},
         {"every_old_version_migrates", every_old_version_migrates},
         {"init_bad_dir", init_bad_dir},
         {"fn_put_get", fn_put_get},
@@ -1625,9 +1650,9 @@ static Suite *store_suite(void) {
     tcase_add_checked_fixture(tc, setup_mem, teardown_mem);
     tcase_add_test(tc, in_memory_mode);
     suite_add_tcase(s, tc);
-    tc = tcase_create("new_schema_one_commit");
+    tc = tcase_create("new_schema_written_whole");
     tcase_add_checked_fixture(tc, setup_mem, teardown_mem);
-    tcase_add_test(tc, new_schema_one_commit);
+    tcase_add_test(tc, new_schema_written_whole);
     suite_add_tcase(s, tc);
     return s;
 }
