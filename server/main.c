@@ -235,8 +235,11 @@ int main(int argc, char **argv) {
         clock_set_offset_ms(strtoll(offset, NULL, 10));
         free(offset);
     }
-    /* Functions of an earlier run that was killed must not linger. */
-    int orphans = env_reap_orphans(store_code_dir());
+    /* Functions of an earlier run that was killed must not linger. The
+     * search reads the working directory of every process on the machine
+     * (one readlink each: hundreds on a shared machine); in a code
+     * directory made just now no process can be working. */
+    int orphans = store_code_dir_new() ? 0 : env_reap_orphans(store_code_dir());
     if (orphans > 0) log_msg(LOG_INFO, "stopped %d function processes left by an earlier run", orphans);
     if (rt_bootstraps_install(store_data_dir()) != 0) {
         store_shutdown();
@@ -272,6 +275,13 @@ int main(int argc, char **argv) {
     }
     log_msg(LOG_INFO, "sluice %s listening on http://%s:%d (%s)", SLUICE_VERSION, sluice_cfg.host,
             port, sluice_cfg.in_memory ? "in memory" : sluice_cfg.data_dir);
+    /* The main thread makes no more queries until shutdown: give back its
+     * connection (its schema copy and page cache stay out of the idle
+     * server's memory). Not earlier: closing the last connection of a
+     * WAL database checkpoints it and deletes the log, which the threads'
+     * connections would then create again. Shutdown opens one again if
+     * it needs it. */
+    store_thread_done();
 
     int sig = 0;
     while (sigwait(&set, &sig) != 0) {

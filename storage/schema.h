@@ -2,14 +2,15 @@
  * The database schema. store_migrations[i] moves user_version from i to
  * i+1; store_init() applies them in order to a database made by an
  * earlier build. Never edit an applied migration: append.
- * A new database does not replay them: it gets store_schema_baseline,
- * the schema of version STORE_BASELINE_VERSION written out at once, then
- * only the migrations after that version, all in one transaction.
- * Replaying every migration parsed each CREATE and re-read the whole
- * schema after every ALTER and every commit: 27 of the 29 million
- * instructions the main thread ran to start (see docs/architecture.md).
- * tests/unit/test_store.c checks that the baseline plus the later
- * migrations give the same schema as every migration from 0.
+ * A new database does not replay them: store_schema_baseline is the
+ * schema of version STORE_BASELINE_VERSION written out at once, and the
+ * build (tools/mkdbimage.c) makes a database from it plus the migrations
+ * after that version, which store_init writes out for every new data
+ * directory and --in-memory start. Replaying every migration at start
+ * parsed each CREATE and re-read the whole schema after every ALTER and
+ * every commit: 27 of the 29 million instructions the main thread ran
+ * to start (see docs/architecture.md). tests/unit/test_store.c checks
+ * that a new database has the same schema as every migration from 0.
  */
 #ifndef EMU_STORAGE_SCHEMA_H
 #define EMU_STORAGE_SCHEMA_H

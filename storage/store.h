@@ -111,6 +111,11 @@ int store_reset(void);
  * slash. Borrowed, valid until store_shutdown(). */
 const char *store_code_dir(void);
 
+/* 1 when store_init made the code directory itself (--in-memory, or a
+ * new data directory), so no process of an earlier run can be working
+ * in it; 0 when it was there already. */
+int store_code_dir_new(void);
+
 /* The data directory (or the private temporary one of --in-memory).
  * Borrowed, valid until store_shutdown(). */
 const char *store_data_dir(void);

@@ -614,6 +614,54 @@ class InMemoryTests(unittest.TestCase):
             srv.cleanup()
 
 
+class StartupTests(unittest.TestCase):
+    """What a start does and keeps (docs/architecture.md, start-up)."""
+
+    def db_connections(self, pid):
+        """Open descriptors of the process on its database file: one per
+        SQLite connection."""
+        n = 0
+        for fd in os.listdir("/proc/%d/fd" % pid):
+            try:
+                n += os.readlink("/proc/%d/fd/%s" % (pid, fd)).endswith("/sluice.db")
+            except OSError:
+                pass
+        return n
+
+    def test_idle_server_keeps_few_connections(self):
+        # Each SQLite connection holds its own copy of the schema and a
+        # page cache (~150 kB). An idle server keeps the writer's and one
+        # per housekeeping thread (background, provisioner, mappings, one
+        # async worker): the main thread gives its own back once serving,
+        # and the other async workers open theirs at their first event.
+        srv = Server(in_memory=True)
+        self.addCleanup(srv.cleanup)
+        srv.start()
+        self.assertEqual(srv.health().status, 200)
+        time.sleep(1.5)   # past the background thread's first tick
+        self.assertLessEqual(self.db_connections(srv.proc.pid), 5)
+        srv.stop()
+
+    def test_restart_stops_processes_left_in_the_code_dir(self):
+        # A data dir that was there before may hold functions of a killed
+        # server: they are found by their working directory and killed
+        # before the server is ready. (A new data dir, or --in-memory, has
+        # a code directory made just now, where nothing can run: the search
+        # of every process's working directory is skipped there.)
+        srv = Server(in_memory=False)
+        self.addCleanup(srv.cleanup)
+        srv.start()
+        srv.stop()
+        left = os.path.join(srv.data_dir, "code", "left-behind")
+        os.makedirs(left)
+        proc = subprocess.Popen(["sleep", "60"], cwd=left)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        self.addCleanup(proc.wait)
+        srv.start()
+        self.assertEqual(proc.wait(timeout=5), -signal.SIGKILL)
+        srv.stop()
+
+
 # ---------------------------------------------------------------------------
 class SignalTests(unittest.TestCase):
     def test_sigint_exits_cleanly(self):

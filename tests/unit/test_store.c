@@ -357,29 +357,101 @@ static uint32_t be32(const unsigned char *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* A new database gets its schema in one transaction: its WAL holds one
- * commit (a frame whose header carries the database size), where
- * replaying the migrations made one per migration. */
-START_TEST(new_schema_one_commit) {
+/* Commit frames (those whose header carries the database size) in the
+ * WAL at PATH; 0 when there is none. */
+static int wal_commits(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return 0;
+    unsigned char hdr[32];
+    int commits = 0;
+    if (fread(hdr, 1, sizeof(hdr), f) == sizeof(hdr)) {
+        uint32_t page = be32(hdr + 8);
+        ck_assert_uint_ge(page, 512);
+        unsigned char *frame = malloc(24 + page);
+        ck_assert_ptr_nonnull(frame);
+        while (fread(frame, 1, 24 + page, f) == 24 + page) commits += be32(frame + 4) != 0;
+        free(frame);
+    }
+    fclose(f);
+    return commits;
+}
+
+/* --in-memory: the new database is written out whole (store_db_image),
+ * not made with SQL at start: its log holds no commit. Replaying the
+ * migrations made nine, one transaction for the whole schema one. */
+START_TEST(new_schema_written_whole) {
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof(path), "%s/sluice.db-wal", store_data_dir());
+    ck_assert_int_eq(wal_commits(path), 0);
+    ck_assert_int_eq(q_int("PRAGMA user_version"), store_schema_version());
+    ck_assert_int_eq(q_int("SELECT count(*) FROM sqlite_master WHERE name='ddb_records'"), 1);
+}
+END_TEST
+
+/* A database file of no pages (version 0) gets the whole schema in one
+ * transaction: one commit in its log. */
+START_TEST(empty_file_gets_schema_in_one_commit) {
+    store_shutdown();
+    rm_rf(tmpdir);
+    ck_assert_int_eq(mkdir(tmpdir, 0700), 0);
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof(path), "%s/sluice.db", tmpdir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    ck_assert_int_eq(store_init(tmpdir, 0), STORE_OK);
+    snprintf(path, sizeof(path), "%s/sluice.db-wal", tmpdir);
+    ck_assert_int_eq(wal_commits(path), 1);
+    char *fresh = schema_dump(store_db());
+    char *migrated = migrated_dump();
+    assert_same_schema(fresh, migrated, "an empty file's schema");
+    free(fresh);
+    free(migrated);
+}
+END_TEST
+
+/* A new data directory's database is written whole (store_db_image)
+ * under another name and renamed into place: the schema is in the file
+ * itself (no commit in its log), nothing of the temporary name is left,
+ * and it is in WAL mode at the current version. */
+START_TEST(new_data_dir_db_made_whole) {
     char path[PATH_MAX + 32];
     snprintf(path, sizeof(path), "%s/sluice.db-wal", tmpdir);
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    unsigned char hdr[32];
-    ck_assert_int_eq(fread(hdr, 1, sizeof(hdr), f), sizeof(hdr));
-    uint32_t page = be32(hdr + 8);
-    ck_assert_uint_ge(page, 512);
-    unsigned char *frame = malloc(24 + page);
-    ck_assert_ptr_nonnull(frame);
-    int frames = 0, commits = 0;
-    while (fread(frame, 1, 24 + page, f) == 24 + page) {
-        frames++;
-        commits += be32(frame + 4) != 0;
+    ck_assert_int_eq(wal_commits(path), 0);
+    const char *const left[] = {"sluice.db.new", "sluice.db.new-wal", "sluice.db.new-shm", "sluice.db.new-journal",
+                                "sluice.db-journal"};
+    for (size_t i = 0; i < sizeof(left) / sizeof(left[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", tmpdir, left[i]);
+        ck_assert_msg(access(path, F_OK) != 0, "%s left behind", left[i]);
     }
-    free(frame);
-    fclose(f);
-    ck_assert_int_gt(frames, 0);
-    ck_assert_int_eq(commits, 1);
+    char buf[32];
+    ck_assert_str_eq(q_text("PRAGMA journal_mode", buf, sizeof(buf)), "wal");
+    ck_assert_int_eq(q_int("PRAGMA user_version"), store_schema_version());
+    ck_assert_int_eq(q_int("SELECT count(*) FROM sqlite_master WHERE name='ddb_records'"), 1);
+}
+END_TEST
+
+/* What an interrupted creation leaves (a half-made temporary database)
+ * and a log whose database is gone are removed, not opened or replayed:
+ * the data directory starts with a new, empty database. */
+START_TEST(new_data_dir_ignores_leftovers) {
+    store_shutdown();
+    rm_rf(tmpdir);
+    ck_assert_int_eq(mkdir(tmpdir, 0700), 0);
+    const char *const junk[] = {"sluice.db.new", "sluice.db.new-wal", "sluice.db-wal", "sluice.db-shm"};
+    for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
+        char path[PATH_MAX + 32];
+        snprintf(path, sizeof(path), "%s/%s", tmpdir, junk[i]);
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs("not a database, not a log", f);
+        fclose(f);
+    }
+    ck_assert_int_eq(store_init(tmpdir, 0), STORE_OK);
+    ck_assert_int_eq(q_int("PRAGMA user_version"), store_schema_version());
+    ck_assert_int_eq(q_int("SELECT count(*) FROM functions"), 0);
+    put_fn(S, "after", "{\"FunctionName\":\"after\"}", -1);
+    ck_assert_int_eq(q_int("SELECT count(*) FROM functions"), 1);
 }
 END_TEST
 
@@ -1534,7 +1606,9 @@ static Suite *store_suite(void) {
         {"newer_schema_refused", newer_schema_refused},
         {"migration_9_keeps_records", migration_9_keeps_records},
         {"new_schema_equals_migrated", new_schema_equals_migrated},
-        {"new_schema_one_commit", new_schema_one_commit},
+        {"new_data_dir_db_made_whole", new_data_dir_db_made_whole},
+        {"new_data_dir_ignores_leftovers", new_data_dir_ignores_leftovers},
+        {"empty_file_gets_schema_in_one_commit", empty_file_gets_schema_in_one_commit},
         {"every_old_version_migrates", every_old_version_migrates},
         {"init_bad_dir", init_bad_dir},
         {"fn_put_get", fn_put_get},
@@ -1575,6 +1649,10 @@ static Suite *store_suite(void) {
     TCase *tc = tcase_create("in_memory_mode");
     tcase_add_checked_fixture(tc, setup_mem, teardown_mem);
     tcase_add_test(tc, in_memory_mode);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("new_schema_written_whole");
+    tcase_add_checked_fixture(tc, setup_mem, teardown_mem);
+    tcase_add_test(tc, new_schema_written_whole);
     suite_add_tcase(s, tc);
     return s;
 }
