@@ -1245,12 +1245,9 @@ void ddb_pitr_window(int64_t enabled_ms, int days, int64_t now_ms, int64_t *earl
 /* The backup operations name a missing table their own way. */
 static int backup_table_load(struct req *req, const char *name, struct ddb_table *t) {
     if (ddb_table_load(req, name, 0, t) == 0) return 0;
-    if (req->err == &AWSERR_DDB_NOT_FOUND) {
-        free(req->err_msg);
-        req->err_msg = NULL;
-        req->err = NULL;
+    /* req_fail replaces the error ddb_table_load recorded. */
+    if (req->err == &AWSERR_DDB_NOT_FOUND)
         return req_fail(req, &AWSERR_DDB_TABLE_NOT_FOUND, "Table not found: %s", name);
-    }
     return -1;
 }
 
