@@ -456,17 +456,26 @@ class TerraformStack(unittest.TestCase):
         self.assertEqual(unknown, [])
 
 
+def skip(why):
+    """Exits 77 (meson: SKIP), or 1 when SLUICE_REQUIRE_TERRAFORM is set:
+    CI sets it, so that a machine without terraform fails instead of
+    passing with the suite silently skipped."""
+    sys.stderr.write(why)
+    if os.environ.get("SLUICE_REQUIRE_TERRAFORM"):
+        sys.stderr.write("FAIL: SLUICE_REQUIRE_TERRAFORM is set\n")
+        sys.exit(1)
+    sys.exit(SKIP)
+
+
 def main():
     if not find_terraform():
         where = ("TERRAFORM=%s is not executable" % os.environ["TERRAFORM"] if os.environ.get("TERRAFORM")
                  else "no terraform on PATH")
-        sys.stderr.write("SKIP: terraform is not installed (%s); this suite installs nothing from the "
-                         "network\n" % where)
-        sys.exit(SKIP)
+        skip("SKIP: terraform is not installed (%s); this suite installs nothing from the "
+             "network\n" % where)
     if not find_provider():
-        sys.stderr.write("SKIP: no hashicorp/aws provider in the filesystem mirror %s (set "
-                         "SLUICE_TF_MIRROR); this suite installs nothing from the network\n" % MIRROR)
-        sys.exit(SKIP)
+        skip("SKIP: no hashicorp/aws provider in the filesystem mirror %s (set "
+             "SLUICE_TF_MIRROR); this suite installs nothing from the network\n" % MIRROR)
     harness.main()
 
 
