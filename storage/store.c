@@ -754,7 +754,10 @@ int store_init(const char *dir, int in_memory) {
         fprintf(stderr, "sluice: cannot create %s: %s\n", db_path, strerror(errno));
         return STORE_ERR;
     }
-    if (!in_memory_mode && stat(db_path, &db_sb) != 0 && create_db() != STORE_OK) return STORE_ERR;
+    /* Only when there is no database at all: a file that cannot be
+     * looked at is left to SQLite to report. */
+    if (!in_memory_mode && stat(db_path, &db_sb) != 0 && errno == ENOENT && create_db() != STORE_OK)
+        return STORE_ERR;
     if (migrate() != STORE_OK) return STORE_ERR;
     if (pthread_create(&ckpt_thread, NULL, ckpt_main, NULL) != 0) {
         fprintf(stderr, "sluice: cannot start the checkpoint thread\n");
