@@ -493,6 +493,11 @@ static pthread_mutex_t ckpt_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t ckpt_cv = PTHREAD_COND_INITIALIZER;
 static pthread_t ckpt_thread;
 static int ckpt_running, ckpt_wanted, ckpt_stopping;
+/* Commits that wrote to the log (counted by wal_hook), and their number
+ * when the last checkpoint began: store_maintain asks for a checkpoint
+ * only when they differ, so an idle server never wakes the checkpoint
+ * thread (which would open a connection, ~150 kB, for nothing). */
+static uint64_t wal_commits, ckpt_commits;
 
 /* Wakes the checkpoint thread for one checkpoint; any thread. */
 static void ckpt_request(void) {
@@ -506,6 +511,7 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages) {
     (void)arg;
     (void)db;
     (void)name;
+    __atomic_add_fetch(&wal_commits, 1, __ATOMIC_RELAXED);
     if (pages >= STORE_CKPT_PAGES && !__atomic_load_n(&ckpt_wanted, __ATOMIC_RELAXED)) ckpt_request();
     return SQLITE_OK;
 }
@@ -540,6 +546,7 @@ static void *ckpt_main(void *arg) {
             continue;
         }
         pthread_mutex_unlock(&ckpt_mu);
+        __atomic_store_n(&ckpt_commits, __atomic_load_n(&wal_commits, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
         checkpoint();
         pthread_mutex_lock(&ckpt_mu);
         ckpt_wanted = 0;   /* after: commits during it need not ask again */
@@ -559,7 +566,10 @@ static void ckpt_stop(void) {
     ckpt_running = ckpt_stopping = ckpt_wanted = 0;
 }
 
-void store_maintain(void) { ckpt_request(); }
+void store_maintain(void) {
+    if (__atomic_load_n(&wal_commits, __ATOMIC_RELAXED) != __atomic_load_n(&ckpt_commits, __ATOMIC_RELAXED))
+        ckpt_request();
+}
 
 static int mkdir_p(const char *path) {
     char buf[PATH_MAX];

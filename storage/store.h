@@ -92,8 +92,9 @@ int store_in_group(void);
 uint64_t store_write_epoch(void);
 
 /* Asks for a checkpoint of the write-ahead log (truncating it once it has
- * grown large), run on the checkpoint thread; returns at once. Any
- * thread, between store_init and store_shutdown. */
+ * grown large), run on the checkpoint thread, when a commit has written to
+ * the log since the last checkpoint began (an idle server does nothing);
+ * returns at once. Any thread, between store_init and store_shutdown. */
 void store_maintain(void);
 
 /* Executes SQL text that has no parameters (schema, pragmas). */
