@@ -584,9 +584,6 @@ static int mkdir_p(const char *path) {
     return 0;
 }
 
-_Static_assert(STORE_BASELINE_VERSION >= 1 && STORE_BASELINE_VERSION <= STORE_SCHEMA_VERSION,
-               "the baseline is one of the schema's versions");
-
 /* Runs SQL on DB, logging a failure. Returns an SQLite code. */
 static int exec_on(sqlite3 *db, const char *sql) {
     char *zerr = NULL;
@@ -597,16 +594,10 @@ static int exec_on(sqlite3 *db, const char *sql) {
 }
 
 /* Moves the schema of DB from user_version FROM to TO inside the
- * caller's write transaction: from 0 by the baseline first (which stands
- * for every migration up to STORE_BASELINE_VERSION), then by each
- * migration left. Returns an SQLite code. */
+ * caller's write transaction, one migration after another. Returns an
+ * SQLite code. */
 static int schema_apply(sqlite3 *db, int from, int to) {
     int rc = SQLITE_OK;
-    if (from == 0) {
-        for (size_t i = 0; rc == SQLITE_OK && i < sizeof(store_schema_baseline) / sizeof(store_schema_baseline[0]); i++)
-            rc = exec_on(db, store_schema_baseline[i]);
-        from = STORE_BASELINE_VERSION;
-    }
     for (int v = from; rc == SQLITE_OK && v < to; v++) rc = exec_on(db, store_migrations[v]);
     char pragma[64];
     snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", to);

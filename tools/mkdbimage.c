@@ -1,7 +1,7 @@
 /*
  * Build tool: writes OUT.c holding the database a new data directory or
  * --in-memory start begins with, made here once from storage/schema.h
- * (the baseline, every migration after it, user_version; WAL mode) and
+ * (every migration in turn, user_version; WAL mode) and
  * compressed with zlib. storage/store.c writes it out instead of
  * creating the schema at every start (docs/architecture.md, start-up).
  * Usage: mkdbimage OUT.c
@@ -39,9 +39,7 @@ int main(int argc, char **argv) {
     sqlite3 *db = NULL;
     int rc = sqlite3_open(path, &db) == SQLITE_OK ? 0 : -1;
     if (rc == 0) rc = run(db, "PRAGMA journal_mode=WAL; BEGIN IMMEDIATE");
-    for (size_t i = 0; rc == 0 && i < sizeof(store_schema_baseline) / sizeof(store_schema_baseline[0]); i++)
-        rc = run(db, store_schema_baseline[i]);
-    for (int v = STORE_BASELINE_VERSION; rc == 0 && v < STORE_SCHEMA_VERSION; v++) rc = run(db, store_migrations[v]);
+    for (int v = 0; rc == 0 && v < STORE_SCHEMA_VERSION; v++) rc = run(db, store_migrations[v]);
     char pragma[64];
     snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d; COMMIT", STORE_SCHEMA_VERSION);
     if (rc == 0) rc = run(db, pragma);

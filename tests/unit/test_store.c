@@ -298,7 +298,7 @@ static char *schema_dump(sqlite3 *db) {
 }
 
 /* Makes a database at PATH as a build of schema version V left it: each
- * migration below V in turn, as every build before the baseline did. */
+ * migration below V in turn. */
 static void make_db_at(const char *path, int v) {
     sqlite3 *db = NULL;
     ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
@@ -337,8 +337,9 @@ static void assert_same_schema(const char *got, const char *want, const char *wh
                  (int)strcspn(g, "\n"), g, (int)strcspn(w, "\n"), w);
 }
 
-/* A new database is made from the baseline, not by replaying every
- * migration: it must be exactly what the migrations make. */
+/* A new database is written from the build's image, not made by
+ * replaying every migration at start: it must be exactly what the
+ * migrations make. */
 START_TEST(new_schema_equals_migrated) {
     char *fresh = schema_dump(store_db());
     char *migrated = migrated_dump();
