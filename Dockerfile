@@ -1,6 +1,7 @@
 # sluice in a container: a build stage with the toolchain and -dev packages,
 # and a slim runtime stage with only the shared libraries the binary links
-# against, plus python3 and nodejs because functions run as local processes.
+# against (and libzip4, which it opens with dlopen() on first use), plus
+# python3 and nodejs because functions run as local processes.
 #
 #   docker build -t sluice .
 #   docker run --init -p 4566:4566 -v sluice-data:/var/lib/sluice sluice
