@@ -12,7 +12,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       meson ninja-build gcc libc6-dev pkg-config \
       libmicrohttpd-dev libcjson-dev libsqlite3-dev libzip-dev zlib1g-dev \
-      libssl-dev uuid-dev \
+      nettle-dev uuid-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -25,7 +25,7 @@ RUN meson setup build --buildtype=release -Dtests=disabled \
 FROM debian:12-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libcjson1 libsqlite3-0 libzip4 zlib1g libssl3 libuuid1 \
+      libmicrohttpd12 libcjson1 libsqlite3-0 libzip4 zlib1g libnettle8 libuuid1 \
       python3 nodejs \
  && rm -rf /var/lib/apt/lists/*
 # The default prefix is /usr/local, so this puts the binary at

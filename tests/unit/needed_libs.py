@@ -6,8 +6,8 @@ Usage: needed_libs.py path/to/sluice
 Every library in DT_NEEDED is mapped (and its relocations faulted in) before
 main() runs, which on small VMs is most of the start-up time (see
 docs/architecture.md, "Start-up time"). libzip is opened on first use
-(runtime/libzip_load.c) and must not come back as a link-time dependency.
-Exits 77 (skip) without readelf.
+(runtime/libzip_load.c) and must not come back as a link-time dependency;
+nor libcrypto (nettle does sluice's hashing). Exits 77 (skip) without readelf.
 """
 
 import shutil
@@ -17,6 +17,7 @@ import sys
 # Libraries the start must not load, with why.
 FORBIDDEN = {
     "libzip.so": "opened with dlopen() on first use (runtime/libzip_load.c)",
+    "libcrypto.so": "not linked: SHA-256 and base64 come from nettle, which gnutls loads anyway",
 }
 
 
