@@ -1,7 +1,7 @@
 /*
  * libzip, loaded on first use. Only Lambda code zips need it, and linking
  * it made the loader map libzip and, through it, libcrypto at every start
- * (see docs/architecture.md, "Start-up time"), so it is opened with
+ * (see docs/architecture.md, "Start-up, second pass"), so it is opened with
  * dlopen() the first time a zip is checked or unpacked.
  */
 #ifndef EMU_RUNTIME_LIBZIP_LOAD_H

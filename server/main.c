@@ -267,7 +267,7 @@ int main(int argc, char **argv) {
     /* The threads that work behind requests start once the ready file is
      * written: each opens its own database connection (schema parse,
      * page cache), which on a small machine competed with the main thread
-     * for the CPU before ready (docs/architecture.md, "Start-up time").
+     * for the CPU before ready (docs/architecture.md, "Start-up, second pass").
      * Nothing a request does needs them to be running already: async
      * events and event source mappings wait in the database, where the
      * first look of async worker 0 and of the ESM manager finds them, and

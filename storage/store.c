@@ -624,7 +624,7 @@ extern const size_t store_db_image_size;
 /* store_db_image is inflated and written in pieces of this size: at start
  * every page the process touches costs a page fault, dear on small VMs, so
  * a few kB reused beat a buffer of the whole 200 kB image (50 faults;
- * docs/architecture.md, "Start-up time"). */
+ * docs/architecture.md, "Start-up, second pass"). */
 #define IMAGE_CHUNK 8192
 
 /* Writes all N bytes of BUF to FD. Returns 0, or -1 with errno set. */
@@ -746,7 +746,7 @@ int store_init(const char *dir, int in_memory) {
      * (SQLITE_DEFAULT_PCACHE_INITSZ, 20 pages) writes a header into every
      * one of the 20 slots when a connection reads its first page, so each
      * connection opened before the ready file cost ~20 page faults for the
-     * handful of pages it reads (docs/architecture.md, "Start-up time").
+     * handful of pages it reads (docs/architecture.md, "Start-up, second pass").
      * Pages are then allocated one by one as the cache grows. Only
      * possible before SQLite initialises; otherwise (tests that used
      * SQLite first) the default stays, which is merely slower to start. */

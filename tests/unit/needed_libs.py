@@ -5,7 +5,7 @@ Usage: needed_libs.py path/to/sluice
 
 Every library in DT_NEEDED is mapped (and its relocations faulted in) before
 main() runs, which on small VMs is most of the start-up time (see
-docs/architecture.md, "Start-up time"). libzip is opened on first use
+docs/architecture.md, "Start-up, second pass"). libzip is opened on first use
 (runtime/libzip_load.c) and must not come back as a link-time dependency;
 nor libcrypto (nettle does sluice's hashing). Exits 77 (skip) without readelf.
 """
