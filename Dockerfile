@@ -1,6 +1,8 @@
 # sluice in a container: a build stage with the toolchain and -dev packages,
 # and a slim runtime stage with only the shared libraries the binary links
-# against, plus python3 and nodejs because functions run as local processes.
+# against (and libzip4, which it opens with dlopen() on first use; SQLite,
+# zlib and libuuid are linked statically), plus python3 and nodejs because
+# functions run as local processes.
 #
 #   docker build -t sluice .
 #   docker run --init -p 4566:4566 -v sluice-data:/var/lib/sluice sluice
@@ -11,7 +13,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       meson ninja-build gcc libc6-dev pkg-config \
       libmicrohttpd-dev libcjson-dev libsqlite3-dev libzip-dev zlib1g-dev \
-      libssl-dev uuid-dev \
+      nettle-dev uuid-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -24,7 +26,7 @@ RUN meson setup build --buildtype=release -Dtests=disabled \
 FROM debian:12-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libcjson1 libsqlite3-0 libzip4 zlib1g libssl3 libuuid1 \
+      libmicrohttpd12 libcjson1 libzip4 libnettle8 \
       python3 nodejs \
  && rm -rf /var/lib/apt/lists/*
 # The default prefix is /usr/local, so this puts the binary at

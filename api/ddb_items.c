@@ -15,7 +15,7 @@
 #include "storage/store.h"
 
 #include <cjson/cJSON.h>
-#include <openssl/sha.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -989,9 +989,12 @@ static void txn_free(struct txn_action *a) {
 
 /* Hex SHA-256 of the request body, for ClientRequestToken idempotency. */
 static void body_hash(struct req *req, char out[65]) {
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256((const unsigned char *)req->body, req->nbody, md);
-    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+    struct sha256_ctx ctx;
+    uint8_t md[SHA256_DIGEST_SIZE];
+    sha256_init(&ctx);
+    sha256_update(&ctx, req->nbody, (const uint8_t *)req->body);
+    sha256_digest(&ctx, sizeof(md), md);
+    for (size_t i = 0; i < sizeof(md); i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
 int ddb_transact_write_items(struct req *req, cJSON *in) {

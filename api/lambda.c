@@ -14,6 +14,7 @@
 #include "engine/clock.h"
 #include "engine/config.h"
 #include "engine/invoker.h"
+#include "engine/log.h"
 #include "engine/util.h"
 #include "runtime/unzip.h"
 #include "storage/blob.h"
@@ -36,6 +37,14 @@ struct store_scope lscope(struct req *req) {
 int lstore_fail(struct req *req, int rc) {
     (void)rc;
     return req_fail(req, &AWSERR_LAMBDA_SERVICE, "An internal storage error occurred.");
+}
+
+/* Answers a zip that could not be looked at because libzip did not load
+ * (MSG, from runtime/unzip.h, says why): the server's fault, so a 500
+ * ServiceException, and logged because only an operator can fix it. */
+static int lzip_missing(struct req *req, const char *msg) {
+    log_msg(LOG_ERROR, "%s", msg);
+    return req_fail(req, &AWSERR_LAMBDA_SERVICE, "An internal error occurred: %s", msg);
 }
 
 void lfn_arn(struct req *req, const char *name, const char *qualifier, char *buf, size_t n) {
@@ -586,6 +595,10 @@ static int apply_code(struct req *req, cJSON *code, cJSON *cfg, int store_it) {
     const char *msg = NULL;
     uint64_t unzipped = 0;
     int rc = unzip_check(data, n, &unzipped, &msg);
+    if (rc == UNZIP_ENOLIB) {
+        free(data);
+        return lzip_missing(req, msg);
+    }
     if (rc != UNZIP_OK) {
         free(data);
         return req_fail(req, &AWSERR_INVALID_PARAMETER, "%s",
@@ -605,6 +618,7 @@ static int apply_code(struct req *req, cJSON *code, cJSON *cfg, int store_it) {
         snprintf(dir, sizeof(dir), "%s/%s", store_code_dir(), hex) >= (int)sizeof(dir))
         return lstore_fail(req, STORE_ERR);
     rc = unzip_extract(zpath, dir, &msg);
+    if (rc == UNZIP_ENOLIB) return lzip_missing(req, msg);
     if (rc == UNZIP_EIO) return lstore_fail(req, STORE_ERR);
     if (rc != UNZIP_OK)
         return req_fail(req, &AWSERR_INVALID_PARAMETER, "%s",

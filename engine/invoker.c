@@ -217,7 +217,9 @@ static int code_dir(const char *sha_b64, char *out, size_t n) {
     char zip[4096];
     if (blob_path(hex, zip, sizeof(zip)) != 0) return -1;
     const char *msg = NULL;
-    return unzip_extract(zip, out, &msg) == UNZIP_OK ? 0 : -1;
+    int rc = unzip_extract(zip, out, &msg);
+    if (rc == UNZIP_ENOLIB) log_msg(LOG_ERROR, "%s", msg);
+    return rc == UNZIP_OK ? 0 : -1;
 }
 
 struct envbuf {

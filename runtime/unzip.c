@@ -8,6 +8,8 @@
  */
 #include "runtime/unzip.h"
 
+#include "runtime/libzip_load.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -19,7 +21,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zip.h>
 
 /* --- Limits and defaults --- */
 
@@ -63,6 +64,19 @@ static const char msg_too_big[] = "Unzipped size must be smaller than 262144000 
 static int fail(int rc, const char **msg) {
     if (msg) *msg = rc == UNZIP_ETOOBIG ? msg_too_big : msg_bad;
     return rc;
+}
+
+/* libzip's functions. Only called once an entry point has seen
+ * libzip_get() succeed, so never NULL here. */
+static const struct libzip_api *lz(void) { return libzip_get(NULL); }
+
+/* Loads libzip if not yet done. Returns UNZIP_OK, or UNZIP_ENOLIB with the
+ * loader's message in *MSG (if MSG is not NULL). */
+static int need_libzip(const char **msg) {
+    const char *err = NULL;
+    if (libzip_get(&err) != NULL) return UNZIP_OK;
+    if (msg) *msg = err;
+    return UNZIP_ENOLIB;
 }
 
 /* --- Names and link targets --- */
@@ -187,7 +201,7 @@ static enum entry_type entry_type(zip_t *za, zip_uint64_t i, const char *z, mode
     mode_t m = 0;
     size_t len = strlen(z);
     enum entry_type type;
-    if (zip_file_get_external_attributes(za, i, 0, &opsys, &attr) == 0 && opsys == ZIP_OPSYS_UNIX)
+    if (lz()->file_get_external_attributes(za, i, 0, &opsys, &attr) == 0 && opsys == ZIP_OPSYS_UNIX)
         m = (mode_t)(attr >> 16);
     if ((m & S_IFMT) == S_IFLNK)
         type = ENTRY_LINK;
@@ -209,10 +223,10 @@ static enum entry_type entry_type(zip_t *za, zip_uint64_t i, const char *z, mode
 static int read_link(zip_t *za, zip_uint64_t i, char *buf, size_t *n) {
     size_t got = 0;
     int rc = 0;
-    zip_file_t *zf = zip_fopen_index(za, i, 0);
+    zip_file_t *zf = lz()->fopen_index(za, i, 0);
     if (!zf) return UNZIP_EBAD;
     while (got <= LINK_TARGET_MAX) {
-        zip_int64_t r = zip_fread(zf, buf + got, LINK_TARGET_MAX + 1 - got);
+        zip_int64_t r = lz()->fread(zf, buf + got, LINK_TARGET_MAX + 1 - got);
         if (r < 0) {
             rc = UNZIP_EBAD;
             break;
@@ -221,7 +235,7 @@ static int read_link(zip_t *za, zip_uint64_t i, char *buf, size_t *n) {
         got += (size_t)r;
     }
     if (rc == 0 && got > LINK_TARGET_MAX) rc = UNZIP_EUNSAFE;
-    if (zip_fclose(zf) != 0 && rc == 0) rc = UNZIP_EBAD;
+    if (lz()->fclose(zf) != 0 && rc == 0) rc = UNZIP_EBAD;
     buf[got] = '\0';
     *n = got;
     return rc;
@@ -241,11 +255,11 @@ static bool is_link_name(char *const *links, size_t n, const char *z) {
  * keeps the lexical link check sound: writing "l/x" after "l -> ../.."
  * would land outside the root. Returns 0, UNZIP_EBAD or UNZIP_EUNSAFE. */
 static int check_not_under_links(zip_t *za, char *const *links, size_t n) {
-    zip_int64_t count = zip_get_num_entries(za, 0);
+    zip_int64_t count = lz()->get_num_entries(za, 0);
     for (zip_uint64_t i = 0; i < (zip_uint64_t)count; i++) {
         mode_t perm;
         int rc = 0;
-        const char *z = zip_get_name(za, i, 0);
+        const char *z = lz()->get_name(za, i, 0);
         if (!z) return UNZIP_EBAD;
         char *c = canonical(z);
         if (!c) return UNZIP_EBAD;
@@ -272,7 +286,7 @@ static int scan_archive(zip_t *za, uint64_t limit, uint64_t *total) {
     size_t nlinks = 0, cap = 0;
     uint64_t sum = 0;
     int rc = UNZIP_OK;
-    zip_int64_t count = zip_get_num_entries(za, 0);
+    zip_int64_t count = lz()->get_num_entries(za, 0);
     if (count < 0) return UNZIP_EBAD;
 
     for (zip_uint64_t i = 0; rc == UNZIP_OK && i < (zip_uint64_t)count; i++) {
@@ -282,8 +296,8 @@ static int scan_archive(zip_t *za, uint64_t limit, uint64_t *total) {
         mode_t perm;
         enum entry_type type;
 
-        zip_stat_init(&st);
-        if (zip_stat_index(za, i, 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
+        lz()->stat_init(&st);
+        if (lz()->stat_index(za, i, 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
             !(st.valid & ZIP_STAT_SIZE)) {
             rc = UNZIP_EBAD;
             break;
@@ -297,11 +311,11 @@ static int scan_archive(zip_t *za, uint64_t limit, uint64_t *total) {
         sum += st.size;
         /* Opening reads nothing yet, but fails for encrypted entries and
          * compression methods this libzip cannot inflate. */
-        if ((zf = zip_fopen_index(za, i, 0)) == NULL) {
+        if ((zf = lz()->fopen_index(za, i, 0)) == NULL) {
             rc = UNZIP_EBAD;
             break;
         }
-        zip_fclose(zf);
+        lz()->fclose(zf);
         type = entry_type(za, i, st.name, &perm);
         if (type != ENTRY_DIR && depth == 0) {
             rc = UNZIP_EUNSAFE; /* "." or "./": a file cannot replace the root */
@@ -391,23 +405,24 @@ static int check_with_limit(const void *data, size_t n, uint64_t limit, uint64_t
      * of nothing is not a zip. */
     if (n == 0) return fail(UNZIP_EBAD, msg);
     if (check_local_headers(data, n) != UNZIP_OK) return fail(UNZIP_EBAD, msg);
-    zip_error_init(&ze);
-    src = zip_source_buffer_create(data, n, 0, &ze);
+    if ((rc = need_libzip(msg)) != UNZIP_OK) return rc;
+    lz()->error_init(&ze);
+    src = lz()->source_buffer_create(data, n, 0, &ze);
     if (!src) {
-        zip_error_fini(&ze);
+        lz()->error_fini(&ze);
         return fail(UNZIP_EBAD, msg);
     }
     /* No ZIP_CHECKCONS: it rejects valid archives from Info-ZIP's
      * "zip -fd" and "zip -fz" (tried with libzip 1.7.3). Corrupt data is
      * still caught by CRC checks when unzip_extract() inflates it. */
-    za = zip_open_from_source(src, ZIP_RDONLY, &ze);
-    zip_error_fini(&ze);
+    za = lz()->open_from_source(src, ZIP_RDONLY, &ze);
+    lz()->error_fini(&ze);
     if (!za) {
-        zip_source_free(src);
+        lz()->source_free(src);
         return fail(UNZIP_EBAD, msg);
     }
     rc = scan_archive(za, limit, &total);
-    zip_discard(za);
+    lz()->discard(za);
     if (rc != UNZIP_OK) return fail(rc, msg);
     if (unzipped) *unzipped = total;
     return UNZIP_OK;
@@ -517,16 +532,16 @@ static int write_file(struct extract *x, zip_uint64_t i, int dir, const char *le
     int rc = 0;
     int fd = create_replacing(dir, leaf, create_file, NULL);
     if (fd < 0) return errno_rc(errno);
-    if ((zf = zip_fopen_index(x->za, i, 0)) == NULL) rc = UNZIP_EBAD;
+    if ((zf = lz()->fopen_index(x->za, i, 0)) == NULL) rc = UNZIP_EBAD;
     while (rc == 0) {
-        zip_int64_t r = zip_fread(zf, x->buf, COPY_CHUNK);
+        zip_int64_t r = lz()->fread(zf, x->buf, COPY_CHUNK);
         if (r < 0) rc = UNZIP_EBAD; /* corrupt data, CRC or size mismatch */
         else if (r == 0) break;
         else if ((uint64_t)r > x->limit - x->written) rc = UNZIP_ETOOBIG;
         else if (write_all(fd, x->buf, (size_t)r) != 0) rc = UNZIP_EIO;
         else x->written += (uint64_t)r;
     }
-    if (zf && zip_fclose(zf) != 0 && rc == 0) rc = UNZIP_EBAD;
+    if (zf && lz()->fclose(zf) != 0 && rc == 0) rc = UNZIP_EBAD;
     if (rc == 0 && fchmod(fd, perm) != 0) rc = UNZIP_EIO;
     if (close(fd) != 0 && rc == 0) rc = UNZIP_EIO;
     return rc;
@@ -550,7 +565,7 @@ static int write_link(struct extract *x, zip_uint64_t i, int dir, const char *le
 /* Extracts entry I below x->root, re-checking its name. Returns 0 or a
  * negative UNZIP_* code. */
 static int extract_entry(struct extract *x, zip_uint64_t i) {
-    const char *z = zip_get_name(x->za, i, 0);
+    const char *z = lz()->get_name(x->za, i, 0);
     size_t depth;
     mode_t perm;
     enum entry_type type;
@@ -672,11 +687,12 @@ static int extract_with_limit(const char *zip_path, const char *dest_dir, uint64
         rc = UNZIP_EIO;
     else if (sb.st_size == 0)
         rc = UNZIP_EBAD; /* as in check_with_limit(): not an empty zip */
+    if (rc == UNZIP_OK) rc = need_libzip(msg);
     if (rc != UNZIP_OK) {
         close(fd);
         goto out;
     }
-    if ((x.za = zip_fdopen(fd, 0, &ze)) == NULL) {
+    if ((x.za = lz()->fdopen(fd, 0, &ze)) == NULL) {
         close(fd); /* zip_fdopen() leaves FD open on failure */
         rc = ze == ZIP_ER_READ || ze == ZIP_ER_SEEK || ze == ZIP_ER_OPEN || ze == ZIP_ER_MEMORY
                  ? UNZIP_EIO
@@ -693,7 +709,7 @@ static int extract_with_limit(const char *zip_path, const char *dest_dir, uint64
         rc = UNZIP_EIO;
         goto out;
     }
-    count = (zip_uint64_t)zip_get_num_entries(x.za, 0); /* >= 0: scan_archive() passed */
+    count = (zip_uint64_t)lz()->get_num_entries(x.za, 0); /* >= 0: scan_archive() passed */
     for (zip_uint64_t i = 0; rc == UNZIP_OK && i < count; i++) rc = extract_entry(&x, i);
     if (rc == UNZIP_OK && fchmod(x.root, MODE_DIR_DEFAULT) != 0) rc = UNZIP_EIO;
     close(x.root);
@@ -718,9 +734,10 @@ out:
         free(tmp);
     }
     free(x.buf);
-    if (x.za) zip_discard(x.za);
+    if (x.za) lz()->discard(x.za);
     free(dest);
-    return rc == UNZIP_OK ? UNZIP_OK : fail(rc, msg);
+    /* need_libzip() already set *MSG for UNZIP_ENOLIB. */
+    return rc == UNZIP_OK || rc == UNZIP_ENOLIB ? rc : fail(rc, msg);
 }
 
 int unzip_extract(const char *zip_path, const char *dest_dir, const char **msg) {

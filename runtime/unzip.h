@@ -17,6 +17,7 @@
 #define UNZIP_ETOOBIG -2   /* unzipped total > UNZIP_MAX_UNZIPPED */
 #define UNZIP_EUNSAFE -3   /* zip-slip: '..' component, absolute path, symlink escaping the root */
 #define UNZIP_EIO -4       /* local filesystem error during extraction */
+#define UNZIP_ENOLIB -5    /* libzip could not be loaded (runtime/libzip_load.h) */
 #define UNZIP_MAX_UNZIPPED 262144000ULL /* AWS Lambda's 250 MB unzipped limit */
 
 /* Validates a zip held in memory without writing anything: every entry
@@ -34,7 +35,9 @@
  *   EBAD    -> "Could not unzip uploaded file. Please check your file, then try to upload again."
  *   ETOOBIG -> "Unzipped size must be smaller than 262144000 bytes"
  *   EUNSAFE -> "Could not unzip uploaded file. Please check your file, then try to upload again."
- * Thread-safe (no shared state). */
+ * UNZIP_ENOLIB when libzip cannot be loaded (a broken installation, not the
+ * caller's fault); *MSG then says which library and why.
+ * Thread-safe (the only shared state is libzip_get()'s, loaded once). */
 int unzip_check(const void *data, size_t n, uint64_t *unzipped, const char **msg);
 
 /* Extracts the zip file at ZIP_PATH into DEST_DIR. If DEST_DIR already
@@ -56,7 +59,8 @@ int unzip_check(const void *data, size_t n, uint64_t *unzipped, const char **msg
  * Returns UNZIP_OK or a negative UNZIP_* code; UNZIP_EIO means a local
  * filesystem error (including an unreadable ZIP_PATH). Same *MSG (may be
  * NULL) semantics as unzip_check(), with EIO -> "Could not unzip uploaded
- * file. Please check your file, then try to upload again."; logs nothing.
+ * file. Please check your file, then try to upload again." and ENOLIB as in
+ * unzip_check(); logs nothing.
  * Thread-safe; concurrent extractions to the same DEST_DIR are safe (one
  * rename wins, the others discard their copy and return UNZIP_OK). */
 int unzip_extract(const char *zip_path, const char *dest_dir, const char **msg);

@@ -250,18 +250,8 @@ int main(int argc, char **argv) {
     bg_register(invoke_reap);
     bg_register(metric_tick);
     bg_register(logs_sweep);
-    if (bg_start() != 0) {
-        store_shutdown();
-        return 1;
-    }
-    if (invoke_async_start() != 0 || invoke_provisioner_start() != 0 || esm_start() != 0) {
-        bg_stop();
-        store_shutdown();
-        return 1;
-    }
     int port = 0;
     if (http_start(sluice_cfg.host, sluice_cfg.port, &port) != 0) {
-        bg_stop();
         store_shutdown();
         return 1;
     }
@@ -269,12 +259,26 @@ int main(int argc, char **argv) {
     if (sluice_cfg.ready_file && write_ready_file(sluice_cfg.ready_file, sluice_cfg.host, port) != 0) {
         log_msg(LOG_ERROR, "cannot write ready file %s: %s", sluice_cfg.ready_file, strerror(errno));
         http_stop();
-        bg_stop();
         store_shutdown();
         return 1;
     }
     log_msg(LOG_INFO, "sluice %s listening on http://%s:%d (%s)", SLUICE_VERSION, sluice_cfg.host,
             port, sluice_cfg.in_memory ? "in memory" : sluice_cfg.data_dir);
+    /* The threads that work behind requests start once the ready file is
+     * written: each opens its own database connection (schema parse,
+     * page cache), which on a small machine competed with the main thread
+     * for the CPU before ready (docs/architecture.md, "Start-up, second pass").
+     * Nothing a request does needs them to be running already: async
+     * events and event source mappings wait in the database, where the
+     * first look of async worker 0 and of the ESM manager finds them, and
+     * the background thread's first tick is a timer away anyway. */
+    if (bg_start() != 0 || invoke_async_start() != 0 || invoke_provisioner_start() != 0 ||
+        esm_start() != 0) {
+        http_stop();
+        bg_stop();
+        store_shutdown();
+        return 1;
+    }
     /* The main thread makes no more queries until shutdown: give back its
      * connection (its schema copy and page cache stay out of the idle
      * server's memory). Not earlier: closing the last connection of a

@@ -8,8 +8,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
+#include <nettle/base64.h>
+#include <nettle/sha2.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,10 +17,15 @@
 #include <unistd.h>
 
 void blob_digest(const void *data, size_t n, char hex[65], char b64[45]) {
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256(data, n, md);
-    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    EVP_EncodeBlock((unsigned char *)b64, md, SHA256_DIGEST_LENGTH);
+    struct sha256_ctx ctx;
+    uint8_t md[SHA256_DIGEST_SIZE];
+    sha256_init(&ctx);
+    sha256_update(&ctx, n, data);
+    sha256_digest(&ctx, sizeof(md), md);
+    for (size_t i = 0; i < sizeof(md); i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    /* Padded base64: 44 characters for 32 bytes, then the terminator. */
+    base64_encode_raw(b64, sizeof(md), md);
+    b64[BASE64_ENCODE_RAW_LENGTH(sizeof(md))] = '\0';
 }
 
 int blob_path(const char *hex, char *buf, size_t n) {

@@ -622,30 +622,57 @@ extern const unsigned char store_db_image[];
 extern const size_t store_db_image_len;
 extern const size_t store_db_image_size;
 
+/* store_db_image is inflated and written in pieces of this size: at start
+ * every page the process touches costs a page fault, dear on small VMs, so
+ * a few kB reused beat a buffer of the whole 200 kB image (50 faults;
+ * docs/architecture.md, "Start-up, second pass"). */
+#define IMAGE_CHUNK 8192
+
+/* Writes all N bytes of BUF to FD. Returns 0, or -1 with errno set. */
+static int write_all(int fd, const unsigned char *buf, size_t n) {
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(fd, buf + off, n - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        off += (size_t)w;
+    }
+    return 0;
+}
+
 /* Writes store_db_image to PATH, which must not exist; fsynced when
  * SYNC. Returns 0, or -1 with errno set. */
 static int write_image(const char *path, int sync) {
-    unsigned char *data = malloc(store_db_image_size);
-    if (data == NULL) abort();
-    uLongf n = store_db_image_size;
-    int rc = -1, fd = -1;
-    if (uncompress(data, &n, store_db_image, store_db_image_len) != Z_OK || n != store_db_image_size) {
-        errno = EINVAL;
+    unsigned char buf[IMAGE_CHUNK];
+    z_stream zs = {0};
+    size_t total = 0;
+    int rc = -1, fd = -1, zrc = Z_OK, zinit = 0;
+    if (inflateInit(&zs) != Z_OK) {
+        errno = ENOMEM;
         goto out;
     }
+    zinit = 1;
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) goto out;
-    for (size_t off = 0; off < n;) {
-        ssize_t w = write(fd, data + off, n - off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) goto out;
-        off += (size_t)w;
+    zs.next_in = (Bytef *)store_db_image;
+    zs.avail_in = (uInt)store_db_image_len;
+    while (zrc == Z_OK) {
+        zs.next_out = buf;
+        zs.avail_out = sizeof(buf);
+        zrc = inflate(&zs, Z_NO_FLUSH);
+        size_t got = sizeof(buf) - zs.avail_out;
+        if (zrc != Z_OK && zrc != Z_STREAM_END) break;
+        if (write_all(fd, buf, got) != 0) goto out;
+        total += got;
+    }
+    if (zrc != Z_STREAM_END || total != store_db_image_size) {
+        errno = EINVAL;
+        goto out;
     }
     if (sync && fsync(fd) != 0) goto out;
     rc = 0;
 out:
     if (fd >= 0 && close(fd) != 0) rc = -1;
-    free(data);
+    if (zinit) inflateEnd(&zs);
     return rc;
 }
 
@@ -716,6 +743,15 @@ static int migrate(void) {
 
 int store_init(const char *dir, int in_memory) {
     in_memory_mode = in_memory;
+    /* No bulk page-cache allocation per connection: SQLite's default
+     * (SQLITE_DEFAULT_PCACHE_INITSZ, 20 pages) writes a header into every
+     * one of the 20 slots when a connection reads its first page, so each
+     * connection opened before the ready file cost ~20 page faults for the
+     * handful of pages it reads (docs/architecture.md, "Start-up, second pass").
+     * Pages are then allocated one by one as the cache grows. Only
+     * possible before SQLite initialises; otherwise (tests that used
+     * SQLite first) the default stays, which is merely slower to start. */
+    sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
     if (pthread_key_create(&conn_key, conn_close) != 0) return STORE_ERR;
     if (in_memory) {
         /* A private directory on tmpfs when there is one: SQLite in WAL

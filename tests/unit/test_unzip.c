@@ -649,6 +649,37 @@ START_TEST(concurrent_extract) {
 }
 END_TEST
 
+/* --- Loading libzip (runtime/libzip_load.c) --- */
+
+START_TEST(load_ok) {
+    struct libzip_api api;
+    char err[256] = "";
+    ck_assert_int_eq(libzip_load(LIBZIP_SONAME, &api, err, sizeof err), 0);
+    /* The same library the test links, so the very same functions. */
+    ck_assert(api.fread == zip_fread);
+    ck_assert(api.open_from_source == zip_open_from_source);
+    ck_assert(api.stat_init == zip_stat_init);
+    ck_assert_ptr_nonnull(libzip_get(NULL));
+}
+END_TEST
+
+START_TEST(load_missing_library) {
+    struct libzip_api api;
+    char err[256] = "";
+    ck_assert_int_eq(libzip_load("libsluice-no-such-lib.so.0", &api, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "cannot load libsluice-no-such-lib.so.0"));
+}
+END_TEST
+
+START_TEST(load_missing_symbol) {
+    struct libzip_api api;
+    char err[256] = "";
+    /* zlib loads but has no zip_* functions. */
+    ck_assert_int_eq(libzip_load("libz.so.1", &api, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "no zip_discard"));
+}
+END_TEST
+
 /* --- Suite --- */
 
 static Suite *unzip_suite(void) {
@@ -678,6 +709,9 @@ static Suite *unzip_suite(void) {
         {"missing_zip", missing_zip},
         {"never_follows_links", never_follows_links},
         {"concurrent_extract", concurrent_extract},
+        {"load_ok", load_ok},
+        {"load_missing_library", load_missing_library},
+        {"load_missing_symbol", load_missing_symbol},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         TCase *tc = tcase_create(cases[k].name);
