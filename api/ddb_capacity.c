@@ -200,10 +200,21 @@ struct ddb_cap *ddb_caps_get(struct ddb_caps *cs, const char *table) {
     return &cs->a[cs->n++];
 }
 
-void ddb_caps_reply(cJSON *o, struct ddb_caps *cs, enum ddb_rcc mode, const char *rw_member) {
-    if (mode != DDB_RCC_NONE) {
+void ddb_caps_add_write(struct ddb_caps *cs, const char *table, const struct ddb_table *t,
+                        const cJSON *old_item, const cJSON *new_item, double factor) {
+    if (cs->mode != DDB_RCC_NONE) ddb_cap_add_write(ddb_caps_get(cs, table), t, old_item, new_item, factor);
+}
+
+void ddb_caps_add_read(struct ddb_caps *cs, const char *table, const cJSON *item, int consistent,
+                       double factor) {
+    if (cs->mode != DDB_RCC_NONE)
+        ddb_caps_get(cs, table)->table_units += factor * ddb_cap_read(item ? ddb_item_size(item) : 0, consistent);
+}
+
+void ddb_caps_reply(cJSON *o, struct ddb_caps *cs, const char *rw_member) {
+    if (cs->mode != DDB_RCC_NONE) {
         cJSON *l = cJSON_AddArrayToObject(o, "ConsumedCapacity");
-        for (int i = 0; i < cs->n; i++) cJSON_AddItemToArray(l, ddb_cap_json(&cs->a[i], mode, rw_member));
+        for (int i = 0; i < cs->n; i++) cJSON_AddItemToArray(l, ddb_cap_json(&cs->a[i], cs->mode, rw_member));
     }
     ddb_caps_free(cs);
 }

@@ -113,8 +113,9 @@ struct cJSON *ddb_cap_json(const struct ddb_cap *c, enum ddb_rcc mode, const cha
 void ddb_cap_reply(struct cJSON *o, const struct ddb_cap *c, enum ddb_rcc mode);
 
 /* The per-table capacities of a batch or transaction, in the order the
- * tables were first met. */
+ * tables were first met, for a request that asked for MODE. */
 struct ddb_caps {
+    enum ddb_rcc mode;
     int n, cap;
     struct ddb_cap *a;
 };
@@ -122,9 +123,21 @@ struct ddb_caps {
 /* The entry of TABLE in CS, added when new. Valid until the next call. */
 struct ddb_cap *ddb_caps_get(struct ddb_caps *cs, const char *table);
 
-/* Adds "ConsumedCapacity" (a list, one object per table) to O when MODE is
- * not NONE; RW_MEMBER as for ddb_cap_json. Frees CS's storage either way. */
-void ddb_caps_reply(struct cJSON *o, struct ddb_caps *cs, enum ddb_rcc mode, const char *rw_member);
+/* ddb_cap_add_write on TABLE's entry in CS. Nothing when CS's mode is
+ * NONE: a request that asked for no capacity sizes no items. */
+void ddb_caps_add_write(struct ddb_caps *cs, const char *table, const struct ddb_table *t,
+                        const struct cJSON *old_item, const struct cJSON *new_item, double factor);
+
+/* Adds to TABLE's entry in CS FACTOR times the read units of ITEM (NULL:
+ * nothing found, still one unit) under CONSISTENT; nothing when CS's mode
+ * is NONE. */
+void ddb_caps_add_read(struct ddb_caps *cs, const char *table, const struct cJSON *item, int consistent,
+                       double factor);
+
+/* Adds "ConsumedCapacity" (a list, one object per table) to O when CS's
+ * mode is not NONE; RW_MEMBER as for ddb_cap_json. Frees CS's storage
+ * either way. */
+void ddb_caps_reply(struct cJSON *o, struct ddb_caps *cs, const char *rw_member);
 
 /* Frees CS's storage (for error paths). */
 void ddb_caps_free(struct ddb_caps *cs);

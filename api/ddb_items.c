@@ -735,7 +735,7 @@ int ddb_batch_write_item(struct req *req, cJSON *in) {
                             : "1 validation error detected: Value '{}' at 'requestItems' failed to "
                               "satisfy constraint: Member must have length greater than or equal to 1");
     struct seen_keys seen = {0};
-    struct ddb_caps caps = {0};
+    struct ddb_caps caps = {.mode = rcc};
     int rc = 0;
     for (cJSON *tb = items->child; tb && rc == 0; tb = tb->next) {
         struct ddb_table t;
@@ -755,7 +755,7 @@ int ddb_batch_write_item(struct req *req, cJSON *in) {
                 if (rc == 0 && seen_add(&seen, t.name, p.hk, p.rk))
                     rc = req_fail(req, &AWSERR_DDB_VALIDATION, "Provided list of item keys contains duplicates");
                 if (rc == 0) rc = ddb_write_item(req, &t, &p.hk, &p.rk, p.old, p.item, 0);
-                if (rc == 0) ddb_cap_add_write(ddb_caps_get(&caps, tb->string), &t, p.old, p.item, 1);
+                if (rc == 0) ddb_caps_add_write(&caps, tb->string, &t, p.old, p.item, 1);
                 put_op_free(&p);
             } else {
                 cJSON *key;
@@ -767,7 +767,7 @@ int ddb_batch_write_item(struct req *req, cJSON *in) {
                 cJSON *old = rc == 0 ? load_item(req, &t, hk, rk, &failed) : NULL;
                 if (failed) rc = -1;
                 if (rc == 0 && old) rc = ddb_write_item(req, &t, &hk, &rk, old, NULL, 0);
-                if (rc == 0) ddb_cap_add_write(ddb_caps_get(&caps, tb->string), &t, old, NULL, 1);
+                if (rc == 0) ddb_caps_add_write(&caps, tb->string, &t, old, NULL, 1);
                 cJSON_Delete(old);
                 ddb_key_free(&hk);
                 ddb_key_free(&rk);
@@ -782,7 +782,7 @@ int ddb_batch_write_item(struct req *req, cJSON *in) {
     }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddObjectToObject(o, "UnprocessedItems");
-    ddb_caps_reply(o, &caps, rcc, NULL);
+    ddb_caps_reply(o, &caps, NULL);
     return req_reply_json(req, 200, o);
 }
 
@@ -900,6 +900,7 @@ int ddb_batch_get_item(struct req *req, cJSON *in) {
     struct ddb_caps caps = {0};
     size_t bytes = 0;
     if (bget_check(req, in, &items, &rcc, &tabs, &ntabs) != 0) goto out;
+    caps.mode = rcc;
     rc = 0;
     for (int i = 0; i < ntabs && rc == 0; i++) {
         struct bget_table *tb = &tabs[i];
@@ -956,7 +957,7 @@ out:
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "Responses", responses);
     cJSON_AddItemToObject(o, "UnprocessedKeys", unprocessed);
-    ddb_caps_reply(o, &caps, rcc, NULL);
+    ddb_caps_reply(o, &caps, NULL);
     return req_reply_json(req, 200, o);
 }
 
@@ -1116,27 +1117,26 @@ int ddb_transact_write_items(struct req *req, cJSON *in) {
     }
     /* Transactional writes cost twice the units of standard ones
      * ("DynamoDB read and write operations"). */
-    struct ddb_caps caps = {0};
+    struct ddb_caps caps = {.mode = rcc};
     for (i = 0; i < n && rc == 0; i++) {
         struct txn_action *a = &acts[i];
         const char *tname = table_arg(a->spec);
         if (a->kind == TXN_PUT) {
             rc = ddb_write_item(req, &a->t, &a->hk, &a->rk, a->old, a->item, 0);
-            if (rc == 0) ddb_cap_add_write(ddb_caps_get(&caps, tname), &a->t, a->old, a->item, 2);
+            if (rc == 0) ddb_caps_add_write(&caps, tname, &a->t, a->old, a->item, 2);
         } else if (a->kind == TXN_DELETE) {
             if (a->old) rc = ddb_write_item(req, &a->t, &a->hk, &a->rk, a->old, NULL, 0);
-            if (rc == 0) ddb_cap_add_write(ddb_caps_get(&caps, tname), &a->t, a->old, NULL, 2);
+            if (rc == 0) ddb_caps_add_write(&caps, tname, &a->t, a->old, NULL, 2);
         } else if (a->kind == TXN_UPDATE) {
             cJSON *key = cJSON_GetObjectItemCaseSensitive(a->spec, "Key");
             cJSON *item = apply_update(req, &a->t, a->x.update, key, a->old);
             if (item == NULL) rc = -1;
             else rc = ddb_write_item(req, &a->t, &a->hk, &a->rk, a->old, item, 0);
-            if (rc == 0) ddb_cap_add_write(ddb_caps_get(&caps, tname), &a->t, a->old, item, 2);
+            if (rc == 0) ddb_caps_add_write(&caps, tname, &a->t, a->old, item, 2);
             cJSON_Delete(item);
         } else {
             /* A condition check is charged as a write that leaves the item. */
-            ddb_caps_get(&caps, tname)->table_units +=
-                2 * ddb_cap_write(a->old ? ddb_item_size(a->old) : 0);
+            ddb_caps_add_write(&caps, tname, &a->t, a->old, a->old, 2);
         }
     }
     for (i = 0; i < n; i++) txn_free(&acts[i]);
@@ -1154,7 +1154,7 @@ int ddb_transact_write_items(struct req *req, cJSON *in) {
         }
     }
     cJSON *o = cJSON_CreateObject();
-    ddb_caps_reply(o, &caps, rcc, "WriteCapacityUnits");
+    ddb_caps_reply(o, &caps, "WriteCapacityUnits");
     return req_reply_json(req, 200, o);
 }
 
@@ -1173,7 +1173,7 @@ int ddb_transact_get_items(struct req *req, cJSON *in) {
         return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
     }
     cJSON *responses = cJSON_CreateArray();
-    struct ddb_caps caps = {0};
+    struct ddb_caps caps = {.mode = rcc};
     int rc = 0;
     for (cJSON *it = items->child; it && rc == 0; it = it->next) {
         cJSON *get = cJSON_GetObjectItemCaseSensitive(it, "Get");
@@ -1195,9 +1195,7 @@ int ddb_transact_get_items(struct req *req, cJSON *in) {
         cJSON *item = rc == 0 ? load_item(req, &t, hk, rk, &failed) : NULL;
         if (failed) rc = -1;
         /* Transactional reads: two units per 4 KB, always consistent. */
-        if (rc == 0)
-            ddb_caps_get(&caps, table_arg(get))->table_units +=
-                2 * ddb_cap_read(item ? ddb_item_size(item) : 0, 1);
+        if (rc == 0) ddb_caps_add_read(&caps, table_arg(get), item, 1, 2);
         cJSON *r = cJSON_CreateObject();
         if (item) {
             if (x.proj) {
@@ -1219,7 +1217,7 @@ int ddb_transact_get_items(struct req *req, cJSON *in) {
         return -1;
     }
     cJSON *o = cJSON_CreateObject();
-    ddb_caps_reply(o, &caps, rcc, "ReadCapacityUnits");
+    ddb_caps_reply(o, &caps, "ReadCapacityUnits");
     cJSON_AddItemToObject(o, "Responses", responses);
     return req_reply_json(req, 200, o);
 }

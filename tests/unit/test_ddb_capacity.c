@@ -161,6 +161,22 @@ START_TEST(index_entries_and_writes) {
     ck_assert_str_eq(text, "{\"TableName\":\"t\",\"CapacityUnits\":8,\"WriteCapacityUnits\":8}");
     free(text);
     cJSON_Delete(j);
+    /* A batch that asked for no capacity counts nothing; one that asked
+     * counts what ddb_cap_add_write does, and a condition check (the
+     * item left as it was) costs its table write only. */
+    struct ddb_caps none = {.mode = DDB_RCC_NONE}, some = {.mode = DDB_RCC_INDEXES};
+    ddb_caps_add_write(&none, "t", &t, a, c, 2);
+    ddb_caps_add_read(&none, "t", a, 1, 2);
+    ck_assert_int_eq(none.n, 0);
+    ddb_caps_add_write(&some, "t", &t, a, c, 2);
+    ck_assert_int_eq(some.n, 1);
+    ck_assert(some.a[0].table_units == 2.0 && some.a[0].nidx == 2);
+    ddb_caps_add_write(&some, "u", &t, c, c, 2);
+    ck_assert(some.a[1].table_units == 2.0 && some.a[1].nidx == 0);
+    ddb_caps_add_read(&some, "u", NULL, 1, 2);
+    ck_assert(some.a[1].table_units == 4.0);
+    ddb_caps_free(&none);
+    ddb_caps_free(&some);
     cJSON_Delete(a);
     cJSON_Delete(b);
     cJSON_Delete(c);
@@ -188,13 +204,13 @@ START_TEST(rcc_values) {
 END_TEST
 
 START_TEST(caps_list_keeps_table_order) {
-    struct ddb_caps cs = {0};
+    struct ddb_caps cs = {.mode = DDB_RCC_TOTAL};
     ddb_caps_get(&cs, "b")->table_units += 1;
     ddb_caps_get(&cs, "a")->table_units += 0.5;
     ddb_caps_get(&cs, "b")->table_units += 1;
     for (int i = 0; i < 10; i++) ddb_caps_get(&cs, i % 2 ? "c" : "d")->table_units += 1;
     cJSON *o = cJSON_CreateObject();
-    ddb_caps_reply(o, &cs, DDB_RCC_TOTAL, NULL);
+    ddb_caps_reply(o, &cs, NULL);
     char *text = cJSON_PrintUnformatted(o);
     ck_assert_str_eq(text, "{\"ConsumedCapacity\":[{\"TableName\":\"b\",\"CapacityUnits\":2},"
                            "{\"TableName\":\"a\",\"CapacityUnits\":0.5},"
