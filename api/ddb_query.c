@@ -33,6 +33,7 @@ struct read_ctx {
     cJSON *items;
     int count, scanned;
     size_t bytes;
+    int count_capacity;        /* ReturnConsumedCapacity asked: add read_bytes */
     size_t read_bytes;         /* DynamoDB item (or index entry) sizes read */
     cJSON *last;               /* key attributes of the last evaluated item */
     int stopped;               /* stopped by limit or page size */
@@ -99,7 +100,7 @@ static int read_row(void *ctx, const struct store_ddb_row *row) {
         item = p;
     }
     /* Capacity counts what was read, before any filter. */
-    c->read_bytes += ddb_item_size(item);
+    if (c->count_capacity) c->read_bytes += ddb_item_size(item);
     if (c->filter) {
         char *err = NULL;
         int r = ddb_expr_eval(c->filter, item, &err);
@@ -316,6 +317,7 @@ static int run_read(struct req *req, cJSON *in, struct read_req *r, struct store
     c.filter = r->filter;
     c.proj = r->proj;
     c.count_only = r->count_only;
+    c.count_capacity = r->rcc != DDB_RCC_NONE;
     c.limit = (int)(r->limit > 0 && r->limit < 1000000000 ? r->limit : -1);
     c.segment = segment;
     c.segments = segments;
