@@ -57,12 +57,20 @@ static void group_arn(struct req *req, const char *g, char *buf, size_t n) {
 /* A required string member: 0 with *OUT set, or -1 with AWS's answer for
  * a missing, null or empty one recorded (Logs reports constraint failures
  * as InvalidParameterException). jget_str sets *OUT on every path. */
+/* Records Logs' error for a required member FIELD that is absent or
+ * null. Returns -1. */
+static int null_member(struct req *req, const char *field) {
+    struct vlist vl = {0};
+    vl_add(&vl, NULL, field, "Member must not be null");
+    return vl_fail(req, &vl, &LOGS_INVALID);
+}
+
 static int required(struct req *req, cJSON *in, const char *key, const char *field, const char **out) {
     if (jget_str(req, in, key, out) < 0) return -1;
-    if (*out == NULL || **out == '\0') {
+    if (*out == NULL) return null_member(req, field);
+    if (**out == '\0') {
         struct vlist vl = {0};
-        if (*out == NULL) vl_add(&vl, NULL, field, "Member must not be null");
-        else vl_add(&vl, "", field, "Member must have length greater than or equal to 1");
+        vl_add(&vl, "", field, "Member must have length greater than or equal to 1");
         return vl_fail(req, &vl, &LOGS_INVALID);
     }
     return 0;
@@ -464,8 +472,7 @@ static int put_retention_policy(struct req *req, cJSON *in) {
         (has = jget_int(req, in, "retentionInDays", &days)) < 0)
         return -1;
     if (!has)
-        return req_fail(req, &LOGS_INVALID, "1 validation error detected: Value null at 'retentionInDays' "
-                        "failed to satisfy constraint: Member must not be null");
+        return null_member(req, "retentionInDays");
     /* [?] The model's Days shape lists the values in its documentation
      * but declares no enum; the text is the Coral form AWS uses for enum
      * members (as for orderBy above). */
@@ -655,8 +662,7 @@ static int tag_resource(struct req *req, cJSON *in) {
     if (required(req, in, "resourceArn", "resourceArn", &arn) != 0 || jget_obj(req, in, "tags", &tags) < 0)
         return -1;
     if (tags == NULL)
-        return req_fail(req, &LOGS_INVALID, "1 validation error detected: Value null at 'tags' failed to "
-                        "satisfy constraint: Member must not be null");
+        return null_member(req, "tags");
     if (check_tags(req, tags, "tags") != 0 || arn_group_name(req, arn, g, sizeof(g)) != 0 ||
         save_group_tags(req, g, tags) != 0)
         return -1;
@@ -670,8 +676,7 @@ static int untag_resource(struct req *req, cJSON *in) {
     if (required(req, in, "resourceArn", "resourceArn", &arn) != 0 || jget_arr(req, in, "tagKeys", &keys) < 0)
         return -1;
     if (keys == NULL)
-        return req_fail(req, &LOGS_INVALID, "1 validation error detected: Value null at 'tagKeys' failed to "
-                        "satisfy constraint: Member must not be null");
+        return null_member(req, "tagKeys");
     if (arn_group_name(req, arn, g, sizeof(g)) != 0 || remove_group_tags(req, g, keys) != 0) return -1;
     return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
 }
@@ -690,8 +695,7 @@ static int tag_log_group(struct req *req, cJSON *in) {
     if (required(req, in, "logGroupName", "logGroupName", &g) != 0 || jget_obj(req, in, "tags", &tags) < 0)
         return -1;
     if (tags == NULL)
-        return req_fail(req, &LOGS_INVALID, "1 validation error detected: Value null at 'tags' failed to "
-                        "satisfy constraint: Member must not be null");
+        return null_member(req, "tags");
     if (check_tags(req, tags, "tags") != 0 || save_group_tags(req, g, tags) != 0) return -1;
     return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
 }
@@ -702,8 +706,7 @@ static int untag_log_group(struct req *req, cJSON *in) {
     if (required(req, in, "logGroupName", "logGroupName", &g) != 0 || jget_arr(req, in, "tags", &keys) < 0)
         return -1;
     if (keys == NULL)
-        return req_fail(req, &LOGS_INVALID, "1 validation error detected: Value null at 'tags' failed to "
-                        "satisfy constraint: Member must not be null");
+        return null_member(req, "tags");
     if (remove_group_tags(req, g, keys) != 0) return -1;
     return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
 }
