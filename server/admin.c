@@ -48,19 +48,26 @@ static int flag_value(const char *z, int *out) {
     return 0;
 }
 
-/* Sets the virtual clock back to the wall clock (offset 0), persisted
- * first. Returns 0, or -1 with the error recorded. */
-static int clock_zero(struct req *req) {
-    if (store_begin(1) != STORE_OK) return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not reset the clock");
-    if (store_meta_set("clock_offset_ms", "0") != STORE_OK) {
-        store_rollback();
-        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not reset the clock");
-    }
+/* Sets the clock's offset to 0 (ZERO) or moves it forward by ADVANCE_MS,
+ * persisted and moved under one write transaction, so concurrent moves
+ * are stored in order and a failed write leaves the clock where it was;
+ * FAIL_MSG is the error when it cannot be stored. Returns 0, or -1 with
+ * the error recorded. */
+static int clock_move(struct req *req, int zero, int64_t advance_ms, const char *fail_msg) {
+    if (store_begin(1) != STORE_OK) return req_fail(req, &AWSERR_LAMBDA_SERVICE, "%s", fail_msg);
     int64_t before = clock_offset_ms();
-    clock_set_offset_ms(0);
+    int64_t offset = zero ? 0 : before + advance_ms;
+    char v[32];
+    snprintf(v, sizeof(v), "%lld", (long long)offset);
+    if (store_meta_set("clock_offset_ms", v) != STORE_OK) {
+        store_rollback();
+        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "%s", fail_msg);
+    }
+    /* Moved while the write lock is held: the next move reads it. */
+    clock_set_offset_ms(offset);
     if (store_commit() != STORE_OK) {
         clock_set_offset_ms(before);
-        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not reset the clock");
+        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "%s", fail_msg);
     }
     return 0;
 }
@@ -96,7 +103,7 @@ static int reset(struct req *req) {
     if (store_reset() != STORE_OK)
         return req_fail(req, &AWSERR_LAMBDA_SERVICE, "reset failed");
     esm_kick();   /* pollers of the mappings just deleted stop */
-    if (clock && clock_zero(req) != 0) return -1;
+    if (clock && clock_move(req, 1, 0, "could not reset the clock") != 0) return -1;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "status", "reset");
     cJSON_AddBoolToObject(o, "clock_reset", clock);
@@ -138,24 +145,7 @@ static int clock_post(struct req *req) {
         return req_fail(req, &AWSERR_ADMIN_BAD_REQUEST,
                         "advance_seconds must be a number from 0 to %.0f", ADMIN_MAX_ADVANCE_S);
     }
-    /* Advance and persist under one write transaction, so concurrent
-     * advances are stored in order and a failed write leaves the clock
-     * where it was. */
-    if (store_begin(1) != STORE_OK) return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not persist the clock");
-    int64_t offset = clock_offset_ms() + (int64_t)llround(secs * 1000.0);
-    char v[32];
-    snprintf(v, sizeof(v), "%lld", (long long)offset);
-    int64_t before = clock_offset_ms();
-    if (store_meta_set("clock_offset_ms", v) != STORE_OK) {
-        store_rollback();
-        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not persist the clock");
-    }
-    /* Moved while the write lock is held: the next advance reads it. */
-    clock_set_offset_ms(offset);
-    if (store_commit() != STORE_OK) {
-        clock_set_offset_ms(before);
-        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not persist the clock");
-    }
+    if (clock_move(req, 0, (int64_t)llround(secs * 1000.0), "could not persist the clock") != 0) return -1;
     bg_run_now();
     invoke_async_kick();
     invoke_provision_kick();
