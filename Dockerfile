@@ -12,7 +12,7 @@ FROM debian:12-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       meson ninja-build gcc libc6-dev pkg-config \
-      libmicrohttpd-dev libcjson-dev libsqlite3-dev libzip-dev zlib1g-dev \
+      libhttp-parser-dev libcjson-dev libsqlite3-dev libzip-dev zlib1g-dev \
       nettle-dev uuid-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -26,7 +26,7 @@ RUN meson setup build --buildtype=release -Dtests=disabled \
 FROM debian:12-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libcjson1 libzip4 libnettle8 \
+      libcjson1 libzip4 libnettle8 \
       python3 nodejs \
  && rm -rf /var/lib/apt/lists/*
 # The default prefix is /usr/local, so this puts the binary at

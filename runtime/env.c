@@ -2,17 +2,17 @@
  * Execution environments (runtime/env.h): the process, its Runtime API
  * endpoint, and the hand-over of one invocation at a time.
  *
- * The Runtime API of each environment is a small libmicrohttpd daemon on
+ * The Runtime API of each environment is a small net/httpd server on
  * 127.0.0.1 and an ephemeral port; AWS_LAMBDA_RUNTIME_API names it. The
  * runtime's GET .../invocation/next blocks its connection thread on the
  * environment's condition variable until env_invoke() hands over an
  * event; .../response and .../error complete it and wake the invoker.
  */
 #include "runtime/env.h"
+#include "net/httpd.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <microhttpd.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -47,6 +47,10 @@
 /* Longest wait, in 1 ms steps, for the output reader to empty the pipe
  * after a response: a handler's output is already written by then. */
 #define ENV_DRAIN_MS 50
+/* Seconds a Runtime API connection may sit between requests. A runtime
+ * keeps one connection and long-polls on it; while it waits in a handler
+ * no timeout applies, so this only ends connections a runtime left. */
+#define ENV_RAPI_IDLE_S 600
 /* Stack of Runtime API connection threads: they only copy buffers. */
 #define ENV_RAPI_STACK (256 * 1024)
 
@@ -54,7 +58,7 @@ enum env_state { ST_STARTING, ST_IDLE, ST_BUSY, ST_DEAD };
 
 struct env {
     pid_t pid;
-    struct MHD_Daemon *rapi;
+    struct httpd *rapi;
     int port;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -143,26 +147,19 @@ static void log_append(struct env *e, const char *p, size_t n) {
 /* ------------------------------------------------------------------ */
 
 struct rconn {
-    char *buf;
-    size_t n;
-    size_t cap;      /* bytes allocated at buf */
-    int too_big;
     struct env *env;
     char took[64];   /* request id this GET next handed out, if any */
 };
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *body) {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
-    if (r == NULL) return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    enum MHD_Result ok = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ok;
+static void reply(struct httpd_resp *resp, int status, const char *body) {
+    resp->status = status;
+    httpd_resp_copy_body(resp, body, strlen(body));
+    httpd_resp_header(resp, "Content-Type", "application/json");
 }
 
-static enum MHD_Result next_invocation(struct env *e, struct MHD_Connection *c, struct rconn *rc) {
-    const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT);
+static void next_invocation(struct env *e, struct httpd_req *r, struct rconn *rc,
+                            struct httpd_resp *resp) {
+    const char *ua = httpd_header(r, "User-Agent");
     pthread_mutex_lock(&e->mu);
     if (!e->ready) {
         /* The runtime's User-Agent names its language version, as AWS's
@@ -174,68 +171,62 @@ static enum MHD_Result next_invocation(struct env *e, struct MHD_Connection *c, 
     while (!e->dying && !(e->assigned && !e->taken)) pthread_cond_wait(&e->cv, &e->mu);
     if (e->dying) {
         pthread_mutex_unlock(&e->mu);
-        return reply(c, 500, "{\"errorMessage\":\"environment shutting down\",\"errorType\":\"Runtime.Shutdown\"}");
+        reply(resp, 500, "{\"errorMessage\":\"environment shutting down\",\"errorType\":\"Runtime.Shutdown\"}");
+        return;
     }
     e->taken = 1;
     snprintf(rc->took, sizeof(rc->took), "%s", e->id);
     rc->env = e;
-    struct MHD_Response *r = MHD_create_response_from_buffer(e->npayload, (void *)e->payload,
-                                                             MHD_RESPMEM_MUST_COPY);
+    resp->status = 200;
+    httpd_resp_copy_body(resp, e->payload, e->npayload);
     char deadline[32];
     snprintf(deadline, sizeof(deadline), "%lld", (long long)e->deadline_ms);
-    if (r) {
-        MHD_add_response_header(r, "Lambda-Runtime-Aws-Request-Id", e->id);
-        MHD_add_response_header(r, "Lambda-Runtime-Deadline-Ms", deadline);
-        MHD_add_response_header(r, "Lambda-Runtime-Invoked-Function-Arn", e->arn);
-        MHD_add_response_header(r, "Lambda-Runtime-Trace-Id", e->trace);
-        if (e->cc) MHD_add_response_header(r, "Lambda-Runtime-Client-Context", e->cc);
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    }
+    httpd_resp_header(resp, "Lambda-Runtime-Aws-Request-Id", e->id);
+    httpd_resp_header(resp, "Lambda-Runtime-Deadline-Ms", deadline);
+    httpd_resp_header(resp, "Lambda-Runtime-Invoked-Function-Arn", e->arn);
+    httpd_resp_header(resp, "Lambda-Runtime-Trace-Id", e->trace);
+    if (e->cc) httpd_resp_header(resp, "Lambda-Runtime-Client-Context", e->cc);
+    httpd_resp_header(resp, "Content-Type", "application/json");
     pthread_mutex_unlock(&e->mu);
-    if (r == NULL) return MHD_NO;
-    enum MHD_Result ok = MHD_queue_response(c, 200, r);
-    MHD_destroy_response(r);
-    return ok;
 }
 
 /* POST .../{id}/response or .../{id}/error. */
-static enum MHD_Result complete(struct env *e, struct MHD_Connection *c, const char *id,
-                                int is_error, struct rconn *rc) {
+static void complete(struct env *e, struct httpd_req *r, const char *id, int is_error,
+                     struct httpd_resp *resp) {
     pthread_mutex_lock(&e->mu);
     if (!e->taken || e->done || strcmp(id, e->id) != 0) {
         pthread_mutex_unlock(&e->mu);
-        return reply(c, 400, "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
+        reply(resp, 400, "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
+        return;
     }
-    if (rc->too_big) {
+    if (r->too_big) {
         e->outcome = ENV_TOO_LARGE;
         e->done = 1;
         pthread_cond_broadcast(&e->cv);
         pthread_mutex_unlock(&e->mu);
-        return reply(c, 413, "{\"errorMessage\":\"Exceeded maximum allowed payload size (6291556 bytes).\","
-                             "\"errorType\":\"RequestEntityTooLarge\"}");
+        reply(resp, 413, "{\"errorMessage\":\"Exceeded maximum allowed payload size (6291556 bytes).\","
+                         "\"errorType\":\"RequestEntityTooLarge\"}");
+        return;
     }
     e->outcome = is_error ? ENV_FUNCTION_ERROR : ENV_OK;
-    e->body = rc->buf;
-    e->nbody = rc->n;
-    rc->buf = NULL;
-    rc->cap = 0;
-    const char *t = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Lambda-Runtime-Function-Error-Type");
+    free(e->body);
+    e->body = r->body;
+    e->nbody = r->nbody;
+    r->body = NULL;
+    const char *t = httpd_header(r, "Lambda-Runtime-Function-Error-Type");
     snprintf(e->etype, sizeof(e->etype), "%s", t ? t : "");
     e->done = 1;
     pthread_cond_broadcast(&e->cv);
     pthread_mutex_unlock(&e->mu);
-    return reply(c, 202, "{\"status\":\"OK\"}");
+    reply(resp, 202, "{\"status\":\"OK\"}");
 }
 
-static enum MHD_Result init_error(struct env *e, struct MHD_Connection *c, struct rconn *rc) {
+static void init_error(struct env *e, struct httpd_req *r, struct httpd_resp *resp) {
     pthread_mutex_lock(&e->mu);
     e->init_failed = 1;
     free(e->init_body);
-    if (rc->too_big) {
+    if (r->too_big) {
         /* Never pass on a body cut at an arbitrary byte. */
-        free(rc->buf);
-        rc->buf = NULL;
-        rc->cap = 0;
         static const char big[] =
             "{\"errorMessage\":\"The init error was larger than the response limit.\","
             "\"errorType\":\"Runtime.InitErrorTooLarge\"}";
@@ -244,61 +235,44 @@ static enum MHD_Result init_error(struct env *e, struct MHD_Connection *c, struc
         memcpy(e->init_body, big, sizeof(big));
         e->ninit = sizeof(big) - 1;
     } else {
-        e->init_body = rc->buf;
-        e->ninit = rc->n;
-        rc->buf = NULL;
-        rc->cap = 0;
+        e->init_body = r->body;
+        e->ninit = r->nbody;
+        r->body = NULL;
     }
-    const char *t = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Lambda-Runtime-Function-Error-Type");
+    const char *t = httpd_header(r, "Lambda-Runtime-Function-Error-Type");
     snprintf(e->init_type, sizeof(e->init_type), "%s", t ? t : "");
     pthread_cond_broadcast(&e->cv);
     pthread_mutex_unlock(&e->mu);
-    return reply(c, 202, "{\"status\":\"OK\"}");
+    reply(resp, 202, "{\"status\":\"OK\"}");
 }
 
-static enum MHD_Result rapi_access(void *cls, struct MHD_Connection *c, const char *url,
-                                   const char *method, const char *version, const char *data,
-                                   size_t *ndata, void **con_cls) {
-    (void)version;
-    struct env *e = cls;
-    struct rconn *rc = *con_cls;
-    if (rc == NULL) {
-        rc = calloc(1, sizeof(*rc));
-        if (rc == NULL) return MHD_NO;
-        *con_cls = rc;
-        return MHD_YES;
-    }
-    if (*ndata > 0) {
-        size_t cap = strstr(url, "/error") ? ENV_MAX_ERROR_BODY : ENV_MAX_RESPONSE;
-        if (rc->too_big || rc->n + *ndata > cap) {
-            rc->too_big = 1;
-        } else {
-            if (rc->n + *ndata + 1 > rc->cap) {
-                /* Doubling: a 6 MB response arrives in many small pieces,
-                 * and growing by each piece copied it over and over
-                 * (seconds under AddressSanitizer, whose realloc always
-                 * moves). */
-                size_t want = rc->cap ? rc->cap * 2 : 4096;
-                while (want < rc->n + *ndata + 1) want *= 2;
-                if (want > cap + 1) want = cap + 1;
-                char *grown = realloc(rc->buf, want);
-                if (grown == NULL) return MHD_NO;
-                rc->buf = grown;
-                rc->cap = want;
-            }
-            memcpy(rc->buf + rc->n, data, *ndata);
-            rc->n += *ndata;
-            rc->buf[rc->n] = '\0';
-        }
-        *ndata = 0;
-        return MHD_YES;
-    }
+/* httpd begin(): every body is capped at the response limit. */
+static size_t rapi_begin(void *ud, struct httpd_req *r) {
+    (void)ud;
+    struct rconn *rc = calloc(1, sizeof(*rc));
+    if (rc == NULL) abort();
+    r->data = rc;
+    return strstr(r->path, "/error") ? ENV_MAX_ERROR_BODY : ENV_MAX_RESPONSE;
+}
+
+static void rapi_handle(void *ud, struct httpd_req *r, struct httpd_resp *resp) {
+    struct env *e = ud;
+    struct rconn *rc = r->data;
+    const char *url = r->path, *method = r->method;
     static const char prefix[] = "/2018-06-01/runtime/";
-    if (strncmp(url, prefix, sizeof(prefix) - 1) != 0)
-        return reply(c, 404, "{\"errorMessage\":\"Not found\",\"errorType\":\"InvalidRequest\"}");
+    if (strncmp(url, prefix, sizeof(prefix) - 1) != 0) {
+        reply(resp, 404, "{\"errorMessage\":\"Not found\",\"errorType\":\"InvalidRequest\"}");
+        return;
+    }
     const char *rest = url + sizeof(prefix) - 1;
-    if (strcmp(method, "GET") == 0 && strcmp(rest, "invocation/next") == 0) return next_invocation(e, c, rc);
-    if (strcmp(method, "POST") == 0 && strcmp(rest, "init/error") == 0) return init_error(e, c, rc);
+    if (strcmp(method, "GET") == 0 && strcmp(rest, "invocation/next") == 0) {
+        next_invocation(e, r, rc, resp);
+        return;
+    }
+    if (strcmp(method, "POST") == 0 && strcmp(rest, "init/error") == 0) {
+        init_error(e, r, resp);
+        return;
+    }
     if (strcmp(method, "POST") == 0 && strncmp(rest, "invocation/", 11) == 0) {
         const char *id = rest + 11;
         const char *slash = strchr(id, '/');
@@ -306,19 +280,23 @@ static enum MHD_Result rapi_access(void *cls, struct MHD_Connection *c, const ch
             char rid[64];
             memcpy(rid, id, (size_t)(slash - id));
             rid[slash - id] = '\0';
-            if (strcmp(slash, "/response") == 0) return complete(e, c, rid, 0, rc);
-            if (strcmp(slash, "/error") == 0) return complete(e, c, rid, 1, rc);
+            if (strcmp(slash, "/response") == 0) {
+                complete(e, r, rid, 0, resp);
+                return;
+            }
+            if (strcmp(slash, "/error") == 0) {
+                complete(e, r, rid, 1, resp);
+                return;
+            }
         }
     }
-    return reply(c, 404, "{\"errorMessage\":\"Not found\",\"errorType\":\"InvalidRequest\"}");
+    reply(resp, 404, "{\"errorMessage\":\"Not found\",\"errorType\":\"InvalidRequest\"}");
 }
 
-static void rapi_done(void *cls, struct MHD_Connection *c, void **con_cls,
-                      enum MHD_RequestTerminationCode toe) {
-    (void)cls;
-    (void)c;
-    struct rconn *rc = *con_cls;
-    if (rc && rc->took[0] && toe != MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+static void rapi_end(void *ud, struct httpd_req *r, int sent) {
+    (void)ud;
+    struct rconn *rc = r->data;
+    if (rc && rc->took[0] && !sent) {
         /* The runtime gave up on this "next" (its connection died) before
          * the event reached it: hand the event to its next "next". */
         struct env *e = rc->env;
@@ -329,11 +307,8 @@ static void rapi_done(void *cls, struct MHD_Connection *c, void **con_cls,
         }
         pthread_mutex_unlock(&e->mu);
     }
-    if (rc) {
-        free(rc->buf);
-        free(rc);
-    }
-    *con_cls = NULL;
+    free(rc);
+    r->data = NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -477,17 +452,20 @@ static int start_rapi(struct env *e) {
     memset(&a, 0, sizeof(a));
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    e->rapi = MHD_start_daemon(
-        /* poll(), not select(): descriptors past 1024 are common here. */
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL, NULL,
-        rapi_access, e, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&a,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)ENV_RAPI_CONNECTIONS,
-        MHD_OPTION_THREAD_STACK_SIZE, (size_t)ENV_RAPI_STACK,
-        MHD_OPTION_NOTIFY_COMPLETED, rapi_done, NULL, MHD_OPTION_END);
-    if (e->rapi == NULL) return -1;
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(e->rapi, MHD_DAEMON_INFO_BIND_PORT);
-    e->port = di ? di->port : 0;
-    return e->port ? 0 : -1;
+    struct httpd_config cfg = {
+        .max_conns = ENV_RAPI_CONNECTIONS,
+        .idle_timeout_s = ENV_RAPI_IDLE_S,
+        .stack_size = ENV_RAPI_STACK,
+        /* A runtime posts its whole response before it reads a reply:
+         * read and drop an oversized one, then answer 413. */
+        .reject_early = 0,
+        .begin = rapi_begin,
+        .handle = rapi_handle,
+        .end = rapi_end,
+        .ud = e,
+    };
+    e->rapi = httpd_start(&cfg, (struct sockaddr *)&a, sizeof(a), &e->port);
+    return e->rapi ? 0 : -1;
 }
 
 static char *dup_text(const char *z) {
@@ -752,7 +730,7 @@ void env_free(struct env *e) {
     if (pid > 0 && !exited) kill(-pid, SIGKILL);
     if (e->reader_started) pthread_join(e->reader, NULL);
     if (e->out_fd >= 0) close(e->out_fd);
-    if (e->rapi) MHD_stop_daemon(e->rapi);
+    httpd_stop(e->rapi);
     free(e->init_body);
     free(e->body);
     free(e->log);

@@ -3,7 +3,7 @@
  * code through the Lambda Runtime API, which every environment serves on
  * its own loopback port (the protocol carries no environment identity).
  *
- * Threads: an environment owns a libmicrohttpd daemon (thread per
+ * Threads: an environment owns a net/httpd server (thread per
  * connection) for its Runtime API and a thread reading the process's
  * output. env_invoke() blocks the calling thread until the invocation
  * completes, fails or times out; other environments are unaffected.

@@ -1,15 +1,14 @@
 /*
- * libmicrohttpd glue: builds a struct req from a connection, enforces the
- * body cap as bytes arrive, hands the finished request to the router and
- * renders the reply. Threading: MHD_USE_THREAD_PER_CONNECTION. A sync
- * Invoke or a Runtime API long-poll may block its handler for minutes;
- * with a thread per connection that blocks only its own connection, and
- * the control plane stays responsive. Threads cost little here: stacks
- * are capped (HTTP_THREAD_STACK) and idle connections time out. The
- * alternative, suspend/resume on a thread pool, can replace this if
- * thousands of concurrent waiters ever matter.
+ * The AWS API port: builds a struct req from each request that net/httpd
+ * reads, asks the router for the operation's body cap, hands the finished
+ * request to the router and renders the reply. Threading: one thread per
+ * connection (net/httpd.h). A sync Invoke or a Runtime API long-poll may
+ * block its handler for minutes; that blocks only its own connection, and
+ * the control plane stays responsive. Threads cost little here: stacks are
+ * capped (HTTP_THREAD_STACK) and idle connections time out.
  */
 #include "server/http.h"
+#include "net/httpd.h"
 #include "server/router.h"
 #include "api/api.h"
 #include "api/aws_error.h"
@@ -19,7 +18,7 @@
 #include "storage/store.h"
 
 #include <arpa/inet.h>
-#include <microhttpd.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -37,39 +36,53 @@
 /* Stack per connection thread. SQLite and cJSON need well under this;
  * the 8 MB default would only inflate virtual memory. */
 #define HTTP_THREAD_STACK (512 * 1024)
-/* Header and per-connection buffer memory. 64 KB holds any header set an
- * AWS client sends (SigV4 adds ~1 KB); bigger gets MHD's 431/413. */
-#define HTTP_CONN_MEMORY (64 * 1024)
+static struct httpd *server_;
 
-struct conn_state {
+/* What begin() hands to handle() and end(). */
+struct pending {
     struct req *req;
-    size_t cap;       /* largest body accepted */
-    size_t nalloc;    /* allocated bytes of req->body */
-    int too_big;      /* body exceeded cap: drain and answer 413 */
+    size_t cap;      /* the operation's body cap (router_prepare) */
 };
 
-static struct MHD_Daemon *daemon_;
-
 static const char *conn_header(void *ctx, const char *name) {
-    return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
+    return httpd_header(ctx, name);
 }
 
-static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
-                                     const char *value) {
-    (void)kind;
-    struct req *req = cls;
-    if (req->nquery >= REQ_MAX_QUERY || key == NULL) return MHD_YES;
-    char *k = util_pct_decode(key, strlen(key));
-    char *v = value ? util_pct_decode(value, strlen(value)) : xstrdup("");
-    if (k == NULL || v == NULL) {
-        free(k);
-        free(v);
-        return MHD_YES;
+/* Decodes N bytes of form-encoded Z ('+' is a space); NULL when a %-escape
+ * is malformed or encodes NUL. Caller frees. */
+static char *form_decode(const char *z, size_t n) {
+    char *plain = xmalloc(n + 1);
+    for (size_t i = 0; i < n; i++) plain[i] = z[i] == '+' ? ' ' : z[i];
+    plain[n] = '\0';
+    char *out = util_pct_decode(plain, n);
+    free(plain);
+    return out;
+}
+
+/* Splits the raw query string Q at '&' and '=' into REQ's decoded
+ * parameters: '+' is a space, %XX a byte (application/x-www-form-urlencoded,
+ * as AWS's query-string parameters are encoded). Pairs that do not decode
+ * are skipped; a name without '=' has the value "". */
+static void collect_query(struct req *req, const char *q) {
+    while (*q && req->nquery < REQ_MAX_QUERY) {
+        size_t n = strcspn(q, "&");
+        const char *eq = memchr(q, '=', n);
+        size_t nk = eq ? (size_t)(eq - q) : n;
+        if (nk > 0) {
+            char *k = form_decode(q, nk);
+            char *v = eq ? form_decode(eq + 1, n - nk - 1) : xstrdup("");
+            if (k && v) {
+                req->query[req->nquery].name = k;
+                req->query[req->nquery].value = v;
+                req->nquery++;
+            } else {
+                free(k);
+                free(v);
+            }
+        }
+        q += n;
+        if (*q == '&') q++;
     }
-    req->query[req->nquery].name = k;
-    req->query[req->nquery].value = v;
-    req->nquery++;
-    return MHD_YES;
 }
 
 /* SigV4: "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/lambda/aws4_request, ..."
@@ -102,33 +115,29 @@ static void identify_caller(struct req *req) {
     req->region[nr] = '\0';
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *c, struct req *req) {
+/* Renders REQ's reply (or its recorded error) into RESP. */
+static void render(struct req *req, struct httpd_resp *resp) {
     awserr_render(req);
     if (req->status == 0) {
         req_fail(req, &AWSERR_LAMBDA_SERVICE, "Handler produced no reply");
         awserr_render(req);
     }
-    char crc[16];
-    /* botocore checks x-amz-crc32 for DynamoDB; a wrong one makes it retry. */
-    snprintf(crc, sizeof(crc), "%lu",
-             crc32(0L, (const Bytef *)(req->resp_body ? req->resp_body : ""), (uInt)req->nresp));
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        req->nresp, req->resp_body ? req->resp_body : (char *)"", req->resp_body
-                                                          ? MHD_RESPMEM_MUST_FREE
-                                                          : MHD_RESPMEM_PERSISTENT);
+    resp->status = req->status;
+    resp->body = req->resp_body;
+    resp->nbody = req->resp_body ? req->nresp : 0;
     req->resp_body = NULL;
-    if (resp == NULL) return MHD_NO;
-    MHD_add_response_header(resp, "x-amzn-RequestId", req->request_id);
-    if (req->content_type && req->nresp > 0)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
-    else if (req->content_type && req->proto == PROTO_JSON10)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
+    httpd_resp_header(resp, "x-amzn-RequestId", req->request_id);
+    if (req->content_type && (resp->nbody > 0 || req->proto == PROTO_JSON10))
+        httpd_resp_header(resp, "Content-Type", req->content_type);
     for (int i = 0; i < req->nresp_headers; i++)
-        MHD_add_response_header(resp, req->resp_headers[i].name, req->resp_headers[i].value);
-    if (req->proto == PROTO_JSON10) MHD_add_response_header(resp, "x-amz-crc32", crc);
-    enum MHD_Result ok = MHD_queue_response(c, (unsigned)req->status, resp);
-    MHD_destroy_response(resp);
-    return ok;
+        httpd_resp_header(resp, req->resp_headers[i].name, req->resp_headers[i].value);
+    if (req->proto == PROTO_JSON10) {
+        /* botocore checks x-amz-crc32 for DynamoDB; a wrong one makes it retry. */
+        char crc[16];
+        snprintf(crc, sizeof(crc), "%lu",
+                 crc32(0L, (const Bytef *)(resp->body ? resp->body : ""), (uInt)resp->nbody));
+        httpd_resp_header(resp, "x-amz-crc32", crc);
+    }
 }
 
 /* Records the 413 for a body over CAP, worded per operation as AWS does. */
@@ -146,182 +155,99 @@ static void fail_too_big(struct req *req, size_t cap) {
         req_fail(req, &AWSERR_REQUEST_TOO_LARGE, "Request must be smaller than %zu bytes", cap);
 }
 
-static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char *url,
-                                 const char *method, const char *version,
-                                 const char *upload_data, size_t *upload_data_size,
-                                 void **con_cls) {
-    (void)cls;
-    (void)version;
-    struct conn_state *st = *con_cls;
-    if (st == NULL) {
-        st = xcalloc(1, sizeof(*st));
-        struct req *req = xcalloc(1, sizeof(*req));
-        st->req = req;
-        req->method = method;
-        req->path = xstrdup(url);
-        req->header_fn = conn_header;
-        req->header_ctx = c;
-        util_uuid(req->request_id);
-        MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, req);
-        identify_caller(req);
-        st->cap = router_prepare(req);
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        *con_cls = st;
-        if (cl && strtoull(cl, NULL, 10) > st->cap) {
-            /* Answer at once instead of reading a body we will refuse;
-             * MHD closes the connection after this reply. */
-            st->too_big = 1;
-            fail_too_big(req, st->cap);
-            return send_reply(c, req);
-        }
-        return MHD_YES;
-    }
-    struct req *req = st->req;
-    if (*upload_data_size > 0) {
-        size_t n = *upload_data_size;
-        *upload_data_size = 0;
-        if (st->too_big || req->nbody + n > st->cap) {
-            /* Drain what the client still sends, keep nothing. */
-            st->too_big = 1;
-            return MHD_YES;
-        }
-        if (req->nbody + n + 1 > st->nalloc) {
-            size_t want = st->nalloc ? st->nalloc * 2 : 4096;
-            while (want < req->nbody + n + 1) want *= 2;
-            if (want > st->cap + 1) want = st->cap + 1;
-            req->body = xrealloc(req->body, want);
-            st->nalloc = want;
-        }
-        memcpy(req->body + req->nbody, upload_data, n);
-        req->nbody += n;
-        return MHD_YES;
-    }
-    /* Body complete. */
-    if (req->body == NULL) req->body = xstrdup("");
-    req->body[req->nbody] = '\0';
-    if (st->too_big) {
-        fail_too_big(req, st->cap);
-    } else {
+/* httpd begin(): the headers are in; builds the struct req and returns the
+ * body cap of the operation the router expects. */
+static size_t on_begin(void *ud, struct httpd_req *hr) {
+    (void)ud;
+    struct pending *pd = xcalloc(1, sizeof(*pd));
+    struct req *req = xcalloc(1, sizeof(*req));
+    pd->req = req;
+    req->method = hr->method;
+    req->path = xstrdup(hr->path);
+    req->header_fn = conn_header;
+    req->header_ctx = hr;
+    util_uuid(req->request_id);
+    collect_query(req, hr->query);
+    identify_caller(req);
+    pd->cap = router_prepare(req);
+    hr->data = pd;
+    return pd->cap;
+}
+
+/* httpd handle(): the body is in (or was over the cap); routes and renders. */
+static void on_handle(void *ud, struct httpd_req *hr, struct httpd_resp *resp) {
+    (void)ud;
+    struct pending *pd = hr->data;
+    struct req *req = pd->req;
+    req->body = hr->body;
+    req->nbody = hr->nbody;
+    hr->body = NULL;
+    if (hr->too_big)
+        fail_too_big(req, pd->cap);
+    else
         router_dispatch(req);
-    }
     if (log_enabled(LOG_DEBUG))
-        log_msg(LOG_DEBUG, "%s %s -> %d%s%s", method, url,
+        log_msg(LOG_DEBUG, "%s %s -> %d%s%s", hr->method, hr->path,
                 req->err ? req->err->status : req->status, req->err ? " " : "",
                 req->err ? req->err->code : "");
-    return send_reply(c, req);
+    render(req, resp);
 }
 
-static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
-                         enum MHD_RequestTerminationCode toe) {
-    (void)cls;
-    (void)c;
-    (void)toe;
-    struct conn_state *st = *con_cls;
-    if (st == NULL) return;
-    req_free(st->req);
-    free(st);
-    *con_cls = NULL;
-}
-
-static void conn_cb(void *cls, struct MHD_Connection *c, void **socket_ctx,
-                    enum MHD_ConnectionNotificationCode code) {
-    (void)cls;
-    (void)socket_ctx;
-    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        /* Small request/response pairs on keep-alive: Nagle plus delayed
-         * ACK would add ~40 ms to every reply written in two pieces. */
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-        if (ci) {
-            int one = 1;
-            setsockopt(ci->connect_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-        }
-    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-        /* The connection's thread ends now: release its SQLite handle
-         * early rather than at thread exit (same thread, so this is safe). */
-    }
-}
-
-/* Keep the path raw: routes split on '/' first, then decode each segment,
- * so an encoded character can never change the route. */
-static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s) {
-    (void)cls;
-    (void)c;
-    return strlen(s);
-}
-
-/* libmicrohttpd's MHD_LogCallback: FMT is a printf format of its own. */
-__attribute__((format(printf, 2, 0)))
-static void mhd_log(void *cls, const char *fmt, va_list ap) {
-    (void)cls;
-    if (!log_enabled(LOG_DEBUG)) return;
-    char buf[512];
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    buf[strcspn(buf, "\n")] = '\0';
-    log_msg(LOG_DEBUG, "http: %s", buf);
+/* httpd end(): the reply is written or the connection is gone. */
+static void on_end(void *ud, struct httpd_req *hr, int sent) {
+    (void)ud;
+    (void)sent;
+    struct pending *pd = hr->data;
+    req_free(pd->req);
+    free(pd);
+    hr->data = NULL;
 }
 
 int http_start(const char *host, int port, int *bound) {
     struct sockaddr_in6 a6;
     struct sockaddr_in a4;
     const struct sockaddr *addr;
-    /* MHD_USE_POLL: without it libmicrohttpd uses select(), which cannot
-     * watch descriptors numbered 1024 or more, and hundreds of waiting
-     * invokes with their environments pass that number. */
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_POLL | MHD_USE_ERROR_LOG;
+    socklen_t len;
     memset(&a4, 0, sizeof(a4));
     memset(&a6, 0, sizeof(a6));
     if (port < 0 || port > 65535) {
         log_msg(LOG_ERROR, "invalid port %d", port);
         return -1;
     }
-    if (inet_pton(AF_INET, host, &a4.sin_addr) == 1) {
+    if (inet_pton(AF_INET, host, &a4.sin_addr) == 1 || strcmp(host, "localhost") == 0) {
+        if (strcmp(host, "localhost") == 0) a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         a4.sin_family = AF_INET;
         a4.sin_port = htons((uint16_t)port);
         addr = (const struct sockaddr *)&a4;
+        len = sizeof(a4);
     } else if (inet_pton(AF_INET6, host, &a6.sin6_addr) == 1) {
         a6.sin6_family = AF_INET6;
         a6.sin6_port = htons((uint16_t)port);
         addr = (const struct sockaddr *)&a6;
-        flags |= MHD_USE_IPv6;
-    } else if (strcmp(host, "localhost") == 0) {
-        a4.sin_family = AF_INET;
-        a4.sin_port = htons((uint16_t)port);
-        a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        addr = (const struct sockaddr *)&a4;
+        len = sizeof(a6);
     } else {
         log_msg(LOG_ERROR, "--host must be an IPv4 or IPv6 address (or localhost): %s", host);
         return -1;
     }
-    daemon_ = MHD_start_daemon(
-        flags, (uint16_t)port, NULL, NULL, access_cb, NULL,
-        /* First, or libmicrohttpd warns that earlier options may have
-         * logged through its default logger. */
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, addr,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT_S,
-        MHD_OPTION_THREAD_STACK_SIZE, (size_t)HTTP_THREAD_STACK,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
-        MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
-        MHD_OPTION_NOTIFY_CONNECTION, conn_cb, NULL,
-        MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-        MHD_OPTION_END);
-    if (daemon_ == NULL) {
-        log_msg(LOG_ERROR, "cannot listen on %s:%d", host, port);
+    struct httpd_config cfg = {
+        .max_conns = HTTP_CONNECTION_LIMIT,
+        .idle_timeout_s = HTTP_IDLE_TIMEOUT_S,
+        .stack_size = HTTP_THREAD_STACK,
+        /* A body announced over the cap is answered at once, unread. */
+        .reject_early = 1,
+        .begin = on_begin,
+        .handle = on_handle,
+        .end = on_end,
+    };
+    server_ = httpd_start(&cfg, addr, len, bound);
+    if (server_ == NULL) {
+        log_msg(LOG_ERROR, "cannot listen on %s:%d: %s", host, port, strerror(errno));
         return -1;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
-    *bound = di ? di->port : port;
     return 0;
 }
 
 void http_stop(void) {
-    if (daemon_ == NULL) return;
-    MHD_socket fd = MHD_quiesce_daemon(daemon_);
-    if (fd != MHD_INVALID_SOCKET) close(fd);
-    MHD_stop_daemon(daemon_);
-    daemon_ = NULL;
+    httpd_stop(server_);
+    server_ = NULL;
 }

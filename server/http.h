@@ -1,5 +1,5 @@
 /*
- * The HTTP front: one libmicrohttpd daemon on one port for every service.
+ * The HTTP front: one net/httpd server on one port for every service.
  */
 #ifndef EMU_SERVER_HTTP_H
 #define EMU_SERVER_HTTP_H

@@ -72,7 +72,7 @@ static const char *header(void *ctx, const char *name) {
     return NULL;
 }
 
-/* The method as a static string, as libmicrohttpd hands it over. */
+/* The method as a static string, as net/httpd hands it over. */
 static const char *method_of(const char *z, size_t n) {
     static const char *const known[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"};
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -87,7 +87,7 @@ static char *line_dup(const char *z, size_t n) {
 }
 
 /* Splits QUERY (N bytes) into REQ's decoded parameters, as server/http.c
- * does with what libmicrohttpd parsed. */
+ * does with what net/httpd parsed. */
 static void parse_query(struct req *req, const char *q, size_t n) {
     size_t i = 0;
     while (i < n && req->nquery < REQ_MAX_QUERY) {

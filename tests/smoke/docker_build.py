@@ -7,7 +7,10 @@ build context as Docker would (the committed files, less what .dockerignore
 excludes), then runs the build stage's RUN commands that follow its
 `COPY . .`, read from the Dockerfile itself so the two cannot drift, with the
 stage's paths (/src, /staging) moved into OUT. CI then smoke-tests
-OUT/staging/usr/local/bin/sluice.
+OUT/staging/usr/local/bin/sluice. It also checks that every shared library
+the binary needs comes from a package the final stage installs (or from
+libc6, which debian:12-slim has), so dropping or adding a library cannot
+leave the image unable to start.
 
 Usage: tests/smoke/docker_build.py OUT
 Exits non-zero when a step fails (its output is shown).
@@ -65,6 +68,30 @@ def build_stage_runs():
     return runs
 
 
+def runtime_packages():
+    """The packages the final stage's `apt-get install` names."""
+    text = re.sub(r"\\\n", " ", open(os.path.join(REPO, "Dockerfile")).read())
+    stages = re.split(r"^FROM ", text, flags=re.M)
+    m = re.search(r"apt-get install -y --no-install-recommends([^&]*)", stages[-1])
+    return set(m.group(1).split()) if m else set()
+
+
+def check_needed(binary):
+    """Returns the DT_NEEDED libraries of BINARY that no package of the final
+    stage provides (libc6 is in the base image)."""
+    out = subprocess.run(["readelf", "-d", binary], check=True, capture_output=True,
+                         text=True).stdout
+    needed = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+    have = runtime_packages() | {"libc6"}
+    missing = []
+    for lib in needed:
+        r = subprocess.run(["dpkg", "-S", "*/" + lib], capture_output=True, text=True)
+        pkgs = {line.split(":")[0] for line in r.stdout.splitlines()}
+        if not pkgs & have:
+            missing.append("%s (from %s)" % (lib, ", ".join(sorted(pkgs)) or "no package"))
+    return needed, missing
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -96,7 +123,14 @@ def main():
             sys.stderr.write(r.stdout + r.stderr)
             print("docker_build: failed (exit %d): %s" % (r.returncode, cmd), file=sys.stderr)
             return 1
-    print("docker_build: %d files in the context; built %s" % (n, os.path.join(staging, "usr/local/bin/sluice")))
+    binary = os.path.join(staging, "usr/local/bin/sluice")
+    print("docker_build: %d files in the context; built %s" % (n, binary))
+    needed, missing = check_needed(binary)
+    print("docker_build: needs %s" % " ".join(needed))
+    if missing:
+        print("docker_build: the final stage installs nothing that provides %s" % "; ".join(missing),
+              file=sys.stderr)
+        return 1
     return 0
 
 

@@ -7,7 +7,9 @@ Every library in DT_NEEDED is mapped (and its relocations faulted in) before
 main() runs, which on small VMs is most of the start-up time (see
 docs/architecture.md, "Start-up, second pass"). libzip is opened on first use
 (runtime/libzip_load.c) and must not come back as a link-time dependency;
-nor libcrypto (nettle does sluice's hashing). Exits 77 (skip) without readelf.
+nor libcrypto (nettle does sluice's hashing), nor libmicrohttpd, whose Debian
+build loads gnutls and eight more libraries (net/httpd.c serves HTTP; see
+"Start-up, third pass"). Exits 77 (skip) without readelf.
 """
 
 import shutil
@@ -17,7 +19,10 @@ import sys
 # Libraries the start must not load, with why.
 FORBIDDEN = {
     "libzip.so": "opened with dlopen() on first use (runtime/libzip_load.c)",
-    "libcrypto.so": "not linked: SHA-256 and base64 come from nettle, which gnutls loads anyway",
+    "libcrypto.so": "not linked: SHA-256 and base64 come from nettle",
+    "libmicrohttpd.so": "not linked: net/httpd.c serves HTTP with http-parser",
+    "libgnutls.so": "not linked: sluice speaks plain HTTP only",
+    "libhttp_parser.so": "linked statically (libhttp_parser.a)",
 }
 
 

@@ -1,0 +1,397 @@
+/*
+ * Unit tests for net/httpd.h: a server on 127.0.0.1:0 with an echo handler,
+ * driven by raw sockets. One table of request byte strings with the reply
+ * each must produce (keep-alive, pipelining, chunked bodies, empty header
+ * values, body and header limits, bad syntax, HEAD, 204), then the cases a
+ * table cannot hold: Expect: 100-continue, early rejection, connection
+ * limit, end() on a vanished client, and httpd_stop with idle and busy
+ * connections.
+ */
+#include "net/httpd.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Body limit of the test server: small, so the limit cases stay small. */
+#define LIMIT 64
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static int nbegin, nend, nend_unsent;
+static int slow_ms;               /* /slow sleeps this long */
+
+static size_t t_begin(void *ud, struct httpd_req *r) {
+    (void)ud;
+    pthread_mutex_lock(&mu);
+    nbegin++;
+    pthread_mutex_unlock(&mu);
+    r->data = strdup(r->path);
+    return LIMIT;
+}
+
+/* Replies "METHOD PATH?QUERY|X-Test|X-Empty|BODY" or a status the path
+ * names: /status/204, /slow. */
+static void t_handle(void *ud, struct httpd_req *r, struct httpd_resp *resp) {
+    (void)ud;
+    ck_assert_str_eq(r->data, r->path);
+    if (strncmp(r->path, "/status/", 8) == 0) {
+        resp->status = atoi(r->path + 8);
+        return;
+    }
+    if (strcmp(r->path, "/slow") == 0) {
+        struct timespec ts = {0, slow_ms * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    if (strcmp(r->path, "/inject") == 0) httpd_resp_header(resp, "X-Bad", "a\r\nSet-Cookie: x");
+    char out[512];
+    const char *t = httpd_header(r, "x-test"), *e = httpd_header(r, "X-Empty");
+    int n = snprintf(out, sizeof(out), "%s %s?%s|%s|%s|%s%s", r->method, r->path, r->query,
+                     t ? t : "-", e ? (*e ? e : "(empty)") : "-", r->too_big ? "BIG" : "",
+                     r->body);
+    resp->status = 200;
+    httpd_resp_copy_body(resp, out, (size_t)n);
+}
+
+static void t_end(void *ud, struct httpd_req *r, int sent) {
+    (void)ud;
+    free(r->data);
+    pthread_mutex_lock(&mu);
+    nend++;
+    if (!sent) nend_unsent++;
+    pthread_mutex_unlock(&mu);
+}
+
+static struct httpd *start(int reject_early, int max_conns, int *port) {
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct httpd_config cfg = {
+        .max_conns = max_conns,
+        .idle_timeout_s = 5,
+        .stack_size = 256 * 1024,
+        .reject_early = reject_early,
+        .begin = t_begin,
+        .handle = t_handle,
+        .end = t_end,
+    };
+    nbegin = nend = nend_unsent = 0;
+    struct httpd *h = httpd_start(&cfg, (struct sockaddr *)&a, sizeof(a), port);
+    ck_assert_ptr_nonnull(h);
+    return h;
+}
+
+static int dial(int port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    return fd;
+}
+
+/* Reads until the peer closes or 2 s pass without a byte; NUL-terminated. */
+static size_t read_all(int fd, char *buf, size_t cap) {
+    size_t n = 0;
+    for (;;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 2000) <= 0) break;
+        ssize_t r = recv(fd, buf + n, cap - 1 - n, 0);
+        if (r <= 0) break;
+        n += (size_t)r;
+        if (n == cap - 1) break;
+    }
+    buf[n] = '\0';
+    return n;
+}
+
+/* Sends REQ, half-closes, returns everything the server wrote. */
+static char *exchange(int port, const char *req, size_t n) {
+    int fd = dial(port);
+    ck_assert_int_eq(send(fd, req, n, 0), (ssize_t)n);
+    shutdown(fd, SHUT_WR);
+    char *buf = malloc(256 * 1024);
+    read_all(fd, buf, 256 * 1024);
+    close(fd);
+    return buf;
+}
+
+/* Drops the Date header's value so replies compare as text. */
+static void strip_dates(char *s) {
+    char *d;
+    while ((d = strstr(s, "Date: ")) != NULL) {
+        char *eol = strstr(d, "\r\n");
+        memmove(d, eol + 2, strlen(eol + 2) + 1);
+    }
+}
+
+struct wire_case {
+    const char *name;
+    const char *req;
+    const char *reply; /* whole reply, Date lines removed */
+};
+
+#define OK200(len, body) "HTTP/1.1 200 OK\r\nContent-Length: " #len "\r\n\r\n" body
+
+static const struct wire_case wire_cases[] = {
+    {"get with query and header",
+     "GET /a/b?x=1&y=%20 HTTP/1.1\r\nHost: h\r\nX-Test: yes\r\nConnection: close\r\n\r\n",
+     "HTTP/1.1 200 OK\r\nContent-Length: 25\r\nConnection: close\r\n\r\nGET /a/b?x=1&y=%20|yes|-|"},
+    {"empty header value, then another header",
+     "GET / HTTP/1.1\r\nX-Empty:\r\nX-Test: t\r\nConnection: close\r\n\r\n",
+     "HTTP/1.1 200 OK\r\nContent-Length: 17\r\nConnection: close\r\n\r\nGET /?|t|(empty)|"},
+    {"empty header value last",
+     "GET / HTTP/1.1\r\nX-Test: t\r\nX-Empty:\r\nConnection: close\r\n\r\nGET",
+     NULL},
+    {"pipelined pair on keep-alive",
+     "GET /1 HTTP/1.1\r\n\r\nPOST /2 HTTP/1.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi",
+     OK200(12, "GET /1?|-|-|")
+     "HTTP/1.1 200 OK\r\nContent-Length: 15\r\nConnection: close\r\n\r\nPOST /2?|-|-|hi"},
+    {"chunked body",
+     "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+     "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+     "HTTP/1.1 200 OK\r\nContent-Length: 18\r\nConnection: close\r\n\r\nPOST /c?|-|-|abcde"},
+    {"content-length body over the limit is drained",
+     "POST /big HTTP/1.1\r\nContent-Length: 70\r\n\r\n"
+     "0123456789012345678901234567890123456789012345678901234567890123456789"
+     "GET /after HTTP/1.1\r\nConnection: close\r\n\r\n",
+     OK200(18, "POST /big?|-|-|BIG")
+     "HTTP/1.1 200 OK\r\nContent-Length: 16\r\nConnection: close\r\n\r\nGET /after?|-|-|"},
+    {"chunked body over the limit",
+     "POST /big HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+     "28\r\n0123456789012345678901234567890123456789\r\n"
+     "28\r\n0123456789012345678901234567890123456789\r\n0\r\n\r\n",
+     "HTTP/1.1 200 OK\r\nContent-Length: 18\r\nConnection: close\r\n\r\nPOST /big?|-|-|BIG"},
+    {"bad request line", "BROKEN\r\n\r\n",
+     "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"},
+    {"content-length and chunked together",
+     "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+     "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"},
+    {"head has length, no body", "HEAD /h HTTP/1.1\r\nConnection: close\r\n\r\n",
+     "HTTP/1.1 200 OK\r\nContent-Length: 13\r\nConnection: close\r\n\r\n"},
+    {"204 has neither length nor body", "GET /status/204 HTTP/1.1\r\nConnection: close\r\n\r\n",
+     "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"},
+    {"status 0 is sent as 500", "GET /status/0 HTTP/1.1\r\nConnection: close\r\n\r\n",
+     "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"},
+    {"http/1.0 closes by default", "GET /z HTTP/1.0\r\n\r\n",
+     "HTTP/1.1 200 OK\r\nContent-Length: 12\r\nConnection: close\r\n\r\nGET /z?|-|-|"},
+    {"http/1.0 keep-alive is answered as such",
+     "GET /z HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /y HTTP/1.0\r\n\r\n",
+     "HTTP/1.1 200 OK\r\nContent-Length: 12\r\nConnection: keep-alive\r\n\r\nGET /z?|-|-|"
+     "HTTP/1.1 200 OK\r\nContent-Length: 12\r\nConnection: close\r\n\r\nGET /y?|-|-|"},
+    {"CR LF in a reply header value cannot split the reply",
+     "GET /inject HTTP/1.1\r\nConnection: close\r\n\r\n",
+     "HTTP/1.1 200 OK\r\nContent-Length: 17\r\nX-Bad: a  Set-Cookie: x\r\nConnection: close\r\n\r\n"
+     "GET /inject?|-|-|"},
+    {"upgrade is served as a plain request, then closed",
+     "GET / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nGET /more HTTP/1.1\r\n\r\n",
+     "HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: close\r\n\r\nGET /?|-|-|"},
+};
+
+START_TEST(test_wire) {
+    const struct wire_case *c = &wire_cases[_i];
+    int port;
+    struct httpd *h = start(0, 8, &port);
+    char *got = exchange(port, c->req, strlen(c->req));
+    strip_dates(got);
+    if (c->reply)
+        ck_assert_msg(strcmp(got, c->reply) == 0, "%s:\n got [%s]\nwant [%s]", c->name, got, c->reply);
+    else
+        ck_assert_msg(strstr(got, "GET /?|t|(empty)|") != NULL, "%s: got [%s]", c->name, got);
+    free(got);
+    httpd_stop(h);
+    ck_assert_int_eq(nbegin, nend);
+}
+END_TEST
+
+START_TEST(test_header_limit) {
+    int port;
+    struct httpd *h = start(0, 8, &port);
+    size_t n = 80 * 1024;
+    char *req = malloc(n + 64);
+    int off = sprintf(req, "GET / HTTP/1.1\r\nX-Long: ");
+    memset(req + off, 'a', n);
+    strcpy(req + off + n, "\r\n\r\n");
+    char *got = exchange(port, req, strlen(req));
+    ck_assert_msg(strncmp(got, "HTTP/1.1 431 ", 13) == 0, "got [%.60s]", got);
+    free(got);
+    /* 101 header lines: over the header count limit. */
+    off = sprintf(req, "GET / HTTP/1.1\r\n");
+    for (int i = 0; i < 101; i++) off += sprintf(req + off, "H%d: v\r\n", i);
+    strcpy(req + off, "\r\n");
+    got = exchange(port, req, strlen(req));
+    ck_assert_msg(strncmp(got, "HTTP/1.1 431 ", 13) == 0, "got [%.60s]", got);
+    free(got);
+    free(req);
+    httpd_stop(h);
+}
+END_TEST
+
+START_TEST(test_expect_continue) {
+    int port;
+    struct httpd *h = start(1, 8, &port);
+    int fd = dial(port);
+    const char *head = "PUT /e HTTP/1.1\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n";
+    send(fd, head, strlen(head), 0);
+    char buf[1024];
+    ssize_t r = recv(fd, buf, sizeof(buf) - 1, 0);
+    ck_assert_int_gt(r, 0);
+    buf[r] = '\0';
+    ck_assert_str_eq(buf, "HTTP/1.1 100 Continue\r\n\r\n");
+    send(fd, "body", 4, 0);
+    shutdown(fd, SHUT_WR);
+    read_all(fd, buf, sizeof(buf));
+    ck_assert_ptr_nonnull(strstr(buf, "PUT /e?|-|-|body"));
+    close(fd);
+    /* Over the limit: 413-free early answer from the handler, no 100, closed. */
+    fd = dial(port);
+    head = "PUT /e HTTP/1.1\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n";
+    send(fd, head, strlen(head), 0);
+    read_all(fd, buf, sizeof(buf));
+    ck_assert_ptr_null(strstr(buf, "100 Continue"));
+    ck_assert_ptr_nonnull(strstr(buf, "PUT /e?|-|-|BIG"));
+    ck_assert_ptr_nonnull(strstr(buf, "Connection: close"));
+    close(fd);
+    httpd_stop(h);
+    ck_assert_int_eq(nbegin, 2);
+    ck_assert_int_eq(nend, 2);
+}
+END_TEST
+
+START_TEST(test_reject_early) {
+    int port;
+    struct httpd *h = start(1, 8, &port);
+    /* The body never comes: the answer must not wait for it. */
+    int fd = dial(port);
+    const char *head = "POST /r HTTP/1.1\r\nContent-Length: 100000\r\n\r\n";
+    send(fd, head, strlen(head), 0);
+    char buf[1024];
+    read_all(fd, buf, sizeof(buf));
+    ck_assert_ptr_nonnull(strstr(buf, "POST /r?|-|-|BIG"));
+    ck_assert_ptr_nonnull(strstr(buf, "Connection: close"));
+    close(fd);
+    httpd_stop(h);
+}
+END_TEST
+
+START_TEST(test_conn_limit) {
+    int port;
+    struct httpd *h = start(0, 2, &port);
+    int a = dial(port), b = dial(port);
+    /* Let the acceptor take both before the third arrives. */
+    struct timespec ts = {0, 100 * 1000000L};
+    nanosleep(&ts, NULL);
+    int c = dial(port);
+    char buf[64];
+    struct pollfd p = {c, POLLIN, 0};
+    ck_assert_int_eq(poll(&p, 1, 2000), 1);
+    ck_assert_int_eq(recv(c, buf, sizeof(buf), 0), 0); /* closed unserved */
+    close(c);
+    close(a);
+    close(b);
+    httpd_stop(h);
+}
+END_TEST
+
+START_TEST(test_end_unsent) {
+    int port;
+    slow_ms = 300;
+    struct httpd *h = start(0, 8, &port);
+    int fd = dial(port);
+    const char *req = "GET /slow HTTP/1.1\r\n\r\n";
+    send(fd, req, strlen(req), 0);
+    /* Reset the connection while the handler runs: the reply cannot go. */
+    struct timespec ts = {0, 100 * 1000000L};
+    nanosleep(&ts, NULL);
+    struct linger lg = {1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    close(fd);
+    httpd_stop(h);
+    ck_assert_int_eq(nbegin, 1);
+    ck_assert_int_eq(nend, 1);
+    ck_assert_int_eq(nend_unsent, 1);
+}
+END_TEST
+
+struct stopper {
+    struct httpd *h;
+    struct timespec done;
+};
+
+static void *stop_main(void *arg) {
+    struct stopper *s = arg;
+    httpd_stop(s->h);
+    clock_gettime(CLOCK_MONOTONIC, &s->done);
+    return NULL;
+}
+
+static double ms_between(struct timespec a, struct timespec b) {
+    return (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+}
+
+START_TEST(test_stop) {
+    int port;
+    slow_ms = 400;
+    struct httpd *h = start(0, 8, &port);
+    /* One idle keep-alive connection, one partial request, one in a handler. */
+    int idle = dial(port), partial = dial(port), busy = dial(port);
+    char buf[1024];
+    send(idle, "GET /i HTTP/1.1\r\n\r\n", 19, 0);
+    ck_assert_int_gt(recv(idle, buf, sizeof(buf), 0), 0);
+    send(partial, "GET /p HTTP/1.1\r\nX-Te", 21, 0);
+    send(busy, "GET /slow HTTP/1.1\r\n\r\n", 22, 0);
+    struct timespec t0;
+    struct timespec ts = {0, 100 * 1000000L};
+    nanosleep(&ts, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct stopper s = {h, {0, 0}};
+    pthread_t th;
+    pthread_create(&th, NULL, stop_main, &s);
+    /* The busy request still gets its reply, with Connection: close. */
+    read_all(busy, buf, sizeof(buf));
+    ck_assert_ptr_nonnull(strstr(buf, "GET /slow?|-|-|"));
+    ck_assert_ptr_nonnull(strstr(buf, "Connection: close"));
+    pthread_join(th, NULL);
+    double took = ms_between(t0, s.done);
+    /* Waited for the handler (~300 ms left), not for the idle timeout (5 s). */
+    ck_assert_msg(took > 150 && took < 2500, "stop took %.0f ms", took);
+    ck_assert_int_eq(recv(idle, buf, sizeof(buf), 0), 0);
+    close(idle);
+    close(partial);
+    close(busy);
+    ck_assert_int_eq(nbegin, nend);
+}
+END_TEST
+
+static Suite *httpd_suite(void) {
+    Suite *s = suite_create("httpd");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 30);
+    tcase_add_loop_test(tc, test_wire, 0, (int)(sizeof(wire_cases) / sizeof(wire_cases[0])));
+    tcase_add_test(tc, test_header_limit);
+    tcase_add_test(tc, test_expect_continue);
+    tcase_add_test(tc, test_reject_early);
+    tcase_add_test(tc, test_conn_limit);
+    tcase_add_test(tc, test_end_unsent);
+    tcase_add_test(tc, test_stop);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) {
+    SRunner *sr = srunner_create(httpd_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
