@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 struct req;
+struct service;
 
 /* Body cap for routes that carry a code zip: 50 MB of zip as base64 in a
  * JSON document is 69.9 MB; 72 MB leaves room for the other members. A
@@ -25,27 +26,20 @@ struct req;
 /* Returns the largest body the Lambda route for METHOD and PATH accepts. */
 size_t lambda_body_cap(const char *method, const char *path);
 
-/* Handles a Lambda (rest-json) request. */
-void lambda_dispatch(struct req *req);
-
-/* Handles TARGET (the X-Amz-Target value) when it names DynamoDB or
- * DynamoDB Streams, and returns 1; returns 0 for other targets. */
-int ddb_dispatch(struct req *req, const char *target);
-
-/* Handles TARGET when it names CloudWatch Logs (Logs_20140328.*) and
- * returns 1; returns 0 for other targets. */
-int logs_dispatch(struct req *req, const char *target);
+/* The services answered by op_run (api/op.h). */
+extern const struct service lambda_service;
+extern const struct service logs_service;
+/* CloudWatch, JSON 1.0 (awsQueryCompatible) and query protocol (form in,
+ * XML out): one table of operations, two protocols. */
+extern const struct service cw_json_service;
+extern const struct service cw_query_service;
 
 /* X-Amz-Target prefix of CloudWatch's JSON protocol. */
 #define CW_TARGET_PREFIX "GraniteServiceVersion20100801."
 
-/* Handles TARGET when it names CloudWatch (GraniteServiceVersion20100801.*,
- * JSON 1.0) and returns 1; returns 0 for other targets. */
-int cw_dispatch_json(struct req *req, const char *target);
-
-/* Handles a CloudWatch query-protocol request (form-encoded body or query
- * string with Action=...&Version=2010-08-01; XML reply). */
-void cw_dispatch_query(struct req *req);
+/* Handles TARGET (the X-Amz-Target value) when it names DynamoDB or
+ * DynamoDB Streams, and returns 1; returns 0 for other targets. */
+int ddb_dispatch(struct req *req, const char *target);
 
 /* One pass of DynamoDB's background work (stream trimming, shard
  * rollover, TTL deletes) by the virtual clock. Runs in its own write

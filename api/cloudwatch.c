@@ -17,6 +17,7 @@
  */
 #include "api/api.h"
 #include "api/aws_error.h"
+#include "api/op.h"
 #include "api/request.h"
 #include "api/validate.h"
 #include "engine/clock.h"
@@ -330,7 +331,9 @@ static int read_window(struct req *req, cJSON *in, cJSON *period_obj, const char
 
 /* ---- GetMetricStatistics ---- */
 
-static int get_metric_statistics(struct req *req, cJSON *in, cJSON **out) {
+static int get_metric_statistics(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
+    cJSON **out = &oi->out;
     struct cw_metric m;
     if (read_metric(req, in, "", &m) != 0) return -1;
     int64_t start, end, period_ms;
@@ -406,7 +409,9 @@ static int valid_id(const char *id) {
     return 1;
 }
 
-static int get_metric_data(struct req *req, cJSON *in, cJSON **out) {
+static int get_metric_data(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
+    cJSON **out = &oi->out;
     cJSON *queries = cJSON_GetObjectItemCaseSensitive(in, "MetricDataQueries");
     if (queries == NULL || cJSON_IsNull(queries))
         return req_fail(req, &AWSERR_CW_MISSING, "The parameter MetricDataQueries is required.");
@@ -583,7 +588,9 @@ static int list_row(void *ctx, const struct store_metric_row *r) {
     return 0;
 }
 
-static int list_metrics(struct req *req, cJSON *in, cJSON **out) {
+static int list_metrics(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
+    cJSON **out = &oi->out;
     const char *ns = NULL, *name = NULL, *token = NULL;
     if (get_str(req, in, "Namespace", "Namespace", &ns) < 0 || get_str(req, in, "MetricName", "MetricName", &name) < 0 ||
         get_str(req, in, "NextToken", "NextToken", &token) < 0)
@@ -636,45 +643,45 @@ static int list_metrics(struct req *req, cJSON *in, cJSON **out) {
 
 /* ---- dispatch ---- */
 
-typedef int (*cw_op_fn)(struct req *req, cJSON *in, cJSON **out);
-
-static const struct {
-    const char *name;
-    cw_op_fn fn;
-} ops[] = {
-    {"GetMetricData", get_metric_data},
-    {"GetMetricStatistics", get_metric_statistics},
-    {"ListMetrics", list_metrics},
+/* Sorted by name (op_by_target); both protocols share the rows. */
+static const struct op cw_ops[] = {
+    {"GetMetricData", get_metric_data, 0, NULL, NULL, NULL},
+    {"GetMetricStatistics", get_metric_statistics, 0, NULL, NULL, NULL},
+    {"ListMetrics", list_metrics, 0, NULL, NULL, NULL},
 };
 
-static cw_op_fn find_op(const char *name) {
-    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-        if (strcmp(ops[i].name, name) == 0) return ops[i].fn;
-    return NULL;
+static const struct op *cw_json_find(const struct service *svc, struct req *req, struct op_in *in) {
+    (void)in;
+    const struct op *op = op_by_target(svc, req);
+    if (op == NULL) req_fail(req, &AWSERR_CW_UNKNOWN_OP, "%s", "");
+    return op;
 }
 
-int cw_dispatch_json(struct req *req, const char *target) {
-    size_t np = strlen(CW_TARGET_PREFIX);
-    if (strncmp(target, CW_TARGET_PREFIX, np) != 0) return 0;
-    const char *op = target + np;
-    cw_op_fn fn = find_op(op);
-    if (fn == NULL) {
-        req_fail(req, &AWSERR_CW_UNKNOWN_OP, "%s", "");
-        return 1;
-    }
-    cJSON *in = NULL;
-    if (json_body(req, &in) != 0 || !cJSON_IsObject(in)) {
-        cJSON_Delete(in);
-        req->err = NULL;
-        req_fail(req, &AWSERR_CW_SERIALIZATION, "Unable to parse the request body as a JSON object.");
-        return 1;
-    }
-    cJSON *out = NULL;
-    if (fn(req, in, &out) == 0) req_reply_json(req, 200, out);
-    else cJSON_Delete(out);
-    cJSON_Delete(in);
-    return 1;
+static int cw_json_parse(struct req *req, struct op_in *in) {
+    if (json_body(req, &in->json) == 0 && cJSON_IsObject(in->json)) return 0;
+    req->err = NULL;
+    return req_fail(req, &AWSERR_CW_SERIALIZATION, "Unable to parse the request body as a JSON object.");
 }
+
+static void cw_json_reply(struct req *req, struct op_in *in) {
+    req_reply_json(req, 200, in->out);
+    in->out = NULL;
+}
+
+static void cw_store_fail(struct req *req, int rc) {
+    (void)rc;
+    store_fail(req);
+}
+
+const struct service cw_json_service = {
+    .name = "monitoring",
+    .ops = cw_ops,
+    .nops = sizeof(cw_ops) / sizeof(cw_ops[0]),
+    .find = cw_json_find,
+    .parse = cw_json_parse,
+    .store_fail = cw_store_fail,
+    .reply = cw_json_reply,
+};
 
 /* -- query input: form parameters to the JSON tree -- */
 
@@ -894,33 +901,46 @@ static void reply_xml(struct req *req, const char *op, const cJSON *out) {
     free(b.z);
 }
 
-void cw_dispatch_query(struct req *req) {
-    char *action = NULL, *version = NULL;
-    cJSON *in = cJSON_CreateObject();
-    if (form_parse(req, in, &action, &version) != 0) goto out;
-    in = listify(in);
-    if (!cJSON_IsObject(in)) {
+/* The query protocol's lookup: the form becomes IN->json, its Action
+ * names the operation, and Version must be CloudWatch's. */
+static const struct op *cw_query_find(const struct service *svc, struct req *req, struct op_in *in) {
+    char *version = NULL;
+    const struct op *op = NULL;
+    in->json = cJSON_CreateObject();
+    if (form_parse(req, in->json, &in->action, &version) != 0) goto out;
+    in->json = listify(in->json);
+    if (!cJSON_IsObject(in->json)) {
         req_fail(req, &AWSERR_CW_INVALID_VALUE, "The request parameters are not valid.");
         goto out;
     }
-    if (action == NULL || action[0] == '\0') {
+    if (in->action == NULL || in->action[0] == '\0') {
         req_fail(req, &AWSERR_CW_MISSING, "The request must contain the parameter Action.");
         goto out;
     }
-    cw_op_fn fn = find_op(action);
-    if (fn == NULL) {
-        req_fail(req, &AWSERR_CW_UNKNOWN_OP, "The action %.100s is not valid for this web service.", action);
+    for (size_t i = 0; i < svc->nops; i++)
+        if (strcmp(svc->ops[i].name, in->action) == 0) op = &svc->ops[i];
+    if (op == NULL) {
+        req_fail(req, &AWSERR_CW_UNKNOWN_OP, "The action %.100s is not valid for this web service.", in->action);
         goto out;
     }
     if (version == NULL || strcmp(version, "2010-08-01") != 0) {
         req_fail(req, &AWSERR_CW_INVALID_VALUE, "The parameter Version must be 2010-08-01.");
-        goto out;
+        op = NULL;
     }
-    cJSON *res = NULL;
-    if (fn(req, in, &res) == 0) reply_xml(req, action, res);
-    cJSON_Delete(res);
 out:
-    cJSON_Delete(in);
-    free(action);
     free(version);
+    return op;
 }
+
+static void cw_query_reply(struct req *req, struct op_in *in) {
+    reply_xml(req, in->action, in->out);
+}
+
+const struct service cw_query_service = {
+    .name = "monitoring",
+    .ops = cw_ops,
+    .nops = sizeof(cw_ops) / sizeof(cw_ops[0]),
+    .find = cw_query_find,
+    .store_fail = cw_store_fail,
+    .reply = cw_query_reply,
+};

@@ -669,7 +669,7 @@ static void runtime_version(cJSON *cfg) {
 
 static int publish_from_latest(struct req *req, struct lfn *f, const char *desc, cJSON **out);
 
-static int create_function(struct req *req, struct lroute_args *a) {
+static int create_function(struct req *req, struct op_in *a) {
     (void)a;
     cJSON *in = NULL;
     if (json_body(req, &in) != 0) return -1;
@@ -818,7 +818,7 @@ static cJSON *resolve_config(struct req *req, struct lfn *f) {
     return o;
 }
 
-static int get_function_configuration(struct req *req, struct lroute_args *a) {
+static int get_function_configuration(struct req *req, struct op_in *a) {
     struct lfn f;
     if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, LFN_QUERY_QUALIFIER, &f) != 0) {
         lfn_free(&f);
@@ -830,7 +830,7 @@ static int get_function_configuration(struct req *req, struct lroute_args *a) {
     return req_reply_json(req, 200, o);
 }
 
-static int get_function(struct req *req, struct lroute_args *a) {
+static int get_function(struct req *req, struct op_in *a) {
     struct lfn f;
     if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, LFN_QUERY_QUALIFIER, &f) != 0) {
         lfn_free(&f);
@@ -934,7 +934,7 @@ static int list_fn_row(void *ctx, const char *name, const char *config) {
     return acc->failed || acc->more;
 }
 
-static int list_functions(struct req *req, struct lroute_args *a) {
+static int list_functions(struct req *req, struct op_in *a) {
     (void)a;
     const char *fv = req_query(req, "FunctionVersion");
     if (fv && strcmp(fv, "ALL") != 0) {
@@ -976,7 +976,7 @@ static int list_functions(struct req *req, struct lroute_args *a) {
 static int aliases_on_version(struct req *req, const char *name, const char *version, char *buf,
                               size_t n);
 
-static int delete_function(struct req *req, struct lroute_args *a) {
+static int delete_function(struct req *req, struct op_in *a) {
     struct lfn f;
     int rc = -1;
     if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, LFN_QUERY_QUALIFIER, &f) != 0) goto out;
@@ -1074,7 +1074,7 @@ static int check_revision(struct req *req, cJSON *cfg, const char *revision) {
 }
 
 /* Loads the unqualified (or $LATEST) function for an update. */
-static int load_for_update(struct req *req, struct lroute_args *a, struct lfn *f) {
+static int load_for_update(struct req *req, struct op_in *a, struct lfn *f) {
     if (lfn_load(req, a->fn, ARN_SHAPE_FUNCTION, 0, f) != 0) return -1;
     if (f->qualifier[0] && strcmp(f->qualifier, "$LATEST") != 0)
         return req_fail(req, &AWSERR_INVALID_PARAMETER,
@@ -1100,7 +1100,7 @@ static int save_latest(struct req *req, struct lfn *f) {
     return rc == STORE_OK ? 0 : lstore_fail(req, rc);
 }
 
-static int update_function_configuration(struct req *req, struct lroute_args *a) {
+static int update_function_configuration(struct req *req, struct op_in *a) {
     struct lfn f;
     cJSON *in = NULL;
     int rc = -1;
@@ -1122,7 +1122,7 @@ out:
     return rc;
 }
 
-static int update_function_code(struct req *req, struct lroute_args *a) {
+static int update_function_code(struct req *req, struct op_in *a) {
     struct lfn f;
     cJSON *in = NULL;
     int rc = -1;
@@ -1236,7 +1236,7 @@ static int publish_from_latest(struct req *req, struct lfn *f, const char *desc,
     return 0;
 }
 
-static int publish_version(struct req *req, struct lroute_args *a) {
+static int publish_version(struct req *req, struct op_in *a) {
     struct lfn f;
     cJSON *in = NULL;
     int rc = -1;
@@ -1293,7 +1293,7 @@ static int ver_row(void *ctx, const char *key, const char *config) {
     return 0;
 }
 
-static int list_versions(struct req *req, struct lroute_args *a) {
+static int list_versions(struct req *req, struct op_in *a) {
     struct lfn f;
     if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, 0, &f) != 0) {
         lfn_free(&f);
@@ -1350,7 +1350,7 @@ static int list_versions(struct req *req, struct lroute_args *a) {
 #define LAMBDA_MAX_ASYNC_PAYLOAD 1048576u
 #define LAMBDA_MAX_CLIENT_CONTEXT 3583
 
-static int invoke(struct req *req, struct lroute_args *a) {
+static int invoke(struct req *req, struct op_in *a) {
     struct lfn f;
     int rc = -1;
     cJSON *cfg = NULL;
@@ -1474,59 +1474,53 @@ out:
 /* Routing                                                              */
 /* ------------------------------------------------------------------ */
 
-#define LR_WRITE 1   /* runs in BEGIN IMMEDIATE ... COMMIT */
-#define LR_CODE 2    /* carries a code zip: the large body cap */
-#define LR_ESM 4     /* changes mappings: the pollers' manager looks once it commits */
-
-struct lroute {
-    const char *method;
-    const char *tmpl;  /* "{F}" captures the function, "{S}" a second label */
-    int (*fn)(struct req *, struct lroute_args *);
-    unsigned flags;
-};
-
-static const struct lroute routes[] = {
-    {"POST", "/2015-03-31/functions", create_function, LR_WRITE | LR_CODE},
-    {"GET", "/2015-03-31/functions", list_functions, 0},
-    {"GET", "/2015-03-31/functions/{F}", get_function, 0},
-    {"DELETE", "/2015-03-31/functions/{F}", delete_function, LR_WRITE},
-    {"GET", "/2015-03-31/functions/{F}/configuration", get_function_configuration, 0},
-    {"PUT", "/2015-03-31/functions/{F}/configuration", update_function_configuration, LR_WRITE},
-    {"PUT", "/2015-03-31/functions/{F}/code", update_function_code, LR_WRITE | LR_CODE},
-    {"POST", "/2015-03-31/functions/{F}/versions", publish_version, LR_WRITE},
-    {"GET", "/2015-03-31/functions/{F}/versions", list_versions, 0},
-    {"POST", "/2015-03-31/functions/{F}/aliases", lambda_create_alias, LR_WRITE},
-    {"GET", "/2015-03-31/functions/{F}/aliases", lambda_list_aliases, 0},
-    {"GET", "/2015-03-31/functions/{F}/aliases/{S}", lambda_get_alias, 0},
-    {"PUT", "/2015-03-31/functions/{F}/aliases/{S}", lambda_update_alias, LR_WRITE},
-    {"DELETE", "/2015-03-31/functions/{F}/aliases/{S}", lambda_delete_alias, LR_WRITE},
-    {"POST", "/2015-03-31/functions/{F}/policy", lambda_add_permission, LR_WRITE},
-    {"GET", "/2015-03-31/functions/{F}/policy", lambda_get_policy, 0},
-    {"DELETE", "/2015-03-31/functions/{F}/policy/{S}", lambda_remove_permission, LR_WRITE},
-    {"PUT", "/2017-10-31/functions/{F}/concurrency", lambda_put_concurrency, LR_WRITE},
-    {"DELETE", "/2017-10-31/functions/{F}/concurrency", lambda_delete_concurrency, LR_WRITE},
-    {"GET", "/2019-09-30/functions/{F}/concurrency", lambda_get_concurrency, 0},
-    {"PUT", "/2019-09-30/functions/{F}/provisioned-concurrency", lambda_put_pc, LR_WRITE},
-    {"GET", "/2019-09-30/functions/{F}/provisioned-concurrency", lambda_get_pc, 0},
-    {"DELETE", "/2019-09-30/functions/{F}/provisioned-concurrency", lambda_delete_pc, LR_WRITE},
-    {"GET", "/2016-08-19/account-settings", lambda_account_settings, 0},
-    {"POST", "/2015-03-31/functions/{F}/invocations", invoke, 0},
-    {"PUT", "/2019-09-25/functions/{F}/event-invoke-config", lambda_put_eic, LR_WRITE},
-    {"POST", "/2019-09-25/functions/{F}/event-invoke-config", lambda_update_eic, LR_WRITE},
-    {"GET", "/2019-09-25/functions/{F}/event-invoke-config", lambda_get_eic, 0},
-    {"DELETE", "/2019-09-25/functions/{F}/event-invoke-config", lambda_delete_eic, LR_WRITE},
-    {"GET", "/2019-09-25/functions/{F}/event-invoke-config/list", lambda_list_eic, 0},
-    {"GET", "/2020-06-30/functions/{F}/code-signing-config", lambda_get_fn_csc, 0},
-    {"PUT", "/2020-06-30/functions/{F}/code-signing-config", lambda_put_fn_csc, LR_WRITE},
-    {"DELETE", "/2020-06-30/functions/{F}/code-signing-config", lambda_delete_fn_csc, LR_WRITE},
-    {"POST", "/2017-03-31/tags/{F}", lambda_tag_resource, LR_WRITE},
-    {"GET", "/2017-03-31/tags/{F}", lambda_list_tags, 0},
-    {"DELETE", "/2017-03-31/tags/{F}", lambda_untag_resource, LR_WRITE},
-    {"POST", "/2015-03-31/event-source-mappings", lambda_create_esm, LR_WRITE | LR_ESM},
-    {"GET", "/2015-03-31/event-source-mappings", lambda_list_esm, 0},
-    {"GET", "/2015-03-31/event-source-mappings/{S}", lambda_get_esm, 0},
-    {"PUT", "/2015-03-31/event-source-mappings/{S}", lambda_update_esm, LR_WRITE | LR_ESM},
-    {"DELETE", "/2015-03-31/event-source-mappings/{S}", lambda_delete_esm, LR_WRITE | LR_ESM},
+/* Lambda's REST operations: method and path template per AWS operation.
+ * The first match wins, so a path with more segments never shadows one
+ * with fewer. */
+static const struct op lambda_ops[] = {
+    {"CreateFunction", create_function, OP_WRITE | OP_CODE, NULL, "POST", "/2015-03-31/functions"},
+    {"ListFunctions", list_functions, 0, NULL, "GET", "/2015-03-31/functions"},
+    {"GetFunction", get_function, 0, NULL, "GET", "/2015-03-31/functions/{F}"},
+    {"DeleteFunction", delete_function, OP_WRITE, NULL, "DELETE", "/2015-03-31/functions/{F}"},
+    {"GetFunctionConfiguration", get_function_configuration, 0, NULL, "GET", "/2015-03-31/functions/{F}/configuration"},
+    {"UpdateFunctionConfiguration", update_function_configuration, OP_WRITE, NULL, "PUT", "/2015-03-31/functions/{F}/configuration"},
+    {"UpdateFunctionCode", update_function_code, OP_WRITE | OP_CODE, NULL, "PUT", "/2015-03-31/functions/{F}/code"},
+    {"PublishVersion", publish_version, OP_WRITE, NULL, "POST", "/2015-03-31/functions/{F}/versions"},
+    {"ListVersionsByFunction", list_versions, 0, NULL, "GET", "/2015-03-31/functions/{F}/versions"},
+    {"CreateAlias", lambda_create_alias, OP_WRITE, NULL, "POST", "/2015-03-31/functions/{F}/aliases"},
+    {"ListAliases", lambda_list_aliases, 0, NULL, "GET", "/2015-03-31/functions/{F}/aliases"},
+    {"GetAlias", lambda_get_alias, 0, NULL, "GET", "/2015-03-31/functions/{F}/aliases/{S}"},
+    {"UpdateAlias", lambda_update_alias, OP_WRITE, NULL, "PUT", "/2015-03-31/functions/{F}/aliases/{S}"},
+    {"DeleteAlias", lambda_delete_alias, OP_WRITE, NULL, "DELETE", "/2015-03-31/functions/{F}/aliases/{S}"},
+    {"AddPermission", lambda_add_permission, OP_WRITE, NULL, "POST", "/2015-03-31/functions/{F}/policy"},
+    {"GetPolicy", lambda_get_policy, 0, NULL, "GET", "/2015-03-31/functions/{F}/policy"},
+    {"RemovePermission", lambda_remove_permission, OP_WRITE, NULL, "DELETE", "/2015-03-31/functions/{F}/policy/{S}"},
+    {"PutFunctionConcurrency", lambda_put_concurrency, OP_WRITE, NULL, "PUT", "/2017-10-31/functions/{F}/concurrency"},
+    {"DeleteFunctionConcurrency", lambda_delete_concurrency, OP_WRITE, NULL, "DELETE", "/2017-10-31/functions/{F}/concurrency"},
+    {"GetFunctionConcurrency", lambda_get_concurrency, 0, NULL, "GET", "/2019-09-30/functions/{F}/concurrency"},
+    {"PutProvisionedConcurrencyConfig", lambda_put_pc, OP_WRITE, NULL, "PUT", "/2019-09-30/functions/{F}/provisioned-concurrency"},
+    {"GetProvisionedConcurrencyConfig", lambda_get_pc, 0, NULL, "GET", "/2019-09-30/functions/{F}/provisioned-concurrency"},
+    {"DeleteProvisionedConcurrencyConfig", lambda_delete_pc, OP_WRITE, NULL, "DELETE", "/2019-09-30/functions/{F}/provisioned-concurrency"},
+    {"GetAccountSettings", lambda_account_settings, 0, NULL, "GET", "/2016-08-19/account-settings"},
+    {"Invoke", invoke, 0, NULL, "POST", "/2015-03-31/functions/{F}/invocations"},
+    {"PutFunctionEventInvokeConfig", lambda_put_eic, OP_WRITE, NULL, "PUT", "/2019-09-25/functions/{F}/event-invoke-config"},
+    {"UpdateFunctionEventInvokeConfig", lambda_update_eic, OP_WRITE, NULL, "POST", "/2019-09-25/functions/{F}/event-invoke-config"},
+    {"GetFunctionEventInvokeConfig", lambda_get_eic, 0, NULL, "GET", "/2019-09-25/functions/{F}/event-invoke-config"},
+    {"DeleteFunctionEventInvokeConfig", lambda_delete_eic, OP_WRITE, NULL, "DELETE", "/2019-09-25/functions/{F}/event-invoke-config"},
+    {"ListFunctionEventInvokeConfigs", lambda_list_eic, 0, NULL, "GET", "/2019-09-25/functions/{F}/event-invoke-config/list"},
+    {"GetFunctionCodeSigningConfig", lambda_get_fn_csc, 0, NULL, "GET", "/2020-06-30/functions/{F}/code-signing-config"},
+    {"PutFunctionCodeSigningConfig", lambda_put_fn_csc, OP_WRITE, NULL, "PUT", "/2020-06-30/functions/{F}/code-signing-config"},
+    {"DeleteFunctionCodeSigningConfig", lambda_delete_fn_csc, OP_WRITE, NULL, "DELETE", "/2020-06-30/functions/{F}/code-signing-config"},
+    {"TagResource", lambda_tag_resource, OP_WRITE, NULL, "POST", "/2017-03-31/tags/{F}"},
+    {"ListTags", lambda_list_tags, 0, NULL, "GET", "/2017-03-31/tags/{F}"},
+    {"UntagResource", lambda_untag_resource, OP_WRITE, NULL, "DELETE", "/2017-03-31/tags/{F}"},
+    /* A mapping change: the pollers' manager looks once it commits (a
+     * kick inside the handler may reach it before the COMMIT). */
+    {"CreateEventSourceMapping", lambda_create_esm, OP_WRITE, esm_kick, "POST", "/2015-03-31/event-source-mappings"},
+    {"ListEventSourceMappings", lambda_list_esm, 0, NULL, "GET", "/2015-03-31/event-source-mappings"},
+    {"GetEventSourceMapping", lambda_get_esm, 0, NULL, "GET", "/2015-03-31/event-source-mappings/{S}"},
+    {"UpdateEventSourceMapping", lambda_update_esm, OP_WRITE, esm_kick, "PUT", "/2015-03-31/event-source-mappings/{S}"},
+    {"DeleteEventSourceMapping", lambda_delete_esm, OP_WRITE, esm_kick, "DELETE", "/2015-03-31/event-source-mappings/{S}"},
 };
 
 static const char *const PREFIXES[] = {"/2015-03-31/", "/2016-08-19/", "/2017-03-31/",
@@ -1540,108 +1534,36 @@ int lambda_owns_path(const char *path) {
     return 0;
 }
 
-/* Matches PATH (raw, no query) against TMPL. On success stores decoded
- * captures in A (owned) and returns 1; returns 0 on no match, -1 when a
- * capture is not valid percent-encoding. */
-static int match(const char *tmpl, const char *path, struct lroute_args *a) {
-    const char *t = tmpl, *p = path;
-    char *caps[2] = {NULL, NULL};
-    while (*t && *p) {
-        if (*t == '{') {
-            const char *tend = strchr(t, '}');
-            size_t n = strcspn(p, "/");
-            if (n == 0) break;
-            char *v = util_pct_decode(p, n);
-            if (v == NULL) {
-                free(caps[0]);
-                free(caps[1]);
-                return -1;
-            }
-            int slot = t[1] == 'F' ? 0 : 1;
-            free(caps[slot]);
-            caps[slot] = v;
-            t = tend + 1;
-            p += n;
-            continue;
-        }
-        if (*t != *p) break;
-        t++, p++;
-    }
-    /* A trailing slash is tolerated, as AWS's front end does. */
-    if (*t == '\0' && (*p == '\0' || (p[0] == '/' && p[1] == '\0'))) {
-        a->fn = caps[0];
-        a->sub = caps[1];
-        return 1;
-    }
-    free(caps[0]);
-    free(caps[1]);
-    return 0;
-}
-
-static const struct lroute *find_route(const char *method, const char *path,
-                                       struct lroute_args *a, int *bad) {
-    *bad = 0;
-    for (size_t i = 0; i < NELEM(routes); i++) {
-        if (strcmp(routes[i].method, method) != 0) continue;
-        struct lroute_args tmp = {NULL, NULL};
-        int m = match(routes[i].tmpl, path, &tmp);
-        if (m < 0) {
-            *bad = 1;
-            return NULL;
-        }
-        if (m == 0) continue;
-        if (a) *a = tmp;
-        else {
-            free(tmp.fn);
-            free(tmp.sub);
-        }
-        return &routes[i];
-    }
+static const struct op *lambda_find(const struct service *svc, struct req *req, struct op_in *in) {
+    int bad = 0;
+    const struct op *op = op_by_path(svc, req->method, req->path, in, &bad);
+    if (op != NULL) return op;
+    if (bad)
+        req_fail(req, &AWSERR_LAMBDA_VALIDATION,
+                 "1 validation error detected: Value at 'functionName' failed to satisfy "
+                 "constraint: Member must be valid percent-encoding");
+    else
+        req_fail(req, &AWSERR_LAMBDA_UNKNOWN_OP, "Unknown operation: %s %.200s", req->method,
+                 req->path);
     return NULL;
 }
 
-size_t lambda_body_cap(const char *method, const char *path) {
-    int bad;
-    const struct lroute *r = find_route(method, path, NULL, &bad);
-    if (r && (r->flags & LR_CODE)) return API_MAX_BODY_CODE;
-    if (strstr(path, "/invocations") || strstr(path, "/invoke-async")) return API_MAX_BODY_INVOKE;
-    return API_MAX_BODY_DEFAULT;
+static void lambda_store_fail(struct req *req, int rc) {
+    lstore_fail(req, rc);
 }
 
-void lambda_dispatch(struct req *req) {
-    struct lroute_args a = {NULL, NULL};
-    int bad = 0;
-    const struct lroute *r = find_route(req->method, req->path, &a, &bad);
-    if (r == NULL) {
-        if (bad)
-            req_fail(req, &AWSERR_LAMBDA_VALIDATION,
-                     "1 validation error detected: Value at 'functionName' failed to satisfy "
-                     "constraint: Member must be valid percent-encoding");
-        else
-            req_fail(req, &AWSERR_LAMBDA_UNKNOWN_OP, "Unknown operation: %s %.200s", req->method,
-                     req->path);
-        return;
-    }
-    if (r->flags & LR_WRITE) {
-        int src = store_begin(1);
-        if (src != STORE_OK) {
-            lstore_fail(req, src);
-        } else if (r->fn(req, &a) == 0 && req->err == NULL) {
-            src = store_commit();
-            if (src != STORE_OK) {
-                req->status = 0;
-                lstore_fail(req, src);
-            } else if (r->flags & LR_ESM) {
-                /* The kick inside the handler may reach the manager before
-                 * this commit; this one comes after it. */
-                esm_kick();
-            }
-        } else {
-            store_rollback();
-        }
-    } else {
-        r->fn(req, &a);
-    }
-    free(a.fn);
-    free(a.sub);
+const struct service lambda_service = {
+    .name = "lambda",
+    .ops = lambda_ops,
+    .nops = NELEM(lambda_ops),
+    .find = lambda_find,
+    .store_fail = lambda_store_fail,
+};
+
+size_t lambda_body_cap(const char *method, const char *path) {
+    int bad;
+    const struct op *op = op_by_path(&lambda_service, method, path, NULL, &bad);
+    if (op && (op->flags & OP_CODE)) return API_MAX_BODY_CODE;
+    if (strstr(path, "/invocations") || strstr(path, "/invoke-async")) return API_MAX_BODY_INVOKE;
+    return API_MAX_BODY_DEFAULT;
 }

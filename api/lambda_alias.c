@@ -140,7 +140,7 @@ static int save_alias(struct req *req, const char *fn, const char *alias, cJSON 
     return lstore_fail(req, rc);
 }
 
-int lambda_create_alias(struct req *req, struct lroute_args *a) {
+int lambda_create_alias(struct req *req, struct op_in *a) {
     struct lfn f;
     cJSON *in = NULL, *al = NULL;
     int rc = -1;
@@ -189,7 +189,7 @@ out:
 /* Loads F and its alias named by the path; 404 when the alias does not
  * exist, worded for Get ("Cannot find alias arn") or Update ("Alias not
  * found"), as AWS words them. */
-static int load_alias(struct req *req, struct lroute_args *a, struct lfn *f, cJSON **al,
+static int load_alias(struct req *req, struct op_in *a, struct lfn *f, cJSON **al,
                       int for_update) {
     *al = NULL;
     if (lfn_load(req, a->fn, ARN_SHAPE_FUNCTION, 0, f) != 0) return -1;
@@ -206,7 +206,7 @@ static int load_alias(struct req *req, struct lroute_args *a, struct lfn *f, cJS
     return 0;
 }
 
-int lambda_get_alias(struct req *req, struct lroute_args *a) {
+int lambda_get_alias(struct req *req, struct op_in *a) {
     struct lfn f;
     cJSON *al = NULL;
     int rc = load_alias(req, a, &f, &al, 0);
@@ -232,7 +232,7 @@ static int reprovision_alias(struct req *req, const char *fn, const char *alias)
     return rc == STORE_OK ? 0 : lstore_fail(req, rc);
 }
 
-int lambda_update_alias(struct req *req, struct lroute_args *a) {
+int lambda_update_alias(struct req *req, struct op_in *a) {
     struct lfn f;
     cJSON *in = NULL, *al = NULL;
     int rc = -1;
@@ -284,7 +284,7 @@ out:
     return rc;
 }
 
-int lambda_delete_alias(struct req *req, struct lroute_args *a) {
+int lambda_delete_alias(struct req *req, struct op_in *a) {
     struct lfn f;
     int rc = -1;
     if (lfn_load(req, a->fn, ARN_SHAPE_FUNCTION, 0, &f) == 0) {
@@ -332,7 +332,7 @@ static int alias_row(void *ctx, const char *alias, const char *config) {
     return 0;
 }
 
-int lambda_list_aliases(struct req *req, struct lroute_args *a) {
+int lambda_list_aliases(struct req *req, struct op_in *a) {
     struct lfn f;
     struct alias_acc acc = {0};
     int rc = -1;
@@ -371,7 +371,7 @@ static int unreserved(struct req *req, int64_t *out) {
     return 0;
 }
 
-static int load_unqualified(struct req *req, struct lroute_args *a, struct lfn *f) {
+static int load_unqualified(struct req *req, struct op_in *a, struct lfn *f) {
     if (lfn_load(req, a->fn, ARN_SHAPE_FUNCTION, LFN_NO_LOAD, f) != 0) return -1;
     if (f->qualifier[0])
         return req_fail(req, &AWSERR_INVALID_PARAMETER,
@@ -381,7 +381,7 @@ static int load_unqualified(struct req *req, struct lroute_args *a, struct lfn *
     return lfn_load(req, a->fn, ARN_SHAPE_FUNCTION, LFN_NF_LATEST, f);
 }
 
-int lambda_put_concurrency(struct req *req, struct lroute_args *a) {
+int lambda_put_concurrency(struct req *req, struct op_in *a) {
     struct lfn f;
     cJSON *in = NULL;
     int rc = -1;
@@ -438,7 +438,7 @@ out:
     return rc;
 }
 
-int lambda_get_concurrency(struct req *req, struct lroute_args *a) {
+int lambda_get_concurrency(struct req *req, struct op_in *a) {
     struct lfn f;
     int rc = -1;
     if (load_unqualified(req, a, &f) == 0) {
@@ -450,7 +450,7 @@ int lambda_get_concurrency(struct req *req, struct lroute_args *a) {
     return rc;
 }
 
-int lambda_delete_concurrency(struct req *req, struct lroute_args *a) {
+int lambda_delete_concurrency(struct req *req, struct op_in *a) {
     struct lfn f;
     int rc = -1;
     if (load_unqualified(req, a, &f) == 0) {
@@ -466,7 +466,7 @@ int lambda_delete_concurrency(struct req *req, struct lroute_args *a) {
 
 /* Resolves the PC target: a published version or an alias. Stores the
  * version the qualifier runs in VERSION. PUT selects the messages of Put. */
-static int pc_target(struct req *req, struct lroute_args *a, struct lfn *f, int put, char *version,
+static int pc_target(struct req *req, struct op_in *a, struct lfn *f, int put, char *version,
                      size_t nversion) {
     const char *q = req_query(req, "Qualifier");
     if (lfn_load(req, a->fn, ARN_SHAPE_FUNCTION, 0, f) != 0) return -1;
@@ -562,7 +562,7 @@ static int pc_conflicts(struct req *req, struct lfn *f, const char *version) {
     return 0;
 }
 
-int lambda_put_pc(struct req *req, struct lroute_args *a) {
+int lambda_put_pc(struct req *req, struct op_in *a) {
     struct lfn f;
     cJSON *in = NULL;
     int rc = -1;
@@ -645,7 +645,7 @@ out:
     return rc;
 }
 
-static int list_pc(struct req *req, struct lroute_args *a) {
+static int list_pc(struct req *req, struct op_in *a) {
     struct lfn f;
     int rc = -1;
     int limit;
@@ -684,7 +684,7 @@ static int list_pc(struct req *req, struct lroute_args *a) {
     return rc;
 }
 
-int lambda_get_pc(struct req *req, struct lroute_args *a) {
+int lambda_get_pc(struct req *req, struct op_in *a) {
     const char *list = req_query(req, "List");
     if (list && strcmp(list, "ALL") == 0) return list_pc(req, a);
     struct lfn f;
@@ -702,7 +702,7 @@ int lambda_get_pc(struct req *req, struct lroute_args *a) {
     return rc;
 }
 
-int lambda_delete_pc(struct req *req, struct lroute_args *a) {
+int lambda_delete_pc(struct req *req, struct op_in *a) {
     struct lfn f;
     char version[ARN_MAX_QUALIFIER + 1];
     int rc = -1;
@@ -716,7 +716,7 @@ int lambda_delete_pc(struct req *req, struct lroute_args *a) {
     return rc;
 }
 
-int lambda_account_settings(struct req *req, struct lroute_args *a) {
+int lambda_account_settings(struct req *req, struct op_in *a) {
     (void)a;
     int64_t u = 0, count = 0, size = 0;
     if (unreserved(req, &u) != 0) return -1;
@@ -741,7 +741,7 @@ int lambda_account_settings(struct req *req, struct lroute_args *a) {
 
 /* Resolves ?Qualifier for a policy call: "" for the function, a version
  * or an alias that must exist. */
-static int policy_target(struct req *req, struct lroute_args *a, struct lfn *f, int nf_policy) {
+static int policy_target(struct req *req, struct op_in *a, struct lfn *f, int nf_policy) {
     if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, LFN_QUERY_QUALIFIER | LFN_NO_LOAD, f) != 0)
         return -1;
     int rc = store_fn_get(lscope(req), f->ref.name, &f->row);
@@ -795,7 +795,7 @@ static cJSON *principal_of(const char *p) {
     return NULL;
 }
 
-int lambda_add_permission(struct req *req, struct lroute_args *a) {
+int lambda_add_permission(struct req *req, struct op_in *a) {
     struct lfn f;
     cJSON *in = NULL, *stmts = NULL, *st = NULL;
     char *old_stmts = NULL, *old_rev = NULL;
@@ -920,7 +920,7 @@ out:
     return rc;
 }
 
-int lambda_get_policy(struct req *req, struct lroute_args *a) {
+int lambda_get_policy(struct req *req, struct op_in *a) {
     struct lfn f;
     char *stmts = NULL, *rev = NULL;
     int rc = -1;
@@ -955,7 +955,7 @@ out:
     return rc;
 }
 
-int lambda_remove_permission(struct req *req, struct lroute_args *a) {
+int lambda_remove_permission(struct req *req, struct op_in *a) {
     struct lfn f;
     char *stmts = NULL, *rev = NULL;
     cJSON *arr = NULL;
@@ -1039,7 +1039,7 @@ static void tag_target_free(struct tag_target *t) { lfn_free(&t->f); }
  * version or alias) or an event source mapping ARN of the caller's scope.
  * Sets *TAGS to the resource's current tags (owned by the caller).
  * Returns 0 or -1 with the AWS error recorded. */
-static int tag_target(struct req *req, struct lroute_args *a, struct tag_target *t, cJSON **tags) {
+static int tag_target(struct req *req, struct op_in *a, struct tag_target *t, cJSON **tags) {
     memset(t, 0, sizeof(*t));
     *tags = NULL;
     const char *z = a->fn;
@@ -1119,7 +1119,7 @@ int ltags_merge(struct req *req, cJSON *into, const cJSON *add) {
     return 0;
 }
 
-int lambda_tag_resource(struct req *req, struct lroute_args *a) {
+int lambda_tag_resource(struct req *req, struct op_in *a) {
     struct tag_target t;
     cJSON *in = NULL, *tags = NULL;
     int rc = -1;
@@ -1143,7 +1143,7 @@ out:
     return rc;
 }
 
-int lambda_untag_resource(struct req *req, struct lroute_args *a) {
+int lambda_untag_resource(struct req *req, struct op_in *a) {
     struct tag_target t;
     cJSON *tags = NULL;
     int rc = -1;
@@ -1168,7 +1168,7 @@ out:
     return rc;
 }
 
-int lambda_list_tags(struct req *req, struct lroute_args *a) {
+int lambda_list_tags(struct req *req, struct op_in *a) {
     struct tag_target t;
     cJSON *tags = NULL;
     int rc = -1;

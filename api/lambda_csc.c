@@ -24,7 +24,7 @@
 /* CodeSigningConfigArn's length limit in the Lambda model. */
 #define CSC_ARN_MAX 200
 
-int lambda_get_fn_csc(struct req *req, struct lroute_args *a) {
+int lambda_get_fn_csc(struct req *req, struct op_in *a) {
     struct lfn f;
     int rc = -1;
     if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, 0, &f) == 0) {
@@ -61,7 +61,7 @@ int lambda_csc_refuse(struct req *req, const char *arn) {
     return csc_not_found(req, arn);
 }
 
-int lambda_put_fn_csc(struct req *req, struct lroute_args *a) {
+int lambda_put_fn_csc(struct req *req, struct op_in *a) {
     struct lfn f;
     cJSON *in = NULL;
     const char *arn = NULL;
@@ -79,7 +79,7 @@ out:
     return -1;
 }
 
-int lambda_delete_fn_csc(struct req *req, struct lroute_args *a) {
+int lambda_delete_fn_csc(struct req *req, struct op_in *a) {
     struct lfn f;
     int rc = -1;
     if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, 0, &f) == 0) rc = req_reply_raw(req, 204, NULL, "", 0);

@@ -22,7 +22,7 @@ static const char *key_of(const struct lfn *f) {
     return strcmp(f->qualifier, "$LATEST") == 0 ? "" : f->qualifier;
 }
 
-static int load(struct req *req, struct lroute_args *a, struct lfn *f) {
+static int load(struct req *req, struct op_in *a, struct lfn *f) {
     if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, LFN_QUERY_QUALIFIER, f) != 0) return -1;
     const char *q = f->qualifier;
     if (q[0] == '\0' || strcmp(q, "$LATEST") == 0) return 0;
@@ -192,7 +192,7 @@ static int save_reply(struct req *req, struct lfn *f, cJSON *doc) {
     return req_reply_json(req, 200, o);
 }
 
-int lambda_put_eic(struct req *req, struct lroute_args *a) {
+int lambda_put_eic(struct req *req, struct op_in *a) {
     struct lfn f;
     cJSON *in = NULL;
     int rc = -1;
@@ -212,7 +212,7 @@ static int not_configured(struct req *req, const struct lfn *f) {
     return req_fail(req, &AWSERR_LAMBDA_NOT_FOUND, "The function %s doesn't have an EventInvokeConfig", arn);
 }
 
-int lambda_update_eic(struct req *req, struct lroute_args *a) {
+int lambda_update_eic(struct req *req, struct op_in *a) {
     struct lfn f;
     cJSON *in = NULL;
     int rc = -1;
@@ -233,7 +233,7 @@ int lambda_update_eic(struct req *req, struct lroute_args *a) {
     return rc;
 }
 
-int lambda_get_eic(struct req *req, struct lroute_args *a) {
+int lambda_get_eic(struct req *req, struct op_in *a) {
     struct lfn f;
     int rc = -1;
     if (load(req, a, &f) == 0) {
@@ -248,7 +248,7 @@ int lambda_get_eic(struct req *req, struct lroute_args *a) {
     return rc;
 }
 
-int lambda_delete_eic(struct req *req, struct lroute_args *a) {
+int lambda_delete_eic(struct req *req, struct op_in *a) {
     struct lfn f;
     int rc = -1;
     if (load(req, a, &f) == 0) {
@@ -279,7 +279,7 @@ static int list_row(void *ctx, const char *qualifier, const char *config) {
     return 0;
 }
 
-int lambda_list_eic(struct req *req, struct lroute_args *a) {
+int lambda_list_eic(struct req *req, struct op_in *a) {
     struct lfn f;
     int rc = -1;
     if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, 0, &f) == 0) {

@@ -437,7 +437,7 @@ static int save_reply(struct req *req, struct store_esm *m, int insert, int stat
 /* Operations                                                           */
 /* ------------------------------------------------------------------ */
 
-int lambda_create_esm(struct req *req, struct lroute_args *a) {
+int lambda_create_esm(struct req *req, struct op_in *a) {
     (void)a; /* Unused. */
     cJSON *in = NULL, *cfg = NULL, *tags = NULL;
     struct store_esm m;
@@ -525,7 +525,7 @@ out:
     return rc;
 }
 
-int lambda_get_esm(struct req *req, struct lroute_args *a) {
+int lambda_get_esm(struct req *req, struct op_in *a) {
     struct store_esm m;
     if (load_mapping(req, a->sub, &m) != 0) return -1;
     int rc = req_reply_json(req, 200, mapping_out(&m));
@@ -533,7 +533,7 @@ int lambda_get_esm(struct req *req, struct lroute_args *a) {
     return rc;
 }
 
-int lambda_update_esm(struct req *req, struct lroute_args *a) {
+int lambda_update_esm(struct req *req, struct op_in *a) {
     cJSON *in = NULL, *cfg = NULL;
     struct store_esm m;
     memset(&m, 0, sizeof(m));
@@ -588,7 +588,7 @@ out:
     return rc;
 }
 
-int lambda_delete_esm(struct req *req, struct lroute_args *a) {
+int lambda_delete_esm(struct req *req, struct op_in *a) {
     struct store_esm m;
     if (load_mapping(req, a->sub, &m) != 0) return -1;
     int rc = -1;
@@ -635,7 +635,7 @@ static int list_row(void *ctx, const struct store_esm *m) {
     return 0;
 }
 
-int lambda_list_esm(struct req *req, struct lroute_args *a) {
+int lambda_list_esm(struct req *req, struct op_in *a) {
     (void)a; /* Unused. */
     const char *source = req_query(req, "EventSourceArn");
     const char *name = req_query(req, "FunctionName");

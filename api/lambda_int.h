@@ -6,6 +6,7 @@
 #ifndef EMU_API_LAMBDA_INT_H
 #define EMU_API_LAMBDA_INT_H
 
+#include "api/op.h"
 #include "api/request.h"
 #include "engine/arn.h"
 #include "storage/store_lambda.h"
@@ -13,12 +14,6 @@
 #include <stdint.h>
 
 struct cJSON;
-
-/* Path captures of a matched route: {F} and at most one more label. */
-struct lroute_args {
-    char *fn;     /* decoded {FunctionName} or {Resource}, owned */
-    char *sub;    /* decoded {Name} / {StatementId}, owned */
-};
 
 /* A function resolved from a FunctionName parameter. */
 struct lfn {
@@ -68,24 +63,24 @@ void lrevision(char out[37]);
 void lnow_string(char *buf, size_t n);
 
 /* Handlers in lambda_alias.c. */
-int lambda_create_alias(struct req *req, struct lroute_args *a);
-int lambda_get_alias(struct req *req, struct lroute_args *a);
-int lambda_update_alias(struct req *req, struct lroute_args *a);
-int lambda_delete_alias(struct req *req, struct lroute_args *a);
-int lambda_list_aliases(struct req *req, struct lroute_args *a);
-int lambda_put_concurrency(struct req *req, struct lroute_args *a);
-int lambda_get_concurrency(struct req *req, struct lroute_args *a);
-int lambda_delete_concurrency(struct req *req, struct lroute_args *a);
-int lambda_put_pc(struct req *req, struct lroute_args *a);
-int lambda_get_pc(struct req *req, struct lroute_args *a);
-int lambda_delete_pc(struct req *req, struct lroute_args *a);
-int lambda_account_settings(struct req *req, struct lroute_args *a);
-int lambda_add_permission(struct req *req, struct lroute_args *a);
-int lambda_get_policy(struct req *req, struct lroute_args *a);
-int lambda_remove_permission(struct req *req, struct lroute_args *a);
-int lambda_tag_resource(struct req *req, struct lroute_args *a);
-int lambda_untag_resource(struct req *req, struct lroute_args *a);
-int lambda_list_tags(struct req *req, struct lroute_args *a);
+int lambda_create_alias(struct req *req, struct op_in *a);
+int lambda_get_alias(struct req *req, struct op_in *a);
+int lambda_update_alias(struct req *req, struct op_in *a);
+int lambda_delete_alias(struct req *req, struct op_in *a);
+int lambda_list_aliases(struct req *req, struct op_in *a);
+int lambda_put_concurrency(struct req *req, struct op_in *a);
+int lambda_get_concurrency(struct req *req, struct op_in *a);
+int lambda_delete_concurrency(struct req *req, struct op_in *a);
+int lambda_put_pc(struct req *req, struct op_in *a);
+int lambda_get_pc(struct req *req, struct op_in *a);
+int lambda_delete_pc(struct req *req, struct op_in *a);
+int lambda_account_settings(struct req *req, struct op_in *a);
+int lambda_add_permission(struct req *req, struct op_in *a);
+int lambda_get_policy(struct req *req, struct op_in *a);
+int lambda_remove_permission(struct req *req, struct op_in *a);
+int lambda_tag_resource(struct req *req, struct op_in *a);
+int lambda_untag_resource(struct req *req, struct op_in *a);
+int lambda_list_tags(struct req *req, struct op_in *a);
 
 /* Checks the tags in ADD (a JSON object of strings: keys 1-128, values up
  * to 256 characters) and sets them in INTO, replacing equal keys; at
@@ -93,26 +88,26 @@ int lambda_list_tags(struct req *req, struct lroute_args *a);
 int ltags_merge(struct req *req, struct cJSON *into, const struct cJSON *add);
 
 /* Handlers in lambda_eic.c. */
-int lambda_put_eic(struct req *req, struct lroute_args *a);
-int lambda_update_eic(struct req *req, struct lroute_args *a);
-int lambda_get_eic(struct req *req, struct lroute_args *a);
-int lambda_delete_eic(struct req *req, struct lroute_args *a);
-int lambda_list_eic(struct req *req, struct lroute_args *a);
+int lambda_put_eic(struct req *req, struct op_in *a);
+int lambda_update_eic(struct req *req, struct op_in *a);
+int lambda_get_eic(struct req *req, struct op_in *a);
+int lambda_delete_eic(struct req *req, struct op_in *a);
+int lambda_list_eic(struct req *req, struct op_in *a);
 
 /* Handlers in lambda_csc.c (a function's code signing configuration). */
-int lambda_get_fn_csc(struct req *req, struct lroute_args *a);
-int lambda_put_fn_csc(struct req *req, struct lroute_args *a);
-int lambda_delete_fn_csc(struct req *req, struct lroute_args *a);
+int lambda_get_fn_csc(struct req *req, struct op_in *a);
+int lambda_put_fn_csc(struct req *req, struct op_in *a);
+int lambda_delete_fn_csc(struct req *req, struct op_in *a);
 /* CreateFunction's CodeSigningConfigArn: validates ARN and records the
  * error a configuration sluice cannot have gets (none exist). Returns -1. */
 int lambda_csc_refuse(struct req *req, const char *arn);
 
 /* Handlers in lambda_esm.c (event source mappings; the UUID is a->sub). */
-int lambda_create_esm(struct req *req, struct lroute_args *a);
-int lambda_get_esm(struct req *req, struct lroute_args *a);
-int lambda_update_esm(struct req *req, struct lroute_args *a);
-int lambda_delete_esm(struct req *req, struct lroute_args *a);
-int lambda_list_esm(struct req *req, struct lroute_args *a);
+int lambda_create_esm(struct req *req, struct op_in *a);
+int lambda_get_esm(struct req *req, struct op_in *a);
+int lambda_update_esm(struct req *req, struct op_in *a);
+int lambda_delete_esm(struct req *req, struct op_in *a);
+int lambda_list_esm(struct req *req, struct op_in *a);
 
 
 /* Page size caps of the list operations (AWS: 50 functions/versions). */

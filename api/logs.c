@@ -11,6 +11,7 @@
 #include "api/api.h"
 #include "api/aws_error.h"
 #include "api/logs_retention.h"
+#include "api/op.h"
 #include "api/request.h"
 #include "api/validate.h"
 #include "engine/clock.h"
@@ -125,7 +126,8 @@ static int group_row(void *ctx, const struct store_log_group *g) {
     return 0;
 }
 
-static int describe_log_groups(struct req *req, cJSON *in) {
+static int describe_log_groups(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *prefix = NULL, *token = NULL;
     int64_t limit = LOGS_MAX_GROUPS;
     if (jget_str(req, in, "logGroupNamePrefix", &prefix) < 0 || jget_str(req, in, "nextToken", &token) < 0 ||
@@ -148,7 +150,8 @@ static int describe_log_groups(struct req *req, cJSON *in) {
 static int check_tags(struct req *req, const cJSON *tags, const char *field);
 static int save_group_tags(struct req *req, const char *g, const cJSON *tags);
 
-static int create_log_group(struct req *req, cJSON *in) {
+static int create_log_group(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *g = NULL;
     cJSON *tags = NULL;
     if (required(req, in, "logGroupName", "logGroupName", &g) != 0 || jget_obj(req, in, "tags", &tags) < 0)
@@ -161,7 +164,8 @@ static int create_log_group(struct req *req, cJSON *in) {
     return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
 }
 
-static int delete_log_group(struct req *req, cJSON *in) {
+static int delete_log_group(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *g;
     if (required(req, in, "logGroupName", "logGroupName", &g) != 0) return -1;
     int rc = store_logs_delete_group(scope(req), g);
@@ -201,7 +205,8 @@ static int stream_row(void *ctx, const struct store_log_stream *st) {
     return 0;
 }
 
-static int describe_log_streams(struct req *req, cJSON *in) {
+static int describe_log_streams(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *g, *prefix = NULL, *order = NULL, *token = NULL;
     int desc = 0;
     int64_t limit = LOGS_MAX_STREAMS;
@@ -237,7 +242,8 @@ static int describe_log_streams(struct req *req, cJSON *in) {
     return req_reply_json(req, 200, o);
 }
 
-static int create_log_stream(struct req *req, cJSON *in) {
+static int create_log_stream(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *g, *s;
     if (required(req, in, "logGroupName", "logGroupName", &g) != 0 ||
         required(req, in, "logStreamName", "logStreamName", &s) != 0)
@@ -249,7 +255,8 @@ static int create_log_stream(struct req *req, cJSON *in) {
     return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
 }
 
-static int put_log_events(struct req *req, cJSON *in) {
+static int put_log_events(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *g, *s;
     cJSON *events = NULL;
     if (required(req, in, "logGroupName", "logGroupName", &g) != 0 ||
@@ -360,7 +367,8 @@ static int parse_token(const char *t, char *dir, int64_t *ts, int64_t *id) {
     return 0;
 }
 
-static int get_log_events(struct req *req, cJSON *in) {
+static int get_log_events(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *g, *s, *token = NULL;
     int64_t start = 0, end = 0, limit = LOGS_MAX_EVENTS;
     int head = 0, has_head;
@@ -408,7 +416,8 @@ static int get_log_events(struct req *req, cJSON *in) {
     return req_reply_json(req, 200, o);
 }
 
-static int filter_log_events(struct req *req, cJSON *in) {
+static int filter_log_events(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *g, *pattern = NULL, *token = NULL, *prefix = NULL;
     int64_t start = 0, end = 0, limit = LOGS_MAX_EVENTS;
     cJSON *names = NULL;
@@ -464,7 +473,8 @@ static int filter_log_events(struct req *req, cJSON *in) {
 
 /* ---- retention ---- */
 
-static int put_retention_policy(struct req *req, cJSON *in) {
+static int put_retention_policy(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *g = NULL;
     int64_t days = 0;
     int has;
@@ -489,7 +499,8 @@ static int put_retention_policy(struct req *req, cJSON *in) {
     return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
 }
 
-static int delete_retention_policy(struct req *req, cJSON *in) {
+static int delete_retention_policy(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *g = NULL;
     if (required(req, in, "logGroupName", "logGroupName", &g) != 0) return -1;
     int rc = store_logs_set_retention(scope(req), g, 0);
@@ -647,7 +658,8 @@ bad:
     return req_fail(req, &LOGS_VALIDATION, "Invalid resourceArn");
 }
 
-static int list_tags_for_resource(struct req *req, cJSON *in) {
+static int list_tags_for_resource(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *arn = NULL;
     char g[513];
     if (required(req, in, "resourceArn", "resourceArn", &arn) != 0 || arn_group_name(req, arn, g, sizeof(g)) != 0)
@@ -655,7 +667,8 @@ static int list_tags_for_resource(struct req *req, cJSON *in) {
     return reply_tags(req, g);
 }
 
-static int tag_resource(struct req *req, cJSON *in) {
+static int tag_resource(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *arn = NULL;
     cJSON *tags = NULL;
     char g[513];
@@ -669,7 +682,8 @@ static int tag_resource(struct req *req, cJSON *in) {
     return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
 }
 
-static int untag_resource(struct req *req, cJSON *in) {
+static int untag_resource(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *arn = NULL;
     cJSON *keys = NULL;
     char g[513];
@@ -683,13 +697,15 @@ static int untag_resource(struct req *req, cJSON *in) {
 
 /* The older calls by group name (deprecated in the model, still served). */
 
-static int list_tags_log_group(struct req *req, cJSON *in) {
+static int list_tags_log_group(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *g = NULL;
     if (required(req, in, "logGroupName", "logGroupName", &g) != 0) return -1;
     return reply_tags(req, g);
 }
 
-static int tag_log_group(struct req *req, cJSON *in) {
+static int tag_log_group(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *g = NULL;
     cJSON *tags = NULL;
     if (required(req, in, "logGroupName", "logGroupName", &g) != 0 || jget_obj(req, in, "tags", &tags) < 0)
@@ -700,7 +716,8 @@ static int tag_log_group(struct req *req, cJSON *in) {
     return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
 }
 
-static int untag_log_group(struct req *req, cJSON *in) {
+static int untag_log_group(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *g = NULL;
     cJSON *keys = NULL;
     if (required(req, in, "logGroupName", "logGroupName", &g) != 0 || jget_arr(req, in, "tags", &keys) < 0)
@@ -711,63 +728,43 @@ static int untag_log_group(struct req *req, cJSON *in) {
     return req_reply_raw(req, 200, "application/x-amz-json-1.1", "", 0);
 }
 
-struct logs_op {
-    const char *name;
-    int (*fn)(struct req *, cJSON *);
-    int write;
+/* Sorted by name (op_by_target). */
+static const struct op logs_ops[] = {
+    {"CreateLogGroup", create_log_group, OP_WRITE, NULL, NULL, NULL},
+    {"CreateLogStream", create_log_stream, OP_WRITE, NULL, NULL, NULL},
+    {"DeleteLogGroup", delete_log_group, OP_WRITE, NULL, NULL, NULL},
+    {"DeleteRetentionPolicy", delete_retention_policy, OP_WRITE, NULL, NULL, NULL},
+    {"DescribeLogGroups", describe_log_groups, 0, NULL, NULL, NULL},
+    {"DescribeLogStreams", describe_log_streams, 0, NULL, NULL, NULL},
+    {"FilterLogEvents", filter_log_events, 0, NULL, NULL, NULL},
+    {"GetLogEvents", get_log_events, 0, NULL, NULL, NULL},
+    {"ListTagsForResource", list_tags_for_resource, 0, NULL, NULL, NULL},
+    {"ListTagsLogGroup", list_tags_log_group, 0, NULL, NULL, NULL},
+    {"PutLogEvents", put_log_events, OP_WRITE, NULL, NULL, NULL},
+    {"PutRetentionPolicy", put_retention_policy, OP_WRITE, NULL, NULL, NULL},
+    {"TagLogGroup", tag_log_group, OP_WRITE, NULL, NULL, NULL},
+    {"TagResource", tag_resource, OP_WRITE, NULL, NULL, NULL},
+    {"UntagLogGroup", untag_log_group, OP_WRITE, NULL, NULL, NULL},
+    {"UntagResource", untag_resource, OP_WRITE, NULL, NULL, NULL},
 };
 
-static const struct logs_op logs_ops[] = {
-    {"CreateLogGroup", create_log_group, 1},
-    {"CreateLogStream", create_log_stream, 1},
-    {"DeleteLogGroup", delete_log_group, 1},
-    {"DeleteRetentionPolicy", delete_retention_policy, 1},
-    {"DescribeLogGroups", describe_log_groups, 0},
-    {"DescribeLogStreams", describe_log_streams, 0},
-    {"FilterLogEvents", filter_log_events, 0},
-    {"GetLogEvents", get_log_events, 0},
-    {"ListTagsForResource", list_tags_for_resource, 0},
-    {"ListTagsLogGroup", list_tags_log_group, 0},
-    {"PutLogEvents", put_log_events, 1},
-    {"PutRetentionPolicy", put_retention_policy, 1},
-    {"TagLogGroup", tag_log_group, 1},
-    {"TagResource", tag_resource, 1},
-    {"UntagLogGroup", untag_log_group, 1},
-    {"UntagResource", untag_resource, 1},
-};
-
-int logs_dispatch(struct req *req, const char *target) {
-    static const char prefix[] = "Logs_20140328.";
-    if (strncmp(target, prefix, sizeof(prefix) - 1) != 0) return 0;
-    const char *op = target + sizeof(prefix) - 1;
-    const struct logs_op *found = NULL;
-    for (size_t i = 0; i < sizeof(logs_ops) / sizeof(logs_ops[0]); i++)
-        if (strcmp(logs_ops[i].name, op) == 0) found = &logs_ops[i];
-    if (found == NULL) {
-        req_fail(req, &AWSERR_DDB_UNKNOWN_OP, "%s", "");
-        return 1;
-    }
-    cJSON *in = NULL;
-    if (json_body(req, &in) != 0) {
-        char *msg = req->err_msg;
-        req->err_msg = NULL;
-        req_fail(req, &AWSERR_DDB_SERIALIZATION, "%s", msg ? msg : "Malformed JSON request body");
-        free(msg);
-        return 1;
-    }
-    if (found->write) {
-        if (store_begin(1) != STORE_OK) store_fail(req);
-        else if (found->fn(req, in) == 0 && req->err == NULL) {
-            if (store_commit() != STORE_OK) {
-                req->status = 0;
-                store_fail(req);
-            }
-        } else {
-            store_rollback();
-        }
-    } else {
-        found->fn(req, in);
-    }
-    cJSON_Delete(in);
-    return 1;
+static const struct op *logs_find(const struct service *svc, struct req *req, struct op_in *in) {
+    (void)in;
+    const struct op *op = op_by_target(svc, req);
+    if (op == NULL) req_fail(req, &AWSERR_DDB_UNKNOWN_OP, "%s", "");
+    return op;
 }
+
+static void logs_store_fail(struct req *req, int rc) {
+    (void)rc;
+    store_fail(req);
+}
+
+const struct service logs_service = {
+    .name = "logs",
+    .ops = logs_ops,
+    .nops = sizeof(logs_ops) / sizeof(logs_ops[0]),
+    .find = logs_find,
+    .parse = op_parse_json,
+    .store_fail = logs_store_fail,
+};

@@ -52,6 +52,7 @@ struct req {
     void *header_ctx;
     char account[13];            /* 12 digits */
     char region[32];
+    char service[32];            /* SigV4 signing service, "" when unsigned */
     char request_id[40];         /* uuid, sent as x-amzn-RequestId */
     enum req_proto proto;
 

@@ -10,6 +10,7 @@
 #include "server/http.h"
 #include "net/httpd.h"
 #include "server/router.h"
+#include "server/sigv4.h"
 #include "api/api.h"
 #include "api/aws_error.h"
 #include "api/request.h"
@@ -85,34 +86,14 @@ static void collect_query(struct req *req, const char *q) {
     }
 }
 
-/* SigV4: "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/lambda/aws4_request, ..."
- * Region from the scope; a 12-digit AKID is the account. */
+/* The caller's account and region, and the service the request is signed
+ * for (server/sigv4.h); account 000000000000 and us-east-1 by default. */
 static void identify_caller(struct req *req) {
-    strcpy(req->account, "000000000000");
-    strcpy(req->region, "us-east-1");
-    const char *auth = req_header(req, "Authorization");
-    const char *cred = auth ? strstr(auth, "Credential=") : NULL;
-    if (cred) cred += strlen("Credential=");
-    else cred = req_query(req, "X-Amz-Credential");
-    if (cred == NULL) return;
-    const char *slash = strchr(cred, '/');
-    if (slash == NULL) return;
-    size_t nkey = (size_t)(slash - cred);
-    if (nkey == 12 && strspn(cred, "0123456789") >= 12) {
-        memcpy(req->account, cred, 12);
-        req->account[12] = '\0';
-    }
-    const char *date = slash + 1;
-    const char *r = strchr(date, '/');
-    if (r == NULL) return;
-    r++;
-    size_t nr = strcspn(r, "/, ");
-    if (nr == 0 || nr >= sizeof(req->region) || r[nr] != '/') return;
-    /* Keep region names to what AWS region names may contain. */
-    for (size_t i = 0; i < nr; i++)
-        if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= '0' && r[i] <= '9') || r[i] == '-')) return;
-    memcpy(req->region, r, nr);
-    req->region[nr] = '\0';
+    struct sigv4_scope sc;
+    sigv4_scope(req_header(req, "Authorization"), req_query(req, "X-Amz-Credential"), &sc);
+    strcpy(req->account, sc.account[0] ? sc.account : "000000000000");
+    strcpy(req->region, sc.region[0] ? sc.region : "us-east-1");
+    strcpy(req->service, sc.service);
 }
 
 /* Renders REQ's reply (or its recorded error) into RESP. */

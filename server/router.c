@@ -1,9 +1,12 @@
 /*
- * Service routing (server/router.h): admin paths first, then JSON services
- * by X-Amz-Target, then Lambda by its versioned path prefixes.
+ * Service routing (server/router.h): admin paths first; then a signed
+ * request by the service of its SigV4 credential scope (server/sigv4.h);
+ * an unsigned one by its shape: X-Amz-Target prefix, Lambda's versioned
+ * path prefixes, the query protocol. Adding a service is a row here.
  */
 #include "server/router.h"
 #include "api/api.h"
+#include "api/op.h"
 #include "api/aws_error.h"
 #include "api/utf8.h"
 #include "engine/util.h"
@@ -15,8 +18,75 @@
 /* DynamoDB's own request cap: BatchWriteItem carries up to 16 MB. */
 #define ROUTER_MAX_BODY_JSON (16u * 1024 * 1024)
 
+/* One row per service: the name its requests are signed for, the
+ * X-Amz-Target prefix of its JSON protocol (NULL for REST and query
+ * services), its wire protocol and who answers it. */
+struct route {
+    const char *signing;
+    const char *target_prefix;
+    enum req_proto proto;
+    const struct service *svc;             /* answered by op_run */
+    void (*dispatch)(struct req *req);     /* or by this */
+};
+
+/* DynamoDB and Streams go through ddb_dispatch until their operations
+ * move to the shared table. */
+static void ddb_route(struct req *req) {
+    const char *target = req_header(req, "X-Amz-Target");
+    if (target == NULL || !ddb_dispatch(req, target)) req_fail(req, &AWSERR_DDB_UNKNOWN_OP, "%s", "");
+}
+
+static const struct route routes[] = {
+    {"lambda", NULL, PROTO_REST_JSON, &lambda_service, NULL},
+    {"dynamodb", "DynamoDB_20120810.", PROTO_JSON10, NULL, ddb_route},
+    /* Streams are signed for "dynamodb" too (botocore's signingName). */
+    {"dynamodb", "DynamoDBStreams_20120810.", PROTO_JSON10, NULL, ddb_route},
+    {"logs", "Logs_20140328.", PROTO_JSON11, &logs_service, NULL},
+    /* The query row first: a signed CloudWatch request of neither shape
+     * is told it lacks an Action. */
+    {"monitoring", NULL, PROTO_CW_QUERY, &cw_query_service, NULL},
+    {"monitoring", CW_TARGET_PREFIX, PROTO_CW_JSON, &cw_json_service, NULL},
+};
+
 static int is_admin(const char *path) {
     return strncmp(path, "/_sluice/", 9) == 0 || strcmp(path, "/_sluice") == 0;
+}
+
+static int has_prefix(const char *s, const char *prefix) {
+    return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* The query protocol: a form-encoded POST, or Action in the query string. */
+static int is_query_protocol(struct req *req) {
+    const char *ct = req_header(req, "Content-Type");
+    return (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) ||
+           req_query(req, "Action") != NULL;
+}
+
+/* 1 when REQ (whose X-Amz-Target is TARGET) has the shape of R's requests. */
+static int shape_matches(const struct route *r, struct req *req, const char *target) {
+    if (r->target_prefix) return has_prefix(target, r->target_prefix);
+    if (target) return 0;
+    if (r->proto == PROTO_REST_JSON) return lambda_owns_path(req->path);
+    return is_query_protocol(req);
+}
+
+/* Picks REQ's route. A signed request goes to the row of the service it is
+ * signed for whose shape it has, else to that service's first row (which
+ * answers with its unknown-operation error); an unsigned one to the first
+ * row whose shape it has. NULL: no service takes it. */
+static const struct route *pick(struct req *req) {
+    const char *target = req_header(req, "X-Amz-Target");
+    const struct route *fallback = NULL;
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        const struct route *r = &routes[i];
+        if (req->service[0]) {
+            if (strcmp(r->signing, req->service) != 0) continue;
+            if (fallback == NULL) fallback = r;
+        }
+        if (shape_matches(r, req, target)) return r;
+    }
+    return fallback;
 }
 
 size_t router_prepare(struct req *req) {
@@ -24,21 +94,18 @@ size_t router_prepare(struct req *req) {
         req->proto = PROTO_ADMIN;
         return API_MAX_BODY_DEFAULT;
     }
+    const struct route *r = pick(req);
     const char *target = req_header(req, "X-Amz-Target");
-    if (target) {
-        if (strncmp(target, CW_TARGET_PREFIX, strlen(CW_TARGET_PREFIX)) == 0) req->proto = PROTO_CW_JSON;
+    if (r == NULL) {
+        /* Nobody's: the error takes the shape the request has. */
+        if (target == NULL) req->proto = PROTO_REST_JSON;
         else req->proto = strncmp(target, "Logs_", 5) == 0 ? PROTO_JSON11 : PROTO_JSON10;
-        return ROUTER_MAX_BODY_JSON;
+        return target ? ROUTER_MAX_BODY_JSON : API_MAX_BODY_DEFAULT;
     }
-    req->proto = PROTO_REST_JSON;
-    if (lambda_owns_path(req->path)) return lambda_body_cap(req->method, req->path);
-    /* The query protocol (CloudWatch is the only query service here): a
-     * form-encoded POST, or a GET with Action in the query string, to a
-     * path no REST service owns. */
-    const char *ct = req_header(req, "Content-Type");
-    if ((ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) || req_query(req, "Action"))
-        req->proto = PROTO_CW_QUERY;
-    return API_MAX_BODY_DEFAULT;
+    req->proto = r->proto;
+    if (r->svc == &lambda_service) return lambda_body_cap(req->method, req->path);
+    if (r->proto == PROTO_CW_QUERY) return API_MAX_BODY_DEFAULT;
+    return ROUTER_MAX_BODY_JSON;
 }
 
 /* Records the serialization error of REQ's protocol for text that is not
@@ -106,24 +173,19 @@ void router_dispatch(struct req *req) {
         admin_dispatch(req);
         return;
     }
-    const char *target = req_header(req, "X-Amz-Target");
-    if (target) {
-        if (ddb_dispatch(req, target)) return;
-        if (logs_dispatch(req, target)) return;
-        if (cw_dispatch_json(req, target)) return;
-        /* CloudWatch and Logs arrive in later issues; until then their
-         * targets are unknown, with the shape the JSON services use. */
+    const struct route *r = pick(req);
+    if (r && r->svc) {
+        op_run(r->svc, req);
+    } else if (r) {
+        r->dispatch(req);
+    } else if (req->service[0]) {
+        req_fail(req, req_header(req, "X-Amz-Target") ? &AWSERR_DDB_UNKNOWN_OP : &AWSERR_LAMBDA_UNKNOWN_OP,
+                 "sluice does not implement the service the request is signed for (%.32s)",
+                 req->service);
+    } else if (req_header(req, "X-Amz-Target")) {
         req_fail(req, &AWSERR_DDB_UNKNOWN_OP, "%s", "");
-        return;
+    } else {
+        req_fail(req, &AWSERR_LAMBDA_UNKNOWN_OP, "Unknown operation: %.16s %.200s", req->method,
+                 req->path);
     }
-    if (lambda_owns_path(req->path)) {
-        lambda_dispatch(req);
-        return;
-    }
-    if (req->proto == PROTO_CW_QUERY) {
-        cw_dispatch_query(req);
-        return;
-    }
-    req_fail(req, &AWSERR_LAMBDA_UNKNOWN_OP, "Unknown operation: %.16s %.200s", req->method,
-             req->path);
 }

@@ -13,6 +13,7 @@
  * JSON in the tests is written with single quotes; the helpers turn them
  * into double quotes before sending.
  */
+#include "tests/unit/driver.h"
 #include "api/api.h"
 #include "api/aws_error.h"
 #include "api/ddb_int.h"
@@ -77,10 +78,6 @@ static void teardown(void) {
 
 /* ---- requests ---- */
 
-static const char *target_header(void *ctx, const char *name) {
-    return strcasecmp(name, "X-Amz-Target") == 0 ? (const char *)ctx : NULL;
-}
-
 /* Turns the single quotes of Z into double quotes (in place). */
 static char *dq(char *z) {
     for (char *p = z; *p; p++)
@@ -88,21 +85,12 @@ static char *dq(char *z) {
     return z;
 }
 
-/* Sends JSON (single-quoted) to TARGET through ddb_dispatch; caller frees
- * the request. */
+/* Sends JSON (single-quoted) to TARGET through the router
+ * (tests/unit/driver.h); caller frees the request. */
 static struct req *send_req(const char *target, const char *json) {
-    struct req *r = xcalloc(1, sizeof(*r));
-    r->method = "POST";
-    r->path = xstrdup("/");
-    r->body = dq(xstrdup(json));
-    r->nbody = strlen(r->body);
-    r->header_fn = target_header;
-    r->header_ctx = (void *)(uintptr_t)target;
-    r->proto = PROTO_JSON10;
-    snprintf(r->account, sizeof(r->account), "%s", ACCOUNT);
-    snprintf(r->region, sizeof(r->region), "%s", REGION);
-    snprintf(r->request_id, sizeof(r->request_id), "test-request");
-    ck_assert_int_eq(ddb_dispatch(r, req_header(r, "X-Amz-Target")), 1);
+    char *body = dq(xstrdup(json));
+    struct req *r = drive("POST", "/", target, body, ACCOUNT);
+    free(body);
     return r;
 }
 

@@ -4,6 +4,7 @@
  * the ResourceInUse rules (which the e2e tests can only race against the
  * manager) are checked deterministically here.
  */
+#include "tests/unit/driver.h"
 #include "api/api.h"
 #include "api/aws_error.h"
 #include "api/request.h"
@@ -46,18 +47,10 @@ static void setup(void) {
 static void teardown(void) { store_shutdown(); }
 
 /* Runs METHOD PATH with BODY (may be NULL) as account 000000000000 in
- * us-east-1. The caller frees the request. */
+ * us-east-1, through the router (tests/unit/driver.h). The caller frees
+ * the request. */
 static struct req *call(const char *method, const char *path, const char *body) {
-    struct req *r = xcalloc(1, sizeof(*r));
-    r->method = method;
-    r->path = xstrdup(path);
-    r->body = xstrdup(body ? body : "");
-    r->nbody = strlen(r->body);
-    snprintf(r->account, sizeof(r->account), "000000000000");
-    snprintf(r->region, sizeof(r->region), "us-east-1");
-    r->proto = PROTO_REST_JSON;
-    lambda_dispatch(r);
-    return r;
+    return drive(method, path, NULL, body, NULL);
 }
 
 /* Creates a mapping and returns its UUID in OUT. */

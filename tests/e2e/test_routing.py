@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Routing by the SigV4 signing service (server/router.c, server/sigv4.h).
+
+A signed request goes to the service its credential scope names, whatever
+its path; an unsigned one is recognised by its shape (X-Amz-Target prefix,
+Lambda's versioned path, the query protocol). Real clients of every service
+are covered by their own suites; these requests are crafted to tell the two
+rules apart.
+"""
+
+import json
+import unittest
+
+from harness import SluiceTestCase
+
+
+def message(r):
+    body = json.loads(r.body)
+    return body.get("message", body.get("Message"))
+
+
+def auth(service, region="us-east-1", akid="AKIDEXAMPLE"):
+    return ("AWS4-HMAC-SHA256 Credential=%s/20261207/%s/%s/aws4_request, "
+            "SignedHeaders=host;x-amz-date, Signature=0000" % (akid, region, service))
+
+
+class RoutingTest(SluiceTestCase):
+    def test_signed_logs_request_reaches_logs(self):
+        r = self.server.request("POST", "/", body="{}", headers={
+            "Authorization": auth("logs"),
+            "X-Amz-Target": "Logs_20140328.DescribeLogGroups",
+            "Content-Type": "application/x-amz-json-1.1"})
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(json.loads(r.body), {"logGroups": []})
+
+    def test_signed_for_dynamodb_on_a_lambda_path_is_dynamodb_s(self):
+        # By shape this is ListFunctions; signed for DynamoDB it is a
+        # DynamoDB request with no operation.
+        r = self.server.request("GET", "/2015-03-31/functions/", headers={"Authorization": auth("dynamodb")})
+        self.assertEqual(r.status, 400, r.body)
+        self.assertIn("UnknownOperationException", json.loads(r.body)["__type"])
+        unsigned = self.server.request("GET", "/2015-03-31/functions/")
+        self.assertEqual(unsigned.status, 200, unsigned.body)
+
+    def test_signed_for_lambda_with_a_dynamodb_target_is_lambda_s(self):
+        r = self.server.request("POST", "/", body="{}", headers={
+            "Authorization": auth("lambda"), "X-Amz-Target": "DynamoDB_20120810.ListTables"})
+        self.assertEqual(r.status, 404, r.body)
+        self.assertEqual(r.header("X-Amzn-ErrorType"), "UnknownOperationException")
+
+    def test_streams_are_signed_for_dynamodb(self):
+        r = self.server.request("POST", "/", body="{}", headers={
+            "Authorization": auth("dynamodb"),
+            "X-Amz-Target": "DynamoDBStreams_20120810.ListStreams",
+            "Content-Type": "application/x-amz-json-1.0"})
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(json.loads(r.body)["Streams"], [])
+
+    def test_signed_cloudwatch_without_action_is_told_so(self):
+        r = self.server.request("POST", "/", body="", headers={"Authorization": auth("monitoring")})
+        self.assertEqual(r.status, 400, r.body)
+        self.assertIn(b"The request must contain the parameter Action.", r.body)
+
+    def test_unknown_signing_service_gets_a_clear_error(self):
+        r = self.server.request("GET", "/my-bucket?list-type=2", headers={"Authorization": auth("s3")})
+        self.assertEqual(r.status, 404, r.body)
+        self.assertIn("does not implement the service the request is signed for (s3)",
+                      message(r))
+
+    def test_presigned_scope_routes_too(self):
+        r = self.server.request(
+            "GET", "/2015-03-31/functions/?X-Amz-Credential=AKID%2F20261207%2Fus-east-1%2Fsqs%2Faws4_request")
+        self.assertEqual(r.status, 404, r.body)
+        self.assertIn("(sqs)", message(r))
+
+    def test_region_of_the_scope_is_kept(self):
+        self.server.request("POST", "/", body='{"logGroupName":"g"}', headers={
+            "Authorization": auth("logs", region="eu-west-1"),
+            "X-Amz-Target": "Logs_20140328.CreateLogGroup",
+            "Content-Type": "application/x-amz-json-1.1"})
+        there = self.server.client("logs", region="eu-west-1").describe_log_groups()["logGroups"]
+        here = self.server.client("logs").describe_log_groups()["logGroups"]
+        self.assertEqual([g["logGroupName"] for g in there], ["g"])
+        self.assertEqual(here, [])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
