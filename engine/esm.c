@@ -19,6 +19,7 @@
 
 #include <assert.h>
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,9 @@
 #define ESM_TICK_MS 250
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+/* The fields marked "under mu" are read and written holding it. A
+ * default mutex cannot say who holds it: this checks that someone does. */
+#define ASSERT_MU_HELD() assert(pthread_mutex_trylock(&mu) == EBUSY)
 static pthread_cond_t manager_cv = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t stream_cv = PTHREAD_COND_INITIALIZER;   /* pollers wait here */
 static pthread_t manager;
@@ -92,6 +96,8 @@ struct twin {
     struct twin *next;
 };
 
+/* One mapping generation's poller. The fields marked "under mu" are
+ * shared with the manager; the others are its thread's own. */
 struct poller {
     struct store_esm m;       /* the row as of GENERATION (owned) */
     struct esm_cfg cfg;       /* parsed once per generation (owned) */
@@ -133,7 +139,7 @@ static void back_off(struct poller *p, int64_t *wait_ms) {
     p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : ESM_BACKOFF_MIN_MS;
     if (p->backoff_ms > ESM_BACKOFF_MAX_MS) p->backoff_ms = ESM_BACKOFF_MAX_MS;
     p->not_before_ms = util_wall_ms() + p->backoff_ms;
-    if (p->backoff_ms < *wait_ms) *wait_ms = p->backoff_ms;
+    wait_at_most(wait_ms, p->backoff_ms);
 }
 
 /* Sleeps until a write commits after SEEN, P is stopped, or MS pass. */
@@ -690,11 +696,14 @@ out:
     return rc;
 }
 
-static int poll_once(struct poller *p, int64_t *wait_ms) {
+/* One pass over the stream's shards in order, parents before children.
+ * POLL_AGAIN when a shard made progress, else POLL_WAIT (*WAIT_MS
+ * lowered to when a shard wants to look again). */
+static enum poll_rc poll_once(struct poller *p, int64_t *wait_ms) {
     struct store_shard *sh = xmalloc(ESM_MAX_SHARDS * sizeof(*sh));
     struct store_esm_pos *pos = xcalloc(ESM_MAX_SHARDS, sizeof(*pos));
     int n = 0;
-    int worked = 0;
+    enum poll_rc worked = POLL_WAIT;
     if (store_begin(0) != STORE_OK) goto out;
     int rc = store_shard_list(p->m.source_arn, sh, ESM_MAX_SHARDS, &n);
     for (int i = 0; i < n && rc == STORE_OK; i++) {
@@ -718,7 +727,7 @@ static int poll_once(struct poller *p, int64_t *wait_ms) {
         if (parent_busy) continue;
         /* While a batch of one shard is retried, the others go on (AWS
          * blocks only the failing shard). */
-        worked |= poll_shard(p, &sh[i], &pos[i], wait_ms);
+        if (poll_shard(p, &sh[i], &pos[i], wait_ms) == POLL_AGAIN) worked = POLL_AGAIN;
     }
 out:
     free(sh);
@@ -732,7 +741,7 @@ static void *poller_main(void *arg) {
     while (!poller_stopped(p)) {
         int64_t seen = __atomic_load_n(&stream_epoch, __ATOMIC_SEQ_CST);
         int64_t wait_ms = ESM_IDLE_MS;
-        if (poll_once(p, &wait_ms)) continue;
+        if (poll_once(p, &wait_ms) == POLL_AGAIN) continue;
         poller_wait(p, seen, wait_ms);
     }
     store_thread_done();
@@ -786,6 +795,7 @@ static int collect_live(void *ctx, const struct store_esm *m) {
 /* Stops the pollers whose mapping is not in L at the same generation.
  * Caller holds mu. */
 static void stop_stale(const struct live *l) {
+    ASSERT_MU_HELD();
     for (struct poller *p = pollers; p; p = p->next) {
         int keep = 0;
         for (int i = 0; i < l->n && !keep; i++)
@@ -800,6 +810,7 @@ static void stop_stale(const struct live *l) {
 /* Unlinks the stopped pollers that have exited and returns them (the
  * caller joins and frees them once it has released mu). Caller holds mu. */
 static struct poller *take_exited(void) {
+    ASSERT_MU_HELD();
     struct poller *dead = NULL;
     for (struct poller **pp = &pollers; *pp;) {
         struct poller *p = *pp;
@@ -817,6 +828,7 @@ static struct poller *take_exited(void) {
 /* Starts a poller for each mapping of L that has none; a started one
  * takes its row from L. Caller holds mu. */
 static void start_missing(struct live *l) {
+    ASSERT_MU_HELD();
     for (int i = 0; i < l->n; i++) {
         int have = 0;
         for (struct poller *p = pollers; p && !have; p = p->next)
