@@ -141,10 +141,9 @@ static uint32_t key_hash(const char *json) {
 
 int esm_decide_groups(const struct esm_rec *r, int n, int k, int batch_size, size_t max_bytes, int *grp,
                       int *cut) {
-    assert(k >= 1);
-    int *count = calloc((size_t)k, sizeof(*count));
-    size_t *bytes = calloc((size_t)k, sizeof(*bytes));
-    if (count == NULL || bytes == NULL) abort();
+    assert(k >= 1 && k <= ESM_MAX_PARALLEL);
+    int count[ESM_MAX_PARALLEL] = {0};
+    size_t bytes[ESM_MAX_PARALLEL] = {0};
     *cut = n;
     for (int i = 0; i < n; i++) {
         int g = (int)(key_hash(r[i].json) % (uint32_t)k);
@@ -159,8 +158,6 @@ int esm_decide_groups(const struct esm_rec *r, int n, int k, int batch_size, siz
     }
     int groups = 0;
     for (int g = 0; g < k; g++) groups += count[g] > 0;
-    free(count);
-    free(bytes);
     return groups;
 }
 

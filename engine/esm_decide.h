@@ -74,9 +74,9 @@ struct esm_plan {
  * all N as before). Fills OUT; never fails. */
 void esm_decide_read(const struct esm_view *v, struct esm_rec *r, int n, struct esm_plan *out);
 
-/* Splits the N records R among K batches by item key (dynamodb.Keys), so
- * one key's records stay in one batch and in order: GRP[i] (N ints) gets
- * record i's batch. The window ends before the first record whose batch
+/* Splits the N records R among K (1..ESM_MAX_PARALLEL) batches by item
+ * key (dynamodb.Keys), so one key's records stay in one batch and in
+ * order: GRP[i] (N ints) gets record i's batch. The window ends before the first record whose batch
  * would pass BATCH_SIZE records or MAX_BYTES (each record counting its
  * length plus 64): *CUT gets the number of records in the window.
  * Returns how many batches are not empty. */
