@@ -14,11 +14,13 @@
 #include "engine/clock.h"
 #include "engine/esm.h"
 #include "engine/esm_filter.h"
+#include "engine/esm_settings.h"
 #include "engine/util.h"
 #include "storage/store.h"
 #include "storage/store_ddb.h"
 #include "storage/store_esm.h"
 
+#include <assert.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,23 +36,6 @@ static const char SOURCE_ARN_PATTERN[] =
  * maximum for Arn; a stream ARN is under 400 characters (a 255-character
  * table name and a label), and DestinationArn stops at 350. */
 #define ESM_MAX_ARN 1024
-
-/* Integer settings: member, the name in validation messages, the model's
- * range and AWS's default for DynamoDB streams (docs/aws-reference.md D1). */
-struct int_field {
-    const char *key;
-    const char *field;
-    int64_t min, max, def;
-};
-
-static const struct int_field INT_FIELDS[] = {
-    {"BatchSize", "batchSize", 1, 10000, 100},
-    {"MaximumBatchingWindowInSeconds", "maximumBatchingWindowInSeconds", 0, 300, 0},
-    {"ParallelizationFactor", "parallelizationFactor", 1, 10, 1},
-    {"MaximumRecordAgeInSeconds", "maximumRecordAgeInSeconds", -1, 604800, -1},
-    {"MaximumRetryAttempts", "maximumRetryAttempts", -1, 10000, -1},
-    {"TumblingWindowInSeconds", "tumblingWindowInSeconds", 0, 900, 0},
-};
 
 /* ------------------------------------------------------------------ */
 /* Small checks                                                         */
@@ -178,13 +163,14 @@ static void list_text(const cJSON *arr, char *buf, size_t n) {
     if (len < n) snprintf(buf + len, n - len, "]");
 }
 
-/* The DestinationConfig member: OnSuccess is refused for stream sources;
- * OnFailure's Destination must be an SQS queue, SNS topic or S3 bucket.
- * Sets *OUT to the stored form ({"OnFailure":{}} or with a Destination). */
-static int check_destination(struct req *req, cJSON *dest, cJSON **out) {
+/* The DestinationConfig member DEST: OnSuccess is refused for stream
+ * sources; OnFailure's Destination must be an SQS queue, SNS topic or S3
+ * bucket. Sets *ON_FAILURE to it (borrowed from DEST; NULL or "" for
+ * none). Returns 0 or -1 with the error recorded. */
+static int parse_destination_or_fail(struct req *req, cJSON *dest, const char **on_failure) {
     cJSON *ok = NULL, *of = NULL;
     const char *d = NULL, *sd = NULL;
-    *out = NULL;
+    *on_failure = NULL;
     if (jget_obj(req, dest, "OnSuccess", &ok) < 0 || jget_obj(req, dest, "OnFailure", &of) < 0)
         return -1;
     if (ok && jget_str(req, ok, "Destination", &sd) < 0) return -1;
@@ -192,20 +178,16 @@ static int check_destination(struct req *req, cJSON *dest, cJSON **out) {
         return req_fail(req, &AWSERR_INVALID_PARAMETER,
                         "Unsupported DestinationConfig parameter for given event source mapping type.");
     if (of && jget_str(req, of, "Destination", &d) < 0) return -1;
-    cJSON *o = cJSON_CreateObject();
-    cJSON *f = cJSON_AddObjectToObject(o, "OnFailure");
     if (d && *d) {
         char service[64] = "";
         if (strlen(d) > 350) {
             struct vlist vl = {0};
             vl_add(&vl, d, "destinationConfig.onFailure.destination",
                    "Member must have length less than or equal to 350");
-            cJSON_Delete(o);
             return vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION);
         }
         if (!arn_ok(d, service, sizeof(service)) ||
             (strcmp(service, "sqs") != 0 && strcmp(service, "sns") != 0 && strcmp(service, "s3") != 0)) {
-            cJSON_Delete(o);
             /* [?] AWS's wording for an unsupported destination type is
              * not recorded; this names what is accepted. */
             return req_fail(req, &AWSERR_INVALID_PARAMETER,
@@ -213,58 +195,53 @@ static int check_destination(struct req *req, cJSON *dest, cJSON **out) {
                             "queue, an Amazon SNS topic or an Amazon S3 bucket.",
                             d);
         }
-        cJSON_AddStringToObject(f, "Destination", d);
     }
-    *out = o;
+    *on_failure = d;
     return 0;
 }
 
-/* Validates the settings members of IN (Create when CREATE is set, else
- * Update) and applies them to CFG, which Create starts empty (the
- * defaults are added here). Coral-style failures are reported together,
- * as AWS does, before the InvalidParameterValue rules. Returns 0 or -1
- * with the error recorded. */
-static int apply_settings(struct req *req, cJSON *in, cJSON *cfg, int create) {
-    struct vlist vl = {0};
-    int64_t v[NELEM(INT_FIELDS)];
-    int has[NELEM(INT_FIELDS)];
-    for (size_t i = 0; i < NELEM(INT_FIELDS); i++) {
-        v[i] = INT_FIELDS[i].def;
-        if ((has[i] = jget_int(req, in, INT_FIELDS[i].key, &v[i])) < 0) return -1;
-    }
-    int bisect = 0, has_bisect;
-    const char *start = NULL;
-    cJSON *types = NULL, *filters = NULL, *dest = NULL;
-    if ((has_bisect = jget_bool(req, in, "BisectBatchOnFunctionError", &bisect)) < 0 ||
-        (create && jget_str(req, in, "StartingPosition", &start) < 0) ||
-        jget_arr(req, in, "FunctionResponseTypes", &types) < 0 ||
-        jget_obj(req, in, "FilterCriteria", &filters) < 0 ||
-        jget_obj(req, in, "DestinationConfig", &dest) < 0)
-        return -1;
+/* The settings members of a Create or Update request, checked: what
+ * apply_settings writes. Pointers are borrowed from the request body,
+ * which must outlive the struct. */
+struct esm_settings_in {
+    int create;                          /* CreateEventSourceMapping (else Update) */
+    int64_t v[ESM_INT_SETTING_COUNT];    /* given, or the default (ESM_INT_SETTINGS) */
+    int has[ESM_INT_SETTING_COUNT];      /* ... given */
+    int bisect, has_bisect;              /* BisectBatchOnFunctionError */
+    const char *start;                   /* Create: StartingPosition (set once parsed) */
+    const cJSON *types;                  /* FunctionResponseTypes, NULL when not given */
+    const cJSON *filters;                /* FilterCriteria, NULL when not given */
+    int nfilters;                        /* ... its filters (0 clears the stored ones) */
+    const cJSON *dest;                   /* DestinationConfig, NULL when not given */
+    const char *on_failure;              /* ... its OnFailure destination, NULL or "" none */
+};
 
-    for (size_t i = 0; i < NELEM(INT_FIELDS); i++) {
-        if (!has[i]) continue;
+/* The Coral-style range and enum failures of S, reported together as
+ * AWS does. Returns 0 or -1 with the error recorded. */
+static int check_ranges_or_fail(struct req *req, const struct esm_settings_in *s) {
+    struct vlist vl = {0};
+    for (int i = 0; i < ESM_INT_SETTING_COUNT; i++) {
+        const struct esm_int_setting_def *d = &ESM_INT_SETTINGS[i];
+        if (!s->has[i]) continue;
         char c[96];
-        if (v[i] < INT_FIELDS[i].min) {
-            snprintf(c, sizeof(c), "Member must have value greater than or equal to %lld",
-                     (long long)INT_FIELDS[i].min);
-            vl_add_num(&vl, (double)v[i], INT_FIELDS[i].field, c);
-        } else if (v[i] > INT_FIELDS[i].max) {
-            snprintf(c, sizeof(c), "Member must have value less than or equal to %lld",
-                     (long long)INT_FIELDS[i].max);
-            vl_add_num(&vl, (double)v[i], INT_FIELDS[i].field, c);
+        if (s->v[i] < d->min) {
+            snprintf(c, sizeof(c), "Member must have value greater than or equal to %lld", (long long)d->min);
+            vl_add_num(&vl, (double)s->v[i], d->field, c);
+        } else if (s->v[i] > d->max) {
+            snprintf(c, sizeof(c), "Member must have value less than or equal to %lld", (long long)d->max);
+            vl_add_num(&vl, (double)s->v[i], d->field, c);
         }
     }
-    if (start && strcmp(start, "TRIM_HORIZON") != 0 && strcmp(start, "LATEST") != 0 &&
-        strcmp(start, "AT_TIMESTAMP") != 0)
-        vl_add(&vl, start, "startingPosition",
+    if (s->start && strcmp(s->start, "TRIM_HORIZON") != 0 && strcmp(s->start, "LATEST") != 0 &&
+        strcmp(s->start, "AT_TIMESTAMP") != 0)
+        vl_add(&vl, s->start, "startingPosition",
                "Member must satisfy enum value set: [LATEST, AT_TIMESTAMP, TRIM_HORIZON]");
-    if (types) {
+    if (s->types) {
         char text[512];
-        list_text(types, text, sizeof(text));
-        if (cJSON_GetArraySize(types) > 1)
+        list_text(s->types, text, sizeof(text));
+        if (cJSON_GetArraySize(s->types) > 1)
             vl_add(&vl, text, "functionResponseTypes", "Member must have length less than or equal to 1");
-        for (const cJSON *e = types->child; e; e = e->next) {
+        for (const cJSON *e = s->types->child; e; e = e->next) {
             if (!cJSON_IsString(e) || strcmp(e->valuestring, "ReportBatchItemFailures") != 0) {
                 vl_add(&vl, text, "functionResponseTypes",
                        "Member must satisfy constraint: [Member must satisfy enum value set: "
@@ -273,67 +250,98 @@ static int apply_settings(struct req *req, cJSON *in, cJSON *cfg, int create) {
             }
         }
     }
-    if (vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION)) return -1;
+    return vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION) ? -1 : 0;
+}
 
-    if (create && start == NULL)
+/* Reads and checks the settings members of IN (Create when CREATE is
+ * set, else Update) into S: type errors first, then the Coral-style
+ * failures together, then the InvalidParameterValue rules, as AWS
+ * orders them. Writes nothing else. Returns 0 or -1 with the error
+ * recorded. */
+static int parse_settings_or_fail(struct req *req, cJSON *in, int create, struct esm_settings_in *s) {
+    memset(s, 0, sizeof(*s));
+    s->create = create;
+    for (int i = 0; i < ESM_INT_SETTING_COUNT; i++) {
+        s->v[i] = ESM_INT_SETTINGS[i].def;
+        if ((s->has[i] = jget_int(req, in, ESM_INT_SETTINGS[i].key, &s->v[i])) < 0) return -1;
+    }
+    cJSON *types = NULL, *filters = NULL, *dest = NULL;
+    if ((s->has_bisect = jget_bool(req, in, "BisectBatchOnFunctionError", &s->bisect)) < 0 ||
+        (create && jget_str(req, in, "StartingPosition", &s->start) < 0) ||
+        jget_arr(req, in, "FunctionResponseTypes", &types) < 0 ||
+        jget_obj(req, in, "FilterCriteria", &filters) < 0 || jget_obj(req, in, "DestinationConfig", &dest) < 0)
+        return -1;
+    s->types = types;
+    if (check_ranges_or_fail(req, s) != 0) return -1;
+
+    if (create && s->start == NULL)
         return req_fail(req, &AWSERR_INVALID_PARAMETER,
                         "1 validation error detected: Value null at 'startingPosition' failed to "
                         "satisfy constraint: Member must not be null.");
-    /* Index 3 is MaximumRecordAgeInSeconds: the model allows -1..604800,
-     * the service only -1 or 60 and up (message seen on AWS). */
-    if (has[3] && v[3] >= 0 && v[3] < 60)
-        return req_fail(req, &AWSERR_INVALID_PARAMETER,
-                        "MaximumRecordAgeInSeconds must be either -1 (forever) or between 60 and "
-                        "604800 (inclusive)");
-
-    cJSON *fc = NULL;
+    /* The service's rule inside the model's range (MaximumRecordAgeInSeconds:
+     * -1 or 60 and up; message seen on AWS). */
+    for (int i = 0; i < ESM_INT_SETTING_COUNT; i++) {
+        const struct esm_int_setting_def *d = &ESM_INT_SETTINGS[i];
+        if (s->has[i] && d->service_min && s->v[i] >= 0 && s->v[i] < d->service_min)
+            return req_fail(req, &AWSERR_INVALID_PARAMETER,
+                            "%s must be either -1 (forever) or between %lld and %lld (inclusive)", d->key,
+                            (long long)d->service_min, (long long)d->max);
+    }
     if (filters) {
         char err[256];
-        struct esm_filter_set *s = esm_filter_set_new(filters, err, sizeof(err));
-        if (s == NULL)
-            return req_fail(req, &AWSERR_INVALID_PARAMETER, "Invalid filter pattern definition.");
-        int n = esm_filter_set_count(s);
-        esm_filter_set_free(s);
-        /* Stored as given (Patterns only); no filters clears them. */
-        if (n > 0) {
-            fc = cJSON_CreateObject();
-            cJSON *arr = cJSON_AddArrayToObject(fc, "Filters");
-            const cJSON *fl = cJSON_GetObjectItemCaseSensitive(filters, "Filters");
-            for (const cJSON *e = fl->child; e; e = e->next) {
-                cJSON *one = cJSON_CreateObject();
-                cJSON_AddStringToObject(one, "Pattern",
-                                        cJSON_GetObjectItemCaseSensitive(e, "Pattern")->valuestring);
-                cJSON_AddItemToArray(arr, one);
-            }
-        }
+        struct esm_filter_set *fs = esm_filter_set_new(filters, err, sizeof(err));
+        if (fs == NULL) return req_fail(req, &AWSERR_INVALID_PARAMETER, "Invalid filter pattern definition.");
+        s->nfilters = esm_filter_set_count(fs);
+        esm_filter_set_free(fs);
+        s->filters = filters;
     }
-    cJSON *dc = NULL;
-    if (dest && check_destination(req, dest, &dc) != 0) {
-        cJSON_Delete(fc);
-        return -1;
-    }
+    if (dest && parse_destination_or_fail(req, dest, &s->on_failure) != 0) return -1;
+    s->dest = dest;
+    return 0;
+}
 
-    if (create) {
-        set_item(cfg, "StartingPosition", cJSON_CreateString(start));
-        for (size_t i = 0; i < NELEM(INT_FIELDS); i++)
-            set_item(cfg, INT_FIELDS[i].key, cJSON_CreateNumber((double)v[i]));
-        set_item(cfg, "BisectBatchOnFunctionError", cJSON_CreateBool(bisect));
+/* Writes S into CFG, the stored configuration (Create: an empty object,
+ * which gets every default; Update: the stored one, of which only the
+ * given members change). Cannot fail. */
+static void apply_settings(const struct esm_settings_in *s, cJSON *cfg) {
+    if (s->create) {
+        assert(s->start != NULL);   /* parse_settings_or_fail refuses a Create without it */
+        set_item(cfg, "StartingPosition", cJSON_CreateString(s->start));
+        for (int i = 0; i < ESM_INT_SETTING_COUNT; i++)
+            set_item(cfg, ESM_INT_SETTINGS[i].key, cJSON_CreateNumber((double)s->v[i]));
+        set_item(cfg, "BisectBatchOnFunctionError", cJSON_CreateBool(s->bisect));
         set_item(cfg, "FunctionResponseTypes", cJSON_CreateArray());
         cJSON *d = cJSON_CreateObject();
         cJSON_AddObjectToObject(d, "OnFailure");
         set_item(cfg, "DestinationConfig", d);
     } else {
-        for (size_t i = 0; i < NELEM(INT_FIELDS); i++)
-            if (has[i]) set_item(cfg, INT_FIELDS[i].key, cJSON_CreateNumber((double)v[i]));
-        if (has_bisect) set_item(cfg, "BisectBatchOnFunctionError", cJSON_CreateBool(bisect));
+        for (int i = 0; i < ESM_INT_SETTING_COUNT; i++)
+            if (s->has[i]) set_item(cfg, ESM_INT_SETTINGS[i].key, cJSON_CreateNumber((double)s->v[i]));
+        if (s->has_bisect) set_item(cfg, "BisectBatchOnFunctionError", cJSON_CreateBool(s->bisect));
     }
-    if (types) set_item(cfg, "FunctionResponseTypes", cJSON_Duplicate(types, 1));
-    if (dc) set_item(cfg, "DestinationConfig", dc);
-    if (filters) {
-        if (fc) set_item(cfg, "FilterCriteria", fc);
-        else cJSON_DeleteItemFromObjectCaseSensitive(cfg, "FilterCriteria");
+    if (s->types) set_item(cfg, "FunctionResponseTypes", cJSON_Duplicate(s->types, 1));
+    if (s->dest) {
+        /* Stored as {"OnFailure":{}} or with its Destination. */
+        cJSON *d = cJSON_CreateObject();
+        cJSON *f = cJSON_AddObjectToObject(d, "OnFailure");
+        if (s->on_failure && *s->on_failure) cJSON_AddStringToObject(f, "Destination", s->on_failure);
+        set_item(cfg, "DestinationConfig", d);
     }
-    return 0;
+    if (s->filters && s->nfilters > 0) {
+        /* Stored as given (Patterns only). */
+        cJSON *fc = cJSON_CreateObject();
+        cJSON *arr = cJSON_AddArrayToObject(fc, "Filters");
+        const cJSON *fl = cJSON_GetObjectItemCaseSensitive(s->filters, "Filters");
+        for (const cJSON *e = fl->child; e; e = e->next) {
+            cJSON *one = cJSON_CreateObject();
+            cJSON_AddStringToObject(one, "Pattern", cJSON_GetObjectItemCaseSensitive(e, "Pattern")->valuestring);
+            cJSON_AddItemToArray(arr, one);
+        }
+        set_item(cfg, "FilterCriteria", fc);
+    } else if (s->filters) {
+        /* No filters clears them. */
+        cJSON_DeleteItemFromObjectCaseSensitive(cfg, "FilterCriteria");
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -459,8 +467,8 @@ int lambda_create_esm(struct req *req, struct op_in *a) {
     if (name == NULL) vl_add(&vl, NULL, "functionName", "Member must not be null");
     if (vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION)) goto out;
 
-    cfg = cJSON_CreateObject();
-    if (apply_settings(req, in, cfg, 1) != 0) goto out;
+    struct esm_settings_in set;
+    if (parse_settings_or_fail(req, in, 1, &set) != 0) goto out;
     /* Sources other than DynamoDB streams (SQS, Kinesis, Kafka, MQ,
      * DocumentDB) are not emulated: they are refused with AWS's message
      * for a source it does not recognise. */
@@ -481,8 +489,7 @@ int lambda_create_esm(struct req *req, struct op_in *a) {
         lstore_fail(req, src);
         goto out;
     }
-    const char *start = cJSON_GetObjectItemCaseSensitive(cfg, "StartingPosition")->valuestring;
-    if (strcmp(start, "AT_TIMESTAMP") == 0) {
+    if (strcmp(set.start, "AT_TIMESTAMP") == 0) {
         req_fail(req, &AWSERR_INVALID_PARAMETER, "Unsupported starting position for arn type: %s", source);
         goto out;
     }
@@ -490,6 +497,8 @@ int lambda_create_esm(struct req *req, struct op_in *a) {
     tags = cJSON_CreateObject();
     if (given_tags && ltags_merge(req, tags, given_tags) != 0) goto out;
 
+    cfg = cJSON_CreateObject();
+    apply_settings(&set, cfg);
     util_uuid(m.uuid);
     snprintf(m.account, sizeof(m.account), "%s", req->account);
     snprintf(m.region, sizeof(m.region), "%s", req->region);
@@ -550,7 +559,8 @@ int lambda_update_esm(struct req *req, struct op_in *a) {
         lstore_fail(req, STORE_ERR);
         goto out;
     }
-    if (apply_settings(req, in, cfg, 0) != 0) goto out;
+    struct esm_settings_in set;
+    if (parse_settings_or_fail(req, in, 0, &set) != 0) goto out;
     /* [?] AWS documents ResourceInUse for an update while Creating or
      * Updating, without the message; Enabling, Disabling and Deleting are
      * transitional too and refused the same way (which also keeps the API
@@ -574,6 +584,7 @@ int lambda_update_esm(struct req *req, struct op_in *a) {
     if (has_enabled && !enabled && m.enabled) state = "Disabling";
     else if (has_enabled && enabled && !m.enabled) state = "Enabling";
     if (has_enabled) m.enabled = enabled;
+    apply_settings(&set, cfg);
     snprintf(m.state, sizeof(m.state), "%s", state);
     snprintf(m.state_reason, sizeof(m.state_reason), "User action");
     free(m.config);

@@ -1,9 +1,13 @@
 /*
  * Event source mappings at run time (engine/esm.h): the manager thread
- * and the pollers.
+ * and the pollers. A poller's work on a shard is read -> decide -> act:
+ * it reads records and state, asks the pure deciders of
+ * engine/esm_decide.h what to do, and does it (invoke, checkpoint,
+ * failure record, backoff).
  */
 #include "engine/esm.h"
-#include "engine/esm_filter.h"
+#include "engine/esm_decide.h"
+#include "engine/esm_settings.h"
 #include "engine/clock.h"
 #include "engine/invoker.h"
 #include "engine/log.h"
@@ -13,7 +17,9 @@
 #include "storage/store_ddb.h"
 #include "storage/store_esm.h"
 
+#include <assert.h>
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +32,9 @@
 #define ESM_TICK_MS 250
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+/* The fields marked "under mu" are read and written holding it. A
+ * default mutex cannot say who holds it: this checks that someone does. */
+#define ASSERT_MU_HELD() assert(pthread_mutex_trylock(&mu) == EBUSY)
 static pthread_cond_t manager_cv = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t stream_cv = PTHREAD_COND_INITIALIZER;   /* pollers wait here */
 static pthread_t manager;
@@ -54,9 +63,8 @@ void esm_stream_written(void) {
 
 /* ---- pollers ---- */
 
-/* Records one batch may hold at most (AWS's BatchSize maximum for
- * streams) and the invoke payload limit a batch must fit in. */
-#define ESM_MAX_BATCH 10000
+/* The invoke payload limit a batch must fit in (AWS's 6 MB for a
+ * synchronous invoke). */
 #define ESM_MAX_PAYLOAD (6 * 1024 * 1024)
 /* Backoff after a throttle or a service error: doubling from the first
  * to the last, as AWS retries "with backoff"; never spends retries. */
@@ -69,35 +77,14 @@ void esm_stream_written(void) {
  * and trimming happen without writes, and a batching window or backoff
  * may end sooner. */
 #define ESM_IDLE_MS 1000
-/* ParallelizationFactor's maximum (docs/aws-reference.md D1). */
-#define ESM_MAX_PARALLEL 10
 /* Shards read per stream listing (a stream has one open shard per
  * partition, at most 16, plus closed ones for 24 h at one per 4 h). */
 #define ESM_MAX_SHARDS 1024
 
-/* The mapping's settings (docs/aws-reference.md D1), parsed once per generation. */
-struct esm_cfg {
-    int batch_size;
-    int window_s;
-    int64_t max_age_s;        /* -1: none */
-    int64_t max_retries;      /* -1: until the records expire */
-    int bisect;
-    int report_failures;      /* FunctionResponseTypes has ReportBatchItemFailures */
-    int latest;               /* StartingPosition LATEST (else TRIM_HORIZON) */
-    int parallel;             /* ParallelizationFactor: batches per shard at once */
-    int tumbling_s;           /* TumblingWindowInSeconds, 0 none */
-    char on_failure[512];     /* DestinationConfig.OnFailure.Destination, "" none */
-    struct esm_filter_set *filters;   /* FilterCriteria, NULL when none (owned) */
-};
-
-/* A shard's batch being retried after a function error: the batch is
- * cut at RETRY_LAST so it comes back the same, and ATTEMPTS counts its
- * invokes against MaximumRetryAttempts. */
+/* A shard's retry state (struct esm_retry) by shard. */
 struct sstate {
     char shard[80];
-    int retrying;
-    int64_t retry_last;
-    int64_t attempts;
+    struct esm_retry r;
     struct sstate *next;
 };
 
@@ -109,9 +96,11 @@ struct twin {
     struct twin *next;
 };
 
+/* One mapping generation's poller. The fields marked "under mu" are
+ * shared with the manager; the others are its thread's own. */
 struct poller {
     struct store_esm m;       /* the row as of GENERATION (owned) */
-    struct esm_cfg cfg;
+    struct esm_cfg cfg;       /* parsed once per generation (owned) */
     pthread_t thread;
     int stop;                 /* under mu */
     int exited;               /* under mu */
@@ -125,47 +114,15 @@ struct poller {
 
 static struct poller *pollers;      /* under mu */
 
-static int cfg_int(const cJSON *o, const char *k, int dflt) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valueint : dflt;
-}
+/* What one poll of a shard came to. */
+enum poll_rc {
+    POLL_WAIT = 0,            /* nothing moved: the poller may sleep until *WAIT_MS */
+    POLL_AGAIN = 1,           /* progress: poll again at once */
+};
 
-static void parse_cfg(const char *json, struct esm_cfg *c) {
-    memset(c, 0, sizeof(*c));
-    cJSON *o = cJSON_Parse(json ? json : "{}");
-    c->batch_size = cfg_int(o, "BatchSize", 100);
-    if (c->batch_size < 1 || c->batch_size > ESM_MAX_BATCH) c->batch_size = 100;
-    c->window_s = cfg_int(o, "MaximumBatchingWindowInSeconds", 0);
-    c->parallel = cfg_int(o, "ParallelizationFactor", 1);
-    c->tumbling_s = cfg_int(o, "TumblingWindowInSeconds", 0);
-    if (c->tumbling_s < 0 || c->tumbling_s > 900) c->tumbling_s = 0;
-    if (c->parallel < 1 || c->parallel > ESM_MAX_PARALLEL) c->parallel = 1;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "MaximumRecordAgeInSeconds");
-    c->max_age_s = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : -1;
-    v = cJSON_GetObjectItemCaseSensitive(o, "MaximumRetryAttempts");
-    c->max_retries = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : -1;
-    c->bisect = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "BisectBatchOnFunctionError"));
-    const cJSON *types = cJSON_GetObjectItemCaseSensitive(o, "FunctionResponseTypes");
-    const cJSON *t;
-    cJSON_ArrayForEach(t, types)
-        if (cJSON_IsString(t) && strcmp(t->valuestring, "ReportBatchItemFailures") == 0) c->report_failures = 1;
-    v = cJSON_GetObjectItemCaseSensitive(o, "StartingPosition");
-    c->latest = cJSON_IsString(v) && strcmp(v->valuestring, "LATEST") == 0;
-    const cJSON *dest = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "DestinationConfig"), "OnFailure"),
-        "Destination");
-    if (cJSON_IsString(dest)) snprintf(c->on_failure, sizeof(c->on_failure), "%s", dest->valuestring);
-    const cJSON *fc = cJSON_GetObjectItemCaseSensitive(o, "FilterCriteria");
-    if (fc) {
-        /* The API validated it; a set that no longer parses filters
-         * nothing out rather than dropping every record. */
-        c->filters = esm_filter_set_new(fc, NULL, 0);
-        if (c->filters && esm_filter_set_count(c->filters) == 0) {
-            esm_filter_set_free(c->filters);
-            c->filters = NULL;
-        }
-    }
-    cJSON_Delete(o);
+/* Lowers *WAIT_MS to MS. */
+static void wait_at_most(int64_t *wait_ms, int64_t ms) {
+    if (ms < *wait_ms) *wait_ms = ms;
 }
 
 static int poller_stopped(struct poller *p) {
@@ -182,7 +139,7 @@ static void back_off(struct poller *p, int64_t *wait_ms) {
     p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : ESM_BACKOFF_MIN_MS;
     if (p->backoff_ms > ESM_BACKOFF_MAX_MS) p->backoff_ms = ESM_BACKOFF_MAX_MS;
     p->not_before_ms = util_wall_ms() + p->backoff_ms;
-    if (p->backoff_ms < *wait_ms) *wait_ms = p->backoff_ms;
+    wait_at_most(wait_ms, p->backoff_ms);
 }
 
 /* Sleeps until a write commits after SEEN, P is stopped, or MS pass. */
@@ -199,15 +156,10 @@ static void poller_wait(struct poller *p, int64_t seen, int64_t ms) {
     pthread_mutex_unlock(&mu);
 }
 
-/* One record read from a shard. */
-struct rec {
-    int64_t seq;
-    int64_t created_ms;
-    char *json;
-};
 
+/* Records read from a shard (oldest first). */
 struct batch {
-    struct rec *r;
+    struct esm_rec *r;
     int n, cap;
     size_t bytes;
 };
@@ -232,14 +184,13 @@ static int collect_rec(void *ctx, int64_t seq, int64_t created_ms, const char *r
     return 0;
 }
 
-/* Each stored record with "eventSourceARN" added (docs/aws-reference.md D4). */
-static char *build_payload(const struct batch *b, int n, const char *arn, const char *extra) {
+static char *build_payload(const struct esm_rec *r, int n, const char *arn, const char *extra) {
     size_t cap = 32 + (extra ? strlen(extra) : 0);
-    for (int i = 0; i < n; i++) cap += strlen(b->r[i].json) + strlen(arn) + 24;
+    for (int i = 0; i < n; i++) cap += strlen(r[i].json) + strlen(arn) + 24;
     char *out = xmalloc(cap);
     size_t o = (size_t)snprintf(out, cap, "{\"Records\":[");
     for (int i = 0; i < n; i++) {
-        const char *j = b->r[i].json;
+        const char *j = r[i].json;
         size_t len = strlen(j);
         while (len > 0 && j[len - 1] != '}') len--;   /* the record's closing brace */
         if (len == 0) continue;
@@ -250,15 +201,15 @@ static char *build_payload(const struct batch *b, int n, const char *arn, const 
     return out;
 }
 
-/* Keeps the failure record (docs/aws-reference.md D4) of records [0, N) of B. */
-static void add_failure(struct poller *p, const struct store_shard *sh, const struct batch *b, int n,
+/* Keeps the failure record (docs/aws-reference.md D4) of records [0, N) of R. */
+static void add_failure(struct poller *p, const struct store_shard *sh, const struct esm_rec *r, int n,
                         const char *condition, int64_t invokes, const struct invoke_res *res,
                         const char *version) {
     char first[40], last[40], t0[40], t1[40], now[40];
-    util_stream_seq(b->r[0].seq, first, sizeof(first));
-    util_stream_seq(b->r[n - 1].seq, last, sizeof(last));
-    util_iso_time(b->r[0].created_ms, t0, sizeof(t0));
-    util_iso_time(b->r[n - 1].created_ms, t1, sizeof(t1));
+    util_stream_seq(r[0].seq, first, sizeof(first));
+    util_stream_seq(r[n - 1].seq, last, sizeof(last));
+    util_iso_time(r[0].created_ms, t0, sizeof(t0));
+    util_iso_time(r[n - 1].created_ms, t1, sizeof(t1));
     int64_t at = clock_now_ms();
     util_iso_time(at, now, sizeof(now));
     cJSON *o = cJSON_CreateObject();
@@ -297,10 +248,10 @@ static void set_result(struct poller *p, const char *result) {
 }
 
 /* Moves P's checkpoint in SH to LAST_SEQ, counting records [0, NDELIV)
- * of B as delivered (and BATCHES successful invokes), in one write
+ * of R as delivered (and BATCHES successful invokes), in one write
  * transaction. Returns STORE_OK or an error (nothing moved). */
 static int checkpoint(struct poller *p, const struct store_shard *sh, struct store_esm_pos *pos,
-                      const struct batch *b, int ndeliv, int64_t last_seq, int batches,
+                      const struct esm_rec *r, int ndeliv, int64_t last_seq, int batches,
                       const char *result) {
     if (store_begin(1) != STORE_OK) return STORE_ERR;
     /* The function got these records whatever happened to the mapping
@@ -313,7 +264,7 @@ static int checkpoint(struct poller *p, const struct store_shard *sh, struct sto
     if (gone) rc = STORE_OK;
     store_esm_clear(&cur);
     for (int i = 0; i < ndeliv && rc == STORE_OK; i++)
-        rc = store_esm_delivered(p->m.uuid, p->m.source_arn, sh->shard_id, b->r[i].seq);
+        rc = store_esm_delivered(p->m.uuid, p->m.source_arn, sh->shard_id, r[i].seq);
     if (rc == STORE_OK && !gone) {
         struct store_esm_pos np = *pos;
         np.seq = last_seq;
@@ -342,220 +293,6 @@ static void save_pos(struct poller *p, const struct store_esm_pos *pos) {
     if (rc == STORE_OK) store_commit();
     else store_rollback();
 }
-
-/* The lowest failed sequence number a ReportBatchItemFailures response
- * names, among B's first N records: 0 none (success), -1 the whole batch
- * failed (an identifier that is empty, null, unknown or misspelled). */
-static int64_t lowest_failure(const struct invoke_res *res, const struct batch *b, int n) {
-    if (res->body == NULL || res->nbody == 0) return 0;
-    cJSON *o = cJSON_ParseWithLength(res->body, res->nbody);
-    if (o == NULL || cJSON_IsNull(o)) {
-        cJSON_Delete(o);
-        return 0;
-    }
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(o, "batchItemFailures");
-    int64_t low = 0;
-    if (list == NULL || cJSON_IsNull(list)) {
-        cJSON_Delete(o);
-        return 0;
-    }
-    if (!cJSON_IsArray(list)) {
-        cJSON_Delete(o);
-        return -1;
-    }
-    const cJSON *it;
-    cJSON_ArrayForEach(it, list) {
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "itemIdentifier");
-        if (!cJSON_IsString(id) || id->valuestring[0] == '\0') {
-            low = -1;
-            break;
-        }
-        int64_t found = 0;
-        for (int i = 0; i < n && !found; i++) {
-            char s[40];
-            util_stream_seq(b->r[i].seq, s, sizeof(s));
-            if (strcmp(s, id->valuestring) == 0) found = b->r[i].seq;
-        }
-        if (!found) {
-            low = -1;
-            break;
-        }
-        if (low == 0 || found < low) low = found;
-    }
-    cJSON_Delete(o);
-    return low;
-}
-
-
-static struct sstate *sstate_of(struct poller *p, const char *shard) {
-    for (struct sstate *x = p->shards; x; x = x->next)
-        if (strcmp(x->shard, shard) == 0) return x;
-    struct sstate *x = xcalloc(1, sizeof(*x));
-    snprintf(x->shard, sizeof(x->shard), "%s", shard);
-    x->next = p->shards;
-    p->shards = x;
-    return x;
-}
-
-/* ---- ParallelizationFactor ---- */
-
-/* One of several batches of a shard run at once. */
-struct shot {
-    struct poller *p;
-    struct batch g;           /* records borrowed from the window */
-    const char *version;
-    const cJSON *fcfg;
-    struct invoke_res res;
-    int irc;
-    int failed;               /* function error or reported item failures */
-    pthread_t thread;
-    int threaded;
-};
-
-static void *shot_main(void *arg) {
-    struct shot *s = arg;
-    struct poller *p = s->p;
-    char *payload = build_payload(&s->g, s->g.n, p->m.source_arn, NULL);
-    struct invoke_req ir = {p->m.account, p->m.region, p->m.function_name, p->m.qualifier, s->version, s->fcfg,
-                            p->m.function_arn, payload, strlen(payload), NULL, 0, NULL};
-    s->irc = invoke_sync(&ir, &s->res);
-    free(payload);
-    if (s->irc == 0)
-        s->failed = s->res.function_error ||
-                    (p->cfg.report_failures && lowest_failure(&s->res, &s->g, s->g.n) != 0);
-    if (s->threaded) store_thread_done();
-    return NULL;
-}
-
-static uint32_t key_hash(const char *json) {
-    cJSON *o = cJSON_Parse(json);
-    char *k = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(o, "dynamodb"), "Keys"));
-    uint32_t h = 2166136261u;
-    for (const char *c = k ? k : ""; *c; c++) {
-        h ^= (unsigned char)*c;
-        h *= 16777619u;
-    }
-    free(k);
-    cJSON_Delete(o);
-    return h;
-}
-
-/* Splits the window B (records read past the checkpoint, filtered) into
- * up to ParallelizationFactor batches by item key, so one key's records
- * stay in one batch in order, and runs them at once. The window ends
- * where a batch would pass BatchSize or 6 MB. The checkpoint moves past
- * the window only when every batch succeeded; otherwise the successful
- * batches count as delivered and the window is retried (as one batch).
- * Returns what poll_shard returns, or -2 when the window holds only
- * one batch (B cut to it, *LAST_READ_IO lowered to match): the caller
- * sends it the ordinary way. */
-static int poll_parallel(struct poller *p, const struct store_shard *sh, struct store_esm_pos *pos,
-                         struct batch *b, int64_t *last_read_io, int64_t now, const char *version,
-                         const cJSON *fcfg, int64_t *wait_ms) {
-    int k = p->cfg.parallel;
-    struct sstate *ss = sstate_of(p, sh->shard_id);
-    int64_t last_read = *last_read_io;
-    int *grp = xmalloc((size_t)b->n * sizeof(*grp));
-    int count[ESM_MAX_PARALLEL] = {0};
-    size_t bytes[ESM_MAX_PARALLEL] = {0};
-    int cut = b->n;
-    for (int i = 0; i < b->n; i++) {
-        int g = (int)(key_hash(b->r[i].json) % (uint32_t)k);
-        size_t len = strlen(b->r[i].json) + 64;
-        if (count[g] == p->cfg.batch_size || (count[g] > 0 && bytes[g] + len > ESM_MAX_PAYLOAD)) {
-            cut = i;
-            break;
-        }
-        grp[i] = g;
-        count[g]++;
-        bytes[g] += len;
-    }
-    if (cut < b->n) {
-        while (b->n > cut) free(b->r[--b->n].json);
-        last_read = b->r[cut - 1].seq;   /* what follows is read again */
-        *last_read_io = last_read;
-    }
-    int groups = 0;
-    for (int g = 0; g < k; g++) groups += count[g] > 0;
-    if (groups <= 1) {
-        free(grp);
-        return -2;
-    }
-    struct shot shots[ESM_MAX_PARALLEL];
-    int ns = 0;
-    for (int g = 0; g < k; g++) {
-        if (count[g] == 0) continue;
-        struct shot *s = &shots[ns++];
-        memset(s, 0, sizeof(*s));
-        s->p = p;
-        s->version = version;
-        s->fcfg = fcfg;
-        s->g.r = xmalloc((size_t)count[g] * sizeof(*s->g.r));
-        for (int i = 0; i < b->n; i++)
-            if (grp[i] == g) s->g.r[s->g.n++] = b->r[i];
-    }
-    free(grp);
-    metric_iterator_age(p->m.account, p->m.region, p->m.function_name, p->m.qualifier,
-                        (double)(now - b->r[b->n - 1].created_ms));
-    for (int i = 1; i < ns; i++) {
-        shots[i].threaded = 1;
-        if (pthread_create(&shots[i].thread, NULL, shot_main, &shots[i]) != 0) {
-            shots[i].threaded = 0;
-            shot_main(&shots[i]);
-        }
-    }
-    shot_main(&shots[0]);
-    for (int i = 1; i < ns; i++)
-        if (shots[i].threaded) pthread_join(shots[i].thread, NULL);
-    int throttled = 0, failed = 0, ok = 0;
-    for (int i = 0; i < ns; i++) {
-        if (shots[i].irc != 0) throttled++;
-        else if (shots[i].failed) failed++;
-        else ok++;
-    }
-    int out = 1;
-    if (throttled == 0 && failed == 0) {
-        if (checkpoint(p, sh, pos, b, b->n, last_read, ns, "OK") == STORE_OK) ss->attempts = 0;
-        p->backoff_ms = 0;
-    } else if (poller_stopped(p)) {
-        out = 0;   /* as in poll_shard: a failure during a stop is not judged */
-    } else {
-        /* The function saw the batches that succeeded. */
-        for (int i = 0; i < ns; i++)
-            if (shots[i].irc == 0 && !shots[i].failed)
-                checkpoint(p, sh, pos, &shots[i].g, shots[i].g.n, pos->seq, 1, NULL);
-        if (failed == 0) {
-            pos->throttles += throttled;
-            back_off(p, wait_ms);
-            save_pos(p, pos);
-            out = 0;
-        } else {
-            ss->attempts++;
-            pos->retries++;
-            if (p->cfg.max_retries >= 0 && ss->attempts > p->cfg.max_retries) {
-                struct shot *f = NULL;
-                for (int i = 0; i < ns && f == NULL; i++)
-                    if (shots[i].irc == 0 && shots[i].failed) f = &shots[i];
-                add_failure(p, sh, &f->g, f->g.n, "RetryAttemptsExhausted", ss->attempts, &f->res, version);
-                checkpoint(p, sh, pos, b, 0, last_read, 0, "PROBLEM: Function call failed");
-                ss->attempts = 0;
-            } else {
-                ss->retrying = 1;
-                ss->retry_last = last_read;
-                set_result(p, "PROBLEM: Function call failed");
-                save_pos(p, pos);
-                p->not_before_ms = util_wall_ms() + ESM_RETRY_PAUSE_MS;
-            }
-        }
-    }
-    for (int i = 0; i < ns; i++) {
-        invoke_res_clear(&shots[i].res);
-        free(shots[i].g.r);
-    }
-    return out;
-}
-
 
 /* ---- tumbling windows ---- */
 
@@ -586,8 +323,17 @@ static char *twin_extra(struct poller *p, const char *shard, int64_t start_ms, c
                      a, z, state && state[0] ? state : "{}", shard, p->m.source_arn, final ? "true" : "false");
 }
 
-/* Keeps the "state" object of a tumbling-window response in T. */
-static void twin_keep_state(struct twin *t, const struct invoke_res *res) {
+/* Keeps the "state" object of a tumbling-window response in P's window
+ * of SHARD, opening it at START_MS when none is open. */
+static void twin_keep(struct poller *p, const char *shard, int64_t start_ms, const struct invoke_res *res) {
+    struct twin *t = twin_of(p, shard);
+    if (t == NULL) {
+        t = xcalloc(1, sizeof(*t));
+        snprintf(t->shard, sizeof(t->shard), "%s", shard);
+        t->start_ms = start_ms;
+        t->next = p->twins;
+        p->twins = t;
+    }
     cJSON *o = res->body ? cJSON_ParseWithLength(res->body, res->nbody) : NULL;
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "state");
     if (cJSON_IsObject(st)) {
@@ -598,19 +344,19 @@ static void twin_keep_state(struct twin *t, const struct invoke_res *res) {
 }
 
 /* The final invoke of window T (no records, isFinalInvokeForWindow),
- * once the window has ended. Returns 1 when done, 0 to try later. */
-static int twin_final(struct poller *p, const struct store_shard *sh, struct twin *t, int64_t *wait_ms) {
+ * once the window has ended. POLL_AGAIN when done, POLL_WAIT to try
+ * later. */
+static enum poll_rc twin_final(struct poller *p, const struct store_shard *sh, struct twin *t, int64_t *wait_ms) {
     char version[32] = "";
     int missing = 0;
     cJSON *fcfg = invoke_resolve(p->m.account, p->m.region, p->m.function_name, p->m.qualifier, version,
                                  &missing);
     if (fcfg == NULL) {
-        if (ESM_BACKOFF_MAX_MS < *wait_ms) *wait_ms = ESM_BACKOFF_MAX_MS;
-        return 0;
+        wait_at_most(wait_ms, ESM_BACKOFF_MAX_MS);
+        return POLL_WAIT;
     }
     char *extra = twin_extra(p, sh->shard_id, t->start_ms, t->state, 1);
-    struct batch none = {NULL, 0, 0, 0};
-    char *payload = build_payload(&none, 0, p->m.source_arn, extra);
+    char *payload = build_payload(NULL, 0, p->m.source_arn, extra);
     free(extra);
     struct invoke_req ir = {p->m.account, p->m.region, p->m.function_name, p->m.qualifier, version, fcfg,
                             p->m.function_arn, payload, strlen(payload), NULL, 0, NULL};
@@ -625,7 +371,7 @@ static int twin_final(struct poller *p, const struct store_shard *sh, struct twi
         twin_drop(p, t);
     }
     invoke_res_clear(&res);
-    return done;
+    return done ? POLL_AGAIN : POLL_WAIT;
 }
 
 /* Resolves the start of P in SH when it has none: TRIM_HORIZON reads the
@@ -649,252 +395,315 @@ static int start_position(struct poller *p, const struct store_shard *sh, struct
     return 0;
 }
 
-/* Works one shard once: at most one invoke. Returns 1 when it made
- * progress (the caller polls again at once), 0 when it waits, and
- * lowers *WAIT_MS to when it wants to look again. */
-static int poll_shard(struct poller *p, const struct store_shard *sh, struct store_esm_pos *pos,
-                      int64_t *wait_ms) {
-    if (pos->done) return 0;
-    if (!pos->started) {
-        if (start_position(p, sh, pos) != 0) return 0;
-        if (pos->done) return 1;
-    }
-    struct sstate *ss = sstate_of(p, sh->shard_id);
-    int retrying = ss->retrying;
-    /* A retried batch is cut at its last record below, so bisected
-     * halves and filtered batches come back the same. */
-    int limit = p->cfg.batch_size * (retrying ? 1 : p->cfg.parallel);
-    struct batch b = {NULL, 0, 0, 0};
-    if (store_begin(0) != STORE_OK) return 0;
-    int rc = store_record_read(p->m.source_arn, sh->shard_id, pos->seq + 1, limit,
-                               (size_t)ESM_MAX_PAYLOAD * (size_t)(retrying ? 1 : p->cfg.parallel), collect_rec, &b);
-    store_rollback();
-    if (rc != STORE_OK) {
-        batch_clear(&b);
-        return 0;
-    }
-    if (retrying)
-        while (b.n > 0 && b.r[b.n - 1].seq > ss->retry_last) free(b.r[--b.n].json);
-    if (b.n == 0) {
-        batch_clear(&b);
-        if (retrying) ss->retrying = 0;
-        struct twin *t = p->cfg.tumbling_s ? twin_of(p, sh->shard_id) : NULL;
-        if (t) {
-            int64_t end = t->start_ms + (int64_t)p->cfg.tumbling_s * 1000;
-            int64_t left = end - clock_now_ms();
-            if (left <= 0 || sh->end_seq >= 0) return twin_final(p, sh, t, wait_ms);
-            if (left < *wait_ms) *wait_ms = left;
-            return 0;
-        }
-        if (sh->end_seq >= 0 && pos->seq >= sh->end_seq) {
-            pos->done = 1;
-            save_pos(p, pos);
-            return 1;
-        }
-        if (sh->end_seq >= 0) {
-            /* Closed, and nothing past the checkpoint is left (trimmed). */
-            pos->done = 1;
-            save_pos(p, pos);
-            return 1;
-        }
-        return 0;
-    }
-    int64_t now = clock_now_ms();
-    /* Records past MaximumRecordAgeInSeconds are given up, never sent. */
-    if (p->cfg.max_age_s >= 0) {
-        int old = 0;
-        while (old < b.n && now - b.r[old].created_ms > p->cfg.max_age_s * 1000) old++;
-        if (old > 0) {
-            add_failure(p, sh, &b, old, "RecordAgeExceeded", ss->attempts, NULL, NULL);
-            checkpoint(p, sh, pos, &b, 0, b.r[old - 1].seq, 0, NULL);
-            ss->retrying = 0;
-            ss->attempts = 0;
-            batch_clear(&b);
-            return 1;
-        }
-    }
-    /* The batching window: wait for a full batch until the oldest record
-     * has waited the window (a closed shard has nothing more to wait for). */
-    if (!retrying && b.n < p->cfg.batch_size && p->cfg.window_s > 0 && sh->end_seq < 0) {
-        int64_t due = b.r[0].created_ms + (int64_t)p->cfg.window_s * 1000 - now;
-        if (due > 0) {
-            if (due < *wait_ms) *wait_ms = due;
-            batch_clear(&b);
-            return 0;
-        }
-    }
-    int64_t wall = util_wall_ms();
-    if (wall < p->not_before_ms) {
-        if (p->not_before_ms - wall < *wait_ms) *wait_ms = p->not_before_ms - wall;
-        batch_clear(&b);
-        return 0;
-    }
+/* ---- a shard's poll: read, decide, act ---- */
 
-    /* FilterCriteria: records that match no filter are dropped but
-     * checkpointed; a batch left empty is not sent at all. The batch
-     * keeps only what is sent (B's order), LAST_READ what was read. */
-    int64_t last_read = b.r[b.n - 1].seq;
-    if (p->cfg.filters) {
-        int k = 0;
-        for (int i = 0; i < b.n; i++) {
-            cJSON *rec = cJSON_Parse(b.r[i].json);
-            int keep = rec && esm_filter_set_match(p->cfg.filters, rec);
-            cJSON_Delete(rec);
-            if (keep) b.r[k++] = b.r[i];
-            else free(b.r[i].json);
-        }
-        b.n = k;
-        if (b.n == 0) {
-            checkpoint(p, sh, pos, &b, 0, last_read, 0, NULL);
-            ss->retrying = 0;
-            ss->attempts = 0;
-            batch_clear(&b);
-            return 1;
-        }
-    }
+static struct sstate *sstate_of(struct poller *p, const char *shard) {
+    for (struct sstate *x = p->shards; x; x = x->next)
+        if (strcmp(x->shard, shard) == 0) return x;
+    struct sstate *x = xcalloc(1, sizeof(*x));
+    snprintf(x->shard, sizeof(x->shard), "%s", shard);
+    x->next = p->shards;
+    p->shards = x;
+    return x;
+}
 
-    /* Tumbling windows: a batch never spans two windows, and a window
-     * ends with its final invoke before the next one starts. */
-    char *tw_extra = NULL;
-    int64_t tw_start = 0;
+/* A batch (or a window of batches split by key) on its way to the
+ * function: records [0, N) of R, the checkpoint at LAST_READ after them. */
+struct sending {
+    struct poller *p;
+    const struct store_shard *sh;
+    struct store_esm_pos *pos;
+    struct sstate *ss;
+    const struct esm_rec *r;
+    int n;
+    int64_t last_read;
+    int64_t now_ms;           /* the clock when the records were judged */
+    char version[32];         /* the version invoke_resolve picked */
+    cJSON *fcfg;              /* its configuration (owned) */
+    int64_t *wait_ms;
+};
+
+/* Acts on verdict A about S, after the caller has counted what was
+ * delivered of a failed invoke. BATCHES is the number of invokes,
+ * THROTTLES what a back-off adds to the throttle count, FAIL_R / FAIL_N /
+ * FAIL_RES the records and response a give-up cites. */
+static enum poll_rc act_outcome(struct sending *s, const struct esm_after *a, int batches, int throttles,
+                                const struct esm_rec *fail_r, int fail_n, const struct invoke_res *fail_res) {
+    struct poller *p = s->p;
+    if (a->backoff_reset) p->backoff_ms = 0;
+    switch (a->verdict) {
+    case ESM_OUT_LEAVE:
+        return POLL_WAIT;
+    case ESM_OUT_BACK_OFF:
+        s->pos->throttles += throttles;
+        back_off(p, s->wait_ms);
+        save_pos(p, s->pos);
+        return POLL_WAIT;
+    case ESM_OUT_CHECKPOINT:
+        if (checkpoint(p, s->sh, s->pos, s->r, s->n, s->last_read, batches, "OK") == STORE_OK) s->ss->r = a->next;
+        return POLL_AGAIN;
+    case ESM_OUT_BISECT:
+        s->ss->r = a->next;
+        s->pos->retries++;
+        save_pos(p, s->pos);
+        return POLL_AGAIN;
+    case ESM_OUT_GIVE_UP:
+        /* The failure record, then past the batch. */
+        s->ss->r = a->next;
+        s->pos->retries++;
+        add_failure(p, s->sh, fail_r, fail_n, "RetryAttemptsExhausted", a->invokes, fail_res, s->version);
+        checkpoint(p, s->sh, s->pos, s->r, 0, s->last_read, 0, "PROBLEM: Function call failed");
+        return POLL_AGAIN;
+    case ESM_OUT_RETRY:
+        s->ss->r = a->next;
+        s->pos->retries++;
+        set_result(p, "PROBLEM: Function call failed");
+        save_pos(p, s->pos);
+        p->not_before_ms = util_wall_ms() + ESM_RETRY_PAUSE_MS;
+        return POLL_AGAIN;
+    }
+    return POLL_WAIT;
+}
+
+/* Invokes S's records as one batch (WINDOW_START_MS: its tumbling
+ * window, when the mapping has them) and acts on the outcome. */
+static enum poll_rc run_single(struct sending *s, int64_t window_start_ms) {
+    struct poller *p = s->p;
+    const char *shard = s->sh->shard_id;
+    char *extra = NULL;
     if (p->cfg.tumbling_s > 0) {
-        int64_t w = (int64_t)p->cfg.tumbling_s * 1000;
-        tw_start = b.r[0].created_ms / w * w;
-        struct twin *t = twin_of(p, sh->shard_id);
-        if (t && t->start_ms < tw_start) {
-            batch_clear(&b);
-            return twin_final(p, sh, t, wait_ms);
-        }
-        int cut = 0;
-        while (cut < b.n && b.r[cut].created_ms < tw_start + w) cut++;
-        if (cut < b.n) {
-            while (b.n > cut) free(b.r[--b.n].json);
-            last_read = b.r[cut - 1].seq;
-        }
-        tw_extra = twin_extra(p, sh->shard_id, tw_start, t ? t->state : NULL, 0);
+        struct twin *t = twin_of(p, shard);
+        extra = twin_extra(p, shard, window_start_ms, t ? t->state : NULL, 0);
     }
-
-    /* Invoke, as the mapping's function ARN says. */
-    char version[32] = "";
-    int missing = 0;
-    cJSON *fcfg = invoke_resolve(p->m.account, p->m.region, p->m.function_name, p->m.qualifier, version,
-                                 &missing);
-    if (fcfg == NULL) {
-        set_result(p, missing ? "PROBLEM: Function not found" : "PROBLEM: Internal error");
-        free(tw_extra);
-        p->not_before_ms = wall + ESM_BACKOFF_MAX_MS;
-        if (ESM_BACKOFF_MAX_MS < *wait_ms) *wait_ms = ESM_BACKOFF_MAX_MS;
-        batch_clear(&b);
-        return 0;
-    }
-    if (p->cfg.parallel > 1 && !retrying && p->cfg.tumbling_s == 0) {
-        int prc = poll_parallel(p, sh, pos, &b, &last_read, now, version, fcfg, wait_ms);
-        if (prc != -2) {
-            cJSON_Delete(fcfg);
-            batch_clear(&b);
-            return prc;
-        }
-    }
-    char *payload = build_payload(&b, b.n, p->m.source_arn, tw_extra);
-    free(tw_extra);
-    struct invoke_req ir = {p->m.account, p->m.region, p->m.function_name, p->m.qualifier, version, fcfg,
+    char *payload = build_payload(s->r, s->n, p->m.source_arn, extra);
+    free(extra);
+    struct invoke_req ir = {p->m.account, p->m.region, p->m.function_name, p->m.qualifier, s->version, s->fcfg,
                             p->m.function_arn, payload, strlen(payload), NULL, 0, NULL};
     metric_iterator_age(p->m.account, p->m.region, p->m.function_name, p->m.qualifier,
-                        (double)(now - b.r[b.n - 1].created_ms));
+                        (double)(s->now_ms - s->r[s->n - 1].created_ms));
     struct invoke_res res;
     int irc = invoke_sync(&ir, &res);
     free(payload);
-    cJSON_Delete(fcfg);
-    if ((irc != 0 || res.function_error) && poller_stopped(p)) {
-        /* The server or the mapping is going away: a batch that failed
-         * meanwhile may have been cut short by that (a stop kills running
-         * functions), so it is neither retried nor given up here; the
-         * next poller starts again from the checkpoint. A batch that
-         * succeeded is checkpointed below as always. */
-        invoke_res_clear(&res);
-        batch_clear(&b);
-        return 0;
-    }
-    if (irc != 0) {
-        /* Never reached the function: throttled or a service error.
-         * Retried with backoff until the records age out; no retry
-         * attempt is spent. */
-        pos->throttles += res.throttle_reason != NULL;
-        back_off(p, wait_ms);
-        save_pos(p, pos);
-        invoke_res_clear(&res);
-        batch_clear(&b);
-        return 0;
-    }
-    p->backoff_ms = 0;
-    int64_t failed_at = 0;
-    if (res.function_error) failed_at = -1;
-    else if (p->cfg.report_failures) failed_at = lowest_failure(&res, &b, b.n);
-    if (failed_at == 0) {
-        if (p->cfg.tumbling_s > 0) {
-            struct twin *t = twin_of(p, sh->shard_id);
-            if (t == NULL) {
-                t = xcalloc(1, sizeof(*t));
-                snprintf(t->shard, sizeof(t->shard), "%s", sh->shard_id);
-                t->start_ms = tw_start;
-                t->next = p->twins;
-                p->twins = t;
-            }
-            twin_keep_state(t, &res);
-        }
-        if (checkpoint(p, sh, pos, &b, b.n, last_read, 1, "OK") == STORE_OK) {
-            ss->retrying = 0;
-            ss->attempts = 0;
-        }
-        invoke_res_clear(&res);
-        batch_clear(&b);
-        return 1;
-    }
-    /* A failure: the whole batch, or from the lowest failed record on. */
-    ss->attempts++;
-    int ok_before = 0;
-    if (failed_at > 0) {
-        while (ok_before < b.n && b.r[ok_before].seq < failed_at) ok_before++;
-        if (ok_before > 0) {
-            /* Checkpoint just before the lowest failure; retry from it. */
-            checkpoint(p, sh, pos, &b, ok_before, b.r[ok_before - 1].seq, 1, NULL);
-        }
-    }
-    int remaining = b.n - ok_before;
-    int64_t last = last_read;
-    pos->retries++;
-    if (p->cfg.bisect && remaining > 1) {
-        /* Split: retry the first half; the rest follows in later batches.
-         * Bisecting does not spend retry attempts. */
-        ss->retrying = 1;
-        ss->retry_last = b.r[ok_before + remaining / 2 - 1].seq;
-        ss->attempts = 0;
-        save_pos(p, pos);
-    } else if (p->cfg.max_retries >= 0 && ss->attempts > p->cfg.max_retries) {
-        /* Given up: the failure record, then past the batch. */
-        struct batch rest = {b.r + ok_before, remaining, remaining, 0};
-        add_failure(p, sh, &rest, remaining, "RetryAttemptsExhausted", ss->attempts, &res, version);
-        checkpoint(p, sh, pos, &b, 0, last, 0, "PROBLEM: Function call failed");
-        ss->retrying = 0;
-        ss->attempts = 0;
-    } else {
-        ss->retrying = 1;
-        ss->retry_last = last;
-        set_result(p, "PROBLEM: Function call failed");
-        save_pos(p, pos);
-        p->not_before_ms = util_wall_ms() + ESM_RETRY_PAUSE_MS;
-    }
+    struct esm_shot_end end = {irc == 0, irc == 0 && res.function_error, 0};
+    if (end.reached && !end.function_error && p->cfg.report_failures)
+        end.failed_at = esm_lowest_failure(res.body, res.nbody, s->r, s->n);
+    struct esm_outcome o = {&p->cfg, &end, 1, s->r, s->n, s->last_read, poller_stopped(p), s->ss->r};
+    struct esm_after a;
+    esm_decide_outcome(&o, &a);
+    if (a.verdict == ESM_OUT_CHECKPOINT && p->cfg.tumbling_s > 0) twin_keep(p, shard, window_start_ms, &res);
+    /* Checkpoint just before the lowest failure; the rest is retried. */
+    if (a.ok_before > 0) checkpoint(p, s->sh, s->pos, s->r, a.ok_before, s->r[a.ok_before - 1].seq, 1, NULL);
+    enum poll_rc rc = act_outcome(s, &a, 1, res.throttle_reason != NULL, s->r + a.ok_before, s->n - a.ok_before,
+                                  &res);
     invoke_res_clear(&res);
-    batch_clear(&b);
-    return 1;
+    return rc;
 }
 
-/* One pass over the stream's shards in order, parents before children. */
-static int poll_once(struct poller *p, int64_t *wait_ms) {
+/* One of several batches of a shard run at once. */
+struct shot {
+    struct poller *p;
+    struct esm_rec *r;        /* records borrowed from the window */
+    int n;
+    const char *version;
+    const cJSON *fcfg;
+    struct invoke_res res;
+    int irc;
+    pthread_t thread;
+    int threaded;
+};
+
+static void *shot_main(void *arg) {
+    struct shot *s = arg;
+    struct poller *p = s->p;
+    char *payload = build_payload(s->r, s->n, p->m.source_arn, NULL);
+    struct invoke_req ir = {p->m.account, p->m.region, p->m.function_name, p->m.qualifier, s->version, s->fcfg,
+                            p->m.function_arn, payload, strlen(payload), NULL, 0, NULL};
+    s->irc = invoke_sync(&ir, &s->res);
+    free(payload);
+    if (s->threaded) store_thread_done();
+    return NULL;
+}
+
+/* Runs the NS shots at once: the first on this thread, the others on
+ * threads of their own (or here, when none can be started). */
+static void shots_run(struct shot *shots, int ns) {
+    for (int i = 1; i < ns; i++) {
+        shots[i].threaded = 1;
+        if (pthread_create(&shots[i].thread, NULL, shot_main, &shots[i]) != 0) {
+            shots[i].threaded = 0;
+            shot_main(&shots[i]);
+        }
+    }
+    shot_main(&shots[0]);
+    for (int i = 1; i < ns; i++)
+        if (shots[i].threaded) pthread_join(shots[i].thread, NULL);
+}
+
+/* Invokes S's window as the batches GRP assigns (esm_decide_groups, more
+ * than one) at once. The checkpoint moves past the window only when
+ * every batch succeeded; otherwise the successful batches count as
+ * delivered and the window is retried (as one batch). */
+static enum poll_rc run_parallel(struct sending *s, const int *grp) {
+    struct poller *p = s->p;
+    struct shot shots[ESM_MAX_PARALLEL];
+    struct esm_shot_end ends[ESM_MAX_PARALLEL];
+    int ns = 0;
+    for (int g = 0; g < p->cfg.parallel; g++) {
+        int count = 0;
+        for (int i = 0; i < s->n; i++) count += grp[i] == g;
+        if (count == 0) continue;
+        struct shot *x = &shots[ns++];
+        memset(x, 0, sizeof(*x));
+        x->p = p;
+        x->version = s->version;
+        x->fcfg = s->fcfg;
+        x->r = xmalloc((size_t)count * sizeof(*x->r));
+        for (int i = 0; i < s->n; i++)
+            if (grp[i] == g) x->r[x->n++] = s->r[i];
+    }
+    metric_iterator_age(p->m.account, p->m.region, p->m.function_name, p->m.qualifier,
+                        (double)(s->now_ms - s->r[s->n - 1].created_ms));
+    shots_run(shots, ns);
+    int throttled = 0;
+    const struct shot *first_failed = NULL;
+    for (int i = 0; i < ns; i++) {
+        struct shot *x = &shots[i];
+        ends[i] = (struct esm_shot_end){x->irc == 0, x->irc == 0 && x->res.function_error, 0};
+        if (ends[i].reached && !ends[i].function_error && p->cfg.report_failures)
+            ends[i].failed_at = esm_lowest_failure(x->res.body, x->res.nbody, x->r, x->n);
+        throttled += !ends[i].reached;
+        int failed = ends[i].reached && (ends[i].function_error || ends[i].failed_at != 0);
+        if (failed && first_failed == NULL) first_failed = x;
+    }
+    struct esm_outcome o = {&p->cfg, ends, ns, s->r, s->n, s->last_read, poller_stopped(p), s->ss->r};
+    struct esm_after a;
+    esm_decide_outcome(&o, &a);
+    if (a.verdict != ESM_OUT_LEAVE && a.verdict != ESM_OUT_CHECKPOINT) {
+        /* The function saw the batches that succeeded. */
+        for (int i = 0; i < ns; i++)
+            if (ends[i].reached && !ends[i].function_error && ends[i].failed_at == 0)
+                checkpoint(p, s->sh, s->pos, shots[i].r, shots[i].n, s->pos->seq, 1, NULL);
+    }
+    assert(a.verdict != ESM_OUT_GIVE_UP || first_failed != NULL);
+    enum poll_rc rc = act_outcome(s, &a, ns, throttled, first_failed ? first_failed->r : NULL,
+                                  first_failed ? first_failed->n : 0, first_failed ? &first_failed->res : NULL);
+    for (int i = 0; i < ns; i++) {
+        invoke_res_clear(&shots[i].res);
+        free(shots[i].r);
+    }
+    return rc;
+}
+
+/* Sends PLAN's records of B, as the mapping's function ARN says: split
+ * by key when the plan allows it and the records make more than one
+ * batch, else as one batch. */
+static enum poll_rc invoke_step(struct poller *p, const struct store_shard *sh, struct store_esm_pos *pos,
+                                struct sstate *ss, const struct batch *b, const struct esm_plan *plan,
+                                const struct esm_view *v, int64_t *wait_ms) {
+    struct sending s = {p, sh, pos, ss, b->r, plan->n, plan->last_read, v->now_ms, "", NULL, wait_ms};
+    int missing = 0;
+    s.fcfg = invoke_resolve(p->m.account, p->m.region, p->m.function_name, p->m.qualifier, s.version, &missing);
+    if (s.fcfg == NULL) {
+        set_result(p, missing ? "PROBLEM: Function not found" : "PROBLEM: Internal error");
+        p->not_before_ms = v->wall_ms + ESM_BACKOFF_MAX_MS;
+        wait_at_most(wait_ms, ESM_BACKOFF_MAX_MS);
+        return POLL_WAIT;
+    }
+    enum poll_rc rc;
+    if (plan->parallel) {
+        int *grp = xmalloc((size_t)s.n * sizeof(*grp));
+        int cut;
+        int groups = esm_decide_groups(s.r, s.n, p->cfg.parallel, p->cfg.batch_size, ESM_MAX_PAYLOAD, grp, &cut);
+        if (cut < s.n) {
+            s.n = cut;
+            s.last_read = s.r[cut - 1].seq;   /* what follows is read again */
+        }
+        rc = groups > 1 ? run_parallel(&s, grp) : run_single(&s, plan->window_start_ms);
+        free(grp);
+    } else {
+        rc = run_single(&s, plan->window_start_ms);
+    }
+    cJSON_Delete(s.fcfg);
+    return rc;
+}
+
+/* Reads the records of SH past POS into B: a batch (a retry's), or up
+ * to ParallelizationFactor batches. Returns STORE_OK or an error. */
+static int read_batch(struct poller *p, const struct store_shard *sh, const struct store_esm_pos *pos,
+                      int retrying, struct batch *b) {
+    int k = retrying ? 1 : p->cfg.parallel;
+    if (store_begin(0) != STORE_OK) return STORE_ERR;
+    int rc = store_record_read(p->m.source_arn, sh->shard_id, pos->seq + 1, p->cfg.batch_size * k,
+                               (size_t)ESM_MAX_PAYLOAD * (size_t)k, collect_rec, b);
+    store_rollback();
+    return rc;
+}
+
+/* Works one shard once: at most one invoke. POLL_AGAIN when it made
+ * progress (the caller polls again at once), POLL_WAIT when it waits;
+ * lowers *WAIT_MS to when it wants to look again. */
+static enum poll_rc poll_shard(struct poller *p, const struct store_shard *sh, struct store_esm_pos *pos,
+                               int64_t *wait_ms) {
+    enum poll_rc rc = POLL_WAIT;
+    struct batch b = {NULL, 0, 0, 0};
+    struct sstate *ss = NULL;
+    struct twin *t = NULL;
+    struct esm_view v;
+    struct esm_plan plan;
+    if (pos->done) goto out;
+    if (!pos->started) {
+        if (start_position(p, sh, pos) != 0) goto out;
+        if (pos->done) {
+            rc = POLL_AGAIN;
+            goto out;
+        }
+    }
+    ss = sstate_of(p, sh->shard_id);
+    if (read_batch(p, sh, pos, ss->r.retrying, &b) != STORE_OK) goto out;
+    t = p->cfg.tumbling_s ? twin_of(p, sh->shard_id) : NULL;
+    v = (struct esm_view){&p->cfg, ss->r, sh->end_seq >= 0, clock_now_ms(), util_wall_ms(), p->not_before_ms,
+                          t != NULL, t ? t->start_ms : 0};
+    esm_decide_read(&v, b.r, b.n, &plan);
+    ss->r = plan.next;
+    switch (plan.step) {
+    case ESM_STEP_WAIT:
+        wait_at_most(wait_ms, plan.wait_ms);
+        break;
+    case ESM_STEP_DONE:
+        pos->done = 1;
+        save_pos(p, pos);
+        rc = POLL_AGAIN;
+        break;
+    case ESM_STEP_EXPIRE:
+        add_failure(p, sh, b.r, plan.n, "RecordAgeExceeded", plan.invokes, NULL, NULL);
+        checkpoint(p, sh, pos, b.r, 0, plan.last_read, 0, NULL);
+        rc = POLL_AGAIN;
+        break;
+    case ESM_STEP_SKIP:
+        checkpoint(p, sh, pos, b.r, 0, plan.last_read, 0, NULL);
+        rc = POLL_AGAIN;
+        break;
+    case ESM_STEP_WINDOW_END:
+        assert(t != NULL);   /* the plan ends only an open window */
+        rc = twin_final(p, sh, t, wait_ms);
+        break;
+    case ESM_STEP_INVOKE:
+        rc = invoke_step(p, sh, pos, ss, &b, &plan, &v, wait_ms);
+        break;
+    }
+out:
+    batch_clear(&b);
+    return rc;
+}
+
+/* One pass over the stream's shards in order, parents before children.
+ * POLL_AGAIN when a shard made progress, else POLL_WAIT (*WAIT_MS
+ * lowered to when a shard wants to look again). */
+static enum poll_rc poll_once(struct poller *p, int64_t *wait_ms) {
     struct store_shard *sh = xmalloc(ESM_MAX_SHARDS * sizeof(*sh));
     struct store_esm_pos *pos = xcalloc(ESM_MAX_SHARDS, sizeof(*pos));
     int n = 0;
-    int worked = 0;
+    enum poll_rc worked = POLL_WAIT;
     if (store_begin(0) != STORE_OK) goto out;
     int rc = store_shard_list(p->m.source_arn, sh, ESM_MAX_SHARDS, &n);
     for (int i = 0; i < n && rc == STORE_OK; i++) {
@@ -918,7 +727,7 @@ static int poll_once(struct poller *p, int64_t *wait_ms) {
         if (parent_busy) continue;
         /* While a batch of one shard is retried, the others go on (AWS
          * blocks only the failing shard). */
-        worked |= poll_shard(p, &sh[i], &pos[i], wait_ms);
+        if (poll_shard(p, &sh[i], &pos[i], wait_ms) == POLL_AGAIN) worked = POLL_AGAIN;
     }
 out:
     free(sh);
@@ -932,7 +741,7 @@ static void *poller_main(void *arg) {
     while (!poller_stopped(p)) {
         int64_t seen = __atomic_load_n(&stream_epoch, __ATOMIC_SEQ_CST);
         int64_t wait_ms = ESM_IDLE_MS;
-        if (poll_once(p, &wait_ms)) continue;
+        if (poll_once(p, &wait_ms) == POLL_AGAIN) continue;
         poller_wait(p, seen, wait_ms);
     }
     store_thread_done();
@@ -956,7 +765,7 @@ static void poller_free(struct poller *p) {
         free(p->twins);
         p->twins = n;
     }
-    esm_filter_set_free(p->cfg.filters);
+    esm_cfg_clear(&p->cfg);
     store_esm_clear(&p->m);
     free(p);
 }
@@ -983,31 +792,26 @@ static int collect_live(void *ctx, const struct store_esm *m) {
     return 0;
 }
 
-/* Runs a poller for every enabled mapping at its current generation and
- * stops the others (a stopped poller finishes its batch in flight; it
- * is joined once it has exited). */
-static void reconcile(void) {
-    struct live l = {NULL, 0, 0};
-    if (store_begin(0) != STORE_OK) return;
-    int rc = store_esm_all(collect_live, &l);
-    store_rollback();
-    if (rc != STORE_OK) {
-        for (int i = 0; i < l.n; i++) store_esm_clear(&l.m[i]);
-        free(l.m);
-        return;
-    }
-    struct poller *dead = NULL;
-    pthread_mutex_lock(&mu);
+/* Stops the pollers whose mapping is not in L at the same generation.
+ * Caller holds mu. */
+static void stop_stale(const struct live *l) {
+    ASSERT_MU_HELD();
     for (struct poller *p = pollers; p; p = p->next) {
         int keep = 0;
-        for (int i = 0; i < l.n && !keep; i++)
-            keep = strcmp(l.m[i].uuid, p->m.uuid) == 0 && l.m[i].generation == p->m.generation;
+        for (int i = 0; i < l->n && !keep; i++)
+            keep = strcmp(l->m[i].uuid, p->m.uuid) == 0 && l->m[i].generation == p->m.generation;
         if (!keep && !p->stop) {
             p->stop = 1;
             pthread_cond_broadcast(&stream_cv);
         }
     }
-    /* Join the ones that have exited. */
+}
+
+/* Unlinks the stopped pollers that have exited and returns them (the
+ * caller joins and frees them once it has released mu). Caller holds mu. */
+static struct poller *take_exited(void) {
+    ASSERT_MU_HELD();
+    struct poller *dead = NULL;
     for (struct poller **pp = &pollers; *pp;) {
         struct poller *p = *pp;
         if (p->stop && p->exited) {
@@ -1018,21 +822,28 @@ static void reconcile(void) {
             pp = &p->next;
         }
     }
-    for (int i = 0; i < l.n; i++) {
+    return dead;
+}
+
+/* Starts a poller for each mapping of L that has none; a started one
+ * takes its row from L. Caller holds mu. */
+static void start_missing(struct live *l) {
+    ASSERT_MU_HELD();
+    for (int i = 0; i < l->n; i++) {
         int have = 0;
         for (struct poller *p = pollers; p && !have; p = p->next)
-            have = !p->stop && strcmp(p->m.uuid, l.m[i].uuid) == 0;
+            have = !p->stop && strcmp(p->m.uuid, l->m[i].uuid) == 0;
         /* A stopping poller of the same mapping may still have a batch
          * in flight: the new one starts once it has exited, so a batch
          * is never run twice at once. */
         int draining = 0;
         for (struct poller *p = pollers; p && !draining; p = p->next)
-            draining = p->stop && strcmp(p->m.uuid, l.m[i].uuid) == 0;
+            draining = p->stop && strcmp(p->m.uuid, l->m[i].uuid) == 0;
         if (have || draining) continue;
         struct poller *np = xcalloc(1, sizeof(*np));
-        np->m = l.m[i];
-        memset(&l.m[i], 0, sizeof(l.m[i]));
-        parse_cfg(np->m.config, &np->cfg);
+        np->m = l->m[i];
+        memset(&l->m[i], 0, sizeof(l->m[i]));
+        esm_cfg_parse(np->m.config, &np->cfg);
         if (pthread_create(&np->thread, NULL, poller_main, np) != 0) {
             log_msg(LOG_ERROR, "mapping %s: cannot start its poller", np->m.uuid);
             poller_free(np);
@@ -1041,6 +852,22 @@ static void reconcile(void) {
         np->next = pollers;
         pollers = np;
     }
+}
+
+/* Runs a poller for every enabled mapping at its current generation and
+ * stops the others (a stopped poller finishes its batch in flight; it
+ * is joined once it has exited). */
+static void reconcile(void) {
+    struct live l = {NULL, 0, 0};
+    struct poller *dead = NULL;
+    if (store_begin(0) != STORE_OK) return;
+    int rc = store_esm_all(collect_live, &l);
+    store_rollback();
+    if (rc != STORE_OK) goto out;
+    pthread_mutex_lock(&mu);
+    stop_stale(&l);
+    dead = take_exited();
+    start_missing(&l);
     pthread_mutex_unlock(&mu);
     while (dead) {
         struct poller *n = dead->next;
@@ -1048,6 +875,7 @@ static void reconcile(void) {
         poller_free(dead);
         dead = n;
     }
+out:
     for (int i = 0; i < l.n; i++) store_esm_clear(&l.m[i]);
     free(l.m);
 }

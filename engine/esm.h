@@ -14,8 +14,8 @@
  * (esm_stream_written), when a mapping changes (esm_kick), and on their
  * own for batching windows, backoff and shard rollover.
  */
-#ifndef EMU_ENGINE_ESM_H
-#define EMU_ENGINE_ESM_H
+#ifndef SLUICE_ENGINE_ESM_H
+#define SLUICE_ENGINE_ESM_H
 
 /* Starts the manager thread. Call once after store_init, before serving.
  * Returns 0, or -1 when the thread cannot be created. */
