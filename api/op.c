@@ -63,6 +63,14 @@ done:
     return rc;
 }
 
+int op_path_match(const char *tmpl, const char *path) {
+    char *caps[2] = {NULL, NULL};
+    int m = match(tmpl, path, caps);
+    free(caps[0]);
+    free(caps[1]);
+    return m == 1;
+}
+
 const struct op *op_by_path(const struct service *svc, const char *method, const char *path,
                             struct op_in *in, int *bad) {
     *bad = 0;

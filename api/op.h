@@ -97,6 +97,10 @@ const struct op *op_by_target(const struct service *svc, struct req *req);
 const struct op *op_by_path(const struct service *svc, const char *method, const char *path,
                             struct op_in *in, int *bad);
 
+/* 1 when PATH (raw) matches the template TMPL of a REST row ("{F}" and
+ * "{S}" match one non-empty segment; a trailing slash is tolerated). */
+int op_path_match(const char *tmpl, const char *path);
+
 /* parse() for the AWS JSON services (DynamoDB, Logs): the body as a JSON
  * object; anything else is a SerializationException carrying the parser's
  * explanation (where the parse stopped, or a NUL in a string). An empty

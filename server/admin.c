@@ -4,6 +4,7 @@
  * server/admin_esm.c. JSON in and out.
  */
 #include "server/router.h"
+#include "api/op.h"
 #include "api/aws_error.h"
 #include "api/validate.h"
 #include "engine/arn.h"
@@ -24,7 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int health(struct req *req) {
+static int health(struct req *req, struct op_in *in) {
+    (void)in;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "status", "ok");
     cJSON_AddStringToObject(o, "version", SLUICE_VERSION);
@@ -78,7 +80,8 @@ static int clock_move(struct req *req, int zero, int64_t advance_ms, const char 
  * between cases and expect time to go on; with it, the clock is the wall
  * clock again. Everything that remembered a virtual time (metrics, queued
  * events, mappings, stream positions) is wiped with the state. */
-static int reset(struct req *req) {
+static int reset(struct req *req, struct op_in *in) {
+    (void)in;
     int clock = 0;
     for (int i = 0; i < req->nquery; i++) {
         const char *k = req->query[i].name;
@@ -126,12 +129,16 @@ static int clock_reply(struct req *req) {
     return req_reply_json(req, 200, o);
 }
 
-static int clock_get(struct req *req) { return clock_reply(req); }
+static int clock_get(struct req *req, struct op_in *in) {
+    (void)in;
+    return clock_reply(req);
+}
 
 /* POST {"advance_seconds": N}: moves the virtual clock forward, persists
  * the offset, and runs the background work before answering, so that
  * trimming, rollover and TTL have happened when the client sees 200. */
-static int clock_post(struct req *req) {
+static int clock_post(struct req *req, struct op_in *in) {
+    (void)in;
     cJSON *in = NULL;
     if (json_body(req, &in) != 0) {
         req->err = NULL;
@@ -215,7 +222,8 @@ static int function_exists(struct store_scope s, const char *name, const char *q
  * per function, as AWS publishes them, whatever the qualifier. A function
  * (or qualifier) that does not exist and has no data is a 404, so that a
  * misspelt name is not read as zeros. */
-static int metrics_get(struct req *req) {
+static int metrics_get(struct req *req, struct op_in *in) {
+    (void)in;
     const char *fn = NULL, *qualifier = NULL, *account = NULL, *region = NULL;
     for (int i = 0; i < req->nquery; i++) {
         const char *k = req->query[i].name, *v = req->query[i].value;
@@ -286,46 +294,59 @@ static int metrics_get(struct req *req) {
     return req_reply_json(req, 200, o);
 }
 
-struct admin_route {
-    const char *method;
-    const char *path;
-    int (*fn)(struct req *);
+/* GET /_sluice/event-source-mappings/{UUID}. */
+static int esm_get(struct req *req, struct op_in *in) {
+    /* Longer than a UUID: no such endpoint, as for any unknown path. */
+    if (strlen(in->sub) > 36) return req_fail(req, &AWSERR_ADMIN_NOT_FOUND, "No admin endpoint %.200s", req->path);
+    return admin_esm_get(req, in->sub);
+}
+
+static int stream_audit(struct req *req, struct op_in *in) {
+    (void)in;
+    return admin_stream_audit(req);
+}
+
+/* The admin endpoints. Each handler manages its own reads and writes
+ * (reset and the clock touch more than the database). */
+static const struct op admin_ops[] = {
+    {"Health", health, 0, NULL, "GET", "/_sluice/health"},
+    {"Reset", reset, 0, NULL, "POST", "/_sluice/reset"},
+    {"GetClock", clock_get, 0, NULL, "GET", "/_sluice/clock"},
+    {"MoveClock", clock_post, 0, NULL, "POST", "/_sluice/clock"},
+    {"GetMetrics", metrics_get, 0, NULL, "GET", "/_sluice/metrics"},
+    {"GetStreamAudit", stream_audit, 0, NULL, "GET", "/_sluice/streams/audit"},
+    {"GetEventSourceMapping", esm_get, 0, NULL, "GET", "/_sluice/event-source-mappings/{S}"},
 };
 
-static const struct admin_route routes[] = {
-    {"GET", "/_sluice/health", health},
-    {"POST", "/_sluice/reset", reset},
-    {"GET", "/_sluice/clock", clock_get},
-    {"POST", "/_sluice/clock", clock_post},
-    {"GET", "/_sluice/metrics", metrics_get},
-    {"GET", "/_sluice/streams/audit", admin_stream_audit},
-};
-
-/* The prefix of /_sluice/event-source-mappings/{uuid}. */
-#define ESM_PREFIX "/_sluice/event-source-mappings/"
-
-void admin_dispatch(struct req *req) {
-    size_t n = strcspn(req->path, "?");
-    int path_known = 0;
-    size_t np = sizeof(ESM_PREFIX) - 1;
-    if (n > np && n - np <= 36 && strncmp(req->path, ESM_PREFIX, np) == 0) {
-        char uuid[37];
-        snprintf(uuid, sizeof(uuid), "%.*s", (int)(n - np), req->path + np);
-        if (strcmp(req->method, "GET") == 0) admin_esm_get(req, uuid);
-        else req_fail(req, &AWSERR_METHOD_NOT_ALLOWED, "Method %s not allowed on %s", req->method, req->path);
-        return;
-    }
-    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-        if (strlen(routes[i].path) != n || strncmp(routes[i].path, req->path, n) != 0) continue;
-        path_known = 1;
-        if (strcmp(routes[i].method, req->method) == 0) {
-            routes[i].fn(req);
-            return;
+/* The admin API's lookup: 405 for a known path with another method, 404
+ * for an unknown path. */
+static const struct op *admin_find(const struct service *svc, struct req *req, struct op_in *in) {
+    int bad = 0;
+    const struct op *op = op_by_path(svc, req->method, req->path, in, &bad);
+    if (op) return op;
+    for (size_t i = 0; i < svc->nops && !bad; i++) {
+        if (op_path_match(svc->ops[i].path, req->path)) {
+            req_fail(req, &AWSERR_METHOD_NOT_ALLOWED, "Method %s not allowed on %s", req->method, req->path);
+            return NULL;
         }
     }
-    if (path_known)
-        req_fail(req, &AWSERR_METHOD_NOT_ALLOWED, "Method %s not allowed on %s", req->method,
-                 req->path);
-    else
-        req_fail(req, &AWSERR_ADMIN_NOT_FOUND, "No admin endpoint %.200s", req->path);
+    req_fail(req, &AWSERR_ADMIN_NOT_FOUND, "No admin endpoint %.200s", req->path);
+    return NULL;
+}
+
+static void admin_store_fail(struct req *req, int rc) {
+    (void)rc;
+    req_fail(req, &AWSERR_LAMBDA_SERVICE, "storage busy");
+}
+
+static const struct service admin_service = {
+    .name = "admin",
+    .ops = admin_ops,
+    .nops = sizeof(admin_ops) / sizeof(admin_ops[0]),
+    .find = admin_find,
+    .store_fail = admin_store_fail,
+};
+
+void admin_dispatch(struct req *req) {
+    op_run(&admin_service, req);
 }
