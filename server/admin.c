@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int health(struct req *req, struct op_in *in) {
-    (void)in;
+static int health(struct req *req, struct op_in *oi) {
+    (void)oi;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "status", "ok");
     cJSON_AddStringToObject(o, "version", SLUICE_VERSION);
@@ -80,8 +80,8 @@ static int clock_move(struct req *req, int zero, int64_t advance_ms, const char 
  * between cases and expect time to go on; with it, the clock is the wall
  * clock again. Everything that remembered a virtual time (metrics, queued
  * events, mappings, stream positions) is wiped with the state. */
-static int reset(struct req *req, struct op_in *in) {
-    (void)in;
+static int reset(struct req *req, struct op_in *oi) {
+    (void)oi;
     int clock = 0;
     for (int i = 0; i < req->nquery; i++) {
         const char *k = req->query[i].name;
@@ -129,16 +129,16 @@ static int clock_reply(struct req *req) {
     return req_reply_json(req, 200, o);
 }
 
-static int clock_get(struct req *req, struct op_in *in) {
-    (void)in;
+static int clock_get(struct req *req, struct op_in *oi) {
+    (void)oi;
     return clock_reply(req);
 }
 
 /* POST {"advance_seconds": N}: moves the virtual clock forward, persists
  * the offset, and runs the background work before answering, so that
  * trimming, rollover and TTL have happened when the client sees 200. */
-static int clock_post(struct req *req, struct op_in *in) {
-    (void)in;
+static int clock_post(struct req *req, struct op_in *oi) {
+    (void)oi;
     cJSON *in = NULL;
     if (json_body(req, &in) != 0) {
         req->err = NULL;
@@ -222,8 +222,8 @@ static int function_exists(struct store_scope s, const char *name, const char *q
  * per function, as AWS publishes them, whatever the qualifier. A function
  * (or qualifier) that does not exist and has no data is a 404, so that a
  * misspelt name is not read as zeros. */
-static int metrics_get(struct req *req, struct op_in *in) {
-    (void)in;
+static int metrics_get(struct req *req, struct op_in *oi) {
+    (void)oi;
     const char *fn = NULL, *qualifier = NULL, *account = NULL, *region = NULL;
     for (int i = 0; i < req->nquery; i++) {
         const char *k = req->query[i].name, *v = req->query[i].value;
