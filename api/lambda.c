@@ -1,7 +1,8 @@
 /*
  * Lambda control plane (rest-json), part one: the route table and
  * dispatch, function-name resolution, and the function and version
- * operations. Aliases, concurrency, permissions and tags are in
+ * operations. A function's configuration is parsed and applied by
+ * lambda_config.c; aliases, concurrency, permissions and tags are in
  * lambda_alias.c. Messages are AWS's, from docs/aws-reference.md B and C.
  */
 #include "api/api.h"

@@ -244,7 +244,7 @@ static int scalars_or_fail(struct req *req, cJSON *in, int create, struct lcfg *
 }
 
 /* The model's constraints on the scalar members, reported together as
- * AWS's service front end does. ARCH: CreateFunction's Architectures. */
+ * AWS does. ARCH: CreateFunction's Architectures. */
 static int constraints_or_fail(struct req *req, const struct lcfg *c, int create, const cJSON *arch) {
     struct vlist vl = {0};
     if (c->role && !role_ok(c->role)) {
@@ -279,7 +279,7 @@ static int constraints_or_fail(struct req *req, const struct lcfg *c, int create
     return vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION);
 }
 
-/* The nested members, in the order AWS checks them: all their types,
+/* The nested members, in this order: all their types,
  * then Environment, TracingConfig, EphemeralStorage, Layers, and last
  * the members of DeadLetterConfig, SnapStart and LoggingConfig. */
 static int nested_or_fail(struct req *req, cJSON *in, struct lcfg *out) {
@@ -347,6 +347,7 @@ int lcfg_parse_or_fail(struct req *req, cJSON *in, int create, struct lcfg *out)
     if (scalars_or_fail(req, in, create, out, &arch) != 0) return -1;
     if (constraints_or_fail(req, out, create, arch) != 0) return -1;
     /* The constraints allow one member, x86_64 or arm64. */
+    assert(arch == NULL || (cJSON_GetArraySize(arch) == 1 && cJSON_IsString(arch->child)));
     if (arch) out->architecture = arch->child->valuestring;
     if (out->runtime && runtime_or_fail(req, out->runtime) != 0) return -1;
     return nested_or_fail(req, in, out);
@@ -416,6 +417,7 @@ int lupdate_code_parse_or_fail(struct req *req, cJSON *in, const char *current_r
         struct vlist vl = {0};
         check_architectures(&vl, arch);
         if (vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION)) return -1;
+        assert(cJSON_GetArraySize(arch) == 1 && cJSON_IsString(arch->child));
         out->architecture = arch->child->valuestring;
     }
     return lcode_parse_or_fail(req, in, &out->code);
@@ -520,6 +522,7 @@ static void apply_layers_vpc(const struct lcfg *c, cJSON *cfg) {
     } else if (c->layers) {
         cJSON *l = cJSON_CreateArray();
         for (const cJSON *it = c->layers->child; it; it = it->next) {
+            assert(cJSON_IsString(it));
             cJSON *o = cJSON_CreateObject();
             cJSON_AddStringToObject(o, "Arn", it->valuestring);
             cJSON_AddNumberToObject(o, "CodeSize", 0);

@@ -11,10 +11,11 @@
  *      with functions that cannot fail (they only build cJSON nodes).
  *
  * Storing the uploaded zip sits between the two and is the handler's
- * (api/lambda.c). Messages and the order of the checks are AWS's
- * (docs/aws-reference.md B2, B3): the first failing check is the one
- * reported, and the model's constraint failures are reported together as
- * "N validation errors detected: ...". Used by api/lambda.c only.
+ * (api/lambda.c). Messages are AWS's (docs/aws-reference.md B2, B3). The
+ * checks run in a fixed order and the first failure is the one reported,
+ * except the model's constraints on the scalar members, which are
+ * reported together as AWS does ("N validation errors detected: ...").
+ * Used by api/lambda.c only.
  */
 #ifndef SLUICE_API_LAMBDA_CONFIG_H
 #define SLUICE_API_LAMBDA_CONFIG_H
@@ -102,7 +103,7 @@ struct lupdate_code {
 /* ---- Parsing: read-only, errors recorded in REQ ---- */
 
 /* Fills *OUT (zeroed first) from IN, a CreateFunction body when CREATE
- * and an UpdateFunctionConfiguration body otherwise. Checks, in AWS's
+ * and an UpdateFunctionConfiguration body otherwise. Checks, in this
  * order: member types; the model's constraints together (role,
  * architectures and a missing role on create, handler, description,
  * timeout, memory); the runtime; the nested members' types; the
