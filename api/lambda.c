@@ -216,13 +216,11 @@ int lmax_items(struct req *req, int *out) {
  * that is the check. The unpacked tree is kept for the runtime. Returns
  * 0, or -1 with the AWS error recorded. */
 static int store_code(struct req *req, const struct lcode *code, struct lcode_stored *out) {
-    static const char unzip_failed[] =
-        "Could not unzip uploaded file. Please check your file, then try to upload again.";
     const char *msg = NULL;
     uint64_t unzipped = 0;
     int rc = unzip_check(code->zip, code->nzip, &unzipped, &msg);
     if (rc == UNZIP_ENOLIB) return lzip_missing(req, msg);
-    if (rc != UNZIP_OK) return req_fail(req, &AWSERR_INVALID_PARAMETER, "%s", msg ? msg : unzip_failed);
+    if (rc != UNZIP_OK) return req_fail(req, &AWSERR_INVALID_PARAMETER, "%s", msg ? msg : LCODE_UNZIP_FAILED);
     char hex[65];
     if (blob_put(code->zip, code->nzip, hex, out->sha256) != 0) return lstore_fail(req, STORE_ERR);
     char zpath[4096], dir[4096];
@@ -232,7 +230,7 @@ static int store_code(struct req *req, const struct lcode *code, struct lcode_st
     rc = unzip_extract(zpath, dir, &msg);
     if (rc == UNZIP_ENOLIB) return lzip_missing(req, msg);
     if (rc == UNZIP_EIO) return lstore_fail(req, STORE_ERR);
-    if (rc != UNZIP_OK) return req_fail(req, &AWSERR_INVALID_PARAMETER, "%s", msg ? msg : unzip_failed);
+    if (rc != UNZIP_OK) return req_fail(req, &AWSERR_INVALID_PARAMETER, "%s", msg ? msg : LCODE_UNZIP_FAILED);
     out->size = code->nzip;
     return 0;
 }

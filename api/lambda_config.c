@@ -365,7 +365,7 @@ int lupdate_config_parse_or_fail(struct req *req, cJSON *in, const char *current
 /* Code                                                                 */
 /* ------------------------------------------------------------------ */
 
-static const char UNZIP_FAILED[] =
+const char LCODE_UNZIP_FAILED[] =
     "Could not unzip uploaded file. Please check your file, then try to upload again.";
 
 int lcode_parse_or_fail(struct req *req, cJSON *code, struct lcode *out) {
@@ -387,7 +387,7 @@ int lcode_parse_or_fail(struct req *req, cJSON *code, struct lcode *out) {
     if (zip == NULL)
         return req_fail(req, &AWSERR_INVALID_PARAMETER, "Please provide a source for function code.");
     unsigned char *data = util_b64_decode(zip, strlen(zip), &n);
-    if (data == NULL) return req_fail(req, &AWSERR_INVALID_PARAMETER, "%s", UNZIP_FAILED);
+    if (data == NULL) return req_fail(req, &AWSERR_INVALID_PARAMETER, "%s", LCODE_UNZIP_FAILED);
     if (n > LCFG_MAX_ZIP) {
         free(data);
         return req_fail(req, &AWSERR_REQUEST_TOO_LARGE, "Zipped size must be smaller than %u bytes",

@@ -139,6 +139,10 @@ int lupdate_code_parse_or_fail(struct req *req, struct cJSON *in, const char *cu
 int lcode_parse_or_fail(struct req *req, struct cJSON *code, struct lcode *out);
 void lcode_clear(struct lcode *c);
 
+/* AWS's message for an upload that is not a zip it can unpack
+ * [docs/aws-reference.md B3]. */
+extern const char LCODE_UNZIP_FAILED[];
+
 /* 0 when WANTED (a request's RevisionId, NULL when absent) is NULL or
  * equals CURRENT (NULL when the document has none); else records AWS's
  * 412 PreconditionFailedException and returns -1. */
