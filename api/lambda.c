@@ -1,11 +1,13 @@
 /*
  * Lambda control plane (rest-json), part one: the route table and
  * dispatch, function-name resolution, and the function and version
- * operations. Aliases, concurrency, permissions and tags are in
+ * operations. A function's configuration is parsed and applied by
+ * lambda_config.c; aliases, concurrency, permissions and tags are in
  * lambda_alias.c. Messages are AWS's, from docs/aws-reference.md B and C.
  */
 #include "api/api.h"
 #include "api/aws_error.h"
+#include "api/lambda_config.h"
 #include "api/lambda_int.h"
 #include "api/utf8.h"
 #include "api/validate.h"
@@ -205,414 +207,22 @@ int lmax_items(struct req *req, int *out) {
 /* Configuration documents                                              */
 /* ------------------------------------------------------------------ */
 
-/* Runtimes AWS accepts for new functions and updates. java, dotnet and
- * ruby are accepted by the control plane; executing them is a later
- * issue's business. */
-static const char *const RUNTIMES_SUPPORTED[] = {
-    "nodejs24.x", "nodejs22.x", "nodejs20.x", "nodejs18.x",
-    "python3.14", "python3.13", "python3.12", "python3.11", "python3.10", "python3.9",
-    "java25", "java21", "java17", "java11", "java8.al2",
-    "dotnet10", "dotnet8",
-    "ruby4.0", "ruby3.4", "ruby3.3", "ruby3.2",
-    "provided.al2023", "provided.al2",
-};
-
-/* The rest of the model's Runtime enum: deprecated, refused on create
- * and update with AWS's message. */
-static const char *const RUNTIMES_DEPRECATED[] = {
-    "nodejs", "nodejs4.3", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x",
-    "nodejs16.x", "nodejs4.3-edge", "java8", "python2.7", "python3.6", "python3.7", "python3.8",
-    "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "dotnet6", "go1.x",
-    "ruby2.5", "ruby2.7", "provided",
-};
-
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-static int check_runtime(struct req *req, const char *rt) {
-    for (size_t i = 0; i < NELEM(RUNTIMES_SUPPORTED); i++)
-        if (strcmp(rt, RUNTIMES_SUPPORTED[i]) == 0) return 0;
-    for (size_t i = 0; i < NELEM(RUNTIMES_DEPRECATED); i++)
-        if (strcmp(rt, RUNTIMES_DEPRECATED[i]) == 0)
-            return req_fail(req, &AWSERR_INVALID_PARAMETER,
-                            "The runtime parameter of %s is no longer supported for creating or "
-                            "updating AWS Lambda functions. We recommend you use a supported "
-                            "runtime while creating or updating functions.",
-                            rt);
-    char list[1024] = "";
-    for (size_t i = 0; i < NELEM(RUNTIMES_SUPPORTED); i++) {
-        if (i) strcat(list, ", ");
-        strcat(list, RUNTIMES_SUPPORTED[i]);
-    }
-    return req_fail(req, &AWSERR_INVALID_PARAMETER,
-                    "Value %.200s at 'runtime' failed to satisfy constraint: Member must satisfy "
-                    "enum value set: [%s] or be a valid ARN",
-                    rt, list);
-}
-
-static const char ROLE_PATTERN[] =
-    "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+";
-
-/* arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+ */
-static int role_ok(const char *z) {
-    if (strncmp(z, "arn:", 4) != 0) return 0;
-    const char *p = z + 4;
-    if (strncmp(p, "aws", 3) == 0) {
-        p += 3;
-        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '-') p++;
-    }
-    if (strncmp(p, ":iam::", 6) != 0) return 0;
-    p += 6;
-    if (strspn(p, "0123456789") != 12) return 0;
-    p += 12;
-    if (strncmp(p, ":role", 5) != 0) return 0;
-    p += 5;
-    if (*p == '/') p++;
-    size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-/");
-    return n > 0 && p[n] == '\0';
-}
-
-/* Keys Lambda sets itself (docs/aws-reference.md H). */
-static const char *const RESERVED_ENV[] = {
-    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
-};
-
-/* AWS's 4 KB limit on the Variables map, measured as JSON. */
-#define LAMBDA_MAX_ENV_BYTES 4096
-
-static int check_environment(struct req *req, cJSON *env, cJSON **vars_out) {
-    cJSON *vars = NULL;
-    *vars_out = NULL;
-    if (jget_obj(req, env, "Variables", &vars) < 0) return -1;
-    if (vars == NULL) return 0;
-    char bad[1024] = "";
-    for (cJSON *it = vars->child; it; it = it->next) {
-        if (!cJSON_IsString(it))
-            return req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,
-                            "Could not parse request body into json: environment variable "
-                            "values must be strings");
-        const char *k = it->string;
-        size_t nk = strlen(k);
-        int kok = nk >= 1 && ((k[0] >= 'a' && k[0] <= 'z') || (k[0] >= 'A' && k[0] <= 'Z')) &&
-                  strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == nk;
-        if (!kok) {
-            struct vlist vl = {0};
-            vl_add(&vl, k, "environment.variables",
-                   "Map keys must satisfy constraint: [Member must satisfy regular expression "
-                   "pattern: [a-zA-Z]([a-zA-Z0-9_])+]");
-            return vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION);
-        }
-        for (size_t i = 0; i < NELEM(RESERVED_ENV); i++) {
-            if (strcmp(k, RESERVED_ENV[i]) == 0 && strlen(bad) + nk + 3 < sizeof(bad)) {
-                if (bad[0]) strcat(bad, ", ");
-                strcat(bad, k);
-            }
-        }
-    }
-    if (bad[0])
-        return req_fail(req, &AWSERR_INVALID_PARAMETER,
-                        "Lambda was unable to configure your environment variables because the "
-                        "environment variables you have provided contains reserved keys that are "
-                        "currently not supported for modification. Reserved keys used in this "
-                        "request: %s",
-                        bad);
-    char *text = cJSON_PrintUnformatted(vars);
-    size_t n = strlen(text);
-    if (n > LAMBDA_MAX_ENV_BYTES) {
-        int r = req_fail(req, &AWSERR_INVALID_PARAMETER,
-                         "Lambda was unable to configure your environment variables because the "
-                         "environment variables you have provided exceeded the 4KB limit. String "
-                         "measured: %s",
-                         text);
-        free(text);
-        return r;
-    }
-    free(text);
-    *vars_out = vars;
-    return 0;
-}
-
-static void set_item(cJSON *obj, const char *key, cJSON *item) {
-    if (cJSON_GetObjectItemCaseSensitive(obj, key))
-        cJSON_ReplaceItemInObjectCaseSensitive(obj, key, item);
-    else
-        cJSON_AddItemToObject(obj, key, item);
-}
-
-static void set_str(cJSON *obj, const char *key, const char *v) {
-    set_item(obj, key, cJSON_CreateString(v));
-}
-
-static void set_num(cJSON *obj, const char *key, double v) {
-    set_item(obj, key, cJSON_CreateNumber(v));
-}
-
-/* Adds to VL what the model's ArchitecturesList (exactly one member,
- * x86_64 or arm64) finds wrong with ARCH, in AWS's words. The
- * list is quoted as Java prints it: [a, b]. */
-static void check_architectures(struct vlist *vl, const cJSON *arch) {
-    char text[256];
-    size_t len = (size_t)snprintf(text, sizeof(text), "[");
-    int bad_member = 0;
-    for (const cJSON *e = arch->child; e; e = e->next) {
-        if (!cJSON_IsString(e) || (strcmp(e->valuestring, "x86_64") != 0 && strcmp(e->valuestring, "arm64") != 0))
-            bad_member = 1;
-        if (len < sizeof(text))
-            len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s", e == arch->child ? "" : ", ",
-                                    cJSON_IsString(e) ? e->valuestring : "null");
-    }
-    if (len < sizeof(text)) snprintf(text + len, sizeof(text) - len, "]");
-    int n = cJSON_GetArraySize(arch);
-    if (n < 1) vl_add(vl, text, "architectures", "Member must have length greater than or equal to 1");
-    if (n > 1) vl_add(vl, text, "architectures", "Member must have length less than or equal to 1");
-    if (bad_member)
-        vl_add(vl, text, "architectures",
-               "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64]]");
-}
-
-/* Applies the configuration members of IN (CreateFunction or
- * UpdateFunctionConfiguration) to CFG. CREATE adds the defaults. Returns
- * 0 or -1 with the error recorded. Validation errors of the Coral kind are
- * collected and reported together, as AWS does. */
-static int apply_config(struct req *req, cJSON *in, cJSON *cfg, int create) {
-    struct vlist vl = {0};
-    const char *role = NULL, *handler = NULL, *desc = NULL, *runtime = NULL, *kms = NULL;
-    int64_t timeout = 0, memory = 0;
-    int has_timeout, has_memory;
-    if (jget_str(req, in, "Role", &role) < 0 || jget_str(req, in, "Handler", &handler) < 0 ||
-        jget_str(req, in, "Description", &desc) < 0 || jget_str(req, in, "Runtime", &runtime) < 0 ||
-        jget_str(req, in, "KMSKeyArn", &kms) < 0 ||
-        (has_timeout = jget_int(req, in, "Timeout", &timeout)) < 0 ||
-        (has_memory = jget_int(req, in, "MemorySize", &memory)) < 0)
-        return -1;
-    if (role && !role_ok(role)) {
-        char c[256];
-        snprintf(c, sizeof(c), "Member must satisfy regular expression pattern: %s", ROLE_PATTERN);
-        vl_add(&vl, role, "role", c);
-    }
-    if (create) {
-        /* A model constraint: checked with the others, before the service
-         * asks for Runtime and Handler. */
-        cJSON *arch = NULL;
-        if (jget_arr(req, in, "Architectures", &arch) < 0) return -1;
-        if (arch) check_architectures(&vl, arch);
-    }
-    if (create && role == NULL) vl_add(&vl, NULL, "role", "Member must not be null");
-    if (handler && strlen(handler) > 128)
-        vl_add(&vl, handler, "handler", "Member must have length less than or equal to 128");
-    if (handler && (handler[0] == '\0' || strpbrk(handler, " \t\r\n") != NULL))
-        vl_add(&vl, handler, "handler", "Member must satisfy regular expression pattern: [^\\s]+");
-    if (desc && strlen(desc) > 256)
-        vl_add(&vl, desc, "description", "Member must have length less than or equal to 256");
-    if (has_timeout && timeout < 1)
-        vl_add_num(&vl, (double)timeout, "timeout", "Member must have value greater than or equal to 1");
-    if (has_timeout && timeout > 900)
-        vl_add_num(&vl, (double)timeout, "timeout", "Member must have value less than or equal to 900");
-    if (has_memory && memory < 128)
-        vl_add_num(&vl, (double)memory, "memorySize",
-                   "Member must have value greater than or equal to 128");
-    /* The model now allows 32768 (managed instances); standard functions
-     * stop at 10240. AWS's exact message for 10241..32768 is unknown, so
-     * the usual constraint wording is used [docs/aws-reference.md I.1]. */
-    if (has_memory && memory > 10240)
-        vl_add_num(&vl, (double)memory, "memorySize",
-                   "Member must have value less than or equal to 10240");
-    if (vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION)) return -1;
-    if (runtime && check_runtime(req, runtime) != 0) return -1;
-
-    cJSON *env = NULL, *tracing = NULL, *dlc = NULL, *eph = NULL, *logging = NULL, *vpc = NULL,
-          *snap = NULL, *layers = NULL;
-    if (jget_obj(req, in, "Environment", &env) < 0 || jget_obj(req, in, "TracingConfig", &tracing) < 0 ||
-        jget_obj(req, in, "DeadLetterConfig", &dlc) < 0 ||
-        jget_obj(req, in, "EphemeralStorage", &eph) < 0 ||
-        jget_obj(req, in, "LoggingConfig", &logging) < 0 || jget_obj(req, in, "VpcConfig", &vpc) < 0 ||
-        jget_obj(req, in, "SnapStart", &snap) < 0 || jget_arr(req, in, "Layers", &layers) < 0)
-        return -1;
-    cJSON *vars = NULL;
-    if (env && check_environment(req, env, &vars) != 0) return -1;
-    const char *mode = NULL;
-    if (tracing && jget_str(req, tracing, "Mode", &mode) < 0) return -1;
-    if (mode && strcmp(mode, "Active") != 0 && strcmp(mode, "PassThrough") != 0) {
-        vl_add(&vl, mode, "tracingConfig.mode", "Member must satisfy enum value set: [Active, PassThrough]");
-        return vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION);
-    }
-    int64_t eph_size = 512;
-    if (eph && jget_int(req, eph, "Size", &eph_size) < 0) return -1;
-    if (eph && (eph_size < 512 || eph_size > 10240)) {
-        vl_add_num(&vl, (double)eph_size, "ephemeralStorage.size",
-                   eph_size < 512 ? "Member must have value greater than or equal to 512"
-                                  : "Member must have value less than or equal to 10240");
-        return vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION);
-    }
-    if (layers && cJSON_GetArraySize(layers) > 5)
-        return req_fail(req, &AWSERR_INVALID_PARAMETER,
-                        "Cannot reference more than 5 layers.");
-    if (layers) {
-        for (cJSON *it = layers->child; it; it = it->next)
-            if (!cJSON_IsString(it) || strncmp(it->valuestring, "arn:", 4) != 0)
-                return req_fail(req, &AWSERR_LAMBDA_VALIDATION,
-                                "1 validation error detected: Value '[%s]' at 'layers' failed to "
-                                "satisfy constraint: Member must satisfy constraint: [Member must "
-                                "satisfy regular expression pattern: "
-                                "arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+]",
-                                cJSON_IsString(it) ? it->valuestring : "");
-    }
-
-    if (create) {
-        set_str(cfg, "Description", "");
-        set_num(cfg, "Timeout", 3);
-        set_num(cfg, "MemorySize", 128);
-    }
-    if (runtime) set_str(cfg, "Runtime", runtime);
-    if (role) set_str(cfg, "Role", role);
-    if (handler) set_str(cfg, "Handler", handler);
-    if (desc) set_str(cfg, "Description", desc);
-    if (has_timeout) set_num(cfg, "Timeout", (double)timeout);
-    if (has_memory) set_num(cfg, "MemorySize", (double)memory);
-    if (env) {
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddItemToObject(e, "Variables", vars ? cJSON_Duplicate(vars, 1) : cJSON_CreateObject());
-        if (vars && vars->child == NULL) {
-            /* An empty map clears the environment, as in AWS. */
-            cJSON_DeleteItemFromObjectCaseSensitive(cfg, "Environment");
-            cJSON_Delete(e);
-        } else {
-            set_item(cfg, "Environment", e);
-        }
-    }
-    if (create || tracing) {
-        cJSON *t = cJSON_CreateObject();
-        cJSON_AddStringToObject(t, "Mode", mode ? mode : "PassThrough");
-        set_item(cfg, "TracingConfig", t);
-    }
-    if (dlc) {
-        const char *target = NULL;
-        if (jget_str(req, dlc, "TargetArn", &target) < 0) return -1;
-        if (target && *target) {
-            cJSON *d = cJSON_CreateObject();
-            cJSON_AddStringToObject(d, "TargetArn", target);
-            set_item(cfg, "DeadLetterConfig", d);
-        } else {
-            cJSON_DeleteItemFromObjectCaseSensitive(cfg, "DeadLetterConfig");
-        }
-    }
-    if (kms) {
-        if (*kms) set_str(cfg, "KMSKeyArn", kms);
-        else cJSON_DeleteItemFromObjectCaseSensitive(cfg, "KMSKeyArn");
-    }
-    if (create || eph) {
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddNumberToObject(e, "Size", (double)eph_size);
-        set_item(cfg, "EphemeralStorage", e);
-    }
-    if (layers) {
-        cJSON *l = cJSON_CreateArray();
-        for (cJSON *it = layers->child; it; it = it->next) {
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "Arn", it->valuestring);
-            cJSON_AddNumberToObject(o, "CodeSize", 0);
-            cJSON_AddItemToArray(l, o);
-        }
-        if (l->child) set_item(cfg, "Layers", l);
-        else {
-            cJSON_Delete(l);
-            cJSON_DeleteItemFromObjectCaseSensitive(cfg, "Layers");
-        }
-    }
-    if (vpc) {
-        cJSON *v = cJSON_CreateObject();
-        cJSON *sub = cJSON_GetObjectItemCaseSensitive(vpc, "SubnetIds");
-        cJSON *sg = cJSON_GetObjectItemCaseSensitive(vpc, "SecurityGroupIds");
-        cJSON_AddItemToObject(v, "SubnetIds", cJSON_IsArray(sub) ? cJSON_Duplicate(sub, 1) : cJSON_CreateArray());
-        cJSON_AddItemToObject(v, "SecurityGroupIds", cJSON_IsArray(sg) ? cJSON_Duplicate(sg, 1) : cJSON_CreateArray());
-        cJSON_AddStringToObject(v, "VpcId", "");
-        cJSON_AddBoolToObject(v, "Ipv6AllowedForDualStack", 0);
-        set_item(cfg, "VpcConfig", v);
-    }
-    if (create || snap) {
-        const char *apply = "None";
-        if (snap && jget_str(req, snap, "ApplyOn", &apply) < 0) return -1;
-        cJSON *s = cJSON_CreateObject();
-        cJSON_AddStringToObject(s, "ApplyOn", apply ? apply : "None");
-        cJSON_AddStringToObject(s, "OptimizationStatus", "Off");
-        set_item(cfg, "SnapStart", s);
-    }
-    if (create || logging) {
-        const char *fmt = "Text", *group = NULL;
-        if (logging && (jget_str(req, logging, "LogFormat", &fmt) < 0 ||
-                        jget_str(req, logging, "LogGroup", &group) < 0))
-            return -1;
-        cJSON *old = cJSON_GetObjectItemCaseSensitive(cfg, "LoggingConfig");
-        cJSON *og = old ? cJSON_GetObjectItemCaseSensitive(old, "LogGroup") : NULL;
-        char defgroup[128];
-        cJSON *name = cJSON_GetObjectItemCaseSensitive(cfg, "FunctionName");
-        snprintf(defgroup, sizeof(defgroup), "/aws/lambda/%s",
-                 cJSON_IsString(name) ? name->valuestring : "");
-        cJSON *l = cJSON_CreateObject();
-        cJSON_AddStringToObject(l, "LogFormat", fmt ? fmt : "Text");
-        cJSON_AddStringToObject(l, "LogGroup",
-                                group ? group : cJSON_IsString(og) ? og->valuestring : defgroup);
-        set_item(cfg, "LoggingConfig", l);
-    }
-    return 0;
-}
-
-/* Decodes and validates Code.ZipFile (or rejects S3 / image sources),
- * stores the blob, and sets CodeSize and CodeSha256 in CFG. STORE_IT 0
- * validates only (DryRun). Returns 0 or -1. */
-static int apply_code(struct req *req, cJSON *code, cJSON *cfg, int store_it) {
-    const char *zip = NULL, *bucket = NULL, *image = NULL;
-    if (jget_str(req, code, "ZipFile", &zip) < 0 || jget_str(req, code, "S3Bucket", &bucket) < 0 ||
-        jget_str(req, code, "ImageUri", &image) < 0)
-        return -1;
-    if (image)
-        return req_fail(req, &AWSERR_INVALID_PARAMETER,
-                        "sluice runs functions as local processes and cannot run container "
-                        "images: ImageUri is not supported.");
-    if (zip == NULL && bucket)
-        /* There is no S3 in sluice: every bucket is one that does not exist. */
-        return req_fail(req, &AWSERR_INVALID_PARAMETER,
-                        "Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error "
-                        "Message: The specified bucket does not exist");
-    if (zip == NULL)
-        return req_fail(req, &AWSERR_INVALID_PARAMETER,
-                        "Please provide a source for function code.");
-    size_t n = 0;
-    unsigned char *data = util_b64_decode(zip, strlen(zip), &n);
-    if (data == NULL)
-        return req_fail(req, &AWSERR_INVALID_PARAMETER,
-                        "Could not unzip uploaded file. Please check your file, then try to "
-                        "upload again.");
-    /* AWS's direct-upload limit. */
-    if (n > 52428800) {
-        free(data);
-        return req_fail(req, &AWSERR_REQUEST_TOO_LARGE,
-                        "Zipped size must be smaller than 52428800 bytes");
-    }
+/* Stores CODE, a checked upload, as a content-addressed blob and unpacks
+ * it beside the others, filling *OUT. The central directory can lie: AWS
+ * unpacks the upload, so corrupt data, bad CRCs and sizes that grow past
+ * the limit are refused here, by the unpacking; DryRun unpacks too, as
+ * that is the check. The unpacked tree is kept for the runtime. Returns
+ * 0, or -1 with the AWS error recorded. */
+static int store_code(struct req *req, const struct lcode *code, struct lcode_stored *out) {
     const char *msg = NULL;
     uint64_t unzipped = 0;
-    int rc = unzip_check(data, n, &unzipped, &msg);
-    if (rc == UNZIP_ENOLIB) {
-        free(data);
-        return lzip_missing(req, msg);
-    }
-    if (rc != UNZIP_OK) {
-        free(data);
-        return req_fail(req, &AWSERR_INVALID_PARAMETER, "%s",
-                        msg ? msg : "Could not unzip uploaded file. Please check your file, then "
-                                    "try to upload again.");
-    }
-    char hex[65], b64[45];
-    (void)store_it;
-    rc = blob_put(data, n, hex, b64);
-    free(data);
-    if (rc != 0) return lstore_fail(req, STORE_ERR);
-    /* The central directory can lie: AWS unpacks the upload, so corrupt
-     * data, bad CRCs and sizes that grow past the limit are refused now.
-     * The unpacked tree is kept (content-addressed) for the runtime. */
+    int rc = unzip_check(code->zip, code->nzip, &unzipped, &msg);
+    if (rc == UNZIP_ENOLIB) return lzip_missing(req, msg);
+    if (rc != UNZIP_OK) return req_fail(req, &AWSERR_INVALID_PARAMETER, "%s", msg ? msg : LCODE_UNZIP_FAILED);
+    char hex[65];
+    if (blob_put(code->zip, code->nzip, hex, out->sha256) != 0) return lstore_fail(req, STORE_ERR);
     char zpath[4096], dir[4096];
     if (blob_path(hex, zpath, sizeof(zpath)) != 0 ||
         snprintf(dir, sizeof(dir), "%s/%s", store_code_dir(), hex) >= (int)sizeof(dir))
@@ -620,12 +230,8 @@ static int apply_code(struct req *req, cJSON *code, cJSON *cfg, int store_it) {
     rc = unzip_extract(zpath, dir, &msg);
     if (rc == UNZIP_ENOLIB) return lzip_missing(req, msg);
     if (rc == UNZIP_EIO) return lstore_fail(req, STORE_ERR);
-    if (rc != UNZIP_OK)
-        return req_fail(req, &AWSERR_INVALID_PARAMETER, "%s",
-                        msg ? msg : "Could not unzip uploaded file. Please check your file, then "
-                                    "try to upload again.");
-    set_num(cfg, "CodeSize", (double)n);
-    set_str(cfg, "CodeSha256", b64);
+    if (rc != UNZIP_OK) return req_fail(req, &AWSERR_INVALID_PARAMETER, "%s", msg ? msg : LCODE_UNZIP_FAILED);
+    out->size = code->nzip;
     return 0;
 }
 
@@ -642,25 +248,9 @@ static cJSON *config_out(cJSON *cfg, int list) {
 }
 
 static void mark_in_progress(cJSON *o) {
-    set_str(o, "LastUpdateStatus", "InProgress");
-    set_str(o, "LastUpdateStatusReason", "The function is being created.");
-    set_str(o, "LastUpdateStatusReasonCode", "Creating");
-}
-
-static void runtime_version(cJSON *cfg) {
-    cJSON *rt = cJSON_GetObjectItemCaseSensitive(cfg, "Runtime");
-    if (!cJSON_IsString(rt)) {
-        cJSON_DeleteItemFromObjectCaseSensitive(cfg, "RuntimeVersionConfig");
-        return;
-    }
-    /* A stable, plausible runtime version ARN per runtime. */
-    char arn[256];
-    snprintf(arn, sizeof(arn),
-             "arn:aws:lambda:us-east-1::runtime:%s-sluice-0000000000000000000000000000000000000000",
-             rt->valuestring);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "RuntimeVersionArn", arn);
-    set_item(cfg, "RuntimeVersionConfig", o);
+    lcfg_set_str(o, "LastUpdateStatus", "InProgress");
+    lcfg_set_str(o, "LastUpdateStatusReason", "The function is being created.");
+    lcfg_set_str(o, "LastUpdateStatusReasonCode", "Creating");
 }
 
 /* ------------------------------------------------------------------ */
@@ -669,121 +259,62 @@ static void runtime_version(cJSON *cfg) {
 
 static int publish_from_latest(struct req *req, struct lfn *f, const char *desc, cJSON **out);
 
+/* CreateFunction's answer for F, whose $LATEST (F->latest) was just
+ * stored: publishes it when PUBLISH, and answers $LATEST as Pending (with
+ * the published Version). Returns 0 or -1 with the error recorded. */
+static int create_reply(struct req *req, struct lfn *f, int publish) {
+    cJSON *resp = NULL;
+    if (publish) {
+        cJSON *v = NULL;
+        if (publish_from_latest(req, f, NULL, &v) != 0) return -1;
+        /* The Create response describes $LATEST with Version "1" (the
+         * version just published) and the unqualified ARN [docs/aws-reference.md B4]. */
+        resp = config_out(f->latest, 0);
+        lcfg_set_str(resp, "Version", cJSON_GetObjectItemCaseSensitive(v, "Version")->valuestring);
+        cJSON_Delete(v);
+    } else {
+        resp = config_out(f->latest, 0);
+    }
+    lcfg_set_str(resp, "State", "Pending");
+    lcfg_set_str(resp, "StateReason", "The function is being created.");
+    lcfg_set_str(resp, "StateReasonCode", "Creating");
+    cJSON_DeleteItemFromObjectCaseSensitive(resp, "LastUpdateStatus");
+    return req_reply_json(req, 201, resp);
+}
+
+/* CreateFunction: parse and check the whole body, store the code, build
+ * the $LATEST document, write the function. */
 static int create_function(struct req *req, struct op_in *a) {
     (void)a;
     cJSON *in = NULL;
-    if (json_body(req, &in) != 0) return -1;
-    int rc = -1;
-    cJSON *cfg = NULL;
+    struct lcreate c;
     struct lfn f;
-    memset(&f, 0, sizeof(f));
-    const char *name = NULL, *pkg = NULL, *csc = NULL;
-    cJSON *code = NULL, *tags = NULL, *arch = NULL;
-    int publish = 0;
-    if (jget_str(req, in, "FunctionName", &name) < 0 || jget_str(req, in, "PackageType", &pkg) < 0 ||
-        jget_str(req, in, "CodeSigningConfigArn", &csc) < 0 ||
-        jget_obj(req, in, "Code", &code) < 0 || jget_obj(req, in, "Tags", &tags) < 0 ||
-        jget_arr(req, in, "Architectures", &arch) < 0 || jget_bool(req, in, "Publish", &publish) < 0)
-        goto out;
-    {
-        struct vlist vl = {0};
-        if (name == NULL) vl_add(&vl, NULL, "functionName", "Member must not be null");
-        if (code == NULL) vl_add(&vl, NULL, "code", "Member must not be null");
-        if (vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION)) goto out;
-    }
-    if (lfn_load(req, name, ARN_SHAPE_FUNCTION, LFN_NO_LOAD, &f) != 0) goto out;
-    if (f.ref.qualifier[0]) {
-        req_fail(req, &AWSERR_INVALID_PARAMETER,
-                 "Function name can not contain a qualifier when creating a function.");
-        goto out;
-    }
-    if (csc) {
-        lambda_csc_refuse(req, csc);
-        goto out;
-    }
-    if (pkg && strcmp(pkg, "Zip") != 0 && strcmp(pkg, "Image") != 0) {
-        struct vlist vl = {0};
-        vl_add(&vl, pkg, "packageType", "Member must satisfy enum value set: [Image, Zip]");
-        vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION);
-        goto out;
-    }
-    if (pkg && strcmp(pkg, "Image") == 0) {
-        req_fail(req, &AWSERR_INVALID_PARAMETER,
-                 "sluice runs functions as local processes without Docker and cannot run "
-                 "container images: PackageType Image is not supported. Use PackageType Zip.");
-        goto out;
-    }
-    cfg = cJSON_CreateObject();
+    struct lcode_stored code;
     char arn[512], rev[37], now[40];
-    lfn_arn(req, f.ref.name, NULL, arn, sizeof(arn));
-    set_str(cfg, "FunctionName", f.ref.name);
-    set_str(cfg, "FunctionArn", arn);
-    if (apply_config(req, in, cfg, 1) != 0) goto out;
-    if (cJSON_GetObjectItemCaseSensitive(cfg, "Runtime") == NULL ||
-        cJSON_GetObjectItemCaseSensitive(cfg, "Handler") == NULL) {
-        req_fail(req, &AWSERR_INVALID_PARAMETER,
-                 "Runtime and Handler are mandatory parameters for functions created with "
-                 "deployment packages.");
-        goto out;
-    }
-    /* apply_config checked Architectures: one valid member when present. */
-    const char *archv = arch ? cJSON_GetArrayItem(arch, 0)->valuestring : "x86_64";
-    if (tags) {
-        for (cJSON *t = tags->child; t; t = t->next)
-            if (!cJSON_IsString(t)) {
-                req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,
-                         "Could not parse request body into json: tag values must be strings");
-                goto out;
-            }
-    }
-    if (apply_code(req, code, cfg, 1) != 0) goto out;
+    int rc = -1;
+    memset(&c, 0, sizeof(c));
+    memset(&f, 0, sizeof(f));
+    if (json_body(req, &in) != 0) goto out;
+    if (lcreate_parse_or_fail(req, in, &c) != 0) goto out;
+    if (store_code(req, &c.code, &code) != 0) goto out;
+    lfn_arn(req, c.ref.name, NULL, arn, sizeof(arn));
     lnow_string(now, sizeof(now));
     lrevision(rev);
-    set_str(cfg, "LastModified", now);
-    set_str(cfg, "Version", "$LATEST");
-    set_str(cfg, "RevisionId", rev);
-    set_str(cfg, "PackageType", "Zip");
-    cJSON *ar = cJSON_CreateArray();
-    cJSON_AddItemToArray(ar, cJSON_CreateString(archv));
-    set_item(cfg, "Architectures", ar);
-    set_str(cfg, "State", "Active");
-    set_str(cfg, "LastUpdateStatus", "Successful");
-    runtime_version(cfg);
-
-    f.row.config = cJSON_PrintUnformatted(cfg);
-    f.row.tags = tags ? cJSON_PrintUnformatted(tags) : xstrdup("{}");
+    f.ref = c.ref;
+    f.latest = lcreate_config(&c, arn, &code, now, rev);
+    f.row.config = cJSON_PrintUnformatted(f.latest);
+    f.row.tags = c.tags ? cJSON_PrintUnformatted(c.tags) : xstrdup("{}");
     f.row.next_version = 1;
     f.row.created_ms = clock_now_ms();
     int src = store_fn_put(lscope(req), f.ref.name, &f.row, 1);
-    if (src == STORE_CONFLICT) {
+    if (src == STORE_CONFLICT)
         req_fail(req, &AWSERR_RESOURCE_CONFLICT, "Function already exist: %s", f.ref.name);
-        goto out;
-    }
-    if (src != STORE_OK) {
+    else if (src != STORE_OK)
         lstore_fail(req, src);
-        goto out;
-    }
-    cJSON *resp = NULL;
-    if (publish) {
-        f.latest = cfg;
-        cfg = NULL;
-        if (publish_from_latest(req, &f, NULL, &resp) != 0) goto out;
-        /* The Create response describes $LATEST with Version "1" (the
-         * version just published) and the unqualified ARN [docs/aws-reference.md B4]. */
-        cJSON *o = config_out(f.latest, 0);
-        set_str(o, "Version", cJSON_GetObjectItemCaseSensitive(resp, "Version")->valuestring);
-        cJSON_Delete(resp);
-        resp = o;
-    } else {
-        resp = config_out(cfg, 0);
-    }
-    set_str(resp, "State", "Pending");
-    set_str(resp, "StateReason", "The function is being created.");
-    set_str(resp, "StateReasonCode", "Creating");
-    cJSON_DeleteItemFromObjectCaseSensitive(resp, "LastUpdateStatus");
-    rc = req_reply_json(req, 201, resp);
+    else
+        rc = create_reply(req, &f, c.publish);
 out:
-    cJSON_Delete(cfg);
+    lcreate_clear(&c);
     lfn_free(&f);
     cJSON_Delete(in);
     return rc;
@@ -799,7 +330,7 @@ static cJSON *resolve_config(struct req *req, struct lfn *f) {
     if (strcmp(q, "$LATEST") == 0) {
         cJSON *o = config_out(f->latest, 0);
         lfn_arn(req, f->ref.name, "$LATEST", arn, sizeof(arn));
-        set_str(o, "FunctionArn", arn);
+        lcfg_set_str(o, "FunctionArn", arn);
         return o;
     }
     if (arn_is_version(q)) return lfn_version_config(req, f, q);
@@ -814,7 +345,7 @@ static cJSON *resolve_config(struct req *req, struct lfn *f) {
     cJSON_Delete(al);
     if (o == NULL) return NULL;
     lfn_arn(req, f->ref.name, q, arn, sizeof(arn));
-    set_str(o, "FunctionArn", arn);
+    lcfg_set_str(o, "FunctionArn", arn);
     return o;
 }
 
@@ -920,7 +451,7 @@ static int list_fn_row(void *ctx, const char *name, const char *config) {
         if (acc->all) {
             char arn[512];
             lfn_arn(acc->req, name, "$LATEST", arn, sizeof(arn));
-            set_str(o, "FunctionArn", arn);
+            lcfg_set_str(o, "FunctionArn", arn);
         }
         cJSON_AddItemToArray(acc->arr, o);
         acc->count++;
@@ -1063,14 +594,15 @@ static int aliases_on_version(struct req *req, const char *name, const char *ver
     return 0;
 }
 
+/* CFG's RevisionId, or NULL when it has none. Borrowed from CFG. */
+static const char *revision_of(cJSON *cfg) {
+    cJSON *r = cJSON_GetObjectItemCaseSensitive(cfg, "RevisionId");
+    return cJSON_IsString(r) ? r->valuestring : NULL;
+}
+
 /* 412 unless REVISION (may be NULL) matches CFG's RevisionId. */
 static int check_revision(struct req *req, cJSON *cfg, const char *revision) {
-    if (revision == NULL) return 0;
-    cJSON *r = cJSON_GetObjectItemCaseSensitive(cfg, "RevisionId");
-    if (cJSON_IsString(r) && strcmp(r->valuestring, revision) == 0) return 0;
-    return req_fail(req, &AWSERR_PRECONDITION_FAILED,
-                    "The Revision Id provided does not match the latest Revision Id. Call the "
-                    "GetFunction/GetAlias API to retrieve the latest Revision Id");
+    return lrevision_check_or_fail(req, revision, revision_of(cfg));
 }
 
 /* Loads the unqualified (or $LATEST) function for an update. */
@@ -1088,30 +620,30 @@ static int save_latest(struct req *req, struct lfn *f) {
     char rev[37], now[40];
     lrevision(rev);
     lnow_string(now, sizeof(now));
-    set_str(f->latest, "RevisionId", rev);
-    set_str(f->latest, "LastModified", now);
-    set_str(f->latest, "LastUpdateStatus", "Successful");
+    lcfg_set_str(f->latest, "RevisionId", rev);
+    lcfg_set_str(f->latest, "LastModified", now);
+    lcfg_set_str(f->latest, "LastUpdateStatus", "Successful");
     cJSON_DeleteItemFromObjectCaseSensitive(f->latest, "LastUpdateStatusReason");
     cJSON_DeleteItemFromObjectCaseSensitive(f->latest, "LastUpdateStatusReasonCode");
-    runtime_version(f->latest);
+    lcfg_runtime_version(f->latest);
     free(f->row.config);
     f->row.config = cJSON_PrintUnformatted(f->latest);
     int rc = store_fn_put(lscope(req), f->ref.name, &f->row, 0);
     return rc == STORE_OK ? 0 : lstore_fail(req, rc);
 }
 
+/* UpdateFunctionConfiguration: load $LATEST, parse and check the body,
+ * apply it, store it. */
 static int update_function_configuration(struct req *req, struct op_in *a) {
     struct lfn f;
+    struct lcfg c;
     cJSON *in = NULL;
     int rc = -1;
     memset(&f, 0, sizeof(f));
     if (json_body(req, &in) != 0) goto out;
     if (load_for_update(req, a, &f) != 0) goto out;
-    const char *revision = NULL, *pkg = NULL;
-    if (jget_str(req, in, "RevisionId", &revision) < 0) goto out;
-    if (check_revision(req, f.latest, revision) != 0) goto out;
-    (void)pkg;
-    if (apply_config(req, in, f.latest, 0) != 0) goto out;
+    if (lupdate_config_parse_or_fail(req, in, revision_of(f.latest), &c) != 0) goto out;
+    lcfg_apply(&c, f.latest, 0);
     if (save_latest(req, &f) != 0) goto out;
     cJSON *o = config_out(f.latest, 0);
     mark_in_progress(o);
@@ -1122,46 +654,33 @@ out:
     return rc;
 }
 
+/* UpdateFunctionCode: load $LATEST, parse and check the body, store the
+ * code, apply it; then answer (DryRun), or store $LATEST and publish it
+ * when asked. */
 static int update_function_code(struct req *req, struct op_in *a) {
     struct lfn f;
-    cJSON *in = NULL;
+    struct lupdate_code u;
+    struct lcode_stored code;
+    cJSON *in = NULL, *o = NULL;
     int rc = -1;
     memset(&f, 0, sizeof(f));
+    memset(&u, 0, sizeof(u));
     if (json_body(req, &in) != 0) goto out;
     if (load_for_update(req, a, &f) != 0) goto out;
-    const char *revision = NULL;
-    int publish = 0, dry = 0;
-    cJSON *arch = NULL;
-    if (jget_str(req, in, "RevisionId", &revision) < 0 || jget_bool(req, in, "Publish", &publish) < 0 ||
-        jget_bool(req, in, "DryRun", &dry) < 0 || jget_arr(req, in, "Architectures", &arch) < 0)
-        goto out;
-    if (check_revision(req, f.latest, revision) != 0) goto out;
-    if (arch) {
-        struct vlist vl = {0};
-        check_architectures(&vl, arch);
-        if (vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION)) goto out;
-        cJSON *a0 = cJSON_GetArrayItem(arch, 0);
-        cJSON *ar = cJSON_CreateArray();
-        cJSON_AddItemToArray(ar, cJSON_CreateString(a0->valuestring));
-        set_item(f.latest, "Architectures", ar);
-    }
-    if (apply_code(req, in, f.latest, !dry) != 0) goto out;
-    if (dry) {
+    if (lupdate_code_parse_or_fail(req, in, revision_of(f.latest), &u) != 0) goto out;
+    if (store_code(req, &u.code, &code) != 0) goto out;
+    lcode_apply(f.latest, u.architecture, &code);
+    if (u.dry_run) {
         rc = req_reply_json(req, 200, config_out(f.latest, 0));
         goto out;
     }
     if (save_latest(req, &f) != 0) goto out;
-    if (publish) {
-        cJSON *v = NULL;
-        if (publish_from_latest(req, &f, NULL, &v) != 0) goto out;
-        mark_in_progress(v);
-        rc = req_reply_json(req, 200, v);
-        goto out;
-    }
-    cJSON *o = config_out(f.latest, 0);
+    if (u.publish && publish_from_latest(req, &f, NULL, &o) != 0) goto out;
+    if (o == NULL) o = config_out(f.latest, 0);
     mark_in_progress(o);
     rc = req_reply_json(req, 200, o);
 out:
+    lcode_clear(&u.code);
     lfn_free(&f);
     cJSON_Delete(in);
     return rc;
@@ -1208,15 +727,15 @@ static int publish_from_latest(struct req *req, struct lfn *f, const char *desc,
     snprintf(vs, sizeof(vs), "%d", version);
     cJSON *vc = config_out(f->latest, 0);
     lfn_arn(req, f->ref.name, vs, arn, sizeof(arn));
-    set_str(vc, "FunctionArn", arn);
-    set_str(vc, "Version", vs);
+    lcfg_set_str(vc, "FunctionArn", arn);
+    lcfg_set_str(vc, "Version", vs);
     lrevision(vrev);
-    set_str(vc, "RevisionId", vrev);
+    lcfg_set_str(vc, "RevisionId", vrev);
     lnow_string(now, sizeof(now));
-    set_str(vc, "LastModified", now);
-    if (desc) set_str(vc, "Description", desc);
-    set_str(vc, "State", "Active");
-    set_str(vc, "LastUpdateStatus", "Successful");
+    lcfg_set_str(vc, "LastModified", now);
+    if (desc) lcfg_set_str(vc, "Description", desc);
+    lcfg_set_str(vc, "State", "Active");
+    lcfg_set_str(vc, "LastUpdateStatus", "Successful");
     char *text = cJSON_PrintUnformatted(vc);
     rc = store_ver_insert(lscope(req), f->ref.name, version, text);
     free(text);
@@ -1320,7 +839,7 @@ static int list_versions(struct req *req, struct op_in *a) {
         cJSON *o = config_out(f.latest, 1);
         char arn[512];
         lfn_arn(req, f.ref.name, "$LATEST", arn, sizeof(arn));
-        set_str(o, "FunctionArn", arn);
+        lcfg_set_str(o, "FunctionArn", arn);
         cJSON_AddItemToArray(acc.arr, o);
         acc.count = 1;
         after = 0;

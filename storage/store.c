@@ -9,6 +9,7 @@
 #include "storage/schema.h"
 #include "storage/store_sql.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -426,7 +427,10 @@ static void group_batch(struct group_job *self) {
 
 int store_in_group(void) { return holds_write == 2; }
 
-uint64_t store_write_epoch(void) { return write_epoch; }
+uint64_t store_write_epoch(void) {
+    assert(store_in_group()); /* store.h: only inside a batch */
+    return write_epoch;
+}
 
 int store_group_run(store_group_fn fn, void *ctx) {
     if (holds_write) return STORE_ERR;   /* would wait for itself */
