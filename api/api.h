@@ -47,11 +47,6 @@ int cw_dispatch_json(struct req *req, const char *target);
  * string with Action=...&Version=2010-08-01; XML reply). */
 void cw_dispatch_query(struct req *req);
 
-/* One pass of DynamoDB's background work (stream trimming, shard
- * rollover, TTL deletes) by the virtual clock. Runs in its own write
- * transaction on the calling thread. Registered with engine/background. */
-void ddb_sweep(void);
-
 /* One pass of CloudWatch Logs retention by the virtual clock: deletes the
  * events of every group with a retention policy that are past it
  * (api/logs_retention.h). Registered with engine/background. */

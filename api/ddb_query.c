@@ -5,8 +5,8 @@
  * segments.
  */
 #include "api/aws_error.h"
-#include "api/ddb_capacity.h"
-#include "api/ddb_expr.h"
+#include "engine/ddb/ddb_capacity.h"
+#include "engine/ddb/ddb_expr.h"
 #include "api/ddb_int.h"
 #include "api/validate.h"
 #include "engine/util.h"
@@ -196,7 +196,7 @@ static int parse_read(struct req *req, cJSON *in, int query, struct read_req *r)
                         "Either the KeyConditions or KeyConditionExpression parameter must be "
                         "specified in the request.");
     char tname[DDB_TABLE_NAME_BUF];
-    if (ddb_table_name(req, name, tname) != 0 || ddb_table_load(req, tname, 1, &r->t) != 0) return -1;
+    if (ddb_table_name(req, name, tname) != 0 || ddb_load_table(req, tname, 1, &r->t) != 0) return -1;
     if (index) {
         r->ix = ddb_table_index(&r->t, index);
         if (r->ix == NULL)

@@ -11,8 +11,8 @@
  * so that short random inputs reach deep into the grammar without a seed
  * corpus.
  */
-#include "api/ddb_av.h"
-#include "api/ddb_expr.h"
+#include "engine/ddb/ddb_av.h"
+#include "engine/ddb/ddb_expr.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>

@@ -4,7 +4,7 @@
  * DynamoDB way, base64, and the item-size measure behind the 400 KB limit.
  * JSON in the tables uses single quotes, turned into double quotes.
  */
-#include "api/ddb_av.h"
+#include "engine/ddb/ddb_av.h"
 
 #include <check.h>
 #include <cjson/cJSON.h>

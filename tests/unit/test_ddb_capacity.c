@@ -4,7 +4,7 @@
  * index pages' "Provisioned throughput considerations"), index entry sizes,
  * ReturnConsumedCapacity parsing and the ConsumedCapacity objects.
  */
-#include "api/ddb_capacity.h"
+#include "engine/ddb/ddb_capacity.h"
 
 #include <check.h>
 #include <cjson/cJSON.h>

@@ -4,9 +4,9 @@
  * key-condition splitter, with AWS's exact error texts. JSON in the tables
  * is written with single quotes, turned into double quotes before parsing.
  */
-#include "api/ddb_expr.h"
+#include "engine/ddb/ddb_expr.h"
 
-#include "api/ddb_av.h"
+#include "engine/ddb/ddb_av.h"
 
 #include <check.h>
 #include <cjson/cJSON.h>

@@ -4,7 +4,7 @@
  * 38-significant-digit limit, the 1E-130 .. 9.99...E+125 range, ordering,
  * exact addition and subtraction, and the canonical text.
  */
-#include "api/ddb_num.h"
+#include "engine/ddb/ddb_num.h"
 
 #include <check.h>
 #include <stdio.h>

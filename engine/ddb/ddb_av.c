@@ -1,5 +1,5 @@
 /*
- * api/ddb_av.c: DynamoDB AttributeValues in their wire form (cJSON objects
+ * engine/ddb/ddb_av.c: DynamoDB AttributeValues in their wire form (cJSON objects
  * such as {"S":"x"} or {"NS":["1","2"]}). Validates them with AWS's
  * ValidationException texts, compares them the way DynamoDB does (numbers
  * by value through ddb_num, binary by decoded bytes, sets regardless of
@@ -10,9 +10,9 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* vasprintf, memmem */
 #endif
-#include "api/ddb_av.h"
+#include "engine/ddb/ddb_av.h"
 
-#include "api/ddb_num.h"
+#include "engine/ddb/ddb_num.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>

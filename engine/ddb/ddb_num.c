@@ -1,5 +1,5 @@
 /*
- * api/ddb_num.c: the DynamoDB Number type. Parses the wire text of an N
+ * engine/ddb/ddb_num.c: the DynamoDB Number type. Parses the wire text of an N
  * value into a normalised decimal (at most 38 significant digits, exponent
  * within DynamoDB's range), compares, adds and subtracts exactly, and
  * prints the canonical text DynamoDB returns. Called by the attribute
@@ -7,7 +7,7 @@
  * works on fixed-size digit arrays: no heap, no doubles, no global state,
  * so every function is thread-safe.
  */
-#include "api/ddb_num.h"
+#include "engine/ddb/ddb_num.h"
 
 #include <stdint.h>
 #include <string.h>

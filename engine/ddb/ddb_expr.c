@@ -1,11 +1,11 @@
 /*
- * api/ddb_expr.c: DynamoDB's expression language. A tokenizer, a
+ * engine/ddb/ddb_expr.c: DynamoDB's expression language. A tokenizer, a
  * backtracking recursive-descent parser and a checker for condition,
  * filter, key-condition, update and projection expressions, resolving
  * #names and :values through a request's ExpressionAttributeNames/Values;
  * then the evaluator (conditions), the update applier and the projector.
  * Error texts are AWS's ValidationException messages (docs/aws-reference.md G).
- * Called by the DynamoDB handlers through api/ddb_expr.h. Pure and
+ * Called by the DynamoDB handlers through engine/ddb/ddb_expr.h. Pure and
  * thread-safe: all state lives in the parsed expression or on the stack.
  *
  * Sources for the wording and the rules (dynalite's grammars were written
@@ -22,10 +22,10 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* vasprintf, memmem */
 #endif
-#include "api/ddb_expr.h"
+#include "engine/ddb/ddb_expr.h"
 
-#include "api/ddb_av.h"
-#include "api/ddb_num.h"
+#include "engine/ddb/ddb_av.h"
+#include "engine/ddb/ddb_num.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
