@@ -87,33 +87,33 @@ static int one_key(const struct ddb_keydef *kd, const cJSON *item, int full_item
     if (av == NULL) {
         if (full_item)
             return ddb_err_set(err, DDB_ERR_VALIDATION,
-                            "One or more parameter values were invalid: Missing the key %s in the item",
-                            kd->name);
+                               "One or more parameter values were invalid: Missing the key %s in the item",
+                               kd->name);
         return ddb_err_set(err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
     }
     enum ddb_type t = ddb_av_type(av);
     if (t != kd->type) {
         if (full_item)
             return ddb_err_set(err, DDB_ERR_VALIDATION,
-                            "One or more parameter values were invalid: Type mismatch for key %s "
-                            "expected: %s actual: %s",
-                            kd->name, ddb_type_name(kd->type), t == DDB_T_INVALID ? "null" : ddb_type_name(t));
+                               "One or more parameter values were invalid: Type mismatch for key %s "
+                               "expected: %s actual: %s",
+                               kd->name, ddb_type_name(kd->type), t == DDB_T_INVALID ? "null" : ddb_type_name(t));
         return ddb_err_set(err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
     }
     size_t bytes = value_bytes(av, t);
     if (bytes == 0 && t != DDB_T_N)
         return ddb_err_set(err, DDB_ERR_VALIDATION,
-                        "One or more parameter values are not valid. The AttributeValue for a key "
-                        "attribute cannot contain an empty %s value. Key: %s",
-                        t == DDB_T_S ? "string" : "binary", kd->name);
+                           "One or more parameter values are not valid. The AttributeValue for a key "
+                           "attribute cannot contain an empty %s value. Key: %s",
+                           t == DDB_T_S ? "string" : "binary", kd->name);
     if (is_hash && bytes > DDB_MAX_HASH_BYTES)
         return ddb_err_set(err, DDB_ERR_VALIDATION,
-                        "One or more parameter values were invalid: Size of hashkey has exceeded "
-                        "the maximum size limit of2048 bytes");
+                           "One or more parameter values were invalid: Size of hashkey has exceeded "
+                           "the maximum size limit of2048 bytes");
     if (!is_hash && bytes > DDB_MAX_RANGE_BYTES)
         return ddb_err_set(err, DDB_ERR_VALIDATION,
-                        "One or more parameter values were invalid: Aggregated size of all range "
-                        "keys has exceeded the size limit of 1024 bytes");
+                           "One or more parameter values were invalid: Aggregated size of all range "
+                           "keys has exceeded the size limit of 1024 bytes");
     unsigned char *p;
     size_t n;
     if (ddb_key_encode(av, t, &p, &n) != 0)
@@ -132,7 +132,7 @@ int ddb_item_key(const struct ddb_table *t, const cJSON *item, int full_item, st
         int want = t->range.type != DDB_T_INVALID ? 2 : 1;
         if (cJSON_GetArraySize(item) != want)
             return ddb_err_set(err, DDB_ERR_VALIDATION,
-                            "The provided key element does not match the schema");
+                               "The provided key element does not match the schema");
     }
     if (one_key(&t->hash, item, full_item, 1, hk, err) != 0) return -1;
     if (t->range.type == DDB_T_INVALID) {

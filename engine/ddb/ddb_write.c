@@ -36,12 +36,12 @@ int ddb_check_item(cJSON *item, int for_update, struct ddb_err *err) {
         size_t nname = strlen(a->string);
         if (nname == 0)
             return ddb_err_set(err, DDB_ERR_VALIDATION,
-                            "One or more parameter values were invalid: An attribute name cannot be empty");
+                               "One or more parameter values were invalid: An attribute name cannot be empty");
         if (nname > DDB_MAX_ATTR_NAME)
             return ddb_err_set(err, DDB_ERR_VALIDATION,
-                            "One or more parameter values were invalid: An attribute name exceeds the "
-                            "maximum size of %d bytes",
-                            DDB_MAX_ATTR_NAME);
+                               "One or more parameter values were invalid: An attribute name exceeds the "
+                               "maximum size of %d bytes",
+                               DDB_MAX_ATTR_NAME);
         char *msg = NULL;
         if (ddb_av_validate(a, &msg) != 0) {
             ddb_err_set(err, DDB_ERR_VALIDATION, "%s", msg ? msg : "Invalid request");
@@ -51,8 +51,8 @@ int ddb_check_item(cJSON *item, int for_update, struct ddb_err *err) {
     }
     if (ddb_item_size(item) > DDB_MAX_ITEM_SIZE)
         return ddb_err_set(err, DDB_ERR_VALIDATION,
-                        for_update ? "Item size to update has exceeded the maximum allowed size"
-                                   : "Item size has exceeded the maximum allowed size");
+                           for_update ? "Item size to update has exceeded the maximum allowed size"
+                                      : "Item size has exceeded the maximum allowed size");
     return 0;
 }
 
@@ -93,9 +93,10 @@ static int index_entries(const struct ddb_table *t, const cJSON *item, struct st
             }
             *n = 0;
             return ddb_err_set(err, DDB_ERR_VALIDATION,
-                            "One or more parameter values were invalid: Type mismatch for Index "
-                            "Key %s Expected: %s Actual: %s IndexName: %s",
-                            bad->name, ddb_type_name(bad->type), ddb_type_name(ddb_av_type(v)), x->name);
+                               "One or more parameter values were invalid: Type mismatch for Index "
+                               "Key %s Expected: %s Actual: %s IndexName: %s",
+                               bad->name, ddb_type_name(bad->type), ddb_type_name(ddb_av_type(v)),
+                               x->name);
         }
         /* Index keys follow the table key rules: not empty, 2048 / 1024 bytes. */
         const cJSON *kv[2] = {h, r};
@@ -119,15 +120,15 @@ static int index_entries(const struct ddb_table *t, const cJSON *item, struct st
             *n = 0;
             if (why[0] == 'e')
                 return ddb_err_set(err, DDB_ERR_VALIDATION,
-                                "One or more parameter values are not valid. A value specified for a "
-                                "secondary index key is not supported. The AttributeValue for a key "
-                                "attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
-                                kd[k]->type == DDB_T_S ? "string" : "binary", x->name, kd[k]->name);
+                                   "One or more parameter values are not valid. A value specified for a "
+                                   "secondary index key is not supported. The AttributeValue for a key "
+                                   "attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
+                                   kd[k]->type == DDB_T_S ? "string" : "binary", x->name, kd[k]->name);
             return ddb_err_set(err, DDB_ERR_VALIDATION,
-                            k == 0 ? "One or more parameter values were invalid: Size of hashkey has "
-                                     "exceeded the maximum size limit of2048 bytes"
-                                   : "One or more parameter values were invalid: Aggregated size of all "
-                                     "range keys has exceeded the size limit of 1024 bytes");
+                               k == 0 ? "One or more parameter values were invalid: Size of hashkey has "
+                                        "exceeded the maximum size limit of2048 bytes"
+                                      : "One or more parameter values were invalid: Aggregated size of all "
+                                        "range keys has exceeded the size limit of 1024 bytes");
         }
         unsigned char *p;
         size_t np;
