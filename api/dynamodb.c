@@ -2,8 +2,11 @@
  * DynamoDB (JSON 1.0, X-Amz-Target DynamoDB_20120810.<Op>) and DynamoDB
  * Streams (DynamoDBStreams_20120810.<Op>): the operation table and
  * dispatch, and the table operations (create, describe, list, update,
- * delete, tags, TTL). Item operations are in ddb_items.c, Query and Scan
- * in ddb_query.c, the Streams reads in dynamodbstreams.c.
+ * delete, tags, TTL, backups): their parameters, checks and responses.
+ * Item operations are in ddb_items.c, Query and Scan in ddb_query.c, the
+ * Streams reads in dynamodbstreams.c. Tables, items and stream records
+ * are the engine's (engine/ddb/ddb.h), whose failures ddb_req_fail turns
+ * into AWS errors.
  */
 #include "api/api.h"
 #include "api/aws_error.h"
