@@ -1,5 +1,5 @@
 /*
- * Unit tests for api/ddb_capacity.h: the read and write unit arithmetic of
+ * Unit tests for engine/ddb/ddb_capacity.h: the read and write unit arithmetic of
  * the DynamoDB Developer Guide ("DynamoDB read and write operations", the
  * index pages' "Provisioned throughput considerations"), index entry sizes,
  * ReturnConsumedCapacity parsing and the ConsumedCapacity objects.

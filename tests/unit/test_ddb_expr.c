@@ -1,5 +1,5 @@
 /*
- * Unit tests for api/ddb_expr.h: DynamoDB's expression language. Tables of
+ * Unit tests for engine/ddb/ddb_expr.h: DynamoDB's expression language. Tables of
  * cases drive the parser, checker, evaluator, update applier, projector and
  * key-condition splitter, with AWS's exact error texts. JSON in the tables
  * is written with single quotes, turned into double quotes before parsing.
