@@ -19,8 +19,9 @@ struct service;
 #define API_MAX_BODY_INVOKE 6291456u
 /* Every other operation: far above any legitimate control-plane body
  * (the largest, a policy or environment, is a few KB), and a bound on
- * what a hostile client can make us buffer. DynamoDB requests (up to
- * 16 MB for batches) get their own cap in the next issue. */
+ * what a hostile client can make us buffer. DynamoDB requests have no
+ * cap of their own and get this one too (AWS takes batches of up to
+ * 16 MB). */
 #define API_MAX_BODY_DEFAULT (1u * 1024 * 1024)
 
 /* Returns the largest body the Lambda route for METHOD and PATH accepts. */
@@ -40,11 +41,6 @@ extern const struct service cw_query_service;
 /* Handles TARGET (the X-Amz-Target value) when it names DynamoDB or
  * DynamoDB Streams, and returns 1; returns 0 for other targets. */
 int ddb_dispatch(struct req *req, const char *target);
-
-/* One pass of DynamoDB's background work (stream trimming, shard
- * rollover, TTL deletes) by the virtual clock. Runs in its own write
- * transaction on the calling thread. Registered with engine/background. */
-void ddb_sweep(void);
 
 /* One pass of CloudWatch Logs retention by the virtual clock: deletes the
  * events of every group with a retention policy that are past it

@@ -1,63 +1,19 @@
 /*
  * Internals shared by the DynamoDB API files: dynamodb.c (dispatch and
  * table operations), ddb_items.c (item reads and writes, batches and
- * transactions), ddb_query.c (Query and Scan), ddb_stream_write.c (stream
- * records produced by writes). Not for other modules.
+ * transactions), ddb_query.c (Query and Scan), dynamodbstreams.c (the
+ * Streams reads). They parse and validate requests, call the engine
+ * (engine/ddb/ddb.h) and shape the responses. Not for other modules.
  */
-#ifndef EMU_API_DDB_INT_H
-#define EMU_API_DDB_INT_H
+#ifndef SLUICE_API_DDB_INT_H
+#define SLUICE_API_DDB_INT_H
 
-#include "api/ddb_av.h"
 #include "api/request.h"
+#include "engine/ddb/ddb.h"
+#include "engine/ddb/ddb_capacity.h"
 #include "storage/store_ddb.h"
 
 struct cJSON;
-
-/* DynamoDB's limits on secondary indexes per table. */
-#define DDB_MAX_GSI 20
-#define DDB_MAX_LSI 5
-#define DDB_MAX_INDEXES (DDB_MAX_GSI + DDB_MAX_LSI)
-/* Attribute name bytes DynamoDB allows for key attributes. */
-#define DDB_MAX_KEY_NAME 255
-/* Item size limit: 400 KB including attribute names. */
-#define DDB_MAX_ITEM_SIZE (400 * 1024)
-/* Partition key value bytes: 2048; sort key value bytes: 1024. */
-#define DDB_MAX_HASH_BYTES 2048
-#define DDB_MAX_RANGE_BYTES 1024
-/* Stream partitions a table may ask for with the sluice:partitions tag. */
-#define DDB_MAX_PARTITIONS 16
-/* A shard rolls over to a child after 4 hours of clock time, as observed
- * on AWS [docs/aws-reference.md F; undocumented]. */
-#define DDB_SHARD_ROLLOVER_MS (4LL * 3600 * 1000)
-/* Stream records are kept 24 hours. */
-#define DDB_STREAM_RETENTION_MS (24LL * 3600 * 1000)
-
-struct ddb_keydef {
-    char name[DDB_MAX_KEY_NAME + 1];
-    enum ddb_type type;   /* DDB_T_S, DDB_T_N or DDB_T_B; INVALID when absent */
-};
-
-struct ddb_index {
-    char name[256];
-    int global;
-    struct ddb_keydef hash, range;
-    const struct cJSON *projection;   /* borrowed from the table description */
-};
-
-/* A table as the handlers use it. */
-struct ddb_table {
-    char name[256];
-    struct store_ddb_table row;
-    struct cJSON *desc;                /* parsed description (owned) */
-    struct ddb_keydef hash, range;     /* range.type INVALID when no range key */
-    struct ddb_index idx[DDB_MAX_INDEXES];
-    int nidx;
-    char ttl_attr[256];                /* "" when TTL is off */
-    int stream_on;                     /* an enabled stream exists */
-    struct store_stream stream;        /* valid when stream_on */
-    int borrowed;                      /* a copy of a cached table: read only,
-                                        * ddb_table_free leaves its parts alone */
-};
 
 /* A table name with its NUL: names are 3 to 255 characters. */
 #define DDB_TABLE_NAME_BUF 256
@@ -103,35 +59,20 @@ int ddb_table_name(struct req *req, const char *z, char name[DDB_TABLE_NAME_BUF]
 void ddb_pitr_window(int64_t enabled_ms, int days, int64_t now_ms, int64_t *earliest_ms,
                      int64_t *latest_ms);
 
-/* Loads table NAME. ITEM_OP selects the not-found wording of item
- * operations ("Requested resource not found") over that of table
- * operations ("Requested resource not found: Table: T not found").
- * Inside a group-commit batch (item writes) the table comes from a small
- * cache, valid while no other write transaction has begun: T is then a
- * borrowed, read-only copy, good until the job ends. Returns 0, or -1
- * with the error recorded. Free with ddb_table_free either way. */
-int ddb_table_load(struct req *req, const char *name, int item_op, struct ddb_table *t);
-void ddb_table_free(struct ddb_table *t);
+/* The scope of the caller: REQ's account and region. */
+struct ddb_scope ddb_req_scope(struct req *req);
 
-/* Finds index NAME of T, or NULL. */
-const struct ddb_index *ddb_table_index(const struct ddb_table *t, const char *name);
+/* Records the engine's failure ERR in REQ as the AWS error of its kind,
+ * with its message, and clears ERR. Returns -1. */
+int ddb_req_fail(struct req *req, struct ddb_err *err);
 
-/* Encodes the key attribute value AV of TYPE into order-preserving bytes
- * (caller frees *OUT). Returns 0, or -1 when AV is not of TYPE. */
-int ddb_key_encode(const struct cJSON *av, enum ddb_type type, unsigned char **out, size_t *n);
+/* ddb_table_load in the caller's scope, the failure recorded in REQ.
+ * Returns 0 or -1; free T with ddb_table_free either way. */
+int ddb_load_table(struct req *req, const char *name, int item_op, struct ddb_table *t);
 
-/* Extracts and encodes the primary key of ITEM (which may hold other
- * attributes when FULL_ITEM). Checks presence, types and key sizes with
- * AWS's messages. HK/RK receive heap buffers (RK empty when the table
- * has no range key). Returns 0 or -1 with the error recorded. */
-int ddb_item_key(struct req *req, const struct ddb_table *t, const struct cJSON *item,
-                 int full_item, struct store_key *hk, struct store_key *rk);
-
-/* Frees what ddb_item_key allocated. */
-void ddb_key_free(struct store_key *k);
-
-/* The scope of the caller. */
-struct store_scope ddb_scope(struct req *req);
+/* ddb_item_key with the failure recorded in REQ. */
+int ddb_req_item_key(struct req *req, const struct ddb_table *t, const struct cJSON *item,
+                     int full_item, struct store_key *hk, struct store_key *rk);
 
 /* Records 500 InternalServerError for a storage failure; returns -1. */
 int ddb_store_fail(struct req *req, int rc);
@@ -139,55 +80,9 @@ int ddb_store_fail(struct req *req, int rc);
 /* Records a ValidationException with a malloc'd message and frees it. */
 int ddb_fail_msg(struct req *req, char *msg);
 
-/* Writes ITEM (new image; NULL to delete) over OLD (old image; NULL when
- * absent) in table T: item row, index entries and, when the table has an
- * enabled stream and the write changed something, the stream record.
- * USER_IDENTITY_TTL marks a TTL deletion. Must run inside the request's
- * write transaction. Returns 0 or -1 with the error recorded. */
-int ddb_write_item(struct req *req, struct ddb_table *t, const struct store_key *hk,
-                   const struct store_key *rk, const struct cJSON *old_item,
-                   const struct cJSON *new_item, int ttl_delete);
-
-/* Stream records (ddb_stream_write.c). Appends the record of a change to
- * T's enabled stream, choosing the shard by the key's partition and
- * rolling the shard over when due. NEW_TEXT is NEW_ITEM as JSON text when
- * the caller has it (NULL: printed here). Returns 0, or -1 with the error
- * recorded. */
-int ddb_stream_append(struct req *req, struct ddb_table *t, const struct store_key *hk,
-                      const char *new_text, const struct cJSON *old_item,
-                      const struct cJSON *new_item, int ttl_delete);
-
-/* Creates the stream row and first shards for T with VIEW_TYPE, stores
- * its ARN and label in T's row. */
-int ddb_stream_create(struct req *req, struct ddb_table *t, const char *view_type,
-                      struct cJSON *desc);
-
-/* Recomputes the stored TTL expiry of every item of T from attribute
- * ATTR (after UpdateTimeToLive enables it). */
-int ddb_ttl_reindex(struct req *req, struct ddb_table *t, const char *attr);
-
-/* Expiry in epoch seconds of ITEM under T's TTL attribute, or -1. */
-int64_t ddb_item_expiry(const struct ddb_table *t, const struct cJSON *item);
-
-/* Validates every AttributeValue of ITEM (an item map), canonicalising
- * numbers, and its size; FIELD words the size message ("Item size has
- * exceeded the maximum allowed size" or, for updates, "Item size to
- * update has exceeded the maximum allowed size"). Returns 0 or -1. */
-int ddb_check_item(struct req *req, struct cJSON *item, int for_update);
-
-/* ClientRequestToken idempotency of TransactWriteItems: check returns 1
- * when TOKEN was used with the same request (hex HASH) within the
- * window (the caller answers success without writing), 0 when unused
- * or expired, -1 with IdempotentParameterMismatchException recorded when
- * it was used with another request. Save records it. */
-int ddb_txn_token_check(struct req *req, const char *token, const char *hash);
-int ddb_txn_token_save(struct req *req, const char *token, const char *hash);
-
-
-/* Closes shard OPEN of PARTITION at NEXT_SEQ - 1 and opens its child.
- * Returns a STORE_ code. */
-int ddb_shard_rollover(const char *arn, int partition, const struct store_shard *open,
-                       int64_t next_seq, int64_t now);
+/* Reads ReturnConsumedCapacity of IN into *OUT (NONE when absent).
+ * Returns 0, or -1 with AWS's enum ValidationException recorded. */
+int ddb_rcc_get(struct req *req, struct cJSON *in, enum ddb_rcc *out);
 
 /* Item handlers (ddb_items.c) and reads (ddb_query.c). */
 int ddb_put_item(struct req *req, struct cJSON *in);

@@ -1,16 +1,15 @@
 /*
  * DynamoDB item operations: PutItem, GetItem, UpdateItem, DeleteItem,
- * BatchWriteItem, BatchGetItem, TransactWriteItems, TransactGetItems, and
- * the write path they share (item row, index entries, stream record in the
- * request's one transaction). Expressions come from api/ddb_expr.
+ * BatchWriteItem, BatchGetItem, TransactWriteItems, TransactGetItems:
+ * their parameters, conditions and responses. The write path they share
+ * (item row, index entries, stream record in the request's one
+ * transaction) is the engine's (engine/ddb/ddb.h), expressions come from
+ * engine/ddb/ddb_expr.h.
  */
 #include "api/aws_error.h"
-#include "api/ddb_capacity.h"
-#include "api/ddb_expr.h"
 #include "api/ddb_int.h"
-#include "api/ddb_num.h"
 #include "api/validate.h"
-#include "engine/clock.h"
+#include "engine/ddb/ddb_expr.h"
 #include "engine/util.h"
 #include "storage/store.h"
 
@@ -25,190 +24,10 @@
 #define DDB_MAX_BATCH_WRITE 25
 #define DDB_MAX_BATCH_GET 100
 #define DDB_MAX_TRANSACT 100
-/* TTL values older than five years are not expiry times, as in AWS. */
-#define DDB_TTL_MAX_PAST_S (5LL * 365 * 24 * 3600)
-/* ClientRequestToken idempotency window: 10 minutes. */
-#define DDB_TOKEN_WINDOW_MS (10LL * 60 * 1000)
-/* "Attribute names must be at least one character long and less than
- * 64 KB in size" (Amazon DynamoDB Developer Guide, "Supported data types
- * and naming rules in Amazon DynamoDB"). */
-#define DDB_MAX_ATTR_NAME (64 * 1024 - 1)
 /* "The aggregate size of the items in the transaction cannot exceed
  * 4 MB" (Amazon DynamoDB Developer Guide, "Constraints in Amazon
  * DynamoDB", DynamoDB transactions). */
 #define DDB_MAX_TRANSACT_SIZE (4 * 1024 * 1024)
-
-/* ------------------------------------------------------------------ */
-/* Shared checks                                                        */
-/* ------------------------------------------------------------------ */
-
-int ddb_check_item(struct req *req, cJSON *item, int for_update) {
-    for (cJSON *a = item->child; a; a = a->next) {
-        size_t nname = strlen(a->string);
-        if (nname == 0)
-            return req_fail(req, &AWSERR_DDB_VALIDATION,
-                            "One or more parameter values were invalid: An attribute name cannot be empty");
-        if (nname > DDB_MAX_ATTR_NAME)
-            return req_fail(req, &AWSERR_DDB_VALIDATION,
-                            "One or more parameter values were invalid: An attribute name exceeds the "
-                            "maximum size of %d bytes",
-                            DDB_MAX_ATTR_NAME);
-        char *err = NULL;
-        if (ddb_av_validate(a, &err) != 0) return ddb_fail_msg(req, err);
-    }
-    if (ddb_item_size(item) > DDB_MAX_ITEM_SIZE)
-        return req_fail(req, &AWSERR_DDB_VALIDATION,
-                        for_update ? "Item size to update has exceeded the maximum allowed size"
-                                   : "Item size has exceeded the maximum allowed size");
-    return 0;
-}
-
-int64_t ddb_item_expiry(const struct ddb_table *t, const cJSON *item) {
-    if (t->ttl_attr[0] == '\0' || item == NULL) return -1;
-    const cJSON *av = cJSON_GetObjectItemCaseSensitive(item, t->ttl_attr);
-    if (ddb_av_type(av) != DDB_T_N) return -1;
-    struct ddb_num n;
-    const char *err;
-    if (ddb_num_parse(av->child->valuestring, &n, &err) != 0 || n.neg || n.ndigits == 0) return -1;
-    /* Whole seconds: the integer part; values past year 10000 never expire. */
-    if (n.exp > 12) return -1;
-    int64_t v = 0;
-    for (int i = 0; i < n.exp; i++) v = v * 10 + (i < n.ndigits ? n.digits[i] : 0);
-    /* AWS ignores expiry times more than five years in the past (they are
-     * taken as not being epoch seconds at all). */
-    if (v < clock_now_ms() / 1000 - DDB_TTL_MAX_PAST_S) return -1;
-    return v;
-}
-
-/* Index entries of ITEM for every index whose keys it carries. */
-static int index_entries(struct req *req, const struct ddb_table *t, const cJSON *item,
-                         struct store_key *ihk, struct store_key *irk, const char **names, int *n) {
-    *n = 0;
-    for (int i = 0; i < t->nidx; i++) {
-        const struct ddb_index *x = &t->idx[i];
-        const cJSON *h = cJSON_GetObjectItemCaseSensitive(item, x->hash.name);
-        const cJSON *r = x->range.type != DDB_T_INVALID ? cJSON_GetObjectItemCaseSensitive(item, x->range.name) : NULL;
-        if (h == NULL || (x->range.type != DDB_T_INVALID && r == NULL)) continue;
-        const struct ddb_keydef *bad = ddb_av_type(h) != x->hash.type ? &x->hash
-                                       : (r && ddb_av_type(r) != x->range.type) ? &x->range
-                                                                              : NULL;
-        if (bad) {
-            const cJSON *v = bad == &x->hash ? h : r;
-            for (int j = 0; j < *n; j++) {
-                ddb_key_free(&ihk[j]);
-                ddb_key_free(&irk[j]);
-            }
-            *n = 0;
-            return req_fail(req, &AWSERR_DDB_VALIDATION,
-                            "One or more parameter values were invalid: Type mismatch for Index "
-                            "Key %s Expected: %s Actual: %s IndexName: %s",
-                            bad->name, ddb_type_name(bad->type), ddb_type_name(ddb_av_type(v)), x->name);
-        }
-        /* Index keys follow the table key rules: not empty, 2048 / 1024 bytes. */
-        const cJSON *kv[2] = {h, r};
-        const struct ddb_keydef *kd[2] = {&x->hash, &x->range};
-        for (int k = 0; k < 2; k++) {
-            if (kv[k] == NULL || kd[k]->type == DDB_T_N) continue;
-            size_t bytes = 0;
-            if (kd[k]->type == DDB_T_B) {
-                unsigned char *d = util_b64_decode(kv[k]->child->valuestring, strlen(kv[k]->child->valuestring), &bytes);
-                free(d);
-            } else {
-                bytes = strlen(kv[k]->child->valuestring);
-            }
-            const char *why = bytes == 0 ? "empty" : (k == 0 && bytes > DDB_MAX_HASH_BYTES) ||
-                                                         (k == 1 && bytes > DDB_MAX_RANGE_BYTES) ? "size" : NULL;
-            if (why == NULL) continue;
-            for (int j = 0; j < *n; j++) {
-                ddb_key_free(&ihk[j]);
-                ddb_key_free(&irk[j]);
-            }
-            *n = 0;
-            if (why[0] == 'e')
-                return req_fail(req, &AWSERR_DDB_VALIDATION,
-                                "One or more parameter values are not valid. A value specified for a "
-                                "secondary index key is not supported. The AttributeValue for a key "
-                                "attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
-                                kd[k]->type == DDB_T_S ? "string" : "binary", x->name, kd[k]->name);
-            return req_fail(req, &AWSERR_DDB_VALIDATION,
-                            k == 0 ? "One or more parameter values were invalid: Size of hashkey has "
-                                     "exceeded the maximum size limit of2048 bytes"
-                                   : "One or more parameter values were invalid: Aggregated size of all "
-                                     "range keys has exceeded the size limit of 1024 bytes");
-        }
-        unsigned char *p;
-        size_t np;
-        if (ddb_key_encode(h, x->hash.type, &p, &np) != 0) continue;
-        ihk[*n].p = p;
-        ihk[*n].n = np;
-        if (r) {
-            if (ddb_key_encode(r, x->range.type, &p, &np) != 0) {
-                ddb_key_free(&ihk[*n]);
-                continue;
-            }
-            irk[*n].p = p;
-            irk[*n].n = np;
-        } else {
-            irk[*n].p = xmalloc(1);
-            irk[*n].n = 0;
-        }
-        names[*n] = x->name;
-        (*n)++;
-    }
-    return 0;
-}
-
-/* 1 when items A and B (either may be NULL) hold the same attributes. */
-static int same_item(const cJSON *a, const cJSON *b) {
-    if (a == NULL || b == NULL) return a == b;
-    if (cJSON_GetArraySize(a) != cJSON_GetArraySize(b)) return 0;
-    for (const cJSON *x = a->child; x; x = x->next) {
-        const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, x->string);
-        if (y == NULL || !ddb_av_equal(x, y)) return 0;
-    }
-    return 1;
-}
-
-/* Writes the item row (TEXT, NEW_ITEM printed; NULL deletes it) and its
- * index entries. Returns 0, or -1 with the error recorded. */
-static int write_rows(struct req *req, struct ddb_table *t, const struct store_key *hk,
-                      const struct store_key *rk, const cJSON *new_item, const char *text) {
-    int rc;
-    if (new_item) {
-        rc = store_ddb_item_put(t->row.id, *hk, *rk, text, ddb_item_size(new_item),
-                                ddb_item_expiry(t, new_item));
-    } else {
-        rc = store_ddb_item_delete(t->row.id, *hk, *rk);
-        if (rc == STORE_NOTFOUND) rc = STORE_OK;
-    }
-    if (rc != STORE_OK) return ddb_store_fail(req, rc);
-    if (t->nidx > 0) {
-        struct store_key ihk[DDB_MAX_INDEXES], irk[DDB_MAX_INDEXES];
-        const char *names[DDB_MAX_INDEXES];
-        int n = 0;
-        if (new_item && index_entries(req, t, new_item, ihk, irk, names, &n) != 0) return -1;
-        rc = store_ddb_index_set(t->row.id, *hk, *rk, n, names, ihk, irk);
-        for (int i = 0; i < n; i++) {
-            ddb_key_free(&ihk[i]);
-            ddb_key_free(&irk[i]);
-        }
-        if (rc != STORE_OK) return ddb_store_fail(req, rc);
-    }
-    return 0;
-}
-
-int ddb_write_item(struct req *req, struct ddb_table *t, const struct store_key *hk,
-                   const struct store_key *rk, const cJSON *old_item, const cJSON *new_item,
-                   int ttl_delete) {
-    if (same_item(old_item, new_item)) return 0;  /* no change, no record */
-    /* NEW_ITEM as stored, reused for its stream record. */
-    char *text = new_item ? cJSON_PrintUnformatted(new_item) : NULL;
-    if (new_item && text == NULL) abort();
-    int out = write_rows(req, t, hk, rk, new_item, text);
-    if (out == 0 && t->stream_on) out = ddb_stream_append(req, t, hk, text, old_item, new_item, ttl_delete);
-    free(text);
-    return out;
-}
 
 /* The expressions and attribute maps of one request. */
 struct exprs {
@@ -225,6 +44,30 @@ static void exprs_free(struct exprs *x) {
     if (x->inited) ddb_expr_attrs_free(&x->attrs);
     cJSON_Delete(x->values);
     memset(x, 0, sizeof(*x));
+}
+
+/* ddb_check_item with the failure recorded in REQ. */
+static int check_item(struct req *req, cJSON *item, int for_update) {
+    struct ddb_err err = {0};
+    return ddb_check_item(item, for_update, &err) == 0 ? 0 : ddb_req_fail(req, &err);
+}
+
+/* ddb_write_item of a request (never a TTL deletion), the failure
+ * recorded in REQ. */
+static int write_item(struct req *req, struct ddb_table *t, const struct store_key *hk,
+                      const struct store_key *rk, const cJSON *old_item, const cJSON *new_item) {
+    struct ddb_err err = {0};
+    return ddb_write_item(t, hk, rk, old_item, new_item, 0, &err) == 0 ? 0 : ddb_req_fail(req, &err);
+}
+
+int ddb_rcc_get(struct req *req, cJSON *in, enum ddb_rcc *out) {
+    const char *v = NULL;
+    *out = DDB_RCC_NONE;
+    if (jget_str(req, in, "ReturnConsumedCapacity", &v) < 0) return -1;
+    if (ddb_rcc_parse(v, out) == 0) return 0;
+    struct vlist vl = {0};
+    vl_add(&vl, v, "returnConsumedCapacity", DDB_RCC_ENUM);
+    return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
 }
 
 /* Legacy (pre-expression) parameters sluice does not implement. */
@@ -349,7 +192,7 @@ static int required_table(struct req *req, cJSON *in, struct ddb_table *t) {
     char name[DDB_TABLE_NAME_BUF];
     memset(t, 0, sizeof(*t));
     if (jget_str(req, in, "TableName", &z) < 0 || ddb_table_name(req, z, name) != 0) return -1;
-    return ddb_table_load(req, name, 1, t);
+    return ddb_load_table(req, name, 1, t);
 }
 
 /* Loads the table a RequestItems key KEY names: a name, or a table ARN
@@ -365,7 +208,7 @@ static int batch_table(struct req *req, const char *key, struct ddb_table *t) {
     } else {
         snprintf(name, sizeof(name), "%s", key);
     }
-    return ddb_table_load(req, name, 1, t);
+    return ddb_load_table(req, name, 1, t);
 }
 
 static cJSON *load_item(struct req *req, struct ddb_table *t, struct store_key hk, struct store_key rk,
@@ -438,8 +281,8 @@ static int prepare_put(struct req *req, struct ddb_table *t, const cJSON *item_i
                         "1 validation error detected: Value null at 'item' failed to satisfy "
                         "constraint: Member must not be null");
     p->item = cJSON_Duplicate(item_in, 1);
-    if (ddb_check_item(req, p->item, 0) != 0) return -1;
-    if (ddb_item_key(req, t, p->item, 1, &p->hk, &p->rk) != 0) return -1;
+    if (check_item(req, p->item, 0) != 0) return -1;
+    if (ddb_req_item_key(req, t, p->item, 1, &p->hk, &p->rk) != 0) return -1;
     int failed = 0;
     p->old = load_item(req, t, p->hk, p->rk, &failed);
     return failed ? -1 : 0;
@@ -464,7 +307,7 @@ int ddb_put_item(struct req *req, cJSON *in) {
         goto out;
     if (prepare_put(req, &t, item, &p) != 0) goto out;
     if (condition_holds(req, x.cond, p.old, all_old, 1) != 1) goto out;
-    if (ddb_write_item(req, &t, &p.hk, &p.rk, p.old, p.item, 0) != 0) goto out;
+    if (write_item(req, &t, &p.hk, &p.rk, p.old, p.item) != 0) goto out;
     cJSON *o = cJSON_CreateObject();
     reply_write_capacity(o, rcc, in, &t, p.old, p.item);
     if (strcmp(rv, "ALL_OLD") == 0 && p.old) {
@@ -492,7 +335,7 @@ static int read_key(struct req *req, cJSON *in, struct ddb_table *t, cJSON **key
         char *err = NULL;
         if (ddb_av_validate(a, &err) != 0) return ddb_fail_msg(req, err);
     }
-    return ddb_item_key(req, t, *key, 0, hk, rk);
+    return ddb_req_item_key(req, t, *key, 0, hk, rk);
 }
 
 int ddb_get_item(struct req *req, cJSON *in) {
@@ -558,7 +401,7 @@ int ddb_delete_item(struct req *req, cJSON *in) {
     old = load_item(req, &t, hk, rk, &failed);
     if (failed) goto out;
     if (condition_holds(req, x.cond, old, all_old, 1) != 1) goto out;
-    if (old && ddb_write_item(req, &t, &hk, &rk, old, NULL, 0) != 0) goto out;
+    if (old && write_item(req, &t, &hk, &rk, old, NULL) != 0) goto out;
     cJSON *o = cJSON_CreateObject();
     reply_write_capacity(o, rcc, in, &t, old, NULL);
     if (strcmp(rv, "ALL_OLD") == 0 && old) {
@@ -623,7 +466,7 @@ static cJSON *apply_update(struct req *req, struct ddb_table *t, struct ddb_expr
         ddb_fail_msg(req, err);
         return NULL;
     }
-    if (ddb_check_item(req, item, 1) != 0 || update_index_keys_ok(req, t, item) != 0) {
+    if (check_item(req, item, 1) != 0 || update_index_keys_ok(req, t, item) != 0) {
         cJSON_Delete(item);
         return NULL;
     }
@@ -652,7 +495,7 @@ int ddb_update_item(struct req *req, cJSON *in) {
     if (condition_holds(req, x.cond, old, all_old, 1) != 1) goto out;
     item = apply_update(req, &t, x.update, key, old);
     if (item == NULL) goto out;
-    if (ddb_write_item(req, &t, &hk, &rk, old, item, 0) != 0) goto out;
+    if (write_item(req, &t, &hk, &rk, old, item) != 0) goto out;
     cJSON *o = cJSON_CreateObject();
     reply_write_capacity(o, rcc, in, &t, old, item);
     if (strcmp(rv, "ALL_OLD") == 0 && old) add_attributes(o, cJSON_Duplicate(old, 1));
@@ -754,7 +597,7 @@ int ddb_batch_write_item(struct req *req, cJSON *in) {
                 rc = prepare_put(req, &t, cJSON_GetObjectItemCaseSensitive(put, "Item"), &p);
                 if (rc == 0 && seen_add(&seen, t.name, p.hk, p.rk))
                     rc = req_fail(req, &AWSERR_DDB_VALIDATION, "Provided list of item keys contains duplicates");
-                if (rc == 0) rc = ddb_write_item(req, &t, &p.hk, &p.rk, p.old, p.item, 0);
+                if (rc == 0) rc = write_item(req, &t, &p.hk, &p.rk, p.old, p.item);
                 if (rc == 0) ddb_caps_add_write(&caps, tb->string, &t, p.old, p.item, 1);
                 put_op_free(&p);
             } else {
@@ -766,7 +609,7 @@ int ddb_batch_write_item(struct req *req, cJSON *in) {
                 int failed = 0;
                 cJSON *old = rc == 0 ? load_item(req, &t, hk, rk, &failed) : NULL;
                 if (failed) rc = -1;
-                if (rc == 0 && old) rc = ddb_write_item(req, &t, &hk, &rk, old, NULL, 0);
+                if (rc == 0 && old) rc = write_item(req, &t, &hk, &rk, old, NULL);
                 if (rc == 0) ddb_caps_add_write(&caps, tb->string, &t, old, NULL, 1);
                 cJSON_Delete(old);
                 ddb_key_free(&hk);
@@ -998,6 +841,140 @@ static void body_hash(struct req *req, char out[65]) {
     for (size_t i = 0; i < sizeof(md); i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
+/* Reads transaction item IT into A: its one action, table, expressions,
+ * key and current item, refusing a second action on an item in SEEN.
+ * Returns 0, or -1 with the error recorded. */
+static int txn_read_action(struct req *req, cJSON *it, struct txn_action *a, struct seen_keys *seen) {
+    static const char *const kinds[] = {"Put", "Update", "Delete", "ConditionCheck"};
+    int found = 0;
+    for (int k = 0; k < 4; k++) {
+        cJSON *s = cJSON_GetObjectItemCaseSensitive(it, kinds[k]);
+        if (s) {
+            found++;
+            a->kind = (enum txn_kind)k;
+            a->spec = s;
+        }
+    }
+    if (found != 1)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "TransactItems can only contain one of Check, Put, Update or Delete");
+    if (required_table(req, a->spec, &a->t) != 0 || rv_on_failure(req, a->spec, &a->all_old) != 0 ||
+        parse_exprs(req, a->spec, "ConditionExpression", a->kind == TXN_UPDATE ? "UpdateExpression" : NULL,
+                    NULL, &a->x) != 0)
+        return -1;
+    if (a->kind == TXN_CHECK && a->x.cond == NULL)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "The ConditionExpression parameter is required for a ConditionCheck");
+    int rc;
+    if (a->kind == TXN_PUT) {
+        struct put_op p;
+        rc = prepare_put(req, &a->t, cJSON_GetObjectItemCaseSensitive(a->spec, "Item"), &p);
+        a->item = p.item;
+        a->hk = p.hk;
+        a->rk = p.rk;
+        a->old = p.old;
+    } else {
+        cJSON *key;
+        rc = read_key(req, a->spec, &a->t, &key, &a->hk, &a->rk);
+        int failed = 0;
+        if (rc == 0) a->old = load_item(req, &a->t, a->hk, a->rk, &failed);
+        if (failed) rc = -1;
+    }
+    if (rc == 0 && seen_add(seen, a->t.name, a->hk, a->rk))
+        rc = req_fail(req, &AWSERR_DDB_VALIDATION,
+                      "Transaction request cannot include multiple operations on one item");
+    return rc;
+}
+
+/* Reads the N actions of ITEMS into ACTS and checks the aggregate size of
+ * what the transaction carries: Put items, the keys of the other actions
+ * and the values their expressions bring. Returns 0, or -1 with the error
+ * recorded. */
+static int txn_read(struct req *req, cJSON *items, struct txn_action *acts, int n) {
+    struct seen_keys seen = {0};
+    int rc = 0, i = 0;
+    for (cJSON *it = items->child; it && rc == 0; it = it->next, i++)
+        rc = txn_read_action(req, it, &acts[i], &seen);
+    seen_free(&seen);
+    size_t total = 0;
+    for (i = 0; i < n && rc == 0; i++) {
+        const cJSON *vals = cJSON_GetObjectItemCaseSensitive(acts[i].spec, "ExpressionAttributeValues");
+        total += acts[i].kind == TXN_PUT
+                     ? ddb_item_size(acts[i].item)
+                     : ddb_item_size(cJSON_GetObjectItemCaseSensitive(acts[i].spec, "Key"));
+        if (cJSON_IsObject(vals)) total += ddb_item_size(vals);
+    }
+    if (rc == 0 && total > DDB_MAX_TRANSACT_SIZE)
+        rc = req_fail(req, &AWSERR_DDB_VALIDATION, "Transaction request cannot be larger than 4 MB");
+    return rc;
+}
+
+/* Evaluates every condition of the N actions ACTS first: nothing is
+ * written unless every one holds. Returns 0 when all hold, or -1 with
+ * the error recorded (TransactionCanceledException with its reasons). */
+static int txn_conditions(struct req *req, struct txn_action *acts, int n) {
+    int cancelled = 0;
+    for (int i = 0; i < n; i++) {
+        int r = condition_holds(req, acts[i].x.cond, acts[i].old, 0, 0);
+        if (r < 0) return -1;
+        if (r == 0) acts[i].failed_condition = cancelled = 1;
+    }
+    if (!cancelled) return 0;
+    /* 100 actions x "ConditionalCheckFailed, " fits. */
+    char codes[4096] = "";
+    cJSON *reasons = cJSON_CreateArray();
+    for (int i = 0; i < n; i++) {
+        cJSON *r = cJSON_CreateObject();
+        if (acts[i].failed_condition) {
+            cJSON_AddStringToObject(r, "Code", "ConditionalCheckFailed");
+            cJSON_AddStringToObject(r, "Message", "The conditional request failed");
+            if (acts[i].all_old && acts[i].old)
+                cJSON_AddItemToObject(r, "Item", cJSON_Duplicate(acts[i].old, 1));
+        } else {
+            cJSON_AddStringToObject(r, "Code", "None");
+        }
+        cJSON_AddItemToArray(reasons, r);
+        size_t len = strlen(codes);
+        snprintf(codes + len, sizeof(codes) - len, "%s%s", i ? ", " : "",
+                 acts[i].failed_condition ? "ConditionalCheckFailed" : "None");
+    }
+    req_fail(req, &AWSERR_DDB_TXN_CANCELED,
+             "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]", codes);
+    req->err_extra = cJSON_CreateObject();
+    cJSON_AddItemToObject(req->err_extra, "CancellationReasons", reasons);
+    return -1;
+}
+
+/* Writes the N actions ACTS, adding their capacity to CAPS. Returns 0, or
+ * -1 with the error recorded. */
+static int txn_write(struct req *req, struct txn_action *acts, int n, struct ddb_caps *caps) {
+    /* Transactional writes cost twice the units of standard ones
+     * ("DynamoDB read and write operations"). */
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        struct txn_action *a = &acts[i];
+        const char *tname = table_arg(a->spec);
+        if (a->kind == TXN_PUT) {
+            rc = write_item(req, &a->t, &a->hk, &a->rk, a->old, a->item);
+            if (rc == 0) ddb_caps_add_write(caps, tname, &a->t, a->old, a->item, 2);
+        } else if (a->kind == TXN_DELETE) {
+            if (a->old) rc = write_item(req, &a->t, &a->hk, &a->rk, a->old, NULL);
+            if (rc == 0) ddb_caps_add_write(caps, tname, &a->t, a->old, NULL, 2);
+        } else if (a->kind == TXN_UPDATE) {
+            cJSON *key = cJSON_GetObjectItemCaseSensitive(a->spec, "Key");
+            cJSON *item = apply_update(req, &a->t, a->x.update, key, a->old);
+            if (item == NULL) rc = -1;
+            else rc = write_item(req, &a->t, &a->hk, &a->rk, a->old, item);
+            if (rc == 0) ddb_caps_add_write(caps, tname, &a->t, a->old, item, 2);
+            cJSON_Delete(item);
+        } else {
+            /* A condition check is charged as a write that leaves the item. */
+            ddb_caps_add_write(caps, tname, &a->t, a->old, a->old, 2);
+        }
+    }
+    return rc;
+}
+
 int ddb_transact_write_items(struct req *req, cJSON *in) {
     cJSON *items = NULL;
     const char *token = NULL;
@@ -1014,144 +991,26 @@ int ddb_transact_write_items(struct req *req, cJSON *in) {
                           : "Member must have length less than or equal to 100");
         return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
     }
+    struct ddb_scope scope = ddb_req_scope(req);
+    struct ddb_err err = {0};
+    char hash[65];
     if (token) {
-        char hash[65];
         body_hash(req, hash);
-        int r = ddb_txn_token_check(req, token, hash);
-        if (r < 0) return -1;
+        int r = ddb_txn_token_check(&scope, token, hash, &err);
+        if (r < 0) return ddb_req_fail(req, &err);
         if (r == 1) return req_reply_json(req, 200, cJSON_CreateObject());
     }
     struct txn_action *acts = xcalloc((size_t)n, sizeof(*acts));
-    struct seen_keys seen = {0};
-    int rc = 0, i = 0;
-    static const char *const kinds[] = {"Put", "Update", "Delete", "ConditionCheck"};
-    for (cJSON *it = items->child; it && rc == 0; it = it->next, i++) {
-        struct txn_action *a = &acts[i];
-        int found = 0;
-        for (int k = 0; k < 4; k++) {
-            cJSON *s = cJSON_GetObjectItemCaseSensitive(it, kinds[k]);
-            if (s) {
-                found++;
-                a->kind = (enum txn_kind)k;
-                a->spec = s;
-            }
-        }
-        if (found != 1) {
-            rc = req_fail(req, &AWSERR_DDB_VALIDATION,
-                          "TransactItems can only contain one of Check, Put, Update or Delete");
-            break;
-        }
-        if ((rc = required_table(req, a->spec, &a->t)) != 0) break;
-        if ((rc = rv_on_failure(req, a->spec, &a->all_old)) != 0) break;
-        rc = parse_exprs(req, a->spec, "ConditionExpression", a->kind == TXN_UPDATE ? "UpdateExpression" : NULL,
-                         NULL, &a->x);
-        if (rc != 0) break;
-        if (a->kind == TXN_CHECK && a->x.cond == NULL) {
-            rc = req_fail(req, &AWSERR_DDB_VALIDATION,
-                          "The ConditionExpression parameter is required for a ConditionCheck");
-            break;
-        }
-        if (a->kind == TXN_PUT) {
-            struct put_op p;
-            rc = prepare_put(req, &a->t, cJSON_GetObjectItemCaseSensitive(a->spec, "Item"), &p);
-            a->item = p.item;
-            a->hk = p.hk;
-            a->rk = p.rk;
-            a->old = p.old;
-        } else {
-            cJSON *key;
-            rc = read_key(req, a->spec, &a->t, &key, &a->hk, &a->rk);
-            int failed = 0;
-            if (rc == 0) a->old = load_item(req, &a->t, a->hk, a->rk, &failed);
-            if (failed) rc = -1;
-        }
-        if (rc == 0 && seen_add(&seen, a->t.name, a->hk, a->rk))
-            rc = req_fail(req, &AWSERR_DDB_VALIDATION,
-                          "Transaction request cannot include multiple operations on one item");
-    }
-    seen_free(&seen);
-    /* The aggregate size of what the transaction carries: Put items, the
-     * keys of the other actions and the values their expressions bring. */
-    size_t total = 0;
-    for (i = 0; i < n && rc == 0; i++) {
-        const cJSON *vals = cJSON_GetObjectItemCaseSensitive(acts[i].spec, "ExpressionAttributeValues");
-        total += acts[i].kind == TXN_PUT
-                     ? ddb_item_size(acts[i].item)
-                     : ddb_item_size(cJSON_GetObjectItemCaseSensitive(acts[i].spec, "Key"));
-        if (cJSON_IsObject(vals)) total += ddb_item_size(vals);
-    }
-    if (rc == 0 && total > DDB_MAX_TRANSACT_SIZE)
-        rc = req_fail(req, &AWSERR_DDB_VALIDATION, "Transaction request cannot be larger than 4 MB");
-    /* All conditions first: nothing is written unless every one holds. */
-    int cancelled = 0;
-    for (i = 0; i < n && rc == 0; i++) {
-        int r = condition_holds(req, acts[i].x.cond, acts[i].old, 0, 0);
-        if (r < 0) rc = -1;
-        else if (r == 0) acts[i].failed_condition = cancelled = 1;
-    }
-    if (rc == 0 && cancelled) {
-        /* 100 actions x "ConditionalCheckFailed, " fits. */
-        char codes[4096] = "";
-        cJSON *reasons = cJSON_CreateArray();
-        for (i = 0; i < n; i++) {
-            cJSON *r = cJSON_CreateObject();
-            if (acts[i].failed_condition) {
-                cJSON_AddStringToObject(r, "Code", "ConditionalCheckFailed");
-                cJSON_AddStringToObject(r, "Message", "The conditional request failed");
-                if (acts[i].all_old && acts[i].old)
-                    cJSON_AddItemToObject(r, "Item", cJSON_Duplicate(acts[i].old, 1));
-            } else {
-                cJSON_AddStringToObject(r, "Code", "None");
-            }
-            cJSON_AddItemToArray(reasons, r);
-            size_t len = strlen(codes);
-            snprintf(codes + len, sizeof(codes) - len, "%s%s", i ? ", " : "",
-                     acts[i].failed_condition ? "ConditionalCheckFailed" : "None");
-        }
-        req_fail(req, &AWSERR_DDB_TXN_CANCELED,
-                 "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
-                 codes);
-        req->err_extra = cJSON_CreateObject();
-        cJSON_AddItemToObject(req->err_extra, "CancellationReasons", reasons);
-        rc = -1;
-    }
-    /* Transactional writes cost twice the units of standard ones
-     * ("DynamoDB read and write operations"). */
     struct ddb_caps caps = {.mode = rcc};
-    for (i = 0; i < n && rc == 0; i++) {
-        struct txn_action *a = &acts[i];
-        const char *tname = table_arg(a->spec);
-        if (a->kind == TXN_PUT) {
-            rc = ddb_write_item(req, &a->t, &a->hk, &a->rk, a->old, a->item, 0);
-            if (rc == 0) ddb_caps_add_write(&caps, tname, &a->t, a->old, a->item, 2);
-        } else if (a->kind == TXN_DELETE) {
-            if (a->old) rc = ddb_write_item(req, &a->t, &a->hk, &a->rk, a->old, NULL, 0);
-            if (rc == 0) ddb_caps_add_write(&caps, tname, &a->t, a->old, NULL, 2);
-        } else if (a->kind == TXN_UPDATE) {
-            cJSON *key = cJSON_GetObjectItemCaseSensitive(a->spec, "Key");
-            cJSON *item = apply_update(req, &a->t, a->x.update, key, a->old);
-            if (item == NULL) rc = -1;
-            else rc = ddb_write_item(req, &a->t, &a->hk, &a->rk, a->old, item, 0);
-            if (rc == 0) ddb_caps_add_write(&caps, tname, &a->t, a->old, item, 2);
-            cJSON_Delete(item);
-        } else {
-            /* A condition check is charged as a write that leaves the item. */
-            ddb_caps_add_write(&caps, tname, &a->t, a->old, a->old, 2);
-        }
-    }
-    for (i = 0; i < n; i++) txn_free(&acts[i]);
+    int rc = txn_read(req, items, acts, n);
+    if (rc == 0) rc = txn_conditions(req, acts, n);
+    if (rc == 0) rc = txn_write(req, acts, n, &caps);
+    for (int i = 0; i < n; i++) txn_free(&acts[i]);
     free(acts);
+    if (rc == 0 && token && ddb_txn_token_save(&scope, token, hash, &err) != 0) rc = ddb_req_fail(req, &err);
     if (rc != 0) {
         ddb_caps_free(&caps);
         return -1;
-    }
-    if (token) {
-        char hash[65];
-        body_hash(req, hash);
-        if (ddb_txn_token_save(req, token, hash) != 0) {
-            ddb_caps_free(&caps);
-            return -1;
-        }
     }
     cJSON *o = cJSON_CreateObject();
     ddb_caps_reply(o, &caps, "WriteCapacityUnits");
@@ -1220,80 +1079,4 @@ int ddb_transact_get_items(struct req *req, cJSON *in) {
     ddb_caps_reply(o, &caps, "ReadCapacityUnits");
     cJSON_AddItemToObject(o, "Responses", responses);
     return req_reply_json(req, 200, o);
-}
-
-/* ------------------------------------------------------------------ */
-/* TTL                                                                  */
-/* ------------------------------------------------------------------ */
-
-struct reindex_ctx {
-    struct ddb_table *t;
-    struct reindex_row *rows;
-    size_t n, cap;
-};
-
-struct reindex_row {
-    unsigned char *hk, *rk;
-    size_t nhk, nrk;
-    int64_t expires;
-};
-
-static int reindex_collect(void *ctx, const struct store_ddb_row *row) {
-    struct reindex_ctx *c = ctx;
-    cJSON *item = cJSON_Parse(row->item);
-    int64_t exp = item ? ddb_item_expiry(c->t, item) : -1;
-    cJSON_Delete(item);
-    if (exp < 0) return 0;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 64;
-        c->rows = xrealloc(c->rows, c->cap * sizeof(*c->rows));
-    }
-    struct reindex_row *r = &c->rows[c->n++];
-    r->hk = xmalloc(row->hk.n + 1);
-    if (row->hk.n) memcpy(r->hk, row->hk.p, row->hk.n);
-    r->nhk = row->hk.n;
-    r->rk = xmalloc(row->rk.n + 1);
-    if (row->rk.n) memcpy(r->rk, row->rk.p, row->rk.n);
-    r->nrk = row->rk.n;
-    r->expires = exp;
-    return 0;
-}
-
-int ddb_ttl_reindex(struct req *req, struct ddb_table *t, const char *attr) {
-    snprintf(t->ttl_attr, sizeof(t->ttl_attr), "%s", attr);
-    struct reindex_ctx c = {t, NULL, 0, 0};
-    struct store_ddb_range r;
-    memset(&r, 0, sizeof(r));
-    r.table_id = t->row.id;
-    r.limit = -1;
-    /* Collect first, then update: SQLite leaves it undefined whether a
-     * scan sees rows its own connection modifies during the scan. */
-    int rc = store_ddb_read(&r, reindex_collect, &c);
-    for (size_t i = 0; i < c.n; i++) {
-        struct store_key hk = {c.rows[i].hk, c.rows[i].nhk}, rk = {c.rows[i].rk, c.rows[i].nrk};
-        if (rc == STORE_OK) rc = store_ddb_item_set_expiry(t->row.id, hk, rk, c.rows[i].expires);
-        free(c.rows[i].hk);
-        free(c.rows[i].rk);
-    }
-    free(c.rows);
-    return rc == STORE_OK ? 0 : ddb_store_fail(req, rc);
-}
-
-int ddb_txn_token_check(struct req *req, const char *token, const char *hash) {
-    char *stored = NULL;
-    int64_t created = 0;
-    int rc = store_ddb_token_get(ddb_scope(req), token, &stored, &created);
-    if (rc == STORE_NOTFOUND) return 0;
-    if (rc != STORE_OK) return ddb_store_fail(req, rc);
-    int same = strcmp(stored, hash) == 0;
-    free(stored);
-    if (clock_now_ms() - created > DDB_TOKEN_WINDOW_MS) return 0;
-    if (same) return 1;
-    return req_fail(req, &AWSERR_DDB_IDEMPOTENT,
-                    "The request uses the same client token as a previous, but non-identical request.");
-}
-
-int ddb_txn_token_save(struct req *req, const char *token, const char *hash) {
-    int rc = store_ddb_token_put(ddb_scope(req), token, hash, clock_now_ms());
-    return rc == STORE_OK ? 0 : ddb_store_fail(req, rc);
 }

@@ -5,8 +5,8 @@
  * segments.
  */
 #include "api/aws_error.h"
-#include "api/ddb_capacity.h"
-#include "api/ddb_expr.h"
+#include "engine/ddb/ddb_capacity.h"
+#include "engine/ddb/ddb_expr.h"
 #include "api/ddb_int.h"
 #include "api/validate.h"
 #include "engine/util.h"
@@ -196,7 +196,7 @@ static int parse_read(struct req *req, cJSON *in, int query, struct read_req *r)
                         "Either the KeyConditions or KeyConditionExpression parameter must be "
                         "specified in the request.");
     char tname[DDB_TABLE_NAME_BUF];
-    if (ddb_table_name(req, name, tname) != 0 || ddb_table_load(req, tname, 1, &r->t) != 0) return -1;
+    if (ddb_table_name(req, name, tname) != 0 || ddb_load_table(req, tname, 1, &r->t) != 0) return -1;
     if (index) {
         r->ix = ddb_table_index(&r->t, index);
         if (r->ix == NULL)
@@ -366,6 +366,76 @@ static int empty_key_value(struct req *req, const struct ddb_keydef *kd, const c
                     t == DDB_T_S ? "string" : "binary", kd->name);
 }
 
+/* Sets the sort key bounds of RG (key type of RK) from the range
+ * condition of KC. Returns 0, or -1 with the error recorded. */
+static int range_bounds(struct req *req, const struct ddb_key_cond *kc, const struct ddb_keydef *rk,
+                        struct store_ddb_range *rg) {
+    unsigned char *a = NULL, *b = NULL;
+    size_t na = 0, nb = 0;
+    if (ddb_key_encode(kc->range_v1, rk->type, &a, &na) != 0 ||
+        (kc->range_v2 && ddb_key_encode(kc->range_v2, rk->type, &b, &nb) != 0)) {
+        free(a);
+        free(b);
+        req_fail(req, &AWSERR_DDB_VALIDATION,
+                 "One or more parameter values were invalid: Condition parameter type does "
+                 "not match schema type");
+        return -1;
+    }
+    switch (kc->range_op) {
+    case DDB_KEY_EQ: rg->lo.p = a; rg->lo.n = na; rg->hi = key_after(a, na); break;
+    case DDB_KEY_LT: rg->hi.p = a; rg->hi.n = na; break;
+    case DDB_KEY_LE: rg->hi = key_after(a, na); free(a); break;
+    case DDB_KEY_GT: rg->lo = key_after(a, na); free(a); break;
+    case DDB_KEY_GE: rg->lo.p = a; rg->lo.n = na; break;
+    case DDB_KEY_BETWEEN: {
+        int cmp = 0;
+        ddb_av_compare(kc->range_v1, kc->range_v2, &cmp);
+        if (cmp > 0) {
+            free(a);
+            free(b);
+            req_fail(req, &AWSERR_DDB_VALIDATION,
+                     "Invalid KeyConditionExpression: The BETWEEN operator requires upper "
+                     "bound to be greater than or equal to lower bound");
+            return -1;
+        }
+        rg->lo.p = a;
+        rg->lo.n = na;
+        rg->hi = key_after(b, nb);
+        free(b);
+        b = NULL;
+        break;
+    }
+    case DDB_KEY_BEGINS_WITH: {
+        if (rk->type == DDB_T_N) {
+            free(a);
+            req_fail(req, &AWSERR_DDB_VALIDATION,
+                     "Invalid KeyConditionExpression: Incorrect operand type for operator or "
+                     "function; operator or function: begins_with, operand type: N");
+            return -1;
+        }
+        rg->lo.p = a;
+        rg->lo.n = na;
+        /* Upper bound: the prefix with its last non-0xFF byte
+         * incremented; none when every byte is 0xFF. */
+        size_t m = na;
+        while (m > 0 && a[m - 1] == 0xFF) m--;
+        if (m > 0) {
+            unsigned char *h = xmalloc(m);
+            memcpy(h, a, m);
+            h[m - 1]++;
+            rg->hi.p = h;
+            rg->hi.n = m;
+        }
+        break;
+    }
+    default:
+        free(a);
+        break;
+    }
+    free(b);
+    return 0;
+}
+
 int ddb_query(struct req *req, cJSON *in) {
     struct read_req r;
     struct store_ddb_range rg;
@@ -396,71 +466,7 @@ int ddb_query(struct req *req, cJSON *in) {
         (kc.range_name && kc.range_op != DDB_KEY_NONE &&
          (empty_key_value(req, rk, kc.range_v1) != 0 || empty_key_value(req, rk, kc.range_v2) != 0)))
         goto out;
-    if (kc.range_name && kc.range_op != DDB_KEY_NONE) {
-        unsigned char *a = NULL, *b = NULL;
-        size_t na = 0, nb = 0;
-        if (ddb_key_encode(kc.range_v1, rk->type, &a, &na) != 0 ||
-            (kc.range_v2 && ddb_key_encode(kc.range_v2, rk->type, &b, &nb) != 0)) {
-            free(a);
-            free(b);
-            req_fail(req, &AWSERR_DDB_VALIDATION,
-                     "One or more parameter values were invalid: Condition parameter type does "
-                     "not match schema type");
-            goto out;
-        }
-        switch (kc.range_op) {
-        case DDB_KEY_EQ: rg.lo.p = a; rg.lo.n = na; rg.hi = key_after(a, na); break;
-        case DDB_KEY_LT: rg.hi.p = a; rg.hi.n = na; break;
-        case DDB_KEY_LE: rg.hi = key_after(a, na); free(a); break;
-        case DDB_KEY_GT: rg.lo = key_after(a, na); free(a); break;
-        case DDB_KEY_GE: rg.lo.p = a; rg.lo.n = na; break;
-        case DDB_KEY_BETWEEN: {
-            int cmp = 0;
-            ddb_av_compare(kc.range_v1, kc.range_v2, &cmp);
-            if (cmp > 0) {
-                free(a);
-                free(b);
-                req_fail(req, &AWSERR_DDB_VALIDATION,
-                         "Invalid KeyConditionExpression: The BETWEEN operator requires upper "
-                         "bound to be greater than or equal to lower bound");
-                goto out;
-            }
-            rg.lo.p = a;
-            rg.lo.n = na;
-            rg.hi = key_after(b, nb);
-            free(b);
-            b = NULL;
-            break;
-        }
-        case DDB_KEY_BEGINS_WITH: {
-            if (rk->type == DDB_T_N) {
-                free(a);
-                req_fail(req, &AWSERR_DDB_VALIDATION,
-                         "Invalid KeyConditionExpression: Incorrect operand type for operator or "
-                         "function; operator or function: begins_with, operand type: N");
-                goto out;
-            }
-            rg.lo.p = a;
-            rg.lo.n = na;
-            /* Upper bound: the prefix with its last non-0xFF byte
-             * incremented; none when every byte is 0xFF. */
-            size_t m = na;
-            while (m > 0 && a[m - 1] == 0xFF) m--;
-            if (m > 0) {
-                unsigned char *h = xmalloc(m);
-                memcpy(h, a, m);
-                h[m - 1]++;
-                rg.hi.p = h;
-                rg.hi.n = m;
-            }
-            break;
-        }
-        default:
-            free(a);
-            break;
-        }
-        free(b);
-    }
+    if (kc.range_name && kc.range_op != DDB_KEY_NONE && range_bounds(req, &kc, rk, &rg) != 0) goto out;
     rg.desc = !forward;
     if (set_start(req, &r, &rg) != 0) goto out;
     if (rg.has_start) {

@@ -2,8 +2,11 @@
  * DynamoDB (JSON 1.0, X-Amz-Target DynamoDB_20120810.<Op>) and DynamoDB
  * Streams (DynamoDBStreams_20120810.<Op>): the operation table and
  * dispatch, and the table operations (create, describe, list, update,
- * delete, tags, TTL). Item operations are in ddb_items.c, Query and Scan
- * in ddb_query.c, the Streams reads in dynamodbstreams.c.
+ * delete, tags, TTL, backups): their parameters, checks and responses.
+ * Item operations are in ddb_items.c, Query and Scan in ddb_query.c, the
+ * Streams reads in dynamodbstreams.c. Tables, items and stream records
+ * are the engine's (engine/ddb/ddb.h), whose failures ddb_req_fail turns
+ * into AWS errors.
  */
 #include "api/api.h"
 #include "api/aws_error.h"
@@ -14,6 +17,7 @@
 #include "engine/util.h"
 #include "storage/store.h"
 
+#include <assert.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +26,41 @@
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-struct store_scope ddb_scope(struct req *req) {
-    struct store_scope s = {req->account, req->region};
-    return s;
+struct ddb_scope ddb_req_scope(struct req *req) {
+    return ddb_scope_make(req->account, req->region);
+}
+
+int ddb_req_fail(struct req *req, struct ddb_err *err) {
+    const struct aws_error *kind = &AWSERR_DDB_INTERNAL;
+    switch (err->kind) {
+    case DDB_ERR_VALIDATION: kind = &AWSERR_DDB_VALIDATION; break;
+    case DDB_ERR_NOT_FOUND: kind = &AWSERR_DDB_NOT_FOUND; break;
+    case DDB_ERR_IN_USE: kind = &AWSERR_DDB_RESOURCE_IN_USE; break;
+    case DDB_ERR_IDEMPOTENT: kind = &AWSERR_DDB_IDEMPOTENT; break;
+    case DDB_ERR_INTERNAL: kind = &AWSERR_DDB_INTERNAL; break;
+    case DDB_ERR_NONE:
+    default:
+        /* Every engine failure sets a kind before it returns -1. */
+        assert(!"ddb_req_fail without a failure");
+        break;
+    }
+    req_fail(req, kind, "%s", err->msg ? err->msg : "Internal server error");
+    ddb_err_clear(err);
+    return -1;
+}
+
+int ddb_load_table(struct req *req, const char *name, int item_op, struct ddb_table *t) {
+    struct ddb_scope s = ddb_req_scope(req);
+    struct ddb_err err = {0};
+    if (ddb_table_load(&s, name, item_op, t, &err) == 0) return 0;
+    return ddb_req_fail(req, &err);
+}
+
+int ddb_req_item_key(struct req *req, const struct ddb_table *t, const cJSON *item, int full_item,
+                     struct store_key *hk, struct store_key *rk) {
+    struct ddb_err err = {0};
+    if (ddb_item_key(t, item, full_item, hk, rk, &err) == 0) return 0;
+    return ddb_req_fail(req, &err);
 }
 
 int ddb_store_fail(struct req *req, int rc) {
@@ -38,173 +74,12 @@ int ddb_fail_msg(struct req *req, char *msg) {
     return -1;
 }
 
-static enum ddb_type scalar_type(const char *z) {
-    if (z == NULL) return DDB_T_INVALID;
-    if (strcmp(z, "S") == 0) return DDB_T_S;
-    if (strcmp(z, "N") == 0) return DDB_T_N;
-    if (strcmp(z, "B") == 0) return DDB_T_B;
-    return DDB_T_INVALID;
-}
-
-/* Type of attribute NAME in the AttributeDefinitions array DEFS. */
-static enum ddb_type defined_type(const cJSON *defs, const char *name) {
-    for (const cJSON *d = defs ? defs->child : NULL; d; d = d->next) {
-        const cJSON *n = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
-        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(d, "AttributeType");
-        if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
-            return scalar_type(cJSON_IsString(ty) ? ty->valuestring : NULL);
-    }
-    return DDB_T_INVALID;
-}
-
-/* Reads a KeySchema array into HASH/RANGE using DEFS for the types. */
-static void read_key_schema(const cJSON *ks, const cJSON *defs, struct ddb_keydef *hash,
-                            struct ddb_keydef *range) {
-    memset(hash, 0, sizeof(*hash));
-    memset(range, 0, sizeof(*range));
-    for (const cJSON *k = ks ? ks->child : NULL; k; k = k->next) {
-        const cJSON *n = cJSON_GetObjectItemCaseSensitive(k, "AttributeName");
-        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(k, "KeyType");
-        if (!cJSON_IsString(n) || !cJSON_IsString(ty)) continue;
-        struct ddb_keydef *kd = strcmp(ty->valuestring, "HASH") == 0 ? hash : range;
-        snprintf(kd->name, sizeof(kd->name), "%s", n->valuestring);
-        kd->type = defined_type(defs, n->valuestring);
-    }
-}
-
-void ddb_table_free(struct ddb_table *t) {
-    if (t->borrowed) {
-        memset(t, 0, sizeof(*t));
-        return;
-    }
-    store_ddb_table_clear(&t->row);
-    store_stream_clear(&t->stream);
-    cJSON_Delete(t->desc);
-    t->desc = NULL;
-}
-
-/*
- * Tables as item writes see them. Every item write loaded its table (a
- * row, its description parsed from JSON, its stream row): about a
- * quarter of a streamed PutItem. Item writes run as group-commit jobs
- * (store_group_run), serialised with every other write, and they never
- * change a table; a table changes only in a write transaction of its own
- * (store_begin(1)), which moves store_write_epoch(). So an entry is good
- * for as long as the epoch it was read at, and needs no lock: only jobs
- * touch the cache. Entries hold the table; jobs get shallow copies.
- */
-
-/* Tables kept: one per table being written to at once is plenty; a miss
- * costs only the load the cache saves. */
-#define DDB_TABLE_CACHE 8
-
-struct table_slot {
-    int used;
-    uint64_t epoch;
-    uint64_t job;      /* the last job given a copy: not evicted during it */
-    char account[13];
-    char region[32];
-    struct ddb_table t;
-};
-
-static struct table_slot table_cache[DDB_TABLE_CACHE];
-static unsigned table_cache_next;
-static uint64_t table_cache_job;   /* counts group jobs (group_write_run) */
-
-static int table_load(struct req *req, const char *name, int item_op, struct ddb_table *t);
-
-static int table_cached(struct req *req, const char *name, struct ddb_table *t) {
-    uint64_t epoch = store_write_epoch();
-    for (int i = 0; i < DDB_TABLE_CACHE; i++) {
-        struct table_slot *e = &table_cache[i];
-        if (e->used && e->epoch == epoch && strcmp(e->t.name, name) == 0 &&
-            strcmp(e->account, req->account) == 0 && strcmp(e->region, req->region) == 0) {
-            *t = e->t;
-            t->borrowed = 1;
-            e->job = table_cache_job;
-            return 0;
-        }
-    }
-    if (table_load(req, name, 1, t) != 0) return -1;
-    /* A slot whose table no copy of this job may still use (a
-     * transaction can name more tables than there are slots); with none,
-     * T stays the caller's own. */
-    struct table_slot *e = NULL;
-    for (int i = 0; i < DDB_TABLE_CACHE && e == NULL; i++) {
-        struct table_slot *c = &table_cache[table_cache_next++ % DDB_TABLE_CACHE];
-        if (!c->used || c->job != table_cache_job) e = c;
-    }
-    if (e == NULL) return 0;
-    if (e->used) ddb_table_free(&e->t);
-    e->used = 1;
-    e->epoch = epoch;
-    e->job = table_cache_job;
-    snprintf(e->account, sizeof(e->account), "%s", req->account);
-    snprintf(e->region, sizeof(e->region), "%s", req->region);
-    e->t = *t;
-    t->borrowed = 1;
-    return 0;
-}
-
-int ddb_table_load(struct req *req, const char *name, int item_op, struct ddb_table *t) {
-    if (item_op && store_in_group()) return table_cached(req, name, t);
-    return table_load(req, name, item_op, t);
-}
-
-static int table_load(struct req *req, const char *name, int item_op, struct ddb_table *t) {
-    memset(t, 0, sizeof(*t));
-    snprintf(t->name, sizeof(t->name), "%s", name);
-    int rc = store_ddb_table_get(ddb_scope(req), name, &t->row);
-    if (rc == STORE_NOTFOUND) {
-        if (item_op) return req_fail(req, &AWSERR_DDB_NOT_FOUND, "Requested resource not found");
-        return req_fail(req, &AWSERR_DDB_NOT_FOUND,
-                        "Requested resource not found: Table: %s not found", name);
-    }
-    if (rc != STORE_OK) return ddb_store_fail(req, rc);
-    t->desc = cJSON_Parse(t->row.desc);
-    if (t->desc == NULL) return ddb_store_fail(req, STORE_ERR);
-    const cJSON *defs = cJSON_GetObjectItemCaseSensitive(t->desc, "AttributeDefinitions");
-    read_key_schema(cJSON_GetObjectItemCaseSensitive(t->desc, "KeySchema"), defs, &t->hash, &t->range);
-    static const char *const kinds[] = {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"};
-    for (int g = 0; g < 2; g++) {
-        const cJSON *arr = cJSON_GetObjectItemCaseSensitive(t->desc, kinds[g]);
-        for (const cJSON *ix = arr ? arr->child : NULL; ix && t->nidx < DDB_MAX_INDEXES; ix = ix->next) {
-            struct ddb_index *d = &t->idx[t->nidx++];
-            const cJSON *n = cJSON_GetObjectItemCaseSensitive(ix, "IndexName");
-            snprintf(d->name, sizeof(d->name), "%s", cJSON_IsString(n) ? n->valuestring : "");
-            d->global = g == 0;
-            read_key_schema(cJSON_GetObjectItemCaseSensitive(ix, "KeySchema"), defs, &d->hash, &d->range);
-            d->projection = cJSON_GetObjectItemCaseSensitive(ix, "Projection");
-        }
-    }
-    if (t->row.ttl) {
-        cJSON *ttl = cJSON_Parse(t->row.ttl);
-        const cJSON *en = ttl ? cJSON_GetObjectItemCaseSensitive(ttl, "Enabled") : NULL;
-        const cJSON *an = ttl ? cJSON_GetObjectItemCaseSensitive(ttl, "AttributeName") : NULL;
-        if (cJSON_IsTrue(en) && cJSON_IsString(an))
-            snprintf(t->ttl_attr, sizeof(t->ttl_attr), "%s", an->valuestring);
-        cJSON_Delete(ttl);
-    }
-    if (t->row.stream_arn) {
-        rc = store_stream_get(t->row.stream_arn, &t->stream);
-        if (rc == STORE_OK) t->stream_on = t->stream.enabled;
-        else if (rc != STORE_NOTFOUND) return ddb_store_fail(req, rc);
-    }
-    return 0;
-}
-
-const struct ddb_index *ddb_table_index(const struct ddb_table *t, const char *name) {
-    for (int i = 0; i < t->nidx; i++)
-        if (strcmp(t->idx[i].name, name) == 0) return &t->idx[i];
-    return NULL;
-}
-
 /* ------------------------------------------------------------------ */
 /* Table descriptions                                                   */
 /* ------------------------------------------------------------------ */
 
-static void table_arn(struct req *req, const char *name, char *buf, size_t n) {
-    snprintf(buf, n, "arn:aws:dynamodb:%s:%s:table/%s", req->region, req->account, name);
+static void table_arn(const struct ddb_scope *s, const char *name, char *buf, size_t n) {
+    snprintf(buf, n, "arn:aws:dynamodb:%s:%s:table/%s", s->region, s->account, name);
 }
 
 /* The description as returned: stored static parts plus live figures. */
@@ -378,53 +253,53 @@ static int key_schema_order(struct req *req, const cJSON *ks) {
     return 0;
 }
 
-/* Validates ProvisionedThroughput against BillingMode and returns the
- * object to store (new). */
-static cJSON *throughput(struct req *req, const char *billing, const cJSON *pt, int *failed) {
-    *failed = 0;
+/* A ProvisionedThroughput as stored: both 0 under PAY_PER_REQUEST. */
+struct throughput {
+    int64_t rcu, wcu;
+};
+
+/* Reads and checks ProvisionedThroughput PT (NULL: absent) against
+ * BillingMode BILLING (NULL: PROVISIONED) into *OUT. Returns 0, or -1
+ * with the error recorded. */
+static int throughput_parse(struct req *req, const char *billing, const cJSON *pt, struct throughput *out) {
     int ppr = billing && strcmp(billing, "PAY_PER_REQUEST") == 0;
     int64_t rcu = 0, wcu = 0;
     int hr = 0, hw = 0;
     if (pt && ((hr = jget_int(req, (cJSON *)pt, "ReadCapacityUnits", &rcu)) < 0 ||
-               (hw = jget_int(req, (cJSON *)pt, "WriteCapacityUnits", &wcu)) < 0)) {
-        *failed = 1;
-        return NULL;
+               (hw = jget_int(req, (cJSON *)pt, "WriteCapacityUnits", &wcu)) < 0))
+        return -1;
+    if (ppr && pt)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "One or more parameter values were invalid: Neither ReadCapacityUnits nor "
+                        "WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+    struct vlist vl = {0};
+    if (!ppr && pt && (!hr || !hw)) {
+        if (!hr) vl_add(&vl, NULL, "provisionedThroughput.readCapacityUnits", "Member must not be null");
+        if (!hw) vl_add(&vl, NULL, "provisionedThroughput.writeCapacityUnits", "Member must not be null");
+        return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
     }
-    if (ppr && pt) {
-        *failed = 1;
-        req_fail(req, &AWSERR_DDB_VALIDATION,
-                 "One or more parameter values were invalid: Neither ReadCapacityUnits nor "
-                 "WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
-        return NULL;
-    }
-    if (!ppr && (!pt || !hr || !hw)) {
-        *failed = 1;
-        if (pt && (!hr || !hw)) {
-            struct vlist vl = {0};
-            if (!hr) vl_add(&vl, NULL, "provisionedThroughput.readCapacityUnits", "Member must not be null");
-            if (!hw) vl_add(&vl, NULL, "provisionedThroughput.writeCapacityUnits", "Member must not be null");
-            vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
-        } else {
-            req_fail(req, &AWSERR_DDB_VALIDATION,
-                     "One or more parameter values were invalid: ReadCapacityUnits and "
-                     "WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
-        }
-        return NULL;
-    }
-    if (!ppr && (rcu < 1 || wcu < 1)) {
-        *failed = 1;
-        struct vlist vl = {0};
-        if (rcu < 1) vl_add_num(&vl, (double)rcu, "provisionedThroughput.readCapacityUnits",
-                                "Member must have value greater than or equal to 1");
-        if (wcu < 1) vl_add_num(&vl, (double)wcu, "provisionedThroughput.writeCapacityUnits",
-                                "Member must have value greater than or equal to 1");
-        vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
-        return NULL;
-    }
+    if (!ppr && !pt)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "One or more parameter values were invalid: ReadCapacityUnits and "
+                        "WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+    if (!ppr && rcu < 1)
+        vl_add_num(&vl, (double)rcu, "provisionedThroughput.readCapacityUnits",
+                   "Member must have value greater than or equal to 1");
+    if (!ppr && wcu < 1)
+        vl_add_num(&vl, (double)wcu, "provisionedThroughput.writeCapacityUnits",
+                   "Member must have value greater than or equal to 1");
+    if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return -1;
+    out->rcu = rcu;
+    out->wcu = wcu;
+    return 0;
+}
+
+/* The ProvisionedThroughput object stored for TP (new). */
+static cJSON *throughput_json(const struct throughput *tp) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "NumberOfDecreasesToday", 0);
-    cJSON_AddNumberToObject(o, "ReadCapacityUnits", (double)rcu);
-    cJSON_AddNumberToObject(o, "WriteCapacityUnits", (double)wcu);
+    cJSON_AddNumberToObject(o, "ReadCapacityUnits", (double)tp->rcu);
+    cJSON_AddNumberToObject(o, "WriteCapacityUnits", (double)tp->wcu);
     return o;
 }
 
@@ -559,69 +434,75 @@ static int index_shape(struct req *req, struct vlist *vl, cJSON *ix, const char 
     return 0;
 }
 
-/* Validates one secondary index definition of CreateTable and returns
- * its stored description (new), or NULL with the error recorded. */
-static cJSON *index_desc(struct req *req, const cJSON *ix, int global, const char *tname,
-                         const char *billing, const cJSON *table_ks) {
+/* One secondary index of a CreateTable request, checked. */
+struct index_spec {
+    const char *name;              /* borrowed from the request */
+    const cJSON *ks, *proj;        /* borrowed from the request */
+    int global;
+    struct throughput tp;          /* a global index's own */
+};
+
+/* Checks the secondary index definition IX (a global one when GLOBAL) of
+ * a CreateTable request whose table has key schema TABLE_KS and billing
+ * mode BILLING, after index_shape, and reads it into *OUT. Returns 0, or
+ * -1 with the error recorded. */
+static int parse_index(struct req *req, const cJSON *ix, int global, const char *billing,
+                       const cJSON *table_ks, struct index_spec *out) {
     const char *name = NULL;
     cJSON *ks = NULL, *proj = NULL, *pt = NULL;
     if (jget_str(req, (cJSON *)ix, "IndexName", &name) < 0 || jget_arr(req, (cJSON *)ix, "KeySchema", &ks) < 0 ||
         jget_obj(req, (cJSON *)ix, "Projection", &proj) < 0 ||
         jget_obj(req, (cJSON *)ix, "ProvisionedThroughput", &pt) < 0)
-        return NULL;
+        return -1;
     /* index_shape has checked the members' constraints. */
-    if (key_schema_order(req, ks) != 0) return NULL;
+    if (key_schema_order(req, ks) != 0) return -1;
     const char *ptype = NULL;
     cJSON *nonkey = NULL;
     if (jget_str(req, proj, "ProjectionType", &ptype) < 0 || jget_arr(req, proj, "NonKeyAttributes", &nonkey) < 0)
-        return NULL;
-    if (ptype == NULL || strcmp(ptype, "INCLUDE") != 0) {
-        if (nonkey) {
-            req_fail(req, &AWSERR_DDB_VALIDATION,
-                     "One or more parameter values were invalid: ProjectionType is %s, but "
-                     "NonKeyAttributes is specified",
-                     ptype ? ptype : "null");
-            return NULL;
-        }
-    }
+        return -1;
+    if ((ptype == NULL || strcmp(ptype, "INCLUDE") != 0) && nonkey)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "One or more parameter values were invalid: ProjectionType is %s, but "
+                        "NonKeyAttributes is specified",
+                        ptype ? ptype : "null");
     if (!global) {
         /* An LSI shares the table's partition key. */
         const cJSON *h0 = cJSON_GetObjectItemCaseSensitive(ks->child, "AttributeName");
         const cJSON *t0 = cJSON_GetObjectItemCaseSensitive(table_ks->child, "AttributeName");
-        if (cJSON_GetArraySize(ks) != 2 || strcmp(h0->valuestring, t0->valuestring) != 0) {
-            req_fail(req, &AWSERR_DDB_VALIDATION,
-                     "One or more parameter values were invalid: Index KeySchema does not have "
-                     "the same leading hash key as table KeySchema for index: %s. index hash key: "
-                     "%s, table hash key: %s",
-                     name, h0->valuestring, t0->valuestring);
-            return NULL;
-        }
-        if (cJSON_GetArraySize(table_ks) != 2) {
-            req_fail(req, &AWSERR_DDB_VALIDATION,
-                     "One or more parameter values were invalid: Table KeySchema does not have a "
-                     "range key, which is required when specifying a LocalSecondaryIndex");
-            return NULL;
-        }
+        if (cJSON_GetArraySize(ks) != 2 || strcmp(h0->valuestring, t0->valuestring) != 0)
+            return req_fail(req, &AWSERR_DDB_VALIDATION,
+                            "One or more parameter values were invalid: Index KeySchema does not have "
+                            "the same leading hash key as table KeySchema for index: %s. index hash key: "
+                            "%s, table hash key: %s",
+                            name, h0->valuestring, t0->valuestring);
+        if (cJSON_GetArraySize(table_ks) != 2)
+            return req_fail(req, &AWSERR_DDB_VALIDATION,
+                            "One or more parameter values were invalid: Table KeySchema does not have a "
+                            "range key, which is required when specifying a LocalSecondaryIndex");
     }
+    memset(out, 0, sizeof(*out));
+    out->name = name;
+    out->ks = ks;
+    out->proj = proj;
+    out->global = global;
+    return global ? throughput_parse(req, billing, pt, &out->tp) : 0;
+}
+
+/* The stored description of index IX of table TNAME in scope S (new). */
+static cJSON *index_json(const struct index_spec *ix, const struct ddb_scope *s, const char *tname) {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "IndexName", name);
-    cJSON_AddItemToObject(o, "KeySchema", cJSON_Duplicate(ks, 1));
-    cJSON_AddItemToObject(o, "Projection", cJSON_Duplicate(proj, 1));
-    if (global) {
-        int failed = 0;
-        cJSON *tp = throughput(req, billing, pt, &failed);
-        if (failed) {
-            cJSON_Delete(o);
-            return NULL;
-        }
+    cJSON_AddStringToObject(o, "IndexName", ix->name);
+    cJSON_AddItemToObject(o, "KeySchema", cJSON_Duplicate(ix->ks, 1));
+    cJSON_AddItemToObject(o, "Projection", cJSON_Duplicate(ix->proj, 1));
+    if (ix->global) {
         cJSON_AddStringToObject(o, "IndexStatus", "ACTIVE");
-        cJSON_AddItemToObject(o, "ProvisionedThroughput", tp);
+        cJSON_AddItemToObject(o, "ProvisionedThroughput", throughput_json(&ix->tp));
     }
     cJSON_AddNumberToObject(o, "IndexSizeBytes", 0);
     cJSON_AddNumberToObject(o, "ItemCount", 0);
     char arn[1024];
-    snprintf(arn, sizeof(arn), "arn:aws:dynamodb:%s:%s:table/%s/index/%s", req->region,
-             req->account, tname, name);
+    snprintf(arn, sizeof(arn), "arn:aws:dynamodb:%s:%s:table/%s/index/%s", s->region, s->account, tname,
+             ix->name);
     cJSON_AddStringToObject(o, "IndexArn", arn);
     return o;
 }
@@ -686,27 +567,40 @@ static int check_stream_spec(struct req *req, const cJSON *ss, int *enabled, con
     return 0;
 }
 
-static int create_table(struct req *req, cJSON *in) {
-    const char *name = NULL, *billing = NULL;
-    cJSON *ks = NULL, *defs = NULL, *pt = NULL, *gsis = NULL, *lsis = NULL, *tags = NULL, *ss = NULL;
-    int protect = 0;
-    if (jget_str(req, in, "TableName", &name) < 0 || jget_str(req, in, "BillingMode", &billing) < 0 ||
-        jget_bool(req, in, "DeletionProtectionEnabled", &protect) < 0 ||
-        jget_arr(req, in, "KeySchema", &ks) < 0 || jget_arr(req, in, "AttributeDefinitions", &defs) < 0 ||
-        jget_obj(req, in, "ProvisionedThroughput", &pt) < 0 ||
-        jget_arr(req, in, "GlobalSecondaryIndexes", &gsis) < 0 ||
-        jget_arr(req, in, "LocalSecondaryIndexes", &lsis) < 0 || jget_arr(req, in, "Tags", &tags) < 0 ||
-        jget_obj(req, in, "StreamSpecification", &ss) < 0)
+/* A CreateTable request, read and checked: all that create_table writes.
+ * Strings and nodes are borrowed from the request's JSON. */
+struct table_spec {
+    const char *name, *billing;
+    cJSON *ks, *defs, *pt, *gsis, *lsis, *tags, *ss;
+    int protect;
+    int partitions;                           /* sluice:partitions; 1 by default */
+    const char *view;                         /* StreamViewType of an enabled stream, else NULL */
+    struct throughput tp;                     /* the table's */
+    struct index_spec idx[DDB_MAX_INDEXES];   /* the global indexes, then the local ones */
+    int nidx;
+};
+
+/* Reads CreateTable's members from IN into SP, checking their JSON types
+ * and the constraints AWS reports together, for the whole request, before
+ * any other check. Returns 0, or -1 with the error recorded. */
+static int create_members(struct req *req, cJSON *in, struct table_spec *sp) {
+    if (jget_str(req, in, "TableName", &sp->name) < 0 || jget_str(req, in, "BillingMode", &sp->billing) < 0 ||
+        jget_bool(req, in, "DeletionProtectionEnabled", &sp->protect) < 0 ||
+        jget_arr(req, in, "KeySchema", &sp->ks) < 0 || jget_arr(req, in, "AttributeDefinitions", &sp->defs) < 0 ||
+        jget_obj(req, in, "ProvisionedThroughput", &sp->pt) < 0 ||
+        jget_arr(req, in, "GlobalSecondaryIndexes", &sp->gsis) < 0 ||
+        jget_arr(req, in, "LocalSecondaryIndexes", &sp->lsis) < 0 || jget_arr(req, in, "Tags", &sp->tags) < 0 ||
+        jget_obj(req, in, "StreamSpecification", &sp->ss) < 0)
         return -1;
     struct vlist vl = {0};
-    if (name == NULL) vl_add(&vl, NULL, "tableName", "Member must not be null");
-    else table_name_ok(&vl, name, "tableName");
-    if (ks == NULL) vl_add(&vl, NULL, "keySchema", "Member must not be null");
-    if (defs == NULL) vl_add(&vl, NULL, "attributeDefinitions", "Member must not be null");
-    if (billing && strcmp(billing, "PROVISIONED") != 0 && strcmp(billing, "PAY_PER_REQUEST") != 0)
-        vl_add(&vl, billing, "billingMode", "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
+    if (sp->name == NULL) vl_add(&vl, NULL, "tableName", "Member must not be null");
+    else table_name_ok(&vl, sp->name, "tableName");
+    if (sp->ks == NULL) vl_add(&vl, NULL, "keySchema", "Member must not be null");
+    if (sp->defs == NULL) vl_add(&vl, NULL, "attributeDefinitions", "Member must not be null");
+    if (sp->billing && strcmp(sp->billing, "PROVISIONED") != 0 && strcmp(sp->billing, "PAY_PER_REQUEST") != 0)
+        vl_add(&vl, sp->billing, "billingMode", "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
     int i = 0;
-    for (const cJSON *d = defs ? defs->child : NULL; d; d = d->next, i++) {
+    for (const cJSON *d = sp->defs ? sp->defs->child : NULL; d; d = d->next, i++) {
         const cJSON *an = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
         const cJSON *at = cJSON_GetObjectItemCaseSensitive(d, "AttributeType");
         char f[96];
@@ -714,131 +608,138 @@ static int create_table(struct req *req, cJSON *in) {
         if (!cJSON_IsString(an)) vl_add(&vl, NULL, f, "Member must not be null");
         snprintf(f, sizeof(f), "attributeDefinitions.%d.member.attributeType", i + 1);
         if (!cJSON_IsString(at)) vl_add(&vl, NULL, f, "Member must not be null");
-        else if (scalar_type(at->valuestring) == DDB_T_INVALID)
+        else if (ddb_scalar_type(at->valuestring) == DDB_T_INVALID)
             vl_add(&vl, at->valuestring, f, "Member must satisfy enum value set: [B, N, S]");
     }
-    if (ks) key_schema_shape(&vl, ks, "keySchema");
+    if (sp->ks) key_schema_shape(&vl, sp->ks, "keySchema");
     static const char *const list_fields[] = {"globalSecondaryIndexes", "localSecondaryIndexes"};
-    cJSON *ixlists[2] = {gsis, lsis};
+    cJSON *ixlists[2] = {sp->gsis, sp->lsis};
     for (int g = 0; g < 2; g++) {
         i = 1;
         for (cJSON *ix = ixlists[g] ? ixlists[g]->child : NULL; ix; ix = ix->next, i++)
             if (index_shape(req, &vl, ix, list_fields[g], i) != 0) return -1;
     }
-    if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return -1;
-    if (key_schema_order(req, ks) != 0 || check_tags(req, tags) != 0) return -1;
-    int nparts = 1;
-    if (partitions_from_tags(req, tags, &nparts) != 0) return -1;
-    int stream_en = 0;
-    const char *view = NULL;
-    if (check_stream_spec(req, ss, &stream_en, &view) != 0) return -1;
-    if (stream_en && view == NULL)
-        return req_fail(req, &AWSERR_DDB_VALIDATION,
-                        "One or more parameter values were invalid: Table is being created with a "
-                        "stream enabled, UpdateViewType is required");
+    return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION) ? -1 : 0;
+}
+
+/* Checks the index lists of SP (the number of indexes, then each index in
+ * order, then its name against those before it) and reads the indexes
+ * into SP. Returns 0, or -1 with the error recorded. */
+static int create_indexes(struct req *req, struct table_spec *sp) {
     /* An index list, when given, holds at least one index (moto's
      * CreateTable checks these before the attribute definitions). */
-    if (gsis && cJSON_GetArraySize(gsis) == 0)
+    if (sp->gsis && cJSON_GetArraySize(sp->gsis) == 0)
         return req_fail(req, &AWSERR_DDB_VALIDATION,
                         "One or more parameter values were invalid: List of GlobalSecondaryIndexes "
                         "is empty");
-    if (lsis && cJSON_GetArraySize(lsis) == 0)
+    if (sp->lsis && cJSON_GetArraySize(sp->lsis) == 0)
         return req_fail(req, &AWSERR_DDB_VALIDATION,
                         "One or more parameter values were invalid: List of LocalSecondaryIndexes "
                         "is empty");
     /* Counted before the definitions, which attr_defs_mismatch compares
      * for at most this many indexes. */
-    if (gsis && cJSON_GetArraySize(gsis) > DDB_MAX_GSI)
+    if (sp->gsis && cJSON_GetArraySize(sp->gsis) > DDB_MAX_GSI)
         return req_fail(req, &AWSERR_DDB_VALIDATION,
                         "One or more parameter values were invalid: List of "
                         "GlobalSecondaryIndexes is empty or has more than %d elements",
                         DDB_MAX_GSI);
-    if (lsis && cJSON_GetArraySize(lsis) > DDB_MAX_LSI)
+    if (sp->lsis && cJSON_GetArraySize(sp->lsis) > DDB_MAX_LSI)
         return req_fail(req, &AWSERR_DDB_VALIDATION,
                         "One or more parameter values were invalid: List of "
                         "LocalSecondaryIndexes is empty or has more than %d elements",
                         DDB_MAX_LSI);
-    char *mismatch = attr_defs_mismatch(ks, gsis, lsis, defs);
+    char *mismatch = attr_defs_mismatch(sp->ks, sp->gsis, sp->lsis, sp->defs);
     if (mismatch) return ddb_fail_msg(req, mismatch);
+    if (throughput_parse(req, sp->billing, sp->pt, &sp->tp) != 0) return -1;
+    const cJSON *lists[2] = {sp->gsis, sp->lsis};
+    for (int g = 0; g < 2; g++) {
+        for (const cJSON *ix = lists[g] ? lists[g]->child : NULL; ix; ix = ix->next) {
+            assert(sp->nidx < DDB_MAX_INDEXES);
+            struct index_spec *x = &sp->idx[sp->nidx];
+            if (parse_index(req, ix, g == 0, sp->billing, sp->ks, x) != 0) return -1;
+            for (int j = 0; j < sp->nidx; j++)
+                if (strcmp(sp->idx[j].name, x->name) == 0)
+                    return req_fail(req, &AWSERR_DDB_VALIDATION,
+                                    "One or more parameter values were invalid: Duplicate index name: %s",
+                                    x->name);
+            sp->nidx++;
+        }
+    }
+    return 0;
+}
 
-    int failed = 0;
-    cJSON *tp = throughput(req, billing, pt, &failed);
-    if (failed) return -1;
+/* Reads and checks a CreateTable request IN into *SP, in the order AWS
+ * checks (moto's where AWS's is not known). Returns 0, or -1 with the
+ * error recorded. */
+static int create_parse(struct req *req, cJSON *in, struct table_spec *sp) {
+    memset(sp, 0, sizeof(*sp));
+    if (create_members(req, in, sp) != 0) return -1;
+    if (key_schema_order(req, sp->ks) != 0 || check_tags(req, sp->tags) != 0) return -1;
+    if (partitions_from_tags(req, sp->tags, &sp->partitions) != 0) return -1;
+    int stream_en = 0;
+    const char *view = NULL;
+    if (check_stream_spec(req, sp->ss, &stream_en, &view) != 0) return -1;
+    if (stream_en && view == NULL)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "One or more parameter values were invalid: Table is being created with a "
+                        "stream enabled, UpdateViewType is required");
+    sp->view = stream_en ? view : NULL;
+    return create_indexes(req, sp);
+}
+
+/* The stored description of the table SP creates in scope S with table
+ * id ID at NOW (ms). Cannot fail; returns a new object. */
+static cJSON *table_json(const struct table_spec *sp, const struct ddb_scope *s, const char *id, int64_t now) {
     cJSON *d = cJSON_CreateObject();
-    char arn[512], id[37];
-    table_arn(req, name, arn, sizeof(arn));
-    util_uuid(id);
-    cJSON_AddItemToObject(d, "AttributeDefinitions", cJSON_Duplicate(defs, 1));
-    cJSON_AddStringToObject(d, "TableName", name);
-    cJSON_AddItemToObject(d, "KeySchema", cJSON_Duplicate(ks, 1));
-    int64_t now = clock_now_ms();
+    char arn[512];
+    table_arn(s, sp->name, arn, sizeof(arn));
+    cJSON_AddItemToObject(d, "AttributeDefinitions", cJSON_Duplicate(sp->defs, 1));
+    cJSON_AddStringToObject(d, "TableName", sp->name);
+    cJSON_AddItemToObject(d, "KeySchema", cJSON_Duplicate(sp->ks, 1));
     cJSON_AddNumberToObject(d, "CreationDateTime", (double)now / 1000.0);
-    cJSON_AddItemToObject(d, "ProvisionedThroughput", tp);
+    cJSON_AddItemToObject(d, "ProvisionedThroughput", throughput_json(&sp->tp));
     cJSON_AddStringToObject(d, "TableArn", arn);
     cJSON_AddStringToObject(d, "TableId", id);
-    if (billing && strcmp(billing, "PAY_PER_REQUEST") == 0) {
+    if (sp->billing && strcmp(sp->billing, "PAY_PER_REQUEST") == 0) {
         cJSON *bm = cJSON_AddObjectToObject(d, "BillingModeSummary");
         cJSON_AddStringToObject(bm, "BillingMode", "PAY_PER_REQUEST");
         cJSON_AddNumberToObject(bm, "LastUpdateToPayPerRequestDateTime", (double)now / 1000.0);
     }
     static const char *const kinds[] = {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"};
-    cJSON *lists[2] = {gsis, lsis};
-    cJSON *seen = cJSON_CreateObject();
+    const cJSON *lists[2] = {sp->gsis, sp->lsis};
     for (int g = 0; g < 2; g++) {
         if (lists[g] == NULL) continue;
-        cJSON *arr = cJSON_CreateArray();
-        for (const cJSON *ix = lists[g]->child; ix; ix = ix->next) {
-            cJSON *x = index_desc(req, ix, g == 0, name, billing, ks);
-            if (x == NULL) {
-                cJSON_Delete(arr);
-                cJSON_Delete(d);
-                cJSON_Delete(seen);
-                return -1;
-            }
-            const char *iname = cJSON_GetObjectItemCaseSensitive(x, "IndexName")->valuestring;
-            if (cJSON_GetObjectItemCaseSensitive(seen, iname)) {
-                /* The message copies the name before X (which owns it) goes. */
-                req_fail(req, &AWSERR_DDB_VALIDATION,
-                         "One or more parameter values were invalid: Duplicate index name: %s", iname);
-                cJSON_Delete(x);
-                cJSON_Delete(arr);
-                cJSON_Delete(d);
-                cJSON_Delete(seen);
-                return -1;
-            }
-            cJSON_AddTrueToObject(seen, iname);
-            cJSON_AddItemToArray(arr, x);
-        }
-        cJSON_AddItemToObject(d, kinds[g], arr);
+        cJSON *arr = cJSON_AddArrayToObject(d, kinds[g]);
+        for (int i = 0; i < sp->nidx; i++)
+            if (sp->idx[i].global == (g == 0)) cJSON_AddItemToArray(arr, index_json(&sp->idx[i], s, sp->name));
     }
-    cJSON_Delete(seen);
-    cJSON_AddBoolToObject(d, "DeletionProtectionEnabled", protect);
+    cJSON_AddBoolToObject(d, "DeletionProtectionEnabled", sp->protect);
+    return d;
+}
 
+static int create_table(struct req *req, cJSON *in) {
+    struct table_spec sp;
+    if (create_parse(req, in, &sp) != 0) return -1;
     struct ddb_table t;
     memset(&t, 0, sizeof(t));
-    snprintf(t.name, sizeof(t.name), "%s", name);
-    t.desc = d;
+    snprintf(t.name, sizeof(t.name), "%s", sp.name);
+    t.scope = ddb_req_scope(req);
+    char id[37];
+    util_uuid(id);
+    int64_t now = clock_now_ms();
+    t.desc = table_json(&sp, &t.scope, id, now);
     t.row.id = xstrdup(id);
-    t.row.tags = tags ? cJSON_PrintUnformatted(tags) : xstrdup("[]");
-    t.row.partitions = nparts;
+    t.row.tags = sp.tags ? cJSON_PrintUnformatted(sp.tags) : xstrdup("[]");
+    t.row.partitions = sp.partitions;
     t.row.created_ms = now;
-    if (stream_en && ddb_stream_create(req, &t, view, d) != 0) {
-        ddb_table_free(&t);
-        return -1;
-    }
-    t.row.desc = cJSON_PrintUnformatted(d);
-    int rc = store_ddb_table_put(ddb_scope(req), name, &t.row, 1);
-    if (rc == STORE_CONFLICT) {
-        ddb_table_free(&t);
-        return req_fail(req, &AWSERR_DDB_RESOURCE_IN_USE, "Table already exists: %s", name);
-    }
-    if (rc != STORE_OK) {
-        ddb_table_free(&t);
-        return ddb_store_fail(req, rc);
-    }
-    int out = reply_table(req, "TableDescription", &t, "CREATING");
+    struct ddb_err err = {0};
+    int rc;
+    if ((sp.view && ddb_stream_create(&t, sp.view, &err) != 0) || ddb_table_insert(&t, &err) != 0)
+        rc = ddb_req_fail(req, &err);
+    else
+        rc = reply_table(req, "TableDescription", &t, "CREATING");
     ddb_table_free(&t);
-    return out;
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -855,7 +756,7 @@ static int describe_table(struct req *req, cJSON *in) {
     char name[DDB_TABLE_NAME_BUF];
     if (required_table_name(req, in, name) != 0) return -1;
     struct ddb_table t;
-    int rc = ddb_table_load(req, name, 0, &t);
+    int rc = ddb_load_table(req, name, 0, &t);
     if (rc == 0) rc = reply_table(req, "Table", &t, "ACTIVE");
     ddb_table_free(&t);
     return rc;
@@ -893,7 +794,8 @@ static int list_tables(struct req *req, cJSON *in) {
     if (start) table_name_ok(&vl, start, "exclusiveStartTableName");
     if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return -1;
     struct names_acc acc = {cJSON_CreateArray(), 0, (int)limit, 0, ""};
-    int rc = store_ddb_table_list(ddb_scope(req), start, (int)limit + 1, list_row, &acc);
+    struct ddb_scope scope = ddb_req_scope(req);
+    int rc = store_ddb_table_list(ddb_scope_store(&scope), start, (int)limit + 1, list_row, &acc);
     if (rc != STORE_OK) {
         cJSON_Delete(acc.arr);
         return ddb_store_fail(req, rc);
@@ -904,35 +806,11 @@ static int list_tables(struct req *req, cJSON *in) {
     return req_reply_json(req, 200, o);
 }
 
-/* Marks T's enabled stream disabled (it stays readable for 24 hours). */
-static int disable_stream(struct req *req, struct ddb_table *t) {
-    if (!t->stream_on) return 0;
-    t->stream.enabled = 0;
-    t->stream.disabled_ms = clock_now_ms();
-    int rc = store_stream_put(&t->stream, 0);
-    if (rc != STORE_OK) return ddb_store_fail(req, rc);
-    /* Close the open shard of every partition at its last record. */
-    for (int p = 0; p < t->stream.partitions && rc == STORE_OK; p++) {
-        struct store_shard open;
-        rc = store_shard_open(t->stream.arn, p, &open);
-        if (rc == STORE_NOTFOUND) {
-            rc = STORE_OK;
-            continue;
-        }
-        int64_t lo, hi;
-        if (rc == STORE_OK) rc = store_record_bounds(t->stream.arn, open.shard_id, &lo, &hi);
-        if (rc == STORE_OK)
-            rc = store_shard_close(t->stream.arn, open.shard_id, hi >= 0 ? hi : open.start_seq - 1);
-    }
-    t->stream_on = 0;
-    return rc == STORE_OK ? 0 : ddb_store_fail(req, rc);
-}
-
 static int delete_table(struct req *req, cJSON *in) {
     char name[DDB_TABLE_NAME_BUF];
     if (required_table_name(req, in, name) != 0) return -1;
     struct ddb_table t;
-    int rc = ddb_table_load(req, name, 0, &t);
+    int rc = ddb_load_table(req, name, 0, &t);
     if (rc == 0 && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t.desc, "DeletionProtectionEnabled")))
         /* AWS's text and kind (ValidationException), as dynoxide records
          * them from DynamoDB (nubo-db/dynoxide issue 46). */
@@ -941,9 +819,8 @@ static int delete_table(struct req *req, cJSON *in) {
                       "Disable deletion protection first.");
     if (rc == 0) {
         cJSON *d = describe(&t, "DELETING");
-        rc = disable_stream(req, &t);
-        int src = rc == 0 ? store_ddb_table_delete(ddb_scope(req), name, t.row.id) : STORE_OK;
-        if (rc == 0 && src != STORE_OK) rc = ddb_store_fail(req, src);
+        struct ddb_err err = {0};
+        if (ddb_table_delete(&t, &err) != 0) rc = ddb_req_fail(req, &err);
         if (rc == 0) {
             cJSON *o = cJSON_CreateObject();
             cJSON_AddItemToObject(o, "TableDescription", d);
@@ -960,92 +837,114 @@ static int delete_table(struct req *req, cJSON *in) {
 /* UpdateTable                                                          */
 /* ------------------------------------------------------------------ */
 
+/* ddb_table_save with the failure recorded in REQ. */
 static int save_table(struct req *req, struct ddb_table *t) {
-    free(t->row.desc);
-    t->row.desc = cJSON_PrintUnformatted(t->desc);
-    int rc = store_ddb_table_put(ddb_scope(req), t->name, &t->row, 0);
-    return rc == STORE_OK ? 0 : ddb_store_fail(req, rc);
+    struct ddb_err err = {0};
+    return ddb_table_save(t, &err) == 0 ? 0 : ddb_req_fail(req, &err);
 }
 
-static int update_table(struct req *req, cJSON *in) {
+/* An UpdateTable request, read and checked. Strings and nodes are
+ * borrowed from the request's JSON. */
+struct table_update {
     char name[DDB_TABLE_NAME_BUF];
-    const char *billing = NULL;
-    cJSON *ss = NULL, *pt = NULL, *gsiu = NULL, *defs = NULL;
-    int protect = 0, has_protect;
-    if (required_table_name(req, in, name) != 0) return -1;
-    if ((has_protect = jget_bool(req, in, "DeletionProtectionEnabled", &protect)) < 0 ||
-        jget_obj(req, in, "StreamSpecification", &ss) < 0 || jget_str(req, in, "BillingMode", &billing) < 0 ||
-        jget_obj(req, in, "ProvisionedThroughput", &pt) < 0 ||
-        jget_arr(req, in, "GlobalSecondaryIndexUpdates", &gsiu) < 0 ||
+    const char *billing;
+    cJSON *ss, *pt, *gsiu;
+    int protect, has_protect;
+    int stream_en;                /* with SS: enable (1) or disable (0) */
+    const char *view;
+    const char *mode;             /* with BILLING or PT: the billing mode after the update */
+    struct throughput tp;         /* with BILLING or PT: the throughput after the update */
+};
+
+/* Reads UpdateTable's members from IN into *U and checks what needs no
+ * table. Returns 0, or -1 with the error recorded. */
+static int update_parse(struct req *req, cJSON *in, struct table_update *u) {
+    memset(u, 0, sizeof(*u));
+    cJSON *defs = NULL;
+    if (required_table_name(req, in, u->name) != 0) return -1;
+    if ((u->has_protect = jget_bool(req, in, "DeletionProtectionEnabled", &u->protect)) < 0 ||
+        jget_obj(req, in, "StreamSpecification", &u->ss) < 0 || jget_str(req, in, "BillingMode", &u->billing) < 0 ||
+        jget_obj(req, in, "ProvisionedThroughput", &u->pt) < 0 ||
+        jget_arr(req, in, "GlobalSecondaryIndexUpdates", &u->gsiu) < 0 ||
         jget_arr(req, in, "AttributeDefinitions", &defs) < 0)
         return -1;
-    if (billing && strcmp(billing, "PROVISIONED") != 0 && strcmp(billing, "PAY_PER_REQUEST") != 0) {
+    if (u->billing && strcmp(u->billing, "PROVISIONED") != 0 && strcmp(u->billing, "PAY_PER_REQUEST") != 0) {
         struct vlist vl = {0};
-        vl_add(&vl, billing, "billingMode", "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
+        vl_add(&vl, u->billing, "billingMode", "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
         return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
     }
-    int en = 0;
-    const char *view = NULL;
-    if (check_stream_spec(req, ss, &en, &view) != 0) return -1;
-    struct ddb_table t;
-    int rc = ddb_table_load(req, name, 0, &t);
-    if (rc != 0) goto out;
-    rc = -1;
-    if (ss) {
-        if (en) {
-            if (t.stream_on) {
-                req_fail(req, &AWSERR_DDB_VALIDATION, "Table already has an enabled stream: TableName: %s", name);
-                goto out;
-            }
-            if (view == NULL) {
-                req_fail(req, &AWSERR_DDB_VALIDATION,
-                         "One or more parameter values were invalid: If stream is being enabled "
-                         "then UpdateViewType is required");
-                goto out;
-            }
-            if (ddb_stream_create(req, &t, view, t.desc) != 0) goto out;
-        } else {
-            if (view) {
-                req_fail(req, &AWSERR_DDB_VALIDATION,
-                         "One or more parameter values were invalid: If stream is being disabled, "
-                         "then UpdateViewType must not be specified");
-                goto out;
-            }
-            if (!t.stream_on) {
-                req_fail(req, &AWSERR_DDB_VALIDATION, "Table has no stream to disable: TableName: %s", name);
-                goto out;
-            }
-            if (disable_stream(req, &t) != 0) goto out;
-        }
+    return check_stream_spec(req, u->ss, &u->stream_en, &u->view);
+}
+
+/* Checks update U against table T as it is: the stream change, the
+ * throughput under the billing mode that follows, the index updates.
+ * Fills U's mode and throughput. Returns 0, or -1 with the error recorded. */
+static int update_check(struct req *req, struct table_update *u, const struct ddb_table *t) {
+    if (u->ss && u->stream_en) {
+        if (t->stream_on)
+            return req_fail(req, &AWSERR_DDB_VALIDATION, "Table already has an enabled stream: TableName: %s",
+                            u->name);
+        if (u->view == NULL)
+            return req_fail(req, &AWSERR_DDB_VALIDATION,
+                            "One or more parameter values were invalid: If stream is being enabled "
+                            "then UpdateViewType is required");
+    } else if (u->ss) {
+        if (u->view)
+            return req_fail(req, &AWSERR_DDB_VALIDATION,
+                            "One or more parameter values were invalid: If stream is being disabled, "
+                            "then UpdateViewType must not be specified");
+        if (!t->stream_on)
+            return req_fail(req, &AWSERR_DDB_VALIDATION, "Table has no stream to disable: TableName: %s",
+                            u->name);
     }
-    if (billing || pt) {
-        const cJSON *cur = cJSON_GetObjectItemCaseSensitive(t.desc, "BillingModeSummary");
-        const char *mode = billing ? billing : cur ? "PAY_PER_REQUEST" : "PROVISIONED";
-        int failed = 0;
-        cJSON *tp = throughput(req, mode, pt, &failed);
-        if (failed) goto out;
-        cJSON_DeleteItemFromObjectCaseSensitive(t.desc, "ProvisionedThroughput");
-        cJSON_AddItemToObject(t.desc, "ProvisionedThroughput", tp);
-        cJSON_DeleteItemFromObjectCaseSensitive(t.desc, "BillingModeSummary");
-        if (strcmp(mode, "PAY_PER_REQUEST") == 0) {
-            cJSON *bm = cJSON_AddObjectToObject(t.desc, "BillingModeSummary");
+    if (u->billing || u->pt) {
+        const cJSON *cur = cJSON_GetObjectItemCaseSensitive(t->desc, "BillingModeSummary");
+        u->mode = u->billing ? u->billing : cur ? "PAY_PER_REQUEST" : "PROVISIONED";
+        if (throughput_parse(req, u->mode, u->pt, &u->tp) != 0) return -1;
+    }
+    if (u->gsiu)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "sluice does not support GlobalSecondaryIndexUpdates yet: define indexes in "
+                        "CreateTable");
+    return 0;
+}
+
+/* Applies the billing and protection changes of checked update U to T's
+ * description. Cannot fail. */
+static void update_desc(struct ddb_table *t, const struct table_update *u) {
+    if (u->mode) {
+        cJSON_DeleteItemFromObjectCaseSensitive(t->desc, "ProvisionedThroughput");
+        cJSON_AddItemToObject(t->desc, "ProvisionedThroughput", throughput_json(&u->tp));
+        cJSON_DeleteItemFromObjectCaseSensitive(t->desc, "BillingModeSummary");
+        if (strcmp(u->mode, "PAY_PER_REQUEST") == 0) {
+            cJSON *bm = cJSON_AddObjectToObject(t->desc, "BillingModeSummary");
             cJSON_AddStringToObject(bm, "BillingMode", "PAY_PER_REQUEST");
             cJSON_AddNumberToObject(bm, "LastUpdateToPayPerRequestDateTime", (double)clock_now_ms() / 1000.0);
         }
     }
-    if (has_protect) {
-        cJSON_DeleteItemFromObjectCaseSensitive(t.desc, "DeletionProtectionEnabled");
-        cJSON_AddBoolToObject(t.desc, "DeletionProtectionEnabled", protect);
+    if (u->has_protect) {
+        cJSON_DeleteItemFromObjectCaseSensitive(t->desc, "DeletionProtectionEnabled");
+        cJSON_AddBoolToObject(t->desc, "DeletionProtectionEnabled", u->protect);
     }
-    if (gsiu) {
-        req_fail(req, &AWSERR_DDB_VALIDATION,
-                 "sluice does not support GlobalSecondaryIndexUpdates yet: define indexes in "
-                 "CreateTable");
-        goto out;
+}
+
+static int update_table(struct req *req, cJSON *in) {
+    struct table_update u;
+    if (update_parse(req, in, &u) != 0) return -1;
+    struct ddb_table t;
+    int rc = ddb_load_table(req, u.name, 0, &t);
+    if (rc == 0) rc = update_check(req, &u, &t);
+    if (rc == 0) {
+        struct ddb_err err = {0};
+        int src = 0;
+        if (u.ss) src = u.stream_en ? ddb_stream_create(&t, u.view, &err) : ddb_stream_disable(&t, &err);
+        if (src == 0) {
+            update_desc(&t, &u);
+            src = ddb_table_save(&t, &err);
+        }
+        rc = src == 0 ? reply_table(req, "TableDescription", &t, u.ss ? "UPDATING" : "ACTIVE")
+                      : ddb_req_fail(req, &err);
     }
-    if (save_table(req, &t) != 0) goto out;
-    rc = reply_table(req, "TableDescription", &t, ss ? "UPDATING" : "ACTIVE");
-out:
     ddb_table_free(&t);
     return rc;
 }
@@ -1061,7 +960,7 @@ static int table_by_arn(struct req *req, const char *arn, struct ddb_table *t) {
     const char *name;
     if (ddb_table_ref_parse(arn, req->region, req->account, &name) != DDB_REF_ARN)
         return req_fail(req, &AWSERR_DDB_VALIDATION, "Invalid TableArn: Invalid ResourceArn provided as input %s", arn);
-    int rc = ddb_table_load(req, name, 1, t);
+    int rc = ddb_load_table(req, name, 1, t);
     if (rc != 0 && req->err == &AWSERR_DDB_NOT_FOUND)
         req_fail(req, &AWSERR_DDB_NOT_FOUND, "Requested resource not found: ResourcArn: %s not found", arn);
     return rc;
@@ -1175,7 +1074,8 @@ static int update_ttl(struct req *req, cJSON *in) {
     }
     if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return -1;
     struct ddb_table t;
-    int rc = ddb_table_load(req, name, 0, &t);
+    struct ddb_err err = {0};
+    int rc = ddb_load_table(req, name, 0, &t);
     if (rc != 0) goto out;
     rc = -1;
     if (en && t.ttl_attr[0]) {
@@ -1202,7 +1102,8 @@ static int update_ttl(struct req *req, cJSON *in) {
         goto out;
     }
     /* Items written before TTL was enabled get their expiry now. */
-    if (en && ddb_ttl_reindex(req, &t, attr) != 0) {
+    if (en && ddb_ttl_reindex(&t, attr, &err) != 0) {
+        ddb_req_fail(req, &err);
         cJSON_Delete(o);
         goto out;
     }
@@ -1218,7 +1119,7 @@ static int describe_ttl(struct req *req, cJSON *in) {
     char name[DDB_TABLE_NAME_BUF];
     if (required_table_name(req, in, name) != 0) return -1;
     struct ddb_table t;
-    int rc = ddb_table_load(req, name, 0, &t);
+    int rc = ddb_load_table(req, name, 0, &t);
     if (rc == 0) {
         cJSON *o = cJSON_CreateObject();
         cJSON *d = cJSON_AddObjectToObject(o, "TimeToLiveDescription");
@@ -1244,8 +1145,8 @@ void ddb_pitr_window(int64_t enabled_ms, int days, int64_t now_ms, int64_t *earl
 
 /* The backup operations name a missing table their own way. */
 static int backup_table_load(struct req *req, const char *name, struct ddb_table *t) {
-    if (ddb_table_load(req, name, 0, t) == 0) return 0;
-    /* req_fail replaces the error ddb_table_load recorded. */
+    if (ddb_load_table(req, name, 0, t) == 0) return 0;
+    /* req_fail replaces the error ddb_load_table recorded. */
     if (req->err == &AWSERR_DDB_NOT_FOUND)
         return req_fail(req, &AWSERR_DDB_TABLE_NOT_FOUND, "Table not found: %s", name);
     return -1;
@@ -1341,7 +1242,7 @@ static int describe_kinesis_destination(struct req *req, cJSON *in) {
     char name[DDB_TABLE_NAME_BUF];
     if (required_table_name(req, in, name) != 0) return -1;
     struct ddb_table t;
-    int rc = ddb_table_load(req, name, 0, &t);
+    int rc = ddb_load_table(req, name, 0, &t);
     if (rc == 0) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "TableName", t.name);
@@ -1436,7 +1337,7 @@ struct group_write {
 
 static int group_write_run(void *ctx) {
     struct group_write *w = ctx;
-    table_cache_job++;   /* copies handed out before are no longer in use */
+    ddb_table_job_begin();   /* tables handed to earlier jobs are no longer in use */
     return w->op->fn(w->req, w->in) == 0 && w->req->err == NULL ? 0 : -1;
 }
 

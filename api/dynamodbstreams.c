@@ -107,7 +107,8 @@ int ddbs_list_streams(struct req *req, cJSON *in) {
     if (has && limit > 100) vl_add_num(&vl, (double)limit, "limit", "Member must have value less than or equal to 100");
     if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return -1;
     struct list_ctx c = {req, cJSON_CreateArray(), 0, (int)limit, 0, ""};
-    int rc = store_stream_list(ddb_scope(req), table, start, 100000, list_row, &c);
+    struct ddb_scope scope = ddb_req_scope(req);
+    int rc = store_stream_list(ddb_scope_store(&scope), table, start, 100000, list_row, &c);
     if (rc != STORE_OK) {
         cJSON_Delete(c.arr);
         return ddb_store_fail(req, rc);

@@ -8,6 +8,7 @@
 #include "engine/background.h"
 #include "engine/clock.h"
 #include "engine/config.h"
+#include "engine/ddb/ddb.h"
 #include "engine/esm.h"
 #include "engine/invoker.h"
 #include "engine/metrics.h"

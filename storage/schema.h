@@ -63,7 +63,7 @@ static const char *const store_migrations[] = {
 
     /* 1 -> 2: DynamoDB tables, items, secondary-index entries, and
      * streams with their shards and records. Keys are stored as
-     * order-preserving byte strings (api/ddb_key.c) so that SQLite's
+     * order-preserving byte strings (engine/ddb/ddb_key.c) so that SQLite's
      * memcmp ordering of BLOBs is DynamoDB's key order. */
     "CREATE TABLE ddb_tables("
     "  account TEXT NOT NULL,"

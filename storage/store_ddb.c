@@ -1,6 +1,6 @@
 /*
  * storage/store_ddb.h over the ddb_* tables. Keys are BLOBs compared with
- * memcmp by SQLite, which is DynamoDB's order given api/ddb_key.c's
+ * memcmp by SQLite, which is DynamoDB's order given engine/ddb/ddb_key.c's
  * encoding. Range bounds are normalised by the caller to [lo, hi).
  */
 #include "storage/store_ddb.h"

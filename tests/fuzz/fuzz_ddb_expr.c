@@ -1,6 +1,6 @@
 /*
- * libFuzzer target for the DynamoDB expression language (api/ddb_expr.c,
- * api/ddb_av.c). The input is split on NUL bytes into an expression,
+ * libFuzzer target for the DynamoDB expression language (engine/ddb/ddb_expr.c,
+ * engine/ddb/ddb_av.c). The input is split on NUL bytes into an expression,
  * ExpressionAttributeNames JSON and ExpressionAttributeValues JSON; the
  * expression is parsed as every kind and each parse that succeeds is
  * evaluated, applied and projected against a fixed item. It must never
@@ -11,8 +11,8 @@
  * so that short random inputs reach deep into the grammar without a seed
  * corpus.
  */
-#include "api/ddb_av.h"
-#include "api/ddb_expr.h"
+#include "engine/ddb/ddb_av.h"
+#include "engine/ddb/ddb_expr.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>

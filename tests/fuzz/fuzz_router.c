@@ -23,6 +23,7 @@
 #include "api/aws_error.h"
 #include "api/request.h"
 #include "engine/clock.h"
+#include "engine/ddb/ddb.h"
 #include "engine/metrics.h"
 #include "engine/util.h"
 #include "runtime/env.h"

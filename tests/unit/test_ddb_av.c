@@ -1,10 +1,10 @@
 /*
- * Unit tests for api/ddb_av.h: AttributeValue shape and validation (with
+ * Unit tests for engine/ddb/ddb_av.h: AttributeValue shape and validation (with
  * AWS's messages), canonical number rewriting, equality and ordering the
  * DynamoDB way, base64, and the item-size measure behind the 400 KB limit.
  * JSON in the tables uses single quotes, turned into double quotes.
  */
-#include "api/ddb_av.h"
+#include "engine/ddb/ddb_av.h"
 
 #include <check.h>
 #include <cjson/cJSON.h>

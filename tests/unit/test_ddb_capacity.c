@@ -1,10 +1,10 @@
 /*
- * Unit tests for api/ddb_capacity.h: the read and write unit arithmetic of
+ * Unit tests for engine/ddb/ddb_capacity.h: the read and write unit arithmetic of
  * the DynamoDB Developer Guide ("DynamoDB read and write operations", the
  * index pages' "Provisioned throughput considerations"), index entry sizes,
  * ReturnConsumedCapacity parsing and the ConsumedCapacity objects.
  */
-#include "api/ddb_capacity.h"
+#include "engine/ddb/ddb_capacity.h"
 
 #include <check.h>
 #include <cjson/cJSON.h>

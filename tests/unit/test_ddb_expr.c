@@ -1,12 +1,12 @@
 /*
- * Unit tests for api/ddb_expr.h: DynamoDB's expression language. Tables of
+ * Unit tests for engine/ddb/ddb_expr.h: DynamoDB's expression language. Tables of
  * cases drive the parser, checker, evaluator, update applier, projector and
  * key-condition splitter, with AWS's exact error texts. JSON in the tables
  * is written with single quotes, turned into double quotes before parsing.
  */
-#include "api/ddb_expr.h"
+#include "engine/ddb/ddb_expr.h"
 
-#include "api/ddb_av.h"
+#include "engine/ddb/ddb_av.h"
 
 #include <check.h>
 #include <cjson/cJSON.h>

@@ -1,10 +1,10 @@
 /*
- * Unit tests for api/ddb_num.h: the DynamoDB Number type. Covers the wire
+ * Unit tests for engine/ddb/ddb_num.h: the DynamoDB Number type. Covers the wire
  * forms DynamoDB accepts and rejects (with the exact AWS messages), the
  * 38-significant-digit limit, the 1E-130 .. 9.99...E+125 range, ordering,
  * exact addition and subtraction, and the canonical text.
  */
-#include "api/ddb_num.h"
+#include "engine/ddb/ddb_num.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -437,7 +437,7 @@ END_TEST
 
 START_TEST(add_needs_39_digits) {
     /* Real DynamoDB answers these with the overflow message (see add_signed
-     * in api/ddb_num.c). */
+     * in engine/ddb/ddb_num.c). */
     EXPECT_OP_ERR("1e50", '+', "1", OVERFLOW);
     EXPECT_OP_ERR("1e50", '-', "1", OVERFLOW);
     EXPECT_OP_ERR("12345678901234567890123456789012345678", '+', "0.1", OVERFLOW);

@@ -1,8 +1,9 @@
 /*
  * Unit tests for DynamoDB Streams record production: the records that
- * writes append (api/ddb_items.c ddb_write_item, api/ddb_stream_write.c),
- * as read back through the Streams API (api/dynamodbstreams.c), and the
- * background work of api/ddb_sweep.c (shard rollover, trimming, TTL).
+ * writes append (engine/ddb/ddb_write.c ddb_write_item,
+ * engine/ddb/ddb_stream_write.c), as read back through the Streams API
+ * (api/dynamodbstreams.c), and the background work of
+ * engine/ddb/ddb_sweep.c (shard rollover, trimming, TTL).
  *
  * The API layer is driven in-process: each request is a plain struct req
  * handed to ddb_dispatch(), which runs the operation in its own

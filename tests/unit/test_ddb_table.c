@@ -1,12 +1,17 @@
 /*
  * Unit tests for the table-name decisions of api/dynamodb.c: how a
  * TableName value (a name or a table ARN) is classified for a caller's
- * account and region (ddb_table_ref_parse), table-driven.
+ * account and region (ddb_table_ref_parse), and how an engine failure
+ * (struct ddb_err) becomes the request's AWS error (ddb_req_fail),
+ * table-driven.
  */
+#include "api/aws_error.h"
 #include "api/ddb_int.h"
+#include "engine/util.h"
 
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ACCOUNT "123456789012"
@@ -52,10 +57,39 @@ START_TEST(ref_parse_table) {
 }
 END_TEST
 
+static const struct fail_case {
+    enum ddb_errkind kind;
+    const struct aws_error *want;
+} fail_cases[] = {
+    {DDB_ERR_VALIDATION, &AWSERR_DDB_VALIDATION},
+    {DDB_ERR_NOT_FOUND, &AWSERR_DDB_NOT_FOUND},
+    {DDB_ERR_IN_USE, &AWSERR_DDB_RESOURCE_IN_USE},
+    {DDB_ERR_IDEMPOTENT, &AWSERR_DDB_IDEMPOTENT},
+    {DDB_ERR_INTERNAL, &AWSERR_DDB_INTERNAL},
+};
+
+START_TEST(req_fail_table) {
+    const struct fail_case *c = &fail_cases[_i];
+    struct req *r = xcalloc(1, sizeof(*r));
+    struct ddb_err err = {0};
+    /* A message with a percent sign and a long tail: copied, not formatted. */
+    ck_assert_int_eq(ddb_err_set(&err, c->kind, "100%% of %s", "Table: T not found"), -1);
+    ck_assert_int_eq(ddb_req_fail(r, &err), -1);
+    ck_assert_ptr_eq(r->err, c->want);
+    ck_assert_str_eq(r->err_msg, "100% of Table: T not found");
+    ck_assert_int_eq(err.kind, DDB_ERR_NONE);
+    ck_assert_ptr_null(err.msg);
+    req_free(r);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("ddb_table");
     TCase *tc = tcase_create("ref_parse");
     tcase_add_loop_test(tc, ref_parse_table, 0, (int)(sizeof(ref_cases) / sizeof(ref_cases[0])));
+    suite_add_tcase(s, tc);
+    tc = tcase_create("req_fail");
+    tcase_add_loop_test(tc, req_fail_table, 0, (int)(sizeof(fail_cases) / sizeof(fail_cases[0])));
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

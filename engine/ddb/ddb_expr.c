@@ -1,11 +1,11 @@
 /*
- * api/ddb_expr.c: DynamoDB's expression language. A tokenizer, a
+ * engine/ddb/ddb_expr.c: DynamoDB's expression language. A tokenizer, a
  * backtracking recursive-descent parser and a checker for condition,
  * filter, key-condition, update and projection expressions, resolving
  * #names and :values through a request's ExpressionAttributeNames/Values;
  * then the evaluator (conditions), the update applier and the projector.
  * Error texts are AWS's ValidationException messages (docs/aws-reference.md G).
- * Called by the DynamoDB handlers through api/ddb_expr.h. Pure and
+ * Called by the DynamoDB handlers through engine/ddb/ddb_expr.h. Pure and
  * thread-safe: all state lives in the parsed expression or on the stack.
  *
  * Sources for the wording and the rules (dynalite's grammars were written
@@ -22,10 +22,10 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* vasprintf, memmem */
 #endif
-#include "api/ddb_expr.h"
+#include "engine/ddb/ddb_expr.h"
 
-#include "api/ddb_av.h"
-#include "api/ddb_num.h"
+#include "engine/ddb/ddb_av.h"
+#include "engine/ddb/ddb_num.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
@@ -1322,70 +1322,76 @@ static char *av_brief(const cJSON *av) {
     return fmt("{%s:%s}", ddb_type_name(t), cJSON_IsString(v) ? v->valuestring : "");
 }
 
-static void type_check(struct check *c, struct node *n) {
-    if (n->kind == NK_FUNC) {
-        struct node *a0 = n->nkids > 0 ? unparen(n->kids[0]) : NULL;
-        switch (n->fn) {
-        case F_ATTRIBUTE_EXISTS:
-        case F_ATTRIBUTE_NOT_EXISTS:
-        case F_IF_NOT_EXISTS:
-            if (a0 && a0->kind != NK_PATH)
-                fail_with(c, fmt("Operator or function requires a document path; operator or "
-                                 "function: %s",
-                                 n->fname));
-            return;
-        case F_BEGINS_WITH:
-            for (int i = 0; i < n->nkids; i++) {
-                const char *t = static_type(n->kids[i], 0);
-                if (t && strcmp(t, "S") != 0 && strcmp(t, "B") != 0) {
-                    fail_with(c, bad_operand(n->fname, t));
-                    return;
-                }
-            }
-            return;
-        case F_ATTRIBUTE_TYPE: {
-            struct node *v = unparen(n->kids[1]);
-            const char *t = static_type(v, 0);
-            if (!t || strcmp(t, "S") != 0) {
-                fail_with(c, bad_operand(n->fname, t ? t : "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}"));
+/* type_check of a function call N: the operand types each function
+ * takes, as far as they are known before evaluation. */
+static void type_check_func(struct check *c, struct node *n) {
+    struct node *a0 = n->nkids > 0 ? unparen(n->kids[0]) : NULL;
+    switch (n->fn) {
+    case F_ATTRIBUTE_EXISTS:
+    case F_ATTRIBUTE_NOT_EXISTS:
+    case F_IF_NOT_EXISTS:
+        if (a0 && a0->kind != NK_PATH)
+            fail_with(c, fmt("Operator or function requires a document path; operator or "
+                             "function: %s",
+                             n->fname));
+        return;
+    case F_BEGINS_WITH:
+        for (int i = 0; i < n->nkids; i++) {
+            const char *t = static_type(n->kids[i], 0);
+            if (t && strcmp(t, "S") != 0 && strcmp(t, "B") != 0) {
+                fail_with(c, bad_operand(n->fname, t));
                 return;
             }
-            const char *name = v->kind == NK_VALUE ? v->av->child->valuestring : "";
-            static const char *const names[] = {"S", "N", "B", "NULL", "SS",
-                                                "BOOL", "L", "BS", "NS", "M"};
-            for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-                if (strcmp(names[i], name) == 0)
-                    return;
-            fail_with(c, fmt("Invalid attribute type name found; type: %s, valid types: "
-                             "{B,NULL,SS,BOOL,L,BS,N,NS,S,M}",
-                             name));
+        }
+        return;
+    case F_ATTRIBUTE_TYPE: {
+        struct node *v = unparen(n->kids[1]);
+        const char *t = static_type(v, 0);
+        if (!t || strcmp(t, "S") != 0) {
+            fail_with(c, bad_operand(n->fname, t ? t : "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}"));
             return;
         }
-        case F_SIZE: {
-            const char *t = static_type(n->kids[0], 0);
-            if (t && (strcmp(t, "N") == 0 || strcmp(t, "BOOL") == 0 || strcmp(t, "NULL") == 0))
-                fail_with(c, bad_operand(n->fname, t));
-            return;
-        }
-        case F_LIST_APPEND:
-            for (int i = 0; i < n->nkids; i++) {
-                struct node *k = unparen(n->kids[i]);
-                if (k->kind == NK_FUNC && k->fn == F_LIST_APPEND) {
-                    /* scylladb test_update_expression_function_nesting. */
-                    fail_with(c, misused(k->fname));
-                    return;
-                }
-                const char *t = static_type(k, 1);
-                if (t && strcmp(t, "L") != 0) {
-                    fail_with(c, bad_operand(n->fname, t));
-                    return;
-                }
+        const char *name = v->kind == NK_VALUE ? v->av->child->valuestring : "";
+        static const char *const names[] = {"S", "N", "B", "NULL", "SS",
+                                            "BOOL", "L", "BS", "NS", "M"};
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+            if (strcmp(names[i], name) == 0)
+                return;
+        fail_with(c, fmt("Invalid attribute type name found; type: %s, valid types: "
+                         "{B,NULL,SS,BOOL,L,BS,N,NS,S,M}",
+                         name));
+        return;
+    }
+    case F_SIZE: {
+        const char *t = static_type(n->kids[0], 0);
+        if (t && (strcmp(t, "N") == 0 || strcmp(t, "BOOL") == 0 || strcmp(t, "NULL") == 0))
+            fail_with(c, bad_operand(n->fname, t));
+        return;
+    }
+    case F_LIST_APPEND:
+        for (int i = 0; i < n->nkids; i++) {
+            struct node *k = unparen(n->kids[i]);
+            if (k->kind == NK_FUNC && k->fn == F_LIST_APPEND) {
+                /* scylladb test_update_expression_function_nesting. */
+                fail_with(c, misused(k->fname));
+                return;
             }
-            return;
-        case F_CONTAINS:
-        case F_UNKNOWN:
-            return;
+            const char *t = static_type(k, 1);
+            if (t && strcmp(t, "L") != 0) {
+                fail_with(c, bad_operand(n->fname, t));
+                return;
+            }
         }
+        return;
+    case F_CONTAINS:
+    case F_UNKNOWN:
+        return;
+    }
+}
+
+static void type_check(struct check *c, struct node *n) {
+    if (n->kind == NK_FUNC) {
+        type_check_func(c, n);
         return;
     }
     if (n->kind == NK_ARITH) {

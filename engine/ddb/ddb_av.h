@@ -6,8 +6,8 @@
  * Shared by the expression evaluator and the DynamoDB handlers.
  * All functions are pure and thread-safe.
  */
-#ifndef EMU_API_DDB_AV_H
-#define EMU_API_DDB_AV_H
+#ifndef SLUICE_ENGINE_DDB_DDB_AV_H
+#define SLUICE_ENGINE_DDB_DDB_AV_H
 
 #include <stddef.h>
 

@@ -4,8 +4,8 @@
  * (never through C doubles). Used by the expression evaluator (compare,
  * ADD, SET a = a + :v), key ordering, and number validation.
  */
-#ifndef EMU_API_DDB_NUM_H
-#define EMU_API_DDB_NUM_H
+#ifndef SLUICE_ENGINE_DDB_DDB_NUM_H
+#define SLUICE_ENGINE_DDB_DDB_NUM_H
 
 #include <stddef.h>
 

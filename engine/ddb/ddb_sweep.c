@@ -5,10 +5,10 @@
  * has passed (REMOVE records with the service's userIdentity). All times
  * are the virtual clock's.
  */
-#include "api/api.h"
-#include "api/ddb_int.h"
-#include "engine/esm.h"
+#include "engine/ddb/ddb.h"
+
 #include "engine/clock.h"
+#include "engine/esm.h"
 #include "engine/log.h"
 #include "engine/util.h"
 #include "storage/store.h"
@@ -85,6 +85,43 @@ static int collect_expired(void *ctx, const char *table_id, const struct store_d
     return l->n == DDB_TTL_BATCH;
 }
 
+/* Deletes item E of T if it is still expired under T's current TTL
+ * attribute at NOW (ms), or stores its new expiry. An item gone since it
+ * was collected is no failure. Returns 0, or -1 when a write failed. */
+static int expire_item(struct ddb_table *t, const struct expired *e, int64_t now) {
+    struct store_key hk = {e->hk, e->nhk}, rk = {e->rk, e->nrk};
+    char *text = NULL;
+    int rc = 0;
+    if (store_ddb_item_get(t->row.id, hk, rk, &text) == STORE_OK) {
+        cJSON *old = cJSON_Parse(text);
+        int64_t exp = ddb_item_expiry(t, old);
+        if (old && exp >= 0 && exp <= now / 1000) {
+            struct ddb_err err = {0};
+            if (ddb_write_item(t, &hk, &rk, old, NULL, 1, &err) != 0) rc = -1;
+            ddb_err_clear(&err);
+        } else if (store_ddb_item_set_expiry(t->row.id, hk, rk, exp) != STORE_OK) {
+            rc = -1;
+        }
+        cJSON_Delete(old);
+    }
+    free(text);
+    return rc;
+}
+
+/* expire_item for E in its table, loaded in the table's own scope (no
+ * request is involved). A table gone since is no failure. */
+static int expire_one(const struct expired *e, int64_t now) {
+    struct ddb_scope s;
+    char name[256];
+    if (store_ddb_table_by_id(e->table_id, s.account, s.region, name) != STORE_OK) return 0;
+    struct ddb_err err = {0};
+    struct ddb_table t;
+    int rc = ddb_table_load(&s, name, 1, &t, &err) == 0 ? expire_item(&t, e, now) : 0;
+    ddb_table_free(&t);
+    ddb_err_clear(&err);
+    return rc;
+}
+
 /* Deletes up to DDB_TTL_BATCH expired items. Returns how many were due
  * (DDB_TTL_BATCH means more may be), or -1 when a write failed. */
 static int expire_items(int64_t now) {
@@ -94,33 +131,8 @@ static int expire_items(int64_t now) {
         free(l.e);
         return -1;
     }
-    for (int i = 0; i < l.n; i++) {
-        struct expired *e = &l.e[i];
-        struct req *req = xcalloc(1, sizeof(*req));
-        req->proto = PROTO_JSON10;
-        char name[256];
-        if (store_ddb_table_by_id(e->table_id, req->account, req->region, name) == STORE_OK) {
-            struct ddb_table t;
-            if (ddb_table_load(req, name, 1, &t) == 0) {
-                struct store_key hk = {e->hk, e->nhk}, rk = {e->rk, e->nrk};
-                char *text = NULL;
-                if (store_ddb_item_get(t.row.id, hk, rk, &text) == STORE_OK) {
-                    cJSON *old = cJSON_Parse(text);
-                    /* Still expired under the current TTL attribute? */
-                    int64_t exp = ddb_item_expiry(&t, old);
-                    if (old && exp >= 0 && exp <= now / 1000) {
-                        if (ddb_write_item(req, &t, &hk, &rk, old, NULL, 1) != 0) failed = 1;
-                    } else if (store_ddb_item_set_expiry(t.row.id, hk, rk, exp) != STORE_OK) {
-                        failed = 1;
-                    }
-                    cJSON_Delete(old);
-                }
-                free(text);
-            }
-            ddb_table_free(&t);
-        }
-        req_free(req);
-    }
+    for (int i = 0; i < l.n; i++)
+        if (expire_one(&l.e[i], now) != 0) failed = 1;
     int due = l.n;
     for (int i = 0; i < l.n; i++) {
         free(l.e[i].hk);

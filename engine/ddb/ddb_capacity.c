@@ -3,10 +3,8 @@
  * entry sizes, ReturnConsumedCapacity and the ConsumedCapacity objects.
  * Item sizes are those of ddb_item_size ("Item sizes and formats").
  */
-#include "api/ddb_capacity.h"
+#include "engine/ddb/ddb_capacity.h"
 
-#include "api/aws_error.h"
-#include "api/validate.h"
 #include "engine/util.h"
 
 #include <cjson/cJSON.h>
@@ -110,16 +108,6 @@ int ddb_rcc_parse(const char *v, enum ddb_rcc *out) {
     else if (strcmp(v, "INDEXES") == 0) *out = DDB_RCC_INDEXES;
     else return -1;
     return 0;
-}
-
-int ddb_rcc_get(struct req *req, cJSON *in, enum ddb_rcc *out) {
-    const char *v = NULL;
-    *out = DDB_RCC_NONE;
-    if (jget_str(req, in, "ReturnConsumedCapacity", &v) < 0) return -1;
-    if (ddb_rcc_parse(v, out) == 0) return 0;
-    struct vlist vl = {0};
-    vl_add(&vl, v, "returnConsumedCapacity", DDB_RCC_ENUM);
-    return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
 }
 
 void ddb_cap_init(struct ddb_cap *c, const char *table) {

@@ -1,5 +1,5 @@
 /*
- * api/ddb_num.c: the DynamoDB Number type. Parses the wire text of an N
+ * engine/ddb/ddb_num.c: the DynamoDB Number type. Parses the wire text of an N
  * value into a normalised decimal (at most 38 significant digits, exponent
  * within DynamoDB's range), compares, adds and subtracts exactly, and
  * prints the canonical text DynamoDB returns. Called by the attribute
@@ -7,7 +7,7 @@
  * works on fixed-size digit arrays: no heap, no doubles, no global state,
  * so every function is thread-safe.
  */
-#include "api/ddb_num.h"
+#include "engine/ddb/ddb_num.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -55,6 +55,34 @@ static int is_digit(char c) {
 }
 
 /* --- Parsing ------------------------------------------------------------ */
+
+/* Reads the exponent part at *PP, if any ("e", "E", an optional sign,
+ * digits; its magnitude clamped at EXP_TEXT_CLAMP) into *E, and moves
+ * *PP past it. Returns 0, or -1 when the marker has no digits. */
+static int parse_exponent(const char **pp, long long *e) {
+    const char *p = *pp;
+    *e = 0;
+    if (*p != 'e' && *p != 'E')
+        return 0;
+    p++;
+    int eneg = 0;
+    if (*p == '+' || *p == '-') {
+        eneg = *p == '-';
+        p++;
+    }
+    if (!is_digit(*p))
+        return -1;
+    for (; is_digit(*p); p++) {
+        if (*e < EXP_TEXT_CLAMP)
+            *e = *e * 10 + (*p - '0');
+    }
+    if (*e > EXP_TEXT_CLAMP)
+        *e = EXP_TEXT_CLAMP;
+    if (eneg)
+        *e = -*e;
+    *pp = p;
+    return 0;
+}
 
 /*
  * Accepted grammar, that of Java's BigDecimal(String) restricted to ASCII:
@@ -107,25 +135,9 @@ int ddb_num_parse(const char *z, struct ddb_num *out, const char **err) {
         return -1;
     }
     long long e = 0;
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        int eneg = 0;
-        if (*p == '+' || *p == '-') {
-            eneg = *p == '-';
-            p++;
-        }
-        if (!is_digit(*p)) {
-            set_err(err, MSG_NOT_A_NUMBER);
-            return -1;
-        }
-        for (; is_digit(*p); p++) {
-            if (e < EXP_TEXT_CLAMP)
-                e = e * 10 + (*p - '0');
-        }
-        if (e > EXP_TEXT_CLAMP)
-            e = EXP_TEXT_CLAMP;
-        if (eneg)
-            e = -e;
+    if (parse_exponent(&p, &e) != 0) {
+        set_err(err, MSG_NOT_A_NUMBER);
+        return -1;
     }
     if (*p != '\0') {
         set_err(err, MSG_NOT_A_NUMBER);

@@ -3,18 +3,17 @@
  * Developer Guide ("DynamoDB read and write operations", "Item sizes and
  * formats", and the index pages' "Provisioned throughput considerations"),
  * the ReturnConsumedCapacity parameter, and the ConsumedCapacity member the
- * item operations return when asked. The arithmetic is pure; the request
- * helpers record AWS's errors. Used by ddb_items.c and ddb_query.c.
+ * item operations return when asked. The arithmetic is pure. Used by
+ * api/ddb_items.c and api/ddb_query.c.
  */
-#ifndef EMU_API_DDB_CAPACITY_H
-#define EMU_API_DDB_CAPACITY_H
+#ifndef SLUICE_ENGINE_DDB_DDB_CAPACITY_H
+#define SLUICE_ENGINE_DDB_DDB_CAPACITY_H
 
-#include "api/ddb_int.h"
+#include "engine/ddb/ddb.h"
 
 #include <stddef.h>
 
 struct cJSON;
-struct req;
 
 /* A read unit covers 4 KB of item, a write unit 1 KB ("DynamoDB read and
  * write operations"). */
@@ -74,10 +73,6 @@ int ddb_rcc_parse(const char *v, enum ddb_rcc *out);
 
 /* The constraint text of a ReturnConsumedCapacity outside the enum. */
 #define DDB_RCC_ENUM "Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"
-
-/* Reads ReturnConsumedCapacity of IN into *OUT (NONE when absent).
- * Returns 0, or -1 with AWS's enum ValidationException recorded. */
-int ddb_rcc_get(struct req *req, struct cJSON *in, enum ddb_rcc *out);
 
 /* Capacity consumed on one table by one request. */
 struct ddb_cap {

@@ -7,8 +7,8 @@
  * Errors are returned as malloc'd strings holding the complete
  * ValidationException message the client must see; the caller frees.
  */
-#ifndef EMU_API_DDB_EXPR_H
-#define EMU_API_DDB_EXPR_H
+#ifndef SLUICE_ENGINE_DDB_DDB_EXPR_H
+#define SLUICE_ENGINE_DDB_DDB_EXPR_H
 
 #include <stddef.h>
 

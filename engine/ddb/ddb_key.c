@@ -9,9 +9,9 @@
  *      complemented, the digits complemented ('9'-d) and a final 0xFF so
  *      that a longer negative (more digits) sorts first.
  */
-#include "api/aws_error.h"
-#include "api/ddb_int.h"
-#include "api/ddb_num.h"
+#include "engine/ddb/ddb.h"
+
+#include "engine/ddb/ddb_num.h"
 #include "engine/util.h"
 
 #include <cjson/cJSON.h>
@@ -81,66 +81,66 @@ static size_t value_bytes(const cJSON *av, enum ddb_type type) {
 }
 
 /* One key attribute of ITEM into K. */
-static int one_key(struct req *req, const struct ddb_keydef *kd, const cJSON *item, int full_item,
-                   int is_hash, struct store_key *k) {
+static int one_key(const struct ddb_keydef *kd, const cJSON *item, int full_item, int is_hash,
+                   struct store_key *k, struct ddb_err *err) {
     const cJSON *av = cJSON_GetObjectItemCaseSensitive(item, kd->name);
     if (av == NULL) {
         if (full_item)
-            return req_fail(req, &AWSERR_DDB_VALIDATION,
-                            "One or more parameter values were invalid: Missing the key %s in the item",
-                            kd->name);
-        return req_fail(req, &AWSERR_DDB_VALIDATION, "The provided key element does not match the schema");
+            return ddb_err_set(err, DDB_ERR_VALIDATION,
+                               "One or more parameter values were invalid: Missing the key %s in the item",
+                               kd->name);
+        return ddb_err_set(err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
     }
     enum ddb_type t = ddb_av_type(av);
     if (t != kd->type) {
         if (full_item)
-            return req_fail(req, &AWSERR_DDB_VALIDATION,
-                            "One or more parameter values were invalid: Type mismatch for key %s "
-                            "expected: %s actual: %s",
-                            kd->name, ddb_type_name(kd->type), t == DDB_T_INVALID ? "null" : ddb_type_name(t));
-        return req_fail(req, &AWSERR_DDB_VALIDATION, "The provided key element does not match the schema");
+            return ddb_err_set(err, DDB_ERR_VALIDATION,
+                               "One or more parameter values were invalid: Type mismatch for key %s "
+                               "expected: %s actual: %s",
+                               kd->name, ddb_type_name(kd->type), t == DDB_T_INVALID ? "null" : ddb_type_name(t));
+        return ddb_err_set(err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
     }
     size_t bytes = value_bytes(av, t);
     if (bytes == 0 && t != DDB_T_N)
-        return req_fail(req, &AWSERR_DDB_VALIDATION,
-                        "One or more parameter values are not valid. The AttributeValue for a key "
-                        "attribute cannot contain an empty %s value. Key: %s",
-                        t == DDB_T_S ? "string" : "binary", kd->name);
+        return ddb_err_set(err, DDB_ERR_VALIDATION,
+                           "One or more parameter values are not valid. The AttributeValue for a key "
+                           "attribute cannot contain an empty %s value. Key: %s",
+                           t == DDB_T_S ? "string" : "binary", kd->name);
     if (is_hash && bytes > DDB_MAX_HASH_BYTES)
-        return req_fail(req, &AWSERR_DDB_VALIDATION,
-                        "One or more parameter values were invalid: Size of hashkey has exceeded "
-                        "the maximum size limit of2048 bytes");
+        return ddb_err_set(err, DDB_ERR_VALIDATION,
+                           "One or more parameter values were invalid: Size of hashkey has exceeded "
+                           "the maximum size limit of2048 bytes");
     if (!is_hash && bytes > DDB_MAX_RANGE_BYTES)
-        return req_fail(req, &AWSERR_DDB_VALIDATION,
-                        "One or more parameter values were invalid: Aggregated size of all range "
-                        "keys has exceeded the size limit of 1024 bytes");
+        return ddb_err_set(err, DDB_ERR_VALIDATION,
+                           "One or more parameter values were invalid: Aggregated size of all range "
+                           "keys has exceeded the size limit of 1024 bytes");
     unsigned char *p;
     size_t n;
     if (ddb_key_encode(av, t, &p, &n) != 0)
-        return req_fail(req, &AWSERR_DDB_VALIDATION, "The provided key element does not match the schema");
+        return ddb_err_set(err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
     k->p = p;
     k->n = n;
     return 0;
 }
 
-int ddb_item_key(struct req *req, const struct ddb_table *t, const cJSON *item, int full_item,
-                 struct store_key *hk, struct store_key *rk) {
+int ddb_item_key(const struct ddb_table *t, const cJSON *item, int full_item, struct store_key *hk,
+                 struct store_key *rk, struct ddb_err *err) {
     memset(hk, 0, sizeof(*hk));
     memset(rk, 0, sizeof(*rk));
     if (!full_item) {
         /* A Key map must name exactly the key attributes. */
         int want = t->range.type != DDB_T_INVALID ? 2 : 1;
         if (cJSON_GetArraySize(item) != want)
-            return req_fail(req, &AWSERR_DDB_VALIDATION,
-                            "The provided key element does not match the schema");
+            return ddb_err_set(err, DDB_ERR_VALIDATION,
+                               "The provided key element does not match the schema");
     }
-    if (one_key(req, &t->hash, item, full_item, 1, hk) != 0) return -1;
+    if (one_key(&t->hash, item, full_item, 1, hk, err) != 0) return -1;
     if (t->range.type == DDB_T_INVALID) {
         rk->p = xmalloc(1);
         rk->n = 0;
         return 0;
     }
-    if (one_key(req, &t->range, item, full_item, 0, rk) != 0) {
+    if (one_key(&t->range, item, full_item, 0, rk, err) != 0) {
         ddb_key_free(hk);
         return -1;
     }

@@ -5,12 +5,13 @@
  * creation of a stream (UpdateTable / CreateTable) with its first shards,
  * and shard rollover after DDB_SHARD_ROLLOVER_MS of clock time.
  */
-#include "api/aws_error.h"
-#include "api/ddb_int.h"
+#include "engine/ddb/ddb.h"
+
 #include "engine/clock.h"
 #include "engine/util.h"
 #include "storage/store.h"
 
+#include <assert.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,8 +35,8 @@ static int partition_of(const struct store_key *hk, int partitions) {
     return partitions > 1 ? (int)(h % (uint32_t)partitions) : 0;
 }
 
-static int new_shard(struct req *req, const char *arn, int partition, const char *parent,
-                     int64_t start_seq, int64_t now) {
+static int new_shard(const char *arn, int partition, const char *parent, int64_t start_seq,
+                     int64_t now, struct ddb_err *err) {
     struct store_shard sh;
     memset(&sh, 0, sizeof(sh));
     shard_id(now, sh.shard_id, sizeof(sh.shard_id));
@@ -45,11 +46,11 @@ static int new_shard(struct req *req, const char *arn, int partition, const char
     sh.start_seq = start_seq;
     sh.end_seq = -1;
     int rc = store_shard_insert(arn, &sh);
-    return rc == STORE_OK ? 0 : ddb_store_fail(req, rc);
+    return rc == STORE_OK ? 0 : ddb_err_store(err, rc);
 }
 
-int ddb_stream_create(struct req *req, struct ddb_table *t, const char *view_type, cJSON *desc) {
-    (void)desc;
+int ddb_stream_create(struct ddb_table *t, const char *view_type, struct ddb_err *err) {
+    assert(!t->borrowed);
     int64_t now = clock_now_ms();
     struct store_stream s;
     char label[32];
@@ -62,19 +63,19 @@ int ddb_stream_create(struct req *req, struct ddb_table *t, const char *view_typ
         strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
         snprintf(label, sizeof(label), "%s.%03d", base, (int)(now % 1000));
         char arn[512];
-        snprintf(arn, sizeof(arn), "arn:aws:dynamodb:%s:%s:table/%s/stream/%s", req->region,
-                 req->account, t->name, label);
+        snprintf(arn, sizeof(arn), "arn:aws:dynamodb:%s:%s:table/%s/stream/%s", t->scope.region,
+                 t->scope.account, t->name, label);
         int rc = store_stream_get(arn, &s);
         store_stream_clear(&s);
         if (rc == STORE_NOTFOUND) {
             snprintf(s.arn, sizeof(s.arn), "%s", arn);
             break;
         }
-        if (rc != STORE_OK) return ddb_store_fail(req, rc);
+        if (rc != STORE_OK) return ddb_err_store(err, rc);
         now++;
     }
-    snprintf(s.account, sizeof(s.account), "%s", req->account);
-    snprintf(s.region, sizeof(s.region), "%s", req->region);
+    snprintf(s.account, sizeof(s.account), "%s", t->scope.account);
+    snprintf(s.region, sizeof(s.region), "%s", t->scope.region);
     snprintf(s.table_name, sizeof(s.table_name), "%s", t->name);
     snprintf(s.table_id, sizeof(s.table_id), "%s", t->row.id);
     snprintf(s.label, sizeof(s.label), "%s", label);
@@ -88,10 +89,10 @@ int ddb_stream_create(struct req *req, struct ddb_table *t, const char *view_typ
     int rc = store_stream_put(&s, 1);
     if (rc != STORE_OK) {
         store_stream_clear(&s);
-        return ddb_store_fail(req, rc);
+        return ddb_err_store(err, rc);
     }
     for (int p = 0; p < s.partitions; p++)
-        if (new_shard(req, s.arn, p, NULL, 1, now) != 0) {
+        if (new_shard(s.arn, p, NULL, 1, now, err) != 0) {
             store_stream_clear(&s);
             return -1;
         }
@@ -101,6 +102,29 @@ int ddb_stream_create(struct req *req, struct ddb_table *t, const char *view_typ
     t->stream = s;
     t->stream_on = 1;
     return 0;
+}
+
+int ddb_stream_disable(struct ddb_table *t, struct ddb_err *err) {
+    if (!t->stream_on) return 0;
+    t->stream.enabled = 0;
+    t->stream.disabled_ms = clock_now_ms();
+    int rc = store_stream_put(&t->stream, 0);
+    if (rc != STORE_OK) return ddb_err_store(err, rc);
+    /* Close the open shard of every partition at its last record. */
+    for (int p = 0; p < t->stream.partitions && rc == STORE_OK; p++) {
+        struct store_shard open;
+        rc = store_shard_open(t->stream.arn, p, &open);
+        if (rc == STORE_NOTFOUND) {
+            rc = STORE_OK;
+            continue;
+        }
+        int64_t lo, hi;
+        if (rc == STORE_OK) rc = store_record_bounds(t->stream.arn, open.shard_id, &lo, &hi);
+        if (rc == STORE_OK)
+            rc = store_shard_close(t->stream.arn, open.shard_id, hi >= 0 ? hi : open.start_seq - 1);
+    }
+    t->stream_on = 0;
+    return rc == STORE_OK ? 0 : ddb_err_store(err, rc);
 }
 
 int ddb_shard_rollover(const char *arn, int partition, const struct store_shard *open, int64_t next_seq,
@@ -143,26 +167,26 @@ static void add_member(struct ddb_sbuf *b, const char *name, const char *text) {
     ddb_sb_adds(b, text);
 }
 
-int ddb_stream_append(struct req *req, struct ddb_table *t, const struct store_key *hk,
-                      const char *new_text, const cJSON *old_item, const cJSON *new_item,
-                      int ttl_delete) {
+int ddb_stream_append(struct ddb_table *t, const struct store_key *hk, const char *new_text,
+                      const cJSON *old_item, const cJSON *new_item, int ttl_delete,
+                      struct ddb_err *err) {
     struct store_stream *s = &t->stream;
     int64_t now = clock_now_ms();
     int part = partition_of(hk, s->partitions);
     int64_t seq;
     int rc = store_stream_take_seq(s->arn, &seq);
-    if (rc != STORE_OK) return ddb_store_fail(req, rc);
+    if (rc != STORE_OK) return ddb_err_store(err, rc);
     struct store_shard open;
     rc = store_shard_open(s->arn, part, &open);
     if (rc == STORE_NOTFOUND) {
-        if (new_shard(req, s->arn, part, NULL, seq, now) != 0) return -1;
+        if (new_shard(s->arn, part, NULL, seq, now, err) != 0) return -1;
         rc = store_shard_open(s->arn, part, &open);
     }
-    if (rc != STORE_OK) return ddb_store_fail(req, rc);
+    if (rc != STORE_OK) return ddb_err_store(err, rc);
     if (now - open.created_ms >= DDB_SHARD_ROLLOVER_MS) {
         rc = ddb_shard_rollover(s->arn, part, &open, seq, now);
         if (rc == STORE_OK) rc = store_shard_open(s->arn, part, &open);
-        if (rc != STORE_OK) return ddb_store_fail(req, rc);
+        if (rc != STORE_OK) return ddb_err_store(err, rc);
     }
     char seqs[32], eid[37], hex[33];
     util_stream_seq(seq, seqs, sizeof(seqs));
@@ -203,7 +227,7 @@ int ddb_stream_append(struct req *req, struct ddb_table *t, const struct store_k
     ddb_sb_adds(&b, "\",\"eventName\":\"");
     ddb_sb_adds(&b, old_item == NULL ? "INSERT" : new_item == NULL ? "REMOVE" : "MODIFY");
     ddb_sb_adds(&b, "\",\"eventVersion\":\"1.1\",\"eventSource\":\"aws:dynamodb\",\"awsRegion\":\"");
-    ddb_sb_adds(&b, req->region);
+    ddb_sb_adds(&b, t->scope.region);
     snprintf(num, sizeof(num), "\",\"dynamodb\":{\"ApproximateCreationDateTime\":%lld", (long long)(now / 1000));
     ddb_sb_adds(&b, num);
     add_member(&b, "Keys", keys);
@@ -223,5 +247,5 @@ int ddb_stream_append(struct req *req, struct ddb_table *t, const struct store_k
     free(old_text);
     rc = store_record_append(&open, seq, now, b.n, b.z);
     free(b.z);
-    return rc == STORE_OK ? 0 : ddb_store_fail(req, rc);
+    return rc == STORE_OK ? 0 : ddb_err_store(err, rc);
 }

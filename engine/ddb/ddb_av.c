@@ -1,5 +1,5 @@
 /*
- * api/ddb_av.c: DynamoDB AttributeValues in their wire form (cJSON objects
+ * engine/ddb/ddb_av.c: DynamoDB AttributeValues in their wire form (cJSON objects
  * such as {"S":"x"} or {"NS":["1","2"]}). Validates them with AWS's
  * ValidationException texts, compares them the way DynamoDB does (numbers
  * by value through ddb_num, binary by decoded bytes, sets regardless of
@@ -10,9 +10,9 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* vasprintf, memmem */
 #endif
-#include "api/ddb_av.h"
+#include "engine/ddb/ddb_av.h"
 
-#include "api/ddb_num.h"
+#include "engine/ddb/ddb_num.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
@@ -272,6 +272,35 @@ static int find_duplicate(const cJSON *arr, enum ddb_type t) {
     return dup;
 }
 
+/* check_av of the set MEMBER of type T (SS, NS or BS): an array, not
+ * empty, each member valid, no duplicates. */
+static int check_set(cJSON *member, enum ddb_type t, int rewrite, char **err) {
+    if (!cJSON_IsArray(member))
+        return set_err(err, fmt_msg("Start of structure or map found where not expected."));
+    if (!member->child)
+        return set_err(err, fmt_msg("One or more parameter values were invalid: An %s set  "
+                                    "may not be empty",
+                                    set_word(t)));
+    for (cJSON *m = member->child; m; m = m->next)
+        if (check_member(m, t, rewrite, err) < 0)
+            return -1;
+    if (find_duplicate(member, t)) {
+        char *list = collection_str(member);
+        /* SS/NS: docs/aws-reference.md G; BS keeps AWS's missing space (dynalite
+         * validations/index.js). */
+        char *msg = t == DDB_T_BS ? fmt_msg("One or more parameter values were invalid: "
+                                            "Input collection %sof type BS contains "
+                                            "duplicates.",
+                                            list)
+                                  : fmt_msg("One or more parameter values were invalid: "
+                                            "Input collection %s contains duplicates.",
+                                            list);
+        free(list);
+        return set_err(err, msg);
+    }
+    return 0;
+}
+
 static int check_av(cJSON *av, int depth, int rewrite, char **err) {
     if (!cJSON_IsObject(av))
         return set_err(err, fmt_msg("Supplied AttributeValue is empty, must contain exactly "
@@ -322,32 +351,8 @@ static int check_av(cJSON *av, int depth, int rewrite, char **err) {
     }
     case DDB_T_SS:
     case DDB_T_NS:
-    case DDB_T_BS: {
-        if (!cJSON_IsArray(member))
-            return set_err(err, fmt_msg("Start of structure or map found where not expected."));
-        if (!member->child)
-            return set_err(err, fmt_msg("One or more parameter values were invalid: An %s set  "
-                                        "may not be empty",
-                                        set_word(t)));
-        for (cJSON *m = member->child; m; m = m->next)
-            if (check_member(m, t, rewrite, err) < 0)
-                return -1;
-        if (find_duplicate(member, t)) {
-            char *list = collection_str(member);
-            /* SS/NS: docs/aws-reference.md G; BS keeps AWS's missing space (dynalite
-             * validations/index.js). */
-            char *msg = t == DDB_T_BS ? fmt_msg("One or more parameter values were invalid: "
-                                                "Input collection %sof type BS contains "
-                                                "duplicates.",
-                                                list)
-                                      : fmt_msg("One or more parameter values were invalid: "
-                                                "Input collection %s contains duplicates.",
-                                                list);
-            free(list);
-            return set_err(err, msg);
-        }
-        return 0;
-    }
+    case DDB_T_BS:
+        return check_set(member, t, rewrite, err);
     case DDB_T_M:
     case DDB_T_L:
         if (t == DDB_T_M ? !cJSON_IsObject(member) : !cJSON_IsArray(member))
