@@ -38,9 +38,9 @@ extern const struct service cw_query_service;
 /* X-Amz-Target prefix of CloudWatch's JSON protocol. */
 #define CW_TARGET_PREFIX "GraniteServiceVersion20100801."
 
-/* Handles TARGET (the X-Amz-Target value) when it names DynamoDB or
- * DynamoDB Streams, and returns 1; returns 0 for other targets. */
-int ddb_dispatch(struct req *req, const char *target);
+/* DynamoDB and DynamoDB Streams (JSON 1.0, X-Amz-Target). */
+extern const struct service ddb_service;
+extern const struct service ddbs_service;
 
 /* One pass of CloudWatch Logs retention by the virtual clock: deletes the
  * events of every group with a retention policy that are past it

@@ -14,6 +14,7 @@
 #include "storage/store_ddb.h"
 
 struct cJSON;
+struct op_in;
 
 /* A table name with its NUL: names are 3 to 255 characters. */
 #define DDB_TABLE_NAME_BUF 256
@@ -85,16 +86,16 @@ int ddb_fail_msg(struct req *req, char *msg);
 int ddb_rcc_get(struct req *req, struct cJSON *in, enum ddb_rcc *out);
 
 /* Item handlers (ddb_items.c) and reads (ddb_query.c). */
-int ddb_put_item(struct req *req, struct cJSON *in);
-int ddb_get_item(struct req *req, struct cJSON *in);
-int ddb_update_item(struct req *req, struct cJSON *in);
-int ddb_delete_item(struct req *req, struct cJSON *in);
-int ddb_batch_write_item(struct req *req, struct cJSON *in);
-int ddb_batch_get_item(struct req *req, struct cJSON *in);
-int ddb_transact_write_items(struct req *req, struct cJSON *in);
-int ddb_transact_get_items(struct req *req, struct cJSON *in);
-int ddb_query(struct req *req, struct cJSON *in);
-int ddb_scan(struct req *req, struct cJSON *in);
+int ddb_put_item(struct req *req, struct op_in *oi);
+int ddb_get_item(struct req *req, struct op_in *oi);
+int ddb_update_item(struct req *req, struct op_in *oi);
+int ddb_delete_item(struct req *req, struct op_in *oi);
+int ddb_batch_write_item(struct req *req, struct op_in *oi);
+int ddb_batch_get_item(struct req *req, struct op_in *oi);
+int ddb_transact_write_items(struct req *req, struct op_in *oi);
+int ddb_transact_get_items(struct req *req, struct op_in *oi);
+int ddb_query(struct req *req, struct op_in *oi);
+int ddb_scan(struct req *req, struct op_in *oi);
 
 /* The StartingSequenceNumber DescribeStream shows for shard SH: its first
  * number, or the first after its trimmed records. Pure. */
@@ -113,9 +114,9 @@ int ddbs_seq_position(const struct store_shard *sh, int64_t seq, int after, int6
                       int64_t *pos);
 
 /* Stream handlers (dynamodbstreams.c). */
-int ddbs_list_streams(struct req *req, struct cJSON *in);
-int ddbs_describe_stream(struct req *req, struct cJSON *in);
-int ddbs_get_shard_iterator(struct req *req, struct cJSON *in);
-int ddbs_get_records(struct req *req, struct cJSON *in);
+int ddbs_list_streams(struct req *req, struct op_in *oi);
+int ddbs_describe_stream(struct req *req, struct op_in *oi);
+int ddbs_get_shard_iterator(struct req *req, struct op_in *oi);
+int ddbs_get_records(struct req *req, struct op_in *oi);
 
 #endif

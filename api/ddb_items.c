@@ -8,6 +8,7 @@
  */
 #include "api/aws_error.h"
 #include "api/ddb_int.h"
+#include "api/op.h"
 #include "api/validate.h"
 #include "engine/ddb/ddb_expr.h"
 #include "engine/util.h"
@@ -288,7 +289,8 @@ static int prepare_put(struct req *req, struct ddb_table *t, const cJSON *item_i
     return failed ? -1 : 0;
 }
 
-int ddb_put_item(struct req *req, cJSON *in) {
+int ddb_put_item(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     struct ddb_table t;
     struct exprs x;
     struct put_op p;
@@ -338,7 +340,8 @@ static int read_key(struct req *req, cJSON *in, struct ddb_table *t, cJSON **key
     return ddb_req_item_key(req, t, *key, 0, hk, rk);
 }
 
-int ddb_get_item(struct req *req, cJSON *in) {
+int ddb_get_item(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     struct ddb_table t;
     struct exprs x;
     struct store_key hk = {0}, rk = {0};
@@ -381,7 +384,8 @@ out:
     return rc;
 }
 
-int ddb_delete_item(struct req *req, cJSON *in) {
+int ddb_delete_item(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     struct ddb_table t;
     struct exprs x;
     struct store_key hk = {0}, rk = {0};
@@ -473,7 +477,8 @@ static cJSON *apply_update(struct req *req, struct ddb_table *t, struct ddb_expr
     return item;
 }
 
-int ddb_update_item(struct req *req, cJSON *in) {
+int ddb_update_item(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     struct ddb_table t;
     struct exprs x;
     struct store_key hk = {0}, rk = {0};
@@ -551,7 +556,8 @@ static void seen_free(struct seen_keys *s) {
     s->n = 0;
 }
 
-int ddb_batch_write_item(struct req *req, cJSON *in) {
+int ddb_batch_write_item(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     cJSON *items = NULL;
     enum ddb_rcc rcc;
     if (ddb_rcc_get(req, in, &rcc) != 0) return -1;
@@ -733,7 +739,8 @@ static void bget_unprocessed(cJSON *unprocessed, const struct bget_table *tb, co
     cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(e, "Keys"), cJSON_Duplicate(k, 1));
 }
 
-int ddb_batch_get_item(struct req *req, cJSON *in) {
+int ddb_batch_get_item(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     cJSON *items = NULL;
     enum ddb_rcc rcc = DDB_RCC_NONE;
     struct bget_table *tabs = NULL;
@@ -975,7 +982,8 @@ static int txn_write(struct req *req, struct txn_action *acts, int n, struct ddb
     return rc;
 }
 
-int ddb_transact_write_items(struct req *req, cJSON *in) {
+int ddb_transact_write_items(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     cJSON *items = NULL;
     const char *token = NULL;
     enum ddb_rcc rcc;
@@ -1017,7 +1025,8 @@ int ddb_transact_write_items(struct req *req, cJSON *in) {
     return req_reply_json(req, 200, o);
 }
 
-int ddb_transact_get_items(struct req *req, cJSON *in) {
+int ddb_transact_get_items(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     cJSON *items = NULL;
     enum ddb_rcc rcc;
     if (ddb_rcc_get(req, in, &rcc) != 0) return -1;

@@ -8,6 +8,7 @@
 #include "engine/ddb/ddb_capacity.h"
 #include "engine/ddb/ddb_expr.h"
 #include "api/ddb_int.h"
+#include "api/op.h"
 #include "api/validate.h"
 #include "engine/util.h"
 #include "storage/store.h"
@@ -436,7 +437,8 @@ static int range_bounds(struct req *req, const struct ddb_key_cond *kc, const st
     return 0;
 }
 
-int ddb_query(struct req *req, cJSON *in) {
+int ddb_query(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     struct read_req r;
     struct store_ddb_range rg;
     memset(&rg, 0, sizeof(rg));
@@ -485,7 +487,8 @@ out:
     return rc;
 }
 
-int ddb_scan(struct req *req, cJSON *in) {
+int ddb_scan(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     struct read_req r;
     struct store_ddb_range rg;
     memset(&rg, 0, sizeof(rg));

@@ -11,6 +11,7 @@
 #include "api/api.h"
 #include "api/aws_error.h"
 #include "api/ddb_int.h"
+#include "api/op.h"
 #include "api/validate.h"
 #include "engine/esm.h"
 #include "engine/clock.h"
@@ -717,7 +718,8 @@ static cJSON *table_json(const struct table_spec *sp, const struct ddb_scope *s,
     return d;
 }
 
-static int create_table(struct req *req, cJSON *in) {
+static int create_table(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     struct table_spec sp;
     if (create_parse(req, in, &sp) != 0) return -1;
     struct ddb_table t;
@@ -752,7 +754,8 @@ static int required_table_name(struct req *req, cJSON *in, char name[DDB_TABLE_N
     return ddb_table_name(req, z, name);
 }
 
-static int describe_table(struct req *req, cJSON *in) {
+static int describe_table(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     char name[DDB_TABLE_NAME_BUF];
     if (required_table_name(req, in, name) != 0) return -1;
     struct ddb_table t;
@@ -781,7 +784,8 @@ static int list_row(void *ctx, const char *name, const char *desc) {
     return 0;
 }
 
-static int list_tables(struct req *req, cJSON *in) {
+static int list_tables(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *start = NULL;
     int64_t limit = 100;
     int has_limit;
@@ -806,7 +810,8 @@ static int list_tables(struct req *req, cJSON *in) {
     return req_reply_json(req, 200, o);
 }
 
-static int delete_table(struct req *req, cJSON *in) {
+static int delete_table(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     char name[DDB_TABLE_NAME_BUF];
     if (required_table_name(req, in, name) != 0) return -1;
     struct ddb_table t;
@@ -928,7 +933,8 @@ static void update_desc(struct ddb_table *t, const struct table_update *u) {
     }
 }
 
-static int update_table(struct req *req, cJSON *in) {
+static int update_table(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     struct table_update u;
     if (update_parse(req, in, &u) != 0) return -1;
     struct ddb_table t;
@@ -966,7 +972,8 @@ static int table_by_arn(struct req *req, const char *arn, struct ddb_table *t) {
     return rc;
 }
 
-static int tag_resource(struct req *req, cJSON *in) {
+static int tag_resource(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *arn = NULL;
     cJSON *tags = NULL;
     if (jget_str(req, in, "ResourceArn", &arn) < 0 || jget_arr(req, in, "Tags", &tags) < 0) return -1;
@@ -1000,7 +1007,8 @@ static int tag_resource(struct req *req, cJSON *in) {
     return rc;
 }
 
-static int untag_resource(struct req *req, cJSON *in) {
+static int untag_resource(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *arn = NULL;
     cJSON *keys = NULL;
     if (jget_str(req, in, "ResourceArn", &arn) < 0 || jget_arr(req, in, "TagKeys", &keys) < 0) return -1;
@@ -1033,7 +1041,8 @@ static int untag_resource(struct req *req, cJSON *in) {
     return rc;
 }
 
-static int list_tags(struct req *req, cJSON *in) {
+static int list_tags(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *arn = NULL;
     if (jget_str(req, in, "ResourceArn", &arn) < 0) return -1;
     if (arn == NULL)
@@ -1052,7 +1061,8 @@ static int list_tags(struct req *req, cJSON *in) {
     return rc;
 }
 
-static int update_ttl(struct req *req, cJSON *in) {
+static int update_ttl(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     char name[DDB_TABLE_NAME_BUF];
     cJSON *spec = NULL;
     if (required_table_name(req, in, name) != 0 ||
@@ -1115,7 +1125,8 @@ out:
     return rc;
 }
 
-static int describe_ttl(struct req *req, cJSON *in) {
+static int describe_ttl(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     char name[DDB_TABLE_NAME_BUF];
     if (required_table_name(req, in, name) != 0) return -1;
     struct ddb_table t;
@@ -1177,7 +1188,8 @@ static cJSON *backups_description(const struct ddb_table *t) {
     return o;
 }
 
-static int describe_backups(struct req *req, cJSON *in) {
+static int describe_backups(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     char name[DDB_TABLE_NAME_BUF];
     if (required_table_name(req, in, name) != 0) return -1;
     struct ddb_table t;
@@ -1187,7 +1199,8 @@ static int describe_backups(struct req *req, cJSON *in) {
     return rc;
 }
 
-static int update_backups(struct req *req, cJSON *in) {
+static int update_backups(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     char name[DDB_TABLE_NAME_BUF];
     cJSON *spec = NULL;
     int en = 0, has_en = 0, has_days = 0;
@@ -1238,7 +1251,8 @@ out:
 
 /* Kinesis Data Streams destinations: sluice has no Kinesis, so a table
  * never has one; the read answers the empty list AWS gives such a table. */
-static int describe_kinesis_destination(struct req *req, cJSON *in) {
+static int describe_kinesis_destination(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     char name[DDB_TABLE_NAME_BUF];
     if (required_table_name(req, in, name) != 0) return -1;
     struct ddb_table t;
@@ -1253,7 +1267,8 @@ static int describe_kinesis_destination(struct req *req, cJSON *in) {
     return rc;
 }
 
-static int describe_endpoints(struct req *req, cJSON *in) {
+static int describe_endpoints(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     (void)in;
     cJSON *o = cJSON_CreateObject();
     cJSON *arr = cJSON_AddArrayToObject(o, "Endpoints");
@@ -1265,7 +1280,8 @@ static int describe_endpoints(struct req *req, cJSON *in) {
     return req_reply_json(req, 200, o);
 }
 
-static int describe_limits(struct req *req, cJSON *in) {
+static int describe_limits(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     (void)in;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "AccountMaxReadCapacityUnits", 80000);
@@ -1279,147 +1295,74 @@ static int describe_limits(struct req *req, cJSON *in) {
 /* Dispatch                                                             */
 /* ------------------------------------------------------------------ */
 
-#define DDB_WRITE 1  /* runs in BEGIN IMMEDIATE ... COMMIT */
-#define DDB_GROUP 2  /* an item write, run by the group writer (store_group_run) */
-
-struct ddb_op {
-    const char *name;
-    int (*fn)(struct req *, cJSON *);
-    unsigned flags;
+/* DynamoDB's operations, sorted by name (op_by_target). Writes wake the
+ * stream pollers once they commit: they read what just committed. Item
+ * writes (OP_GROUP) share commits through the group writer. */
+static const struct op ddb_ops[] = {
+    {"BatchGetItem", ddb_batch_get_item, 0, NULL, NULL, NULL},
+    {"BatchWriteItem", ddb_batch_write_item, OP_WRITE | OP_GROUP, esm_stream_written, NULL, NULL},
+    {"CreateTable", create_table, OP_WRITE, esm_stream_written, NULL, NULL},
+    {"DeleteItem", ddb_delete_item, OP_WRITE | OP_GROUP, esm_stream_written, NULL, NULL},
+    {"DeleteTable", delete_table, OP_WRITE, esm_stream_written, NULL, NULL},
+    {"DescribeContinuousBackups", describe_backups, 0, NULL, NULL, NULL},
+    {"DescribeEndpoints", describe_endpoints, 0, NULL, NULL, NULL},
+    {"DescribeKinesisStreamingDestination", describe_kinesis_destination, 0, NULL, NULL, NULL},
+    {"DescribeLimits", describe_limits, 0, NULL, NULL, NULL},
+    {"DescribeTable", describe_table, 0, NULL, NULL, NULL},
+    {"DescribeTimeToLive", describe_ttl, 0, NULL, NULL, NULL},
+    {"GetItem", ddb_get_item, 0, NULL, NULL, NULL},
+    {"ListTables", list_tables, 0, NULL, NULL, NULL},
+    {"ListTagsOfResource", list_tags, 0, NULL, NULL, NULL},
+    {"PutItem", ddb_put_item, OP_WRITE | OP_GROUP, esm_stream_written, NULL, NULL},
+    {"Query", ddb_query, 0, NULL, NULL, NULL},
+    {"Scan", ddb_scan, 0, NULL, NULL, NULL},
+    {"TagResource", tag_resource, OP_WRITE, esm_stream_written, NULL, NULL},
+    {"TransactGetItems", ddb_transact_get_items, 0, NULL, NULL, NULL},
+    {"TransactWriteItems", ddb_transact_write_items, OP_WRITE | OP_GROUP, esm_stream_written, NULL, NULL},
+    {"UntagResource", untag_resource, OP_WRITE, esm_stream_written, NULL, NULL},
+    {"UpdateContinuousBackups", update_backups, OP_WRITE, esm_stream_written, NULL, NULL},
+    {"UpdateItem", ddb_update_item, OP_WRITE | OP_GROUP, esm_stream_written, NULL, NULL},
+    {"UpdateTable", update_table, OP_WRITE, esm_stream_written, NULL, NULL},
+    {"UpdateTimeToLive", update_ttl, OP_WRITE, esm_stream_written, NULL, NULL},
 };
 
-/* Sorted by name for bsearch. */
-static const struct ddb_op ddb_ops[] = {
-    {"BatchGetItem", ddb_batch_get_item, 0},
-    {"BatchWriteItem", ddb_batch_write_item, DDB_WRITE | DDB_GROUP},
-    {"CreateTable", create_table, DDB_WRITE},
-    {"DeleteItem", ddb_delete_item, DDB_WRITE | DDB_GROUP},
-    {"DeleteTable", delete_table, DDB_WRITE},
-    {"DescribeContinuousBackups", describe_backups, 0},
-    {"DescribeEndpoints", describe_endpoints, 0},
-    {"DescribeKinesisStreamingDestination", describe_kinesis_destination, 0},
-    {"DescribeLimits", describe_limits, 0},
-    {"DescribeTable", describe_table, 0},
-    {"DescribeTimeToLive", describe_ttl, 0},
-    {"GetItem", ddb_get_item, 0},
-    {"ListTables", list_tables, 0},
-    {"ListTagsOfResource", list_tags, 0},
-    {"PutItem", ddb_put_item, DDB_WRITE | DDB_GROUP},
-    {"Query", ddb_query, 0},
-    {"Scan", ddb_scan, 0},
-    {"TagResource", tag_resource, DDB_WRITE},
-    {"TransactGetItems", ddb_transact_get_items, 0},
-    {"TransactWriteItems", ddb_transact_write_items, DDB_WRITE | DDB_GROUP},
-    {"UntagResource", untag_resource, DDB_WRITE},
-    {"UpdateContinuousBackups", update_backups, DDB_WRITE},
-    {"UpdateItem", ddb_update_item, DDB_WRITE | DDB_GROUP},
-    {"UpdateTable", update_table, DDB_WRITE},
-    {"UpdateTimeToLive", update_ttl, DDB_WRITE},
+static const struct op ddbs_ops[] = {
+    {"DescribeStream", ddbs_describe_stream, 0, NULL, NULL, NULL},
+    {"GetRecords", ddbs_get_records, 0, NULL, NULL, NULL},
+    {"GetShardIterator", ddbs_get_shard_iterator, 0, NULL, NULL, NULL},
+    {"ListStreams", ddbs_list_streams, 0, NULL, NULL, NULL},
 };
 
-static const struct ddb_op ddbs_ops[] = {
-    {"DescribeStream", ddbs_describe_stream, 0},
-    {"GetRecords", ddbs_get_records, 0},
-    {"GetShardIterator", ddbs_get_shard_iterator, 0},
-    {"ListStreams", ddbs_list_streams, 0},
+static const struct op *ddb_find(const struct service *svc, struct req *req, struct op_in *in) {
+    (void)in;
+    const struct op *op = op_by_target(svc, req);
+    if (op == NULL) req_fail(req, &AWSERR_DDB_UNKNOWN_OP, "%s", "");
+    return op;
+}
+
+static void ddb_store_fail_(struct req *req, int rc) {
+    ddb_store_fail(req, rc);
+}
+
+const struct service ddb_service = {
+    .name = "dynamodb",
+    .ops = ddb_ops,
+    .nops = NELEM(ddb_ops),
+    .find = ddb_find,
+    .parse = op_parse_json_nonempty,
+    .store_fail = ddb_store_fail_,
+    /* Tables handed to earlier jobs of a batch are no longer in use. */
+    .group_job = ddb_table_job_begin,
+    /* Reads see one consistent snapshot. */
+    .read_snapshot = 1,
 };
 
-static int op_cmp(const void *key, const void *elem) {
-    return strcmp(key, ((const struct ddb_op *)elem)->name);
-}
-
-/* An item write handed to the group writer (store_group_run). */
-struct group_write {
-    struct req *req;
-    cJSON *in;
-    const struct ddb_op *op;
+const struct service ddbs_service = {
+    .name = "dynamodbstreams",
+    .ops = ddbs_ops,
+    .nops = NELEM(ddbs_ops),
+    .find = ddb_find,
+    .parse = op_parse_json_nonempty,
+    .store_fail = ddb_store_fail_,
+    .read_snapshot = 1,
 };
-
-static int group_write_run(void *ctx) {
-    struct group_write *w = ctx;
-    ddb_table_job_begin();   /* tables handed to earlier jobs are no longer in use */
-    return w->op->fn(w->req, w->in) == 0 && w->req->err == NULL ? 0 : -1;
-}
-
-static void run_op(struct req *req, const struct ddb_op *op) {
-    cJSON *in = NULL;
-    if (req->nbody == 0) {
-        /* AWS's JSON services answer a missing body with a
-         * SerializationException. */
-        req_fail(req, &AWSERR_DDB_SERIALIZATION, "Start of structure or map found where not expected.");
-        return;
-    }
-    if (json_body(req, &in) != 0) {
-        /* Same kind for a body that is not JSON, keeping json_body's
-         * explanation (where the parse stopped, or a NUL in a string). */
-        char *msg = req->err_msg;
-        req->err_msg = NULL;
-        req_fail(req, &AWSERR_DDB_SERIALIZATION, "%s", msg ? msg : "Malformed JSON request body");
-        free(msg);
-        return;
-    }
-    if (op->flags & DDB_GROUP) {
-        /* Item writes share commits: the group writer runs the operation
-         * and answers only after the COMMIT that holds it. */
-        struct group_write w = {req, in, op};
-        int rc = store_group_run(group_write_run, &w);
-        if (rc != STORE_OK && req->err == NULL) {
-            /* The work is not in the database: no 200 for it. (A failed
-             * operation keeps its own error; its work was undone anyway.) */
-            req->status = 0;
-            ddb_store_fail(req, rc);
-        } else if (rc == STORE_OK && req->err == NULL) {
-            esm_stream_written();   /* pollers read what just committed */
-        }
-    } else if (op->flags & DDB_WRITE) {
-        /* Table operations take the write lock alone. */
-        int rc = store_begin(1);
-        if (rc != STORE_OK) {
-            ddb_store_fail(req, rc);
-        } else if (op->fn(req, in) == 0 && req->err == NULL) {
-            if (store_commit() != STORE_OK) {
-                req->status = 0;
-                ddb_store_fail(req, STORE_ERR);
-            } else {
-                esm_stream_written();
-            }
-        } else {
-            store_rollback();
-        }
-    } else {
-        /* Reads see one consistent snapshot. */
-        int rc = store_begin(0);
-        if (rc != STORE_OK) ddb_store_fail(req, rc);
-        else {
-            op->fn(req, in);
-            store_rollback();
-        }
-    }
-    cJSON_Delete(in);
-}
-
-int ddb_dispatch(struct req *req, const char *target) {
-    static const char ddb_prefix[] = "DynamoDB_20120810.";
-    static const char ddbs_prefix[] = "DynamoDBStreams_20120810.";
-    const struct ddb_op *table = NULL;
-    size_t n = 0;
-    const char *op = NULL;
-    if (strncmp(target, ddb_prefix, sizeof(ddb_prefix) - 1) == 0) {
-        table = ddb_ops;
-        n = NELEM(ddb_ops);
-        op = target + sizeof(ddb_prefix) - 1;
-    } else if (strncmp(target, ddbs_prefix, sizeof(ddbs_prefix) - 1) == 0) {
-        table = ddbs_ops;
-        n = NELEM(ddbs_ops);
-        op = target + sizeof(ddbs_prefix) - 1;
-    } else {
-        return 0;
-    }
-    const struct ddb_op *found = bsearch(op, table, n, sizeof(*table), op_cmp);
-    if (found == NULL) {
-        req_fail(req, &AWSERR_DDB_UNKNOWN_OP, "%s", "");
-        return 1;
-    }
-    run_op(req, found);
-    return 1;
-}

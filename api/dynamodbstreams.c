@@ -6,6 +6,7 @@
  */
 #include "api/aws_error.h"
 #include "api/ddb_int.h"
+#include "api/op.h"
 #include "api/validate.h"
 #include "engine/clock.h"
 #include "engine/util.h"
@@ -95,7 +96,8 @@ static int list_row(void *ctx, const char *arn, const char *table) {
     return 0;
 }
 
-int ddbs_list_streams(struct req *req, cJSON *in) {
+int ddbs_list_streams(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *table = NULL, *start = NULL;
     int64_t limit = 100;
     int has;
@@ -153,7 +155,8 @@ static cJSON *shard_json(const struct store_shard *sh) {
     return o;
 }
 
-int ddbs_describe_stream(struct req *req, cJSON *in) {
+int ddbs_describe_stream(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *arn, *start = NULL;
     int64_t limit = DDBS_MAX_SHARDS_PAGE;
     int has;
@@ -278,7 +281,8 @@ static int parse_seq(const char *z, int64_t *out) {
     return 0;
 }
 
-int ddbs_get_shard_iterator(struct req *req, cJSON *in) {
+int ddbs_get_shard_iterator(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *arn, *shard = NULL, *type = NULL, *seqz = NULL;
     if (required_arn(req, in, &arn) != 0 || jget_str(req, in, "ShardId", &shard) < 0 ||
         jget_str(req, in, "ShardIteratorType", &type) < 0 || jget_str(req, in, "SequenceNumber", &seqz) < 0)
@@ -377,7 +381,8 @@ static int rec_row(void *ctx, int64_t seq, int64_t created_ms, const char *recor
     return 0;
 }
 
-int ddbs_get_records(struct req *req, cJSON *in) {
+int ddbs_get_records(struct req *req, struct op_in *oi) {
+    cJSON *in = oi->json;
     const char *itz = NULL;
     int64_t limit = DDBS_MAX_RECORDS;
     int has;

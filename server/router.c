@@ -26,26 +26,18 @@ struct route {
     const char *target_prefix;
     enum req_proto proto;
     const struct service *svc;             /* answered by op_run */
-    void (*dispatch)(struct req *req);     /* or by this */
 };
 
-/* DynamoDB and Streams go through ddb_dispatch until their operations
- * move to the shared table. */
-static void ddb_route(struct req *req) {
-    const char *target = req_header(req, "X-Amz-Target");
-    if (target == NULL || !ddb_dispatch(req, target)) req_fail(req, &AWSERR_DDB_UNKNOWN_OP, "%s", "");
-}
-
 static const struct route routes[] = {
-    {"lambda", NULL, PROTO_REST_JSON, &lambda_service, NULL},
-    {"dynamodb", "DynamoDB_20120810.", PROTO_JSON10, NULL, ddb_route},
+    {"lambda", NULL, PROTO_REST_JSON, &lambda_service},
+    {"dynamodb", "DynamoDB_20120810.", PROTO_JSON10, &ddb_service},
     /* Streams are signed for "dynamodb" too (botocore's signingName). */
-    {"dynamodb", "DynamoDBStreams_20120810.", PROTO_JSON10, NULL, ddb_route},
-    {"logs", "Logs_20140328.", PROTO_JSON11, &logs_service, NULL},
+    {"dynamodb", "DynamoDBStreams_20120810.", PROTO_JSON10, &ddbs_service},
+    {"logs", "Logs_20140328.", PROTO_JSON11, &logs_service},
     /* The query row first: a signed CloudWatch request of neither shape
      * is told it lacks an Action. */
-    {"monitoring", NULL, PROTO_CW_QUERY, &cw_query_service, NULL},
-    {"monitoring", CW_TARGET_PREFIX, PROTO_CW_JSON, &cw_json_service, NULL},
+    {"monitoring", NULL, PROTO_CW_QUERY, &cw_query_service},
+    {"monitoring", CW_TARGET_PREFIX, PROTO_CW_JSON, &cw_json_service},
 };
 
 static int is_admin(const char *path) {
@@ -174,10 +166,8 @@ void router_dispatch(struct req *req) {
         return;
     }
     const struct route *r = pick(req);
-    if (r && r->svc) {
+    if (r) {
         op_run(r->svc, req);
-    } else if (r) {
-        r->dispatch(req);
     } else if (req->service[0]) {
         req_fail(req, req_header(req, "X-Amz-Target") ? &AWSERR_DDB_UNKNOWN_OP : &AWSERR_LAMBDA_UNKNOWN_OP,
                  "sluice does not implement the service the request is signed for (%.32s)",

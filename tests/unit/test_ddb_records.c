@@ -5,9 +5,9 @@
  * (api/dynamodbstreams.c), and the background work of
  * engine/ddb/ddb_sweep.c (shard rollover, trimming, TTL).
  *
- * The API layer is driven in-process: each request is a plain struct req
- * handed to ddb_dispatch(), which runs the operation in its own
- * transaction. Each test runs in its own forked child with a fresh
+ * The API layer is driven in-process through the router and the
+ * operation runner (tests/unit/driver.h), which runs the operation in its
+ * own transaction. Each test runs in its own forked child with a fresh
  * database in a new temporary directory (checked fixture), so moving the
  * process-global virtual clock never leaks into another test.
  *
