@@ -5,6 +5,7 @@
  * reaps.
  */
 #include "engine/pool.h"
+#include "engine/spawn.h"
 #include "engine/util.h"
 #include "runtime/env.h"
 
@@ -17,7 +18,7 @@
 /* An environment kept for reuse. */
 struct pooled {
     char key[POOL_KEY_MAX];
-    char stream[160];        /* its CloudWatch log stream */
+    char stream[SPAWN_STREAM_MAX]; /* its CloudWatch log stream */
     struct env *env;
     int64_t last_used_ms;    /* warm pool: when it was last given back */
     int busy;                /* provisioned pool: handed out by pool_pc_take */
