@@ -142,6 +142,24 @@ static void set_status(const struct pcwant *w, const char *status, const char *r
         store_rollback();
 }
 
+struct prov_plan prov_plan(const struct store_pc *pc, int64_t now, int have, int have_all,
+                           int max_all) {
+    struct prov_plan p = {0, 0, 0};
+    if (strcmp(pc->status, "FAILED") == 0) return p;
+    p.want = pc->requested;
+    if (now < pc->ready_ms) {
+        /* Not due: keep what it has while it is being allocated. */
+        if (strcmp(pc->status, "IN_PROGRESS") == 0) p.want = have;
+        return p;
+    }
+    p.due = 1;
+    int room = max_all - have_all;
+    p.start = pc->requested - have;
+    if (p.start > room) p.start = room > 0 ? room : 0;
+    if (p.start < 0) p.start = 0;
+    return p;
+}
+
 /* Brings W's config to its requested number of environments (never more
  * than --pc-max-environments in all) and settles its status, once its
  * allocation is due (NOW, the clock, past its ready time); sets W's key
@@ -154,21 +172,15 @@ static int provision_config(struct pcwant *w, int64_t now, int seen) {
     if (cfg == NULL) return 0;
     pool_pc_key(w->key, w->account, w->region, w->name, w->qualifier, version,
                 spawn_cfg_str(cfg, "RevisionId"));
-    int failed = strcmp(w->pc.status, "FAILED") == 0;
-    w->want = failed ? 0 : w->pc.requested;
-    if (failed || now < w->pc.ready_ms) {
-        /* Not due: keep what it has while it is being allocated. */
-        if (!failed && strcmp(w->pc.status, "IN_PROGRESS") == 0) w->want = pool_pc_count(w->key);
-        goto out;
-    }
+    struct prov_plan plan = prov_plan(&w->pc, now, pool_pc_count(w->key), pool_pc_count(NULL),
+                                      sluice_cfg.pc_max_envs);
+    w->want = plan.want;
+    if (!plan.due) goto out;
     const char *runtime = spawn_cfg_str(cfg, "Runtime");
     const char *sha = spawn_cfg_str(cfg, "CodeSha256");
     char dir[4096];
     int ok = runtime && sha && spawn_code_dir(sha, dir, sizeof(dir)) == 0;
-    int lacking = w->pc.requested - pool_pc_count(w->key);
-    int room = sluice_cfg.pc_max_envs - pool_pc_count(NULL);
-    if (lacking > room) lacking = room > 0 ? room : 0;
-    if (ok && lacking > 0) ok = pc_start_many(w, version, cfg, runtime, dir, lacking, seen);
+    if (ok && plan.start > 0) ok = pc_start_many(w, version, cfg, runtime, dir, plan.start, seen);
     if (ok < 0) {
         rc = -1;
     } else if (!ok) {

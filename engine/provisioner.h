@@ -15,6 +15,27 @@
 #ifndef SLUICE_ENGINE_PROVISIONER_H
 #define SLUICE_ENGINE_PROVISIONER_H
 
+#include <stdint.h>
+
+struct store_pc;
+
+/* What one pass does with one PC config. */
+struct prov_plan {
+    int due;        /* allocate now: start START environments, then settle */
+    int start;      /* environments to start (due only) */
+    int want;       /* environments of the config to keep when retiring */
+};
+
+/* Decides, for config PC at clock time NOW, with HAVE live environments
+ * of its key and HAVE_ALL in the whole provisioned pool of at most
+ * MAX_ALL (--pc-max-environments): a FAILED config keeps none and waits
+ * for a change; one not yet due (before its ready time) keeps what it
+ * has while IN_PROGRESS, its requested number otherwise; a due one
+ * starts what it lacks, as far as the pool has room, and keeps its
+ * requested number. Pure. */
+struct prov_plan prov_plan(const struct store_pc *pc, int64_t now, int have, int have_all,
+                           int max_all);
+
 /* Starts the provisioner thread. Returns 0, or -1 when it could not be
  * created. Main thread, once. */
 int invoke_provisioner_start(void);
