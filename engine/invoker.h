@@ -1,15 +1,18 @@
 /*
- * The invoker: runs one invocation of a function version in a warm or new
- * execution environment, and keeps idle environments for reuse per
- * (account, region, function, version, configuration revision). The
- * same path serves sync Invoke now and, later, async events and event
- * source mappings. Thread-safe: any number of callers at once.
+ * The invoker: runs one invocation of a function version in a warm,
+ * provisioned or new execution environment (engine/pool.h keeps them for
+ * reuse per account, region, function, version and configuration
+ * revision). The same path serves sync Invoke, async events
+ * (engine/async.c) and event source mappings (engine/esm.c). Thread-safe:
+ * any number of callers at once.
  */
-#ifndef EMU_ENGINE_INVOKER_H
-#define EMU_ENGINE_INVOKER_H
+#ifndef SLUICE_ENGINE_INVOKER_H
+#define SLUICE_ENGINE_INVOKER_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "engine/provisioner.h" /* invoke_provisioner_start, _stop, invoke_provision_kick */
 
 struct cJSON;
 
@@ -40,6 +43,7 @@ struct invoke_res {
     double duration_ms;           /* the run (init, when init failed); the Duration metric */
 };
 
+/* Frees R's body and log tail and zeroes it. */
 void invoke_res_clear(struct invoke_res *r);
 
 /* Runs REQ synchronously in an environment of its version, once admission
@@ -74,20 +78,8 @@ void invoke_async_stop(void);
 /* Wakes the async workers (after the clock moved). */
 void invoke_async_kick(void);
 
-/* Provisioned concurrency: a thread keeps every PC config's requested
- * number of environments initialised (AWS_LAMBDA_INITIALIZATION_TYPE
- * provisioned-concurrency) and records READY, or FAILED with
- * FUNCTION_ERROR_INIT_FAILURE. Invocations admitted to a provisioned slot
- * run in them. Kick after any PC-relevant change. */
-int invoke_provisioner_start(void);
-
-/* Stops the provisioner, waits for its thread and frees its environments.
- * Main thread, at shutdown. */
-void invoke_provisioner_stop(void);
-void invoke_provision_kick(void);
-
-/* Kills environments idle for longer than the keep-alive. Registered as a
- * background task. */
+/* Kills warm environments idle for longer than the keep-alive
+ * (--env-keepalive) and dead ones. Registered as a background task. */
 void invoke_reap(void);
 
 /* Kills every environment (shutdown). Tells the provisioner to stop
