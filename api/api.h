@@ -3,8 +3,8 @@
  * Each *_dispatch fills REQ's reply or error; none blocks on anything but
  * SQLite (and, later, the invoker). Thread-safe: any HTTP worker thread.
  */
-#ifndef EMU_API_API_H
-#define EMU_API_API_H
+#ifndef SLUICE_API_API_H
+#define SLUICE_API_API_H
 
 #include <stddef.h>
 

@@ -5,7 +5,7 @@
  */
 #include "api/aws_error.h"
 #include "api/request.h"
-#include "engine/util.h"
+#include "base/util.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -4,8 +4,8 @@
  * the namespace that prefixes __type. Rendering per protocol lives in
  * awserr_render().
  */
-#ifndef EMU_API_AWS_ERROR_H
-#define EMU_API_AWS_ERROR_H
+#ifndef SLUICE_API_AWS_ERROR_H
+#define SLUICE_API_AWS_ERROR_H
 
 #include <stddef.h>
 

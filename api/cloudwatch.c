@@ -20,9 +20,9 @@
 #include "api/op.h"
 #include "api/request.h"
 #include "api/validate.h"
-#include "engine/clock.h"
+#include "base/clock.h"
 #include "engine/metrics.h"
-#include "engine/util.h"
+#include "base/util.h"
 #include "storage/store.h"
 #include "storage/store_metrics.h"
 

@@ -11,7 +11,7 @@
 #include "api/op.h"
 #include "api/validate.h"
 #include "engine/ddb/ddb_expr.h"
-#include "engine/util.h"
+#include "base/util.h"
 #include "storage/store.h"
 
 #include <cjson/cJSON.h>

@@ -10,7 +10,7 @@
 #include "api/ddb_int.h"
 #include "api/op.h"
 #include "api/validate.h"
-#include "engine/util.h"
+#include "base/util.h"
 #include "storage/store.h"
 
 #include <cjson/cJSON.h>

@@ -14,8 +14,8 @@
 #include "api/op.h"
 #include "api/validate.h"
 #include "engine/esm.h"
-#include "engine/clock.h"
-#include "engine/util.h"
+#include "base/clock.h"
+#include "base/util.h"
 #include "storage/store.h"
 
 #include <assert.h>

@@ -8,8 +8,8 @@
 #include "api/ddb_int.h"
 #include "api/op.h"
 #include "api/validate.h"
-#include "engine/clock.h"
-#include "engine/util.h"
+#include "base/clock.h"
+#include "base/util.h"
 #include "storage/store.h"
 
 #include <cjson/cJSON.h>

@@ -7,10 +7,10 @@
 #include "api/lambda_int.h"
 #include "api/validate.h"
 #include "engine/arn.h"
-#include "engine/clock.h"
+#include "base/clock.h"
 #include "engine/config.h"
 #include "engine/invoker.h"
-#include "engine/util.h"
+#include "base/util.h"
 #include "storage/store.h"
 #include "storage/store_esm.h"
 

@@ -10,7 +10,7 @@
 #include "api/aws_error.h"
 #include "api/lambda_int.h"
 #include "api/validate.h"
-#include "engine/util.h"
+#include "base/util.h"
 
 #include <assert.h>
 #include <cjson/cJSON.h>

@@ -3,8 +3,8 @@
  * and versions; lambda_alias.c: aliases, concurrency, permissions, tags).
  * Not for other modules.
  */
-#ifndef EMU_API_LAMBDA_INT_H
-#define EMU_API_LAMBDA_INT_H
+#ifndef SLUICE_API_LAMBDA_INT_H
+#define SLUICE_API_LAMBDA_INT_H
 
 #include "api/op.h"
 #include "api/request.h"

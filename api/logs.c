@@ -14,8 +14,8 @@
 #include "api/op.h"
 #include "api/request.h"
 #include "api/validate.h"
-#include "engine/clock.h"
-#include "engine/util.h"
+#include "base/clock.h"
+#include "base/util.h"
 #include "storage/store.h"
 #include "storage/store_logs.h"
 

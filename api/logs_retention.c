@@ -6,9 +6,9 @@
  */
 #include "api/api.h"
 #include "api/logs_retention.h"
-#include "engine/clock.h"
-#include "engine/log.h"
-#include "engine/util.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "storage/store.h"
 #include "storage/store_logs.h"
 

@@ -6,8 +6,8 @@
  * POST /_sluice/clock, and after a restart). The decisions are pure
  * functions, tested with tables in tests/unit/test_logs.c.
  */
-#ifndef EMU_API_LOGS_RETENTION_H
-#define EMU_API_LOGS_RETENTION_H
+#ifndef SLUICE_API_LOGS_RETENTION_H
+#define SLUICE_API_LOGS_RETENTION_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -6,7 +6,7 @@
 #include "api/aws_error.h"
 #include "api/request.h"
 #include "api/validate.h"
-#include "engine/util.h"
+#include "base/util.h"
 #include "storage/store.h"
 
 #include <cjson/cJSON.h>

@@ -4,7 +4,7 @@
  */
 #include "api/request.h"
 #include "api/aws_error.h"
-#include "engine/util.h"
+#include "base/util.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

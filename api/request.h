@@ -9,8 +9,8 @@
  * pool idea), so handlers never free piecemeal what they attach here.
  * A struct req is used by one thread at a time.
  */
-#ifndef EMU_API_REQUEST_H
-#define EMU_API_REQUEST_H
+#ifndef SLUICE_API_REQUEST_H
+#define SLUICE_API_REQUEST_H
 
 #include <stddef.h>
 #include <stdarg.h>

@@ -4,8 +4,8 @@
  * Scan, ListFunctions and a mapping's event would all fail on it). Pure:
  * no I/O, no allocation; any thread.
  */
-#ifndef EMU_API_UTF8_H
-#define EMU_API_UTF8_H
+#ifndef SLUICE_API_UTF8_H
+#define SLUICE_API_UTF8_H
 
 #include <stddef.h>
 

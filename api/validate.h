@@ -3,8 +3,8 @@
  * wrong JSON types, and the Coral-style "N validation errors detected"
  * message builder of docs/aws-reference.md A.
  */
-#ifndef EMU_API_VALIDATE_H
-#define EMU_API_VALIDATE_H
+#ifndef SLUICE_API_VALIDATE_H
+#define SLUICE_API_VALIDATE_H
 
 #include <stdint.h>
 #include <stddef.h>

@@ -10,7 +10,7 @@
  * Prints one JSON line: ns per acquire+release pair (mean, p50, p99 of
  * batches) and pairs per second over all threads.
  */
-#include "engine/clock.h"
+#include "base/clock.h"
 #include "engine/concurrency.h"
 #include "engine/config.h"
 #include "storage/store.h"

@@ -2,8 +2,8 @@
  * Lambda function identifiers (docs/aws-reference.md C): parsing the four forms a
  * FunctionName may take, and building ARNs.
  */
-#ifndef EMU_ENGINE_ARN_H
-#define EMU_ENGINE_ARN_H
+#ifndef SLUICE_ENGINE_ARN_H
+#define SLUICE_ENGINE_ARN_H
 
 #include <stddef.h>
 

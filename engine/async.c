@@ -10,10 +10,10 @@
  * after its final attempt.
  */
 #include "engine/invoker.h"
-#include "engine/clock.h"
-#include "engine/log.h"
+#include "base/clock.h"
+#include "base/log.h"
 #include "engine/metrics.h"
-#include "engine/util.h"
+#include "base/util.h"
 #include "storage/store.h"
 #include "storage/store_lambda.h"
 

@@ -4,7 +4,7 @@
  * that bg_run_now() and the thread never run tasks concurrently.
  */
 #include "engine/background.h"
-#include "engine/log.h"
+#include "base/log.h"
 #include "storage/store.h"
 
 #include <pthread.h>

@@ -4,8 +4,8 @@
  * deletion, and later pollers' housekeeping. Tasks are registered by the
  * layers that own them (the engine knows nothing of what they do).
  */
-#ifndef EMU_ENGINE_BACKGROUND_H
-#define EMU_ENGINE_BACKGROUND_H
+#ifndef SLUICE_ENGINE_BACKGROUND_H
+#define SLUICE_ENGINE_BACKGROUND_H
 
 /* A task runs on the background thread, with that thread's own SQLite
  * connection; it must not block for long. */

@@ -4,9 +4,9 @@
  * to compare and increment).
  */
 #include "engine/concurrency.h"
-#include "engine/clock.h"
+#include "base/clock.h"
 #include "engine/config.h"
-#include "engine/util.h"
+#include "base/util.h"
 #include "storage/store.h"
 #include "storage/store_lambda.h"
 

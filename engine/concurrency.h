@@ -21,8 +21,8 @@
  * Counters are in memory (they describe running processes, which do not
  * survive a restart anyway). Thread-safe.
  */
-#ifndef EMU_ENGINE_CONCURRENCY_H
-#define EMU_ENGINE_CONCURRENCY_H
+#ifndef SLUICE_ENGINE_CONCURRENCY_H
+#define SLUICE_ENGINE_CONCURRENCY_H
 
 #include <stdint.h>
 

@@ -3,8 +3,8 @@
  * Written once by main() before any thread starts; read-only afterwards,
  * so every thread may read it without locking.
  */
-#ifndef EMU_ENGINE_CONFIG_H
-#define EMU_ENGINE_CONFIG_H
+#ifndef SLUICE_ENGINE_CONFIG_H
+#define SLUICE_ENGINE_CONFIG_H
 
 #include <stdint.h>
 

@@ -4,7 +4,7 @@
  */
 #include "engine/esm_decide.h"
 #include "engine/esm_filter.h"
-#include "engine/util.h"
+#include "base/util.h"
 
 #include <assert.h>
 #include <cjson/cJSON.h>

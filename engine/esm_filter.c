@@ -5,7 +5,7 @@
  * (validation) and by the pollers (matching).
  */
 #include "engine/esm_filter.h"
-#include "engine/util.h"
+#include "base/util.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>

@@ -17,8 +17,8 @@
  *
  * A parsed filter is immutable: matching is thread-safe.
  */
-#ifndef EMU_ENGINE_ESM_FILTER_H
-#define EMU_ENGINE_ESM_FILTER_H
+#ifndef SLUICE_ENGINE_ESM_FILTER_H
+#define SLUICE_ENGINE_ESM_FILTER_H
 
 #include <stddef.h>
 

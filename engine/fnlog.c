@@ -4,9 +4,9 @@
  * END and REPORT; the invoker and the provisioner call it.
  */
 #include "engine/fnlog.h"
-#include "engine/clock.h"
-#include "engine/log.h"
-#include "engine/util.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "runtime/env.h"
 #include "storage/store.h"
 #include "storage/store_logs.h"

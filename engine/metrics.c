@@ -5,10 +5,10 @@
  * turn one invocation into samples on AWS's dimension sets.
  */
 #include "engine/metrics.h"
-#include "engine/clock.h"
+#include "base/clock.h"
 #include "engine/concurrency.h"
-#include "engine/log.h"
-#include "engine/util.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "storage/store.h"
 #include "storage/store_metrics.h"
 

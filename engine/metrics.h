@@ -15,8 +15,8 @@
  *
  * Every function here is thread-safe.
  */
-#ifndef EMU_ENGINE_METRICS_H
-#define EMU_ENGINE_METRICS_H
+#ifndef SLUICE_ENGINE_METRICS_H
+#define SLUICE_ENGINE_METRICS_H
 
 #include <stddef.h>
 #include <stdint.h>

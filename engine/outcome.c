@@ -4,7 +4,7 @@
  * Called by the invoker; tested by tests/unit/test_outcome.c.
  */
 #include "engine/outcome.h"
-#include "engine/util.h"
+#include "base/util.h"
 
 #include <cjson/cJSON.h>
 #include <signal.h>

@@ -6,7 +6,7 @@
  */
 #include "engine/pool.h"
 #include "engine/spawn.h"
-#include "engine/util.h"
+#include "base/util.h"
 #include "runtime/env.h"
 
 #include <assert.h>

@@ -7,13 +7,13 @@
  * Lambda API and the admin clock.
  */
 #include "engine/provisioner.h"
-#include "engine/clock.h"
+#include "base/clock.h"
 #include "engine/config.h"
 #include "engine/fnlog.h"
 #include "engine/invoker.h"
 #include "engine/pool.h"
 #include "engine/spawn.h"
-#include "engine/util.h"
+#include "base/util.h"
 #include "runtime/env.h"
 #include "storage/store.h"
 #include "storage/store_lambda.h"

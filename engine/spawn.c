@@ -5,12 +5,12 @@
  * provisioner.
  */
 #include "engine/spawn.h"
-#include "engine/clock.h"
+#include "base/clock.h"
 #include "engine/config.h"
 #include "engine/fnlog.h"
 #include "engine/invoker.h"
-#include "engine/log.h"
-#include "engine/util.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "runtime/bootstraps.h"
 #include "runtime/env.h"
 #include "runtime/unzip.h"

@@ -14,6 +14,7 @@
  * returns.
  */
 #include "net/httpd.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -86,12 +87,6 @@ struct httpd {
     int nlive;
     int stopping;
 };
-
-static void *xrealloc(void *p, size_t n) {
-    void *q = realloc(p, n ? n : 1);
-    if (q == NULL) abort(); /* as every allocator in sluice: no partial states */
-    return q;
-}
 
 /* Appends N bytes at S to C->head; 0, or -1 past HTTPD_MAX_HEAD. */
 static int head_append(struct conn *c, const char *s, size_t n) {
@@ -510,8 +505,7 @@ static void conn_loop(struct conn *c) {
 }
 
 void httpd_serve_fd(const struct httpd_config *cfg, int fd) {
-    struct conn *c = calloc(1, sizeof(*c));
-    if (c == NULL) abort();
+    struct conn *c = xcalloc(1, sizeof(*c));
     c->cfg = cfg;
     c->fd = fd;
     conn_loop(c);
@@ -560,8 +554,7 @@ static void accept_one(struct httpd *h) {
         struct timeval tv = {h->cfg.idle_timeout_s, 0};
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     }
-    struct conn *c = calloc(1, sizeof(*c));
-    if (c == NULL) abort();
+    struct conn *c = xcalloc(1, sizeof(*c));
     c->h = h;
     c->cfg = &h->cfg;
     c->fd = fd;
@@ -607,8 +600,7 @@ static void *acceptor_main(void *arg) {
 
 struct httpd *httpd_start(const struct httpd_config *cfg, const struct sockaddr *addr,
                           socklen_t addrlen, int *port) {
-    struct httpd *h = calloc(1, sizeof(*h));
-    if (h == NULL) abort();
+    struct httpd *h = xcalloc(1, sizeof(*h));
     h->cfg = *cfg;
     h->lfd = -1;
     h->wake[0] = h->wake[1] = -1;

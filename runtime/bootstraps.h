@@ -3,8 +3,8 @@
  * runtime/nodejs/bootstrap.js), embedded in the binary at build time and
  * written to the data directory at start-up, where environments run them.
  */
-#ifndef EMU_RUNTIME_BOOTSTRAPS_H
-#define EMU_RUNTIME_BOOTSTRAPS_H
+#ifndef SLUICE_RUNTIME_BOOTSTRAPS_H
+#define SLUICE_RUNTIME_BOOTSTRAPS_H
 
 /* Writes the bootstraps under DIR/runtime/ (replacing older copies
  * atomically). Returns 0 or -1 (logged). Call once at start-up. */

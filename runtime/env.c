@@ -9,6 +9,7 @@
  * event; .../response and .../error complete it and wake the invoker.
  */
 #include "runtime/env.h"
+#include "base/util.h"
 #include "net/httpd.h"
 
 #include <errno.h>
@@ -106,37 +107,20 @@ void env_result_clear(struct env_result *r) {
     memset(r, 0, sizeof(*r));
 }
 
-static int64_t wall_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
+/* Milliseconds on the monotonic clock, with the fraction. */
 static double mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
-static void *xmalloc_(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (p == NULL) abort();
-    return p;
+    return (double)util_mono_ns() / 1e6;
 }
 
 /* Appends to the captured output (caller holds mu). */
 static void log_append(struct env *e, const char *p, size_t n) {
     if (e->nlog + n > ENV_MAX_LOG) n = ENV_MAX_LOG > e->nlog ? ENV_MAX_LOG - e->nlog : 0;
     if (n == 0) return;
-    struct env_mark *m = realloc(e->marks, (size_t)(e->nmarks + 1) * sizeof(*m));
-    if (m == NULL) abort();
-    e->marks = m;
+    e->marks = xrealloc(e->marks, (size_t)(e->nmarks + 1) * sizeof(*e->marks));
     e->marks[e->nmarks].off = e->nlog;
-    e->marks[e->nmarks].ms = wall_ms();
+    e->marks[e->nmarks].ms = util_wall_ms();
     e->nmarks++;
-    char *grown = realloc(e->log, e->nlog + n + 1);
-    if (grown == NULL) abort();
-    e->log = grown;
+    e->log = xrealloc(e->log, e->nlog + n + 1);
     memcpy(e->log + e->nlog, p, n);
     e->nlog += n;
     e->log[e->nlog] = '\0';
@@ -230,8 +214,7 @@ static void init_error(struct env *e, struct httpd_req *r, struct httpd_resp *re
         static const char big[] =
             "{\"errorMessage\":\"The init error was larger than the response limit.\","
             "\"errorType\":\"Runtime.InitErrorTooLarge\"}";
-        e->init_body = malloc(sizeof(big));
-        if (e->init_body == NULL) abort();
+        e->init_body = xmalloc(sizeof(big));
         memcpy(e->init_body, big, sizeof(big));
         e->ninit = sizeof(big) - 1;
     } else {
@@ -249,8 +232,7 @@ static void init_error(struct env *e, struct httpd_req *r, struct httpd_resp *re
 /* httpd begin(): every body is capped at the response limit. */
 static size_t rapi_begin(void *ud, struct httpd_req *r) {
     (void)ud;
-    struct rconn *rc = calloc(1, sizeof(*rc));
-    if (rc == NULL) abort();
+    struct rconn *rc = xcalloc(1, sizeof(*rc));
     r->data = rc;
     return strstr(r->path, "/error") ? ENV_MAX_ERROR_BODY : ENV_MAX_RESPONSE;
 }
@@ -470,7 +452,7 @@ static int start_rapi(struct env *e) {
 
 static char *dup_text(const char *z) {
     size_t n = strlen(z);
-    char *p = xmalloc_(n + 1);
+    char *p = xmalloc(n + 1);
     memcpy(p, z, n + 1);
     return p;
 }
@@ -484,8 +466,7 @@ int env_start(const struct env_spec *spec, struct env **out, struct env_result *
               double *init_ms) {
     memset(res, 0, sizeof(*res));
     *init_ms = 0;
-    struct env *e = calloc(1, sizeof(*e));
-    if (e == NULL) abort();
+    struct env *e = xcalloc(1, sizeof(*e));
     *out = e;
     pthread_mutex_init(&e->mu, NULL);
     pthread_condattr_t ca;
@@ -510,7 +491,7 @@ int env_start(const struct env_spec *spec, struct env **out, struct env_result *
     /* The environment: the given one plus AWS_LAMBDA_RUNTIME_API. */
     size_t n = 0;
     while (spec->envp[n]) n++;
-    char **envp = xmalloc_((n + 2) * sizeof(char *));
+    char **envp = xmalloc((n + 2) * sizeof(char *));
     char rapi[64];
     snprintf(rapi, sizeof(rapi), "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%d", e->port);
     for (size_t i = 0; i < n; i++) envp[i] = (char *)spec->envp[i];
@@ -646,7 +627,7 @@ void env_invoke(struct env *e, const char *request_id, const char *payload, size
      * one. */
     int64_t wait_ms = timeout_ms > 0 ? timeout_ms : 0;
     double t0 = mono_ms();
-    e->deadline_ms = wall_ms() + wait_ms;
+    e->deadline_ms = util_wall_ms() + wait_ms;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     pthread_cond_broadcast(&e->cv);

@@ -8,8 +8,8 @@
  * output. env_invoke() blocks the calling thread until the invocation
  * completes, fails or times out; other environments are unaffected.
  */
-#ifndef EMU_RUNTIME_ENV_H
-#define EMU_RUNTIME_ENV_H
+#ifndef SLUICE_RUNTIME_ENV_H
+#define SLUICE_RUNTIME_ENV_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -4,8 +4,8 @@
  * (see docs/architecture.md, "Start-up, second pass"), so it is opened with
  * dlopen() the first time a zip is checked or unpacked.
  */
-#ifndef EMU_RUNTIME_LIBZIP_LOAD_H
-#define EMU_RUNTIME_LIBZIP_LOAD_H
+#ifndef SLUICE_RUNTIME_LIBZIP_LOAD_H
+#define SLUICE_RUNTIME_LIBZIP_LOAD_H
 
 #include <stddef.h>
 #include <zip.h>

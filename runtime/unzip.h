@@ -5,8 +5,8 @@
  * environment. Both refuse zip-slip names, escaping symlinks and archives
  * over AWS's unzipped-size limit, and report the message AWS would send.
  */
-#ifndef EMU_RUNTIME_UNZIP_H
-#define EMU_RUNTIME_UNZIP_H
+#ifndef SLUICE_RUNTIME_UNZIP_H
+#define SLUICE_RUNTIME_UNZIP_H
 
 #include <stddef.h>
 #include <stdint.h>

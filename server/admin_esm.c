@@ -7,7 +7,7 @@
  */
 #include "server/router.h"
 #include "api/aws_error.h"
-#include "engine/util.h"
+#include "base/util.h"
 #include "storage/store.h"
 #include "storage/store_ddb.h"
 #include "storage/store_esm.h"

@@ -14,8 +14,8 @@
 #include "api/api.h"
 #include "api/aws_error.h"
 #include "api/request.h"
-#include "engine/log.h"
-#include "engine/util.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "storage/store.h"
 
 #include <arpa/inet.h>

@@ -1,8 +1,8 @@
 /*
  * The HTTP front: one net/httpd server on one port for every service.
  */
-#ifndef EMU_SERVER_HTTP_H
-#define EMU_SERVER_HTTP_H
+#ifndef SLUICE_SERVER_HTTP_H
+#define SLUICE_SERVER_HTTP_H
 
 /* Starts listening on HOST:PORT (PORT 0 picks a free port). Returns 0 and
  * stores the bound port in *BOUND, or -1 (logged). Call once. */

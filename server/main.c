@@ -6,7 +6,7 @@
  */
 #include "api/api.h"
 #include "engine/background.h"
-#include "engine/clock.h"
+#include "base/clock.h"
 #include "engine/config.h"
 #include "engine/ddb/ddb.h"
 #include "engine/esm.h"
@@ -14,7 +14,7 @@
 #include "engine/metrics.h"
 #include "runtime/bootstraps.h"
 #include "runtime/env.h"
-#include "engine/log.h"
+#include "base/log.h"
 #include "server/http.h"
 #include "storage/store.h"
 #include "storage/store_ddb.h"

@@ -9,7 +9,7 @@
 #include "api/op.h"
 #include "api/aws_error.h"
 #include "api/utf8.h"
-#include "engine/util.h"
+#include "base/util.h"
 
 #include <stdlib.h>
 #include <string.h>

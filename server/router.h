@@ -3,8 +3,8 @@
  * services, Lambda's versioned paths. The router also sets the protocol
  * (error envelope) and the body cap before the body arrives.
  */
-#ifndef EMU_SERVER_ROUTER_H
-#define EMU_SERVER_ROUTER_H
+#ifndef SLUICE_SERVER_ROUTER_H
+#define SLUICE_SERVER_ROUTER_H
 
 #include <stddef.h>
 #include "api/request.h"

@@ -2,8 +2,8 @@
  * Content-addressed code blobs: a zip is stored once, as
  * <code_dir>/<sha256 hex>.zip, whatever function or version uses it.
  */
-#ifndef EMU_STORAGE_BLOB_H
-#define EMU_STORAGE_BLOB_H
+#ifndef SLUICE_STORAGE_BLOB_H
+#define SLUICE_STORAGE_BLOB_H
 
 #include <stddef.h>
 

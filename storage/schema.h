@@ -11,8 +11,8 @@
  * (see docs/architecture.md). tests/unit/test_store.c checks that a new
  * database has the same schema as every migration from 0.
  */
-#ifndef EMU_STORAGE_SCHEMA_H
-#define EMU_STORAGE_SCHEMA_H
+#ifndef SLUICE_STORAGE_SCHEMA_H
+#define SLUICE_STORAGE_SCHEMA_H
 
 static const char *const store_migrations[] = {
     /* 0 -> 1: Lambda control plane. Configuration documents are kept as

@@ -5,6 +5,7 @@
  * thread gets its own connection (house rule: never share a sqlite3*).
  */
 #include "storage/store.h"
+#include "base/util.h"
 #include "storage/store_ddb.h"
 #include "storage/schema.h"
 #include "storage/store_sql.h"
@@ -127,8 +128,7 @@ static sqlite3 *open_db(void) {
 static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages);
 
 static struct store_conn *conn_new(void) {
-    struct store_conn *c = calloc(1, sizeof(*c));
-    if (c == NULL) abort();
+    struct store_conn *c = xcalloc(1, sizeof(*c));
     c->db = open_db();
     if (c->db == NULL) {
         free(c);
@@ -201,9 +201,7 @@ int store_exec(const char *sql) {
 char *store_col_dup(sqlite3_stmt *st, int i) {
     const unsigned char *z = sqlite3_column_text(st, i);
     if (z == NULL) return NULL;
-    char *p = strdup((const char *)z);
-    if (p == NULL) abort();
-    return p;
+    return xstrdup((const char *)z);
 }
 
 void store_col_copy(sqlite3_stmt *st, int i, char *buf, size_t n) {

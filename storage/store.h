@@ -5,8 +5,8 @@
  * This layer knows nothing of HTTP or AWS errors: callers map STORE_*
  * codes to what they mean.
  */
-#ifndef EMU_STORAGE_STORE_H
-#define EMU_STORAGE_STORE_H
+#ifndef SLUICE_STORAGE_STORE_H
+#define SLUICE_STORAGE_STORE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -4,6 +4,7 @@
  * encoding. Range bounds are normalised by the caller to [lo, hi).
  */
 #include "storage/store_ddb.h"
+#include "base/util.h"
 #include "storage/store.h"
 #include "storage/store_sql.h"
 
@@ -446,12 +447,10 @@ static void seq_raise(const char *arn, int64_t next, int create) {
         i = -i - 1;
         if (seq_n == seq_cap) {
             seq_cap = seq_cap ? seq_cap * 2 : 16;
-            seq_slots = realloc(seq_slots, (size_t)seq_cap * sizeof(*seq_slots));
-            if (seq_slots == NULL) abort();
+            seq_slots = xrealloc(seq_slots, (size_t)seq_cap * sizeof(*seq_slots));
         }
         memmove(&seq_slots[i + 1], &seq_slots[i], (size_t)(seq_n - i) * sizeof(*seq_slots));
-        seq_slots[i].arn = strdup(arn);
-        if (seq_slots[i].arn == NULL) abort();
+        seq_slots[i].arn = xstrdup(arn);
         seq_slots[i].next = next;
         seq_n++;
     }
@@ -825,9 +824,7 @@ int store_record_trim(int64_t older_ms, int64_t *n) {
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (count == cap) {
             cap = cap ? cap * 2 : 32;
-            struct pair *grown = realloc(list, cap * sizeof(*list));
-            if (grown == NULL) abort();
-            list = grown;
+            list = xrealloc(list, cap * sizeof(*list));
         }
         store_col_copy(st, 0, list[count].arn, sizeof(list[count].arn));
         list[count].num = sqlite3_column_int64(st, 1);

@@ -10,8 +10,8 @@
  * through char ** are heap copies the caller frees. Returns STORE_OK,
  * STORE_NOTFOUND, STORE_CONFLICT or STORE_ERR.
  */
-#ifndef EMU_STORAGE_STORE_DDB_H
-#define EMU_STORAGE_STORE_DDB_H
+#ifndef SLUICE_STORAGE_STORE_DDB_H
+#define SLUICE_STORAGE_STORE_DDB_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -11,8 +11,8 @@
  * heap copies freed by the matching _clear. Return STORE_OK,
  * STORE_NOTFOUND, STORE_CONFLICT or STORE_ERR.
  */
-#ifndef EMU_STORAGE_STORE_ESM_H
-#define EMU_STORAGE_STORE_ESM_H
+#ifndef SLUICE_STORAGE_STORE_ESM_H
+#define SLUICE_STORAGE_STORE_ESM_H
 
 #include "storage/store_lambda.h"
 

@@ -9,8 +9,8 @@
  * are heap copies the caller frees. Return STORE_OK, STORE_NOTFOUND,
  * STORE_CONFLICT or STORE_ERR.
  */
-#ifndef EMU_STORAGE_STORE_LAMBDA_H
-#define EMU_STORAGE_STORE_LAMBDA_H
+#ifndef SLUICE_STORAGE_STORE_LAMBDA_H
+#define SLUICE_STORAGE_STORE_LAMBDA_H
 
 #include <stdint.h>
 

@@ -3,8 +3,8 @@
  * region). Functions write here; the Logs API reads. Same conventions as
  * the other store_ modules (caller's transaction, STORE_ codes).
  */
-#ifndef EMU_STORAGE_STORE_LOGS_H
-#define EMU_STORAGE_STORE_LOGS_H
+#ifndef SLUICE_STORAGE_STORE_LOGS_H
+#define SLUICE_STORAGE_STORE_LOGS_H
 
 #include <stdint.h>
 

@@ -5,8 +5,8 @@
  * CloudWatch API and the admin endpoint read. Same conventions as the
  * other store_ modules (STORE_ codes, the calling thread's connection).
  */
-#ifndef EMU_STORAGE_STORE_METRICS_H
-#define EMU_STORAGE_STORE_METRICS_H
+#ifndef SLUICE_STORAGE_STORE_METRICS_H
+#define SLUICE_STORAGE_STORE_METRICS_H
 
 #include <stdint.h>
 

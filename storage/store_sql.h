@@ -3,8 +3,8 @@
  * files. Private to storage/; the layers above use the typed functions
  * of store.h, store_lambda.h, store_ddb.h and store_logs.h.
  */
-#ifndef SLUICE_STORE_SQL_H
-#define SLUICE_STORE_SQL_H
+#ifndef SLUICE_STORAGE_STORE_SQL_H
+#define SLUICE_STORAGE_STORE_SQL_H
 
 #include "storage/store_lambda.h"  /* struct store_scope */
 

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE /* vasprintf, memmem */
 #endif
 #include "engine/ddb/ddb_av.h"
+#include "base/util.h"
 
 #include "engine/ddb/ddb_num.h"
 
@@ -23,23 +24,6 @@
 /* --- Small helpers ------------------------------------------------------ */
 
 /* Allocation failure aborts (house rule): error paths stay for real errors. */
-static void *xalloc(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *fmt_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt_msg(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    char *out = NULL;
-    if (vasprintf(&out, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    return out;
-}
 
 static int set_err(char **err, char *msg) {
     if (err)
@@ -122,7 +106,7 @@ unsigned char *ddb_b64_decode(const char *z, size_t *n) {
     size_t len = z ? strlen(z) : 0;
     if (!z || len % 4)
         return NULL;
-    unsigned char *out = xalloc(len / 4 * 3 + 1);
+    unsigned char *out = xmalloc(len / 4 * 3 + 1);
     size_t o = 0;
     for (size_t i = 0; i < len; i += 4) {
         int v[4];
@@ -183,14 +167,14 @@ static char *collection_str(const cJSON *arr) {
  * empty, as AWS does (see DDB_NUM_MSG_NOT_A_NUMBER). */
 static char *num_msg(const char *z, const char *e) {
     if (e == DDB_NUM_MSG_NOT_A_NUMBER && z[0] != '\0')
-        return fmt_msg("%s: %s", e, z);
-    return fmt_msg("%s", e);
+        return xasprintf("%s: %s", e, z);
+    return xasprintf("%s", e);
 }
 
 /* Validates one set member of type ELEM (S, N or B). */
 static int check_member(const cJSON *m, enum ddb_type set_t, int rewrite, char **err) {
     if (!cJSON_IsString(m))
-        return set_err(err, fmt_msg("One or more parameter values were invalid: "
+        return set_err(err, xasprintf("One or more parameter values were invalid: "
                                     "An AttributeValue may not contain a null or non-string "
                                     "set member"));
     if (set_t == DDB_T_NS) {
@@ -207,16 +191,16 @@ static int check_member(const cJSON *m, enum ddb_type set_t, int rewrite, char *
         size_t n;
         unsigned char *d = ddb_b64_decode(m->valuestring, &n);
         if (!d)
-            return set_err(err, fmt_msg("'%s' can not be converted to a Blob: "
+            return set_err(err, xasprintf("'%s' can not be converted to a Blob: "
                                         "Invalid Base64 encoding",
                                         m->valuestring));
         free(d);
         if (n == 0)
-            return set_err(err, fmt_msg("One or more parameter values were invalid: "
+            return set_err(err, xasprintf("One or more parameter values were invalid: "
                                         "Binary sets may not contain null or empty values"));
     } else if (m->valuestring[0] == '\0') {
         /* dynalite validations/index.js, copied from AWS. */
-        return set_err(err, fmt_msg("One or more parameter values were invalid: An string set "
+        return set_err(err, xasprintf("One or more parameter values were invalid: An string set "
                                     "may not have a empty string as a member"));
     }
     return 0;
@@ -249,7 +233,7 @@ static int cmp_key_b(const void *x, const void *y) {
  * numbers by value, binary by decoded bytes. Sorting keeps big sets fast. */
 static int find_duplicate(const cJSON *arr, enum ddb_type t) {
     int n = cJSON_GetArraySize(arr), i = 0, dup = 0;
-    struct member_key *k = xalloc(sizeof(*k) * (size_t)n);
+    struct member_key *k = xmalloc(sizeof(*k) * (size_t)n);
     memset(k, 0, sizeof(*k) * (size_t)n);
     const cJSON *m;
     cJSON_ArrayForEach(m, arr) {
@@ -276,9 +260,9 @@ static int find_duplicate(const cJSON *arr, enum ddb_type t) {
  * empty, each member valid, no duplicates. */
 static int check_set(cJSON *member, enum ddb_type t, int rewrite, char **err) {
     if (!cJSON_IsArray(member))
-        return set_err(err, fmt_msg("Start of structure or map found where not expected."));
+        return set_err(err, xasprintf("Start of structure or map found where not expected."));
     if (!member->child)
-        return set_err(err, fmt_msg("One or more parameter values were invalid: An %s set  "
+        return set_err(err, xasprintf("One or more parameter values were invalid: An %s set  "
                                     "may not be empty",
                                     set_word(t)));
     for (cJSON *m = member->child; m; m = m->next)
@@ -288,11 +272,11 @@ static int check_set(cJSON *member, enum ddb_type t, int rewrite, char **err) {
         char *list = collection_str(member);
         /* SS/NS: docs/aws-reference.md G; BS keeps AWS's missing space (dynalite
          * validations/index.js). */
-        char *msg = t == DDB_T_BS ? fmt_msg("One or more parameter values were invalid: "
+        char *msg = t == DDB_T_BS ? xasprintf("One or more parameter values were invalid: "
                                             "Input collection %sof type BS contains "
                                             "duplicates.",
                                             list)
-                                  : fmt_msg("One or more parameter values were invalid: "
+                                  : xasprintf("One or more parameter values were invalid: "
                                             "Input collection %s contains duplicates.",
                                             list);
         free(list);
@@ -303,7 +287,7 @@ static int check_set(cJSON *member, enum ddb_type t, int rewrite, char **err) {
 
 static int check_av(cJSON *av, int depth, int rewrite, char **err) {
     if (!cJSON_IsObject(av))
-        return set_err(err, fmt_msg("Supplied AttributeValue is empty, must contain exactly "
+        return set_err(err, xasprintf("Supplied AttributeValue is empty, must contain exactly "
                                     "one of the supported datatypes"));
     int known = 0;
     cJSON *member = NULL;
@@ -313,21 +297,21 @@ static int check_av(cJSON *av, int depth, int rewrite, char **err) {
             member = c;
         }
     if (known == 0)
-        return set_err(err, fmt_msg("Supplied AttributeValue is empty, must contain exactly "
+        return set_err(err, xasprintf("Supplied AttributeValue is empty, must contain exactly "
                                     "one of the supported datatypes"));
     if (known > 1)
-        return set_err(err, fmt_msg("Supplied AttributeValue has more than one datatypes set, "
+        return set_err(err, xasprintf("Supplied AttributeValue has more than one datatypes set, "
                                     "must contain exactly one of the supported datatypes"));
     enum ddb_type t = type_of_name(member->string);
     switch (t) {
     case DDB_T_S:
         if (!cJSON_IsString(member))
-            return set_err(err, fmt_msg("%s_VALUE cannot be converted to String",
+            return set_err(err, xasprintf("%s_VALUE cannot be converted to String",
                                         cJSON_IsNumber(member) ? "NUMBER" : "START_OBJECT"));
         return 0;
     case DDB_T_N: {
         if (!cJSON_IsString(member))
-            return set_err(err, fmt_msg("A value provided cannot be converted into a number"));
+            return set_err(err, xasprintf("A value provided cannot be converted into a number"));
         struct ddb_num n;
         const char *e = NULL;
         if (ddb_num_parse(member->valuestring, &n, &e) < 0)
@@ -343,7 +327,7 @@ static int check_av(cJSON *av, int depth, int rewrite, char **err) {
         size_t n;
         unsigned char *d = cJSON_IsString(member) ? ddb_b64_decode(member->valuestring, &n) : NULL;
         if (!d)
-            return set_err(err, fmt_msg("'%s' can not be converted to a Blob: "
+            return set_err(err, xasprintf("'%s' can not be converted to a Blob: "
                                         "Invalid Base64 encoding",
                                         cJSON_IsString(member) ? member->valuestring : ""));
         free(d);
@@ -356,30 +340,30 @@ static int check_av(cJSON *av, int depth, int rewrite, char **err) {
     case DDB_T_M:
     case DDB_T_L:
         if (t == DDB_T_M ? !cJSON_IsObject(member) : !cJSON_IsArray(member))
-            return set_err(err, fmt_msg(t == DDB_T_M ? "Start of list found where not expected"
+            return set_err(err, xasprintf(t == DDB_T_M ? "Start of list found where not expected"
                                                      : "Start of structure or map found where "
                                                        "not expected."));
         /* AWS's text for documents nested deeper than 32 levels. */
         if (depth > DDB_MAX_DEPTH)
-            return set_err(err, fmt_msg("Nesting Levels have exceeded supported limits"));
+            return set_err(err, xasprintf("Nesting Levels have exceeded supported limits"));
         for (cJSON *c = member->child; c; c = c->next)
             if (check_av(c, depth + 1, rewrite, err) < 0)
                 return -1;
         return 0;
     case DDB_T_NULL:
         if (!cJSON_IsTrue(member))
-            return set_err(err, fmt_msg("One or more parameter values were invalid: Null "
+            return set_err(err, xasprintf("One or more parameter values were invalid: Null "
                                         "attribute value types must have the value of true"));
         return 0;
     case DDB_T_BOOL:
         if (!cJSON_IsBool(member))
-            return set_err(err, fmt_msg("%s_VALUE cannot be converted to Boolean",
+            return set_err(err, xasprintf("%s_VALUE cannot be converted to Boolean",
                                         cJSON_IsString(member) ? "STRING" : "NUMBER"));
         return 0;
     case DDB_T_INVALID:
         break;
     }
-    return set_err(err, fmt_msg("Supplied AttributeValue is empty, must contain exactly one of "
+    return set_err(err, xasprintf("Supplied AttributeValue is empty, must contain exactly one of "
                                 "the supported datatypes"));
 }
 

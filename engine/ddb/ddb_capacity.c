@@ -5,7 +5,7 @@
  */
 #include "engine/ddb/ddb_capacity.h"
 
-#include "engine/util.h"
+#include "base/util.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -23,6 +23,7 @@
 #define _GNU_SOURCE /* vasprintf, memmem */
 #endif
 #include "engine/ddb/ddb_expr.h"
+#include "base/util.h"
 
 #include "engine/ddb/ddb_av.h"
 #include "engine/ddb/ddb_num.h"
@@ -69,29 +70,6 @@ static const char MSG_BAD_PATH[] =
 /* --- Memory ------------------------------------------------------------- */
 
 /* Allocation failure aborts (house rule): error paths stay for real errors. */
-static void *xalloc(size_t n) {
-    void *p = calloc(1, n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *vfmt(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
-static char *vfmt(const char *fmt, va_list ap) {
-    char *out = NULL;
-    if (vasprintf(&out, fmt, ap) < 0)
-        abort();
-    return out;
-}
-
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...) {
-    va_list ap;
-    va_start(ap, f);
-    char *out = vfmt(f, ap);
-    va_end(ap);
-    return out;
-}
 
 static cJSON *xdup(const cJSON *av) {
     cJSON *d = cJSON_Duplicate(av, 1);
@@ -118,7 +96,7 @@ static void *ar_alloc(struct arena *a, size_t n) {
     n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
     if (!a->head || a->head->cap - a->head->used < n) {
         size_t cap = n > 8192 ? n : 8192;
-        struct arena_blk *b = xalloc(sizeof(*b) + cap);
+        struct arena_blk *b = xcalloc(1, sizeof(*b) + cap);
         b->cap = cap;
         b->next = a->head;
         a->head = b;
@@ -986,8 +964,8 @@ static char *syntax_error(const char *src, const struct token *t, int nt, int i)
     else
         to = k->start + k->len;
     if (k->kind == TK_EOF)
-        return fmt("Syntax error; token: \"<EOF>\", near: \"%.*s\"", to - from, src + from);
-    return fmt("Syntax error; token: \"%.*s\", near: \"%.*s\"", k->len, src + k->start,
+        return xasprintf("Syntax error; token: \"<EOF>\", near: \"%.*s\"", to - from, src + from);
+    return xasprintf("Syntax error; token: \"%.*s\", near: \"%.*s\"", k->len, src + k->start,
                to - from, src + from);
 }
 
@@ -1066,7 +1044,7 @@ static void resolve_path(struct check *c, struct node *n) {
             int idx;
             const cJSON *m = find_member(c->a->names, tok_src(c, el->tok), (size_t)t->len, &idx);
             if (!m || !cJSON_IsString(m)) {
-                fail_with(c, fmt("An expression attribute name used in the document path is "
+                fail_with(c, xasprintf("An expression attribute name used in the document path is "
                                  "not defined; attribute name: %.*s",
                                  t->len, tok_src(c, el->tok)));
                 return;
@@ -1084,7 +1062,7 @@ static void resolve_value(struct check *c, struct node *n) {
     int idx;
     const cJSON *m = find_member(c->a->values, tok_src(c, n->tok), (size_t)t->len, &idx);
     if (!m) {
-        fail_with(c, fmt("An expression attribute value used in expression is not defined; "
+        fail_with(c, xasprintf("An expression attribute value used in expression is not defined; "
                          "attribute value: %.*s",
                          t->len, tok_src(c, n->tok)));
         return;
@@ -1106,7 +1084,7 @@ static void check_reserved(struct check *c, struct node *n) {
     for (int i = 0; i < n->nel; i++) {
         const struct token *t = tok(c, n->el[i].tok);
         if (n->el[i].kind == PE_IDENT && is_reserved(tok_src(c, n->el[i].tok), (size_t)t->len)) {
-            fail_with(c, fmt("Attribute name is a reserved keyword; reserved keyword: %.*s",
+            fail_with(c, xasprintf("Attribute name is a reserved keyword; reserved keyword: %.*s",
                              t->len, tok_src(c, n->el[i].tok)));
             return;
         }
@@ -1114,7 +1092,7 @@ static void check_reserved(struct check *c, struct node *n) {
     /* Wording not confirmed against AWS, which documents the 32-level
      * limit but not its message for expressions. */
     if (n->nel > MAX_PATH_LEVELS)
-        fail_with(c, fmt("The document path has too many nesting levels; nesting levels: %d",
+        fail_with(c, xasprintf("The document path has too many nesting levels; nesting levels: %d",
                          n->nel));
 }
 
@@ -1136,7 +1114,7 @@ static void check_fn_name(struct check *c, struct node *n) {
     if (n->kind != NK_FUNC)
         return;
     if (n->fn == F_UNKNOWN) {
-        fail_with(c, fmt("Invalid function name; function: %s", n->fname));
+        fail_with(c, xasprintf("Invalid function name; function: %s", n->fname));
         return;
     }
     /* Condition functions in updates and update functions in conditions:
@@ -1145,17 +1123,17 @@ static void check_fn_name(struct check *c, struct node *n) {
      * of the real service); the update wording mirrors it. */
     int upd = c->e->kind == DDB_EXPR_UPDATE;
     if (fn_in_update(n->fn) != upd)
-        fail_with(c, fmt("The function is not allowed in a%s expression; function: %s",
+        fail_with(c, xasprintf("The function is not allowed in a%s expression; function: %s",
                          upd ? "n update" : " condition", n->fname));
 }
 
 static void check_redundant_parens(struct check *c, struct node *n) {
     if (n->kind == NK_PAREN && n->kids[0]->kind == NK_PAREN)
-        fail_with(c, fmt("The expression has redundant parentheses;"));
+        fail_with(c, xasprintf("The expression has redundant parentheses;"));
 }
 
 static char *misused(const char *fname) {
-    return fmt("The function is not allowed to be used this way in an expression; function: %s",
+    return xasprintf("The function is not allowed to be used this way in an expression; function: %s",
                fname);
 }
 
@@ -1270,26 +1248,26 @@ static int is_scalar_type(const char *t) {
 }
 
 static char *bad_operand(const char *op, const char *type) {
-    return fmt("Incorrect operand type for operator or function; operator or function: %s, "
+    return xasprintf("Incorrect operand type for operator or function; operator or function: %s, "
                "operand type: %s",
                op, type);
 }
 
 static char *op_text(const struct check *c, const struct node *n) {
     const struct token *t = tok(c, n->tok);
-    return fmt("%.*s", t->len, tok_src(c, n->tok));
+    return xasprintf("%.*s", t->len, tok_src(c, n->tok));
 }
 
 /* Operand counts: function arity and the IN limit. */
 static void count_check(struct check *c, struct node *n) {
     if (n->kind == NK_FUNC && n->fn != F_UNKNOWN && n->nkids != fn_nargs(n->fn))
-        fail_with(c, fmt("Incorrect number of operands for operator or function; operator or "
+        fail_with(c, xasprintf("Incorrect number of operands for operator or function; operator or "
                          "function: %s, number of operands: %d",
                          n->fname, n->nkids));
     /* Over the IN limit AWS's wording is not documented; this reuses its
      * operand-count message. */
     else if (n->kind == NK_IN && n->nkids - 1 > MAX_IN_OPERANDS)
-        fail_with(c, fmt("Incorrect number of operands for operator or function; operator or "
+        fail_with(c, xasprintf("Incorrect number of operands for operator or function; operator or "
                          "function: IN, number of operands: %d",
                          n->nkids - 1));
 }
@@ -1300,7 +1278,7 @@ static void distinct_check(struct check *c, struct node *n) {
     if (n->kind == NK_CMP) {
         op = op_text(c, n);
     } else if (n->kind == NK_FUNC && n->nkids == 2) {
-        op = fmt("%s", n->fname);
+        op = xasprintf("%s", n->fname);
     } else {
         return;
     }
@@ -1308,7 +1286,7 @@ static void distinct_check(struct check *c, struct node *n) {
     y = unparen(n->kids[1]);
     if (same_path(x, y)) {
         char *ps = path_str(x);
-        fail_with(c, fmt("The first operand must be distinct from the remaining operands for "
+        fail_with(c, xasprintf("The first operand must be distinct from the remaining operands for "
                          "this operator or function; operator: %s, first operand: %s",
                          op, ps));
         free(ps);
@@ -1319,7 +1297,7 @@ static void distinct_check(struct check *c, struct node *n) {
 static char *av_brief(const cJSON *av) {
     enum ddb_type t = ddb_av_type(av);
     const cJSON *v = av->child;
-    return fmt("{%s:%s}", ddb_type_name(t), cJSON_IsString(v) ? v->valuestring : "");
+    return xasprintf("{%s:%s}", ddb_type_name(t), cJSON_IsString(v) ? v->valuestring : "");
 }
 
 /* type_check of a function call N: the operand types each function
@@ -1331,7 +1309,7 @@ static void type_check_func(struct check *c, struct node *n) {
     case F_ATTRIBUTE_NOT_EXISTS:
     case F_IF_NOT_EXISTS:
         if (a0 && a0->kind != NK_PATH)
-            fail_with(c, fmt("Operator or function requires a document path; operator or "
+            fail_with(c, xasprintf("Operator or function requires a document path; operator or "
                              "function: %s",
                              n->fname));
         return;
@@ -1357,7 +1335,7 @@ static void type_check_func(struct check *c, struct node *n) {
         for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
             if (strcmp(names[i], name) == 0)
                 return;
-        fail_with(c, fmt("Invalid attribute type name found; type: %s, valid types: "
+        fail_with(c, xasprintf("Invalid attribute type name found; type: %s, valid types: "
                          "{B,NULL,SS,BOOL,L,BS,N,NS,S,M}",
                          name));
         return;
@@ -1437,7 +1415,7 @@ static void type_check(struct check *c, struct node *n) {
                 what = "upper bound to be greater than or equal to lower bound";
             if (what) {
                 char *l = av_brief(lo->av), *h = av_brief(hi->av);
-                fail_with(c, fmt("The BETWEEN operator requires %s; lower bound operand: "
+                fail_with(c, xasprintf("The BETWEEN operator requires %s; lower bound operand: "
                                  "AttributeValue: %s, upper bound operand: AttributeValue: %s",
                                  what, l, h));
                 free(l);
@@ -1508,7 +1486,7 @@ static char *check_overlaps(struct node *const *paths, int n) {
             char *one = path_str(x), *two = path_str(y);
             if (clash) {
                 if (!conflict)
-                    conflict = fmt("Two document paths conflict with each other; must remove or "
+                    conflict = xasprintf("Two document paths conflict with each other; must remove or "
                                    "rewrite one of these paths; path one: %s, path two: %s",
                                    one, two);
                 free(one);
@@ -1516,7 +1494,7 @@ static char *check_overlaps(struct node *const *paths, int n) {
                 continue;
             }
             free(conflict);
-            char *msg = fmt("Two document paths overlap with each other; must remove or rewrite "
+            char *msg = xasprintf("Two document paths overlap with each other; must remove or rewrite "
                             "one of these paths; path one: %s, path two: %s",
                             one, two);
             free(one);
@@ -1541,26 +1519,26 @@ static char *key_leaf(struct check *c, struct node *n, struct key_part *parts, i
         return m ? m : key_leaf(c, n->kids[1], parts, np, cap);
     }
     case NK_OR:
-        return fmt("Invalid operator used in KeyConditionExpression: OR");
+        return xasprintf("Invalid operator used in KeyConditionExpression: OR");
     case NK_NOT:
-        return fmt("Invalid operator used in KeyConditionExpression: NOT");
+        return xasprintf("Invalid operator used in KeyConditionExpression: NOT");
     case NK_IN:
-        return fmt("Invalid operator used in KeyConditionExpression: IN");
+        return xasprintf("Invalid operator used in KeyConditionExpression: IN");
     case NK_CMP:
         if (n->op == TK_NE)
-            return fmt("Invalid operator used in KeyConditionExpression: <>");
+            return xasprintf("Invalid operator used in KeyConditionExpression: <>");
         break;
     case NK_FUNC:
         if (n->fn == F_SIZE)
-            return fmt("KeyConditionExpressions cannot contain nested operations");
+            return xasprintf("KeyConditionExpressions cannot contain nested operations");
         if (n->fn != F_BEGINS_WITH)
-            return fmt("Invalid operator used in KeyConditionExpression: %s", n->fname);
+            return xasprintf("Invalid operator used in KeyConditionExpression: %s", n->fname);
         break;
     default:
         break;
     }
     if ((n->kind == NK_BETWEEN || n->kind == NK_FUNC) && unparen(n->kids[0])->kind != NK_PATH)
-        return fmt("Invalid condition in KeyConditionExpression: %s operator must have the key "
+        return xasprintf("Invalid condition in KeyConditionExpression: %s operator must have the key "
                    "attribute as its first operand",
                    n->kind == NK_BETWEEN ? "BETWEEN" : n->fname);
     struct node *attr = NULL;
@@ -1569,23 +1547,23 @@ static char *key_leaf(struct check *c, struct node *n, struct key_part *parts, i
         struct node *k = unparen(n->kids[i]);
         if (k->kind == NK_PATH) {
             if (attr)
-                return fmt("Invalid KeyConditionExpression: Invalid condition in "
+                return xasprintf("Invalid KeyConditionExpression: Invalid condition in "
                            "KeyConditionExpression: Multiple attribute names used in one "
                            "condition");
             if (k->nel > 1)
-                return fmt("KeyConditionExpressions cannot have conditions on nested "
+                return xasprintf("KeyConditionExpressions cannot have conditions on nested "
                            "attributes");
             attr = k;
             attr_ix = i;
         } else if (k->kind == NK_FUNC) {
-            return fmt("KeyConditionExpressions cannot contain nested operations");
+            return xasprintf("KeyConditionExpressions cannot contain nested operations");
         }
     }
     if (!attr)
-        return fmt("Invalid condition in KeyConditionExpression: No key attribute specified");
+        return xasprintf("Invalid condition in KeyConditionExpression: No key attribute specified");
     for (int i = 0; i < *np && i < cap; i++)
         if (strcmp(parts[i].name, attr->el[0].name) == 0)
-            return fmt("KeyConditionExpressions must only contain one condition per key");
+            return xasprintf("KeyConditionExpressions must only contain one condition per key");
     struct key_part kp = {0};
     kp.name = attr->el[0].name;
     if (n->kind == NK_BETWEEN) {
@@ -1643,7 +1621,7 @@ static char *check_condition(struct check *c) {
         struct key_part tmp[3];
         char *m = key_leaf(c, root, tmp, &np, 3);
         if (!m && np != 1 && np != 2)
-            m = fmt("Conditions can be of length 1 or 2 only");
+            m = xasprintf("Conditions can be of length 1 or 2 only");
         if (m)
             return m;
         c->e->keys = ar_alloc(&c->e->ar, sizeof(*c->e->keys) * (size_t)np);
@@ -1662,7 +1640,7 @@ static char *check_update(struct check *c, int dup_clause) {
     for (int i = 0; i < e->nacts && !c->err; i++)
         walk(c, e->acts[i].value, check_fn_name);
     if (!c->err && dup_clause >= 0)
-        fail_with(c, fmt("The \"%s\" section can only be used once in an update expression;",
+        fail_with(c, xasprintf("The \"%s\" section can only be used once in an update expression;",
                          clause_names[dup_clause]));
     for (int i = 0; i < e->nacts && !c->err; i++) {
         walk(c, e->acts[i].path, resolve_path);
@@ -1672,7 +1650,7 @@ static char *check_update(struct check *c, int dup_clause) {
         walk(c, e->acts[i].value, resolve_value);
     if (c->err)
         return c->err;
-    struct node **paths = xalloc(sizeof(*paths) * (size_t)e->nacts);
+    struct node **paths = xcalloc(1, sizeof(*paths) * (size_t)e->nacts);
     for (int i = 0; i < e->nacts; i++)
         paths[i] = e->acts[i].path;
     c->err = check_overlaps(paths, e->nacts);
@@ -1684,7 +1662,7 @@ static char *check_update(struct check *c, int dup_clause) {
         enum ddb_type t = ddb_av_type(a->value->av);
         const char *ln = long_type_name(t);
         if (ln && !(a->kind == ACT_ADD && t == DDB_T_N))
-            fail_with(c, fmt("Incorrect operand type for operator or function; operator: %s, "
+            fail_with(c, xasprintf("Incorrect operand type for operator or function; operator: %s, "
                              "operand type: %s",
                              clause_names[a->kind], ln));
     }
@@ -1715,8 +1693,8 @@ void ddb_expr_attrs_init(struct ddb_expr_attrs *a, const struct cJSON *names,
     a->values = cJSON_IsObject(values) ? values : NULL;
     a->nnames = a->names ? cJSON_GetArraySize(a->names) : 0;
     a->nvalues = a->values ? cJSON_GetArraySize(a->values) : 0;
-    a->names_used = xalloc((size_t)a->nnames + 1);
-    a->values_used = xalloc((size_t)a->nvalues + 1);
+    a->names_used = xcalloc(1, (size_t)a->nnames + 1);
+    a->values_used = xcalloc(1, (size_t)a->nvalues + 1);
 }
 
 void ddb_expr_attrs_free(struct ddb_expr_attrs *a) {
@@ -1746,40 +1724,40 @@ static int key_ok(const char *k, char prefix) {
 static char *check_maps(const struct ddb_expr_attrs *a) {
     if (a->names) {
         if (!a->names->child)
-            return fmt("ExpressionAttributeNames must not be empty");
+            return xasprintf("ExpressionAttributeNames must not be empty");
         for (const cJSON *m = a->names->child; m; m = m->next) {
             size_t n = strlen(m->string);
             if (n > MAX_PLACEHOLDER_BYTES)
-                return fmt("ExpressionAttributeNames contains invalid key: The expression "
+                return xasprintf("ExpressionAttributeNames contains invalid key: The expression "
                            "attribute map contains a key that is too long; size of key: %zu",
                            n);
             if (!key_ok(m->string, '#'))
-                return fmt("ExpressionAttributeNames contains invalid key: Syntax error; key: "
+                return xasprintf("ExpressionAttributeNames contains invalid key: Syntax error; key: "
                            "\"%s\"",
                            m->string);
             if (!cJSON_IsString(m) || !m->valuestring[0])
-                return fmt("ExpressionAttributeNames contains invalid value: Empty attribute "
+                return xasprintf("ExpressionAttributeNames contains invalid value: Empty attribute "
                            "name for key %s",
                            m->string);
         }
     }
     if (a->values) {
         if (!a->values->child)
-            return fmt("ExpressionAttributeValues must not be empty");
+            return xasprintf("ExpressionAttributeValues must not be empty");
         for (const cJSON *m = a->values->child; m; m = m->next) {
             /* AWS omits the size here, unlike for names (sic). */
             if (strlen(m->string) > MAX_PLACEHOLDER_BYTES)
-                return fmt("ExpressionAttributeValues contains invalid key: The expression "
+                return xasprintf("ExpressionAttributeValues contains invalid key: The expression "
                            "attribute map contains a key that is too long;");
             if (!key_ok(m->string, ':'))
-                return fmt("ExpressionAttributeValues contains invalid key: Syntax error; key: "
+                return xasprintf("ExpressionAttributeValues contains invalid key: Syntax error; key: "
                            "\"%s\"",
                            m->string);
         }
         for (const cJSON *m = a->values->child; m; m = m->next) {
             char *verr = NULL;
             if (ddb_av_check(m, &verr) < 0) {
-                char *msg = fmt("ExpressionAttributeValues contains invalid value: %s for key %s",
+                char *msg = xasprintf("ExpressionAttributeValues contains invalid value: %s for key %s",
                                 verr, m->string);
                 free(verr);
                 return msg;
@@ -1804,7 +1782,7 @@ static char *unused_keys(const char *what, const cJSON *obj, const unsigned char
         free(b.z);
         return NULL;
     }
-    char *msg = fmt("Value provided in %s unused in expressions: keys: {%s}", what, b.z);
+    char *msg = xasprintf("Value provided in %s unused in expressions: keys: {%s}", what, b.z);
     free(b.z);
     return msg;
 }
@@ -1843,7 +1821,7 @@ static struct ddb_expr *parse_fail(struct ddb_expr *e, char **err, char *msg) {
 }
 
 static char *prefixed(enum ddb_expr_kind kind, char *msg) {
-    char *out = fmt("Invalid %s: %s", kind_label(kind), msg);
+    char *out = xasprintf("Invalid %s: %s", kind_label(kind), msg);
     free(msg);
     return out;
 }
@@ -1857,25 +1835,25 @@ struct ddb_expr *ddb_expr_parse(enum ddb_expr_kind kind, const char *text,
         a = &none;
         own_attrs = 1;
     }
-    struct ddb_expr *e = xalloc(sizeof(*e));
+    struct ddb_expr *e = xcalloc(1, sizeof(*e));
     e->kind = kind;
     char *msg = check_maps(a);
     if (msg)
         goto out_fail;
     size_t len = text ? strlen(text) : 0;
     if (len == 0) {
-        msg = prefixed(kind, fmt("The expression can not be empty;"));
+        msg = prefixed(kind, xasprintf("The expression can not be empty;"));
         goto out_fail;
     }
     if (len > MAX_EXPR_BYTES) {
         /* Only conditions and filters append the size (ExtendDB
          * test_expression_size_limit.py, captured from AWS). */
         if (kind == DDB_EXPR_CONDITION || kind == DDB_EXPR_FILTER)
-            msg = fmt("Expression size has exceeded the maximum allowed size; expression size: "
+            msg = xasprintf("Expression size has exceeded the maximum allowed size; expression size: "
                       "%zu",
                       len);
         else
-            msg = fmt("Expression size has exceeded the maximum allowed size;");
+            msg = xasprintf("Expression size has exceeded the maximum allowed size;");
         msg = prefixed(kind, msg);
         goto out_fail;
     }
@@ -1916,7 +1894,7 @@ struct ddb_expr *ddb_expr_parse(enum ddb_expr_kind kind, const char *text,
         nops += count_ops(e->acts[i].value);
     if (nops > MAX_OPERATORS) {
         /* Wording not confirmed against AWS. */
-        msg = prefixed(kind, fmt("The expression contains too many operators; number of "
+        msg = prefixed(kind, xasprintf("The expression contains too many operators; number of "
                                  "operators: %d, limit: %d",
                                  nops, MAX_OPERATORS));
         goto out_fail;
@@ -2028,7 +2006,7 @@ static unsigned char *payload_bytes(enum ddb_type t, const cJSON *v, size_t *n) 
     if (t == DDB_T_B)
         return ddb_b64_decode(v->valuestring, n);
     *n = strlen(v->valuestring);
-    unsigned char *d = xalloc(*n + 1);
+    unsigned char *d = xcalloc(1, *n + 1);
     memcpy(d, v->valuestring, *n);
     return d;
 }
@@ -2182,7 +2160,7 @@ static int eval_cond(const struct node *n, const cJSON *item) {
 int ddb_expr_eval(const struct ddb_expr *e, const struct cJSON *item, char **err) {
     if (!e || !is_condition_kind(e->kind) || !e->root) {
         if (err)
-            *err = fmt("Expression is not a condition");
+            *err = xasprintf("Expression is not a condition");
         return -1;
     }
     return eval_cond(e->root, item);
@@ -2192,7 +2170,7 @@ int ddb_expr_eval(const struct ddb_expr *e, const struct cJSON *item, char **err
 
 static int upd_fail(char **err, const char *msg) {
     if (err)
-        *err = fmt("%s", msg);
+        *err = xasprintf("%s", msg);
     return -1;
 }
 
@@ -2464,7 +2442,7 @@ static int delete_from(cJSON *target, const cJSON *v, char **err) {
 static int apply_update(const struct ddb_expr *e, cJSON *item, int is_new, char **err) {
     if (!e || e->kind != DDB_EXPR_UPDATE || !cJSON_IsObject(item))
         return upd_fail(err, "Expression is not an update expression");
-    cJSON **vals = xalloc(sizeof(*vals) * (size_t)(e->nacts + 1));
+    cJSON **vals = xcalloc(1, sizeof(*vals) * (size_t)(e->nacts + 1));
     struct pendings appends = {0}, removals = {0};
     int rc = 0;
     for (int i = 0; i < e->nacts && rc == 0; i++)
@@ -2592,7 +2570,7 @@ static cJSON *project_paths(struct node *const *paths, int n, const cJSON *item)
     cJSON *out = cJSON_CreateObject();
     if (!item || n <= 0)
         return out;
-    struct node **sorted = xalloc(sizeof(*sorted) * (size_t)n);
+    struct node **sorted = xcalloc(1, sizeof(*sorted) * (size_t)n);
     memcpy(sorted, paths, sizeof(*sorted) * (size_t)n);
     qsort(sorted, (size_t)n, sizeof(*sorted), cmp_path_nodes);
     const struct node *prev = NULL;
@@ -2645,7 +2623,7 @@ struct cJSON *ddb_expr_project(const struct ddb_expr *e, const struct cJSON *ite
 struct cJSON *ddb_expr_update_project(const struct ddb_expr *e, const struct cJSON *item) {
     if (!e || e->kind != DDB_EXPR_UPDATE)
         return cJSON_CreateObject();
-    struct node **paths = xalloc(sizeof(*paths) * (size_t)(e->nacts + 1));
+    struct node **paths = xcalloc(1, sizeof(*paths) * (size_t)(e->nacts + 1));
     for (int i = 0; i < e->nacts; i++)
         paths[i] = e->acts[i].path;
     cJSON *out = project_paths(paths, e->nacts, item);
@@ -2670,7 +2648,7 @@ int ddb_expr_key_condition(const struct ddb_expr *e, const char *hash_key,
                            const char *range_key, struct ddb_key_cond *out, char **err) {
     memset(out, 0, sizeof(*out));
     if (!e || e->kind != DDB_EXPR_KEY_CONDITION || e->nkeys < 1 || !hash_key)
-        return key_fail(err, fmt("Query key condition not supported"));
+        return key_fail(err, xasprintf("Query key condition not supported"));
     const struct key_part *h = NULL, *r = NULL;
     for (int i = 0; i < e->nkeys; i++) {
         if (strcmp(e->keys[i].name, hash_key) == 0)
@@ -2679,15 +2657,15 @@ int ddb_expr_key_condition(const struct ddb_expr *e, const char *hash_key,
             r = &e->keys[i];
     }
     if (!h)
-        return key_fail(err, fmt("Query condition missed key schema element: %s", hash_key));
+        return key_fail(err, xasprintf("Query condition missed key schema element: %s", hash_key));
     if (r) {
         if (!range_key)
-            return key_fail(err, fmt("Query key condition not supported"));
+            return key_fail(err, xasprintf("Query key condition not supported"));
         if (strcmp(r->name, range_key) != 0)
-            return key_fail(err, fmt("Query condition missed key schema element: %s", range_key));
+            return key_fail(err, xasprintf("Query condition missed key schema element: %s", range_key));
     }
     if (h->op != DDB_KEY_EQ)
-        return key_fail(err, fmt("Query key condition not supported"));
+        return key_fail(err, xasprintf("Query key condition not supported"));
     out->hash_name = h->name;
     out->hash_value = h->v1;
     if (r) {

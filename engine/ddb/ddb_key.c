@@ -12,7 +12,7 @@
 #include "engine/ddb/ddb.h"
 
 #include "engine/ddb/ddb_num.h"
-#include "engine/util.h"
+#include "base/util.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -7,8 +7,8 @@
  */
 #include "engine/ddb/ddb.h"
 
-#include "engine/clock.h"
-#include "engine/util.h"
+#include "base/clock.h"
+#include "base/util.h"
 #include "storage/store.h"
 
 #include <assert.h>

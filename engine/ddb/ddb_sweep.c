@@ -7,10 +7,10 @@
  */
 #include "engine/ddb/ddb.h"
 
-#include "engine/clock.h"
+#include "base/clock.h"
 #include "engine/esm.h"
-#include "engine/log.h"
-#include "engine/util.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "storage/store.h"
 
 #include <cjson/cJSON.h>

@@ -8,9 +8,9 @@
  */
 #include "engine/ddb/ddb.h"
 
-#include "engine/clock.h"
+#include "base/clock.h"
 #include "engine/ddb/ddb_num.h"
-#include "engine/util.h"
+#include "base/util.h"
 #include "storage/store.h"
 
 #include <cjson/cJSON.h>

@@ -3,7 +3,7 @@
  */
 #include "tests/unit/driver.h"
 #include "api/request.h"
-#include "engine/util.h"
+#include "base/util.h"
 #include "server/router.h"
 
 #include <stdint.h>

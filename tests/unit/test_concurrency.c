@@ -26,7 +26,7 @@
  * temporary directory (checked fixture), so the process-wide counters,
  * the virtual clock and sluice_cfg never leak into another test.
  */
-#include "engine/clock.h"
+#include "base/clock.h"
 #include "engine/concurrency.h"
 #include "engine/config.h"
 #include "storage/store.h"

@@ -6,9 +6,9 @@
  * expired item of a table in another scope than the default one. Each
  * test has a fresh database in a temporary directory (checked fixture).
  */
-#include "engine/clock.h"
+#include "base/clock.h"
 #include "engine/ddb/ddb.h"
-#include "engine/util.h"
+#include "base/util.h"
 #include "storage/store.h"
 
 #include <check.h>

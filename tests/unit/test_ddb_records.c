@@ -19,8 +19,8 @@
 #include "api/aws_error.h"
 #include "api/ddb_int.h"
 #include "api/request.h"
-#include "engine/clock.h"
-#include "engine/util.h"
+#include "base/clock.h"
+#include "base/util.h"
 #include "storage/store.h"
 
 #include <check.h>

@@ -7,7 +7,7 @@
  */
 #include "api/aws_error.h"
 #include "api/ddb_int.h"
-#include "engine/util.h"
+#include "base/util.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -7,7 +7,7 @@
 #include "api/aws_error.h"
 #include "api/request.h"
 #include "api/validate.h"
-#include "engine/util.h"
+#include "base/util.h"
 
 #include <check.h>
 #include <cjson/cJSON.h>

@@ -8,7 +8,7 @@
 #include "api/api.h"
 #include "api/aws_error.h"
 #include "api/request.h"
-#include "engine/util.h"
+#include "base/util.h"
 #include "storage/store.h"
 #include "storage/store_ddb.h"
 #include "storage/store_esm.h"

@@ -7,7 +7,7 @@
 #include "engine/esm_decide.h"
 #include "engine/esm_filter.h"
 #include "engine/esm_settings.h"
-#include "engine/util.h"
+#include "base/util.h"
 
 #include <check.h>
 #include <cjson/cJSON.h>

@@ -8,7 +8,7 @@
  * of the invoker before fnlog.c existed.
  */
 #include "engine/fnlog.h"
-#include "engine/util.h"
+#include "base/util.h"
 #include "runtime/env.h"
 
 #include <check.h>

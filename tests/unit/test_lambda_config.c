@@ -11,7 +11,7 @@
 #include "api/lambda_config.h"
 #include "api/aws_error.h"
 #include "api/request.h"
-#include "engine/util.h"
+#include "base/util.h"
 
 #include <check.h>
 #include <cjson/cJSON.h>

@@ -6,7 +6,7 @@
  */
 #include "api/api.h"
 #include "api/logs_retention.h"
-#include "engine/clock.h"
+#include "base/clock.h"
 #include "storage/store.h"
 #include "storage/store_logs.h"
 

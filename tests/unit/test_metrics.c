@@ -14,7 +14,7 @@
  * Each test runs in its own forked child with a fresh database (checked
  * fixture), so the in-memory table and the clock never leak.
  */
-#include "engine/clock.h"
+#include "base/clock.h"
 #include "engine/concurrency.h"
 #include "engine/metrics.h"
 #include "storage/store.h"

@@ -1,9 +1,9 @@
 /*
- * Unit tests for engine/util.h: base64 both ways, percent-decoding of
+ * Unit tests for base/util.h: base64 both ways, percent-decoding of
  * path segments, Lambda's and ISO-8601 timestamps, uuids, and the
  * aborting allocation and string helpers.
  */
-#include "engine/util.h"
+#include "base/util.h"
 
 #include <check.h>
 #include <pthread.h>

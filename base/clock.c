@@ -1,9 +1,9 @@
 /*
- * Virtual clock (engine/clock.h). The offset is one atomic; reads are a
+ * Virtual clock (base/clock.h). The offset is one atomic; reads are a
  * clock_gettime plus a load.
  */
-#include "engine/clock.h"
-#include "engine/util.h"
+#include "base/clock.h"
+#include "base/util.h"
 
 #include <stdatomic.h>
 

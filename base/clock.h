@@ -4,8 +4,8 @@
  * readiness) without waiting. Time = wall clock + an offset that only
  * grows.
  */
-#ifndef EMU_ENGINE_CLOCK_H
-#define EMU_ENGINE_CLOCK_H
+#ifndef SLUICE_BASE_CLOCK_H
+#define SLUICE_BASE_CLOCK_H
 
 #include <stdint.h>
 

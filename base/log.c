@@ -1,8 +1,8 @@
 /*
- * engine/log.h: a threshold and a formatted write(2) per line, so lines
+ * base/log.h: a threshold and a formatted write(2) per line, so lines
  * from different threads never interleave.
  */
-#include "engine/log.h"
+#include "base/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>

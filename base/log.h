@@ -1,8 +1,8 @@
 /*
  * Leveled logging to stderr, one line per call, safe from any thread.
  */
-#ifndef EMU_ENGINE_LOG_H
-#define EMU_ENGINE_LOG_H
+#ifndef SLUICE_BASE_LOG_H
+#define SLUICE_BASE_LOG_H
 
 enum log_level { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
 

@@ -1,7 +1,7 @@
 /*
- * Implementation of engine/util.h: allocation, strings, ids, base64, time.
+ * Implementation of base/util.h: allocation, strings, ids, base64, time.
  */
-#include "engine/util.h"
+#include "base/util.h"
 
 #include <stdint.h>
 #include <stdio.h>

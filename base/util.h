@@ -1,10 +1,11 @@
 /*
- * Small helpers every layer above storage uses: allocation that aborts on
- * failure (so error paths stay for real errors), formatted strings, ids,
- * base64 and AWS's timestamp formats.
+ * The base every layer links (base/, below storage/ and runtime/): allocation
+ * that aborts on failure (so error paths stay for real errors), formatted
+ * strings, ids, base64, AWS's timestamp formats and the system clocks. It
+ * includes nothing of the project.
  */
-#ifndef EMU_ENGINE_UTIL_H
-#define EMU_ENGINE_UTIL_H
+#ifndef SLUICE_BASE_UTIL_H
+#define SLUICE_BASE_UTIL_H
 
 #include <stdarg.h>
 #include <stddef.h>
