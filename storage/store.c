@@ -263,7 +263,26 @@ static const char sql_begin[] = "BEGIN IMMEDIATE", sql_begin_read[] = "BEGIN", s
                   sql_rollback[] = "ROLLBACK", sql_savepoint[] = "SAVEPOINT job",
                   sql_release[] = "RELEASE job", sql_rollback_to[] = "ROLLBACK TO job";
 
-static void lock_write(void) { pthread_mutex_lock(&write_mu); }
+/* A new data directory's database, renamed into place but not yet
+ * flushed (create_db). Nothing has been acknowledged before the ready
+ * file, so the flush waits until just after it (store_sync_new_db) or
+ * until the first writer, whichever comes first: no write commits on top
+ * of an image that is not on disk. Read and written under write_mu. */
+static int image_unsynced;
+
+static int sync_path(const char *path);
+
+/* Takes the write lock; flushes a new database first when it is not yet
+ * (a failure is logged and retried by the next writer). */
+static void lock_write(void) {
+    pthread_mutex_lock(&write_mu);
+    if (image_unsynced) {
+        if (sync_path(db_path) == 0 && sync_path(data_dir) == 0)
+            image_unsynced = 0;
+        else
+            fprintf(stderr, "sluice: cannot flush %s: %s\n", db_path, strerror(errno));
+    }
+}
 
 static void release_write(void) {
     if (holds_write) {
@@ -275,6 +294,11 @@ static void release_write(void) {
 /* Write transactions begun by store_begin(1); read and written under
  * write_mu only. */
 static uint64_t write_epoch;
+
+void store_sync_new_db(void) {
+    lock_write();
+    pthread_mutex_unlock(&write_mu);
+}
 
 int store_begin(int write) {
     int acquired = 0;
@@ -679,13 +703,14 @@ out:
 }
 
 /* Makes the database of a new data directory: store_db_image written
- * under a temporary name, fsynced, renamed into place, and the directory
- * fsynced. Creating it with SQLite flushed the disk five times on the way
- * to the ready file (switching an empty file to WAL goes through a
- * rollback journal: the journal, the directory, the file; then the new
- * log and the directory again); this flushes twice. A crash before the
- * rename leaves only the temporary name, removed at the next start, so
- * the database is either whole or absent. Returns STORE_OK or STORE_ERR. */
+ * under a temporary name and renamed into place; the file and the
+ * directory are flushed after the ready file (image_unsynced). Creating it
+ * with SQLite flushed the disk five times on the way to the ready file
+ * (switching an empty file to WAL goes through a rollback journal: the
+ * journal, the directory, the file; then the new log and the directory
+ * again); this flushes twice, and after ready. A crash before the rename
+ * leaves only the temporary name, removed at the next start, so the
+ * database is either whole or absent. Returns STORE_OK or STORE_ERR. */
 static int create_db(void) {
     static const char *const suffixes[] = {"", "-journal", "-wal", "-shm"};
     char tmp[PATH_MAX + 16], path[PATH_MAX + 32];
@@ -700,11 +725,12 @@ static int create_db(void) {
             unlink(path);
         }
     }
-    if (write_image(tmp, 1) != 0 || rename(tmp, db_path) != 0 || sync_path(data_dir) != 0) {
+    if (write_image(tmp, 0) != 0 || rename(tmp, db_path) != 0) {
         fprintf(stderr, "sluice: cannot create %s: %s\n", db_path, strerror(errno));
         unlink(tmp);
         return STORE_ERR;
     }
+    image_unsynced = 1;
     return STORE_OK;
 }
 

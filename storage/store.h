@@ -51,6 +51,12 @@ void store_thread_done(void);
  * Returns NULL on error (logged). */
 struct sqlite3_stmt *store_stmt(const char *sql);
 
+/* Flushes a new data directory's database to disk (file and directory)
+ * if store_init created it and no writer has yet. Call once the ready
+ * file is written: until then nothing has been acknowledged. Blocks
+ * writers meanwhile; cheap when there is nothing to flush. Any thread. */
+void store_sync_new_db(void);
+
 /* Transaction helpers. store_begin(0) reads on the thread's connection;
  * store_begin(1) waits for the write mutex, then takes SQLite's write lock
  * at once (BEGIN IMMEDIATE) on the shared writer connection. Return STORE_OK or STORE_ERR/BUSY. */

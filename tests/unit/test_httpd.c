@@ -217,8 +217,8 @@ END_TEST
 START_TEST(test_header_limit) {
     int port;
     struct httpd *h = start(0, 8, &port);
-    size_t n = 80 * 1024;
-    char *req = malloc(n + 64);
+    enum { n = 80 * 1024 };
+    static char req[n + 64];
     int off = sprintf(req, "GET / HTTP/1.1\r\nX-Long: ");
     memset(req + off, 'a', n);
     strcpy(req + off + n, "\r\n\r\n");
@@ -232,7 +232,6 @@ START_TEST(test_header_limit) {
     got = exchange(port, req, strlen(req));
     ck_assert_msg(strncmp(got, "HTTP/1.1 431 ", 13) == 0, "got [%.60s]", got);
     free(got);
-    free(req);
     httpd_stop(h);
 }
 END_TEST
