@@ -650,13 +650,6 @@ static const struct op cw_ops[] = {
     {"ListMetrics", list_metrics, 0, NULL, NULL, NULL},
 };
 
-static const struct op *cw_json_find(const struct service *svc, struct req *req, struct op_in *in) {
-    (void)in;
-    const struct op *op = op_by_target(svc, req);
-    if (op == NULL) req_fail(req, &AWSERR_CW_UNKNOWN_OP, "%s", "");
-    return op;
-}
-
 static int cw_json_parse(struct req *req, struct op_in *in) {
     if (json_body(req, &in->json) == 0 && cJSON_IsObject(in->json)) return 0;
     req->err = NULL;
@@ -677,7 +670,8 @@ const struct service cw_json_service = {
     .name = "monitoring",
     .ops = cw_ops,
     .nops = sizeof(cw_ops) / sizeof(cw_ops[0]),
-    .find = cw_json_find,
+    .find = op_find_target,
+    .unknown_op = &AWSERR_CW_UNKNOWN_OP,
     .parse = cw_json_parse,
     .store_fail = cw_store_fail,
     .reply = cw_json_reply,

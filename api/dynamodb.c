@@ -1333,13 +1333,6 @@ static const struct op ddbs_ops[] = {
     {"ListStreams", ddbs_list_streams, 0, NULL, NULL, NULL},
 };
 
-static const struct op *ddb_find(const struct service *svc, struct req *req, struct op_in *in) {
-    (void)in;
-    const struct op *op = op_by_target(svc, req);
-    if (op == NULL) req_fail(req, &AWSERR_DDB_UNKNOWN_OP, "%s", "");
-    return op;
-}
-
 static void ddb_store_fail_(struct req *req, int rc) {
     ddb_store_fail(req, rc);
 }
@@ -1348,7 +1341,8 @@ const struct service ddb_service = {
     .name = "dynamodb",
     .ops = ddb_ops,
     .nops = NELEM(ddb_ops),
-    .find = ddb_find,
+    .find = op_find_target,
+    .unknown_op = &AWSERR_DDB_UNKNOWN_OP,
     .parse = op_parse_json_nonempty,
     .store_fail = ddb_store_fail_,
     /* Tables handed to earlier jobs of a batch are no longer in use. */
@@ -1361,7 +1355,8 @@ const struct service ddbs_service = {
     .name = "dynamodbstreams",
     .ops = ddbs_ops,
     .nops = NELEM(ddbs_ops),
-    .find = ddb_find,
+    .find = op_find_target,
+    .unknown_op = &AWSERR_DDB_UNKNOWN_OP,
     .parse = op_parse_json_nonempty,
     .store_fail = ddb_store_fail_,
     .read_snapshot = 1,

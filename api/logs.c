@@ -748,13 +748,6 @@ static const struct op logs_ops[] = {
     {"UntagResource", untag_resource, OP_WRITE, NULL, NULL, NULL},
 };
 
-static const struct op *logs_find(const struct service *svc, struct req *req, struct op_in *in) {
-    (void)in;
-    const struct op *op = op_by_target(svc, req);
-    if (op == NULL) req_fail(req, &AWSERR_DDB_UNKNOWN_OP, "%s", "");
-    return op;
-}
-
 static void logs_store_fail(struct req *req, int rc) {
     (void)rc;
     store_fail(req);
@@ -764,7 +757,8 @@ const struct service logs_service = {
     .name = "logs",
     .ops = logs_ops,
     .nops = sizeof(logs_ops) / sizeof(logs_ops[0]),
-    .find = logs_find,
+    .find = op_find_target,
+    .unknown_op = &AWSERR_DDB_UNKNOWN_OP,
     .parse = op_parse_json,
     .store_fail = logs_store_fail,
 };

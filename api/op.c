@@ -24,6 +24,13 @@ const struct op *op_by_target(const struct service *svc, struct req *req) {
     return bsearch(dot + 1, svc->ops, svc->nops, sizeof(svc->ops[0]), op_name_cmp);
 }
 
+const struct op *op_find_target(const struct service *svc, struct req *req, struct op_in *in) {
+    (void)in;
+    const struct op *op = op_by_target(svc, req);
+    if (op == NULL) req_fail(req, svc->unknown_op, "%s", "");
+    return op;
+}
+
 /* Matches PATH (raw, no query) against TMPL. On success stores decoded
  * captures in CAPS (owned) and returns 1; returns 0 on no match, -1 when a
  * capture is not valid percent-encoding. */

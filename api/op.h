@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 
+struct aws_error;
 struct cJSON;
 struct req;
 
@@ -62,7 +63,8 @@ struct service {
     size_t nops;
     /* Finds REQ's operation (and fills what the lookup yields into IN:
      * path captures, the query protocol's form). Returns NULL with the
-     * service's error recorded when there is none. */
+     * service's error recorded when there is none. op_find_target serves
+     * the X-Amz-Target services. */
     const struct op *(*find)(const struct service *svc, struct req *req, struct op_in *in);
     /* Parses REQ's body into IN->json, or records the service's error for
      * a body it cannot take and returns -1. NULL: handlers read the body. */
@@ -74,6 +76,9 @@ struct service {
     /* Called at the start of each OP_GROUP job, inside the shared
      * transaction (DynamoDB drops its per-job table cache). NULL: nothing. */
     void (*group_job)(void);
+    /* op_find_target's error for an operation the service lacks (recorded
+     * with an empty message, as AWS's JSON services answer it). */
+    const struct aws_error *unknown_op;
     /* Operations without OP_WRITE read in one snapshot (BEGIN ... ROLLBACK)
      * when set: a Query or a Scan sees one consistent state. */
     int read_snapshot;
@@ -89,6 +94,10 @@ void op_run(const struct service *svc, struct req *req);
  * sorted by name. Records nothing when it returns NULL: the caller's
  * find() words the error. */
 const struct op *op_by_target(const struct service *svc, struct req *req);
+
+/* find() for the X-Amz-Target services: op_by_target, or SVC's
+ * unknown_op error recorded and NULL. */
+const struct op *op_find_target(const struct service *svc, struct req *req, struct op_in *in);
 
 /* find() helper for REST services: the first row whose method and path
  * template match REQ, with its captures stored (decoded) in IN. Returns
