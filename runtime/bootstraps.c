@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -42,8 +43,10 @@ static int write_file(const char *path, const unsigned char *data, size_t n) {
     return 0;
 }
 
+static char rdir[PATH_MAX];
+static pthread_once_t written = PTHREAD_ONCE_INIT;
+
 int rt_bootstraps_install(const char *dir) {
-    char rdir[PATH_MAX];
     if (snprintf(rdir, sizeof(rdir), "%s/runtime", dir) >= (int)sizeof(rdir)) return -1;
     if (mkdir(rdir, 0755) != 0 && errno != EEXIST) {
         fprintf(stderr, "sluice: cannot create %s: %s\n", rdir, strerror(errno));
@@ -52,14 +55,23 @@ int rt_bootstraps_install(const char *dir) {
     if (snprintf(py_path, sizeof(py_path), "%s/bootstrap.py", rdir) >= (int)sizeof(py_path) ||
         snprintf(js_path, sizeof(js_path), "%s/bootstrap.js", rdir) >= (int)sizeof(js_path))
         return -1;
-    if (write_file(py_path, sluice_bootstrap_py, sluice_bootstrap_py_len) != 0 ||
-        write_file(js_path, sluice_bootstrap_js, sluice_bootstrap_js_len) != 0) {
-        fprintf(stderr, "sluice: cannot write the runtime bootstraps in %s: %s\n", rdir, strerror(errno));
-        return -1;
-    }
     return 0;
 }
 
-const char *rt_bootstrap_python(void) { return py_path; }
+static void write_both(void) {
+    if (write_file(py_path, sluice_bootstrap_py, sluice_bootstrap_py_len) != 0 ||
+        write_file(js_path, sluice_bootstrap_js, sluice_bootstrap_js_len) != 0)
+        fprintf(stderr, "sluice: cannot write the runtime bootstraps in %s: %s\n", rdir, strerror(errno));
+}
 
-const char *rt_bootstrap_nodejs(void) { return js_path; }
+void rt_bootstraps_write(void) { pthread_once(&written, write_both); }
+
+const char *rt_bootstrap_python(void) {
+    rt_bootstraps_write();
+    return py_path;
+}
+
+const char *rt_bootstrap_nodejs(void) {
+    rt_bootstraps_write();
+    return js_path;
+}

@@ -6,11 +6,19 @@
 #ifndef SLUICE_RUNTIME_BOOTSTRAPS_H
 #define SLUICE_RUNTIME_BOOTSTRAPS_H
 
-/* Writes the bootstraps under DIR/runtime/ (replacing older copies
- * atomically). Returns 0 or -1 (logged). Call once at start-up. */
+/* Makes DIR/runtime/ and names the bootstraps' files there. Returns 0 or
+ * -1 (logged). Call once at start-up, before any other function here. */
 int rt_bootstraps_install(const char *dir);
 
-/* Paths of the installed bootstraps; valid after rt_bootstraps_install. */
+/* Writes the bootstraps (replacing older copies atomically), once: the
+ * server calls it right after its ready file, and the path getters below
+ * call it first, so an environment spawned earlier waits for the files
+ * rather than missing them. A failure is logged (environments then fail
+ * their init). Thread-safe. */
+void rt_bootstraps_write(void);
+
+/* Paths of the installed bootstraps, written (rt_bootstraps_write) before
+ * they are returned; valid after rt_bootstraps_install. */
 const char *rt_bootstrap_python(void);
 const char *rt_bootstrap_nodejs(void);
 

@@ -266,8 +266,10 @@ int main(int argc, char **argv) {
     log_msg(LOG_INFO, "sluice %s listening on http://%s:%d (%s)", SLUICE_VERSION, sluice_cfg.host,
             port, sluice_cfg.in_memory ? "in memory" : sluice_cfg.data_dir);
     /* A new database reaches the disk now, before any write can commit on
-     * it (storage/store.h). */
+     * it (storage/store.h); the bootstraps are written now too (the first
+     * spawn waits for them: runtime/bootstraps.h). */
     store_sync_new_db();
+    rt_bootstraps_write();
     /* The threads that work behind requests start once the ready file is
      * written: each opens its own database connection (schema parse,
      * page cache), which on a small machine competed with the main thread
