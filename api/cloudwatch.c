@@ -742,16 +742,6 @@ static cJSON *listify(cJSON *node) {
     return out;
 }
 
-/* Decodes one form component ('+' is a space). NULL when malformed. */
-static char *form_decode(const char *z, size_t n) {
-    char *tmp = xstrndup(z, n);
-    for (char *p = tmp; *p; p++)
-        if (*p == '+') *p = ' ';
-    char *out = util_pct_decode(tmp, strlen(tmp));
-    free(tmp);
-    return out;
-}
-
 /* Adds the form-encoded BODY and the query string parameters to ROOT;
  * stores the Action and Version in *ACTION / *VERSION (heap, caller
  * frees). Returns 0 or -1 (recorded). */
@@ -764,8 +754,8 @@ static int form_parse(struct req *req, cJSON *root, char **action, char **versio
         if (n > 0) {
             if (++nparams > CW_MAX_FORM_PARAMS)
                 return req_fail(req, &AWSERR_CW_INVALID_VALUE, "Too many parameters in the request.");
-            char *k = form_decode(p, eq ? (size_t)(eq - p) : n);
-            char *v = eq ? form_decode(eq + 1, n - (size_t)(eq + 1 - p)) : xstrdup("");
+            char *k = util_form_decode(p, eq ? (size_t)(eq - p) : n);
+            char *v = eq ? util_form_decode(eq + 1, n - (size_t)(eq + 1 - p)) : xstrdup("");
             if (k == NULL || v == NULL) {
                 free(k);
                 free(v);

@@ -16,6 +16,28 @@ const char *req_header(struct req *req, const char *name) {
     return req->header_fn(req->header_ctx, name);
 }
 
+void req_parse_query(struct req *req, const char *q) {
+    while (*q && req->nquery < REQ_MAX_QUERY) {
+        size_t n = strcspn(q, "&");
+        const char *eq = memchr(q, '=', n);
+        size_t nk = eq ? (size_t)(eq - q) : n;
+        if (nk > 0) {
+            char *k = util_form_decode(q, nk);
+            char *v = eq ? util_form_decode(eq + 1, n - nk - 1) : xstrdup("");
+            if (k && v) {
+                req->query[req->nquery].name = k;
+                req->query[req->nquery].value = v;
+                req->nquery++;
+            } else {
+                free(k);
+                free(v);
+            }
+        }
+        q += n;
+        if (*q == '&') q++;
+    }
+}
+
 const char *req_query(struct req *req, const char *name) {
     for (int i = 0; i < req->nquery; i++)
         if (strcmp(req->query[i].name, name) == 0) return req->query[i].value;

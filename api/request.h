@@ -73,6 +73,13 @@ struct req {
  * Borrowed: valid until the request completes. */
 const char *req_header(struct req *req, const char *name);
 
+/* Splits the raw query string Q at '&' and '=' into REQ's decoded
+ * parameters: '+' is a space, %XX a byte (application/x-www-form-urlencoded,
+ * as AWS's query-string parameters are encoded). Pairs that do not decode
+ * are skipped, and so are those past REQ_MAX_QUERY; a name without '='
+ * has the value "". Used by the HTTP front and the unit tests' driver. */
+void req_parse_query(struct req *req, const char *q);
+
 /* Returns the decoded value of query parameter NAME (case-sensitive, as
  * AWS's query names are), or NULL. Borrowed from REQ. */
 const char *req_query(struct req *req, const char *name);

@@ -222,3 +222,12 @@ char *util_pct_decode(const char *z, size_t n) {
     out[o] = '\0';
     return out;
 }
+
+char *util_form_decode(const char *z, size_t n) {
+    char *plain = xmalloc(n + 1);
+    for (size_t i = 0; i < n; i++) plain[i] = z[i] == '+' ? ' ' : z[i];
+    plain[n] = '\0';
+    char *out = util_pct_decode(plain, n);
+    free(plain);
+    return out;
+}

@@ -65,4 +65,10 @@ int64_t util_mono_ns(void);
  * as '+'). Returns NULL when an escape is malformed or decodes to NUL.
  * Caller frees. */
 char *util_pct_decode(const char *z, size_t n);
+
+/* util_pct_decode for application/x-www-form-urlencoded text, where '+'
+ * also stands for a space (query strings, query-protocol bodies). Same
+ * returns: a new string (caller frees) or NULL when an escape is malformed
+ * or encodes NUL. */
+char *util_form_decode(const char *z, size_t n);
 #endif

@@ -49,43 +49,6 @@ static const char *conn_header(void *ctx, const char *name) {
     return httpd_header(ctx, name);
 }
 
-/* Decodes N bytes of form-encoded Z ('+' is a space); NULL when a %-escape
- * is malformed or encodes NUL. Caller frees. */
-static char *form_decode(const char *z, size_t n) {
-    char *plain = xmalloc(n + 1);
-    for (size_t i = 0; i < n; i++) plain[i] = z[i] == '+' ? ' ' : z[i];
-    plain[n] = '\0';
-    char *out = util_pct_decode(plain, n);
-    free(plain);
-    return out;
-}
-
-/* Splits the raw query string Q at '&' and '=' into REQ's decoded
- * parameters: '+' is a space, %XX a byte (application/x-www-form-urlencoded,
- * as AWS's query-string parameters are encoded). Pairs that do not decode
- * are skipped; a name without '=' has the value "". */
-static void collect_query(struct req *req, const char *q) {
-    while (*q && req->nquery < REQ_MAX_QUERY) {
-        size_t n = strcspn(q, "&");
-        const char *eq = memchr(q, '=', n);
-        size_t nk = eq ? (size_t)(eq - q) : n;
-        if (nk > 0) {
-            char *k = form_decode(q, nk);
-            char *v = eq ? form_decode(eq + 1, n - nk - 1) : xstrdup("");
-            if (k && v) {
-                req->query[req->nquery].name = k;
-                req->query[req->nquery].value = v;
-                req->nquery++;
-            } else {
-                free(k);
-                free(v);
-            }
-        }
-        q += n;
-        if (*q == '&') q++;
-    }
-}
-
 /* The caller's account and region, and the service the request is signed
  * for (server/sigv4.h); account 000000000000 and us-east-1 by default. */
 static void identify_caller(struct req *req) {
@@ -148,7 +111,7 @@ static size_t on_begin(void *ud, struct httpd_req *hr) {
     req->header_fn = conn_header;
     req->header_ctx = hr;
     util_uuid(req->request_id);
-    collect_query(req, hr->query);
+    req_parse_query(req, hr->query);
     identify_caller(req);
     pd->cap = router_prepare(req);
     hr->data = pd;

@@ -21,33 +21,13 @@ static const char *driver_header(void *ctx, const char *name) {
     return NULL;
 }
 
-static void split_query(struct req *r, const char *q) {
-    while (*q && r->nquery < REQ_MAX_QUERY) {
-        size_t n = strcspn(q, "&");
-        const char *eq = memchr(q, '=', n);
-        size_t nk = eq ? (size_t)(eq - q) : n;
-        char *k = util_pct_decode(q, nk);
-        char *v = eq ? util_pct_decode(eq + 1, n - nk - 1) : xstrdup("");
-        if (k && v) {
-            r->query[r->nquery].name = k;
-            r->query[r->nquery].value = v;
-            r->nquery++;
-        } else {
-            free(k);
-            free(v);
-        }
-        q += n;
-        if (*q == '&') q++;
-    }
-}
-
 struct req *drive(const char *method, const char *path, const char *target, const char *body,
                   const char *account) {
     struct req *r = xcalloc(1, sizeof(*r));
     r->method = method;
     const char *q = strchr(path, '?');
     r->path = q ? xstrndup(path, (size_t)(q - path)) : xstrdup(path);
-    if (q) split_query(r, q + 1);
+    if (q) req_parse_query(r, q + 1);
     r->body = xstrdup(body ? body : "");
     r->nbody = strlen(r->body);
     r->header_fn = driver_header;

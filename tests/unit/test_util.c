@@ -181,6 +181,24 @@ START_TEST(pct_decode_valid) {
 }
 END_TEST
 
+/* Form encoding: as util_pct_decode, and '+' is a space. */
+START_TEST(form_decode) {
+    static const struct { const char *in, *want; } rows[] = {
+        {"", ""}, {"a+b", "a b"}, {"a%2Bb", "a+b"}, {"+%20+", "   "},
+        {"x%3D1%26y", "x=1&y"}, {"%zz", NULL}, {"a%00b", NULL}, {"%4", NULL},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        char *out = util_form_decode(rows[i].in, strlen(rows[i].in));
+        if (rows[i].want == NULL)
+            ck_assert_msg(out == NULL, "form('%s') = '%s', want NULL", rows[i].in, out ? out : "");
+        else
+            ck_assert_msg(out && strcmp(out, rows[i].want) == 0, "form('%s') = '%s', want '%s'",
+                          rows[i].in, out ? out : "(null)", rows[i].want);
+        free(out);
+    }
+}
+END_TEST
+
 START_TEST(pct_decode_malformed) {
     EXPECT_PCT("%z1", NULL);
     EXPECT_PCT("%1z", NULL);
@@ -388,6 +406,7 @@ static Suite *util_suite(void) {
         {"b64_invalid", b64_invalid},
         {"pct_decode_valid", pct_decode_valid},
         {"pct_decode_malformed", pct_decode_malformed},
+        {"form_decode", form_decode},
         {"pct_decode_nul_rejected", pct_decode_nul_rejected},
         {"pct_decode_length", pct_decode_length},
         {"lambda_time_format", lambda_time_format},
