@@ -55,6 +55,7 @@ struct req {
     char service[32];            /* SigV4 signing service, "" when unsigned */
     char request_id[40];         /* uuid, sent as x-amzn-RequestId */
     enum req_proto proto;
+    const void *route;           /* the router's pick (server/router.c), opaque here */
 
     /* ---- output, set by handlers ---- */
     int status;                  /* HTTP status; 0 until a reply is set */

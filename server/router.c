@@ -87,6 +87,7 @@ size_t router_prepare(struct req *req) {
         return API_MAX_BODY_DEFAULT;
     }
     const struct route *r = pick(req);
+    req->route = r;   /* router_dispatch answers with it: the inputs of pick are all in already */
     const char *target = req_header(req, "X-Amz-Target");
     if (r == NULL) {
         /* Nobody's: the error takes the shape the request has. */
@@ -165,7 +166,7 @@ void router_dispatch(struct req *req) {
         admin_dispatch(req);
         return;
     }
-    const struct route *r = pick(req);
+    const struct route *r = req->route;
     if (r) {
         op_run(r->svc, req);
     } else if (req->service[0]) {

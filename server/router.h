@@ -13,7 +13,8 @@
  * largest body its operation accepts. Needs method, path and headers. */
 size_t router_prepare(struct req *req);
 
-/* Runs the handler for REQ, whose body is complete. Afterwards REQ holds a
+/* Runs the handler for REQ, whose body is complete, through the service
+ * router_prepare picked for it (call that first). Afterwards REQ holds a
  * reply or an error. Text that is not UTF-8 (body, query parameters, a
  * query-protocol form) gets the protocol's 400 before any handler runs.
  * Thread: the request's thread. */
