@@ -125,6 +125,9 @@ static int assume_role(struct req *req, struct op_in *in) {
     cJSON *u = cJSON_AddObjectToObject(in->out, "AssumedRoleUser");
     cJSON_AddStringToObject(u, "AssumedRoleId", user_id);
     cJSON_AddStringToObject(u, "Arn", arn);
+    /* Echoed as AWS does; nothing reads it. */
+    const char *source = param(in, "SourceIdentity");
+    if (source) cJSON_AddStringToObject(in->out, "SourceIdentity", source);
     return 0;
 }
 

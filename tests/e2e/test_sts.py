@@ -65,7 +65,9 @@ class StsTest(SluiceTestCase):
         self.assertEqual(u["Arn"], "arn:aws:sts::111122223333:assumed-role/deployer/s1")
         self.assertRegex(u["AssumedRoleId"], r"^AROA[A-Z2-7]{17}:s1$")
         # The role id is the role's: the same for another session.
-        r2 = self.sts().assume_role(RoleArn=ROLE_ARN, RoleSessionName="s2", DurationSeconds=900)
+        r2 = self.sts().assume_role(RoleArn=ROLE_ARN, RoleSessionName="s2", DurationSeconds=900,
+                                    SourceIdentity="alice")
+        self.assertEqual(r2["SourceIdentity"], "alice")
         self.assertEqual(r2["AssumedRoleUser"]["AssumedRoleId"].split(":")[0], u["AssumedRoleId"].split(":")[0])
         self.assertNotEqual(r2["Credentials"]["AccessKeyId"], c["AccessKeyId"])
         # Used against sluice, the credentials act as the assumed role.
