@@ -35,6 +35,9 @@ extern const struct service logs_service;
 extern const struct service cw_json_service;
 extern const struct service cw_query_service;
 
+/* STS (query protocol, Version 2011-06-15). */
+extern const struct service sts_service;
+
 /* X-Amz-Target prefix of CloudWatch's JSON protocol. */
 #define CW_TARGET_PREFIX "GraniteServiceVersion20100801."
 

@@ -4,6 +4,7 @@
  * awserr_render() once the handler returns.
  */
 #include "api/aws_error.h"
+#include "api/query.h"
 #include "api/request.h"
 #include "base/util.h"
 
@@ -76,6 +77,14 @@ const struct aws_error AWSERR_CW_UNKNOWN_OP = {"InvalidAction", 400, CORAL_SERVI
 const struct aws_error AWSERR_CW_SERIALIZATION = {"SerializationException", 400, CORAL_SERVICE "#SerializationException", AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_CW_INTERNAL = {"InternalServiceError", 500, CW_NS "InternalServiceFault", AWSERR_MSG_LOWER, 1};
 
+/* ---- query protocol (STS, and CloudWatch's query side) ---- */
+const struct aws_error AWSERR_QUERY_INVALID_VALUE = {"InvalidParameterValue", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_QUERY_MISSING = {"MissingParameter", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_QUERY_INVALID_ACTION = {"InvalidAction", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_QUERY_VALIDATION = {"ValidationError", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_QUERY_INTERNAL = {"InternalFailure", 500, NULL, AWSERR_MSG_LOWER, 1};
+const struct aws_error AWSERR_QUERY_ACCESS_DENIED = {"AccessDenied", 403, NULL, AWSERR_MSG_LOWER, 0};
+
 /* ---- admin ---- */
 const struct aws_error AWSERR_ADMIN_BAD_REQUEST = {"BadRequest", 400, NULL, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_ADMIN_NOT_FOUND = {"NotFound", 404, NULL, AWSERR_MSG_LOWER, 0};
@@ -132,15 +141,11 @@ void awserr_render(struct req *req) {
         cJSON_AddStringToObject(body, "message", msg);
         break;
     }
-    case PROTO_CW_QUERY: {
+    case PROTO_CW_QUERY:
+    case PROTO_QUERY: {
         cJSON_Delete(body);
-        char *xm = awserr_xml_escape(msg), *xc = awserr_xml_escape(e->code);
-        char *xml = xasprintf("<ErrorResponse xmlns=\"http://monitoring.amazonaws.com/doc/2010-08-01/\">"
-                              "<Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error>"
-                              "<RequestId>%s</RequestId></ErrorResponse>",
-                              e->server_fault ? "Receiver" : "Sender", xc, xm, req->request_id);
-        free(xm);
-        free(xc);
+        const char *ns = req->xmlns ? req->xmlns : "http://monitoring.amazonaws.com/doc/2010-08-01/";
+        char *xml = query_error_xml(ns, e, msg, req->request_id);
         req_reply_raw(req, e->status, "text/xml", xml, strlen(xml));
         free(xml);
         return;

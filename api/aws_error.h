@@ -80,6 +80,15 @@ extern const struct aws_error AWSERR_CW_UNKNOWN_OP;
 extern const struct aws_error AWSERR_CW_SERIALIZATION;
 extern const struct aws_error AWSERR_CW_INTERNAL;
 
+/* ---- the query protocol's common errors (AWS documentation of each
+ * query service, "Common Errors"); rendered as <ErrorResponse> ---- */
+extern const struct aws_error AWSERR_QUERY_INVALID_VALUE;   /* InvalidParameterValue */
+extern const struct aws_error AWSERR_QUERY_MISSING;         /* MissingParameter */
+extern const struct aws_error AWSERR_QUERY_INVALID_ACTION;  /* InvalidAction */
+extern const struct aws_error AWSERR_QUERY_VALIDATION;      /* ValidationError */
+extern const struct aws_error AWSERR_QUERY_INTERNAL;        /* InternalFailure, 500 */
+extern const struct aws_error AWSERR_QUERY_ACCESS_DENIED;   /* AccessDenied, 403 */
+
 /* ---- admin API ---- */
 extern const struct aws_error AWSERR_ADMIN_BAD_REQUEST;
 extern const struct aws_error AWSERR_ADMIN_NOT_FOUND;

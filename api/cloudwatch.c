@@ -9,7 +9,7 @@
  *   - query (form-encoded Action=<Op>&Version=2010-08-01, XML replies in
  *     the 2010-08-01 namespace), for clients that still speak it.
  *
- * A query request is turned into the JSON input tree first
+ * A query request is turned into the JSON input tree first by api/query.c
  * ("Dimensions.member.1.Name" becomes Dimensions[0].Name), so one handler
  * per operation serves both; its JSON output is then printed as JSON or
  * walked into XML (arrays as <member>, timestamps as ISO 8601).
@@ -18,6 +18,7 @@
 #include "api/api.h"
 #include "api/aws_error.h"
 #include "api/op.h"
+#include "api/query.h"
 #include "api/request.h"
 #include "api/validate.h"
 #include "base/clock.h"
@@ -44,13 +45,6 @@
 #define CW_MAX_QUERIES 500
 #define CW_MAX_DATA_POINTS_TOTAL 100800
 #define CW_LIST_PAGE 500
-/* Dotted segments in one query parameter name: the deepest CloudWatch
- * input (MetricDataQueries.member.N.MetricStat.Metric.Dimensions.member.N.
- * Name) has 9; the cap bounds the recursion of listify(). */
-#define CW_MAX_KEY_DEPTH 16
-/* Query parameters kept from a form body: a GetMetricData call with many
- * queries and dimensions uses a few thousand; beyond it, refuse. */
-#define CW_MAX_FORM_PARAMS 20000
 
 static const char *const STATS[] = {"SampleCount", "Average", "Sum", "Minimum", "Maximum"};
 #define NSTATS 5
@@ -677,254 +671,22 @@ const struct service cw_json_service = {
     .reply = cw_json_reply,
 };
 
-/* -- query input: form parameters to the JSON tree -- */
-
-/* Sets the value at dotted KEY ("A.member.2.B") under ROOT. Lists are
- * built as objects {"member": {"2": ...}} and turned into arrays by
- * listify() once every parameter is in. */
-static void form_set(cJSON *root, const char *key, const char *value) {
-    char *k = xstrdup(key);
-    cJSON *cur = root;
-    char *save = NULL;
-    char *seg = strtok_r(k, ".", &save);
-    while (seg) {
-        char *next = strtok_r(NULL, ".", &save);
-        cJSON *child = cJSON_GetObjectItemCaseSensitive(cur, seg);
-        if (next == NULL) {
-            if (child == NULL) cJSON_AddStringToObject(cur, seg, value);
-            break;
-        }
-        if (child == NULL) child = cJSON_AddObjectToObject(cur, seg);
-        if (!cJSON_IsObject(child)) break; /* both "A=x" and "A.B=y": keep the first */
-        cur = child;
-        seg = next;
-    }
-    free(k);
-}
-
-static int by_index(const void *a, const void *b) {
-    const cJSON *x = *(cJSON *const *)a, *y = *(cJSON *const *)b;
-    long i = strtol(x->string, NULL, 10), j = strtol(y->string, NULL, 10);
-    return (i > j) - (i < j);
-}
-
-/* Replaces every {"member": {"1": a, "2": b}} under NODE by [a, b]
- * (ordered by index) and returns the new NODE; takes ownership of NODE. */
-static cJSON *listify(cJSON *node) {
-    if (!cJSON_IsObject(node)) return node;
-    cJSON *members = cJSON_GetObjectItemCaseSensitive(node, "member");
-    if (members && node->child == members && members->next == NULL && cJSON_IsObject(members)) {
-        int n = cJSON_GetArraySize(members);
-        cJSON **items = xcalloc((size_t)n + 1, sizeof(*items));
-        int k = 0;
-        while (members->child) items[k++] = cJSON_DetachItemViaPointer(members, members->child);
-        qsort(items, (size_t)k, sizeof(*items), by_index);
-        cJSON *arr = cJSON_CreateArray();
-        for (int i = 0; i < k; i++) {
-            cJSON_free(items[i]->string);
-            items[i]->string = NULL;
-            cJSON_AddItemToArray(arr, listify(items[i]));
-        }
-        free(items);
-        cJSON_Delete(node);
-        return arr;
-    }
-    /* Rebuild the object with each child listified. */
-    cJSON *out = cJSON_CreateObject();
-    while (node->child) {
-        cJSON *c = cJSON_DetachItemViaPointer(node, node->child);
-        char *name = c->string;
-        c->string = NULL;
-        cJSON_AddItemToObject(out, name, listify(c));
-        cJSON_free(name);
-    }
-    cJSON_Delete(node);
-    return out;
-}
-
-/* Adds the form-encoded BODY and the query string parameters to ROOT;
- * stores the Action and Version in *ACTION / *VERSION (heap, caller
- * frees). Returns 0 or -1 (recorded). */
-static int form_parse(struct req *req, cJSON *root, char **action, char **version) {
-    int nparams = 0;
-    const char *p = req->body ? req->body : "";
-    while (*p) {
-        size_t n = strcspn(p, "&");
-        const char *eq = memchr(p, '=', n);
-        if (n > 0) {
-            if (++nparams > CW_MAX_FORM_PARAMS)
-                return req_fail(req, &AWSERR_CW_INVALID_VALUE, "Too many parameters in the request.");
-            char *k = util_form_decode(p, eq ? (size_t)(eq - p) : n);
-            char *v = eq ? util_form_decode(eq + 1, n - (size_t)(eq + 1 - p)) : xstrdup("");
-            if (k == NULL || v == NULL) {
-                free(k);
-                free(v);
-                return req_fail(req, &AWSERR_CW_INVALID_VALUE, "The request body is not valid form encoding.");
-            }
-            int depth = 1;
-            for (const char *c = k; *c; c++) depth += *c == '.';
-            if (depth > CW_MAX_KEY_DEPTH) {
-                free(k);
-                free(v);
-                return req_fail(req, &AWSERR_CW_INVALID_VALUE, "The parameter name is too deeply nested.");
-            }
-            if (strcmp(k, "Action") == 0) {
-                free(*action);
-                *action = v;
-                v = NULL;
-            } else if (strcmp(k, "Version") == 0) {
-                free(*version);
-                *version = v;
-                v = NULL;
-            } else {
-                form_set(root, k, v);
-            }
-            free(k);
-            free(v);
-        }
-        p += n;
-        if (*p == '&') p++;
-    }
-    for (int i = 0; i < req->nquery; i++) {
-        const char *k = req->query[i].name, *v = req->query[i].value;
-        if (strcmp(k, "Action") == 0) {
-            if (*action == NULL) *action = xstrdup(v);
-        } else if (strcmp(k, "Version") == 0) {
-            if (*version == NULL) *version = xstrdup(v);
-        } else if (strncmp(k, "X-Amz-", 6) != 0) {
-            int depth = 1;
-            for (const char *c = k; *c; c++) depth += *c == '.';
-            if (depth > CW_MAX_KEY_DEPTH)
-                return req_fail(req, &AWSERR_CW_INVALID_VALUE, "The parameter name is too deeply nested.");
-            form_set(root, k, v);
-        }
-    }
-    return 0;
-}
-
-/* -- query output: the JSON result as XML -- */
-
-struct xbuf {
-    char *z;
-    size_t n, cap;
-};
-
-static void xput(struct xbuf *b, const char *z) {
-    size_t n = strlen(z);
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->z = xrealloc(b->z, b->cap);
-    }
-    memcpy(b->z + b->n, z, n + 1);
-    b->n += n;
-}
-
-static void xput_text(struct xbuf *b, const char *z) {
-    char *e = awserr_xml_escape(z);
-    xput(b, e);
-    free(e);
-}
-
-/* Shortest text that reads back as the same double. */
-static void fmt_num(double d, char *out, size_t n) {
-    snprintf(out, n, "%.15g", d);
-    if (strtod(out, NULL) != d) snprintf(out, n, "%.17g", d);
-    if (!strpbrk(out, ".eEn")) strncat(out, ".0", n - strlen(out) - 1);
-}
-
-static void xml_value(struct xbuf *b, const cJSON *v, int is_time);
-
-static void xml_elem(struct xbuf *b, const char *name, const cJSON *v, int is_time) {
-    xput(b, "<");
-    xput(b, name);
-    xput(b, ">");
-    xml_value(b, v, is_time);
-    xput(b, "</");
-    xput(b, name);
-    xput(b, ">");
-}
-
-static void xml_value(struct xbuf *b, const cJSON *v, int is_time) {
-    char num[64];
-    if (cJSON_IsObject(v)) {
-        for (const cJSON *c = v->child; c; c = c->next)
-            xml_elem(b, c->string, c, strcmp(c->string, "Timestamp") == 0 || strcmp(c->string, "Timestamps") == 0);
-    } else if (cJSON_IsArray(v)) {
-        for (const cJSON *c = v->child; c; c = c->next) xml_elem(b, "member", c, is_time);
-    } else if (cJSON_IsString(v)) {
-        xput_text(b, v->valuestring);
-    } else if (cJSON_IsNumber(v) && is_time) {
-        char iso[40];
-        util_iso_time((int64_t)llround(v->valuedouble * 1000.0), iso, sizeof(iso));
-        xput(b, iso);
-    } else if (cJSON_IsNumber(v)) {
-        /* Integral counts print as AWS does: 3.0. */
-        fmt_num(v->valuedouble, num, sizeof(num));
-        xput(b, num);
-    } else if (cJSON_IsBool(v)) {
-        xput(b, cJSON_IsTrue(v) ? "true" : "false");
-    }
-}
-
-static void reply_xml(struct req *req, const char *op, const cJSON *out) {
-    struct xbuf b = {0};
-    xput(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<");
-    xput(&b, op);
-    xput(&b, "Response xmlns=\"" CW_XMLNS "\"><");
-    xput(&b, op);
-    xput(&b, "Result>");
-    xml_value(&b, out, 0);
-    xput(&b, "</");
-    xput(&b, op);
-    xput(&b, "Result><ResponseMetadata><RequestId>");
-    xput(&b, req->request_id);
-    xput(&b, "</RequestId></ResponseMetadata></");
-    xput(&b, op);
-    xput(&b, "Response>");
-    req_reply_raw(req, 200, "text/xml", b.z, b.n);
-    free(b.z);
-}
-
-/* The query protocol's lookup: the form becomes IN->json, its Action
- * names the operation, and Version must be CloudWatch's. */
-static const struct op *cw_query_find(const struct service *svc, struct req *req, struct op_in *in) {
-    char *version = NULL;
-    const struct op *op = NULL;
-    in->json = cJSON_CreateObject();
-    if (form_parse(req, in->json, &in->action, &version) != 0) goto out;
-    in->json = listify(in->json);
-    if (!cJSON_IsObject(in->json)) {
-        req_fail(req, &AWSERR_CW_INVALID_VALUE, "The request parameters are not valid.");
-        goto out;
-    }
-    if (in->action == NULL || in->action[0] == '\0') {
-        req_fail(req, &AWSERR_CW_MISSING, "The request must contain the parameter Action.");
-        goto out;
-    }
-    for (size_t i = 0; i < svc->nops; i++)
-        if (strcmp(svc->ops[i].name, in->action) == 0) op = &svc->ops[i];
-    if (op == NULL) {
-        req_fail(req, &AWSERR_CW_UNKNOWN_OP, "The action %.100s is not valid for this web service.", in->action);
-        goto out;
-    }
-    if (version == NULL || strcmp(version, "2010-08-01") != 0) {
-        req_fail(req, &AWSERR_CW_INVALID_VALUE, "The parameter Version must be 2010-08-01.");
-        op = NULL;
-    }
-out:
-    free(version);
-    return op;
+/* CloudWatch's timestamps: numbers in the result tree, ISO 8601 in XML. */
+static int cw_is_time(const char *member) {
+    return strcmp(member, "Timestamp") == 0 || strcmp(member, "Timestamps") == 0;
 }
 
 static void cw_query_reply(struct req *req, struct op_in *in) {
-    reply_xml(req, in->action, in->out);
+    query_reply(req, in, cw_is_time);
 }
 
 const struct service cw_query_service = {
     .name = "monitoring",
     .ops = cw_ops,
     .nops = sizeof(cw_ops) / sizeof(cw_ops[0]),
-    .find = cw_query_find,
+    .find = query_find,
     .store_fail = cw_store_fail,
     .reply = cw_query_reply,
+    .query_version = "2010-08-01",
+    .xmlns = CW_XMLNS,
 };

@@ -82,6 +82,11 @@ struct service {
     /* Operations without OP_WRITE read in one snapshot (BEGIN ... ROLLBACK)
      * when set: a Query or a Scan sees one consistent state. */
     int read_snapshot;
+    /* Query protocol services (api/query.h): the Version every request
+     * must carry ("2010-08-01") and the XML namespace of replies and
+     * errors. NULL for the others. */
+    const char *query_version;
+    const char *xmlns;
 };
 
 /* Runs REQ (whose body is complete) through SVC: find, parse, the handler

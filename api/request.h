@@ -27,6 +27,7 @@ enum req_proto {
     PROTO_ADMIN,     /* /_sluice/...: {"error":..,"message":..} */
     PROTO_CW_JSON,   /* CloudWatch, JSON 1.0 (awsQueryCompatible): __type plus x-amzn-query-error */
     PROTO_CW_QUERY,  /* CloudWatch, query: form-encoded in, XML out (ErrorResponse) */
+    PROTO_QUERY,     /* the other query services (STS): as PROTO_CW_QUERY, in req->xmlns */
 };
 
 struct req_kv {
@@ -56,6 +57,13 @@ struct req {
     char request_id[40];         /* uuid, sent as x-amzn-RequestId */
     enum req_proto proto;
     const void *route;           /* the router's pick (server/router.c), opaque here */
+    const char *xmlns;           /* query protocols: the service's XML namespace (static) */
+    /* The caller's identity: the access key id of the credential scope
+     * ("" unsigned), and the ARN and user id of the temporary credentials
+     * it names ("" for long-term keys). */
+    char access_key[132];
+    char caller_arn[300];
+    char caller_id[160];
 
     /* ---- output, set by handlers ---- */
     int status;                  /* HTTP status; 0 until a reply is set */

@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "storage/store.h"
+#include "storage/store_sts.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -50,13 +51,25 @@ static const char *conn_header(void *ctx, const char *name) {
 }
 
 /* The caller's account and region, and the service the request is signed
- * for (server/sigv4.h); account 000000000000 and us-east-1 by default. */
+ * for (server/sigv4.h); account 000000000000 and us-east-1 by default. An
+ * ASIA... key that STS issued acts in the account it was issued for,
+ * with the principal it names (storage/store_sts.h); an unknown one is
+ * taken as a plain key. */
 static void identify_caller(struct req *req) {
     struct sigv4_scope sc;
     sigv4_scope(req_header(req, "Authorization"), req_query(req, "X-Amz-Credential"), &sc);
     strcpy(req->account, sc.account[0] ? sc.account : "000000000000");
     strcpy(req->region, sc.region[0] ? sc.region : "us-east-1");
     strcpy(req->service, sc.service);
+    strcpy(req->access_key, sc.access_key);
+    if (strncmp(sc.access_key, "ASIA", 4) == 0) {
+        char account[13];
+        if (store_sts_get(sc.access_key, account, req->caller_arn, sizeof(req->caller_arn), req->caller_id,
+                          sizeof(req->caller_id)) == STORE_OK)
+            strcpy(req->account, account);
+        else
+            req->caller_arn[0] = req->caller_id[0] = '\0';
+    }
 }
 
 /* Renders REQ's reply (or its recorded error) into RESP. */

@@ -2,11 +2,13 @@
  * Service routing (server/router.h): admin paths first; then a signed
  * request by the service of its SigV4 credential scope (server/sigv4.h);
  * an unsigned one by its shape: X-Amz-Target prefix, Lambda's versioned
- * path prefixes, the query protocol. Adding a service is a row here.
+ * path prefixes, the query protocol (by its Version: 2011-06-15 STS,
+ * anything else CloudWatch). Adding a service is a row here.
  */
 #include "server/router.h"
 #include "api/api.h"
 #include "api/op.h"
+#include "api/query.h"
 #include "api/aws_error.h"
 #include "api/utf8.h"
 #include "base/util.h"
@@ -20,24 +22,29 @@
 
 /* One row per service: the name its requests are signed for, the
  * X-Amz-Target prefix of its JSON protocol (NULL for REST and query
- * services), its wire protocol and who answers it. */
+ * services), its wire protocol and who answers it. A query row answers
+ * the unsigned form posts whose Version is its service's query_version,
+ * or, when its ANY_VERSION is set, every unsigned form post. */
 struct route {
     const char *signing;
     const char *target_prefix;
     enum req_proto proto;
     const struct service *svc;             /* answered by op_run */
+    int any_version;
 };
 
 static const struct route routes[] = {
-    {"lambda", NULL, PROTO_REST_JSON, &lambda_service},
-    {"dynamodb", "DynamoDB_20120810.", PROTO_JSON10, &ddb_service},
+    {"lambda", NULL, PROTO_REST_JSON, &lambda_service, 0},
+    {"dynamodb", "DynamoDB_20120810.", PROTO_JSON10, &ddb_service, 0},
     /* Streams are signed for "dynamodb" too (botocore's signingName). */
-    {"dynamodb", "DynamoDBStreams_20120810.", PROTO_JSON10, &ddbs_service},
-    {"logs", "Logs_20140328.", PROTO_JSON11, &logs_service},
+    {"dynamodb", "DynamoDBStreams_20120810.", PROTO_JSON10, &ddbs_service, 0},
+    {"logs", "Logs_20140328.", PROTO_JSON11, &logs_service, 0},
+    {"sts", NULL, PROTO_QUERY, &sts_service, 0},
     /* The query row first: a signed CloudWatch request of neither shape
-     * is told it lacks an Action. */
-    {"monitoring", NULL, PROTO_CW_QUERY, &cw_query_service},
-    {"monitoring", CW_TARGET_PREFIX, PROTO_CW_JSON, &cw_json_service},
+     * is told it lacks an Action. Unsigned form posts of no other query
+     * service's Version are CloudWatch's. */
+    {"monitoring", NULL, PROTO_CW_QUERY, &cw_query_service, 1},
+    {"monitoring", CW_TARGET_PREFIX, PROTO_CW_JSON, &cw_json_service, 0},
 };
 
 static int is_admin(const char *path) {
@@ -55,12 +62,24 @@ static int is_query_protocol(struct req *req) {
            req_query(req, "Action") != NULL;
 }
 
+/* 1 when the query request REQ carries Version VERSION (in the query
+ * string or the form body; the body is empty until it is read). */
+static int has_version(struct req *req, const char *version) {
+    const char *q = req_query(req, "Version");
+    if (q) return strcmp(q, version) == 0;
+    char *v = req->body ? query_form_value(req->body, req->nbody, "Version") : NULL;
+    int same = v && strcmp(v, version) == 0;
+    free(v);
+    return same;
+}
+
 /* 1 when REQ (whose X-Amz-Target is TARGET) has the shape of R's requests. */
 static int shape_matches(const struct route *r, struct req *req, const char *target) {
     if (r->target_prefix) return has_prefix(target, r->target_prefix);
     if (target) return 0;
     if (r->proto == PROTO_REST_JSON) return lambda_owns_path(req->path);
-    return is_query_protocol(req);
+    if (!is_query_protocol(req)) return 0;
+    return r->any_version || has_version(req, r->svc->query_version);
 }
 
 /* Picks REQ's route. A signed request goes to the row of the service it is
@@ -87,7 +106,7 @@ size_t router_prepare(struct req *req) {
         return API_MAX_BODY_DEFAULT;
     }
     const struct route *r = pick(req);
-    req->route = r;   /* router_dispatch answers with it: the inputs of pick are all in already */
+    req->route = r;   /* router_dispatch answers with it (re-picking only an unsigned form post) */
     const char *target = req_header(req, "X-Amz-Target");
     if (r == NULL) {
         /* Nobody's: the error takes the shape the request has. */
@@ -96,8 +115,9 @@ size_t router_prepare(struct req *req) {
         return target ? ROUTER_MAX_BODY_JSON : API_MAX_BODY_DEFAULT;
     }
     req->proto = r->proto;
+    req->xmlns = r->svc->xmlns;
     if (r->svc == &lambda_service) return lambda_body_cap(req->method, req->path);
-    if (r->proto == PROTO_CW_QUERY) return API_MAX_BODY_DEFAULT;
+    if (r->proto == PROTO_CW_QUERY || r->proto == PROTO_QUERY) return API_MAX_BODY_DEFAULT;
     return ROUTER_MAX_BODY_JSON;
 }
 
@@ -114,6 +134,9 @@ static void fail_utf8(struct req *req, const char *what) {
         break;
     case PROTO_CW_QUERY:
         req_fail(req, &AWSERR_CW_INVALID_VALUE, "%s", what);
+        break;
+    case PROTO_QUERY:
+        req_fail(req, &AWSERR_QUERY_INVALID_VALUE, "%s", what);
         break;
     case PROTO_ADMIN:
         req_fail(req, &AWSERR_ADMIN_BAD_REQUEST, "The request is not valid UTF-8: %s", what);
@@ -150,7 +173,7 @@ static int text_is_utf8(struct req *req) {
         if (utf8_or_fail(req, req->query[i].name, strlen(req->query[i].name)) != 0 ||
             utf8_or_fail(req, req->query[i].value, strlen(req->query[i].value)) != 0)
             return 0;
-    if (req->proto == PROTO_CW_QUERY && req->nbody > 0) {
+    if ((req->proto == PROTO_CW_QUERY || req->proto == PROTO_QUERY) && req->nbody > 0) {
         /* A malformed escape is the query parser's to report. */
         char *form = util_pct_decode(req->body, req->nbody);
         int ok = form == NULL || utf8_or_fail(req, form, strlen(form)) == 0;
@@ -161,12 +184,22 @@ static int text_is_utf8(struct req *req) {
 }
 
 void router_dispatch(struct req *req) {
+    const struct route *r = req->route;
+    if (r && !req->service[0] && (r->proto == PROTO_QUERY || r->proto == PROTO_CW_QUERY) &&
+        req_query(req, "Version") == NULL) {
+        /* The one pick that reads the body: with it in, an unsigned form
+         * post's Version may name another query service than
+         * router_prepare could see. */
+        r = pick(req);
+        req->route = r;
+        req->proto = r->proto;
+        req->xmlns = r->svc->xmlns;
+    }
     if (!text_is_utf8(req)) return;
     if (req->proto == PROTO_ADMIN) {
         admin_dispatch(req);
         return;
     }
-    const struct route *r = req->route;
     if (r) {
         op_run(r->svc, req);
     } else if (req->service[0]) {

@@ -39,6 +39,11 @@ int sigv4_scope(const char *authorization, const char *x_amz_credential, struct 
         if (p[k] != '/') break;
         p += k + 1;
     }
+    if (len[0] > 0 && len[0] < sizeof(out->access_key) &&
+        strspn(field[0], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") >= len[0]) {
+        memcpy(out->access_key, field[0], len[0]);
+        out->access_key[len[0]] = '\0';
+    }
     if (len[0] == 12 && strspn(field[0], "0123456789") >= 12) {
         memcpy(out->account, field[0], 12);
         out->account[12] = '\0';

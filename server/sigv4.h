@@ -15,6 +15,7 @@
 
 struct sigv4_scope {
     char account[13];   /* the access key id when it is 12 digits, else "" */
+    char access_key[132]; /* the access key id ([A-Za-z0-9]), "" when absent or malformed */
     char region[32];    /* "" when absent or not a region name */
     char service[32];   /* the signing name ("lambda", "dynamodb", "monitoring"), or "" */
 };

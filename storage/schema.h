@@ -317,6 +317,19 @@ static const char *const store_migrations[] = {
      * (UpdateContinuousBackups), as JSON {"EnabledAt": ms,
      * "RecoveryPeriodInDays": n}; NULL while disabled. */
     "ALTER TABLE ddb_tables ADD COLUMN pitr TEXT;",
+
+    /* 11 -> 12: STS temporary credentials (AssumeRole, GetSessionToken),
+     * so a request signed with one acts in the account it was issued
+     * for: the access key id, the account, the principal's ARN and user
+     * id (GetCallerIdentity), and the secret, token and expiry returned. */
+    "CREATE TABLE sts_keys("
+    "  access_key_id TEXT PRIMARY KEY,"
+    "  account TEXT NOT NULL,"
+    "  arn TEXT NOT NULL,"
+    "  user_id TEXT NOT NULL,"
+    "  secret TEXT NOT NULL,"
+    "  session_token TEXT NOT NULL,"
+    "  expires_ms INTEGER NOT NULL) STRICT;",
 };
 
 #define STORE_SCHEMA_VERSION \

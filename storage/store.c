@@ -871,7 +871,8 @@ int store_reset(void) {
         "DELETE FROM async_events; DELETE FROM event_invoke_configs;"
         "DELETE FROM esm_mappings; DELETE FROM esm_positions; DELETE FROM esm_deliveries;"
         "DELETE FROM esm_failures;"
-        "DELETE FROM metrics;";
+        "DELETE FROM metrics;"
+        "DELETE FROM sts_keys;";
     if (store_begin(1) != STORE_OK) return STORE_ERR;
     if (store_exec(sql) != STORE_OK) {
         store_rollback();

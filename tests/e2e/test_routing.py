@@ -61,6 +61,26 @@ class RoutingTest(SluiceTestCase):
         self.assertEqual(r.status, 400, r.body)
         self.assertIn(b"The request must contain the parameter Action.", r.body)
 
+    def test_query_posts_by_version(self):
+        # Unsigned form posts: Version 2011-06-15 is STS, any other CloudWatch.
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        sts = self.server.request("POST", "/", body="Action=GetCallerIdentity&Version=2011-06-15",
+                                  headers=form)
+        self.assertEqual(sts.status, 200, sts.body)
+        self.assertIn(b"<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">",
+                      sts.body)
+        cw = self.server.request("POST", "/", body="Action=GetCallerIdentity&Version=2010-08-01",
+                                 headers=form)
+        self.assertEqual(cw.status, 400, cw.body)
+        self.assertIn(b"monitoring.amazonaws.com", cw.body)
+        self.assertIn(b"<Code>InvalidAction</Code>", cw.body)
+        # Signed for sts, a form without Version is STS's to refuse.
+        signed = self.server.request("POST", "/", body="Action=GetCallerIdentity",
+                                     headers=dict(form, Authorization=auth("sts")))
+        self.assertEqual(signed.status, 400, signed.body)
+        self.assertIn(b"sts.amazonaws.com", signed.body)
+        self.assertIn(b"The parameter Version must be 2011-06-15.", signed.body)
+
     def test_unknown_signing_service_gets_a_clear_error(self):
         r = self.server.request("GET", "/my-bucket?list-type=2", headers={"Authorization": auth("s3")})
         self.assertEqual(r.status, 404, r.body)
