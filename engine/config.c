@@ -18,4 +18,5 @@ struct sluice_config sluice_cfg = {
      * started at their first use (still initialised as provisioned). */
     .pc_max_envs = 32,
     .scaling_rate = 1000,           /* AWS's: 1,000 per function per 10 s */
+    .default_account = "000000000000",
 };

@@ -24,6 +24,10 @@ struct sluice_config {
     int scaling_rate;               /* new environments per function per 10 s */
     const char *runtime_commands[16]; /* "python3.12=/usr/bin/python3" overrides */
     int nruntime_commands;
+    /* The account of requests whose access key is not 12 digits (and of
+     * unsigned ones): "000000000000" unless --default-account says
+     * otherwise (moto's tests assume 123456789012). 12 digits. */
+    char default_account[13];
 };
 
 /* The settings in force. Never NULL. */

@@ -74,6 +74,17 @@ static int clock_move(struct req *req, int zero, int64_t advance_ms, const char 
     return 0;
 }
 
+/* Wipes the state of every account and region, and with CLOCK the
+ * clock's offset. Returns 0, or -1 with the error recorded. */
+static int reset_all(struct req *req, int clock) {
+    metric_discard();
+    if (store_reset() != STORE_OK)
+        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "reset failed");
+    esm_kick();   /* pollers of the mappings just deleted stop */
+    if (clock && clock_move(req, 1, 0, "could not reset the clock") != 0) return -1;
+    return 0;
+}
+
 /* POST /_sluice/reset[?clock=1] (or the body {"clock": true}): wipes the
  * state of every account and region. The clock's offset is kept unless
  * clock is asked for, since a test that advanced the clock may reset
@@ -102,15 +113,22 @@ static int reset(struct req *req, struct op_in *oi) {
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in, "clock"))) clock = 1;
     cJSON_Delete(in);
     if (bad) return bad_param(req, "body", "may hold only \"clock\": true or false");
-    metric_discard();
-    if (store_reset() != STORE_OK)
-        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "reset failed");
-    esm_kick();   /* pollers of the mappings just deleted stop */
-    if (clock && clock_move(req, 1, 0, "could not reset the clock") != 0) return -1;
+    if (reset_all(req, clock) != 0) return -1;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "status", "reset");
     cJSON_AddBoolToObject(o, "clock_reset", clock);
     cJSON_AddNumberToObject(o, "offset_ms", (double)clock_offset_ms());
+    return req_reply_json(req, 200, o);
+}
+
+/* POST /moto-api/reset: moto server mode's reset, for suites written
+ * against moto. Like /_sluice/reset without the clock; it answers as
+ * moto does, {"status": "ok"}. The body is ignored, as moto ignores it. */
+static int moto_reset(struct req *req, struct op_in *oi) {
+    (void)oi;
+    if (reset_all(req, 0) != 0) return -1;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "status", "ok");
     return req_reply_json(req, 200, o);
 }
 
@@ -311,6 +329,7 @@ static int stream_audit(struct req *req, struct op_in *in) {
 static const struct op admin_ops[] = {
     {"Health", health, 0, NULL, "GET", "/_sluice/health"},
     {"Reset", reset, 0, NULL, "POST", "/_sluice/reset"},
+    {"MotoReset", moto_reset, 0, NULL, "POST", "/moto-api/reset"},
     {"GetClock", clock_get, 0, NULL, "GET", "/_sluice/clock"},
     {"MoveClock", clock_post, 0, NULL, "POST", "/_sluice/clock"},
     {"GetMetrics", metrics_get, 0, NULL, "GET", "/_sluice/metrics"},

@@ -16,6 +16,7 @@
 #include "api/request.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "engine/config.h"
 #include "storage/store.h"
 #include "storage/store_sts.h"
 
@@ -51,14 +52,15 @@ static const char *conn_header(void *ctx, const char *name) {
 }
 
 /* The caller's account and region, and the service the request is signed
- * for (server/sigv4.h); account 000000000000 and us-east-1 by default. An
+ * for (server/sigv4.h); the default account (--default-account) and us-east-1 when the key
+ * does not name them. An
  * ASIA... key that STS issued acts in the account it was issued for,
  * with the principal it names (storage/store_sts.h); an unknown one is
  * taken as a plain key. */
 static void identify_caller(struct req *req) {
     struct sigv4_scope sc;
     sigv4_scope(req_header(req, "Authorization"), req_query(req, "X-Amz-Credential"), &sc);
-    strcpy(req->account, sc.account[0] ? sc.account : "000000000000");
+    strcpy(req->account, sc.account[0] ? sc.account : sluice_cfg.default_account);
     strcpy(req->region, sc.region[0] ? sc.region : "us-east-1");
     strcpy(req->service, sc.service);
     strcpy(req->access_key, sc.access_key);

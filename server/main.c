@@ -57,6 +57,8 @@ static void usage(FILE *f) {
         "                                   start at their first invoke (default 32)\n"
         "  --scaling-rate N                 new execution environments a function may start per\n"
         "                                   10 s, refilled continuously; beyond it, 429 (default 1000)\n"
+        "  --default-account ID             account of access keys that are not 12 digits\n"
+        "                                   (default 000000000000)\n"
         "  --help                           show this help and exit\n"
         "  --version                        print the version and exit\n");
 }
@@ -79,7 +81,7 @@ static int truthy(const char *z) {
 
 enum { OPT_HOST = 1000, OPT_PORT, OPT_DATA_DIR, OPT_IN_MEMORY, OPT_READY_FILE, OPT_LOG_LEVEL,
        OPT_ACCOUNT_CONC, OPT_MIN_UNRESERVED, OPT_RUNTIME_CMD, OPT_KEEPALIVE, OPT_PC_DELAY,
-       OPT_PC_MAX, OPT_SCALING_RATE, OPT_HELP, OPT_VERSION };
+       OPT_PC_MAX, OPT_SCALING_RATE, OPT_DEFAULT_ACCOUNT, OPT_HELP, OPT_VERSION };
 
 /* Adds one or more (comma-separated) RT=CMD runtime overrides. */
 static int add_runtime_commands(const char *value) {
@@ -138,6 +140,13 @@ static int apply(int opt, const char *value) {
         return parse_int("--pc-max-environments", value, 0, 100000, &c->pc_max_envs);
     case OPT_SCALING_RATE:
         return parse_int("--scaling-rate", value, 1, 1000000, &c->scaling_rate);
+    case OPT_DEFAULT_ACCOUNT:
+        if (strlen(value) != 12 || strspn(value, "0123456789") != 12) {
+            fprintf(stderr, "sluice: --default-account must be 12 digits, got '%s'\n", value);
+            return -1;
+        }
+        memcpy(c->default_account, value, 13);
+        return 0;
     }
     return -1;
 }
@@ -156,6 +165,7 @@ static const struct option long_opts[] = {
     {"pc-ready-delay", required_argument, NULL, OPT_PC_DELAY},
     {"pc-max-environments", required_argument, NULL, OPT_PC_MAX},
     {"scaling-rate", required_argument, NULL, OPT_SCALING_RATE},
+    {"default-account", required_argument, NULL, OPT_DEFAULT_ACCOUNT},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
