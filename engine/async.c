@@ -7,9 +7,14 @@
  * retried with backoff until its maximum age; EventInvokeConfig's
  * MaximumRetryAttempts (0-2) and MaximumEventAgeInSeconds (60-21600)
  * apply per qualifier. Events survive restarts: a row is deleted only
- * after its final attempt.
+ * after its final attempt, in the transaction that delivers its end to
+ * the EventInvokeConfig's destinations and the function's dead-letter
+ * queue (B10). The decisions are engine/async.h's, pure.
  */
 #include "engine/invoker.h"
+#include "engine/arn.h"
+#include "engine/async.h"
+#include "engine/destination.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "engine/metrics.h"
@@ -34,9 +39,9 @@
 /* AWS defaults: 2 retries after function errors, 6 hours of event age. */
 #define ASYNC_DEFAULT_RETRIES 2
 #define ASYNC_DEFAULT_MAX_AGE_S 21600
-/* Backoff after a service error, doubling from 1 s up to 5 minutes. */
-#define ASYNC_BACKOFF_MIN_MS 1000
-#define ASYNC_BACKOFF_MAX_MS (5 * 60 * 1000)
+/* Longest destination ARN the Lambda model allows (DestinationArn, 350),
+ * with room to spare. */
+#define ASYNC_MAX_ARN 400
 
 static pthread_t workers[ASYNC_WORKERS];
 static int nworkers;
@@ -68,11 +73,60 @@ int invoke_async_enqueue(const char *account, const char *region, const char *na
     return 0;
 }
 
-/* The retry settings for EV: its qualifier's EventInvokeConfig, else the
- * unqualified function's, else AWS's defaults. */
-static void settings(const struct store_async_event *ev, int *retries, int *max_age_s) {
-    *retries = ASYNC_DEFAULT_RETRIES;
-    *max_age_s = ASYNC_DEFAULT_MAX_AGE_S;
+int async_too_old(const struct async_facts *f) {
+    return f->now_ms - f->received_ms > (int64_t)f->max_age_s * 1000;
+}
+
+void async_decide(const struct async_facts *f, struct async_step *out) {
+    out->attempts = f->attempts;
+    out->next_ms = 0;
+    if (f->gone) {
+        out->verdict = ASYNC_END_GONE;
+    } else if (!f->ran) {
+        /* Too old to run, or the function could not be read: try again soon. */
+        out->verdict = async_too_old(f) ? ASYNC_END_AGE : ASYNC_RETRY;
+        out->next_ms = out->verdict == ASYNC_RETRY ? f->now_ms + ASYNC_BACKOFF_MIN_MS : 0;
+    } else if (f->service_error) {
+        /* Never reached the function (like a throttle): retry with
+         * backoff, not counted against the retry attempts. */
+        int64_t back = ASYNC_BACKOFF_MIN_MS;
+        for (int i = 0; i < f->attempts && back < ASYNC_BACKOFF_MAX_MS; i++) back *= 2;
+        out->verdict = ASYNC_RETRY;
+        out->next_ms = f->now_ms + (back < ASYNC_BACKOFF_MAX_MS ? back : ASYNC_BACKOFF_MAX_MS);
+    } else if (f->function_error) {
+        out->attempts = f->attempts + 1;
+        if (out->attempts > f->max_retries) {
+            out->verdict = ASYNC_END_RETRIES;
+        } else {
+            out->verdict = ASYNC_RETRY;
+            out->next_ms = f->end_ms + (out->attempts == 1 ? ASYNC_RETRY1_MS : ASYNC_RETRY2_MS);
+        }
+    } else {
+        out->verdict = ASYNC_END_SUCCESS;
+    }
+}
+
+/* What an event's qualifier configures: the retry settings and the
+ * destinations of its EventInvokeConfig. */
+struct async_settings {
+    int retries, max_age_s;
+    char on_success[ASYNC_MAX_ARN], on_failure[ASYNC_MAX_ARN];
+};
+
+/* Copies DOC's DestinationConfig.KIND.Destination into OUT ("" none). */
+static void destination_of(const cJSON *doc, const char *kind, char out[ASYNC_MAX_ARN]) {
+    const cJSON *dc = cJSON_GetObjectItemCaseSensitive(doc, "DestinationConfig");
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(dc, kind);
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(k, "Destination");
+    snprintf(out, ASYNC_MAX_ARN, "%s", cJSON_IsString(d) ? d->valuestring : "");
+}
+
+/* The settings for EV: its qualifier's EventInvokeConfig, else the
+ * unqualified function's, else AWS's defaults and no destinations. */
+static void settings(const struct store_async_event *ev, struct async_settings *out) {
+    memset(out, 0, sizeof(*out));
+    out->retries = ASYNC_DEFAULT_RETRIES;
+    out->max_age_s = ASYNC_DEFAULT_MAX_AGE_S;
     struct store_scope s = {ev->account, ev->region};
     char *text = NULL;
     const char *q = strcmp(ev->qualifier, "$LATEST") == 0 ? "" : ev->qualifier;
@@ -81,70 +135,161 @@ static void settings(const struct store_async_event *ev, int *retries, int *max_
         return;
     cJSON *c = cJSON_Parse(text);
     free(text);
-    const cJSON *r = c ? cJSON_GetObjectItemCaseSensitive(c, "MaximumRetryAttempts") : NULL;
-    const cJSON *a = c ? cJSON_GetObjectItemCaseSensitive(c, "MaximumEventAgeInSeconds") : NULL;
-    if (cJSON_IsNumber(r)) *retries = (int)r->valuedouble;
-    if (cJSON_IsNumber(a)) *max_age_s = (int)a->valuedouble;
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(c, "MaximumRetryAttempts");
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(c, "MaximumEventAgeInSeconds");
+    if (cJSON_IsNumber(r)) out->retries = (int)r->valuedouble;
+    if (cJSON_IsNumber(a)) out->max_age_s = (int)a->valuedouble;
+    destination_of(c, "OnSuccess", out->on_success);
+    destination_of(c, "OnFailure", out->on_failure);
     cJSON_Delete(c);
+}
+
+/* An event's end, as its deliveries need it. */
+struct async_end {
+    const struct store_async_event *ev;
+    const struct async_settings *set;
+    const char *dlq;                 /* DeadLetterConfig.TargetArn, "" none */
+    const struct async_step *step;
+    const struct invoke_res *res;    /* of this attempt; NULL when none reached the function */
+    const char *version;
+};
+
+/* Sends BODY to ARN for END, keeps the delivery's row, and counts a
+ * failure in METRIC_ID. In the caller's transaction. Returns 1 when a
+ * failure is to be counted after the commit. */
+static int deliver_one(const struct async_end *end, const char *kind, const char *condition, const char *arn,
+                       const char *body, const struct dest_attr *attrs, int nattrs) {
+    const struct store_async_event *ev = end->ev;
+    char why[512];
+    int failed = dest_deliver(ev->account, ev->region, arn, body, attrs, nattrs, why, sizeof(why)) != 0;
+    if (failed)
+        log_msg(LOG_WARN, "async event %s of %s: %s delivery to %s failed: %s", ev->request_id, ev->name, kind,
+                arn, why);
+    struct store_scope s = {ev->account, ev->region};
+    struct store_async_delivery d = {ev->name, clock_now_ms(), ev->request_id, kind, condition, arn,
+                                     failed ? why : NULL};
+    store_async_delivery_add(s, &d);
+    return failed;
+}
+
+/* Delivers END's record to its destinations and dead-letter queue, in the
+ * caller's transaction. Sets *DEST_FAILED / *DLQ_FAILED for the metrics. */
+static void deliver_end(const struct async_end *end, int *dest_failed, int *dlq_failed) {
+    const struct store_async_event *ev = end->ev;
+    enum async_verdict v = end->step->verdict;
+    const char *condition = v == ASYNC_END_SUCCESS ? "Success" : v == ASYNC_END_RETRIES ? "RetriesExhausted"
+                                                                                        : "EventAgeExceeded";
+    const char *target = v == ASYNC_END_SUCCESS ? end->set->on_success : end->set->on_failure;
+    if (target[0]) {
+        char arn[600];
+        arn_function(arn, sizeof(arn), ev->region, ev->account, ev->name,
+                     ev->qualifier[0] ? ev->qualifier : "$LATEST");
+        const struct invoke_res *res = end->res;
+        struct dest_async_end e = {ev->request_id,
+                                   arn,
+                                   condition,
+                                   end->step->attempts + (v == ASYNC_END_SUCCESS),
+                                   ev->payload,
+                                   res != NULL,
+                                   end->version,
+                                   res && res->function_error,
+                                   res ? res->body : NULL,
+                                   res ? res->nbody : 0,
+                                   clock_now_ms()};
+        char *record = dest_async_record(&e);
+        *dest_failed = deliver_one(end, v == ASYNC_END_SUCCESS ? "OnSuccess" : "OnFailure", condition, target,
+                                   record, NULL, 0);
+        free(record);
+    }
+    if (v != ASYNC_END_SUCCESS && end->dlq[0]) {
+        char message[1025], code[8];
+        if (end->res) dest_error_message(end->res->body, end->res->nbody, message, sizeof(message));
+        else snprintf(message, sizeof(message), "Event age exceeded the maximum of %d seconds", end->set->max_age_s);
+        snprintf(code, sizeof(code), "%d", 200);
+        const struct dest_attr attrs[] = {
+            {"RequestID", "String", ev->request_id},
+            {"ErrorCode", "Number", code},
+            {"ErrorMessage", "String", message},
+        };
+        *dlq_failed = deliver_one(end, "DeadLetter", condition, end->dlq, ev->payload, attrs, 3);
+    }
+}
+
+/* Ends or reschedules EV as STEP says, in one transaction with the
+ * deliveries of its end, so they happen once. */
+static void finish(const struct async_end *end) {
+    const struct store_async_event *ev = end->ev;
+    const struct async_step *step = end->step;
+    int dest_failed = 0, dlq_failed = 0;
+    if (store_begin(1) != STORE_OK) return;
+    int rc;
+    if (step->verdict == ASYNC_RETRY) {
+        rc = store_async_retry(ev->id, step->attempts, step->next_ms);
+    } else {
+        if (step->verdict != ASYNC_END_GONE) deliver_end(end, &dest_failed, &dlq_failed);
+        rc = store_async_delete(ev->id);
+    }
+    if (rc != STORE_OK) {
+        store_rollback();
+        return;
+    }
+    if (store_commit() != STORE_OK) return;
+    dest_after_commit();
+    if (step->verdict != ASYNC_RETRY && step->verdict != ASYNC_END_SUCCESS)
+        metric_async_dropped(ev->account, ev->region, ev->name);
+    if (dest_failed) metric_destination_failed(ev->account, ev->region, ev->name);
+    if (dlq_failed) metric_dead_letter_failed(ev->account, ev->region, ev->name);
+}
+
+/* The dead-letter queue in the function configuration CFG into OUT. */
+static void dlq_of(const cJSON *cfg, char out[ASYNC_MAX_ARN]) {
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(cfg, "DeadLetterConfig");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(d, "TargetArn");
+    snprintf(out, ASYNC_MAX_ARN, "%s", cJSON_IsString(t) ? t->valuestring : "");
 }
 
 /* Runs one event; returns after its row is deleted or rescheduled. */
 static void run_event(struct store_async_event *ev) {
-    int retries, max_age_s;
-    settings(ev, &retries, &max_age_s);
-    int64_t now = clock_now_ms();
-    int drop = now - ev->received_ms > (int64_t)max_age_s * 1000;
-    int64_t next = 0;
-    int attempts = ev->attempts;
-    int done = 0;
-    if (!drop) {
-        char version[32];
-        int missing = 0;
-        cJSON *cfg = invoke_resolve(ev->account, ev->region, ev->name, ev->qualifier, version, &missing);
-        if (cfg == NULL && missing) {
-            log_msg(LOG_WARN, "async event %s: function %s is gone; dropped", ev->request_id, ev->name);
-            drop = 1;
-        } else if (cfg == NULL) {
-            next = now + ASYNC_BACKOFF_MIN_MS;
-        } else {
-            char arn[600];
-            snprintf(arn, sizeof(arn), "arn:aws:lambda:%s:%s:function:%s%s%s", ev->region, ev->account,
-                     ev->name, ev->qualifier[0] ? ":" : "", ev->qualifier);
-            struct invoke_req ir = {ev->account, ev->region, ev->name, ev->qualifier, version, cfg,
-                                    arn, ev->payload, strlen(ev->payload), NULL, 0, ev->request_id};
-            struct invoke_res res;
-            int rc = invoke_sync(&ir, &res);
-            cJSON_Delete(cfg);
-            /* AsyncEventAge: queued to invoked, each time it reaches the
-             * function (retries and throttles make it grow). */
-            if (rc == 0) metric_async_age(ev->account, ev->region, ev->name, (double)(now - ev->received_ms));
-            if (rc != 0) {
-                /* Never reached the function (like a throttle): retry with
-                 * backoff, not counted against the retry attempts. */
-                int64_t back = ASYNC_BACKOFF_MIN_MS;
-                for (int i = 0; i < attempts && back < ASYNC_BACKOFF_MAX_MS; i++) back *= 2;
-                next = now + (back < ASYNC_BACKOFF_MAX_MS ? back : ASYNC_BACKOFF_MAX_MS);
-            } else if (res.function_error) {
-                attempts++;
-                if (attempts > retries) {
-                    log_msg(LOG_INFO, "async event %s of %s failed %d times; dropped", ev->request_id,
-                            ev->name, attempts);
-                    drop = 1;
-                } else {
-                    next = clock_now_ms() + (attempts == 1 ? 60000 : 120000);
-                }
-            } else {
-                drop = 1; /* done */
-                done = 1;
-            }
-            invoke_res_clear(&res);
-        }
+    struct async_settings set;
+    settings(ev, &set);
+    struct async_facts f = {0};
+    f.now_ms = clock_now_ms();
+    f.received_ms = ev->received_ms;
+    f.max_age_s = set.max_age_s;
+    f.max_retries = set.retries;
+    f.attempts = ev->attempts;
+    char version[32] = "", dlq[ASYNC_MAX_ARN] = "";
+    int missing = 0, reached = 0;
+    struct invoke_res res;
+    memset(&res, 0, sizeof(res));
+    cJSON *cfg = invoke_resolve(ev->account, ev->region, ev->name, ev->qualifier, version, &missing);
+    f.gone = cfg == NULL && missing;
+    if (f.gone) log_msg(LOG_WARN, "async event %s: function %s is gone; dropped", ev->request_id, ev->name);
+    if (cfg) dlq_of(cfg, dlq);
+    if (cfg && !async_too_old(&f)) {
+        char arn[600];
+        arn_function(arn, sizeof(arn), ev->region, ev->account, ev->name, ev->qualifier);
+        struct invoke_req ir = {ev->account, ev->region, ev->name, ev->qualifier, version, cfg,
+                                arn, ev->payload, strlen(ev->payload), NULL, 0, ev->request_id};
+        int rc = invoke_sync(&ir, &res);
+        f.ran = 1;
+        f.service_error = rc != 0;
+        f.function_error = rc == 0 && res.function_error;
+        reached = rc == 0;
+        /* AsyncEventAge: queued to invoked, each time it reaches the
+         * function (retries and throttles make it grow). */
+        if (rc == 0) metric_async_age(ev->account, ev->region, ev->name, (double)(f.now_ms - ev->received_ms));
     }
-    if (drop && !done) metric_async_dropped(ev->account, ev->region, ev->name);
-    if (store_begin(1) != STORE_OK) return;
-    int rc = drop ? store_async_delete(ev->id) : store_async_retry(ev->id, attempts, next);
-    if (rc == STORE_OK) store_commit();
-    else store_rollback();
+    f.end_ms = clock_now_ms();
+    struct async_step step;
+    async_decide(&f, &step);
+    if (step.verdict == ASYNC_END_RETRIES)
+        log_msg(LOG_INFO, "async event %s of %s failed %d times; given up", ev->request_id, ev->name,
+                step.attempts);
+    struct async_end end = {ev, &set, dlq, &step, reached ? &res : NULL, version};
+    finish(&end);
+    invoke_res_clear(&res);
+    cJSON_Delete(cfg);
 }
 
 static void *worker_main(void *arg) {

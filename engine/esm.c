@@ -6,6 +6,7 @@
  * failure record, backoff).
  */
 #include "engine/esm.h"
+#include "engine/destination.h"
 #include "engine/esm_decide.h"
 #include "engine/esm_settings.h"
 #include "base/clock.h"
@@ -201,44 +202,43 @@ static char *build_payload(const struct esm_rec *r, int n, const char *arn, cons
     return out;
 }
 
-/* Keeps the failure record (docs/aws-reference.md D4) of records [0, N) of R. */
-static void add_failure(struct poller *p, const struct store_shard *sh, const struct esm_rec *r, int n,
-                        const char *condition, int64_t invokes, const struct invoke_res *res,
-                        const char *version) {
-    char first[40], last[40], t0[40], t1[40], now[40];
+/* The failure record (docs/aws-reference.md D4) of records [0, N) of R,
+ * as JSON text (caller frees); checkpoint() keeps and delivers it. */
+static char *failure_record(struct poller *p, const struct store_shard *sh, const struct esm_rec *r, int n,
+                            const char *condition, int64_t invokes, const struct invoke_res *res,
+                            const char *version) {
+    char first[40], last[40];
     util_stream_seq(r[0].seq, first, sizeof(first));
     util_stream_seq(r[n - 1].seq, last, sizeof(last));
-    util_iso_time(r[0].created_ms, t0, sizeof(t0));
-    util_iso_time(r[n - 1].created_ms, t1, sizeof(t1));
-    int64_t at = clock_now_ms();
-    util_iso_time(at, now, sizeof(now));
-    cJSON *o = cJSON_CreateObject();
-    cJSON *rq = cJSON_AddObjectToObject(o, "requestContext");
-    cJSON_AddStringToObject(rq, "requestId", res && res->request_id[0] ? res->request_id : "");
-    cJSON_AddStringToObject(rq, "functionArn", p->m.function_arn);
-    cJSON_AddStringToObject(rq, "condition", condition);
-    cJSON_AddNumberToObject(rq, "approximateInvokeCount", (double)invokes);
-    cJSON *rs = cJSON_AddObjectToObject(o, "responseContext");
-    cJSON_AddNumberToObject(rs, "statusCode", 200);
-    cJSON_AddStringToObject(rs, "executedVersion", version && version[0] ? version : "$LATEST");
-    if (res && res->function_error) cJSON_AddStringToObject(rs, "functionError", "Unhandled");
-    else cJSON_AddNullToObject(rs, "functionError");
-    cJSON_AddStringToObject(o, "version", "1.0");
-    cJSON_AddStringToObject(o, "timestamp", now);
-    cJSON *bi = cJSON_AddObjectToObject(o, "DDBStreamBatchInfo");
-    cJSON_AddStringToObject(bi, "shardId", sh->shard_id);
-    cJSON_AddStringToObject(bi, "startSequenceNumber", first);
-    cJSON_AddStringToObject(bi, "endSequenceNumber", last);
-    cJSON_AddStringToObject(bi, "approximateArrivalOfFirstRecord", t0);
-    cJSON_AddStringToObject(bi, "approximateArrivalOfLastRecord", t1);
-    cJSON_AddNumberToObject(bi, "batchSize", n);
-    cJSON_AddStringToObject(bi, "streamArn", p->m.source_arn);
-    char *text = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    store_esm_failure_add(p->m.uuid, at, text);
+    struct dest_stream_batch b = {res && res->request_id[0] ? res->request_id : "",
+                                  p->m.function_arn,
+                                  condition,
+                                  invokes,
+                                  version,
+                                  res && res->function_error,
+                                  sh->shard_id,
+                                  first,
+                                  last,
+                                  r[0].created_ms,
+                                  r[n - 1].created_ms,
+                                  n,
+                                  p->m.source_arn,
+                                  clock_now_ms()};
     log_msg(LOG_INFO, "mapping %s: gave up a batch of %d records of %s (%s)", p->m.uuid, n, sh->shard_id,
             condition);
-    free(text);
+    return dest_stream_record(&b);
+}
+
+/* Keeps FAILURE (a record of failure_record()) and sends it to the
+ * mapping's OnFailure destination, in the caller's transaction. Sets
+ * *UNDELIVERED when a destination did not take it. */
+static int keep_failure(struct poller *p, const char *failure, int *undelivered) {
+    const char *dest = p->cfg.on_failure;
+    char why[512];
+    int failed = dest && dest_deliver(p->m.account, p->m.region, dest, failure, NULL, 0, why, sizeof(why)) != 0;
+    if (failed) log_msg(LOG_WARN, "mapping %s: failure record not delivered to %s: %s", p->m.uuid, dest, why);
+    *undelivered = failed;
+    return store_esm_failure_add(p->m.uuid, clock_now_ms(), failure, dest, failed ? why : NULL);
 }
 
 static void set_result(struct poller *p, const char *result) {
@@ -252,8 +252,9 @@ static void set_result(struct poller *p, const char *result) {
  * transaction. Returns STORE_OK or an error (nothing moved). */
 static int checkpoint(struct poller *p, const struct store_shard *sh, struct store_esm_pos *pos,
                       const struct esm_rec *r, int ndeliv, int64_t last_seq, int batches,
-                      const char *result) {
+                      const char *result, const char *failure) {
     if (store_begin(1) != STORE_OK) return STORE_ERR;
+    int undelivered = 0;
     /* The function got these records whatever happened to the mapping
      * meanwhile, so their deliveries count. An update keeps the position
      * (the next poller of this UUID starts only after this one exits);
@@ -278,8 +279,16 @@ static int checkpoint(struct poller *p, const struct store_shard *sh, struct sto
         snprintf(p->last_result, sizeof(p->last_result), "%s", result);
         rc = store_esm_set_result(p->m.uuid, result);
     }
-    if (rc == STORE_OK) return store_commit();
-    store_rollback();
+    if (rc == STORE_OK && failure) rc = keep_failure(p, failure, &undelivered);
+    if (rc != STORE_OK) {
+        store_rollback();
+        return rc;
+    }
+    rc = store_commit();
+    if (rc == STORE_OK && failure) {
+        dest_after_commit();
+        if (undelivered) metric_destination_failed(p->m.account, p->m.region, p->m.function_name);
+    }
     return rc;
 }
 
@@ -440,7 +449,7 @@ static enum poll_rc act_outcome(struct sending *s, const struct esm_after *a, in
         save_pos(p, s->pos);
         return POLL_WAIT;
     case ESM_OUT_CHECKPOINT:
-        if (checkpoint(p, s->sh, s->pos, s->r, s->n, s->last_read, batches, "OK") == STORE_OK) s->ss->r = a->next;
+        if (checkpoint(p, s->sh, s->pos, s->r, s->n, s->last_read, batches, "OK", NULL) == STORE_OK) s->ss->r = a->next;
         return POLL_AGAIN;
     case ESM_OUT_BISECT:
         s->ss->r = a->next;
@@ -451,8 +460,12 @@ static enum poll_rc act_outcome(struct sending *s, const struct esm_after *a, in
         /* The failure record, then past the batch. */
         s->ss->r = a->next;
         s->pos->retries++;
-        add_failure(p, s->sh, fail_r, fail_n, "RetryAttemptsExhausted", a->invokes, fail_res, s->version);
-        checkpoint(p, s->sh, s->pos, s->r, 0, s->last_read, 0, "PROBLEM: Function call failed");
+        {
+            char *failure = failure_record(p, s->sh, fail_r, fail_n, "RetryAttemptsExhausted", a->invokes,
+                                           fail_res, s->version);
+            checkpoint(p, s->sh, s->pos, s->r, 0, s->last_read, 0, "PROBLEM: Function call failed", failure);
+            free(failure);
+        }
         return POLL_AGAIN;
     case ESM_OUT_RETRY:
         s->ss->r = a->next;
@@ -492,7 +505,7 @@ static enum poll_rc run_single(struct sending *s, int64_t window_start_ms) {
     esm_decide_outcome(&o, &a);
     if (a.verdict == ESM_OUT_CHECKPOINT && p->cfg.tumbling_s > 0) twin_keep(p, shard, window_start_ms, &res);
     /* Checkpoint just before the lowest failure; the rest is retried. */
-    if (a.ok_before > 0) checkpoint(p, s->sh, s->pos, s->r, a.ok_before, s->r[a.ok_before - 1].seq, 1, NULL);
+    if (a.ok_before > 0) checkpoint(p, s->sh, s->pos, s->r, a.ok_before, s->r[a.ok_before - 1].seq, 1, NULL, NULL);
     enum poll_rc rc = act_outcome(s, &a, 1, res.throttle_reason != NULL, s->r + a.ok_before, s->n - a.ok_before,
                                   &res);
     invoke_res_clear(&res);
@@ -582,7 +595,7 @@ static enum poll_rc run_parallel(struct sending *s, const int *grp) {
         /* The function saw the batches that succeeded. */
         for (int i = 0; i < ns; i++)
             if (ends[i].reached && !ends[i].function_error && ends[i].failed_at == 0)
-                checkpoint(p, s->sh, s->pos, shots[i].r, shots[i].n, s->pos->seq, 1, NULL);
+                checkpoint(p, s->sh, s->pos, shots[i].r, shots[i].n, s->pos->seq, 1, NULL, NULL);
     }
     assert(a.verdict != ESM_OUT_GIVE_UP || first_failed != NULL);
     enum poll_rc rc = act_outcome(s, &a, ns, throttled, first_failed ? first_failed->r : NULL,
@@ -650,6 +663,7 @@ static enum poll_rc poll_shard(struct poller *p, const struct store_shard *sh, s
     struct twin *t = NULL;
     struct esm_view v;
     struct esm_plan plan;
+    char *failure = NULL;   /* a give-up's record */
     if (pos->done) goto out;
     if (!pos->started) {
         if (start_position(p, sh, pos) != 0) goto out;
@@ -675,12 +689,12 @@ static enum poll_rc poll_shard(struct poller *p, const struct store_shard *sh, s
         rc = POLL_AGAIN;
         break;
     case ESM_STEP_EXPIRE:
-        add_failure(p, sh, b.r, plan.n, "RecordAgeExceeded", plan.invokes, NULL, NULL);
-        checkpoint(p, sh, pos, b.r, 0, plan.last_read, 0, NULL);
+        failure = failure_record(p, sh, b.r, plan.n, "RecordAgeExceeded", plan.invokes, NULL, NULL);
+        checkpoint(p, sh, pos, b.r, 0, plan.last_read, 0, NULL, failure);
         rc = POLL_AGAIN;
         break;
     case ESM_STEP_SKIP:
-        checkpoint(p, sh, pos, b.r, 0, plan.last_read, 0, NULL);
+        checkpoint(p, sh, pos, b.r, 0, plan.last_read, 0, NULL, NULL);
         rc = POLL_AGAIN;
         break;
     case ESM_STEP_WINDOW_END:
@@ -692,6 +706,7 @@ static enum poll_rc poll_shard(struct poller *p, const struct store_shard *sh, s
         break;
     }
 out:
+    free(failure);
     batch_clear(&b);
     return rc;
 }

@@ -4,8 +4,10 @@
  */
 #include "engine/esm_settings.h"
 #include "engine/esm_filter.h"
+#include "base/util.h"
 
 #include <cjson/cJSON.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* docs/aws-reference.md D1 (DynamoDB streams). MaximumRecordAgeInSeconds:
@@ -55,10 +57,15 @@ void esm_cfg_parse(const char *json, struct esm_cfg *c) {
             c->filters = NULL;
         }
     }
+    const cJSON *dc = cJSON_GetObjectItemCaseSensitive(o, "DestinationConfig");
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(dc, "OnFailure"), "Destination");
+    if (cJSON_IsString(d) && d->valuestring[0]) c->on_failure = xstrdup(d->valuestring);
     cJSON_Delete(o);
 }
 
 void esm_cfg_clear(struct esm_cfg *c) {
     esm_filter_set_free(c->filters);
     c->filters = NULL;
+    free(c->on_failure);
+    c->on_failure = NULL;
 }

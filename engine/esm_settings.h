@@ -58,6 +58,7 @@ struct esm_cfg {
     int parallel;             /* ParallelizationFactor: batches per shard at once */
     int tumbling_s;           /* TumblingWindowInSeconds, 0 none */
     struct esm_filter_set *filters;   /* FilterCriteria, NULL when none (owned) */
+    char *on_failure;         /* DestinationConfig.OnFailure.Destination, NULL when none (owned) */
 };
 
 /* Parses the stored configuration JSON (NULL reads as "{}") into C. A

@@ -37,6 +37,8 @@ static const struct {
     [METRIC_ASYNC_EVENT_AGE] = {"AsyncEventAge", "Milliseconds", METRIC_KIND_TIME},
     [METRIC_ASYNC_EVENTS_DROPPED] = {"AsyncEventsDropped", "Count", METRIC_KIND_SUM},
     [METRIC_ITERATOR_AGE] = {"IteratorAge", "Milliseconds", METRIC_KIND_TIME},
+    [METRIC_DEAD_LETTER_ERRORS] = {"DeadLetterErrors", "Count", METRIC_KIND_SUM},
+    [METRIC_DESTINATION_DELIVERY_FAILURES] = {"DestinationDeliveryFailures", "Count", METRIC_KIND_SUM},
 };
 
 const char *metric_name(enum metric_id id) { return metrics[id].name; }
@@ -366,6 +368,14 @@ void metric_async_age(const char *account, const char *region, const char *fn, d
 
 void metric_async_dropped(const char *account, const char *region, const char *fn) {
     put_fn(account, region, fn, "", METRIC_ASYNC_EVENTS_DROPPED, 1);
+}
+
+void metric_destination_failed(const char *account, const char *region, const char *fn) {
+    put_fn(account, region, fn, "", METRIC_DESTINATION_DELIVERY_FAILURES, 1);
+}
+
+void metric_dead_letter_failed(const char *account, const char *region, const char *fn) {
+    put_fn(account, region, fn, "", METRIC_DEAD_LETTER_ERRORS, 1);
 }
 
 void metric_iterator_age(const char *account, const char *region, const char *fn, const char *qualifier,

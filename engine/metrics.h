@@ -38,6 +38,8 @@ enum metric_id {
     METRIC_ASYNC_EVENT_AGE,
     METRIC_ASYNC_EVENTS_DROPPED,
     METRIC_ITERATOR_AGE,
+    METRIC_DEAD_LETTER_ERRORS,
+    METRIC_DESTINATION_DELIVERY_FAILURES,
     METRIC_COUNT
 };
 
@@ -106,6 +108,12 @@ void metric_throttled(const struct metric_target *t);
 void metric_async_received(const char *account, const char *region, const char *fn);
 void metric_async_age(const char *account, const char *region, const char *fn, double age_ms);
 void metric_async_dropped(const char *account, const char *region, const char *fn);
+/* A record of FN that did not reach its destination (an async
+ * invocation's OnSuccess/OnFailure, a stream mapping's OnFailure), or an
+ * event that did not reach its dead-letter queue (docs/aws-reference.md
+ * B10). Per function. Any thread. */
+void metric_destination_failed(const char *account, const char *region, const char *fn);
+void metric_dead_letter_failed(const char *account, const char *region, const char *fn);
 
 /* IteratorAge of an event source mapping batch for FN (QUALIFIER as the
  * mapping names it, "" unqualified): AGE_MS is the age of the batch's

@@ -293,7 +293,8 @@ static int metrics_get(struct req *req, struct op_in *oi) {
         const char *dims = qualifier ? rdims : fdims;
         int shared = 0;   /* not the function's own dimensions */
         if (id == METRIC_UNRESERVED_CONCURRENT_EXECUTIONS) dims = "", shared = 1;
-        if (id == METRIC_ASYNC_EVENTS_RECEIVED || id == METRIC_ASYNC_EVENT_AGE || id == METRIC_ASYNC_EVENTS_DROPPED)
+        if (id == METRIC_ASYNC_EVENTS_RECEIVED || id == METRIC_ASYNC_EVENT_AGE || id == METRIC_ASYNC_EVENTS_DROPPED ||
+            id == METRIC_DEAD_LETTER_ERRORS || id == METRIC_DESTINATION_DELIVERY_FAILURES)
             dims = fdims;
         rc = add_total(m, s, (enum metric_id)id, dims, shared ? &any : &own);
         cJSON_AddStringToObject(u, metric_name((enum metric_id)id), metric_unit((enum metric_id)id));
@@ -309,6 +310,63 @@ static int metrics_get(struct req *req, struct op_in *oi) {
         arn_function(arn, sizeof(arn), region, account, name, qualifier);
         return req_fail(req, &AWSERR_ADMIN_NOT_FOUND, "Function not found: %s", arn);
     }
+    return req_reply_json(req, 200, o);
+}
+
+/* Deliveries listed per call: the newest, enough to see a test's. */
+#define ADMIN_MAX_DELIVERIES 100
+
+static int add_delivery(void *ctx, const struct store_async_delivery *d) {
+    cJSON *o = cJSON_CreateObject();
+    char at[40];
+    util_iso_time(d->created_ms, at, sizeof(at));
+    cJSON_AddStringToObject(o, "time", at);
+    cJSON_AddStringToObject(o, "request_id", d->request_id);
+    cJSON_AddStringToObject(o, "kind", d->kind);
+    cJSON_AddStringToObject(o, "condition", d->condition);
+    cJSON_AddStringToObject(o, "destination", d->destination);
+    cJSON_AddBoolToObject(o, "delivered", d->error == NULL);
+    if (d->error) cJSON_AddStringToObject(o, "error", d->error);
+    cJSON_AddItemToArray(ctx, o);
+    return 0;
+}
+
+/* GET /_sluice/async-deliveries?function=NAME[&account=A][&region=R]:
+ * where the ends of the function's asynchronous invocations went
+ * (docs/aws-reference.md B10), newest first: OnSuccess, OnFailure and
+ * dead-letter deliveries with their condition and, when one failed, why.
+ * NAME is a bare function name; account and region default to the
+ * caller's. */
+static int async_deliveries(struct req *req, struct op_in *oi) {
+    (void)oi;
+    const char *fn = NULL, *account = req->account, *region = req->region;
+    for (int i = 0; i < req->nquery; i++) {
+        const char *k = req->query[i].name, *v = req->query[i].value;
+        if (strcmp(k, "function") == 0) fn = v;
+        else if (strcmp(k, "account") == 0) account = v;
+        else if (strcmp(k, "region") == 0) region = v;
+        else return bad_param(req, k, "is not a parameter of /_sluice/async-deliveries (function, account, region)");
+    }
+    if (fn == NULL || fn[0] == '\0') return bad_param(req, "function", "is required");
+    if (strlen(fn) > ARN_MAX_NAME || strspn(fn, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
+                                         strlen(fn))
+        return bad_param(req, "function", "is not a function name");
+    if (strlen(account) != 12 || strspn(account, "0123456789") != 12)
+        return bad_param(req, "account", "must be 12 digits");
+    struct store_scope s = {account, region};
+    cJSON *list = cJSON_CreateArray();
+    int rc = store_begin(0);
+    if (rc == STORE_OK) {
+        rc = store_async_deliveries(s, fn, ADMIN_MAX_DELIVERIES, add_delivery, list);
+        store_rollback();
+    }
+    if (rc != STORE_OK) {
+        cJSON_Delete(list);
+        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not read the deliveries");
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "function", fn);
+    cJSON_AddItemToObject(o, "deliveries", list);
     return req_reply_json(req, 200, o);
 }
 
@@ -334,6 +392,7 @@ static const struct op admin_ops[] = {
     {"MoveClock", clock_post, 0, NULL, "POST", "/_sluice/clock"},
     {"GetMetrics", metrics_get, 0, NULL, "GET", "/_sluice/metrics"},
     {"GetStreamAudit", stream_audit, 0, NULL, "GET", "/_sluice/streams/audit"},
+    {"GetAsyncDeliveries", async_deliveries, 0, NULL, "GET", "/_sluice/async-deliveries"},
     {"GetEventSourceMapping", esm_get, 0, NULL, "GET", "/_sluice/event-source-mappings/{S}"},
 };
 

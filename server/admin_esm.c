@@ -20,10 +20,25 @@
 /* Shards listed per mapping or stream (see ESM_MAX_SHARDS in engine/esm.c). */
 #define ADMIN_MAX_SHARDS 1024
 
-static int add_failure(void *ctx, int64_t created_ms, const char *record) {
+/* The two lists a mapping's failures fill: the records as AWS writes
+ * them, and beside each (same index) where it was sent. */
+struct failures {
+    cJSON *records;
+    cJSON *sent;
+};
+
+static int add_failure(void *ctx, int64_t created_ms, const char *record, const char *destination,
+                       const char *error) {
     (void)created_ms;
+    struct failures *f = ctx;
     cJSON *item = cJSON_Parse(record);
-    cJSON_AddItemToArray(ctx, item ? item : cJSON_CreateString(record));
+    cJSON_AddItemToArray(f->records, item ? item : cJSON_CreateString(record));
+    cJSON *s = cJSON_CreateObject();
+    if (destination) cJSON_AddStringToObject(s, "destination", destination);
+    else cJSON_AddNullToObject(s, "destination");
+    cJSON_AddBoolToObject(s, "delivered", destination && !error);
+    if (error) cJSON_AddStringToObject(s, "error", error);
+    cJSON_AddItemToArray(f->sent, s);
     return 0;
 }
 
@@ -39,12 +54,13 @@ int admin_esm_get(struct req *req, const char *uuid) {
     int n = 0;
     if (rc == STORE_OK) rc = store_esm_pos_list(uuid, pos, ADMIN_MAX_SHARDS, &n);
     cJSON *o = cJSON_CreateObject();
-    cJSON *fails = cJSON_CreateArray();
-    if (rc == STORE_OK) rc = store_esm_failures(uuid, add_failure, fails);
+    struct failures fails = {cJSON_CreateArray(), cJSON_CreateArray()};
+    if (rc == STORE_OK) rc = store_esm_failures(uuid, add_failure, &fails);
     store_rollback();
     if (rc != STORE_OK) {
         cJSON_Delete(o);
-        cJSON_Delete(fails);
+        cJSON_Delete(fails.records);
+        cJSON_Delete(fails.sent);
         free(pos);
         store_esm_clear(&m);
         return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not read the mapping");
@@ -79,7 +95,8 @@ int admin_esm_get(struct req *req, const char *uuid) {
     cJSON_AddNumberToObject(o, "records", (double)records);
     cJSON_AddNumberToObject(o, "retries", (double)retries);
     cJSON_AddNumberToObject(o, "throttles", (double)throttles);
-    cJSON_AddItemToObject(o, "failures", fails);
+    cJSON_AddItemToObject(o, "failures", fails.records);
+    cJSON_AddItemToObject(o, "failure_destinations", fails.sent);
     free(pos);
     store_esm_clear(&m);
     return req_reply_json(req, 200, o);

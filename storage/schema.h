@@ -330,6 +330,27 @@ static const char *const store_migrations[] = {
     "  secret TEXT NOT NULL,"
     "  session_token TEXT NOT NULL,"
     "  expires_ms INTEGER NOT NULL) STRICT;",
+
+    /* 12 -> 13: where a record went (docs/aws-reference.md B10, D4). A
+     * stream mapping's failure record keeps its OnFailure destination
+     * (NULL: none configured) and why delivery failed (NULL: delivered);
+     * each delivery of an asynchronous invocation's end (OnSuccess,
+     * OnFailure, the dead-letter queue) is a row of async_deliveries,
+     * so a lost record is never silent. */
+    "ALTER TABLE esm_failures ADD COLUMN destination TEXT;"
+    "ALTER TABLE esm_failures ADD COLUMN delivery_error TEXT;"
+    "CREATE TABLE async_deliveries("
+    "  id INTEGER PRIMARY KEY,"
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  function TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  request_id TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  condition TEXT NOT NULL,"
+    "  destination TEXT NOT NULL,"
+    "  error TEXT) STRICT;"
+    "CREATE INDEX async_deliveries_fn ON async_deliveries(account, region, function, id);",
 };
 
 #define STORE_SCHEMA_VERSION \

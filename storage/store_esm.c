@@ -273,28 +273,33 @@ int store_esm_deliveries(const char *stream_arn, store_esm_delivery_cb cb, void 
     return store_rows_done(st, rc, "esm_deliveries");
 }
 
-int store_esm_failure_add(const char *uuid, int64_t created_ms, const char *record) {
+int store_esm_failure_add(const char *uuid, int64_t created_ms, const char *record, const char *destination,
+                          const char *error) {
     static const char sql[] =
-        "INSERT INTO esm_failures(uuid, created_ms, n, record) VALUES(?1, ?2,"
-        " (SELECT count(*) FROM esm_failures WHERE uuid=?1 AND created_ms=?2), ?3)";
+        "INSERT INTO esm_failures(uuid, created_ms, n, record, destination, delivery_error) VALUES(?1, ?2,"
+        " (SELECT count(*) FROM esm_failures WHERE uuid=?1 AND created_ms=?2), ?3, ?4, ?5)";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
     sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, created_ms);
     sqlite3_bind_text(st, 3, record, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, destination, -1, SQLITE_TRANSIENT);   /* NULL binds NULL */
+    sqlite3_bind_text(st, 5, error, -1, SQLITE_TRANSIENT);
     return store_step_done(st, "esm_failure_add");
 }
 
-int store_esm_failures(const char *uuid, int (*cb)(void *ctx, int64_t created_ms, const char *record),
-                       void *ctx) {
+int store_esm_failures(const char *uuid, store_esm_failure_cb cb, void *ctx) {
     static const char sql[] =
-        "SELECT created_ms, record FROM esm_failures WHERE uuid=?1 ORDER BY created_ms, n";
+        "SELECT created_ms, record, destination, delivery_error FROM esm_failures WHERE uuid=?1"
+        " ORDER BY created_ms, n";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
     sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (cb(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1))) break;
+        if (cb(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+               (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3)))
+            break;
     return store_rows_done(st, rc, "esm_failures");
 }
 

@@ -109,11 +109,17 @@ typedef int (*store_esm_delivery_cb)(void *ctx, const char *shard_id, int64_t se
 /* Every delivery row of STREAM_ARN, ordered by shard, seq, uuid. */
 int store_esm_deliveries(const char *stream_arn, store_esm_delivery_cb cb, void *ctx);
 
-/* Keeps a failure record (docs/aws-reference.md D4 JSON) of UUID. */
-int store_esm_failure_add(const char *uuid, int64_t created_ms, const char *record);
-/* Failure records of UUID, oldest first; RECORD is borrowed. */
-int store_esm_failures(const char *uuid, int (*cb)(void *ctx, int64_t created_ms, const char *record),
-                       void *ctx);
+/* Keeps a failure record (docs/aws-reference.md D4 JSON) of UUID, with
+ * the DESTINATION it was sent to (NULL: none configured) and the reason
+ * its delivery failed (ERROR, NULL: delivered). */
+int store_esm_failure_add(const char *uuid, int64_t created_ms, const char *record, const char *destination,
+                          const char *error);
+/* One kept failure record; every string is borrowed for the call,
+ * DESTINATION and ERROR may be NULL. Nonzero stops the walk. */
+typedef int (*store_esm_failure_cb)(void *ctx, int64_t created_ms, const char *record, const char *destination,
+                                    const char *error);
+/* Failure records of UUID, oldest first. */
+int store_esm_failures(const char *uuid, store_esm_failure_cb cb, void *ctx);
 /* UUIDs that ever delivered records of STREAM_ARN (live or deleted). */
 int store_esm_stream_uuids(const char *stream_arn, int (*cb)(void *ctx, const char *uuid), void *ctx);
 

@@ -475,6 +475,47 @@ int store_async_delete(int64_t id) {
     return store_step_done(st, "async_delete");
 }
 
+int store_async_delivery_add(struct store_scope s, const struct store_async_delivery *d) {
+    static const char sql[] =
+        "INSERT INTO async_deliveries(account, region, function, created_ms, request_id, kind, condition,"
+        " destination, error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    store_bind_scope(st, s, d->function);
+    sqlite3_bind_int64(st, 4, d->created_ms);
+    sqlite3_bind_text(st, 5, d->request_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, d->kind, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 7, d->condition, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 8, d->destination, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 9, d->error, -1, SQLITE_TRANSIENT);   /* NULL binds NULL */
+    return store_step_done(st, "async_delivery_add");
+}
+
+int store_async_deliveries(struct store_scope s, const char *function, int limit,
+                           int (*cb)(void *ctx, const struct store_async_delivery *d), void *ctx) {
+    static const char sql[] =
+        "SELECT created_ms, request_id, kind, condition, destination, error FROM async_deliveries"
+        " WHERE account=?1 AND region=?2 AND function=?3 ORDER BY id DESC LIMIT ?4";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    store_bind_scope(st, s, function);
+    sqlite3_bind_int(st, 4, limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_async_delivery d = {
+            function,
+            sqlite3_column_int64(st, 0),
+            (const char *)sqlite3_column_text(st, 1),
+            (const char *)sqlite3_column_text(st, 2),
+            (const char *)sqlite3_column_text(st, 3),
+            (const char *)sqlite3_column_text(st, 4),
+            (const char *)sqlite3_column_text(st, 5),
+        };
+        if (cb(ctx, &d)) break;
+    }
+    return store_rows_done(st, rc, "async_deliveries");
+}
+
 int store_async_count(int64_t *n) {
     static const char sql[] = "SELECT count(*) FROM async_events";
     sqlite3_stmt *st = store_stmt(sql);

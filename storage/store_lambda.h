@@ -141,6 +141,24 @@ int store_async_delete(int64_t id);
 /* Events waiting (for metrics and tests). */
 int store_async_count(int64_t *n);
 
+/* One delivery of an asynchronous invocation's end
+ * (docs/aws-reference.md B10). */
+struct store_async_delivery {
+    const char *function;       /* the function name */
+    int64_t created_ms;
+    const char *request_id;     /* the invocation's */
+    const char *kind;           /* "OnSuccess", "OnFailure", "DeadLetter" */
+    const char *condition;      /* "Success", "RetriesExhausted", "EventAgeExceeded" */
+    const char *destination;    /* the target ARN */
+    const char *error;          /* why it was not delivered, NULL: delivered */
+};
+/* Keeps D in scope S; in the caller's transaction if one is open. */
+int store_async_delivery_add(struct store_scope s, const struct store_async_delivery *d);
+/* The deliveries of FUNCTION in S, newest first, at most LIMIT; the
+ * strings of D are borrowed for the call. Nonzero from CB stops. */
+int store_async_deliveries(struct store_scope s, const char *function, int limit,
+                           int (*cb)(void *ctx, const struct store_async_delivery *d), void *ctx);
+
 /* EventInvokeConfig documents per (function, qualifier); '' = unqualified. */
 int store_eic_get(struct store_scope s, const char *name, const char *qualifier, char **config);
 int store_eic_put(struct store_scope s, const char *name, const char *qualifier, const char *config);

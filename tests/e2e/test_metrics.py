@@ -276,7 +276,11 @@ class AdminEndpointTest(MetricsBase):
         self.assertEqual(body["metrics"]["Invocations"], 0)
         self.assertEqual(body["metrics"]["Duration"],
                          {"sum": 0, "count": 0, "min": 0, "max": 0, "average": 0, "unit": "Milliseconds"})
-        self.assertEqual(len(body["metrics"]), 14)
+        # Every Lambda metric sluice publishes, including the two of
+        # destinations (DeadLetterErrors, DestinationDeliveryFailures).
+        self.assertEqual(len(body["metrics"]), 16)
+        self.assertEqual(body["metrics"]["DestinationDeliveryFailures"], 0)
+        self.assertEqual(body["metrics"]["DeadLetterErrors"], 0)
 
     def test_units_are_stated(self):
         """Times are milliseconds, said in each time object and in "units"."""

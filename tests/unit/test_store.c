@@ -1380,9 +1380,19 @@ static int deliv_cb(void *ctx, const char *shard, int64_t seq, const char *uuid,
     return 0;
 }
 
-static int fail_cb(void *ctx, int64_t created_ms, const char *record) {
+/* The first failure was kept without a destination, the second with
+ * one that did not take it. */
+static int fail_cb(void *ctx, int64_t created_ms, const char *record, const char *destination,
+                   const char *error) {
     (void)created_ms;
     ck_assert_str_eq(record, "{\"f\":1}");
+    if (*(int *)ctx == 0) {
+        ck_assert_ptr_null(destination);
+        ck_assert_ptr_null(error);
+    } else {
+        ck_assert_str_eq(destination, "arn:aws:sqs:us-east-1:000000000000:dlq");
+        ck_assert_str_eq(error, "no such queue");
+    }
     ++*(int *)ctx;
     return 0;
 }
@@ -1452,8 +1462,10 @@ START_TEST(esm_rows) {
     ck_assert_int_eq(store_esm_deliveries("arn:stream", deliv_cb, &d), STORE_OK);
     ck_assert_int_eq(d.rows, 2);
     ck_assert_int_eq(d.times_sum, 3);
-    ck_assert_int_eq(store_esm_failure_add(m.uuid, 1000, "{\"f\":1}"), STORE_OK);
-    ck_assert_int_eq(store_esm_failure_add(m.uuid, 1000, "{\"f\":1}"), STORE_OK);
+    ck_assert_int_eq(store_esm_failure_add(m.uuid, 1000, "{\"f\":1}", NULL, NULL), STORE_OK);
+    ck_assert_int_eq(store_esm_failure_add(m.uuid, 1000, "{\"f\":1}", "arn:aws:sqs:us-east-1:000000000000:dlq",
+                                           "no such queue"),
+                     STORE_OK);
     n = 0;
     ck_assert_int_eq(store_esm_failures(m.uuid, fail_cb, &n), STORE_OK);
     ck_assert_int_eq(n, 2);
