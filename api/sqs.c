@@ -489,7 +489,7 @@ static int receive_message(struct req *req, struct op_in *in) {
                         "Must be >= 0 and <= 20, if provided.", wait);
     struct sqs_recv_in ri = {(int)max, vis};
     cJSON *msgs = cJSON_CreateArray();
-    int64_t deadline = util_mono_ns() / 1000000 + wait * 1000;
+    int64_t deadline = util_mono_ns() / 1000000 + sqs_long_poll_ms(wait * 1000);
     for (;;) {
         uint64_t gen = sqs_generation();
         if (receive_once(req, &s, name, &ri, msgs) != 0) {

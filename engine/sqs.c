@@ -656,6 +656,16 @@ int64_t sqs_next_visible(const struct sqs_scope *s, const char *name) {
 static pthread_mutex_t wake_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake_cv = PTHREAD_COND_INITIALIZER;
 static uint64_t wake_gen;
+/* Set once before serving (sqs_cap_long_poll); -1: no cap. */
+static int64_t poll_cap_ms = -1;
+
+void sqs_cap_long_poll(int64_t ms) {
+    poll_cap_ms = ms;
+}
+
+int64_t sqs_long_poll_ms(int64_t wait_ms) {
+    return poll_cap_ms >= 0 && wait_ms > poll_cap_ms ? poll_cap_ms : wait_ms;
+}
 
 uint64_t sqs_generation(void) {
     pthread_mutex_lock(&wake_mu);
@@ -681,9 +691,16 @@ void sqs_wait(uint64_t gen, int64_t wait_ms) {
     pthread_mutex_unlock(&wake_mu);
 }
 
+/* Wall milliseconds between retention passes while the clock only
+ * ticks: retention periods are at least 60 s, so a message outlives
+ * its period by at most this much (a clock move sweeps at once). */
+#define SQS_SWEEP_EVERY_MS 5000
+
 void sqs_sweep(void) {
-    static int64_t last_offset;
-    int64_t off = clock_offset_ms(), n = 0;
+    static int64_t last_offset, last_sweep_ms;
+    int64_t off = clock_offset_ms(), n = 0, mono = util_mono_ns() / 1000000;
+    if (off == last_offset && last_sweep_ms != 0 && mono - last_sweep_ms < SQS_SWEEP_EVERY_MS) return;
+    last_sweep_ms = mono;
     if (store_begin(1) != STORE_OK) return;
     if (store_sqs_expire(clock_now_ms(), &n) != STORE_OK) {
         store_rollback();

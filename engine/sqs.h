@@ -274,6 +274,13 @@ void sqs_notify(void);
  * Thread-safe; call with no transaction open. */
 void sqs_wait(uint64_t gen, int64_t wait_ms);
 
+/* Caps every long poll at MS milliseconds of waiting (0: no waiting at
+ * all), for the fuzzer, whose inputs must not hang. Call before serving. */
+void sqs_cap_long_poll(int64_t ms);
+
+/* The wait a long poll of WAIT_MS may take under the cap. Thread-safe. */
+int64_t sqs_long_poll_ms(int64_t wait_ms);
+
 /* One pass of retention by the virtual clock (messages older than their
  * queue's MessageRetentionPeriod, expired deduplication ids), and a wake
  * of the long polls when the clock has moved. Registered with
