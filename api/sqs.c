@@ -188,6 +188,66 @@ static int list_queues(struct req *req, struct op_in *in) {
     return 0;
 }
 
+struct sources_ctx {
+    struct req *req;
+    const char *account;
+    const char *after;     /* NextToken's queue name, or NULL */
+    long long max;
+    cJSON *urls;
+    char last[81];
+    int more;
+};
+
+static int source_url(void *ctx, const char *name) {
+    struct sources_ctx *c = ctx;
+    if (c->after && strcmp(name, c->after) <= 0) return 0;
+    if (cJSON_GetArraySize(c->urls) == c->max) {
+        c->more = 1;
+        return 1;
+    }
+    char *url = queue_url(c->req, c->account, name);
+    cJSON_AddItemToArray(c->urls, cJSON_CreateString(url));
+    free(url);
+    snprintf(c->last, sizeof(c->last), "%s", name);
+    return 0;
+}
+
+static int list_dead_letter_source_queues(struct req *req, struct op_in *in) {
+    struct sqs_scope s;
+    char name[81];
+    struct sqs_err e = {0};
+    long long max;
+    if (queue_of(req, in, &s, name) != 0) return -1;
+    if (int_param(req, in->json, "MaxResults", SQS_MAX_LIST, &max) != 0) return -1;
+    if (max < 1 || max > SQS_MAX_LIST)
+        return req_fail(req, &AWSERR_SQS_PARAM, "Value %lld for parameter MaxResults is invalid. Reason: must be "
+                        "between 1 and 1000.", max);
+    const char *token = str(in->json, "NextToken");
+    char *after = NULL;
+    if (token) {
+        size_t n = 0;
+        after = (char *)util_b64_decode(token, strlen(token), &n);
+        if (after == NULL) return req_fail(req, &AWSERR_SQS_PARAM, "%s", "Invalid NextToken value.");
+        after = xrealloc(after, n + 1);
+        after[n] = '\0';
+    }
+    struct sources_ctx c = {req, s.account, after, max, cJSON_CreateArray(), "", 0};
+    int rc = sqs_queue_sources(&s, name, source_url, &c, &e);
+    free(after);
+    if (rc != 0) {
+        cJSON_Delete(c.urls);
+        return fail(req, &e);
+    }
+    in->out = cJSON_CreateObject();
+    cJSON_AddItemToObject(in->out, "queueUrls", c.urls);
+    if (c.more) {
+        char *t = util_b64_encode(c.last, strlen(c.last));
+        cJSON_AddStringToObject(in->out, "NextToken", t);
+        free(t);
+    }
+    return 0;
+}
+
 static int delete_queue(struct req *req, struct op_in *in) {
     struct sqs_scope s;
     char name[81];
@@ -481,8 +541,7 @@ static int receive_message(struct req *req, struct op_in *in) {
     if (vis < -1 || vis > SQS_MAX_VISIBILITY_S)
         return req_fail(req, &AWSERR_SQS_PARAM, "Value %lld for parameter VisibilityTimeout is invalid. Reason: "
                         "Must be >= 0 and <= 43200, if provided.", vis);
-    if (store_begin(0) != STORE_OK || (sqs_queue_load(&s, name, &q, &e), store_rollback(), e.kind != SQS_ERR_NONE))
-        return e.kind ? fail(req, &e) : req_fail(req, &AWSERR_SQS_INTERNAL, "%s", "The service cannot complete the request.");
+    if (sqs_queue_load(&s, name, &q, &e) != 0) return fail(req, &e);
     if (int_param(req, in->json, "WaitTimeSeconds", q.wait_s, &wait) != 0) return -1;
     if (wait < 0 || wait > SQS_MAX_WAIT_S)
         return req_fail(req, &AWSERR_SQS_PARAM, "Value %lld for parameter WaitTimeSeconds is invalid. Reason: "
@@ -588,7 +647,9 @@ static int change_visibility_batch(struct req *req, struct op_in *in) {
 
 /* ---- the services ---- */
 
-/* Sorted by name (op_by_target searches it). */
+/* Sorted by name (op_by_target searches it). The reads run without a
+ * transaction (autocommit reads on the thread's connection); ReceiveMessage
+ * opens its own (receive_message). */
 static const struct op sqs_ops[] = {
     {"ChangeMessageVisibility", change_visibility, OP_WRITE, NULL, NULL, NULL},
     {"ChangeMessageVisibilityBatch", change_visibility_batch, OP_WRITE, NULL, NULL, NULL},
@@ -596,10 +657,11 @@ static const struct op sqs_ops[] = {
     {"DeleteMessage", delete_message, OP_WRITE, NULL, NULL, NULL},
     {"DeleteMessageBatch", delete_message_batch, OP_WRITE, NULL, NULL, NULL},
     {"DeleteQueue", delete_queue, OP_WRITE, sqs_notify, NULL, NULL},
-    {"GetQueueAttributes", get_queue_attributes, OP_WRITE, NULL, NULL, NULL},
-    {"GetQueueUrl", get_queue_url, OP_WRITE, NULL, NULL, NULL},
-    {"ListQueueTags", list_queue_tags, OP_WRITE, NULL, NULL, NULL},
-    {"ListQueues", list_queues, OP_WRITE, NULL, NULL, NULL},
+    {"GetQueueAttributes", get_queue_attributes, 0, NULL, NULL, NULL},
+    {"GetQueueUrl", get_queue_url, 0, NULL, NULL, NULL},
+    {"ListDeadLetterSourceQueues", list_dead_letter_source_queues, 0, NULL, NULL, NULL},
+    {"ListQueueTags", list_queue_tags, 0, NULL, NULL, NULL},
+    {"ListQueues", list_queues, 0, NULL, NULL, NULL},
     {"PurgeQueue", purge_queue, OP_WRITE, NULL, NULL, NULL},
     {"ReceiveMessage", receive_message, 0, NULL, NULL, NULL},
     {"SendMessage", send_message, OP_WRITE, sqs_notify, NULL, NULL},

@@ -211,7 +211,10 @@ cJSON *sqs_queue_attributes(const struct sqs_scope *s, const char *name, struct 
         return NULL;
     }
     int64_t now = clock_now_ms(), vis = 0, inflight = 0, delayed = 0;
-    if (store_sqs_counts(st_scope(s), name, now, &vis, &inflight, &delayed) != STORE_OK) {
+    struct sqs_queue q;
+    queue_from_row(&r, &q);
+    if (store_sqs_counts(st_scope(s), name, now, now - q.retention_s * 1000, &vis, &inflight, &delayed) !=
+        STORE_OK) {
         store_sqs_queue_clear(&r);
         storage_fail(e);
         return NULL;
@@ -293,6 +296,30 @@ int sqs_queue_list(const struct sqs_scope *s, const char *prefix, const char *af
                    int (*cb)(void *ctx, const char *name), void *ctx, struct sqs_err *e) {
     int rc = store_sqs_queue_list(st_scope(s), prefix, after, limit, cb, ctx);
     return rc == STORE_OK ? 0 : storage_fail(e);
+}
+
+struct sources {
+    const char *arn;
+    int (*cb)(void *ctx, const char *name);
+    void *ctx;
+};
+
+static int source_one(void *ctx, const char *name, const char *attrs) {
+    struct sources *src = ctx;
+    struct store_sqs_queue r = {(char *)name, (char *)attrs, NULL, 0, 0, 0};
+    struct sqs_queue q;
+    queue_from_row(&r, &q);
+    return q.max_receive > 0 && strcmp(q.dlq_arn, src->arn) == 0 ? src->cb(src->ctx, name) : 0;
+}
+
+int sqs_queue_sources(const struct sqs_scope *s, const char *name, int (*cb)(void *ctx, const char *name),
+                      void *ctx, struct sqs_err *e) {
+    struct sqs_queue q;
+    if (sqs_queue_load(s, name, &q, e) != 0) return -1;
+    char arn[200];
+    snprintf(arn, sizeof(arn), "arn:aws:sqs:%s:%s:%s", s->region, s->account, name);
+    struct sources src = {arn, cb, ctx};
+    return store_sqs_queue_each(st_scope(s), source_one, &src) == STORE_OK ? 0 : storage_fail(e);
 }
 
 int sqs_queue_purge(const struct sqs_scope *s, const char *name, struct sqs_err *e) {
@@ -550,7 +577,9 @@ int sqs_receive(const struct sqs_scope *s, const char *name, const struct sqs_re
     struct sqs_cand *c = NULL;
     /* A standard queue needs only receivable messages (a few more than
      * asked, for those redriven instead); FIFO needs the queue order. */
-    int st = store_sqs_msg_scan(st_scope(s), name, q.fifo ? INT64_MAX : now,
+    /* Messages past their retention are gone even before the sweep
+     * deletes them. */
+    int st = store_sqs_msg_scan(st_scope(s), name, q.fifo ? INT64_MAX : now, now - q.retention_s * 1000,
                                 q.fifo ? SQS_FIFO_SCAN : in->max * 4 + 16, collect, &sc);
     if (st != STORE_OK) {
         storage_fail(e);

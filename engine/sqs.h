@@ -189,6 +189,13 @@ int sqs_queue_tag(const struct sqs_scope *s, const char *name, const struct cJSO
 int sqs_queue_list(const struct sqs_scope *s, const char *prefix, const char *after, int limit,
                    int (*cb)(void *ctx, const char *name), void *ctx, struct sqs_err *e);
 
+/* Calls CB(CTX, name) for each queue of scope S whose RedrivePolicy
+ * names queue NAME as its dead-letter queue (ListDeadLetterSourceQueues;
+ * sources in other accounts or regions are not searched). Returns 0 or
+ * -1 (NonExistentQueue for NAME). */
+int sqs_queue_sources(const struct sqs_scope *s, const char *name, int (*cb)(void *ctx, const char *name),
+                      void *ctx, struct sqs_err *e);
+
 /* Deletes every message of queue NAME (PurgeQueueInProgress within 60
  * seconds of the last purge). Returns 0 or -1. */
 int sqs_queue_purge(const struct sqs_scope *s, const char *name, struct sqs_err *e);

@@ -84,6 +84,18 @@ int store_sqs_queue_list(struct store_scope s, const char *prefix, const char *a
     return store_rows_done(st, rc, "sqs_queue_list");
 }
 
+int store_sqs_queue_each(struct store_scope s, int (*cb)(void *ctx, const char *name, const char *attrs),
+                         void *ctx) {
+    static const char sql[] = "SELECT name, attrs FROM sqs_queues WHERE account=?1 AND region=?2 ORDER BY name";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    store_bind_scope(st, s, NULL);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1))) break;
+    return store_rows_done(st, rc, "sqs_queue_each");
+}
+
 void store_sqs_msg_clear(struct store_sqs_msg *m) {
     free(m->message_id);
     free(m->body);
@@ -150,15 +162,16 @@ static void msg_row(sqlite3_stmt *st, struct store_sqs_msg *m) {
     m->receive_count = sqlite3_column_int64(st, 13);
 }
 
-int store_sqs_msg_scan(struct store_scope s, const char *queue, int64_t visible_by, int limit,
+int store_sqs_msg_scan(struct store_scope s, const char *queue, int64_t visible_by, int64_t sent_after, int limit,
                        int (*cb)(void *ctx, const struct store_sqs_msg *m), void *ctx) {
     static const char sql[] = "SELECT " MSG_COLS " FROM sqs_messages WHERE account=?1 AND region=?2 AND queue=?3"
-                              " AND visible_ms <= ?4 ORDER BY seq LIMIT ?5";
+                              " AND visible_ms <= ?4 AND sent_ms > ?6 ORDER BY seq LIMIT ?5";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
     store_bind_scope(st, s, queue);
     sqlite3_bind_int64(st, 4, visible_by);
     sqlite3_bind_int(st, 5, limit);
+    sqlite3_bind_int64(st, 6, sent_after);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct store_sqs_msg m = {0};
@@ -222,17 +235,18 @@ int store_sqs_purge(struct store_scope s, const char *queue) {
     return store_step_done(st, "sqs_purge");
 }
 
-int store_sqs_counts(struct store_scope s, const char *queue, int64_t now, int64_t *visible, int64_t *inflight,
-                     int64_t *delayed) {
+int store_sqs_counts(struct store_scope s, const char *queue, int64_t now, int64_t sent_after, int64_t *visible,
+                     int64_t *inflight, int64_t *delayed) {
     static const char sql[] =
         "SELECT coalesce(sum(visible_ms <= ?4), 0),"
         " coalesce(sum(visible_ms > ?4 AND receive_count > 0), 0),"
         " coalesce(sum(visible_ms > ?4 AND receive_count = 0), 0)"
-        " FROM sqs_messages WHERE account=?1 AND region=?2 AND queue=?3";
+        " FROM sqs_messages WHERE account=?1 AND region=?2 AND queue=?3 AND sent_ms > ?5";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
     store_bind_scope(st, s, queue);
     sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_int64(st, 5, sent_after);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *visible = sqlite3_column_int64(st, 0);

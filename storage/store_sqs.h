@@ -69,9 +69,9 @@ void store_sqs_msg_clear(struct store_sqs_msg *m);
 int store_sqs_msg_insert(struct store_scope s, const char *queue, struct store_sqs_msg *m);
 
 /* Calls CB(CTX, m) for QUEUE's messages with visible_ms <= VISIBLE_BY
- * (INT64_MAX: all), oldest first, at most LIMIT; CB returning nonzero
- * stops. M is borrowed for the call. */
-int store_sqs_msg_scan(struct store_scope s, const char *queue, int64_t visible_by, int limit,
+ * (INT64_MAX: all) sent after SENT_AFTER (retention), oldest first, at
+ * most LIMIT; CB returning nonzero stops. M is borrowed for the call. */
+int store_sqs_msg_scan(struct store_scope s, const char *queue, int64_t visible_by, int64_t sent_after, int limit,
                        int (*cb)(void *ctx, const struct store_sqs_msg *m), void *ctx);
 
 /* Reads QUEUE's message MESSAGE_ID into OUT. STORE_OK or STORE_NOTFOUND. */
@@ -92,11 +92,16 @@ int store_sqs_msg_delete(int64_t seq);
 /* Deletes every message of QUEUE. */
 int store_sqs_purge(struct store_scope s, const char *queue);
 
-/* Counts QUEUE's messages at clock time NOW: receivable ones (VISIBLE),
- * received and not yet visible again (INFLIGHT), never received and not
- * yet visible (DELAYED). */
-int store_sqs_counts(struct store_scope s, const char *queue, int64_t now, int64_t *visible, int64_t *inflight,
-                     int64_t *delayed);
+/* Counts QUEUE's messages sent after SENT_AFTER at clock time NOW:
+ * receivable ones (VISIBLE), received and not yet visible again
+ * (INFLIGHT), never received and not yet visible (DELAYED). */
+int store_sqs_counts(struct store_scope s, const char *queue, int64_t now, int64_t sent_after, int64_t *visible,
+                     int64_t *inflight, int64_t *delayed);
+
+/* Calls CB(CTX, name, attrs) for every queue of scope S (name order);
+ * nonzero stops. Strings are borrowed for the call. */
+int store_sqs_queue_each(struct store_scope s, int (*cb)(void *ctx, const char *name, const char *attrs),
+                         void *ctx);
 
 /* The earliest visible_ms after NOW among QUEUE's messages into *OUT
  * (INT64_MAX when none). */

@@ -256,6 +256,14 @@ class SqsTest(SluiceTestCase):
         self.assertEqual(m["Body"], "poison")
         self.assertEqual(m["Attributes"]["DeadLetterQueueSourceArn"], "arn:aws:sqs:us-east-1:000000000000:src")
 
+    def test_dead_letter_sources(self):
+        dlq = self.queue("dlq2")
+        arn = self.attrs(dlq, "QueueArn")["QueueArn"]
+        src = self.queue("src2", RedrivePolicy=json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": 3}))
+        self.queue("unrelated")
+        self.assertEqual(self.sqs.list_dead_letter_source_queues(QueueUrl=dlq)["queueUrls"], [src])
+        self.assertEqual(self.sqs.list_dead_letter_source_queues(QueueUrl=src)["queueUrls"], [])
+
     def test_fifo(self):
         self.assertAwsError(self.sqs.create_queue, "InvalidParameterValue", 400, QueueName="f",
                             Attributes={"FifoQueue": "true"})
@@ -293,8 +301,11 @@ class SqsTest(SluiceTestCase):
     def test_retention(self):
         url = self.queue("r", MessageRetentionPeriod=60)
         self.sqs.send_message(QueueUrl=url, MessageBody="old")
-        self.advance(61)
-        self.assertNotIn("Messages", self.sqs.receive_message(QueueUrl=url))
+        self.advance(30)
+        self.sqs.send_message(QueueUrl=url, MessageBody="newer")
+        self.advance(31)
+        self.assertEqual(self.attrs(url, "ApproximateNumberOfMessages"), {"ApproximateNumberOfMessages": "1"})
+        self.assertEqual([m["Body"] for m in self.sqs.receive_message(QueueUrl=url)["Messages"]], ["newer"])
 
     def test_receive_errors(self):
         url = self.queue()

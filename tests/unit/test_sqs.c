@@ -9,7 +9,9 @@
  * protocol's shapes).
  */
 #include "api/sqs_int.h"
+#include "base/clock.h"
 #include "engine/sqs.h"
+#include "storage/store.h"
 
 #include <check.h>
 #include <cjson/cJSON.h>
@@ -105,7 +107,7 @@ struct attr_case {
     enum sqs_errkind kind;
 };
 
-static const struct attr_case attrs[] = {
+static const struct attr_case attr_cases[] = {
     {"VisibilityTimeout", "30", 0, 1, "30", 0},
     {"VisibilityTimeout", "43201", 0, 1, NULL, SQS_ERR_ATTR_VALUE},
     {"VisibilityTimeout", "x", 0, 1, NULL, SQS_ERR_ATTR_VALUE},
@@ -128,7 +130,7 @@ static const struct attr_case attrs[] = {
 };
 
 START_TEST(attribute_checks) {
-    const struct attr_case *c = &attrs[_i];
+    const struct attr_case *c = &attr_cases[_i];
     char norm[512] = "";
     struct sqs_err e = {0};
     int rc = sqs_attr_check(c->name, c->value, c->fifo, c->create, norm, sizeof(norm), &e);
@@ -254,6 +256,75 @@ START_TEST(query_shapes) {
 }
 END_TEST
 
+/* ---- the engine over a throwaway store ---- */
+
+static void setup(void) {
+    ck_assert_int_eq(store_init(NULL, 1), STORE_OK);
+}
+
+static void teardown(void) {
+    store_shutdown();
+}
+
+/* Runs FN(S) in a write transaction and commits; returns FN's result. */
+static int in_txn(int (*fn)(const struct sqs_scope *s, struct sqs_err *e), const struct sqs_scope *s,
+                  struct sqs_err *e) {
+    ck_assert_int_eq(store_begin(1), STORE_OK);
+    int rc = fn(s, e);
+    if (rc == 0) ck_assert_int_eq(store_commit(), STORE_OK);
+    else store_rollback();
+    return rc;
+}
+
+static int create_q(const struct sqs_scope *s, struct sqs_err *e) {
+    cJSON *attrs = cJSON_Parse("{\"VisibilityTimeout\":\"10\"}");
+    int rc = sqs_queue_create(s, "dest", attrs, NULL, e);
+    cJSON_Delete(attrs);
+    return rc;
+}
+
+static cJSON *received;
+
+static int receive_q(const struct sqs_scope *s, struct sqs_err *e) {
+    struct sqs_recv_in in = {10, -1};
+    return sqs_receive(s, "dest", &in, received, e);
+}
+
+/* The failure-destination path: sqs_send_arn from outside any
+ * transaction, then a receive sees the message with its attributes;
+ * its visibility timeout follows the clock. */
+START_TEST(send_to_arn) {
+    struct sqs_scope s = sqs_scope_make("123456789012", "eu-west-1");
+    struct sqs_err e = {0};
+    ck_assert_int_eq(in_txn(create_q, &s, &e), 0);
+    uint64_t gen = sqs_generation();
+    cJSON *attrs = cJSON_Parse("{\"ErrorCode\":{\"DataType\":\"String\",\"StringValue\":\"200\"}}");
+    ck_assert_int_eq(sqs_send_arn("arn:aws:sqs:eu-west-1:123456789012:dest", "{\"a\":1}", attrs, "lambda", &e), 0);
+    cJSON_Delete(attrs);
+    ck_assert(sqs_generation() != gen);
+    received = cJSON_CreateArray();
+    ck_assert_int_eq(in_txn(receive_q, &s, &e), 0);
+    ck_assert_int_eq(cJSON_GetArraySize(received), 1);
+    cJSON *m = cJSON_GetArrayItem(received, 0);
+    ck_assert_str_eq(cJSON_GetObjectItem(m, "Body")->valuestring, "{\"a\":1}");
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "Attributes"), "SenderId")->valuestring, "lambda");
+    ck_assert_ptr_nonnull(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "MessageAttributes"), "ErrorCode"));
+    cJSON_Delete(received);
+    received = cJSON_CreateArray();
+    ck_assert_int_eq(in_txn(receive_q, &s, &e), 0);
+    ck_assert_int_eq(cJSON_GetArraySize(received), 0);
+    clock_advance_ms(10001);
+    ck_assert_int_eq(in_txn(receive_q, &s, &e), 0);
+    ck_assert_int_eq(cJSON_GetArraySize(received), 1);
+    cJSON_Delete(received);
+    /* Errors: no such queue, not an ARN. */
+    ck_assert_int_eq(sqs_send_arn("arn:aws:sqs:eu-west-1:123456789012:nope", "x", NULL, "l", &e), -1);
+    ck_assert_int_eq(e.kind, SQS_ERR_NO_QUEUE);
+    ck_assert_int_eq(sqs_send_arn("arn:aws:sns:eu-west-1:123456789012:dest", "x", NULL, "l", &e), -1);
+    ck_assert_int_eq(e.kind, SQS_ERR_NO_QUEUE);
+}
+END_TEST
+
 static Suite *sqs_suite(void) {
     Suite *s = suite_create("sqs");
     TCase *tc = tcase_create("md5");
@@ -263,7 +334,7 @@ static Suite *sqs_suite(void) {
     tc = tcase_create("validation");
     tcase_add_loop_test(tc, text_rules, 0, sizeof(texts) / sizeof(texts[0]));
     tcase_add_test(tc, names);
-    tcase_add_loop_test(tc, attribute_checks, 0, sizeof(attrs) / sizeof(attrs[0]));
+    tcase_add_loop_test(tc, attribute_checks, 0, sizeof(attr_cases) / sizeof(attr_cases[0]));
     suite_add_tcase(s, tc);
     tc = tcase_create("decisions");
     tcase_add_test(tc, visibility_states);
@@ -275,6 +346,10 @@ static Suite *sqs_suite(void) {
     tcase_add_test(tc, arns_and_urls);
     tcase_add_test(tc, batch_ids_and_filters);
     tcase_add_test(tc, query_shapes);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("engine");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, send_to_arn);
     suite_add_tcase(s, tc);
     return s;
 }
