@@ -459,10 +459,12 @@ static int send_message_batch(struct req *req, struct op_in *in) {
     if (en == NULL) return -1;
     if (sqs_queue_load(&s, name, &q, &e) != 0) return fail(req, &e);
     size_t total = 0;
-    for (const cJSON *a = en->child; a; a = a->next) total += str(a, "MessageBody") ? strlen(str(a, "MessageBody")) : 0;
-    if ((long long)total > q.max_size)
-        return req_fail(req, &AWSERR_SQS_BATCH_TOO_LONG, "Batch requests cannot be longer than %lld bytes. You have "
-                        "sent %zu bytes.", (long long)q.max_size, total);
+    for (const cJSON *a = en->child; a; a = a->next)
+        if (str(a, "MessageBody"))
+            total += sqs_message_size(str(a, "MessageBody"), cJSON_GetObjectItemCaseSensitive(a, "MessageAttributes"));
+    if (total > SQS_MAX_MESSAGE)
+        return req_fail(req, &AWSERR_SQS_BATCH_TOO_LONG, "Batch requests cannot be longer than %d bytes. You have "
+                        "sent %zu bytes.", SQS_MAX_MESSAGE, total);
     in->out = cJSON_CreateObject();
     cJSON *ok = cJSON_AddArrayToObject(in->out, "Successful");
     for (const cJSON *a = en->child; a; a = a->next) {

@@ -372,7 +372,7 @@ static int send_check(const struct sqs_queue *q, const struct sqs_send_in *in, s
     if (sqs_text_valid(in->body, n) != 0)
         return sqs_err_set(e, SQS_ERR_CONTENTS, "%s", "Invalid characters found. Valid unicode characters are "
                            "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
-    if ((int64_t)n > q->max_size)
+    if ((int64_t)sqs_message_size(in->body, in->attrs) > q->max_size)
         return sqs_err_set(e, SQS_ERR_PARAM, "One or more parameters are invalid. Reason: Message must be shorter "
                            "than %lld bytes.", (long long)q->max_size);
     if (in->delay_s > SQS_MAX_DELAY_S || in->delay_s < -1)

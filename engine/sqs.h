@@ -24,6 +24,9 @@ struct cJSON;
 /* Queue names: 1..80 characters of [A-Za-z0-9_-], ".fifo" included
  * (API Reference, "CreateQueue", QueueName). */
 #define SQS_MAX_NAME 80
+/* Largest message, and largest SendMessageBatch, in bytes: 1 MiB
+ * (API Reference, "SendMessage" and "SendMessageBatch"). */
+#define SQS_MAX_MESSAGE 1048576
 /* Messages per SendMessageBatch / DeleteMessageBatch /
  * ChangeMessageVisibilityBatch and per ReceiveMessage. */
 #define SQS_MAX_BATCH 10
@@ -95,6 +98,11 @@ void sqs_md5_hex(const void *data, size_t n, char out[33]);
  * attributes"). Returns 0, or -1 with E set when an attribute is not
  * well formed (ATTRS is validated here too: names, types, values). */
 int sqs_md5_attributes(const struct cJSON *attrs, char out[33], struct sqs_err *e);
+
+/* The size SQS counts against MaximumMessageSize: the body's bytes plus
+ * each attribute's name, data type and value (Developer Guide, "Amazon
+ * SQS message attributes": they count toward the message size). Pure. */
+size_t sqs_message_size(const char *body, const struct cJSON *attrs);
 
 /* 0 when BODY (N bytes, UTF-8) holds only the characters SQS accepts:
  * #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF. */

@@ -67,6 +67,13 @@ static int attr_value(const char *name, const cJSON *v, int *binary, const char 
     if (!is_bin && sqs_text_valid(val->valuestring, strlen(val->valuestring)) != 0)
         return sqs_err_set(e, SQS_ERR_CONTENTS, "Invalid characters found in the message attribute '%.256s'.",
                            name);
+    if (strncmp(t, "Number", 6) == 0) {
+        char *end = NULL;
+        strtod(val->valuestring, &end);
+        if (end == val->valuestring || *end != '\0')
+            return sqs_err_set(e, SQS_ERR_PARAM, "Can't cast the value of message (user) attribute '%.256s' to a "
+                               "number.", name);
+    }
     *binary = is_bin;
     return 0;
 }
@@ -133,6 +140,21 @@ int sqs_md5_attributes(const cJSON *attrs, char out[33], struct sqs_err *e) {
 out:
     free(v);
     return rc;
+}
+
+size_t sqs_message_size(const char *body, const cJSON *attrs) {
+    size_t n = strlen(body);
+    for (const cJSON *a = attrs ? attrs->child : NULL; a; a = a->next) {
+        const cJSON *dt = cJSON_GetObjectItemCaseSensitive(a, "DataType");
+        const cJSON *sv = cJSON_GetObjectItemCaseSensitive(a, "StringValue");
+        const cJSON *bv = cJSON_GetObjectItemCaseSensitive(a, "BinaryValue");
+        n += strlen(a->string);
+        if (cJSON_IsString(dt)) n += strlen(dt->valuestring);
+        if (cJSON_IsString(sv)) n += strlen(sv->valuestring);
+        /* The decoded size of the base64 value. */
+        if (cJSON_IsString(bv)) n += strlen(bv->valuestring) / 4 * 3;
+    }
+    return n;
 }
 
 int sqs_text_valid(const char *body, size_t n) {

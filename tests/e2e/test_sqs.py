@@ -168,6 +168,9 @@ class SqsTest(SluiceTestCase):
         self.assertEqual(m["MD5OfMessageAttributes"], md5_attrs(attrs))
         self.assertAwsError(self.sqs.send_message, "InvalidParameterValue", 400, QueueUrl=url, MessageBody="x",
                             MessageAttributes={"x": {"DataType": "Weird", "StringValue": "1"}})
+        self.assertAwsError(self.sqs.send_message, "InvalidParameterValue", 400,
+                            "Can't cast the value of message (user) attribute 'x' to a number.", QueueUrl=url,
+                            MessageBody="x", MessageAttributes={"x": {"DataType": "Number", "StringValue": "one"}})
 
     def test_body_rules(self):
         url = self.queue("small", MaximumMessageSize=1024)
@@ -176,6 +179,10 @@ class SqsTest(SluiceTestCase):
         self.assertAwsError(self.sqs.send_message, "InvalidParameterValue", 400,
                             "One or more parameters are invalid. Reason: Message must be shorter than 1024 bytes.",
                             QueueUrl=url, MessageBody="x" * 1025)
+        # Attributes count toward the size.
+        self.assertAwsError(self.sqs.send_message, "InvalidParameterValue", 400, QueueUrl=url,
+                            MessageBody="x" * 1000,
+                            MessageAttributes={"name": {"DataType": "String", "StringValue": "v" * 30}})
 
     def test_batches(self):
         url = self.queue()

@@ -42,6 +42,8 @@ static const struct md5_case md5s[] = {
     {"{\"AWS.x\":{\"DataType\":\"String\",\"StringValue\":\"1\"}}", NULL},
     {"{\"a..b\":{\"DataType\":\"String\",\"StringValue\":\"1\"}}", NULL},
     {"{\"a\":{\"DataType\":\"String\",\"StringValue\":\"\\u0001\"}}", NULL},
+    {"{\"a\":{\"DataType\":\"Number\",\"StringValue\":\"12x\"}}", NULL},
+    {"{\"a\":{\"DataType\":\"Number.int\",\"StringValue\":\"-1.5e3\"}}", "c9856c57098003a64d9ced433a3b8826"},
 };
 
 START_TEST(md5_attributes) {
