@@ -299,7 +299,8 @@ int64_t sqs_long_poll_ms(int64_t wait_ms);
 /* One pass of retention by the virtual clock (messages older than their
  * queue's MessageRetentionPeriod, expired deduplication ids), and a wake
  * of the long polls when the clock has moved. Registered with
- * engine/background; runs on its thread. */
+ * engine/background, which runs its tasks one at a time (its thread, or
+ * bg_run_now's caller after a clock move). */
 void sqs_sweep(void);
 
 #endif
