@@ -38,6 +38,11 @@ extern const struct service cw_query_service;
 /* STS (query protocol, Version 2011-06-15). */
 extern const struct service sts_service;
 
+/* SQS: JSON 1.0 (awsQueryCompatible, X-Amz-Target "AmazonSQS.") and the
+ * query protocol (Version 2012-11-05), one table of operations. */
+extern const struct service sqs_json_service;
+extern const struct service sqs_query_service;
+
 /* X-Amz-Target prefix of CloudWatch's JSON protocol. */
 #define CW_TARGET_PREFIX "GraniteServiceVersion20100801."
 

@@ -85,6 +85,32 @@ const struct aws_error AWSERR_QUERY_VALIDATION = {"ValidationError", 400, NULL, 
 const struct aws_error AWSERR_QUERY_INTERNAL = {"InternalFailure", 500, NULL, AWSERR_MSG_LOWER, 1};
 const struct aws_error AWSERR_QUERY_ACCESS_DENIED = {"AccessDenied", 403, NULL, AWSERR_MSG_LOWER, 0};
 
+/* ---- SQS ----
+ * The query code first (what the query protocol's <Code> and the JSON
+ * protocol's x-amzn-query-error header carry), then the JSON __type.
+ * Codes: Amazon SQS API Reference, "Common Errors" and each operation's
+ * Errors; JSON shape names: botocore's sqs/2012-11-05 model. */
+#define SQS_NS "com.amazonaws.sqs#"
+const struct aws_error AWSERR_SQS_NO_QUEUE = {"AWS.SimpleQueueService.NonExistentQueue", 400, SQS_NS "QueueDoesNotExist", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SQS_QUEUE_EXISTS = {"QueueAlreadyExists", 400, SQS_NS "QueueNameExists", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SQS_ATTR_VALUE = {"InvalidAttributeValue", 400, SQS_NS "InvalidAttributeValue", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SQS_ATTR_NAME = {"InvalidAttributeName", 400, SQS_NS "InvalidAttributeName", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SQS_PARAM = {"InvalidParameterValue", 400, SQS_NS "InvalidParameterValueException", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SQS_MISSING = {"MissingParameter", 400, SQS_NS "MissingRequiredParameterException", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SQS_RECEIPT = {"ReceiptHandleIsInvalid", 400, SQS_NS "ReceiptHandleIsInvalid", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SQS_NOT_INFLIGHT = {"AWS.SimpleQueueService.MessageNotInflight", 400, SQS_NS "MessageNotInflight", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SQS_CONTENTS = {"InvalidMessageContents", 400, SQS_NS "InvalidMessageContents", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SQS_PURGE_IN_PROGRESS = {"AWS.SimpleQueueService.PurgeQueueInProgress", 403, SQS_NS "PurgeQueueInProgress", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SQS_INTERNAL = {"InternalFailure", 500, CORAL_SERVICE "#InternalFailure", AWSERR_MSG_LOWER, 1};
+const struct aws_error AWSERR_SQS_EMPTY_BATCH = {"AWS.SimpleQueueService.EmptyBatchRequest", 400, SQS_NS "EmptyBatchRequest", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SQS_TOO_MANY_ENTRIES = {"AWS.SimpleQueueService.TooManyEntriesInBatchRequest", 400, SQS_NS "TooManyEntriesInBatchRequest", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SQS_IDS_NOT_DISTINCT = {"AWS.SimpleQueueService.BatchEntryIdsNotDistinct", 400, SQS_NS "BatchEntryIdsNotDistinct", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SQS_BATCH_ID = {"AWS.SimpleQueueService.InvalidBatchEntryId", 400, SQS_NS "InvalidBatchEntryId", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SQS_BATCH_TOO_LONG = {"AWS.SimpleQueueService.BatchRequestTooLong", 400, SQS_NS "BatchRequestTooLong", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SQS_UNKNOWN_OP = {"InvalidAction", 400, CORAL_SERVICE "#UnknownOperationException", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SQS_SERIALIZATION = {"SerializationException", 400, CORAL_SERVICE "#SerializationException", AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SQS_INVALID_ACTION = {"InvalidAction", 400, NULL, AWSERR_MSG_LOWER, 0};
+
 /* ---- admin ---- */
 const struct aws_error AWSERR_ADMIN_BAD_REQUEST = {"BadRequest", 400, NULL, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_ADMIN_NOT_FOUND = {"NotFound", 404, NULL, AWSERR_MSG_LOWER, 0};

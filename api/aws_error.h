@@ -102,4 +102,13 @@ char *awserr_xml_escape(const char *z);
  * is recorded. */
 void awserr_render(struct req *req);
 
+/* SQS: CODE is the query protocol's code (also sent in the JSON
+ * protocol's x-amzn-query-error header), NS the JSON protocol's __type
+ * (botocore's model names the shapes; api/sqs.c). */
+extern const struct aws_error AWSERR_SQS_NO_QUEUE, AWSERR_SQS_QUEUE_EXISTS, AWSERR_SQS_ATTR_VALUE,
+    AWSERR_SQS_ATTR_NAME, AWSERR_SQS_PARAM, AWSERR_SQS_MISSING, AWSERR_SQS_RECEIPT, AWSERR_SQS_NOT_INFLIGHT,
+    AWSERR_SQS_CONTENTS, AWSERR_SQS_PURGE_IN_PROGRESS, AWSERR_SQS_INTERNAL, AWSERR_SQS_EMPTY_BATCH,
+    AWSERR_SQS_TOO_MANY_ENTRIES, AWSERR_SQS_IDS_NOT_DISTINCT, AWSERR_SQS_BATCH_ID, AWSERR_SQS_BATCH_TOO_LONG,
+    AWSERR_SQS_UNKNOWN_OP, AWSERR_SQS_SERIALIZATION, AWSERR_SQS_INVALID_ACTION;
+
 #endif

@@ -12,6 +12,7 @@
 #include "engine/esm.h"
 #include "engine/invoker.h"
 #include "engine/metrics.h"
+#include "engine/sqs.h"
 #include "runtime/bootstraps.h"
 #include "runtime/env.h"
 #include "base/log.h"
@@ -261,6 +262,7 @@ int main(int argc, char **argv) {
     bg_register(invoke_reap);
     bg_register(metric_tick);
     bg_register(logs_sweep);
+    bg_register(sqs_sweep);
     int port = 0;
     if (http_start(sluice_cfg.host, sluice_cfg.port, &port) != 0) {
         store_shutdown();

@@ -40,6 +40,10 @@ static const struct route routes[] = {
     {"dynamodb", "DynamoDBStreams_20120810.", PROTO_JSON10, &ddbs_service, 0},
     {"logs", "Logs_20140328.", PROTO_JSON11, &logs_service, 0},
     {"sts", NULL, PROTO_QUERY, &sts_service, 0},
+    /* SQS: its JSON row first, so a signed request of neither shape gets
+     * the JSON protocol's unknown-operation error. */
+    {"sqs", "AmazonSQS.", PROTO_CW_JSON, &sqs_json_service, 0},
+    {"sqs", NULL, PROTO_QUERY, &sqs_query_service, 0},
     /* The query row first: a signed CloudWatch request of neither shape
      * is told it lacks an Action. Unsigned form posts of no other query
      * service's Version are CloudWatch's. */
@@ -82,7 +86,9 @@ static int shape_matches(const struct route *r, struct req *req, const char *tar
     if (target) return 0;
     if (r->proto == PROTO_REST_JSON) return lambda_owns_path(req->path);
     if (!is_query_protocol(req)) return 0;
-    return r->any_version || has_version(req, r->svc->query_version);
+    /* A signed form post names its service already (SQS signs both of
+     * its protocols "sqs"); query_find checks its Version. */
+    return r->any_version || req->service[0] || has_version(req, r->svc->query_version);
 }
 
 /* Picks REQ's route. A signed request goes to the row of the service it is
@@ -120,6 +126,8 @@ size_t router_prepare(struct req *req) {
     req->proto = r->proto;
     req->xmlns = r->svc->xmlns;
     if (r->svc == &lambda_service) return lambda_body_cap(req->method, req->path);
+    /* SQS's query form carries a message of up to 1 MiB, percent-encoded. */
+    if (r->svc == &sqs_query_service) return ROUTER_MAX_BODY_JSON;
     if (r->proto == PROTO_CW_QUERY || r->proto == PROTO_QUERY) return API_MAX_BODY_DEFAULT;
     return ROUTER_MAX_BODY_JSON;
 }

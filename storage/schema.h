@@ -351,6 +351,50 @@ static const char *const store_migrations[] = {
     "  destination TEXT NOT NULL,"
     "  error TEXT) STRICT;"
     "CREATE INDEX async_deliveries_fn ON async_deliveries(account, region, function, id);",
+    /* 13 -> 14: SQS (issue 15): queues (settable attributes as the JSON object
+     * GetQueueAttributes returns, tags), messages in send order (seq is
+     * the FIFO order and sequence number; visible_ms the clock time from
+     * which a message may be received again), and FIFO deduplication ids
+     * kept for their 5-minute window. */
+    "CREATE TABLE sqs_queues("
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  attrs TEXT NOT NULL,"
+    "  tags TEXT NOT NULL DEFAULT '{}',"
+    "  created_ms INTEGER NOT NULL,"
+    "  modified_ms INTEGER NOT NULL,"
+    "  purged_ms INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY(account, region, name)) STRICT;"
+    "CREATE TABLE sqs_messages("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  queue TEXT NOT NULL,"
+    "  message_id TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  md5_body TEXT NOT NULL,"
+    "  attrs TEXT,"
+    "  md5_attrs TEXT,"
+    "  sys_attrs TEXT,"
+    "  group_id TEXT,"
+    "  dedup_id TEXT,"
+    "  receipt TEXT,"
+    "  sent_ms INTEGER NOT NULL,"
+    "  visible_ms INTEGER NOT NULL,"
+    "  first_receive_ms INTEGER NOT NULL DEFAULT 0,"
+    "  receive_count INTEGER NOT NULL DEFAULT 0) STRICT;"
+    "CREATE INDEX sqs_messages_queue ON sqs_messages(account, region, queue, visible_ms);"
+    "CREATE INDEX sqs_messages_id ON sqs_messages(account, region, queue, message_id);"
+    "CREATE TABLE sqs_dedup("
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  queue TEXT NOT NULL,"
+    "  dedup_id TEXT NOT NULL,"
+    "  message_id TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  expires_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(account, region, queue, dedup_id)) STRICT;",
 };
 
 #define STORE_SCHEMA_VERSION \

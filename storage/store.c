@@ -873,7 +873,8 @@ int store_reset(void) {
         "DELETE FROM esm_failures;"
         "DELETE FROM metrics;"
         "DELETE FROM sts_keys;"
-        "DELETE FROM async_deliveries;";
+        "DELETE FROM async_deliveries;"
+        "DELETE FROM sqs_queues; DELETE FROM sqs_messages; DELETE FROM sqs_dedup;";
     if (store_begin(1) != STORE_OK) return STORE_ERR;
     if (store_exec(sql) != STORE_OK) {
         store_rollback();

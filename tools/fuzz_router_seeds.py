@@ -3,6 +3,7 @@
 
 One seed per operation of every service sluice serves (DynamoDB, DynamoDB
 Streams, Lambda's REST routes, CloudWatch Logs, CloudWatch JSON and query,
+SQS JSON and query,
 the admin API), each a short request script in the target's format that
 first creates what the operation needs (a table with a stream, a function,
 a log group), so the fuzzer starts inside every handler.
@@ -320,6 +321,56 @@ CW_SEEDS = {
         "&StartTime=2026-01-01T00%3A00%3A00Z&EndTime=2026-01-01T01%3A00%3A00Z"],
 }
 
+def sqs(op, body):
+    return json_req("AmazonSQS." + op, body)
+
+
+def sqs_form(params, path="/"):
+    return "POST %s\nContent-Type: application/x-www-form-urlencoded\n\nVersion=2012-11-05&%s" % (path, params)
+
+
+QURL = "http://localhost/%s/q1" % ACCT
+CREATE_QUEUE = sqs("CreateQueue", {"QueueName": "q1", "Attributes": {"VisibilityTimeout": "0"}, "tags": {"k": "v"}})
+SEND = sqs("SendMessage", {"QueueUrl": QURL, "MessageBody": "hi", "MessageAttributes": {
+    "a": {"DataType": "String", "StringValue": "x"}, "b": {"DataType": "Binary", "BinaryValue": "AAE="}}})
+RECEIVE = sqs("ReceiveMessage", {"QueueUrl": QURL, "MaxNumberOfMessages": 10, "AttributeNames": ["All"],
+                                 "MessageAttributeNames": ["All"]})
+SQS_SEEDS = {
+    "CreateQueue": [CREATE_QUEUE, CREATE_QUEUE, sqs("CreateQueue", {
+        "QueueName": "f.fifo", "Attributes": {"FifoQueue": "true", "ContentBasedDeduplication": "true"}})],
+    "GetQueueUrl": [CREATE_QUEUE, sqs("GetQueueUrl", {"QueueName": "q1"})],
+    "ListQueues": [CREATE_QUEUE, sqs("ListQueues", {"QueueNamePrefix": "q", "MaxResults": 1})],
+    "DeleteQueue": [CREATE_QUEUE, sqs("DeleteQueue", {"QueueUrl": QURL})],
+    "SendMessage": [CREATE_QUEUE, SEND],
+    "SendMessageBatch": [CREATE_QUEUE, sqs("SendMessageBatch", {"QueueUrl": QURL, "Entries": [
+        {"Id": "a", "MessageBody": "1"}, {"Id": "b", "MessageBody": "2", "DelaySeconds": 5}]})],
+    "ReceiveMessage": [CREATE_QUEUE, SEND, RECEIVE],
+    "DeleteMessage": [CREATE_QUEUE, SEND, sqs("DeleteMessage", {"QueueUrl": QURL, "ReceiptHandle": "x"})],
+    "DeleteMessageBatch": [CREATE_QUEUE, sqs("DeleteMessageBatch", {"QueueUrl": QURL, "Entries": [
+        {"Id": "a", "ReceiptHandle": "x"}]})],
+    "ChangeMessageVisibility": [CREATE_QUEUE, sqs("ChangeMessageVisibility", {
+        "QueueUrl": QURL, "ReceiptHandle": "x", "VisibilityTimeout": 5})],
+    "ChangeMessageVisibilityBatch": [CREATE_QUEUE, sqs("ChangeMessageVisibilityBatch", {
+        "QueueUrl": QURL, "Entries": [{"Id": "a", "ReceiptHandle": "x", "VisibilityTimeout": 5}]})],
+    "GetQueueAttributes": [CREATE_QUEUE, sqs("GetQueueAttributes", {"QueueUrl": QURL, "AttributeNames": ["All"]})],
+    "SetQueueAttributes": [CREATE_QUEUE, sqs("SetQueueAttributes", {"QueueUrl": QURL, "Attributes": {
+        "RedrivePolicy": '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:q1","maxReceiveCount":1}'}})],
+    "PurgeQueue": [CREATE_QUEUE, SEND, sqs("PurgeQueue", {"QueueUrl": QURL})],
+    "TagQueue": [CREATE_QUEUE, sqs("TagQueue", {"QueueUrl": QURL, "Tags": {"a": "b"}})],
+    "UntagQueue": [CREATE_QUEUE, sqs("UntagQueue", {"QueueUrl": QURL, "TagKeys": ["k"]})],
+    "ListQueueTags": [CREATE_QUEUE, sqs("ListQueueTags", {"QueueUrl": QURL})],
+    "query-CreateQueue": [sqs_form("Action=CreateQueue&QueueName=q1&Attribute.1.Name=DelaySeconds"
+                                   "&Attribute.1.Value=0&Tag.1.Key=k&Tag.1.Value=v")],
+    "query-SendMessageBatch": [CREATE_QUEUE, sqs_form(
+        "Action=SendMessageBatch&SendMessageBatchRequestEntry.1.Id=a&SendMessageBatchRequestEntry.1.MessageBody=x"
+        "&SendMessageBatchRequestEntry.1.MessageAttribute.1.Name=n"
+        "&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.DataType=String"
+        "&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.StringValue=v", "/%s/q1" % ACCT)],
+    "query-ReceiveMessage": [CREATE_QUEUE, SEND, sqs_form(
+        "Action=ReceiveMessage&AttributeName.1=All&MessageAttributeName.1=All&MaxNumberOfMessages=5",
+        "/%s/q1" % ACCT)],
+}
+
 ADMIN_SEEDS = {
     "health": [rest("GET", "/_sluice/health")],
     "reset": [CREATE_TABLE, rest("POST", "/_sluice/reset")],
@@ -338,7 +389,7 @@ ADMIN_SEEDS = {
 
 def dictionary():
     words = set()
-    for table in (DDB_SEEDS, LAMBDA_SEEDS, LOGS_SEEDS, CW_SEEDS):
+    for table in (DDB_SEEDS, LAMBDA_SEEDS, LOGS_SEEDS, CW_SEEDS, SQS_SEEDS):
         for name in table:
             words.add(name.split("-")[0])
     for op in DDB_SEEDS:
@@ -346,6 +397,9 @@ def dictionary():
         words.add("DynamoDBStreams_20120810." + op)
     for op in LOGS_SEEDS:
         words.add("Logs_20140328." + op)
+    for op in SQS_SEEDS:
+        words.add("AmazonSQS." + op.replace("query-", ""))
+        words.add("Action=" + op.replace("query-", ""))
     for op in CW_SEEDS:
         words.add("GraniteServiceVersion20100801." + op.replace("query-", ""))
         words.add("Action=" + op.replace("query-", ""))
@@ -359,7 +413,8 @@ def dictionary():
         "/2019-09-25/functions/", "/2017-03-31/tags/", "/2016-08-19/account-settings",
         "/configuration", "/code", "/versions", "/aliases", "/policy", "/concurrency",
         "/provisioned-concurrency", "/invocations", "/event-invoke-config", "/_sluice/",
-        "?Qualifier=", "$LATEST", ":live", "Version=2010-08-01",
+        "?Qualifier=", "$LATEST", ":live", "Version=2010-08-01", "Version=2012-11-05",
+        "QueueUrl", "QueueName", "MessageBody", "ReceiptHandle", "MessageAttributes", "Entries",
         "TableName", "KeySchema", "AttributeDefinitions", "Item", "Key", "Keys", "RequestItems",
         "TransactItems", "ExpressionAttributeNames", "ExpressionAttributeValues",
         "UpdateExpression", "ConditionExpression", "KeyConditionExpression", "FilterExpression",
@@ -384,7 +439,7 @@ def main():
     os.makedirs(CORPUS)
     n = 0
     for prefix, table in (("ddb", DDB_SEEDS), ("lambda", LAMBDA_SEEDS), ("logs", LOGS_SEEDS),
-                          ("cw", CW_SEEDS), ("admin", ADMIN_SEEDS)):
+                          ("cw", CW_SEEDS), ("sqs", SQS_SEEDS), ("admin", ADMIN_SEEDS)):
         for name, reqs in table.items():
             with open(os.path.join(CORPUS, "%s-%s" % (prefix, name)), "wb") as f:
                 f.write(SEP.join(reqs).encode("latin-1" if name == "utf8" else "utf-8"))

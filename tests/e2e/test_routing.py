@@ -89,9 +89,9 @@ class RoutingTest(SluiceTestCase):
 
     def test_presigned_scope_routes_too(self):
         r = self.server.request(
-            "GET", "/2015-03-31/functions/?X-Amz-Credential=AKID%2F20261207%2Fus-east-1%2Fsqs%2Faws4_request")
+            "GET", "/2015-03-31/functions/?X-Amz-Credential=AKID%2F20261207%2Fus-east-1%2Fsns%2Faws4_request")
         self.assertEqual(r.status, 404, r.body)
-        self.assertIn("(sqs)", message(r))
+        self.assertIn("(sns)", message(r))
 
     def test_region_of_the_scope_is_kept(self):
         self.server.request("POST", "/", body='{"logGroupName":"g"}', headers={

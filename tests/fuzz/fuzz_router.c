@@ -25,6 +25,7 @@
 #include "base/clock.h"
 #include "engine/ddb/ddb.h"
 #include "engine/metrics.h"
+#include "engine/sqs.h"
 #include "base/util.h"
 #include "runtime/env.h"
 #include "server/router.h"
@@ -230,6 +231,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argv;
     verbose = getenv("FUZZ_ROUTER_VERBOSE") != NULL;
     env_disable_spawn();
+    /* ReceiveMessage's WaitTimeSeconds would stall an input for 20 s. */
+    sqs_cap_long_poll(0);
     if (store_init(NULL, 1) != STORE_OK) abort();
     atexit(shutdown_store);
     return 0;
