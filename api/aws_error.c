@@ -85,6 +85,14 @@ const struct aws_error AWSERR_QUERY_VALIDATION = {"ValidationError", 400, NULL, 
 const struct aws_error AWSERR_QUERY_INTERNAL = {"InternalFailure", 500, NULL, AWSERR_MSG_LOWER, 1};
 const struct aws_error AWSERR_QUERY_ACCESS_DENIED = {"AccessDenied", 403, NULL, AWSERR_MSG_LOWER, 0};
 
+const struct aws_error AWSERR_IAM_NO_SUCH_ENTITY = {"NoSuchEntity", 404, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_IAM_ENTITY_EXISTS = {"EntityAlreadyExists", 409, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_IAM_DELETE_CONFLICT = {"DeleteConflict", 409, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_IAM_LIMIT_EXCEEDED = {"LimitExceeded", 409, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_IAM_MALFORMED_POLICY = {"MalformedPolicyDocument", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_IAM_INVALID_INPUT = {"InvalidInput", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_IAM_SERVICE_FAILURE = {"ServiceFailure", 500, NULL, AWSERR_MSG_LOWER, 1};
+
 /* ---- admin ---- */
 const struct aws_error AWSERR_ADMIN_BAD_REQUEST = {"BadRequest", 400, NULL, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_ADMIN_NOT_FOUND = {"NotFound", 404, NULL, AWSERR_MSG_LOWER, 0};

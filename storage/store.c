@@ -872,7 +872,9 @@ int store_reset(void) {
         "DELETE FROM esm_mappings; DELETE FROM esm_positions; DELETE FROM esm_deliveries;"
         "DELETE FROM esm_failures;"
         "DELETE FROM metrics;"
-        "DELETE FROM sts_keys;";
+        "DELETE FROM sts_keys;"
+        "DELETE FROM iam_roles; DELETE FROM iam_role_policies; DELETE FROM iam_policies;"
+        "DELETE FROM iam_policy_versions; DELETE FROM iam_attachments;";
     if (store_begin(1) != STORE_OK) return STORE_ERR;
     if (store_exec(sql) != STORE_OK) {
         store_rollback();
