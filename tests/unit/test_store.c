@@ -1643,6 +1643,10 @@ static Suite *store_suite(void) {
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         TCase *tc = tcase_create(cases[i].name);
+        /* every_old_version_migrates replays each migration from every
+         * version: over Check's 4 s default under the sanitizers on a
+         * loaded 2-core machine once there are 13 migrations. */
+        tcase_set_timeout(tc, 30);
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, cases[i].test);
         suite_add_tcase(s, tc);
