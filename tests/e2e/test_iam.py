@@ -353,6 +353,19 @@ class IamTest(SluiceTestCase):
         self.iam.delete_role(RoleName="tf-role")
         self.assertAwsError(self.iam.get_role, "NoSuchEntity", 404, RoleName="tf-role")
 
+    def test_assume_role_within_max_session_duration(self):
+        role = self.create_role(name="short", MaxSessionDuration=3600)
+        sts = self.server.client("sts", access_key="123456789012")
+        self.assertAwsError(sts.assume_role, "ValidationError", 400,
+                            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+                            RoleArn=role["Arn"], RoleSessionName="s1", DurationSeconds=7200)
+        self.assertIn("Credentials", sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s1", DurationSeconds=3600))
+        self.iam.update_role(RoleName="short", MaxSessionDuration=7200)
+        self.assertIn("Credentials", sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s1", DurationSeconds=7200))
+        # A role IAM does not hold may still be assumed, up to 12 hours.
+        other = "arn:aws:iam::123456789012:role/not-in-iam"
+        self.assertIn("Credentials", sts.assume_role(RoleArn=other, RoleSessionName="s1", DurationSeconds=43200))
+
     def test_survives_restart(self):
         self.create_role(name="durable")
         self.iam.put_role_policy(RoleName="durable", PolicyName="p", PolicyDocument=json.dumps(POLICY))
