@@ -109,14 +109,13 @@ struct iam_aws_policy {
     const char *name;
     const char *path;          /* "/" or "/service-role/" */
     const char *description;
-    const char *version;       /* the default version id, "v1" */
+    const char *version;       /* the default (and only) version id, "v1" */
     long long create_s;        /* epoch seconds */
     long long update_s;
     const char *document;
 };
 
-/* The AWS managed policies sluice knows, ordered by name, and their
- * count. Static. */
+/* The AWS managed policies sluice knows and their count. Static. */
 extern const struct iam_aws_policy iam_aws_policies[];
 extern const size_t iam_aws_npolicies;
 

@@ -4,8 +4,11 @@
  * Names, paths, descriptions, dates and documents are those of the AWS
  * Managed Policy Reference Guide, one page per policy
  * ("AWSLambdaBasicExecutionRole - AWS Managed Policy", and so on), except
- * where a comment says otherwise. They can be read (GetPolicy,
- * GetPolicyVersion, ListPolicies) and attached; nothing enforces them.
+ * where a comment says otherwise; the dates to the second and the default
+ * version ids are those IAM returns, as kept in moto's
+ * moto/iam/aws_managed_policies.py (a copy of AWS's data, installed on
+ * this machine). They can be read (GetPolicy, GetPolicyVersion,
+ * ListPolicies) and attached; nothing enforces them.
  */
 #include "api/iam_int.h"
 
@@ -15,38 +18,35 @@
 
 const struct iam_aws_policy iam_aws_policies[] = {
     {"AWSLambdaBasicExecutionRole", "/service-role/", "Provides write permissions to CloudWatch Logs.", "v1",
-     1428591780, 1428591780,
+     1428591823, 1428591823,
      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"logs:CreateLogGroup\","
      "\"logs:CreateLogStream\",\"logs:PutLogEvents\"],\"Resource\":\"*\"}]}"},
     {"AWSLambdaDynamoDBExecutionRole", "/service-role/",
      "Provides list and read access to DynamoDB streams and write permissions to CloudWatch logs.", "v1",
-     1428592140, 1428592140,
+     1428592169, 1428592169,
      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"dynamodb:DescribeStream\","
      "\"dynamodb:GetRecords\",\"dynamodb:GetShardIterator\",\"dynamodb:ListStreams\",\"logs:CreateLogGroup\","
      "\"logs:CreateLogStream\",\"logs:PutLogEvents\"],\"Resource\":\"*\"}]}"},
-    {"AWSLambdaRole", "/service-role/", "Default policy for AWS Lambda service role.", "v1", 1423248060,
-     1423248060,
+    {"AWSLambdaRole", "/service-role/", "Default policy for AWS Lambda service role.", "v1", 1423248088,
+     1423248088,
      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"lambda:InvokeFunction\"],"
      "\"Resource\":[\"*\"]}]}"},
-    /* The reference page was not at hand: the actions are those the
-     * Lambda Developer Guide lists for an SQS event source's execution
-     * role ("AWS managed policies for AWS Lambda"); the creation time is
-     * approximate. */
+    /* The reference page was not at hand: the document and dates are
+     * those of moto's copy of AWS's data (see above). */
     {"AWSLambdaSQSQueueExecutionRole", "/service-role/",
      "Provides receive message, delete message, and read attribute access to SQS queues, and write "
      "permissions to CloudWatch logs.",
-     "v1", 1529003820, 1529003820,
+     "v1", 1529013045, 1529013045,
      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"sqs:ReceiveMessage\","
      "\"sqs:DeleteMessage\",\"sqs:GetQueueAttributes\",\"logs:CreateLogGroup\",\"logs:CreateLogStream\","
      "\"logs:PutLogEvents\"],\"Resource\":\"*\"}]}"},
-    {"AdministratorAccess", "/", "Provides full access to AWS services and resources.", "v1", 1423247940,
-     1423247940, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"},
-    /* Abbreviated: AWS's document lists the read actions of every
-     * service, several thousand, under a default version far above v1;
-     * these wildcards say the same for a reader and nothing enforces
-     * either. */
-    {"ReadOnlyAccess", "/", "Provides read-only access to AWS services and resources.", "v1", 1423247940,
-     1423247940,
+    {"AdministratorAccess", "/", "Provides full access to AWS services and resources.", "v1", 1423247986,
+     1423247986, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"},
+    /* Abbreviated: AWS's document (default version v182) lists the read
+     * actions of every service, 88 kB of them; these wildcards say the
+     * same for a reader, and nothing enforces either. */
+    {"ReadOnlyAccess", "/", "Provides read-only access to AWS services and resources.", "v182", 1423247988,
+     1775230032,
      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"*:Describe*\",\"*:Get*\","
      "\"*:List*\"],\"Resource\":\"*\"}]}"},
 };
