@@ -138,6 +138,12 @@ static void listing_add(struct listing *l, const char *key, cJSON *item) {
     cJSON_AddItemToArray(l->items, item);
 }
 
+static int listing_has(const struct listing *l, const char *key) {
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->keys[i], key) == 0) return 1;
+    return 0;
+}
+
 static void listing_free(struct listing *l) {
     for (size_t i = 0; i < l->n; i++) free(l->keys[i]);
     free(l->keys);
@@ -540,20 +546,11 @@ static int list_role_policies(struct req *req, struct op_in *in) {
 
 /* -- role tags -- */
 
-static int tag_role(struct req *req, struct op_in *in) {
-    struct sts_verr v = {0};
-    const char *name = param(in, "RoleName");
-    int dup;
-    iam_check_name(name, "roleName", IAM_ROLE_NAME_MAX, &v);
-    const cJSON *tags = check_tags(in, &v, &dup);
-    if (tags == NULL && v.n == 0) sts_verr_add(&v, NULL, "tags", "not be null");
-    if (v.n) return fail_validation(req, &v);
-    if (dup) return req_fail(req, &AWSERR_IAM_INVALID_INPUT, "%s", DUP_TAGS);
-    char key[IAM_ROLE_NAME_MAX + 1];
-    cJSON *r;
-    if (load_role(req, name, &r, key) != 0) return -1;
-    cJSON *have = cJSON_GetObjectItemCaseSensitive(r, "Tags");
-    if (have == NULL) have = cJSON_AddArrayToObject(r, "Tags");
+/* Merges TAGS (checked) into DOC's Tags, a key matching whatever its
+ * case replacing the tag it names. Returns the number of tags after. */
+static int tags_merge(cJSON *doc, const cJSON *tags) {
+    cJSON *have = cJSON_GetObjectItemCaseSensitive(doc, "Tags");
+    if (have == NULL) have = cJSON_AddArrayToObject(doc, "Tags");
     cJSON *add = tags_copy(tags);
     while (add->child) {
         cJSON *t = cJSON_DetachItemViaPointer(add, add->child);
@@ -567,9 +564,62 @@ static int tag_role(struct req *req, struct op_in *in) {
         cJSON_AddItemToArray(have, t);
     }
     cJSON_Delete(add);
+    return cJSON_GetArraySize(have);
+}
+
+/* Removes the tags KEYS name from DOC's Tags (unknown keys: no change). */
+static void tags_remove(cJSON *doc, const cJSON *keys) {
+    cJSON *have = cJSON_GetObjectItemCaseSensitive(doc, "Tags");
+    for (const cJSON *k = keys->child; k && have; k = k->next) {
+        if (!cJSON_IsString(k)) continue;
+        for (cJSON *h = have->child; h; h = h->next)
+            if (strcasecmp(cJSON_GetObjectItemCaseSensitive(h, "Key")->valuestring, k->valuestring) == 0) {
+                cJSON_DetachItemViaPointer(have, h);
+                cJSON_Delete(h);
+                break;
+            }
+    }
+}
+
+/* The Tags of a TagRole/TagPolicy request, checked into V (required). */
+static const cJSON *tags_param(struct op_in *in, struct sts_verr *v, int *dup) {
+    const cJSON *tags = check_tags(in, v, dup);
+    if (tags == NULL && v->n == 0) sts_verr_add(v, NULL, "tags", "not be null");
+    return tags;
+}
+
+/* The TagKeys of an UntagRole/UntagPolicy request, checked into V. */
+static const cJSON *tag_keys_param(struct op_in *in, struct sts_verr *v) {
+    const cJSON *keys = cJSON_GetObjectItemCaseSensitive(in->json, "TagKeys");
+    if (!cJSON_IsArray(keys)) sts_verr_add(v, NULL, "tagKeys", "not be null");
+    else if (cJSON_GetArraySize(keys) > IAM_TAGS_MAX) sts_verr_add(v, NULL, "tagKeys", "have length less than or equal to 50");
+    return cJSON_IsArray(keys) ? keys : NULL;
+}
+
+/* Sets IN->out to the page of DOC's Tags. */
+static void emit_tags(struct op_in *in, const cJSON *doc, const char *marker, long max_items) {
+    struct listing l = {0};
+    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(doc, "Tags");
+    for (const cJSON *t = tags ? tags->child : NULL; t; t = t->next)
+        listing_add(&l, cJSON_GetObjectItemCaseSensitive(t, "Key")->valuestring, cJSON_Duplicate(t, 1));
+    emit_page(in, &l, "Tags", marker, max_items);
+    listing_free(&l);
+}
+
+static int tag_role(struct req *req, struct op_in *in) {
+    struct sts_verr v = {0};
+    const char *name = param(in, "RoleName");
+    int dup;
+    iam_check_name(name, "roleName", IAM_ROLE_NAME_MAX, &v);
+    const cJSON *tags = tags_param(in, &v, &dup);
+    if (v.n) return fail_validation(req, &v);
+    if (dup) return req_fail(req, &AWSERR_IAM_INVALID_INPUT, "%s", DUP_TAGS);
+    char key[IAM_ROLE_NAME_MAX + 1];
+    cJSON *r;
+    if (load_role(req, name, &r, key) != 0) return -1;
     int ret;
     /* IAM User Guide, "IAM and AWS STS quotas": 50 tags per role. */
-    if (cJSON_GetArraySize(have) > IAM_TAGS_MAX)
+    if (tags_merge(r, tags) > IAM_TAGS_MAX)
         ret = req_fail(req, &AWSERR_IAM_LIMIT_EXCEEDED, "Cannot exceed quota for TagsPerRole: 50.");
     else
         ret = save_role(req, key, r);
@@ -580,24 +630,13 @@ static int tag_role(struct req *req, struct op_in *in) {
 static int untag_role(struct req *req, struct op_in *in) {
     struct sts_verr v = {0};
     const char *name = param(in, "RoleName");
-    const cJSON *keys = cJSON_GetObjectItemCaseSensitive(in->json, "TagKeys");
     iam_check_name(name, "roleName", IAM_ROLE_NAME_MAX, &v);
-    if (!cJSON_IsArray(keys)) sts_verr_add(&v, NULL, "tagKeys", "not be null");
-    else if (cJSON_GetArraySize(keys) > IAM_TAGS_MAX) sts_verr_add(&v, NULL, "tagKeys", "have length less than or equal to 50");
+    const cJSON *keys = tag_keys_param(in, &v);
     if (v.n) return fail_validation(req, &v);
     char key[IAM_ROLE_NAME_MAX + 1];
     cJSON *r;
     if (load_role(req, name, &r, key) != 0) return -1;
-    cJSON *have = cJSON_GetObjectItemCaseSensitive(r, "Tags");
-    for (const cJSON *k = keys->child; k && have; k = k->next) {
-        if (!cJSON_IsString(k)) continue;
-        for (cJSON *h = have->child; h; h = h->next)
-            if (strcasecmp(cJSON_GetObjectItemCaseSensitive(h, "Key")->valuestring, k->valuestring) == 0) {
-                cJSON_DetachItemViaPointer(have, h);
-                cJSON_Delete(h);
-                break;
-            }
-    }
+    tags_remove(r, keys);
     int ret = save_role(req, key, r);
     cJSON_Delete(r);
     return ret;
@@ -607,15 +646,10 @@ static int list_role_tags(struct req *req, struct op_in *in) {
     char key[IAM_ROLE_NAME_MAX + 1];
     const char *marker;
     long max_items;
-    if (role_list_args(req, in, key, &marker, &max_items) != 0) return -1;
     cJSON *r;
+    if (role_list_args(req, in, key, &marker, &max_items) != 0) return -1;
     if (load_role(req, param(in, "RoleName"), &r, key) != 0) return -1;
-    struct listing l = {0};
-    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(r, "Tags");
-    for (const cJSON *t = tags ? tags->child : NULL; t; t = t->next)
-        listing_add(&l, cJSON_GetObjectItemCaseSensitive(t, "Key")->valuestring, cJSON_Duplicate(t, 1));
-    emit_page(in, &l, "Tags", marker, max_items);
-    listing_free(&l);
+    emit_tags(in, r, marker, max_items);
     cJSON_Delete(r);
     return 0;
 }
@@ -1002,6 +1036,62 @@ static int delete_policy(struct req *req, struct op_in *in) {
     return ret;
 }
 
+/* Writes the changed customer managed policy P (ARN) back. */
+static int save_policy(struct req *req, const char *arn, const cJSON *p) {
+    char key[IAM_POLICY_NAME_MAX + 1], *text = print(p);
+    iam_name_key(cJSON_GetObjectItemCaseSensitive(p, "PolicyName")->valuestring, key, sizeof(key));
+    int rc = store_iam_policy_put(req->account, arn, key, text, 0);
+    free(text);
+    return rc == STORE_OK ? 0 : fail_store(req);
+}
+
+static int tag_policy(struct req *req, struct op_in *in) {
+    struct sts_verr v = {0};
+    int dup;
+    const char *arn = policy_arn_or_fail(req, in);
+    if (arn == NULL) return -1;
+    const cJSON *tags = tags_param(in, &v, &dup);
+    if (v.n) return fail_validation(req, &v);
+    if (dup) return req_fail(req, &AWSERR_IAM_INVALID_INPUT, "%s", DUP_TAGS);
+    cJSON *p;
+    if (load_own_policy(req, arn, &p) != 0) return -1;
+    int ret;
+    /* IAM User Guide, "IAM and AWS STS quotas": 50 tags per policy. */
+    if (tags_merge(p, tags) > IAM_TAGS_MAX)
+        ret = req_fail(req, &AWSERR_IAM_LIMIT_EXCEEDED, "Cannot exceed quota for TagsPerPolicy: 50.");
+    else
+        ret = save_policy(req, arn, p);
+    cJSON_Delete(p);
+    return ret;
+}
+
+static int untag_policy(struct req *req, struct op_in *in) {
+    struct sts_verr v = {0};
+    const char *arn = policy_arn_or_fail(req, in);
+    if (arn == NULL) return -1;
+    const cJSON *keys = tag_keys_param(in, &v);
+    if (v.n) return fail_validation(req, &v);
+    cJSON *p;
+    if (load_own_policy(req, arn, &p) != 0) return -1;
+    tags_remove(p, keys);
+    int ret = save_policy(req, arn, p);
+    cJSON_Delete(p);
+    return ret;
+}
+
+static int list_policy_tags(struct req *req, struct op_in *in) {
+    const char *arn = policy_arn_or_fail(req, in), *marker;
+    const struct iam_aws_policy *aws;
+    long max_items;
+    cJSON *p;
+    if (arn == NULL || paging_params(req, in, &marker, &max_items) != 0 ||
+        load_policy(req, arn, &p, &aws, NOT_FOUND) != 0)
+        return -1;
+    emit_tags(in, p, marker, max_items);
+    cJSON_Delete(p);
+    return 0;
+}
+
 struct policy_scan {
     struct listing l;
     const char *account, *prefix;
@@ -1072,7 +1162,20 @@ static int attach_role_policy(struct req *req, struct op_in *in) {
     cJSON *p;
     if (arn == NULL || load_policy(req, arn, &p, &aws, NOT_ATTACHABLE) != 0) return -1;
     cJSON_Delete(p);
-    return store_iam_attach(req->account, key, arn) == STORE_OK ? 0 : fail_store(req);
+    int64_t attached = 0;
+    struct listing have = {0};
+    int ret = 0;
+    if (store_iam_attach_count(req->account, key, NULL, &attached) != STORE_OK ||
+        store_iam_attached_each(req->account, key, collect_name, &have) != STORE_OK)
+        ret = fail_store(req);
+    /* IAM User Guide, "IAM and AWS STS quotas": 10 managed policies per
+     * role by default; attaching one already attached changes nothing. */
+    else if (attached >= IAM_ROLE_POLICIES_MAX && !listing_has(&have, arn))
+        ret = req_fail(req, &AWSERR_IAM_LIMIT_EXCEEDED, "Cannot exceed quota for PoliciesPerRole: 10.");
+    else if (store_iam_attach(req->account, key, arn) != STORE_OK)
+        ret = fail_store(req);
+    listing_free(&have);
+    return ret;
 }
 
 static int detach_role_policy(struct req *req, struct op_in *in) {
@@ -1137,12 +1240,15 @@ static const struct op iam_ops[] = {
     {"ListAttachedRolePolicies", list_attached_role_policies, 0, NULL, NULL, NULL},
     {"ListInstanceProfilesForRole", list_instance_profiles_for_role, 0, NULL, NULL, NULL},
     {"ListPolicies", list_policies, 0, NULL, NULL, NULL},
+    {"ListPolicyTags", list_policy_tags, 0, NULL, NULL, NULL},
     {"ListPolicyVersions", list_policy_versions, 0, NULL, NULL, NULL},
     {"ListRolePolicies", list_role_policies, 0, NULL, NULL, NULL},
     {"ListRoleTags", list_role_tags, 0, NULL, NULL, NULL},
     {"ListRoles", list_roles, 0, NULL, NULL, NULL},
     {"PutRolePolicy", put_role_policy, OP_WRITE, NULL, NULL, NULL},
+    {"TagPolicy", tag_policy, OP_WRITE, NULL, NULL, NULL},
     {"TagRole", tag_role, OP_WRITE, NULL, NULL, NULL},
+    {"UntagPolicy", untag_policy, OP_WRITE, NULL, NULL, NULL},
     {"UntagRole", untag_role, OP_WRITE, NULL, NULL, NULL},
     {"UpdateAssumeRolePolicy", update_assume_role_policy, OP_WRITE, NULL, NULL, NULL},
     {"UpdateRole", update_role, OP_WRITE, NULL, NULL, NULL},

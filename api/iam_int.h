@@ -33,6 +33,9 @@
 /* What a list returns without MaxItems (IAM API Reference, e.g.
  * "ListRoles": "it defaults to 100"). */
 #define IAM_MAX_ITEMS_DEFAULT 100
+/* Managed policies attached to one role: the default quota (IAM User
+ * Guide, "IAM and AWS STS quotas"). */
+#define IAM_ROLE_POLICIES_MAX 10
 /* A managed policy keeps at most five versions (IAM API Reference,
  * "CreatePolicyVersion"). */
 #define IAM_POLICY_VERSIONS_MAX 5

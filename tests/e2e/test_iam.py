@@ -297,6 +297,29 @@ class IamTest(SluiceTestCase):
         self.assertEqual(self.iam.list_role_tags(RoleName="app-role")["Tags"], [{"Key": "b", "Value": "2"}])
         self.assertEqual(self.iam.list_instance_profiles_for_role(RoleName="app-role")["InstanceProfiles"], [])
 
+    def test_policy_tags(self):
+        arn = self.iam.create_policy(PolicyName="tagged", PolicyDocument=json.dumps(POLICY),
+                                     Tags=[{"Key": "a", "Value": "1"}])["Policy"]["Arn"]
+        self.assertEqual(self.iam.get_policy(PolicyArn=arn)["Policy"]["Tags"], [{"Key": "a", "Value": "1"}])
+        self.iam.tag_policy(PolicyArn=arn, Tags=[{"Key": "b", "Value": "2"}])
+        self.iam.untag_policy(PolicyArn=arn, TagKeys=["a"])
+        self.assertEqual(self.iam.list_policy_tags(PolicyArn=arn)["Tags"], [{"Key": "b", "Value": "2"}])
+        self.assertEqual(self.iam.list_policy_tags(PolicyArn=BASIC)["Tags"], [])
+        self.assertAwsError(self.iam.list_policy_tags, "NoSuchEntity", 404,
+                            PolicyArn="arn:aws:iam::123456789012:policy/none")
+
+    def test_attach_quota(self):
+        self.create_role()
+        arns = []
+        for i in range(11):
+            arns.append(self.iam.create_policy(PolicyName="q%d" % i, PolicyDocument=json.dumps(POLICY))["Policy"]["Arn"])
+        for arn in arns[:10]:
+            self.iam.attach_role_policy(RoleName="app-role", PolicyArn=arn)
+        self.iam.attach_role_policy(RoleName="app-role", PolicyArn=arns[0])  # already attached: no change
+        self.assertAwsError(self.iam.attach_role_policy, "LimitExceeded", 409,
+                            "Cannot exceed quota for PoliciesPerRole: 10.", RoleName="app-role", PolicyArn=arns[10])
+        self.assertEqual(len(self.iam.list_attached_role_policies(RoleName="app-role")["AttachedPolicies"]), 10)
+
     # -- resource API, CLI, Terraform's calls ------------------------------
     def test_resource_api(self):
         res = harness.boto3.session.Session().resource(
