@@ -320,7 +320,8 @@ CW_SEEDS = {
         "&StartTime=2026-01-01T00%3A00%3A00Z&EndTime=2026-01-01T01%3A00%3A00Z"],
 }
 
-# IAM (query protocol, 2010-05-08): a role with a trust policy first.
+# IAM (query protocol, 2010-05-08): a role with a trust policy first; at
+# most 8 requests a seed (FUZZ_MAX_REQUESTS).
 IAM_FORM = "POST /\nContent-Type: application/x-www-form-urlencoded\n\nVersion=2010-05-08&"
 IAM_DOC = ("%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C"
            "%22Action%22%3A%22sts%3AAssumeRole%22%2C%22Principal%22%3A%7B%22Service%22%3A%22lambda.amazonaws.com"
@@ -356,10 +357,12 @@ IAM_SEEDS = {
                iam("Action=GetPolicyVersion&PolicyArn=" + IAM_PARN + "&VersionId=v1"),
                iam("Action=DeletePolicyVersion&PolicyArn=" + IAM_PARN + "&VersionId=v1"),
                iam("Action=ListPolicies&Scope=All&OnlyAttached=false"),
-               iam("Action=TagPolicy&PolicyArn=" + IAM_PARN + "&Tags.member.1.Key=a&Tags.member.1.Value=b"),
-               iam("Action=ListPolicyTags&PolicyArn=" + IAM_PARN),
-               iam("Action=UntagPolicy&PolicyArn=" + IAM_PARN + "&TagKeys.member.1=a"),
                iam("Action=DeletePolicy&PolicyArn=" + IAM_PARN)],
+    "PolicyTags": [IAM_POLICY,
+                   iam("Action=TagPolicy&PolicyArn=" + IAM_PARN + "&Tags.member.1.Key=a&Tags.member.1.Value=b"),
+                   iam("Action=ListPolicyTags&PolicyArn=" + IAM_PARN),
+                   iam("Action=UntagPolicy&PolicyArn=" + IAM_PARN + "&TagKeys.member.1=a"),
+                   iam("Action=DeletePolicy&PolicyArn=" + IAM_PARN)],
     "Tags": [IAM_ROLE, iam("Action=TagRole&RoleName=r1&Tags.member.1.Key=a&Tags.member.1.Value=b"),
              iam("Action=UntagRole&RoleName=r1&TagKeys.member.1=k"), iam("Action=ListRoleTags&RoleName=r1"),
              iam("Action=ListInstanceProfilesForRole&RoleName=r1")],
