@@ -37,6 +37,7 @@ extern const struct service cw_query_service;
 
 /* STS (query protocol, Version 2011-06-15). */
 extern const struct service sts_service;
+extern const struct service iam_service;      /* api/iam.c: query protocol, 2010-05-08 */
 
 /* SQS: JSON 1.0 (awsQueryCompatible, X-Amz-Target "AmazonSQS.") and the
  * query protocol (Version 2012-11-05), one table of operations. */

@@ -110,6 +110,13 @@ const struct aws_error AWSERR_SQS_BATCH_TOO_LONG = {"AWS.SimpleQueueService.Batc
 const struct aws_error AWSERR_SQS_UNKNOWN_OP = {"InvalidAction", 400, CORAL_SERVICE "#UnknownOperationException", AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_SQS_SERIALIZATION = {"SerializationException", 400, CORAL_SERVICE "#SerializationException", AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_SQS_INVALID_ACTION = {"InvalidAction", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_IAM_NO_SUCH_ENTITY = {"NoSuchEntity", 404, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_IAM_ENTITY_EXISTS = {"EntityAlreadyExists", 409, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_IAM_DELETE_CONFLICT = {"DeleteConflict", 409, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_IAM_LIMIT_EXCEEDED = {"LimitExceeded", 409, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_IAM_MALFORMED_POLICY = {"MalformedPolicyDocument", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_IAM_INVALID_INPUT = {"InvalidInput", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_IAM_SERVICE_FAILURE = {"ServiceFailure", 500, NULL, AWSERR_MSG_LOWER, 1};
 
 /* ---- admin ---- */
 const struct aws_error AWSERR_ADMIN_BAD_REQUEST = {"BadRequest", 400, NULL, AWSERR_MSG_LOWER, 0};

@@ -89,6 +89,16 @@ extern const struct aws_error AWSERR_QUERY_VALIDATION;      /* ValidationError *
 extern const struct aws_error AWSERR_QUERY_INTERNAL;        /* InternalFailure, 500 */
 extern const struct aws_error AWSERR_QUERY_ACCESS_DENIED;   /* AccessDenied, 403 */
 
+/* ---- IAM (query protocol; codes and statuses from botocore's
+ * iam/2010-05-08 model, where each exception names its code) ---- */
+extern const struct aws_error AWSERR_IAM_NO_SUCH_ENTITY;      /* NoSuchEntity, 404 */
+extern const struct aws_error AWSERR_IAM_ENTITY_EXISTS;       /* EntityAlreadyExists, 409 */
+extern const struct aws_error AWSERR_IAM_DELETE_CONFLICT;     /* DeleteConflict, 409 */
+extern const struct aws_error AWSERR_IAM_LIMIT_EXCEEDED;      /* LimitExceeded, 409 */
+extern const struct aws_error AWSERR_IAM_MALFORMED_POLICY;    /* MalformedPolicyDocument, 400 */
+extern const struct aws_error AWSERR_IAM_INVALID_INPUT;       /* InvalidInput, 400 */
+extern const struct aws_error AWSERR_IAM_SERVICE_FAILURE;     /* ServiceFailure, 500 */
+
 /* ---- admin API ---- */
 extern const struct aws_error AWSERR_ADMIN_BAD_REQUEST;
 extern const struct aws_error AWSERR_ADMIN_NOT_FOUND;

@@ -7,11 +7,14 @@
  * Temporary credentials are stored (storage/store_sts.h) so that a
  * request signed with their ASIA... key acts in the account they were
  * issued for (server/http.c looks the key up). No policy is evaluated:
- * any caller may assume any role ARN, as the role itself need not exist
- * (IAM is not consulted), and expired keys keep mapping to their account.
+ * any caller may assume any role ARN, as the role itself need not exist,
+ * and expired keys keep mapping to their account. IAM is consulted for
+ * one thing: a role it holds caps DurationSeconds at its
+ * MaxSessionDuration.
  */
 #include "api/api.h"
 #include "api/aws_error.h"
+#include "api/iam_int.h"
 #include "api/op.h"
 #include "api/query.h"
 #include "api/request.h"
@@ -19,6 +22,7 @@
 #include "base/clock.h"
 #include "base/util.h"
 #include "storage/store.h"
+#include "storage/store_iam.h"
 #include "storage/store_sts.h"
 
 #include <cjson/cJSON.h>
@@ -89,6 +93,25 @@ static int issue(struct req *req, cJSON *out, const char *account, const char *a
     return 0;
 }
 
+/* AWS STS API Reference, "AssumeRole", DurationSeconds: at most the
+ * role's MaxSessionDuration. Checked when IAM holds role NAME of ACCOUNT
+ * (a role it does not hold may still be assumed, up to 12 hours).
+ * Returns 0, or -1 with the ValidationError recorded. */
+static int over_role_max(struct req *req, const char *account, const char *name, long duration) {
+    char key[IAM_ROLE_NAME_MAX + 1], *text = NULL;
+    iam_name_key(name, key, sizeof(key));
+    if (store_iam_role_get(account, key, &text) != STORE_OK) return 0;
+    cJSON *role = cJSON_Parse(text);
+    free(text);
+    const cJSON *max = cJSON_GetObjectItemCaseSensitive(role, "MaxSessionDuration");
+    int over = cJSON_IsNumber(max) && duration > (long)max->valuedouble;
+    cJSON_Delete(role);
+    if (over)
+        return req_fail(req, &AWSERR_QUERY_VALIDATION,
+                        "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+    return 0;
+}
+
 static int get_caller_identity(struct req *req, struct op_in *in) {
     char arn[320];
     if (req->caller_arn[0]) snprintf(arn, sizeof(arn), "%s", req->caller_arn);
@@ -116,6 +139,7 @@ static int assume_role(struct req *req, struct op_in *in) {
     char account[13], role[256];
     if (sts_parse_role_arn(role_arn, account, role, sizeof(role)) != 0)
         return req_fail(req, &AWSERR_QUERY_VALIDATION, "%.300s is invalid", role_arn);
+    if (over_role_max(req, account, role, duration) != 0) return -1;
     char role_id[22], user_id[100], arn[400];
     sts_derived_id("AROA", role_arn, role_id);
     snprintf(user_id, sizeof(user_id), "%s:%s", role_id, session);

@@ -3,7 +3,7 @@
  * request by the service of its SigV4 credential scope (server/sigv4.h);
  * an unsigned one by its shape: X-Amz-Target prefix, Lambda's versioned
  * path prefixes, the query protocol (by its Version: 2011-06-15 STS,
- * anything else CloudWatch). Adding a service is a row here.
+ * 2010-05-08 IAM, anything else CloudWatch). Adding a service is a row here.
  */
 #include "server/router.h"
 #include "api/api.h"
@@ -44,6 +44,7 @@ static const struct route routes[] = {
      * the JSON protocol's unknown-operation error. */
     {"sqs", "AmazonSQS.", PROTO_CW_JSON, &sqs_json_service, 0},
     {"sqs", NULL, PROTO_QUERY, &sqs_query_service, 0},
+    {"iam", NULL, PROTO_QUERY, &iam_service, 0},
     /* The query row first: a signed CloudWatch request of neither shape
      * is told it lacks an Action. Unsigned form posts of no other query
      * service's Version are CloudWatch's. */

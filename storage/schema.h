@@ -395,6 +395,43 @@ static const char *const store_migrations[] = {
     "  seq INTEGER NOT NULL,"
     "  expires_ms INTEGER NOT NULL,"
     "  PRIMARY KEY(account, region, queue, dedup_id)) STRICT;",
+    /* 14 -> 15: IAM (global: per account, no region). Roles and managed policies
+     * are kept as the JSON documents IAM returns (CreateDate in epoch
+     * ms); KEY is the lower-cased name, since IAM names are unique
+     * whatever their case. Inline role policies, the versions of
+     * customer managed policies (VERSION the n of "vN") and the managed
+     * policies attached to roles (AWS managed ones too, by ARN) are rows
+     * of their own. */
+    "CREATE TABLE iam_roles("
+    "  account TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  role TEXT NOT NULL,"
+    "  PRIMARY KEY(account, key)) STRICT;"
+    "CREATE TABLE iam_role_policies("
+    "  account TEXT NOT NULL,"
+    "  role_key TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  document TEXT NOT NULL,"
+    "  PRIMARY KEY(account, role_key, name)) STRICT;"
+    "CREATE TABLE iam_policies("
+    "  account TEXT NOT NULL,"
+    "  arn TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  policy TEXT NOT NULL,"
+    "  PRIMARY KEY(account, arn),"
+    "  UNIQUE(account, key)) STRICT;"
+    "CREATE TABLE iam_policy_versions("
+    "  account TEXT NOT NULL,"
+    "  arn TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  doc TEXT NOT NULL,"
+    "  PRIMARY KEY(account, arn, version)) STRICT;"
+    "CREATE TABLE iam_attachments("
+    "  account TEXT NOT NULL,"
+    "  role_key TEXT NOT NULL,"
+    "  arn TEXT NOT NULL,"
+    "  PRIMARY KEY(account, role_key, arn)) STRICT;"
+    "CREATE INDEX iam_attachments_arn ON iam_attachments(account, arn);",
 };
 
 #define STORE_SCHEMA_VERSION \

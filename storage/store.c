@@ -874,7 +874,9 @@ int store_reset(void) {
         "DELETE FROM metrics;"
         "DELETE FROM sts_keys;"
         "DELETE FROM async_deliveries;"
-        "DELETE FROM sqs_queues; DELETE FROM sqs_messages; DELETE FROM sqs_dedup;";
+        "DELETE FROM sqs_queues; DELETE FROM sqs_messages; DELETE FROM sqs_dedup;"
+        "DELETE FROM iam_roles; DELETE FROM iam_role_policies; DELETE FROM iam_policies;"
+        "DELETE FROM iam_policy_versions; DELETE FROM iam_attachments;";
     if (store_begin(1) != STORE_OK) return STORE_ERR;
     if (store_exec(sql) != STORE_OK) {
         store_rollback();

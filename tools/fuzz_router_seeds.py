@@ -5,6 +5,7 @@ One seed per operation of every service sluice serves (DynamoDB, DynamoDB
 Streams, Lambda's REST routes, CloudWatch Logs, CloudWatch JSON and query,
 SQS JSON and query,
 the admin API), each a short request script in the target's format that
+IAM, the admin API), each a short request script in the target's format that
 first creates what the operation needs (a table with a stream, a function,
 a log group), so the fuzzer starts inside every handler.
 
@@ -371,6 +372,55 @@ SQS_SEEDS = {
         "/%s/q1" % ACCT)],
 }
 
+
+# IAM (query protocol, 2010-05-08): a role with a trust policy first; at
+# most 8 requests a seed (FUZZ_MAX_REQUESTS).
+IAM_FORM = "POST /\nContent-Type: application/x-www-form-urlencoded\n\nVersion=2010-05-08&"
+IAM_DOC = ("%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C"
+           "%22Action%22%3A%22sts%3AAssumeRole%22%2C%22Principal%22%3A%7B%22Service%22%3A%22lambda.amazonaws.com"
+           "%22%7D%7D%5D%7D")
+IAM_BASIC = "arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2Fservice-role%2FAWSLambdaBasicExecutionRole"
+IAM_ROLE = IAM_FORM + "Action=CreateRole&RoleName=r1&Path=%2Fa%2F&AssumeRolePolicyDocument=" + IAM_DOC + \
+    "&Tags.member.1.Key=k&Tags.member.1.Value=v"
+IAM_POLICY = IAM_FORM + "Action=CreatePolicy&PolicyName=p1&PolicyDocument=" + IAM_DOC
+IAM_PARN = "arn%3Aaws%3Aiam%3A%3A000000000000%3Apolicy%2Fp1"
+
+
+def iam(query):
+    return IAM_FORM + query
+
+
+IAM_SEEDS = {
+    "CreateRole": [IAM_ROLE],
+    "GetRole": [IAM_ROLE, iam("Action=GetRole&RoleName=R1")],
+    "ListRoles": [IAM_ROLE, iam("Action=ListRoles&PathPrefix=%2Fa%2F&MaxItems=1")],
+    "UpdateRole": [IAM_ROLE, iam("Action=UpdateRole&RoleName=r1&Description=d&MaxSessionDuration=7200")],
+    "UpdateAssumeRolePolicy": [IAM_ROLE, iam("Action=UpdateAssumeRolePolicy&RoleName=r1&PolicyDocument=" + IAM_DOC)],
+    "RolePolicy": [IAM_ROLE, iam("Action=PutRolePolicy&RoleName=r1&PolicyName=p&PolicyDocument=" + IAM_DOC),
+                   iam("Action=GetRolePolicy&RoleName=r1&PolicyName=p"),
+                   iam("Action=ListRolePolicies&RoleName=r1"),
+                   iam("Action=DeleteRolePolicy&RoleName=r1&PolicyName=p")],
+    "Attach": [IAM_ROLE, iam("Action=AttachRolePolicy&RoleName=r1&PolicyArn=" + IAM_BASIC),
+               iam("Action=ListAttachedRolePolicies&RoleName=r1"),
+               iam("Action=DeleteRole&RoleName=r1"),
+               iam("Action=DetachRolePolicy&RoleName=r1&PolicyArn=" + IAM_BASIC)],
+    "Policy": [IAM_POLICY, iam("Action=GetPolicy&PolicyArn=" + IAM_PARN),
+               iam("Action=CreatePolicyVersion&PolicyArn=" + IAM_PARN + "&SetAsDefault=true&PolicyDocument=" + IAM_DOC),
+               iam("Action=ListPolicyVersions&PolicyArn=" + IAM_PARN),
+               iam("Action=GetPolicyVersion&PolicyArn=" + IAM_PARN + "&VersionId=v1"),
+               iam("Action=DeletePolicyVersion&PolicyArn=" + IAM_PARN + "&VersionId=v1"),
+               iam("Action=ListPolicies&Scope=All&OnlyAttached=false"),
+               iam("Action=DeletePolicy&PolicyArn=" + IAM_PARN)],
+    "PolicyTags": [IAM_POLICY,
+                   iam("Action=TagPolicy&PolicyArn=" + IAM_PARN + "&Tags.member.1.Key=a&Tags.member.1.Value=b"),
+                   iam("Action=ListPolicyTags&PolicyArn=" + IAM_PARN),
+                   iam("Action=UntagPolicy&PolicyArn=" + IAM_PARN + "&TagKeys.member.1=a"),
+                   iam("Action=DeletePolicy&PolicyArn=" + IAM_PARN)],
+    "Tags": [IAM_ROLE, iam("Action=TagRole&RoleName=r1&Tags.member.1.Key=a&Tags.member.1.Value=b"),
+             iam("Action=UntagRole&RoleName=r1&TagKeys.member.1=k"), iam("Action=ListRoleTags&RoleName=r1"),
+             iam("Action=ListInstanceProfilesForRole&RoleName=r1")],
+}
+
 ADMIN_SEEDS = {
     "health": [rest("GET", "/_sluice/health")],
     "reset": [CREATE_TABLE, rest("POST", "/_sluice/reset")],
@@ -403,6 +453,10 @@ def dictionary():
     for op in CW_SEEDS:
         words.add("GraniteServiceVersion20100801." + op.replace("query-", ""))
         words.add("Action=" + op.replace("query-", ""))
+    for op in IAM_SEEDS:
+        words.add("Action=" + op)
+    words.update(["Version=2010-05-08", "RoleName=", "PolicyArn=", "PolicyDocument=",
+                  "AssumeRolePolicyDocument=", "Tags.member.1.Key=", "Marker=", "MaxItems="])
     words.update([
         "--next--", "X-Amz-Target: ", "@LatestStreamArn@", "@StreamArn@", "@UUID@",
         "@ShardIterator@", "@NextShardIterator@", "@ShardId@", "@RevisionId@", "@nextToken@", "Content-Type: ", "application/x-amz-json-1.0",
@@ -439,7 +493,7 @@ def main():
     os.makedirs(CORPUS)
     n = 0
     for prefix, table in (("ddb", DDB_SEEDS), ("lambda", LAMBDA_SEEDS), ("logs", LOGS_SEEDS),
-                          ("cw", CW_SEEDS), ("sqs", SQS_SEEDS), ("admin", ADMIN_SEEDS)):
+                          ("cw", CW_SEEDS), ("sqs", SQS_SEEDS), ("iam", IAM_SEEDS), ("admin", ADMIN_SEEDS)):
         for name, reqs in table.items():
             with open(os.path.join(CORPUS, "%s-%s" % (prefix, name)), "wb") as f:
                 f.write(SEP.join(reqs).encode("latin-1" if name == "utf8" else "utf-8"))

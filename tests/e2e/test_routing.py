@@ -81,6 +81,19 @@ class RoutingTest(SluiceTestCase):
         self.assertIn(b"sts.amazonaws.com", signed.body)
         self.assertIn(b"The parameter Version must be 2011-06-15.", signed.body)
 
+    def test_iam_query_posts(self):
+        # Unsigned form posts with Version 2010-05-08 are IAM's; signed for
+        # iam, a form of another Version is IAM's to refuse.
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        r = self.server.request("POST", "/", body="Action=ListRoles&Version=2010-05-08", headers=form)
+        self.assertEqual(r.status, 200, r.body)
+        self.assertIn(b"<ListRolesResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">", r.body)
+        signed = self.server.request("POST", "/", body="Action=ListRoles&Version=2011-06-15",
+                                     headers=dict(form, Authorization=auth("iam")))
+        self.assertEqual(signed.status, 400, signed.body)
+        self.assertIn(b"iam.amazonaws.com", signed.body)
+        self.assertIn(b"The parameter Version must be 2010-05-08.", signed.body)
+
     def test_unknown_signing_service_gets_a_clear_error(self):
         r = self.server.request("GET", "/my-bucket?list-type=2", headers={"Authorization": auth("s3")})
         self.assertEqual(r.status, 404, r.body)
