@@ -3,7 +3,8 @@
  * request by the service of its SigV4 credential scope (server/sigv4.h);
  * an unsigned one by its shape: X-Amz-Target prefix, Lambda's versioned
  * path prefixes, the query protocol (by its Version: 2011-06-15 STS,
- * anything else CloudWatch). Adding a service is a row here.
+ * anything else CloudWatch), and what is left S3's unless its path looks
+ * like another REST service's. Adding a service is a row here.
  */
 #include "server/router.h"
 #include "api/api.h"
@@ -45,6 +46,9 @@ static const struct route routes[] = {
      * service's Version are CloudWatch's. */
     {"monitoring", NULL, PROTO_CW_QUERY, &cw_query_service, 1},
     {"monitoring", CW_TARGET_PREFIX, PROTO_CW_JSON, &cw_json_service, 0},
+    /* Last: an unsigned request no row above takes is S3's (a presigned
+     * URL of boto3's older AWSAccessKeyId form, a browser, curl). */
+    {"s3", NULL, PROTO_REST_XML, &s3_service, 0},
 };
 
 static int is_admin(const char *path) {
@@ -78,6 +82,7 @@ static int shape_matches(const struct route *r, struct req *req, const char *tar
     if (r->target_prefix) return has_prefix(target, r->target_prefix);
     if (target) return 0;
     if (r->proto == PROTO_REST_JSON) return lambda_owns_path(req->path);
+    if (r->proto == PROTO_REST_XML) return !is_query_protocol(req) && s3_owns_path(req->path);
     if (!is_query_protocol(req)) return 0;
     return r->any_version || has_version(req, r->svc->query_version);
 }
@@ -118,6 +123,7 @@ size_t router_prepare(struct req *req) {
     req->xmlns = r->svc->xmlns;
     if (r->svc == &lambda_service) return lambda_body_cap(req->method, req->path);
     if (r->proto == PROTO_CW_QUERY || r->proto == PROTO_QUERY) return API_MAX_BODY_DEFAULT;
+    if (r->proto == PROTO_REST_XML) return s3_body_cap(req->method);
     return ROUTER_MAX_BODY_JSON;
 }
 
@@ -168,7 +174,9 @@ static int utf8_or_fail(struct req *req, const char *z, size_t n) {
  * escapes are checked by cJSON itself, which refuses lone surrogates
  * (\udc80); \u0000 is refused by json_body. */
 static int text_is_utf8(struct req *req) {
-    if (utf8_or_fail(req, req->body ? req->body : "", req->nbody) != 0) return 0;
+    /* S3's bodies are the objects themselves: any bytes. */
+    if (req->proto != PROTO_REST_XML && utf8_or_fail(req, req->body ? req->body : "", req->nbody) != 0)
+        return 0;
     for (int i = 0; i < req->nquery; i++)
         if (utf8_or_fail(req, req->query[i].name, strlen(req->query[i].name)) != 0 ||
             utf8_or_fail(req, req->query[i].value, strlen(req->query[i].value)) != 0)

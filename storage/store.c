@@ -872,7 +872,8 @@ int store_reset(void) {
         "DELETE FROM esm_mappings; DELETE FROM esm_positions; DELETE FROM esm_deliveries;"
         "DELETE FROM esm_failures;"
         "DELETE FROM metrics;"
-        "DELETE FROM sts_keys;";
+        "DELETE FROM sts_keys;"
+        "DELETE FROM s3_buckets; DELETE FROM s3_objects; DELETE FROM s3_uploads; DELETE FROM s3_parts;";
     if (store_begin(1) != STORE_OK) return STORE_ERR;
     if (store_exec(sql) != STORE_OK) {
         store_rollback();
