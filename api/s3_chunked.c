@@ -52,7 +52,11 @@ static int trailers(const char *buf, size_t n, size_t pos, struct s3_chunked *ou
         while (nv > 0 && (*v == ' ' || *v == '\t')) v++, nv--;
         while (nv > 0 && (v[nv - 1] == ' ' || v[nv - 1] == '\t')) nv--;
         if (nn >= sizeof(t->name) || nv >= sizeof(t->value)) return *why = "trailer too long", -1;
-        for (size_t i = 0; i < nn; i++) t->name[i] = (char)tolower((unsigned char)line[i]);
+        for (size_t i = 0; i < nn; i++) {
+            /* A header name is a token: no spaces, no controls. */
+            if (!isalnum((unsigned char)line[i]) && line[i] != '-') return *why = "malformed trailer name", -1;
+            t->name[i] = (char)tolower((unsigned char)line[i]);
+        }
         t->name[nn] = '\0';
         memcpy(t->value, v, nv);
         t->value[nv] = '\0';
