@@ -3,15 +3,14 @@
 uploads, errors, presigned URLs in both signature versions, virtual-hosted
 addressing, the aws CLI, and Lambda code read from S3 — through stock
 boto3 and the aws CLI, whose default checksums (CRC32 header, or
-aws-chunked with a trailer) must work unchanged.
+aws-chunked with a trailer) must work unchanged. The JS SDK v3's
+defaults are covered by tests/js/test/s3.test.mjs.
 """
 
 import base64
 import io
 import json
 import os
-import shutil
-import subprocess
 import urllib.request
 import unittest
 import zipfile
@@ -28,50 +27,6 @@ def code_zip(body="def handler(e, c):\n    return {'ok': True}\n"):
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("index.py", body)
     return buf.getvalue()
-
-
-# The JS SDK v3 is installed from npm into this cache directory on first
-# use (as .ci/run's environment allows); without node or npm, or offline,
-# its test is skipped.
-JS_SDK_DIR = os.environ.get("SLUICE_NODE_CACHE", os.path.expanduser("~/.cache/sluice-node"))
-JS_SDK_PKG = "@aws-sdk/client-s3@3"
-
-JS_PROGRAM = r"""
-const { S3Client, PutObjectCommand, GetObjectCommand, HeadObjectCommand } = require("@aws-sdk/client-s3");
-const { Readable } = require("stream");
-(async () => {
-  const s3 = new S3Client({ endpoint: process.env.ENDPOINT, region: "us-east-1", forcePathStyle: true,
-                            credentials: { accessKeyId: "test", secretAccessKey: "test" } });
-  const out = {};
-  const put = await s3.send(new PutObjectCommand({ Bucket: "bk-js", Key: "from-js", Body: "hello from js" }));
-  out.etag = put.ETag; out.crc32 = put.ChecksumCRC32;
-  // A stream of unknown length: the SDK sends it aws-chunked with a trailer.
-  const body = Readable.from([Buffer.from("chunk one, "), Buffer.from("chunk two")]);
-  const put2 = await s3.send(new PutObjectCommand({ Bucket: "bk-js", Key: "streamed", Body: body,
-                                                    ContentLength: 20 }));
-  out.crc32_streamed = put2.ChecksumCRC32;
-  const get = await s3.send(new GetObjectCommand({ Bucket: "bk-js", Key: "from-js" }));
-  out.body = await get.Body.transformToString();
-  const get2 = await s3.send(new GetObjectCommand({ Bucket: "bk-js", Key: "streamed" }));
-  out.streamed = await get2.Body.transformToString();
-  try { await s3.send(new HeadObjectCommand({ Bucket: "bk-js", Key: "missing" })); }
-  catch (e) { out.missing = e.name + " " + e.$metadata.httpStatusCode; }
-  console.log(JSON.stringify(out));
-})().catch((e) => { console.error(e); process.exit(1); });
-"""
-
-
-def js_sdk():
-    """The directory holding node_modules/@aws-sdk/client-s3, or None."""
-    if not shutil.which("node") or not shutil.which("npm"):
-        return None
-    if not os.path.exists(os.path.join(JS_SDK_DIR, "node_modules", "@aws-sdk", "client-s3")):
-        os.makedirs(JS_SDK_DIR, exist_ok=True)
-        p = subprocess.run(["npm", "install", "--prefix", JS_SDK_DIR, "--no-audit", "--no-fund", JS_SDK_PKG],
-                           capture_output=True, text=True, timeout=600)
-        if p.returncode != 0:
-            return None
-    return JS_SDK_DIR
 
 
 class S3Test(SluiceTestCase):
@@ -363,27 +318,6 @@ class S3Test(SluiceTestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         with open(dst) as f:
             self.assertEqual(f.read(), "from the cli\n")
-
-    # -- the JS SDK v3 ------------------------------------------------------
-    def test_js_sdk_v3(self):
-        where = js_sdk()
-        if where is None:
-            self.skipTest("node/npm or the npm registry not available")
-        self.bucket("bk-js")
-        script = os.path.join(self.server.tmp, "s3.js")
-        with open(script, "w") as f:
-            f.write(JS_PROGRAM)
-        env = dict(os.environ, ENDPOINT=self.server.endpoint, NODE_PATH=os.path.join(where, "node_modules"),
-                   AWS_EC2_METADATA_DISABLED="true")
-        p = subprocess.run(["node", script], capture_output=True, text=True, timeout=120, env=env)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        out = json.loads(p.stdout)
-        crc = lambda b: base64.b64encode((zlib.crc32(b) & 0xffffffff).to_bytes(4, "big")).decode()
-        self.assertEqual(out["body"], "hello from js")
-        self.assertEqual(out["crc32"], crc(b"hello from js"))
-        self.assertEqual(out["streamed"], "chunk one, chunk two")
-        self.assertEqual(out["crc32_streamed"], crc(b"chunk one, chunk two"))
-        self.assertEqual(out["missing"], "NotFound 404")
 
     # -- Lambda code from S3 --------------------------------------------------
     def test_lambda_code_from_s3(self):
