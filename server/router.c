@@ -147,6 +147,9 @@ static void fail_utf8(struct req *req, const char *what) {
     case PROTO_ADMIN:
         req_fail(req, &AWSERR_ADMIN_BAD_REQUEST, "The request is not valid UTF-8: %s", what);
         break;
+    case PROTO_REST_XML:
+        req_fail(req, &AWSERR_S3_INVALID_ARGUMENT, "A query parameter is not valid UTF-8: %s", what);
+        break;
     case PROTO_REST_JSON:
     case PROTO_NONE:
     default:
