@@ -56,6 +56,17 @@ extern const struct service ddbs_service;
  * (api/logs_retention.h). Registered with engine/background. */
 void logs_sweep(void);
 
+/* S3 (REST XML, api/s3.c). */
+extern const struct service s3_service;
+
+/* Returns 1 when an unsigned request for PATH may be S3's: any path but
+ * one whose first segment is a dated API version ("/2015-03-31/..."),
+ * which stays the Lambda-shaped unknown operation it was. */
+int s3_owns_path(const char *path);
+
+/* Returns the largest body an S3 request with METHOD accepts. */
+size_t s3_body_cap(const char *method);
+
 /* Returns 1 when PATH belongs to the Lambda API (by its version prefix). */
 int lambda_owns_path(const char *path);
 

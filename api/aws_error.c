@@ -117,6 +117,38 @@ const struct aws_error AWSERR_IAM_LIMIT_EXCEEDED = {"LimitExceeded", 409, NULL, 
 const struct aws_error AWSERR_IAM_MALFORMED_POLICY = {"MalformedPolicyDocument", 400, NULL, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_IAM_INVALID_INPUT = {"InvalidInput", 400, NULL, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_IAM_SERVICE_FAILURE = {"ServiceFailure", 500, NULL, AWSERR_MSG_LOWER, 1};
+/* ---- S3 ---- */
+const struct aws_error AWSERR_S3_NO_SUCH_BUCKET = {"NoSuchBucket", 404, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_NO_SUCH_KEY = {"NoSuchKey", 404, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_NO_SUCH_UPLOAD = {"NoSuchUpload", 404, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_NO_SUCH_TAG_SET = {"NoSuchTagSet", 404, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_NO_SUCH_POLICY = {"NoSuchBucketPolicy", 404, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_BUCKET_NOT_EMPTY = {"BucketNotEmpty", 409, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_ALREADY_OWNED = {"BucketAlreadyOwnedByYou", 409, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_ALREADY_EXISTS = {"BucketAlreadyExists", 409, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_INVALID_BUCKET_NAME = {"InvalidBucketName", 400, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_INVALID_ARGUMENT = {"InvalidArgument", 400, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_INVALID_REQUEST = {"InvalidRequest", 400, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_INVALID_PART = {"InvalidPart", 400, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_INVALID_PART_ORDER = {"InvalidPartOrder", 400, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_ENTITY_TOO_SMALL = {"EntityTooSmall", 400, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_ENTITY_TOO_LARGE = {"EntityTooLarge", 400, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_INVALID_RANGE = {"InvalidRange", 416, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_BAD_DIGEST = {"BadDigest", 400, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_INVALID_DIGEST = {"InvalidDigest", 400, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_SHA256_MISMATCH = {"XAmzContentSHA256Mismatch", 400, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_INCOMPLETE_BODY = {"IncompleteBody", 400, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_MALFORMED_XML = {"MalformedXML", 400, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_MALFORMED_POLICY = {"MalformedPolicy", 400, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_INVALID_LOCATION = {"InvalidLocationConstraint", 400, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_ILLEGAL_LOCATION = {"IllegalLocationConstraintException", 400, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_KEY_TOO_LONG = {"KeyTooLongError", 400, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_METHOD_NOT_ALLOWED = {"MethodNotAllowed", 405, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_PRECONDITION_FAILED = {"PreconditionFailed", 412, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_NOT_MODIFIED = {"NotModified", 304, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_ACCESS_DENIED = {"AccessDenied", 403, NULL, AWSERR_MSG_UPPER, 0};
+const struct aws_error AWSERR_S3_NOT_IMPLEMENTED = {"NotImplemented", 501, NULL, AWSERR_MSG_UPPER, 1};
+const struct aws_error AWSERR_S3_INTERNAL = {"InternalError", 500, NULL, AWSERR_MSG_UPPER, 1};
 
 /* ---- admin ---- */
 const struct aws_error AWSERR_ADMIN_BAD_REQUEST = {"BadRequest", 400, NULL, AWSERR_MSG_LOWER, 0};
@@ -144,6 +176,29 @@ static void merge_extra(cJSON *body, cJSON *extra) {
     if (extra == NULL) return;
     for (cJSON *it = extra->child; it; it = it->next)
         cJSON_AddItemToObject(body, it->string, cJSON_Duplicate(it, 1));
+}
+
+/* S3's error document: Code, Message, the string members of EXTRA
+ * (BucketName, Key, UploadId...) and RequestId. Caller frees. */
+static char *s3_error_xml(const struct aws_error *e, const char *msg, const cJSON *extra,
+                          const char *request_id) {
+    char *xc = awserr_xml_escape(e->code), *xm = awserr_xml_escape(msg);
+    char *xml = xasprintf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code>"
+                          "<Message>%s</Message>", xc, xm);
+    free(xc);
+    free(xm);
+    for (const cJSON *it = extra ? extra->child : NULL; it; it = it->next) {
+        if (!cJSON_IsString(it)) continue;
+        char *xv = awserr_xml_escape(it->valuestring);
+        char *more = xasprintf("%s<%s>%s</%s>", xml, it->string, xv, it->string);
+        free(xv);
+        free(xml);
+        xml = more;
+    }
+    char *out = xasprintf("%s<RequestId>%s</RequestId><HostId>%s</HostId></Error>", xml, request_id,
+                          request_id);
+    free(xml);
+    return out;
 }
 
 void awserr_render(struct req *req) {
@@ -180,6 +235,14 @@ void awserr_render(struct req *req) {
         const char *ns = req->xmlns ? req->xmlns : "http://monitoring.amazonaws.com/doc/2010-08-01/";
         char *xml = query_error_xml(ns, e, msg, req->request_id);
         req_reply_raw(req, e->status, "text/xml", xml, strlen(xml));
+        free(xml);
+        return;
+    }
+    case PROTO_REST_XML: {
+        cJSON_Delete(body);
+        char *xml = s3_error_xml(e, msg, req->err_extra, req->request_id);
+        req_reply_raw(req, e->status, "application/xml", xml, strlen(xml));
+        req->head_length = 0;
         free(xml);
         return;
     }

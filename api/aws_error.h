@@ -98,6 +98,40 @@ extern const struct aws_error AWSERR_IAM_LIMIT_EXCEEDED;      /* LimitExceeded, 
 extern const struct aws_error AWSERR_IAM_MALFORMED_POLICY;    /* MalformedPolicyDocument, 400 */
 extern const struct aws_error AWSERR_IAM_INVALID_INPUT;       /* InvalidInput, 400 */
 extern const struct aws_error AWSERR_IAM_SERVICE_FAILURE;     /* ServiceFailure, 500 */
+/* ---- S3 (REST XML; Amazon S3 API Reference, "Error responses", "List
+ * of error codes"): rendered as <Error><Code>..</Code><Message>..
+ * </Message>[err_extra members]<RequestId>..</RequestId></Error> ---- */
+extern const struct aws_error AWSERR_S3_NO_SUCH_BUCKET;        /* 404 */
+extern const struct aws_error AWSERR_S3_NO_SUCH_KEY;           /* 404 */
+extern const struct aws_error AWSERR_S3_NO_SUCH_UPLOAD;        /* 404 */
+extern const struct aws_error AWSERR_S3_NO_SUCH_TAG_SET;       /* 404 */
+extern const struct aws_error AWSERR_S3_NO_SUCH_POLICY;        /* 404 NoSuchBucketPolicy */
+extern const struct aws_error AWSERR_S3_BUCKET_NOT_EMPTY;      /* 409 */
+extern const struct aws_error AWSERR_S3_ALREADY_OWNED;         /* 409 BucketAlreadyOwnedByYou */
+extern const struct aws_error AWSERR_S3_ALREADY_EXISTS;        /* 409 BucketAlreadyExists */
+extern const struct aws_error AWSERR_S3_INVALID_BUCKET_NAME;   /* 400 */
+extern const struct aws_error AWSERR_S3_INVALID_ARGUMENT;      /* 400 */
+extern const struct aws_error AWSERR_S3_INVALID_REQUEST;       /* 400 */
+extern const struct aws_error AWSERR_S3_INVALID_PART;          /* 400 */
+extern const struct aws_error AWSERR_S3_INVALID_PART_ORDER;    /* 400 */
+extern const struct aws_error AWSERR_S3_ENTITY_TOO_SMALL;      /* 400 */
+extern const struct aws_error AWSERR_S3_ENTITY_TOO_LARGE;      /* 400 */
+extern const struct aws_error AWSERR_S3_INVALID_RANGE;         /* 416 */
+extern const struct aws_error AWSERR_S3_BAD_DIGEST;            /* 400 */
+extern const struct aws_error AWSERR_S3_INVALID_DIGEST;        /* 400 */
+extern const struct aws_error AWSERR_S3_SHA256_MISMATCH;       /* 400 XAmzContentSHA256Mismatch */
+extern const struct aws_error AWSERR_S3_INCOMPLETE_BODY;       /* 400 */
+extern const struct aws_error AWSERR_S3_MALFORMED_XML;         /* 400 */
+extern const struct aws_error AWSERR_S3_MALFORMED_POLICY;      /* 400 */
+extern const struct aws_error AWSERR_S3_INVALID_LOCATION;      /* 400 InvalidLocationConstraint */
+extern const struct aws_error AWSERR_S3_ILLEGAL_LOCATION;      /* 400 IllegalLocationConstraintException */
+extern const struct aws_error AWSERR_S3_KEY_TOO_LONG;          /* 400 KeyTooLongError */
+extern const struct aws_error AWSERR_S3_METHOD_NOT_ALLOWED;    /* 405 */
+extern const struct aws_error AWSERR_S3_PRECONDITION_FAILED;   /* 412 */
+extern const struct aws_error AWSERR_S3_NOT_MODIFIED;          /* 304, no body */
+extern const struct aws_error AWSERR_S3_ACCESS_DENIED;         /* 403 */
+extern const struct aws_error AWSERR_S3_NOT_IMPLEMENTED;       /* 501 */
+extern const struct aws_error AWSERR_S3_INTERNAL;              /* 500 InternalError */
 
 /* ---- admin API ---- */
 extern const struct aws_error AWSERR_ADMIN_BAD_REQUEST;

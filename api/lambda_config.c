@@ -10,6 +10,7 @@
 #include "api/aws_error.h"
 #include "api/lambda_int.h"
 #include "api/validate.h"
+#include "api/s3.h"
 #include "base/util.h"
 
 #include <assert.h>
@@ -369,21 +370,26 @@ const char LCODE_UNZIP_FAILED[] =
     "Could not unzip uploaded file. Please check your file, then try to upload again.";
 
 int lcode_parse_or_fail(struct req *req, cJSON *code, struct lcode *out) {
-    const char *zip = NULL, *bucket = NULL, *image = NULL;
+    const char *zip = NULL, *bucket = NULL, *image = NULL, *key = NULL, *version = NULL;
     size_t n = 0;
     memset(out, 0, sizeof(*out));
     if (jget_str(req, code, "ZipFile", &zip) < 0 || jget_str(req, code, "S3Bucket", &bucket) < 0 ||
+        jget_str(req, code, "S3Key", &key) < 0 || jget_str(req, code, "S3ObjectVersion", &version) < 0 ||
         jget_str(req, code, "ImageUri", &image) < 0)
         return -1;
     if (image)
         return req_fail(req, &AWSERR_INVALID_PARAMETER,
                         "sluice runs functions as local processes and cannot run container "
                         "images: ImageUri is not supported.");
-    if (zip == NULL && bucket)
-        /* There is no S3 in sluice: every bucket is one that does not exist. */
-        return req_fail(req, &AWSERR_INVALID_PARAMETER,
-                        "Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error "
-                        "Message: The specified bucket does not exist");
+    if (zip == NULL && bucket) {
+        /* S3ObjectVersion is accepted and the current object read: S3 in
+         * sluice keeps no versions (README, S3 differences). */
+        unsigned char *obj = NULL;
+        if (s3_fetch_for_lambda(req, bucket, key, LCFG_MAX_UNZIPPED, &obj, &n) != 0) return -1;
+        out->zip = obj;
+        out->nzip = n;
+        return 0;
+    }
     if (zip == NULL)
         return req_fail(req, &AWSERR_INVALID_PARAMETER, "Please provide a source for function code.");
     unsigned char *data = util_b64_decode(zip, strlen(zip), &n);

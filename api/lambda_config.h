@@ -35,6 +35,9 @@ struct req;
 /* AWS's limit on a zip uploaded in the request itself, in bytes
  * [docs/aws-reference.md B2, limits]. */
 #define LCFG_MAX_ZIP 52428800u
+/* A zip read from S3 (Code.S3Bucket) has no upload limit of its own, only
+ * the deployment package's unzipped limit, 250 MB (Lambda quotas). */
+#define LCFG_MAX_UNZIPPED 262144000u
 
 /* The configuration members of CreateFunction and UpdateFunctionConfiguration,
  * checked. Strings and nodes are borrowed from the request body they were

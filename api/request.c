@@ -16,6 +16,11 @@ const char *req_header(struct req *req, const char *name) {
     return req->header_fn(req->header_ctx, name);
 }
 
+const char *req_header_at(struct req *req, int i, const char **value) {
+    if (req->header_at_fn == NULL) return NULL;
+    return req->header_at_fn(req->header_ctx, i, value);
+}
+
 void req_parse_query(struct req *req, const char *q) {
     while (*q && req->nquery < REQ_MAX_QUERY) {
         size_t n = strcspn(q, "&");

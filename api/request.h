@@ -28,6 +28,7 @@ enum req_proto {
     PROTO_CW_JSON,   /* CloudWatch, JSON 1.0 (awsQueryCompatible): __type plus x-amzn-query-error */
     PROTO_CW_QUERY,  /* CloudWatch, query: form-encoded in, XML out (ErrorResponse) */
     PROTO_QUERY,     /* the other query services (STS): as PROTO_CW_QUERY, in req->xmlns */
+    PROTO_REST_XML,  /* S3: <Error><Code>..</Code><Message>..</Message>..</Error> */
 };
 
 struct req_kv {
@@ -38,8 +39,10 @@ struct req_kv {
 /* Upper bound of query parameters kept; extra ones are ignored. AWS
  * operations take at most a handful, so 32 is generous. */
 #define REQ_MAX_QUERY 32
-/* Upper bound of extra response headers a handler may add. */
-#define REQ_MAX_RESP_HEADERS 16
+/* Upper bound of extra response headers a handler may add. An S3
+ * GetObject returns its standard headers (about a dozen) plus the user
+ * metadata, whose 2 KB limit allows a few dozen short entries. */
+#define REQ_MAX_RESP_HEADERS 48
 
 struct req {
     /* ---- input, set by the HTTP front ---- */
@@ -50,6 +53,9 @@ struct req {
     char *body;                  /* NUL-terminated copy of the body (owned) */
     size_t nbody;
     const char *(*header_fn)(void *ctx, const char *name);
+    /* The I-th header's name, its value in *VALUE; NULL past the last
+     * (NULL: the request's headers cannot be listed). */
+    const char *(*header_at_fn)(void *ctx, int i, const char **value);
     void *header_ctx;
     char account[13];            /* 12 digits */
     char region[32];
@@ -76,11 +82,18 @@ struct req {
     char *err_msg;               /* owned */
     struct cJSON *err_extra;     /* extra members merged into the error body (owned) */
     int err_rendered;            /* awserr_render already produced the reply */
+    /* A HEAD reply's Content-Length when it is not nresp (S3's HeadObject
+     * announces the object's size without reading it); 0: nresp. */
+    size_t head_length;
 };
 
 /* Returns the value of request header NAME (case-insensitive), or NULL.
  * Borrowed: valid until the request completes. */
 const char *req_header(struct req *req, const char *name);
+
+/* Returns the name of REQ's I-th request header (0-based) and its value
+ * in *VALUE, or NULL when there are no more. Borrowed as req_header. */
+const char *req_header_at(struct req *req, int i, const char **value);
 
 /* Splits the raw query string Q at '&' and '=' into REQ's decoded
  * parameters: '+' is a space, %XX a byte (application/x-www-form-urlencoded,

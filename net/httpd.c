@@ -363,7 +363,8 @@ static int send_resp(int fd, const char *method, struct httpd_resp *resp, int ke
         nl = snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, reason(status), date);
     else
         nl = snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Length: %zu\r\n",
-                      status, reason(status), date, resp->nbody);
+                      status, reason(status), date,
+                      head && resp->head_length ? resp->head_length : resp->nbody);
     const char *conn = !keep ? "Connection: close\r\n\r\n"
                        : http10 ? "Connection: keep-alive\r\n\r\n" : "\r\n";
     struct iovec v[4] = {

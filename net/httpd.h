@@ -52,6 +52,9 @@ struct httpd_resp {
     char *body;            /* malloc()ed; freed by the server after sending */
     size_t nbody;
     char *hdrs;            /* header lines added by httpd_resp_header() */
+    /* For a HEAD request: the Content-Length to announce when it is not
+     * nbody (the size of the body a GET would send); 0: nbody. */
+    size_t head_length;
     size_t nhdrs, caphdrs;
 };
 

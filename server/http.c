@@ -51,6 +51,13 @@ static const char *conn_header(void *ctx, const char *name) {
     return httpd_header(ctx, name);
 }
 
+static const char *conn_header_at(void *ctx, int i, const char **value) {
+    const struct httpd_req *hr = ctx;
+    if (i < 0 || i >= hr->nheaders) return NULL;
+    *value = hr->headers[i].value;
+    return hr->headers[i].name;
+}
+
 /* The caller's account and region, and the service the request is signed
  * for (server/sigv4.h); the default account (--default-account) and us-east-1 when the key
  * does not name them. An
@@ -84,8 +91,14 @@ static void render(struct req *req, struct httpd_resp *resp) {
     resp->status = req->status;
     resp->body = req->resp_body;
     resp->nbody = req->resp_body ? req->nresp : 0;
+    resp->head_length = req->head_length;
     req->resp_body = NULL;
     httpd_resp_header(resp, "x-amzn-RequestId", req->request_id);
+    if (req->proto == PROTO_REST_XML) {
+        /* S3 names its request id differently; botocore reads this one. */
+        httpd_resp_header(resp, "x-amz-request-id", req->request_id);
+        httpd_resp_header(resp, "x-amz-id-2", req->request_id);
+    }
     if (req->content_type && (resp->nbody > 0 || req->proto == PROTO_JSON10))
         httpd_resp_header(resp, "Content-Type", req->content_type);
     for (int i = 0; i < req->nresp_headers; i++)
@@ -103,6 +116,8 @@ static void render(struct req *req, struct httpd_resp *resp) {
 static void fail_too_big(struct req *req, size_t cap) {
     if (req->proto == PROTO_JSON10 || req->proto == PROTO_JSON11)
         req_fail(req, &AWSERR_DDB_TOO_LARGE, "Request entity too large");
+    else if (req->proto == PROTO_REST_XML)
+        req_fail(req, &AWSERR_S3_ENTITY_TOO_LARGE, "Your proposed upload exceeds the maximum allowed size");
     else if (req->proto == PROTO_CW_JSON || req->proto == PROTO_CW_QUERY)
         req_fail(req, &AWSERR_CW_INVALID_VALUE, "Request entity too large");
     else if (cap == API_MAX_BODY_CODE)
@@ -124,6 +139,7 @@ static size_t on_begin(void *ud, struct httpd_req *hr) {
     req->method = hr->method;
     req->path = xstrdup(hr->path);
     req->header_fn = conn_header;
+    req->header_at_fn = conn_header_at;
     req->header_ctx = hr;
     util_uuid(req->request_id);
     req_parse_query(req, hr->query);

@@ -3,7 +3,9 @@
  * request by the service of its SigV4 credential scope (server/sigv4.h);
  * an unsigned one by its shape: X-Amz-Target prefix, Lambda's versioned
  * path prefixes, the query protocol (by its Version: 2011-06-15 STS,
- * 2010-05-08 IAM, anything else CloudWatch). Adding a service is a row here.
+ * 2010-05-08 IAM, 2012-11-05 SQS, anything else CloudWatch), and what is
+ * left S3's unless its path looks like another REST service's. Adding a
+ * service is a row here.
  */
 #include "server/router.h"
 #include "api/api.h"
@@ -50,6 +52,9 @@ static const struct route routes[] = {
      * service's Version are CloudWatch's. */
     {"monitoring", NULL, PROTO_CW_QUERY, &cw_query_service, 1},
     {"monitoring", CW_TARGET_PREFIX, PROTO_CW_JSON, &cw_json_service, 0},
+    /* Last: an unsigned request no row above takes is S3's (a presigned
+     * URL of boto3's older AWSAccessKeyId form, a browser, curl). */
+    {"s3", NULL, PROTO_REST_XML, &s3_service, 0},
 };
 
 /* sluice's own endpoints, and moto server mode's reset (so suites written
@@ -86,6 +91,7 @@ static int shape_matches(const struct route *r, struct req *req, const char *tar
     if (r->target_prefix) return has_prefix(target, r->target_prefix);
     if (target) return 0;
     if (r->proto == PROTO_REST_JSON) return lambda_owns_path(req->path);
+    if (r->proto == PROTO_REST_XML) return !is_query_protocol(req) && s3_owns_path(req->path);
     if (!is_query_protocol(req)) return 0;
     /* A signed form post names its service already (SQS signs both of
      * its protocols "sqs"); query_find checks its Version. */
@@ -130,6 +136,7 @@ size_t router_prepare(struct req *req) {
     /* SQS's query form carries a message of up to 1 MiB, percent-encoded. */
     if (r->svc == &sqs_query_service) return ROUTER_MAX_BODY_JSON;
     if (r->proto == PROTO_CW_QUERY || r->proto == PROTO_QUERY) return API_MAX_BODY_DEFAULT;
+    if (r->proto == PROTO_REST_XML) return s3_body_cap(req->method);
     return ROUTER_MAX_BODY_JSON;
 }
 
@@ -152,6 +159,9 @@ static void fail_utf8(struct req *req, const char *what) {
         break;
     case PROTO_ADMIN:
         req_fail(req, &AWSERR_ADMIN_BAD_REQUEST, "The request is not valid UTF-8: %s", what);
+        break;
+    case PROTO_REST_XML:
+        req_fail(req, &AWSERR_S3_INVALID_ARGUMENT, "A query parameter is not valid UTF-8: %s", what);
         break;
     case PROTO_REST_JSON:
     case PROTO_NONE:
@@ -180,7 +190,9 @@ static int utf8_or_fail(struct req *req, const char *z, size_t n) {
  * escapes are checked by cJSON itself, which refuses lone surrogates
  * (\udc80); \u0000 is refused by json_body. */
 static int text_is_utf8(struct req *req) {
-    if (utf8_or_fail(req, req->body ? req->body : "", req->nbody) != 0) return 0;
+    /* S3's bodies are the objects themselves: any bytes. */
+    if (req->proto != PROTO_REST_XML && utf8_or_fail(req, req->body ? req->body : "", req->nbody) != 0)
+        return 0;
     for (int i = 0; i < req->nquery; i++)
         if (utf8_or_fail(req, req->query[i].name, strlen(req->query[i].name)) != 0 ||
             utf8_or_fail(req, req->query[i].value, strlen(req->query[i].value)) != 0)

@@ -432,6 +432,44 @@ static const char *const store_migrations[] = {
     "  arn TEXT NOT NULL,"
     "  PRIMARY KEY(account, role_key, arn)) STRICT;"
     "CREATE INDEX iam_attachments_arn ON iam_attachments(account, arn);",
+    /* 15 -> 16: S3 (storage/store_s3.h). Bucket names are global to the
+     * instance, as S3's namespace is; account is the owner. tags, policy
+     * and versioning are the documents as sent (NULL: unset). An object
+     * names its bytes by the SHA-256 of its blob (storage/blob.h); meta is
+     * the JSON of its headers (content type, user metadata, checksum).
+     * Keys compare in byte order (BINARY), S3's listing order. */
+    "CREATE TABLE s3_buckets("
+    "  name TEXT PRIMARY KEY,"
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  tags TEXT, policy TEXT, versioning TEXT) STRICT;"
+    "CREATE INDEX s3_buckets_account ON s3_buckets(account, name);"
+    "CREATE TABLE s3_objects("
+    "  bucket TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  blob TEXT NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  etag TEXT NOT NULL,"
+    "  modified_ms INTEGER NOT NULL,"
+    "  meta TEXT NOT NULL,"
+    "  PRIMARY KEY(bucket, key)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE s3_uploads("
+    "  upload_id TEXT PRIMARY KEY,"
+    "  bucket TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  meta TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX s3_uploads_bucket ON s3_uploads(bucket, key);"
+    "CREATE TABLE s3_parts("
+    "  upload_id TEXT NOT NULL,"
+    "  number INTEGER NOT NULL,"
+    "  blob TEXT NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  etag TEXT NOT NULL,"
+    "  checksum TEXT NOT NULL,"
+    "  modified_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(upload_id, number)) STRICT;",
 };
 
 #define STORE_SCHEMA_VERSION \

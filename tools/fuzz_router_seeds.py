@@ -3,9 +3,8 @@
 
 One seed per operation of every service sluice serves (DynamoDB, DynamoDB
 Streams, Lambda's REST routes, CloudWatch Logs, CloudWatch JSON and query,
-SQS JSON and query,
-the admin API), each a short request script in the target's format that
-IAM, the admin API), each a short request script in the target's format that
+SQS JSON and query, IAM, S3, the admin API), each a short request script
+in the target's format that
 first creates what the operation needs (a table with a stream, a function,
 a log group), so the fuzzer starts inside every handler.
 
@@ -437,9 +436,48 @@ ADMIN_SEEDS = {
 }
 
 
+def raw(method, path, body="", headers=()):
+    return "%s %s\n%s\n%s" % (method, path, "".join(h + "\n" for h in headers), body)
+
+
+MKB = raw("PUT", "/bk1")
+PUTO = raw("PUT", "/bk1/dir/k%20x", "hello", ["Content-Type: text/plain", "x-amz-meta-owner: me"])
+CHUNKED = ("5\r\nhello\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\n\r\n")
+S3_SEEDS = {
+    "CreateBucket": [MKB, raw("PUT", "/bk2", "<CreateBucketConfiguration><LocationConstraint>eu-west-1"
+                                          "</LocationConstraint></CreateBucketConfiguration>")],
+    "HeadBucket": [MKB, raw("HEAD", "/bk1")],
+    "ListBuckets": [MKB, raw("GET", "/")],
+    "DeleteBucket": [MKB, PUTO, raw("DELETE", "/bk1")],
+    "GetBucketLocation": [MKB, raw("GET", "/bk1?location")],
+    "BucketTagging": [MKB, raw("PUT", "/bk1?tagging", "<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag>"
+                                                    "</TagSet></Tagging>"), raw("GET", "/bk1?tagging")],
+    "BucketVersioning": [MKB, raw("PUT", "/bk1?versioning", "<VersioningConfiguration><Status>Enabled</Status>"
+                                                          "</VersioningConfiguration>"),
+                         raw("GET", "/bk1?versioning")],
+    "BucketPolicy": [MKB, raw("PUT", "/bk1?policy", '{"Version":"2012-10-17"}'), raw("GET", "/bk1?policy")],
+    "PutObject": [MKB, PUTO, raw("GET", "/bk1/dir/k%20x", headers=["Range: bytes=1-3"])],
+    "PutObjectChunked": [MKB, raw("PUT", "/bk1/c", CHUNKED, ["Content-Encoding: aws-chunked",
+                                                             "x-amz-content-sha256: STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+                                                             "x-amz-trailer: x-amz-checksum-crc32"])],
+    "HeadObject": [MKB, PUTO, raw("HEAD", "/bk1/dir/k%20x", headers=["x-amz-checksum-mode: ENABLED"])],
+    "ListObjectsV2": [MKB, PUTO, raw("GET", "/bk1?list-type=2&prefix=d&delimiter=/&max-keys=1&encoding-type=url")],
+    "ListObjects": [MKB, PUTO, raw("GET", "/bk1?marker=a&max-keys=1")],
+    "CopyObject": [MKB, PUTO, raw("PUT", "/bk1/copy", headers=["x-amz-copy-source: /bk1/dir/k%20x"])],
+    "DeleteObjects": [MKB, PUTO, raw("POST", "/bk1?delete", "<Delete><Object><Key>dir/k x</Key></Object></Delete>")],
+    "Multipart": [MKB, raw("POST", "/bk1/m?uploads"), raw("PUT", "/bk1/m?partNumber=1&uploadId=none", "p1"),
+                  raw("GET", "/bk1/m?uploadId=none"),
+                  raw("POST", "/bk1/m?uploadId=none", "<CompleteMultipartUpload><Part><PartNumber>1"
+                                                          "</PartNumber><ETag>x</ETag></Part>"
+                                                          "</CompleteMultipartUpload>")],
+    "VirtualHost": [raw("PUT", "/", headers=["Host: bk3.localhost:4566"]),
+                    raw("PUT", "/k", "v", ["Host: bk3.s3.localhost"])],
+}
+
+
 def dictionary():
     words = set()
-    for table in (DDB_SEEDS, LAMBDA_SEEDS, LOGS_SEEDS, CW_SEEDS, SQS_SEEDS):
+    for table in (DDB_SEEDS, LAMBDA_SEEDS, LOGS_SEEDS, CW_SEEDS, SQS_SEEDS, S3_SEEDS):
         for name in table:
             words.add(name.split("-")[0])
     for op in DDB_SEEDS:
@@ -479,6 +517,10 @@ def dictionary():
         '{"S":"', '{"N":"', '{"B":"', '{"SS":[', '{"NS":[', '{"L":[', '{"M":{', '{"BOOL":true}',
         '{"NULL":true}', "\\u0000", "\\ud800", "\\udc80", "\\u00e9", "\xff", "\xc0\x80",
         "\xed\xa0\x80", "\xf4\x90\x80\x80", "1e400", "-0", "9999999999999999999999",
+        "HEAD ", "?list-type=2", "?uploads", "?uploadId=", "&partNumber=", "?delete", "?tagging",
+        "?versioning", "?policy", "?location", "Range: bytes=", "x-amz-meta-", "x-amz-copy-source: ",
+        "Content-Encoding: aws-chunked", "x-amz-checksum-crc32: ", "x-amz-trailer: ", "Host: ",
+        ".localhost", "<Part>", "<PartNumber>", "<Key>", "<Object>", "\r\n0\r\n",
     ])
     lines = []
     for w in sorted(words):
@@ -493,7 +535,8 @@ def main():
     os.makedirs(CORPUS)
     n = 0
     for prefix, table in (("ddb", DDB_SEEDS), ("lambda", LAMBDA_SEEDS), ("logs", LOGS_SEEDS),
-                          ("cw", CW_SEEDS), ("sqs", SQS_SEEDS), ("iam", IAM_SEEDS), ("admin", ADMIN_SEEDS)):
+                          ("cw", CW_SEEDS), ("sqs", SQS_SEEDS), ("iam", IAM_SEEDS), ("admin", ADMIN_SEEDS),
+                          ("s3", S3_SEEDS)):
         for name, reqs in table.items():
             with open(os.path.join(CORPUS, "%s-%s" % (prefix, name)), "wb") as f:
                 f.write(SEP.join(reqs).encode("latin-1" if name == "utf8" else "utf-8"))

@@ -74,6 +74,14 @@ static const char *header(void *ctx, const char *name) {
     return NULL;
 }
 
+/* The I-th header, as req_header_at lists them (S3's x-amz-meta-*). */
+static const char *header_at(void *ctx, int i, const char **value) {
+    struct fuzz_headers *h = ctx;
+    if (i < 0 || i >= h->n) return NULL;
+    *value = h->value[i];
+    return h->name[i];
+}
+
 /* The method as a static string, as net/httpd hands it over. */
 static const char *method_of(const char *z, size_t n) {
     static const char *const known[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"};
@@ -195,6 +203,7 @@ static void run_one(const char *z, size_t n) {
         p = e ? e + 1 : end;
     }
     req->header_fn = header;
+    req->header_at_fn = header_at;
     req->header_ctx = &h;
     strcpy(req->account, "000000000000");
     strcpy(req->region, "us-east-1");

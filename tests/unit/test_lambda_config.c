@@ -13,6 +13,8 @@
 #include "api/request.h"
 #include "base/util.h"
 
+#include "storage/store.h"
+
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <stdarg.h>
@@ -377,6 +379,9 @@ static const struct {
      "Could not unzip uploaded file. Please check your file, then try to upload again."},
 };
 
+static void store_up(void) { ck_assert_int_eq(store_init(NULL, 1), STORE_OK); }
+static void store_down(void) { store_shutdown(); }
+
 START_TEST(test_invalid) {
     struct req *r = new_req();
     char got[2048];
@@ -529,6 +534,8 @@ END_TEST
 static Suite *suite(void) {
     Suite *s = suite_create("lambda_config");
     TCase *tc = tcase_create("invalid");
+    /* Code.S3Bucket reads S3's tables (api/s3.h): a store, empty. */
+    tcase_add_checked_fixture(tc, store_up, store_down);
     tcase_add_loop_test(tc, test_invalid, 0, (int)NELEM(INVALID));
     suite_add_tcase(s, tc);
     tc = tcase_create("valid");
