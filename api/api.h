@@ -38,6 +38,9 @@ extern const struct service cw_query_service;
 /* STS (query protocol, Version 2011-06-15). */
 extern const struct service sts_service;
 
+/* SSM Parameter Store (JSON 1.1, X-Amz-Target AmazonSSM.*). */
+extern const struct service ssm_service;
+
 /* X-Amz-Target prefix of CloudWatch's JSON protocol. */
 #define CW_TARGET_PREFIX "GraniteServiceVersion20100801."
 

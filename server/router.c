@@ -40,6 +40,7 @@ static const struct route routes[] = {
     {"dynamodb", "DynamoDBStreams_20120810.", PROTO_JSON10, &ddbs_service, 0},
     {"logs", "Logs_20140328.", PROTO_JSON11, &logs_service, 0},
     {"sts", NULL, PROTO_QUERY, &sts_service, 0},
+    {"ssm", "AmazonSSM.", PROTO_JSON11, &ssm_service, 0},
     /* The query row first: a signed CloudWatch request of neither shape
      * is told it lacks an Action. Unsigned form posts of no other query
      * service's Version are CloudWatch's. */

@@ -872,7 +872,8 @@ int store_reset(void) {
         "DELETE FROM esm_mappings; DELETE FROM esm_positions; DELETE FROM esm_deliveries;"
         "DELETE FROM esm_failures;"
         "DELETE FROM metrics;"
-        "DELETE FROM sts_keys;";
+        "DELETE FROM sts_keys;"
+        "DELETE FROM ssm_parameters; DELETE FROM ssm_versions;";
     if (store_begin(1) != STORE_OK) return STORE_ERR;
     if (store_exec(sql) != STORE_OK) {
         store_rollback();
