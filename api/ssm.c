@@ -987,8 +987,8 @@ static int delete_parameters(struct req *req, struct op_in *in) {
 
 /* Resolves the tagging calls' ResourceType and ResourceId to a parameter
  * NAME (NAME_CAP bytes) and its tag text *TAGS (heap). A parameter's id
- * is its name; one given without the leading '/' of a hierarchical name
- * is found too. Returns 0, or -1 recorded. */
+ * is its name; one given without the leading '/' of its name is found
+ * too. Returns 0, or -1 recorded. */
 static int tag_target(struct req *req, cJSON *in, char *name, size_t cap, char **tags) {
     static const char *const types[] = {"Document", "ManagedInstance", "MaintenanceWindow", "Parameter",
                                         "PatchBaseline", "OpsItem", "OpsMetadata", "Automation", "Association"};
@@ -1007,7 +1007,7 @@ static int tag_target(struct req *req, cJSON *in, char *name, size_t cap, char *
     if (strcmp(type, "Parameter") != 0) return req_fail(req, &AWSERR_SSM_INVALID_RESOURCE_TYPE, "%s", "");
     if (strlen(id) > SSM_NAME_MAX) return req_fail(req, &AWSERR_SSM_INVALID_RESOURCE_ID, "%s", "");
     for (int pass = 0; pass < 2; pass++) {
-        if (pass == 1 && (id[0] == '/' || strchr(id, '/') == NULL)) break;
+        if (pass == 1 && id[0] == '/') break;
         snprintf(name, cap, "%s%s", pass ? "/" : "", id);
         int rc = store_ssm_tags_get(scope(req), name, tags);
         if (rc == STORE_OK) return 0;
