@@ -25,15 +25,16 @@
 #include "storage/store_ssm.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* The KMS key AWS uses for a SecureString when KeyId is not given. */
 #define SSM_DEFAULT_KEY "alias/aws/ssm"
-/* Filters one request may carry; the model has no bound, and each key
- * may appear once, so a handful is all a valid request holds. */
-#define SSM_MAX_FILTERS 16
+/* Filters one request may carry: sluice's own bound (the model has
+ * none). Each key may appear once, so only tag:KEY filters add up. */
+#define SSM_MAX_FILTERS 64
 
 static struct store_scope scope(struct req *req) {
     struct store_scope s = {req->account, req->region};
@@ -77,7 +78,9 @@ static int get_bool(struct req *req, cJSON *obj, const char *key, int *out) {
 static int get_int(struct req *req, cJSON *obj, const char *key, int64_t *out) {
     cJSON *it = member(obj, key);
     if (it == NULL) return 0;
-    if (!cJSON_IsNumber(it) || it->valuedouble != (double)(int64_t)it->valuedouble) return wrong_type(req, key);
+    /* Bounded before the cast: a double beyond int64_t's range does not convert. */
+    if (!cJSON_IsNumber(it) || fabs(it->valuedouble) > 9e15 || it->valuedouble != floor(it->valuedouble))
+        return wrong_type(req, key);
     *out = (int64_t)it->valuedouble;
     return 1;
 }
@@ -135,8 +138,7 @@ static int name_fail(struct req *req, enum ssm_name_rc rc, const char *name) {
     case SSM_NAME_DEEP:
         /* The limit of the User Guide, "Requirements and constraints for
          * parameter names"; [?] the exact text AWS sends is not known. */
-        return req_fail(req, &AWSERR_SSM_HIERARCHY_LIMIT,
-                        "A hierarchy can have a maximum of 15 levels. Parameter name: %.200s", name);
+        return req_fail(req, &AWSERR_SSM_HIERARCHY_LIMIT, "A hierarchy can have a maximum of 15 levels.");
     case SSM_NAME_RESERVED:
         /* As clients report it: the name without its leading '/'
          * (e.g. aws-cloudformation/cfn-lint#4089). */
@@ -663,7 +665,10 @@ static int filters_parse(struct req *req, cJSON *list, int by_path, struct pfilt
         else if (!known_key(key))
             vl_add(&vl, key, field,
                    "Member must satisfy regular expression pattern: tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType");
-        if (vl.n || out->n == SSM_MAX_FILTERS) continue;
+        if (vl.n) continue;
+        if (out->n == SSM_MAX_FILTERS)
+            return req_fail(req, &AWSERR_SSM_VALIDATION, "sluice takes at most %d parameter filters in one request",
+                            SSM_MAX_FILTERS);
         out->f[out->n++] = (struct pfilter){key, option, F_EQUALS, values};
     }
     if (vl_fail(req, &vl, &AWSERR_SSM_VALIDATION) != 0) return -1;
@@ -707,7 +712,10 @@ static int old_filters_parse(struct req *req, cJSON *list, struct pfilters *out)
             vl_add(&vl, key, field, "Member must satisfy enum value set: [Name, Type, KeyId]");
         snprintf(field, sizeof(field), "filters.%d.member.values", i + 1);
         if (values == NULL) vl_add(&vl, NULL, field, "Member must not be null");
-        if (vl.n || out->n == SSM_MAX_FILTERS) continue;
+        if (vl.n) continue;
+        if (out->n == SSM_MAX_FILTERS)
+            return req_fail(req, &AWSERR_SSM_VALIDATION, "sluice takes at most %d filters in one request",
+                            SSM_MAX_FILTERS);
         out->f[out->n++] = (struct pfilter){key, NULL, strcmp(key, "Name") == 0 ? F_BEGINS : F_EQUALS, values};
     }
     return vl_fail(req, &vl, &AWSERR_SSM_VALIDATION);
@@ -1142,7 +1150,9 @@ static int label_args(struct req *req, cJSON *in, int required, const char **nam
     if (rc == STORE_NOTFOUND) {
         struct ssm_ref ref = {.version = has_version ? *version : 0};
         snprintf(ref.name, sizeof(ref.name), "%s", *name);
-        return found_fail(req, has_version ? resolve(req, &ref, &p) : NOT_FOUND, &ref);
+        enum found f = has_version ? resolve(req, &ref, &p) : NOT_FOUND;
+        store_ssm_param_clear(&p);
+        return found_fail(req, f == FOUND ? VERSION_NOT_FOUND : f, &ref);
     }
     if (rc != STORE_OK) return store_failed(req);
     *versions = cJSON_CreateArray();
