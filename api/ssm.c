@@ -222,12 +222,27 @@ static cJSON *metadata_json(const struct store_ssm_param *p) {
 enum found { FOUND = 0, NOT_FOUND, VERSION_NOT_FOUND, LOOKUP_FAILED };
 
 /* Looks REF up in the caller's scope into *OUT (owned; clear it). An ARN
- * of another account or region names nothing here (no sharing). */
-static enum found resolve(struct req *req, const struct ssm_ref *ref, struct store_ssm_param *out) {
+ * of another account or region names nothing here (no sharing). REF's
+ * name may be completed with its leading '/' (an ARN's one-level name). */
+static enum found resolve(struct req *req, struct ssm_ref *ref, struct store_ssm_param *out) {
     memset(out, 0, sizeof(*out));
     if (ref->account[0] && (strcmp(ref->account, req->account) != 0 || strcmp(ref->region, req->region) != 0))
         return NOT_FOUND;
     int rc;
+    if (ref->account[0] && ref->name[0] != '/' && strlen(ref->name) < SSM_NAME_MAX) {
+        /* ARN ...:parameter/x names "x" or "/x" (one '/' either way):
+         * the one that exists, "x" first. */
+        rc = store_ssm_get(scope(req), ref->name, 0, out);
+        store_ssm_param_clear(out);
+        if (rc == STORE_NOTFOUND) {
+            char slashed[SSM_NAME_MAX + 2];
+            snprintf(slashed, sizeof(slashed), "/%s", ref->name);
+            rc = store_ssm_get(scope(req), slashed, 0, out);
+            store_ssm_param_clear(out);
+            if (rc == STORE_OK) memcpy(ref->name, slashed, strlen(slashed) + 1);   /* fits: checked above */
+        }
+        if (rc != STORE_OK && rc != STORE_NOTFOUND) return LOOKUP_FAILED;
+    }
     if (ref->label[0]) rc = store_ssm_get_label(scope(req), ref->name, ref->label, out);
     else rc = store_ssm_get(scope(req), ref->name, ref->version, out);
     if (rc == STORE_OK) return FOUND;

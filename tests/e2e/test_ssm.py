@@ -78,6 +78,12 @@ class SsmTest(SluiceTestCase):
         p = self.ssm.get_parameter(Name="arn:aws:ssm:us-east-1:%s:parameter/plain:1" % ACCOUNT)["Parameter"]
         self.assertEqual((p["Name"], p["Value"], p["Selector"]), ("plain", "p", ":1"))
         self.assertEqual(p["ARN"], "arn:aws:ssm:us-east-1:%s:parameter/plain" % ACCOUNT)
+        # One ARN form for "/top" and "top": the name that exists.
+        self.put("/top", "slashed")
+        p = self.ssm.get_parameter(Name="arn:aws:ssm:us-east-1:%s:parameter/top" % ACCOUNT)["Parameter"]
+        self.assertEqual((p["Name"], p["Value"]), ("/top", "slashed"))
+        r = self.ssm.get_parameters(Names=["arn:aws:ssm:us-east-1:%s:parameter/top" % ACCOUNT])
+        self.assertEqual([x["Name"] for x in r["Parameters"]], ["/top"])
         # Another account's or region's ARN names nothing here.
         self.assertAwsError(self.ssm.get_parameter, "ParameterNotFound", 400,
                             Name="arn:aws:ssm:eu-west-1:%s:parameter/plain" % ACCOUNT)
