@@ -385,6 +385,61 @@ START_TEST(by_path_paging) {
 }
 END_TEST
 
+START_TEST(version_limit) {
+    put("/lim", "v", 0);
+    for (int i = 0; i < SSM_MAX_VERSIONS; i++) put("/lim", "v", 1);
+    /* 101 versions written, the 100 most recent kept: 2..101. */
+    cJSON *o = call("GetParameterHistory", "{\"Name\":\"/lim\",\"MaxResults\":1}", 200, NULL);
+    cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "Parameters"), 0);
+    ck_assert_ptr_nonnull(first);
+    ck_assert_int_eq((int)cJSON_GetObjectItem(first, "Version")->valuedouble, 2);
+    cJSON_Delete(o);
+    const char *err;
+    cJSON_Delete(call("GetParameter", "{\"Name\":\"/lim:1\"}", 400, &err));
+    ck_assert_str_eq(err, "ParameterVersionNotFound");
+    /* The oldest carries a label: it cannot go, so the write is refused. */
+    cJSON_Delete(call("LabelParameterVersion", "{\"Name\":\"/lim\",\"ParameterVersion\":2,\"Labels\":[\"keep\"]}",
+                      200, NULL));
+    cJSON_Delete(call("PutParameter", "{\"Name\":\"/lim\",\"Value\":\"x\",\"Overwrite\":true}", 400, &err));
+    ck_assert_str_eq(err, "ParameterMaxVersionLimitExceeded");
+    o = call("GetParameter", "{\"Name\":\"/lim\"}", 200, NULL);
+    ck_assert_int_eq((int)cJSON_GetObjectItem(cJSON_GetObjectItem(o, "Parameter"), "Version")->valuedouble, 101);
+    cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(bad_bodies) {
+    const char *err;
+    cJSON_Delete(call("GetParameter", "{\"Name\":5}", 400, &err));
+    ck_assert_str_eq(err, "SerializationException");
+    cJSON_Delete(call("GetParameter", "[]", 400, &err));
+    ck_assert_str_eq(err, "SerializationException");
+    cJSON_Delete(call("GetParameter", "{}", 400, &err));
+    ck_assert_str_eq(err, "ValidationException");
+    cJSON_Delete(call("GetParametersByPath", "{\"Path\":\"/\",\"MaxResults\":1e300}", 400, &err));
+    ck_assert_str_eq(err, "SerializationException");
+    cJSON_Delete(call("PutParameter", "{\"Name\":\"/x\",\"Value\":\"v\",\"Type\":\"String\","
+                      "\"Tags\":[{\"Key\":1}]}", 400, &err));
+    ck_assert_str_eq(err, "SerializationException");
+    cJSON_Delete(call("PutParameter", "{\"Name\":\"/x\",\"Value\":\"v\",\"Type\":\"String\","
+                      "\"Tags\":[{\"Value\":\"v\"}]}", 400, &err));
+    ck_assert_str_eq(err, "ValidationException");
+    cJSON_Delete(call("PutParameter", "{\"Name\":\"/x\",\"Value\":\"v\",\"Type\":\"String\","
+                      "\"AllowedPattern\":\"(?=v)v\"}", 400, &err));
+    ck_assert_str_eq(err, "InvalidAllowedPatternException");
+    cJSON_Delete(call("DescribeParameters", "{\"ParameterFilters\":[{\"Key\":\"Bogus\"}]}", 400, &err));
+    ck_assert_str_eq(err, "ValidationException");
+    cJSON_Delete(call("DescribeParameters", "{\"ParameterFilters\":[{\"Key\":\"Type\"}]}", 400, &err));
+    ck_assert_str_eq(err, "InvalidFilterValue");
+    cJSON_Delete(call("DescribeParameters", "{\"ParameterFilters\":[{\"Key\":\"Type\",\"Values\":[\"String\"]},"
+                      "{\"Key\":\"Type\",\"Values\":[\"String\"]}]}", 400, &err));
+    ck_assert_str_eq(err, "InvalidFilterKey");
+    cJSON_Delete(call("AddTagsToResource", "{\"ResourceType\":\"Nope\",\"ResourceId\":\"x\",\"Tags\":[]}", 400,
+                      &err));
+    ck_assert_str_eq(err, "ValidationException");
+}
+END_TEST
+
 static Suite *suite(void) {
     Suite *s = suite_create("ssm");
     TCase *tc = tcase_create("pure");
@@ -405,6 +460,8 @@ static Suite *suite(void) {
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, versions_and_selectors);
     tcase_add_test(tc, by_path_paging);
+    tcase_add_test(tc, version_limit);
+    tcase_add_test(tc, bad_bodies);
     suite_add_tcase(s, tc);
     return s;
 }
