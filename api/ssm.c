@@ -752,7 +752,8 @@ static int value_match(enum fopt opt, const char *have, const char *want) {
 static int json_list_has(const char *list, const char *z) {
     cJSON *a = list ? cJSON_Parse(list) : NULL;
     int has = 0;
-    for (cJSON *e = a ? a->child : NULL; e && !has; e = e->next) has = cJSON_IsString(e) && strcmp(e->valuestring, z) == 0;
+    for (cJSON *e = a ? a->child : NULL; e && !has; e = e->next)
+        has = cJSON_IsString(e) && strcmp(e->valuestring, z) == 0;
     cJSON_Delete(a);
     return has;
 }
@@ -890,7 +891,8 @@ static int describe_parameters(struct req *req, struct op_in *in) {
     check_max_results(&vl, max, SSM_PAGE_MAX);
     if (vl_fail(req, &vl, &AWSERR_SSM_VALIDATION) != 0) return -1;
     if (old && flist)
-        return req_fail(req, &AWSERR_SSM_VALIDATION, "You can use either Filters or ParameterFilters in a single request.");
+        return req_fail(req, &AWSERR_SSM_VALIDATION,
+                        "You can use either Filters or ParameterFilters in a single request.");
     struct pfilters fs;
     char *after;
     if ((old ? old_filters_parse(req, old, &fs) : filters_parse(req, flist, 0, &fs)) != 0 ||
