@@ -44,6 +44,9 @@ extern const struct service iam_service;      /* api/iam.c: query protocol, 2010
 extern const struct service sqs_json_service;
 extern const struct service sqs_query_service;
 
+/* SSM Parameter Store (JSON 1.1, X-Amz-Target AmazonSSM.*). */
+extern const struct service ssm_service;
+
 /* X-Amz-Target prefix of CloudWatch's JSON protocol. */
 #define CW_TARGET_PREFIX "GraniteServiceVersion20100801."
 

@@ -149,6 +149,27 @@ const struct aws_error AWSERR_S3_NOT_MODIFIED = {"NotModified", 304, NULL, AWSER
 const struct aws_error AWSERR_S3_ACCESS_DENIED = {"AccessDenied", 403, NULL, AWSERR_MSG_UPPER, 0};
 const struct aws_error AWSERR_S3_NOT_IMPLEMENTED = {"NotImplemented", 501, NULL, AWSERR_MSG_UPPER, 1};
 const struct aws_error AWSERR_S3_INTERNAL = {"InternalError", 500, NULL, AWSERR_MSG_UPPER, 1};
+/* ---- SSM Parameter Store (botocore ssm/2014-11-06: each error shape's
+ * name is its code; all are client faults with 400 but InternalServerError) ---- */
+const struct aws_error AWSERR_SSM_VALIDATION = {"ValidationException", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SSM_SERIALIZATION = {"SerializationException", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SSM_ACCESS_DENIED = {"AccessDeniedException", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SSM_NOT_FOUND = {"ParameterNotFound", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SSM_ALREADY_EXISTS = {"ParameterAlreadyExists", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SSM_VERSION_NOT_FOUND = {"ParameterVersionNotFound", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SSM_PATTERN_MISMATCH = {"ParameterPatternMismatchException", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SSM_INVALID_PATTERN = {"InvalidAllowedPatternException", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SSM_HIERARCHY_LIMIT = {"HierarchyLevelLimitExceededException", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SSM_MAX_VERSIONS = {"ParameterMaxVersionLimitExceeded", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SSM_LABEL_LIMIT = {"ParameterVersionLabelLimitExceeded", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SSM_INVALID_RESOURCE_ID = {"InvalidResourceId", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SSM_INVALID_RESOURCE_TYPE = {"InvalidResourceType", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SSM_TOO_MANY_TAGS = {"TooManyTagsError", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SSM_INVALID_FILTER_KEY = {"InvalidFilterKey", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SSM_INVALID_FILTER_OPTION = {"InvalidFilterOption", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SSM_INVALID_FILTER_VALUE = {"InvalidFilterValue", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SSM_INVALID_NEXT_TOKEN = {"InvalidNextToken", 400, NULL, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_SSM_INTERNAL = {"InternalServerError", 500, NULL, AWSERR_MSG_LOWER, 1};
 
 /* ---- admin ---- */
 const struct aws_error AWSERR_ADMIN_BAD_REQUEST = {"BadRequest", 400, NULL, AWSERR_MSG_LOWER, 0};

@@ -132,6 +132,26 @@ extern const struct aws_error AWSERR_S3_NOT_MODIFIED;          /* 304, no body *
 extern const struct aws_error AWSERR_S3_ACCESS_DENIED;         /* 403 */
 extern const struct aws_error AWSERR_S3_NOT_IMPLEMENTED;       /* 501 */
 extern const struct aws_error AWSERR_S3_INTERNAL;              /* 500 InternalError */
+/* ---- SSM Parameter Store (JSON 1.1; __type is the bare code) ---- */
+extern const struct aws_error AWSERR_SSM_VALIDATION;
+extern const struct aws_error AWSERR_SSM_SERIALIZATION;
+extern const struct aws_error AWSERR_SSM_ACCESS_DENIED;
+extern const struct aws_error AWSERR_SSM_NOT_FOUND;            /* ParameterNotFound */
+extern const struct aws_error AWSERR_SSM_ALREADY_EXISTS;       /* ParameterAlreadyExists */
+extern const struct aws_error AWSERR_SSM_VERSION_NOT_FOUND;    /* ParameterVersionNotFound */
+extern const struct aws_error AWSERR_SSM_PATTERN_MISMATCH;     /* ParameterPatternMismatchException */
+extern const struct aws_error AWSERR_SSM_INVALID_PATTERN;      /* InvalidAllowedPatternException */
+extern const struct aws_error AWSERR_SSM_HIERARCHY_LIMIT;      /* HierarchyLevelLimitExceededException */
+extern const struct aws_error AWSERR_SSM_MAX_VERSIONS;         /* ParameterMaxVersionLimitExceeded */
+extern const struct aws_error AWSERR_SSM_LABEL_LIMIT;          /* ParameterVersionLabelLimitExceeded */
+extern const struct aws_error AWSERR_SSM_INVALID_RESOURCE_ID;
+extern const struct aws_error AWSERR_SSM_INVALID_RESOURCE_TYPE;
+extern const struct aws_error AWSERR_SSM_TOO_MANY_TAGS;        /* TooManyTagsError */
+extern const struct aws_error AWSERR_SSM_INVALID_FILTER_KEY;
+extern const struct aws_error AWSERR_SSM_INVALID_FILTER_OPTION;
+extern const struct aws_error AWSERR_SSM_INVALID_FILTER_VALUE;
+extern const struct aws_error AWSERR_SSM_INVALID_NEXT_TOKEN;
+extern const struct aws_error AWSERR_SSM_INTERNAL;             /* InternalServerError, 500 */
 
 /* ---- admin API ---- */
 extern const struct aws_error AWSERR_ADMIN_BAD_REQUEST;

@@ -470,6 +470,33 @@ static const char *const store_migrations[] = {
     "  checksum TEXT NOT NULL,"
     "  modified_ms INTEGER NOT NULL,"
     "  PRIMARY KEY(upload_id, number)) STRICT;",
+    /* 16 -> 17: SSM Parameter Store (api/ssm.c): one row per parameter
+     * (its current version and its tags, a JSON object), and one per
+     * version (what each PutParameter wrote, with the version's labels
+     * as a JSON array). Values are kept in clear, SecureString ones too. */
+    "CREATE TABLE ssm_parameters("
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  tags TEXT NOT NULL DEFAULT '{}',"
+    "  PRIMARY KEY(account, region, name)) STRICT;"
+    "CREATE TABLE ssm_versions("
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  description TEXT,"
+    "  allowed_pattern TEXT,"
+    "  key_id TEXT,"
+    "  tier TEXT NOT NULL,"
+    "  data_type TEXT NOT NULL,"
+    "  modified_ms INTEGER NOT NULL,"
+    "  modified_user TEXT NOT NULL,"
+    "  labels TEXT NOT NULL DEFAULT '[]',"
+    "  PRIMARY KEY(account, region, name, version)) STRICT;",
 };
 
 #define STORE_SCHEMA_VERSION \

@@ -3,7 +3,7 @@
 
 One seed per operation of every service sluice serves (DynamoDB, DynamoDB
 Streams, Lambda's REST routes, CloudWatch Logs, CloudWatch JSON and query,
-SQS JSON and query, IAM, S3, the admin API), each a short request script
+SQS JSON and query, IAM, S3, SSM, the admin API), each a short request script
 in the target's format that
 first creates what the operation needs (a table with a stream, a function,
 a log group), so the fuzzer starts inside every handler.
@@ -475,9 +475,43 @@ S3_SEEDS = {
 }
 
 
+def ssm(op, body):
+    return json_req("AmazonSSM." + op, body, "1.1")
+
+
+PUT_PARAM = ssm("PutParameter", {"Name": "/app/p", "Value": "v1", "Type": "String"})
+PUT_SECRET = ssm("PutParameter", {"Name": "/app/s", "Value": "pw", "Type": "SecureString"})
+SSM_SEEDS = {
+    "PutParameter": [PUT_PARAM, ssm("PutParameter", {"Name": "/app/p", "Value": "v2", "Overwrite": True,
+                                                      "AllowedPattern": "^v\\d$", "Tier": "Intelligent-Tiering"})],
+    "GetParameter": [PUT_PARAM, PUT_SECRET, ssm("GetParameter", {"Name": "/app/p:1"}),
+                     ssm("GetParameter", {"Name": "arn:aws:ssm:us-east-1:000000000000:parameter/app/s",
+                                          "WithDecryption": True})],
+    "GetParameters": [PUT_PARAM, ssm("GetParameters", {"Names": ["/app/p", "/nope", "bad name"]})],
+    "GetParametersByPath": [PUT_PARAM, PUT_SECRET, ssm("GetParametersByPath", {
+        "Path": "/app", "Recursive": True, "MaxResults": 1,
+        "ParameterFilters": [{"Key": "Type", "Values": ["String"]}]})],
+    "DescribeParameters": [PUT_PARAM, ssm("DescribeParameters", {
+        "ParameterFilters": [{"Key": "Name", "Option": "BeginsWith", "Values": ["/app"]},
+                             {"Key": "tag:k", "Values": ["v"]}], "MaxResults": 1})],
+    "GetParameterHistory": [PUT_PARAM, ssm("GetParameterHistory", {"Name": "/app/p", "MaxResults": 1})],
+    "DeleteParameter": [PUT_PARAM, ssm("DeleteParameter", {"Name": "/app/p"})],
+    "DeleteParameters": [PUT_PARAM, ssm("DeleteParameters", {"Names": ["/app/p", "/nope"]})],
+    "LabelParameterVersion": [PUT_PARAM, ssm("LabelParameterVersion", {"Name": "/app/p", "Labels": ["prod"]}),
+                              ssm("GetParameter", {"Name": "/app/p:prod"})],
+    "UnlabelParameterVersion": [PUT_PARAM, ssm("UnlabelParameterVersion", {
+        "Name": "/app/p", "ParameterVersion": 1, "Labels": ["prod"]})],
+    "AddTagsToResource": [PUT_PARAM, ssm("AddTagsToResource", {
+        "ResourceType": "Parameter", "ResourceId": "/app/p", "Tags": [{"Key": "k", "Value": "v"}]}),
+        ssm("ListTagsForResource", {"ResourceType": "Parameter", "ResourceId": "/app/p"})],
+    "RemoveTagsFromResource": [PUT_PARAM, ssm("RemoveTagsFromResource", {
+        "ResourceType": "Parameter", "ResourceId": "app/p", "TagKeys": ["k"]})],
+}
+
+
 def dictionary():
     words = set()
-    for table in (DDB_SEEDS, LAMBDA_SEEDS, LOGS_SEEDS, CW_SEEDS, SQS_SEEDS, S3_SEEDS):
+    for table in (DDB_SEEDS, LAMBDA_SEEDS, LOGS_SEEDS, CW_SEEDS, SQS_SEEDS, S3_SEEDS, SSM_SEEDS):
         for name in table:
             words.add(name.split("-")[0])
     for op in DDB_SEEDS:
@@ -488,6 +522,8 @@ def dictionary():
     for op in SQS_SEEDS:
         words.add("AmazonSQS." + op.replace("query-", ""))
         words.add("Action=" + op.replace("query-", ""))
+    for op in SSM_SEEDS:
+        words.add("AmazonSSM." + op)
     for op in CW_SEEDS:
         words.add("GraniteServiceVersion20100801." + op.replace("query-", ""))
         words.add("Action=" + op.replace("query-", ""))
@@ -536,7 +572,7 @@ def main():
     n = 0
     for prefix, table in (("ddb", DDB_SEEDS), ("lambda", LAMBDA_SEEDS), ("logs", LOGS_SEEDS),
                           ("cw", CW_SEEDS), ("sqs", SQS_SEEDS), ("iam", IAM_SEEDS), ("admin", ADMIN_SEEDS),
-                          ("s3", S3_SEEDS)):
+                          ("s3", S3_SEEDS), ("ssm", SSM_SEEDS)):
         for name, reqs in table.items():
             with open(os.path.join(CORPUS, "%s-%s" % (prefix, name)), "wb") as f:
                 f.write(SEP.join(reqs).encode("latin-1" if name == "utf8" else "utf-8"))

@@ -118,6 +118,21 @@ class RoutingTest(SluiceTestCase):
         self.assertEqual([g["logGroupName"] for g in there], ["g"])
         self.assertEqual(here, [])
 
+    def test_ssm_by_signature_and_by_target(self):
+        signed = self.server.request("POST", "/", body="{}", headers={
+            "Authorization": auth("ssm"), "X-Amz-Target": "AmazonSSM.DescribeParameters",
+            "Content-Type": "application/x-amz-json-1.1"})
+        self.assertEqual(signed.status, 200, signed.body)
+        self.assertEqual(json.loads(signed.body), {"Parameters": []})
+        unsigned = self.server.request("POST", "/", body="{}", headers={
+            "X-Amz-Target": "AmazonSSM.DescribeParameters"})
+        self.assertEqual(unsigned.status, 200, unsigned.body)
+        # Signed for ssm, another service's target is SSM's to refuse.
+        other = self.server.request("POST", "/", body="{}", headers={
+            "Authorization": auth("ssm"), "X-Amz-Target": "DynamoDB_20120810.ListTables"})
+        self.assertEqual(other.status, 400, other.body)
+        self.assertIn("UnknownOperationException", json.loads(other.body)["__type"])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
