@@ -6,6 +6,7 @@
 #include "engine/destination.h"
 #include "engine/arn.h"
 #include "engine/invoker.h"
+#include "engine/sqs.h"
 #include "base/clock.h"
 #include "base/util.h"
 #include "storage/store.h"
@@ -152,14 +153,31 @@ static int deliver_lambda(const char *account, const char *region, const char *a
     return 0;
 }
 
+/* Sends BODY with ATTRS to the queue ARN names, from ACCOUNT (SenderId). */
+static int deliver_sqs(const char *account, const char *arn, const char *body, const struct dest_attr *attrs,
+                       int nattrs, char *why, size_t nwhy) {
+    cJSON *ma = NULL;
+    if (nattrs > 0) {
+        ma = cJSON_CreateObject();
+        for (int i = 0; i < nattrs; i++) {
+            cJSON *a = cJSON_AddObjectToObject(ma, attrs[i].name);
+            cJSON_AddStringToObject(a, "DataType", attrs[i].type);
+            cJSON_AddStringToObject(a, "StringValue", attrs[i].value);
+        }
+    }
+    struct sqs_err e = {0};
+    int rc = sqs_send_arn_tx(arn, body, ma, account, &e);
+    if (rc != 0) snprintf(why, nwhy, "%s", e.msg[0] ? e.msg : "the queue refused the message");
+    cJSON_Delete(ma);
+    return rc;
+}
+
 int dest_deliver(const char *account, const char *region, const char *arn, const char *body,
                  const struct dest_attr *attrs, int nattrs, char *why, size_t nwhy) {
-    (void)attrs;
-    (void)nattrs;
     switch (dest_type_of(arn)) {
     case DEST_LAMBDA: return deliver_lambda(account, region, arn, body, why, nwhy);
+    case DEST_SQS: return deliver_sqs(account, arn, body, attrs, nattrs, why, nwhy);
     case DEST_NONE: snprintf(why, nwhy, "no destination"); return -1;
-    case DEST_SQS:
     case DEST_SNS:
     case DEST_S3:
     case DEST_EVENTS:
@@ -172,4 +190,5 @@ int dest_deliver(const char *account, const char *region, const char *arn, const
 
 void dest_after_commit(void) {
     invoke_async_kick();
+    sqs_notify();
 }

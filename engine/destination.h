@@ -80,8 +80,10 @@ struct dest_attr {
 };
 
 /* Sends BODY (and, for a queue, ATTRS) to ARN on behalf of a function
- * in (ACCOUNT, REGION): an SQS queue gets a message, a Lambda function an
- * asynchronous invocation with BODY as its event. Runs inside the caller's
+ * in (ACCOUNT, REGION): an SQS queue (standard, in the ARN's account and
+ * region) gets a message with ATTRS as its message attributes, a Lambda
+ * function (of the same account and region) an asynchronous invocation
+ * with BODY as its event. Runs inside the caller's
  * write transaction (store_begin(1)): what it writes commits or rolls
  * back with the caller's work. Returns 0, or -1 with the reason in WHY
  * (size NWHY) when ARN cannot take it (no such queue or function, a

@@ -448,12 +448,12 @@ int sqs_send(const struct sqs_scope *s, const struct sqs_queue *q, const struct 
     return rc == STORE_OK ? 0 : storage_fail(e);
 }
 
-int sqs_send_arn(const char *arn, const char *body, const cJSON *attrs, const char *sender_id, struct sqs_err *e) {
+int sqs_send_arn_tx(const char *arn, const char *body, const cJSON *attrs, const char *sender_id,
+                    struct sqs_err *e) {
     char account[13], region[32], name[SQS_MAX_NAME + 1];
     if (sqs_parse_arn(arn, account, region, name) != 0)
         return sqs_err_set(e, SQS_ERR_NO_QUEUE, "%s is not a queue ARN.", arn);
     struct sqs_scope s = sqs_scope_make(account, region);
-    if (store_begin(1) != STORE_OK) return storage_fail(e);
     struct sqs_queue q;
     struct sqs_sent sent;
     struct sqs_send_in in = {.body = body, .attrs = attrs, .delay_s = -1, .sender_id = sender_id};
@@ -461,7 +461,12 @@ int sqs_send_arn(const char *arn, const char *body, const cJSON *attrs, const ch
     if (rc == 0 && q.fifo)
         rc = sqs_err_set(e, SQS_ERR_PARAM, "%s", "sluice delivers to standard queues only, not to FIFO queues.");
     if (rc == 0) rc = sqs_send(&s, &q, &in, &sent, e);
-    if (rc != 0) {
+    return rc;
+}
+
+int sqs_send_arn(const char *arn, const char *body, const cJSON *attrs, const char *sender_id, struct sqs_err *e) {
+    if (store_begin(1) != STORE_OK) return storage_fail(e);
+    if (sqs_send_arn_tx(arn, body, attrs, sender_id, e) != 0) {
         store_rollback();
         return -1;
     }

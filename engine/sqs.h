@@ -247,6 +247,12 @@ int sqs_send(const struct sqs_scope *s, const struct sqs_queue *q, const struct 
 int sqs_send_arn(const char *arn, const char *body, const struct cJSON *attrs, const char *sender_id,
                  struct sqs_err *e);
 
+/* sqs_send_arn inside the caller's write transaction (store_begin(1)):
+ * the message commits or rolls back with the caller's work, and a
+ * refusal writes nothing. Call sqs_notify() after the commit. */
+int sqs_send_arn_tx(const char *arn, const char *body, const struct cJSON *attrs, const char *sender_id,
+                    struct sqs_err *e);
+
 /* ReceiveMessage's input. */
 struct sqs_recv_in {
     int max;                        /* 1..10 */

@@ -170,6 +170,59 @@ class AsyncDestinationsTest(SluiceTestCase):
             time.sleep(0.2)
         self.assertEqual(self.metric("DeadLetterErrors"), 1)
 
+    def queue(self, name):
+        sqs = self.server.client("sqs")
+        url = sqs.create_queue(QueueName=name)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return sqs, url, arn
+
+    def receive_one(self, sqs, url, **kw):
+        deadline = time.monotonic() + SETTLE_S
+        while time.monotonic() < deadline:
+            msgs = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1, **kw).get("Messages", [])
+            if msgs:
+                self.assertEqual(len(msgs), 1)
+                return msgs[0]
+        self.fail("nothing reached %s; deliveries: %s" % (url, self.deliveries()))
+
+    def test_on_failure_to_a_queue(self):
+        sqs, url, arn = self.queue("failures")
+        self.lam.put_function_event_invoke_config(
+            FunctionName="worker", MaximumRetryAttempts=0, DestinationConfig={"OnFailure": {"Destination": arn}})
+        rid = self.invoke_event({"id": "q-1", "fail": True})
+        rec = json.loads(self.receive_one(sqs, url)["Body"])
+        self.assertEqual(rec["requestContext"]["requestId"], rid)
+        self.assertEqual(rec["requestContext"]["condition"], "RetriesExhausted")
+        self.assertEqual(rec["requestPayload"], {"id": "q-1", "fail": True})
+        self.assertEqual(rec["responseContext"]["functionError"], "Unhandled")
+        self.assertEqual(rec["responsePayload"]["errorMessage"], "no luck with q-1")
+        d = self.wait_deliveries(1)
+        self.assertEqual((d[0]["destination"], d[0]["delivered"]), (arn, True))
+
+    def test_dead_letter_queue_gets_the_event_and_its_error(self):
+        sqs, url, arn = self.queue("dlq")
+        self.lam.update_function_configuration(FunctionName="worker", DeadLetterConfig={"TargetArn": arn})
+        self.lam.put_function_event_invoke_config(FunctionName="worker", MaximumRetryAttempts=0)
+        rid = self.invoke_event({"id": "dl-1", "fail": True})
+        msg = self.receive_one(sqs, url, MessageAttributeNames=["All"])
+        self.assertEqual(json.loads(msg["Body"]), {"id": "dl-1", "fail": True})
+        attrs = msg["MessageAttributes"]
+        self.assertEqual(attrs["RequestID"], {"StringValue": rid, "DataType": "String"})
+        self.assertEqual(attrs["ErrorCode"], {"StringValue": "200", "DataType": "Number"})
+        self.assertEqual(attrs["ErrorMessage"], {"StringValue": "no luck with dl-1", "DataType": "String"})
+        self.assertEqual(self.metric("DeadLetterErrors"), 0)
+
+    def test_a_success_goes_to_on_success_only(self):
+        sqs, ok_url, ok_arn = self.queue("ok")
+        _, dlq_url, dlq_arn = self.queue("dlq2")
+        self.lam.update_function_configuration(FunctionName="worker", DeadLetterConfig={"TargetArn": dlq_arn})
+        self.lam.put_function_event_invoke_config(FunctionName="worker",
+                                                  DestinationConfig={"OnSuccess": {"Destination": ok_arn}})
+        self.invoke_event({"id": "ok-1"})
+        rec = json.loads(self.receive_one(sqs, ok_url)["Body"])
+        self.assertEqual(rec["requestContext"]["condition"], "Success")
+        self.assertEqual(sqs.receive_message(QueueUrl=dlq_url).get("Messages", []), [])
+
     def test_no_destination_no_delivery(self):
         self.lam.put_function_event_invoke_config(FunctionName="worker", MaximumRetryAttempts=0)
         self.invoke_event({"id": "n-1", "fail": True})
@@ -227,6 +280,39 @@ class StreamOnFailureTest(SluiceTestCase):
         self.assertTrue(sent[0]["error"])
         r = self.server.request("GET", "/_sluice/metrics?function=consumer")
         self.assertEqual(r.json()["metrics"]["DestinationDeliveryFailures"], 1)
+
+    def test_the_failure_record_reaches_the_queue(self):
+        sqs = self.server.client("sqs")
+        url = sqs.create_queue(QueueName="stream-failures")["QueueUrl"]
+        queue = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.ddb.put_item(TableName="src", Item={"pk": {"S": "a"}})
+        self.ddb.put_item(TableName="src", Item={"pk": {"S": "b"}})
+        uuid = self.lam.create_event_source_mapping(
+            FunctionName="consumer", EventSourceArn=self.stream, StartingPosition="TRIM_HORIZON",
+            MaximumRetryAttempts=1, DestinationConfig={"OnFailure": {"Destination": queue}})["UUID"]
+        deadline = time.monotonic() + SETTLE_S
+        msgs = []
+        while not msgs and time.monotonic() < deadline:
+            msgs = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", [])
+        self.assertEqual(len(msgs), 1, "no failure record in the queue")
+        rec = json.loads(msgs[0]["Body"])
+        kept = self.detail(uuid)
+        self.assertEqual(rec, kept["failures"][0], "the queue got the record the mapping keeps")
+        self.assertEqual(kept["failure_destinations"], [{"destination": queue, "delivered": True}])
+        ctx = rec["requestContext"]
+        self.assertEqual((ctx["condition"], ctx["approximateInvokeCount"]), ("RetryAttemptsExhausted", 2))
+        self.assertEqual(ctx["functionArn"], self.lam.get_function(FunctionName="consumer")["Configuration"]["FunctionArn"])
+        self.assertRegex(ctx["requestId"], r"^[0-9a-f-]{36}$")
+        self.assertEqual(rec["responseContext"], {"statusCode": 200, "executedVersion": "$LATEST",
+                                                  "functionError": "Unhandled"})
+        self.assertEqual(rec["version"], "1.0")
+        info = rec["DDBStreamBatchInfo"]
+        self.assertEqual(info["batchSize"], 2)
+        self.assertEqual(info["streamArn"], self.stream)
+        self.assertTrue(info["shardId"].startswith("shardId-"))
+        self.assertLess(int(info["startSequenceNumber"]), int(info["endSequenceNumber"]))
+        for k in ("approximateArrivalOfFirstRecord", "approximateArrivalOfLastRecord"):
+            self.assertRegex(info[k], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
     def test_without_a_destination_the_record_is_only_kept(self):
         self.ddb.put_item(TableName="src", Item={"pk": {"S": "a"}})
