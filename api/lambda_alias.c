@@ -795,7 +795,7 @@ static cJSON *principal_of(const char *p) {
 
 int lambda_add_permission(struct req *req, struct op_in *a) {
     struct lfn f;
-    cJSON *in = NULL, *stmts = NULL, *st = NULL;
+    cJSON *in = NULL, *stmts = NULL, *st = NULL, *prin = NULL;
     char *old_stmts = NULL, *old_rev = NULL;
     int rc = -1;
     memset(&f, 0, sizeof(f));
@@ -839,7 +839,7 @@ int lambda_add_permission(struct req *req, struct op_in *a) {
         req_fail(req, &AWSERR_INVALID_PARAMETER, "We currently do not support adding policies for $LATEST.");
         goto out;
     }
-    cJSON *prin = principal_of(principal);
+    prin = principal_of(principal);
     if (prin == NULL) {
         req_fail(req, &AWSERR_INVALID_PARAMETER,
                  "The provided principal was invalid. Please check the principal and try again.");
@@ -847,12 +847,10 @@ int lambda_add_permission(struct req *req, struct op_in *a) {
     }
     int src = store_policy_get(lscope(req), f.ref.name, f.qualifier, &old_stmts, &old_rev);
     if (src != STORE_OK && src != STORE_NOTFOUND) {
-        cJSON_Delete(prin);
         lstore_fail(req, src);
         goto out;
     }
     if (revision && !(old_rev && strcmp(old_rev, revision) == 0)) {
-        cJSON_Delete(prin);
         req_fail(req, &AWSERR_PRECONDITION_FAILED,
                  "The Revision Id provided does not match the latest Revision Id. Call the "
                  "GetPolicy API to retrieve the latest Revision Id");
@@ -863,7 +861,6 @@ int lambda_add_permission(struct req *req, struct op_in *a) {
     for (cJSON *it = stmts->child; it; it = it->next) {
         cJSON *s = cJSON_GetObjectItemCaseSensitive(it, "Sid");
         if (cJSON_IsString(s) && strcmp(s->valuestring, sid) == 0) {
-            cJSON_Delete(prin);
             req_fail(req, &AWSERR_RESOURCE_CONFLICT,
                      "The statement id (%s) provided already exists. Please provide a new "
                      "statement id, or remove the existing statement.",
@@ -877,6 +874,7 @@ int lambda_add_permission(struct req *req, struct op_in *a) {
     cJSON_AddStringToObject(st, "Sid", sid);
     cJSON_AddStringToObject(st, "Effect", "Allow");
     cJSON_AddItemToObject(st, "Principal", prin);
+    prin = NULL;
     cJSON_AddStringToObject(st, "Action", action);
     cJSON_AddStringToObject(st, "Resource", arn);
     if (source_arn || source_account || org || token || url_auth) {
@@ -909,6 +907,7 @@ int lambda_add_permission(struct req *req, struct op_in *a) {
     free(stext);
     rc = req_reply_json(req, 201, o);
 out:
+    cJSON_Delete(prin);
     cJSON_Delete(st);
     cJSON_Delete(stmts);
     cJSON_Delete(in);
