@@ -454,27 +454,25 @@ static cJSON *apply_update(struct req *req, struct ddb_table *t, struct ddb_expr
     const char *keys[2] = {t->hash.name, t->range.type != DDB_T_INVALID ? t->range.name : NULL};
     for (int i = 0; i < 2; i++) {
         if (keys[i] && ddb_expr_update_touches(upd, keys[i])) {
-            cJSON_Delete(item);
             req_fail(req, &AWSERR_DDB_VALIDATION,
                      "One or more parameter values were invalid: Cannot update attribute %s. This "
                      "attribute is part of the key",
                      keys[i]);
-            return NULL;
+            goto fail;
         }
     }
     char *err = NULL;
     /* A new item forgives REMOVE of missing nested paths, as AWS does. */
     int r = old ? ddb_expr_update(upd, item, &err) : ddb_expr_update_new(upd, item, &err);
     if (r != 0) {
-        cJSON_Delete(item);
         ddb_fail_msg(req, err);
-        return NULL;
+        goto fail;
     }
-    if (check_item(req, item, 1) != 0 || update_index_keys_ok(req, t, item) != 0) {
-        cJSON_Delete(item);
-        return NULL;
-    }
+    if (check_item(req, item, 1) != 0 || update_index_keys_ok(req, t, item) != 0) goto fail;
     return item;
+fail:
+    cJSON_Delete(item);
+    return NULL;
 }
 
 int ddb_update_item(struct req *req, struct op_in *oi) {
@@ -540,15 +538,15 @@ static int seen_add(struct seen_keys *s, const char *table, struct store_key hk,
     *p++ = '/';
     for (size_t i = 0; i < rk.n; i++) p += sprintf(p, "%02x", ((const unsigned char *)rk.p)[i]);
     *p = '\0';
-    for (int i = 0; i < s->n; i++) {
-        if (strcmp(s->k[i], k) == 0 && strcmp(s->k[i] + nt + 1, k + nt + 1) == 0) {
-            free(k);
-            return 1;
-        }
+    int dup = 0;
+    for (int i = 0; i < s->n && !dup; i++)
+        dup = strcmp(s->k[i], k) == 0 && strcmp(s->k[i] + nt + 1, k + nt + 1) == 0;
+    if (!dup && s->n < DDB_MAX_BATCH_GET) {
+        s->k[s->n++] = k;
+        k = NULL;
     }
-    if (s->n < DDB_MAX_BATCH_GET) s->k[s->n++] = k;
-    else free(k);
-    return 0;
+    free(k);
+    return dup;
 }
 
 static void seen_free(struct seen_keys *s) {

@@ -87,6 +87,7 @@ static int read_row(void *ctx, const struct store_ddb_row *row) {
     }
     cJSON *item = cJSON_Parse(row->item);
     if (item == NULL) return 0;
+    int rc = 0;
     c->scanned++;
     c->bytes += strlen(row->item);
     cJSON_Delete(c->last);
@@ -106,28 +107,25 @@ static int read_row(void *ctx, const struct store_ddb_row *row) {
         char *err = NULL;
         int r = ddb_expr_eval(c->filter, item, &err);
         if (r < 0) {
-            cJSON_Delete(item);
             c->failed = 1;
             ddb_fail_msg(c->req, err);
-            return 1;
+            rc = 1;
+            goto out;
         }
-        if (r == 0) {
-            cJSON_Delete(item);
-            return 0;
-        }
+        if (r == 0) goto out;
     }
     c->count++;
-    if (c->count_only) {
-        cJSON_Delete(item);
-        return 0;
-    }
+    if (c->count_only) goto out;
     if (c->proj) {
         cJSON *p = ddb_expr_project(c->proj, item);
         cJSON_Delete(item);
         item = p;
     }
     cJSON_AddItemToArray(c->items, item);
-    return 0;
+    item = NULL;
+out:
+    cJSON_Delete(item);
+    return rc;
 }
 
 /* Shared request parts of Query and Scan. */
@@ -326,15 +324,17 @@ static int run_read(struct req *req, cJSON *in, struct read_req *r, struct store
     rg->table_id = r->t.row.id;
     rg->index = r->ix ? r->ix->name : NULL;
     rg->limit = -1;
-    int rc = store_ddb_read(rg, read_row, &c);
-    if (rc != STORE_OK || c.failed) {
-        cJSON_Delete(c.items);
-        cJSON_Delete(c.last);
-        return c.failed ? -1 : ddb_store_fail(req, rc);
+    int rc = -1;
+    int src = store_ddb_read(rg, read_row, &c);
+    if (src != STORE_OK || c.failed) {
+        if (!c.failed) ddb_store_fail(req, src);
+        goto out;
     }
     cJSON *o = cJSON_CreateObject();
-    if (!c.count_only) cJSON_AddItemToObject(o, "Items", c.items);
-    else cJSON_Delete(c.items);
+    if (!c.count_only) {
+        cJSON_AddItemToObject(o, "Items", c.items);
+        c.items = NULL;
+    }
     cJSON_AddNumberToObject(o, "Count", c.count);
     cJSON_AddNumberToObject(o, "ScannedCount", c.scanned);
     if (r->rcc != DDB_RCC_NONE) {
@@ -349,10 +349,15 @@ static int run_read(struct req *req, cJSON *in, struct read_req *r, struct store
         ddb_cap_reply(o, &cap, r->rcc);
     }
     /* Hitting Limit exactly still reports a LastEvaluatedKey, as AWS does. */
-    if ((c.stopped || (c.limit >= 0 && c.scanned == c.limit)) && c.last)
+    if ((c.stopped || (c.limit >= 0 && c.scanned == c.limit)) && c.last) {
         cJSON_AddItemToObject(o, "LastEvaluatedKey", c.last);
-    else cJSON_Delete(c.last);
-    return req_reply_json(req, 200, o);
+        c.last = NULL;
+    }
+    rc = req_reply_json(req, 200, o);
+out:
+    cJSON_Delete(c.items);
+    cJSON_Delete(c.last);
+    return rc;
 }
 
 /* Refuses an empty string or binary value V (NULL: none) for key KD of a
@@ -373,46 +378,42 @@ static int range_bounds(struct req *req, const struct ddb_key_cond *kc, const st
                         struct store_ddb_range *rg) {
     unsigned char *a = NULL, *b = NULL;
     size_t na = 0, nb = 0;
+    int rc = -1;
     if (ddb_key_encode(kc->range_v1, rk->type, &a, &na) != 0 ||
         (kc->range_v2 && ddb_key_encode(kc->range_v2, rk->type, &b, &nb) != 0)) {
-        free(a);
-        free(b);
         req_fail(req, &AWSERR_DDB_VALIDATION,
                  "One or more parameter values were invalid: Condition parameter type does "
                  "not match schema type");
-        return -1;
+        goto out;
     }
+    /* A bound that keeps A takes it over (A = NULL); the rest is freed. */
     switch (kc->range_op) {
-    case DDB_KEY_EQ: rg->lo.p = a; rg->lo.n = na; rg->hi = key_after(a, na); break;
-    case DDB_KEY_LT: rg->hi.p = a; rg->hi.n = na; break;
-    case DDB_KEY_LE: rg->hi = key_after(a, na); free(a); break;
-    case DDB_KEY_GT: rg->lo = key_after(a, na); free(a); break;
-    case DDB_KEY_GE: rg->lo.p = a; rg->lo.n = na; break;
+    case DDB_KEY_EQ: rg->lo.p = a; rg->lo.n = na; rg->hi = key_after(a, na); a = NULL; break;
+    case DDB_KEY_LT: rg->hi.p = a; rg->hi.n = na; a = NULL; break;
+    case DDB_KEY_LE: rg->hi = key_after(a, na); break;
+    case DDB_KEY_GT: rg->lo = key_after(a, na); break;
+    case DDB_KEY_GE: rg->lo.p = a; rg->lo.n = na; a = NULL; break;
     case DDB_KEY_BETWEEN: {
         int cmp = 0;
         ddb_av_compare(kc->range_v1, kc->range_v2, &cmp);
         if (cmp > 0) {
-            free(a);
-            free(b);
             req_fail(req, &AWSERR_DDB_VALIDATION,
                      "Invalid KeyConditionExpression: The BETWEEN operator requires upper "
                      "bound to be greater than or equal to lower bound");
-            return -1;
+            goto out;
         }
         rg->lo.p = a;
         rg->lo.n = na;
+        a = NULL;
         rg->hi = key_after(b, nb);
-        free(b);
-        b = NULL;
         break;
     }
     case DDB_KEY_BEGINS_WITH: {
         if (rk->type == DDB_T_N) {
-            free(a);
             req_fail(req, &AWSERR_DDB_VALIDATION,
                      "Invalid KeyConditionExpression: Incorrect operand type for operator or "
                      "function; operator or function: begins_with, operand type: N");
-            return -1;
+            goto out;
         }
         rg->lo.p = a;
         rg->lo.n = na;
@@ -427,14 +428,17 @@ static int range_bounds(struct req *req, const struct ddb_key_cond *kc, const st
             rg->hi.p = h;
             rg->hi.n = m;
         }
+        a = NULL;
         break;
     }
     default:
-        free(a);
         break;
     }
+    rc = 0;
+out:
+    free(a);
     free(b);
-    return 0;
+    return rc;
 }
 
 int ddb_query(struct req *req, struct op_in *oi) {

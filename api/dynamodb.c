@@ -365,11 +365,11 @@ static char *attr_defs_mismatch(const cJSON *ks, const cJSON *gsis, const cJSON 
     for (const cJSON *d = defs ? defs->child : NULL; d && nd < ndefs; d = d->next)
         def[nd++] = cJSON_GetObjectItemCaseSensitive(d, "AttributeName")->valuestring;
     qsort(def, (size_t)nd, sizeof(*def), cmp_str);
+    char *msg = NULL;
     for (int i = 1; i < nd; i++) {
         if (strcmp(def[i - 1], def[i]) == 0) {
-            char *msg = xasprintf("Attribute Name is duplicated: %s", def[i]);
-            free(def);
-            return msg;
+            msg = xasprintf("Attribute Name is duplicated: %s", def[i]);
+            goto out;
         }
     }
     for (int i = 0; i < nk; i++) {
@@ -377,10 +377,7 @@ static char *attr_defs_mismatch(const cJSON *ks, const cJSON *gsis, const cJSON 
         for (int j = 0; j < nd && !found; j++) found = strcmp(keys[i], def[j]) == 0;
         if (!found) missing[nm++] = keys[i];
     }
-    if (nm == 0 && ndefs == nk) {
-        free(def);
-        return NULL;
-    }
+    if (nm == 0 && ndefs == nk) goto out;
     int indexes = (gsis && gsis->child) || (lsis && lsis->child);
     static const char inv[] = "One or more parameter values were invalid: ";
     struct ddb_sbuf b = {0};
@@ -406,8 +403,10 @@ static char *attr_defs_mismatch(const cJSON *ks, const cJSON *gsis, const cJSON 
         ddb_sb_adds(&b, ", AttributeDefinitions: ");
         add_list(&b, def, nd);
     }
+    msg = b.z;
+out:
     free(def);
-    return b.z;
+    return msg;
 }
 
 /* Adds to VL the constraint failures of index IX, the Ith (from 1) of
@@ -1085,6 +1084,7 @@ static int update_ttl(struct req *req, struct op_in *oi) {
     if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return -1;
     struct ddb_table t;
     struct ddb_err err = {0};
+    cJSON *o = NULL;
     int rc = ddb_load_table(req, name, 0, &t);
     if (rc != 0) goto out;
     rc = -1;
@@ -1102,25 +1102,23 @@ static int update_ttl(struct req *req, struct op_in *oi) {
                  t.ttl_attr);
         goto out;
     }
-    cJSON *o = cJSON_CreateObject();
+    o = cJSON_CreateObject();
     cJSON_AddBoolToObject(o, "Enabled", en);
     cJSON_AddStringToObject(o, "AttributeName", attr);
     free(t.row.ttl);
     t.row.ttl = en ? cJSON_PrintUnformatted(o) : NULL;
-    if (save_table(req, &t) != 0) {
-        cJSON_Delete(o);
-        goto out;
-    }
+    if (save_table(req, &t) != 0) goto out;
     /* Items written before TTL was enabled get their expiry now. */
     if (en && ddb_ttl_reindex(&t, attr, &err) != 0) {
         ddb_req_fail(req, &err);
-        cJSON_Delete(o);
         goto out;
     }
     cJSON *r = cJSON_CreateObject();
     cJSON_AddItemToObject(r, "TimeToLiveSpecification", o);
+    o = NULL;
     rc = req_reply_json(req, 200, r);
 out:
+    cJSON_Delete(o);
     ddb_table_free(&t);
     return rc;
 }

@@ -39,17 +39,12 @@ static int stream_not_found(struct req *req, const char *arn) {
  * for the 24 hours their records are kept. */
 static int load_stream(struct req *req, const char *arn, struct store_stream *s) {
     int rc = store_stream_get(arn, s);
-    if (rc == STORE_NOTFOUND || (rc == STORE_OK && (strcmp(s->account, req->account) != 0 ||
-                                                    strcmp(s->region, req->region) != 0))) {
-        store_stream_clear(s);
-        return stream_not_found(req, arn);
-    }
-    if (rc != STORE_OK) return ddb_store_fail(req, rc);
-    if (!s->enabled && clock_now_ms() - s->disabled_ms > DDB_STREAM_RETENTION_MS) {
-        store_stream_clear(s);
-        return stream_not_found(req, arn);
-    }
-    return 0;
+    if (rc != STORE_OK && rc != STORE_NOTFOUND) return ddb_store_fail(req, rc);
+    if (rc == STORE_OK && strcmp(s->account, req->account) == 0 && strcmp(s->region, req->region) == 0 &&
+        (s->enabled || clock_now_ms() - s->disabled_ms <= DDB_STREAM_RETENTION_MS))
+        return 0;
+    store_stream_clear(s);
+    return stream_not_found(req, arn);
 }
 
 static int required_arn(struct req *req, cJSON *in, const char **arn) {
@@ -78,12 +73,11 @@ static int list_row(void *ctx, const char *arn, const char *table) {
     struct store_stream s;
     if (store_stream_get(arn, &s) != STORE_OK) return 0;
     int visible = s.enabled || clock_now_ms() - s.disabled_ms <= DDB_STREAM_RETENTION_MS;
-    if (visible) {
-        if (c->count == c->limit) {
-            c->more = 1;
-            store_stream_clear(&s);
-            return 1;
-        }
+    int rc = 0;
+    if (visible && c->count == c->limit) {
+        c->more = 1;
+        rc = 1;
+    } else if (visible) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "StreamArn", arn);
         cJSON_AddStringToObject(o, "TableName", table);
@@ -93,7 +87,7 @@ static int list_row(void *ctx, const char *arn, const char *table) {
         snprintf(c->last, sizeof(c->last), "%s", arn);
     }
     store_stream_clear(&s);
-    return 0;
+    return rc;
 }
 
 int ddbs_list_streams(struct req *req, struct op_in *oi) {
@@ -177,13 +171,13 @@ int ddbs_describe_stream(struct req *req, struct op_in *oi) {
     }
     struct store_stream s;
     if (load_stream(req, arn, &s) != 0) return -1;
+    int rc = -1;
     struct store_shard *shards = xcalloc(DDBS_MAX_SHARDS, sizeof(*shards));
     int n = 0;
-    int rc = store_shard_list(arn, shards, DDBS_MAX_SHARDS, &n);
-    if (rc != STORE_OK) {
-        free(shards);
-        store_stream_clear(&s);
-        return ddb_store_fail(req, rc);
+    int src = store_shard_list(arn, shards, DDBS_MAX_SHARDS, &n);
+    if (src != STORE_OK) {
+        ddb_store_fail(req, src);
+        goto out;
     }
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "StreamArn", s.arn);
@@ -211,11 +205,13 @@ int ddbs_describe_stream(struct req *req, struct op_in *oi) {
         last = shards[i].shard_id;
         count++;
     }
-    free(shards);
-    store_stream_clear(&s);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "StreamDescription", d);
-    return req_reply_json(req, 200, o);
+    rc = req_reply_json(req, 200, o);
+out:
+    free(shards);
+    store_stream_clear(&s);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -248,13 +244,13 @@ static int parse_iterator(const char *z, struct iter *it) {
     unsigned char *inner = util_b64_decode(b, strlen(b), &n);
     if (inner == NULL) return -1;
     char buf[256];
-    if (n == 0 || n >= sizeof(buf) || memchr(inner, 0, n) != NULL) {
-        free(inner);
-        return -1;
+    int ok = n > 0 && n < sizeof(buf) && memchr(inner, 0, n) == NULL;
+    if (ok) {
+        memcpy(buf, inner, n);
+        buf[n] = '\0';
     }
-    memcpy(buf, inner, n);
-    buf[n] = '\0';
     free(inner);
+    if (!ok) return -1;
     char *p1 = strchr(buf, '|');
     char *p2 = p1 ? strchr(p1 + 1, '|') : NULL;
     if (p1 == NULL || p2 == NULL || (size_t)(p1 - buf) >= sizeof(it->shard)) return -1;
@@ -311,21 +307,23 @@ int ddbs_get_shard_iterator(struct req *req, struct op_in *oi) {
         return req_fail(req, &AWSERR_DDB_VALIDATION, "Invalid SequenceNumber: %.64s", seqz);
     struct store_stream s;
     if (load_stream(req, arn, &s) != 0) return -1;
+    int rc = -1;
     struct store_shard sh;
-    int rc = store_shard_get(arn, shard, &sh);
-    if (rc != STORE_OK) {
-        store_stream_clear(&s);
-        if (rc == STORE_NOTFOUND)
-            return req_fail(req, &AWSERR_DDB_NOT_FOUND,
-                            "Requested resource not found: Shard does not exist");
-        return ddb_store_fail(req, rc);
+    int src = store_shard_get(arn, shard, &sh);
+    if (src == STORE_NOTFOUND) {
+        req_fail(req, &AWSERR_DDB_NOT_FOUND, "Requested resource not found: Shard does not exist");
+        goto out;
+    }
+    if (src != STORE_OK) {
+        ddb_store_fail(req, src);
+        goto out;
     }
     int64_t lo, hi, pos, next;
-    rc = store_record_bounds(arn, shard, &lo, &hi);
-    if (rc == STORE_OK) rc = store_stream_next_seq(arn, &next);
-    if (rc != STORE_OK) {
-        store_stream_clear(&s);
-        return ddb_store_fail(req, rc);
+    src = store_record_bounds(arn, shard, &lo, &hi);
+    if (src == STORE_OK) src = store_stream_next_seq(arn, &next);
+    if (src != STORE_OK) {
+        ddb_store_fail(req, src);
+        goto out;
     }
     if (strcmp(type, "TRIM_HORIZON") == 0) {
         pos = lo >= 0 ? lo : ddbs_shard_start(&sh);
@@ -334,22 +332,24 @@ int ddbs_get_shard_iterator(struct req *req, struct op_in *oi) {
     } else {
         int where = ddbs_seq_position(&sh, seq, after, next, &pos);
         if (where == DDBS_SEQ_RANGE) {
-            store_stream_clear(&s);
-            return req_fail(req, &AWSERR_DDB_VALIDATION,
-                            "Invalid SequenceNumber: %s is not in the range of shard %s", seqz, shard);
+            req_fail(req, &AWSERR_DDB_VALIDATION,
+                     "Invalid SequenceNumber: %s is not in the range of shard %s", seqz, shard);
+            goto out;
         }
         if (where == DDBS_SEQ_TRIMMED) {
-            store_stream_clear(&s);
-            return req_fail(req, &AWSERR_DDBS_TRIMMED,
-                            "The operation attempted to read past the oldest stream record in a shard.");
+            req_fail(req, &AWSERR_DDBS_TRIMMED,
+                     "The operation attempted to read past the oldest stream record in a shard.");
+            goto out;
         }
     }
     char *it = make_iterator(arn, shard, pos);
-    store_stream_clear(&s);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "ShardIterator", it);
     free(it);
-    return req_reply_json(req, 200, o);
+    rc = req_reply_json(req, 200, o);
+out:
+    store_stream_clear(&s);
+    return rc;
 }
 
 /* GetRecords copies the stored record text into the reply as is: the
@@ -403,6 +403,7 @@ int ddbs_get_records(struct req *req, struct op_in *oi) {
     struct store_stream s;
     if (load_stream(req, it.arn, &s) != 0) return -1;
     int rc = -1;
+    struct rec_ctx c = {NULL, 0, 0, 0, -1};
     if (clock_now_ms() - it.issued_ms > DDBS_ITERATOR_TTL_MS) {
         req_fail(req, &AWSERR_DDBS_EXPIRED_ITERATOR, "The provided iterator exceeds the maximum age allowed.");
         goto out;
@@ -428,11 +429,9 @@ int ddbs_get_records(struct req *req, struct op_in *oi) {
         ddb_store_fail(req, src);
         goto out;
     }
-    struct rec_ctx c = {NULL, 0, 0, 0, -1};
     rec_append(&c, "{\"Records\":[", 12);
     src = store_record_read(it.arn, it.shard, it.pos, (int)limit, DDBS_MAX_BYTES, rec_row, &c);
     if (src != STORE_OK) {
-        free(c.buf);
         ddb_store_fail(req, src);
         goto out;
     }
@@ -444,7 +443,6 @@ int ddbs_get_records(struct req *req, struct op_in *oi) {
     if (sh.end_seq >= 0) {
         int64_t lo, hi;
         if ((src = store_record_bounds(it.arn, it.shard, &lo, &hi)) != STORE_OK) {
-            free(c.buf);
             ddb_store_fail(req, src);
             goto out;
         }
@@ -461,11 +459,13 @@ int ddbs_get_records(struct req *req, struct op_in *oi) {
     /* Hand the buffer over instead of copying it. */
     free(req->resp_body);
     req->resp_body = c.buf;
+    c.buf = NULL;
     req->nresp = c.len;
     req->status = 200;
     req->content_type = "application/x-amz-json-1.0";
     rc = 0;
 out:
+    free(c.buf);
     store_stream_clear(&s);
     return rc;
 }

@@ -351,27 +351,21 @@ static cJSON *resolve_config(struct req *req, struct lfn *f) {
 
 static int get_function_configuration(struct req *req, struct op_in *a) {
     struct lfn f;
-    if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, LFN_QUERY_QUALIFIER, &f) != 0) {
-        lfn_free(&f);
-        return -1;
-    }
+    int rc = -1;
+    if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, LFN_QUERY_QUALIFIER, &f) != 0) goto out;
     cJSON *o = resolve_config(req, &f);
+    if (o != NULL) rc = req_reply_json(req, 200, o);
+out:
     lfn_free(&f);
-    if (o == NULL) return -1;
-    return req_reply_json(req, 200, o);
+    return rc;
 }
 
 static int get_function(struct req *req, struct op_in *a) {
     struct lfn f;
-    if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, LFN_QUERY_QUALIFIER, &f) != 0) {
-        lfn_free(&f);
-        return -1;
-    }
+    int rc = -1;
+    if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, LFN_QUERY_QUALIFIER, &f) != 0) goto out;
     cJSON *cfg = resolve_config(req, &f);
-    if (cfg == NULL) {
-        lfn_free(&f);
-        return -1;
-    }
+    if (cfg == NULL) goto out;
     cJSON *o = cJSON_CreateObject();
     cJSON *sha = cJSON_GetObjectItemCaseSensitive(cfg, "CodeSha256");
     cJSON_AddItemToObject(o, "Configuration", cfg);
@@ -391,8 +385,10 @@ static int get_function(struct req *req, struct op_in *a) {
         cJSON *c = cJSON_AddObjectToObject(o, "Concurrency");
         cJSON_AddNumberToObject(c, "ReservedConcurrentExecutions", f.row.reserved);
     }
+    rc = req_reply_json(req, 200, o);
+out:
     lfn_free(&f);
-    return req_reply_json(req, 200, o);
+    return rc;
 }
 
 struct list_acc {
@@ -475,6 +471,7 @@ static int list_functions(struct req *req, struct op_in *a) {
     }
     struct list_acc acc = {0};
     if (lmax_items(req, &acc.limit) != 0) return -1;
+    int rc = -1;
     acc.arr = cJSON_CreateArray();
     acc.all = fv != NULL;
     acc.req = req;
@@ -483,23 +480,27 @@ static int list_functions(struct req *req, struct op_in *a) {
     if (acc.marker && *acc.marker) {
         const char *slash = strrchr(acc.marker, '/');
         if (slash == NULL || slash == acc.marker || (size_t)(slash - acc.marker) >= sizeof(from)) {
-            cJSON_Delete(acc.arr);
-            return req_fail(req, &AWSERR_INVALID_PARAMETER, "Invalid marker: %.100s", acc.marker);
+            req_fail(req, &AWSERR_INVALID_PARAMETER, "Invalid marker: %.100s", acc.marker);
+            goto out;
         }
         /* Start at the marker's function itself: its later versions may remain. */
         snprintf(from, sizeof(from), "%.*s", (int)(slash - acc.marker), acc.marker);
     } else {
         acc.marker = NULL;
     }
-    int rc = store_fn_list(lscope(req), from[0] ? from : NULL, 1, 100000, list_fn_row, &acc);
-    if (rc != STORE_OK || acc.failed) {
-        cJSON_Delete(acc.arr);
-        return lstore_fail(req, rc);
+    int src = store_fn_list(lscope(req), from[0] ? from : NULL, 1, 100000, list_fn_row, &acc);
+    if (src != STORE_OK || acc.failed) {
+        lstore_fail(req, src);
+        goto out;
     }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "Functions", acc.arr);
+    acc.arr = NULL;
     if (acc.more) cJSON_AddStringToObject(o, "NextMarker", acc.last);
-    return req_reply_json(req, 200, o);
+    rc = req_reply_json(req, 200, o);
+out:
+    cJSON_Delete(acc.arr);
+    return rc;
 }
 
 /* Names of aliases of F that point at VERSION (as primary or in their
@@ -714,8 +715,8 @@ static int publish_from_latest(struct req *req, struct lfn *f, const char *desc,
     char fp[65];
     config_fingerprint(f->latest, fp);
     int maxv = 0;
-    int rc = store_ver_max(lscope(req), f->ref.name, &maxv);
-    if (rc != STORE_OK) return lstore_fail(req, rc);
+    int src = store_ver_max(lscope(req), f->ref.name, &maxv);
+    if (src != STORE_OK) return lstore_fail(req, src);
     if (maxv > 0 && f->row.published_rev && strcmp(f->row.published_rev, fp) == 0) {
         char v[16];
         snprintf(v, sizeof(v), "%d", maxv);
@@ -725,6 +726,7 @@ static int publish_from_latest(struct req *req, struct lfn *f, const char *desc,
     int version = f->row.next_version > maxv ? f->row.next_version : maxv + 1;
     char vs[16], arn[512], vrev[37], now[40];
     snprintf(vs, sizeof(vs), "%d", version);
+    int rc = -1;
     cJSON *vc = config_out(f->latest, 0);
     lfn_arn(req, f->ref.name, vs, arn, sizeof(arn));
     lcfg_set_str(vc, "FunctionArn", arn);
@@ -737,22 +739,26 @@ static int publish_from_latest(struct req *req, struct lfn *f, const char *desc,
     lcfg_set_str(vc, "State", "Active");
     lcfg_set_str(vc, "LastUpdateStatus", "Successful");
     char *text = cJSON_PrintUnformatted(vc);
-    rc = store_ver_insert(lscope(req), f->ref.name, version, text);
+    src = store_ver_insert(lscope(req), f->ref.name, version, text);
     free(text);
-    if (rc != STORE_OK) {
-        cJSON_Delete(vc);
-        return lstore_fail(req, rc);
+    if (src != STORE_OK) {
+        lstore_fail(req, src);
+        goto out;
     }
     f->row.next_version = version + 1;
     free(f->row.published_rev);
     f->row.published_rev = xstrdup(fp);
-    rc = store_fn_put(lscope(req), f->ref.name, &f->row, 0);
-    if (rc != STORE_OK) {
-        cJSON_Delete(vc);
-        return lstore_fail(req, rc);
+    src = store_fn_put(lscope(req), f->ref.name, &f->row, 0);
+    if (src != STORE_OK) {
+        lstore_fail(req, src);
+        goto out;
     }
     *out = vc;
-    return 0;
+    vc = NULL;
+    rc = 0;
+out:
+    cJSON_Delete(vc);
+    return rc;
 }
 
 static int publish_version(struct req *req, struct op_in *a) {
@@ -814,24 +820,18 @@ static int ver_row(void *ctx, const char *key, const char *config) {
 
 static int list_versions(struct req *req, struct op_in *a) {
     struct lfn f;
-    if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, 0, &f) != 0) {
-        lfn_free(&f);
-        return -1;
-    }
     struct ver_acc acc = {0};
-    if (lmax_items(req, &acc.limit) != 0) {
-        lfn_free(&f);
-        return -1;
-    }
+    int rc = -1;
+    if (lfn_load(req, a->fn, ARN_SHAPE_NAMESPACED, 0, &f) != 0) goto out;
+    if (lmax_items(req, &acc.limit) != 0) goto out;
     acc.arr = cJSON_CreateArray();
     /* Marker: the last version returned; "0" stands for $LATEST. */
     const char *marker = req_query(req, "Marker");
     int after = -1;
     if (marker && *marker) {
         if (!arn_is_version(marker) && strcmp(marker, "0") != 0) {
-            cJSON_Delete(acc.arr);
-            lfn_free(&f);
-            return req_fail(req, &AWSERR_INVALID_PARAMETER, "Invalid marker: %.100s", marker);
+            req_fail(req, &AWSERR_INVALID_PARAMETER, "Invalid marker: %.100s", marker);
+            goto out;
         }
         after = atoi(marker);
     }
@@ -844,20 +844,24 @@ static int list_versions(struct req *req, struct op_in *a) {
         acc.count = 1;
         after = 0;
     }
-    int rc = store_ver_list(lscope(req), f.ref.name, after, acc.limit + 1, ver_row, &acc);
-    lfn_free(&f);
-    if (rc != STORE_OK) {
-        cJSON_Delete(acc.arr);
-        return lstore_fail(req, rc);
+    int src = store_ver_list(lscope(req), f.ref.name, after, acc.limit + 1, ver_row, &acc);
+    if (src != STORE_OK) {
+        lstore_fail(req, src);
+        goto out;
     }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "Versions", acc.arr);
+    acc.arr = NULL;
     if (acc.more) {
         char m[16];
         snprintf(m, sizeof(m), "%d", acc.last);
         cJSON_AddStringToObject(o, "NextMarker", m);
     }
-    return req_reply_json(req, 200, o);
+    rc = req_reply_json(req, 200, o);
+out:
+    cJSON_Delete(acc.arr);
+    lfn_free(&f);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -896,15 +900,15 @@ static int invoke(struct req *req, struct op_in *a) {
         cJSON *probe = cJSON_ParseWithLengthOpts(req->body, req->nbody, &end, 0);
         const char *stop = req->body + req->nbody;
         while (probe && end < stop && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t')) end++;
-        if (probe == NULL || end != stop) {
-            cJSON_Delete(probe);
+        int bad = probe == NULL || end != stop;
+        cJSON_Delete(probe);
+        if (bad) {
             req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,
                      "Could not parse request body into json: Could not parse payload into json: "
                      "Unexpected character at offset %ld",
                      (long)(end ? end - req->body : 0));
             goto out;
         }
-        cJSON_Delete(probe);
     }
     const char *ccz = req_header(req, "X-Amz-Client-Context");
     if (ccz) {
@@ -912,17 +916,16 @@ static int invoke(struct req *req, struct op_in *a) {
         unsigned char *raw = util_b64_decode(ccz, strlen(ccz), &n);
         cJSON *probe = raw ? cJSON_ParseWithLength((const char *)raw, n) : NULL;
         /* Its text reaches the function: UTF-8 like any request text. */
-        if (strlen(ccz) > LAMBDA_MAX_CLIENT_CONTEXT || probe == NULL || !cJSON_IsObject(probe) ||
-            utf8_check((const char *)raw, n, NULL) != 0) {
-            free(raw);
-            cJSON_Delete(probe);
+        int bad = strlen(ccz) > LAMBDA_MAX_CLIENT_CONTEXT || probe == NULL || !cJSON_IsObject(probe) ||
+                  utf8_check((const char *)raw, n, NULL) != 0;
+        if (!bad) cc = xstrndup((const char *)raw, n);
+        free(raw);
+        cJSON_Delete(probe);
+        if (bad) {
             req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,
                      "Client context must be a valid Base64-encoded JSON object.");
             goto out;
         }
-        cJSON_Delete(probe);
-        cc = xstrndup((const char *)raw, n);
-        free(raw);
     }
     char version[32];
     int missing = 0;
@@ -973,14 +976,13 @@ static int invoke(struct req *req, struct op_in *a) {
                                                : &AWSERR_LAMBDA_SERVICE;
             req_fail(req, kind, "%s", res.body ? res.body : "The function could not run.");
         }
-        invoke_res_clear(&res);
-        goto out;
+    } else {
+        req_add_header(req, "X-Amz-Executed-Version", version);
+        if (res.function_error) req_add_header(req, "X-Amz-Function-Error", "Unhandled");
+        if (res.log_tail) req_add_header(req, "X-Amz-Log-Result", res.log_tail);
+        rc = req_reply_raw(req, 200, "application/json", res.body ? res.body : "null",
+                           res.body ? res.nbody : 4);
     }
-    req_add_header(req, "X-Amz-Executed-Version", version);
-    if (res.function_error) req_add_header(req, "X-Amz-Function-Error", "Unhandled");
-    if (res.log_tail) req_add_header(req, "X-Amz-Log-Result", res.log_tail);
-    rc = req_reply_raw(req, 200, "application/json", res.body ? res.body : "null",
-                       res.body ? res.nbody : 4);
     invoke_res_clear(&res);
 out:
     free(cc);

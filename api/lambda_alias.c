@@ -313,23 +313,22 @@ static int alias_row(void *ctx, const char *alias, const char *config) {
     struct alias_acc *acc = ctx;
     cJSON *c = cJSON_Parse(config);
     if (c == NULL) return 0;
+    int rc = 0;
     if (acc->version) {
         cJSON *fv = cJSON_GetObjectItemCaseSensitive(c, "FunctionVersion");
-        if (!cJSON_IsString(fv) || strcmp(fv->valuestring, acc->version) != 0) {
-            cJSON_Delete(c);
-            return 0;
-        }
+        if (!cJSON_IsString(fv) || strcmp(fv->valuestring, acc->version) != 0) goto out;
     }
     if (acc->count == acc->limit) {
         acc->more = 1;
-        cJSON_Delete(c);
-        return 1;
+        rc = 1;
+        goto out;
     }
     cJSON_AddItemToArray(acc->arr, alias_out(c));
-    cJSON_Delete(c);
     acc->count++;
     snprintf(acc->last, sizeof(acc->last), "%s", alias);
-    return 0;
+out:
+    cJSON_Delete(c);
+    return rc;
 }
 
 int lambda_list_aliases(struct req *req, struct op_in *a) {
@@ -649,11 +648,9 @@ static int list_pc(struct req *req, struct op_in *a) {
     struct lfn f;
     int rc = -1;
     int limit;
-    if (lfn_load(req, a->fn, ARN_SHAPE_FUNCTION, 0, &f) != 0 || lmax_items(req, &limit) != 0) {
-        lfn_free(&f);
-        return -1;
-    }
-    struct store_pc *list = xcalloc(LAMBDA_MAX_PC_CONFIGS, sizeof(*list));
+    struct store_pc *list = NULL;
+    if (lfn_load(req, a->fn, ARN_SHAPE_FUNCTION, 0, &f) != 0 || lmax_items(req, &limit) != 0) goto out;
+    list = xcalloc(LAMBDA_MAX_PC_CONFIGS, sizeof(*list));
     int n = 0;
     int src = store_pc_list(lscope(req), f.ref.name, list, LAMBDA_MAX_PC_CONFIGS, &n);
     if (src == STORE_OK) {
@@ -679,6 +676,7 @@ static int list_pc(struct req *req, struct op_in *a) {
     } else {
         lstore_fail(req, src);
     }
+out:
     free(list);
     lfn_free(&f);
     return rc;
@@ -797,7 +795,7 @@ static cJSON *principal_of(const char *p) {
 
 int lambda_add_permission(struct req *req, struct op_in *a) {
     struct lfn f;
-    cJSON *in = NULL, *stmts = NULL, *st = NULL;
+    cJSON *in = NULL, *stmts = NULL, *st = NULL, *prin = NULL;
     char *old_stmts = NULL, *old_rev = NULL;
     int rc = -1;
     memset(&f, 0, sizeof(f));
@@ -841,7 +839,7 @@ int lambda_add_permission(struct req *req, struct op_in *a) {
         req_fail(req, &AWSERR_INVALID_PARAMETER, "We currently do not support adding policies for $LATEST.");
         goto out;
     }
-    cJSON *prin = principal_of(principal);
+    prin = principal_of(principal);
     if (prin == NULL) {
         req_fail(req, &AWSERR_INVALID_PARAMETER,
                  "The provided principal was invalid. Please check the principal and try again.");
@@ -849,12 +847,10 @@ int lambda_add_permission(struct req *req, struct op_in *a) {
     }
     int src = store_policy_get(lscope(req), f.ref.name, f.qualifier, &old_stmts, &old_rev);
     if (src != STORE_OK && src != STORE_NOTFOUND) {
-        cJSON_Delete(prin);
         lstore_fail(req, src);
         goto out;
     }
     if (revision && !(old_rev && strcmp(old_rev, revision) == 0)) {
-        cJSON_Delete(prin);
         req_fail(req, &AWSERR_PRECONDITION_FAILED,
                  "The Revision Id provided does not match the latest Revision Id. Call the "
                  "GetPolicy API to retrieve the latest Revision Id");
@@ -865,7 +861,6 @@ int lambda_add_permission(struct req *req, struct op_in *a) {
     for (cJSON *it = stmts->child; it; it = it->next) {
         cJSON *s = cJSON_GetObjectItemCaseSensitive(it, "Sid");
         if (cJSON_IsString(s) && strcmp(s->valuestring, sid) == 0) {
-            cJSON_Delete(prin);
             req_fail(req, &AWSERR_RESOURCE_CONFLICT,
                      "The statement id (%s) provided already exists. Please provide a new "
                      "statement id, or remove the existing statement.",
@@ -879,6 +874,7 @@ int lambda_add_permission(struct req *req, struct op_in *a) {
     cJSON_AddStringToObject(st, "Sid", sid);
     cJSON_AddStringToObject(st, "Effect", "Allow");
     cJSON_AddItemToObject(st, "Principal", prin);
+    prin = NULL;
     cJSON_AddStringToObject(st, "Action", action);
     cJSON_AddStringToObject(st, "Resource", arn);
     if (source_arn || source_account || org || token || url_auth) {
@@ -911,6 +907,7 @@ int lambda_add_permission(struct req *req, struct op_in *a) {
     free(stext);
     rc = req_reply_json(req, 201, o);
 out:
+    cJSON_Delete(prin);
     cJSON_Delete(st);
     cJSON_Delete(stmts);
     cJSON_Delete(in);
@@ -923,17 +920,16 @@ out:
 int lambda_get_policy(struct req *req, struct op_in *a) {
     struct lfn f;
     char *stmts = NULL, *rev = NULL;
+    cJSON *arr = NULL;
     int rc = -1;
     if (policy_target(req, a, &f, 0) != 0) goto out;
     int src = store_policy_get(lscope(req), f.ref.name, f.qualifier, &stmts, &rev);
-    cJSON *arr = stmts ? cJSON_Parse(stmts) : NULL;
+    arr = stmts ? cJSON_Parse(stmts) : NULL;
     if (src == STORE_NOTFOUND || (arr && arr->child == NULL)) {
-        cJSON_Delete(arr);
         req_fail(req, &AWSERR_LAMBDA_NOT_FOUND, "The resource you requested does not exist.");
         goto out;
     }
     if (src != STORE_OK || arr == NULL) {
-        cJSON_Delete(arr);
         lstore_fail(req, src);
         goto out;
     }
@@ -941,6 +937,7 @@ int lambda_get_policy(struct req *req, struct op_in *a) {
     cJSON_AddStringToObject(pol, "Version", "2012-10-17");
     cJSON_AddStringToObject(pol, "Id", "default");
     cJSON_AddItemToObject(pol, "Statement", arr);
+    arr = NULL;
     char *ptext = cJSON_PrintUnformatted(pol);
     cJSON_Delete(pol);
     cJSON *o = cJSON_CreateObject();
@@ -949,6 +946,7 @@ int lambda_get_policy(struct req *req, struct op_in *a) {
     free(ptext);
     rc = req_reply_json(req, 200, o);
 out:
+    cJSON_Delete(arr);
     free(stmts);
     free(rev);
     lfn_free(&f);

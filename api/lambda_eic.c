@@ -182,14 +182,12 @@ static cJSON *merge(struct req *req, cJSON *in, cJSON *doc) {
 static int save_reply(struct req *req, struct lfn *f, cJSON *doc) {
     char *text = cJSON_PrintUnformatted(doc);
     cJSON_Delete(doc);
-    int rc = store_eic_put(lscope(req), f->ref.name, key_of(f), text);
-    if (rc != STORE_OK) {
-        free(text);
-        return lstore_fail(req, rc);
-    }
-    cJSON *o = with_arn(req, f, text);
+    int rc = -1;
+    int src = store_eic_put(lscope(req), f->ref.name, key_of(f), text);
+    if (src != STORE_OK) lstore_fail(req, src);
+    else rc = req_reply_json(req, 200, with_arn(req, f, text));
     free(text);
-    return req_reply_json(req, 200, o);
+    return rc;
 }
 
 int lambda_put_eic(struct req *req, struct op_in *a) {

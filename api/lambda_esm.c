@@ -114,40 +114,40 @@ struct esm_fn {
  * "Function does not exist". Returns 0 or -1 with the error recorded. */
 static int resolve_function(struct req *req, const char *z, struct esm_fn *out) {
     struct lfn f;
+    int rc = -1;
     memset(out, 0, sizeof(*out));
-    if (lfn_load(req, z, ARN_SHAPE_NAMESPACED, LFN_NO_LOAD, &f) != 0) {
-        lfn_free(&f);
-        return -1;
-    }
+    if (lfn_load(req, z, ARN_SHAPE_NAMESPACED, LFN_NO_LOAD, &f) != 0) goto out;
     /* The namespaced shape also admits '.' in names and $LATEST.PUBLISHED;
      * neither can name a mapping's target. */
     int exists = strchr(f.ref.name, '.') == NULL && strlen(f.qualifier) <= ARN_MAX_QUALIFIER &&
                  strcmp(f.qualifier, "$LATEST.PUBLISHED") != 0;
-    int rc = STORE_OK;
+    int src = STORE_OK;
     if (exists) {
-        rc = store_fn_get(lscope(req), f.ref.name, &f.row);
-        if (rc == STORE_NOTFOUND) exists = 0, rc = STORE_OK;
+        src = store_fn_get(lscope(req), f.ref.name, &f.row);
+        if (src == STORE_NOTFOUND) exists = 0, src = STORE_OK;
     }
-    if (exists && rc == STORE_OK && f.qualifier[0] && strcmp(f.qualifier, "$LATEST") != 0) {
+    if (exists && src == STORE_OK && f.qualifier[0] && strcmp(f.qualifier, "$LATEST") != 0) {
         char *text = NULL;
         if (arn_is_version(f.qualifier))
-            rc = strlen(f.qualifier) > 9 ? STORE_NOTFOUND
-                                         : store_ver_get(lscope(req), f.ref.name, atoi(f.qualifier), &text);
+            src = strlen(f.qualifier) > 9 ? STORE_NOTFOUND
+                                          : store_ver_get(lscope(req), f.ref.name, atoi(f.qualifier), &text);
         else
-            rc = store_alias_get(lscope(req), f.ref.name, f.qualifier, &text);
+            src = store_alias_get(lscope(req), f.ref.name, f.qualifier, &text);
         free(text);
-        if (rc == STORE_NOTFOUND) exists = 0, rc = STORE_OK;
+        if (src == STORE_NOTFOUND) exists = 0, src = STORE_OK;
     }
-    if (rc == STORE_OK && exists) {
+    if (src == STORE_OK && exists) {
         /* Lengths were checked above (lfn_load refuses names over 64). */
         memcpy(out->name, f.ref.name, strlen(f.ref.name) + 1);
         memcpy(out->qualifier, f.qualifier, strlen(f.qualifier) + 1);
         lfn_arn(req, out->name, out->qualifier[0] ? out->qualifier : NULL, out->arn, sizeof(out->arn));
     }
+    if (src != STORE_OK) lstore_fail(req, src);
+    else if (!exists) req_fail(req, &AWSERR_INVALID_PARAMETER, "Function does not exist");
+    else rc = 0;
+out:
     lfn_free(&f);
-    if (rc != STORE_OK) return lstore_fail(req, rc);
-    if (!exists) return req_fail(req, &AWSERR_INVALID_PARAMETER, "Function does not exist");
-    return 0;
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -659,6 +659,7 @@ int lambda_list_esm(struct req *req, struct op_in *a) {
         bad_arn(&vl, source, "eventSourceArn");
     if (vl_fail(req, &vl, &AWSERR_LAMBDA_VALIDATION)) return -1;
 
+    int rc = -1;
     struct list_acc l = {NULL, max, 0, 0, "", cJSON_CreateArray()};
     char fname[ARN_MAX_NAME * 4 + 1] = "";
     char farn[512];
@@ -668,27 +669,30 @@ int lambda_list_esm(struct req *req, struct op_in *a) {
          * [docs/aws-reference.md I.2, chosen]. A function that does not exist
          * simply has no mappings. */
         struct lfn f;
-        if (lfn_load(req, name, ARN_SHAPE_NAMESPACED, LFN_NO_LOAD, &f) != 0) {
-            lfn_free(&f);
-            cJSON_Delete(l.arr);
-            return -1;
-        }
-        snprintf(fname, sizeof(fname), "%s", f.ref.name);
-        if (f.qualifier[0]) {
-            lfn_arn(req, f.ref.name, f.qualifier, farn, sizeof(farn));
-            l.function_arn = farn;
+        int bad = lfn_load(req, name, ARN_SHAPE_NAMESPACED, LFN_NO_LOAD, &f) != 0;
+        if (!bad) {
+            snprintf(fname, sizeof(fname), "%s", f.ref.name);
+            if (f.qualifier[0]) {
+                lfn_arn(req, f.ref.name, f.qualifier, farn, sizeof(farn));
+                l.function_arn = farn;
+            }
         }
         lfn_free(&f);
+        if (bad) goto out;
     }
-    int rc = STORE_OK;
+    int src = STORE_OK;
     if (strlen(fname) <= ARN_MAX_NAME)
-        rc = store_esm_list(lscope(req), source, name ? fname : NULL, marker, 1 << 30, list_row, &l);
-    if (rc != STORE_OK) {
-        cJSON_Delete(l.arr);
-        return lstore_fail(req, rc);
+        src = store_esm_list(lscope(req), source, name ? fname : NULL, marker, 1 << 30, list_row, &l);
+    if (src != STORE_OK) {
+        lstore_fail(req, src);
+        goto out;
     }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "EventSourceMappings", l.arr);
+    l.arr = NULL;
     if (l.more) cJSON_AddStringToObject(o, "NextMarker", l.last);
-    return req_reply_json(req, 200, o);
+    rc = req_reply_json(req, 200, o);
+out:
+    cJSON_Delete(l.arr);
+    return rc;
 }

@@ -267,6 +267,7 @@ static int put_log_events(struct req *req, struct op_in *oi) {
     int n = events ? cJSON_GetArraySize(events) : 0;
     if (n < 1 || n > LOGS_MAX_EVENTS)
         return req_fail(req, &LOGS_INVALID, "logEvents must hold 1 to 10000 events");
+    int rc = -1;
     const char **msg = xcalloc((size_t)n, sizeof(*msg));
     int64_t *ts = xcalloc((size_t)n, sizeof(*ts));
     int i = 0;
@@ -274,20 +275,23 @@ static int put_log_events(struct req *req, struct op_in *oi) {
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "message");
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "timestamp");
         if (!cJSON_IsString(m) || !cJSON_IsNumber(t)) {
-            free(msg);
-            free(ts);
-            return req_fail(req, &LOGS_INVALID, "Each log event needs a timestamp and a message.");
+            req_fail(req, &LOGS_INVALID, "Each log event needs a timestamp and a message.");
+            goto out;
         }
         msg[i] = m->valuestring;
         ts[i] = (int64_t)t->valuedouble;
     }
-    int rc = store_logs_append(scope(req), g, s, n, msg, ts, clock_now_ms());
-    free(msg);
-    free(ts);
-    if (rc != STORE_OK) return store_fail(req);
+    if (store_logs_append(scope(req), g, s, n, msg, ts, clock_now_ms()) != STORE_OK) {
+        store_fail(req);
+        goto out;
+    }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "nextSequenceToken", "0");
-    return req_reply_json(req, 200, o);
+    rc = req_reply_json(req, 200, o);
+out:
+    free(msg);
+    free(ts);
+    return rc;
 }
 
 /* ---- events ---- */

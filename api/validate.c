@@ -74,39 +74,43 @@ int json_body(struct req *req, cJSON **out) {
         return 0;
     }
     const char *end = NULL;
+    int rc = -1;
     /* cJSON 1.7.15 mis-handles require_null_terminated together with a
      * length, so trailing garbage is checked here. */
     cJSON *root = cJSON_ParseWithLengthOpts(p, n, &end, 0);
-    if (root != NULL) {
+    int parsed = root != NULL;
+    if (parsed) {
         const char *stop = p + n;
         while (end < stop && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t')) end++;
-        if (end != stop) {
-            cJSON_Delete(root);
-            root = NULL;
-        }
+        parsed = end == stop;
     }
     /* A raw NUL byte in the body, or an escaped one in a string, would
      * cut a C string short: refuse both. */
-    if (root != NULL && (memchr(p, 0, n) != NULL || has_escaped_nul(p, n))) {
-        cJSON_Delete(root);
-        return req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,
-                        "Could not parse request body into json: strings must not contain the "
-                        "NUL character (\\u0000)");
+    if (parsed && (memchr(p, 0, n) != NULL || has_escaped_nul(p, n))) {
+        req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,
+                 "Could not parse request body into json: strings must not contain the "
+                 "NUL character (\\u0000)");
+        goto out;
     }
-    if (root == NULL) {
+    if (!parsed) {
         size_t at = end ? (size_t)(end - req->body) : 0;
-        return req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,
-                        "Could not parse request body into json: Could not parse payload into "
-                        "json: Unexpected character at offset %zu",
-                        at);
+        req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,
+                 "Could not parse request body into json: Could not parse payload into "
+                 "json: Unexpected character at offset %zu",
+                 at);
+        goto out;
     }
     if (!cJSON_IsObject(root)) {
-        cJSON_Delete(root);
-        return req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,
-                        "Could not parse request body into json: expected a JSON object");
+        req_fail(req, &AWSERR_INVALID_REQUEST_CONTENT,
+                 "Could not parse request body into json: expected a JSON object");
+        goto out;
     }
     *out = root;
-    return 0;
+    root = NULL;
+    rc = 0;
+out:
+    cJSON_Delete(root);
+    return rc;
 }
 
 static int wrong_type(struct req *req, const char *key, const char *want) {

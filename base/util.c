@@ -129,10 +129,7 @@ unsigned char *util_b64_decode(const char *z, size_t nz, size_t *n) {
     int bits = 0;
     for (size_t i = 0; i < nz; i++) {
         int v = b64_val((unsigned char)z[i]);
-        if (v < 0) {
-            free(out);
-            return NULL;
-        }
+        if (v < 0) goto fail;
         acc = (acc << 6) | (uint32_t)v;
         bits += 6;
         if (bits >= 8) {
@@ -142,6 +139,9 @@ unsigned char *util_b64_decode(const char *z, size_t nz, size_t *n) {
     }
     *n = o;
     return out;
+fail:
+    free(out);
+    return NULL;
 }
 
 char *util_b64_encode(const void *data, size_t n) {
@@ -204,15 +204,9 @@ char *util_pct_decode(const char *z, size_t n) {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         if (z[i] == '%') {
-            if (i + 2 >= n) {
-                free(out);
-                return NULL;
-            }
+            if (i + 2 >= n) goto fail;
             int hi = hexval(z[i + 1]), lo = hexval(z[i + 2]);
-            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-                free(out);
-                return NULL;
-            }
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) goto fail;
             out[o++] = (char)(hi << 4 | lo);
             i += 2;
         } else {
@@ -221,6 +215,9 @@ char *util_pct_decode(const char *z, size_t n) {
     }
     out[o] = '\0';
     return out;
+fail:
+    free(out);
+    return NULL;
 }
 
 char *util_form_decode(const char *z, size_t n) {

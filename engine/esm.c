@@ -940,14 +940,8 @@ static void settle_states(void) {
     if (store_begin(0) != STORE_OK) return;
     int rc = store_esm_all(collect_settle, &l);
     store_rollback();
-    if (rc != STORE_OK || l.n == 0) {
-        free(l.v);
-        return;
-    }
-    if (store_begin(1) != STORE_OK) {
-        free(l.v);
-        return;
-    }
+    if (rc != STORE_OK || l.n == 0) goto out;
+    if (store_begin(1) != STORE_OK) goto out;
     for (int i = 0; i < l.n && rc == STORE_OK; i++) {
         /* Only from the state read: a change that committed since (a
          * delete right after a create, say) is not overwritten. */
@@ -957,6 +951,7 @@ static void settle_states(void) {
     }
     if (rc == STORE_OK) store_commit();
     else store_rollback();
+out:
     free(l.v);
 }
 

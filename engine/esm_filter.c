@@ -132,17 +132,17 @@ struct esm_filter *esm_filter_parse(const char *z, char *err, size_t n) {
         fail(err, n, "pattern is not valid JSON");
         return NULL;
     }
+    struct esm_filter *f = NULL;
     if (!cJSON_IsObject(root)) {
-        cJSON_Delete(root);
         fail(err, n, "pattern must be a JSON object");
-        return NULL;
+        goto out;
     }
-    if (check_object(root, 1, err, n) != 0) {
-        cJSON_Delete(root);
-        return NULL;
-    }
-    struct esm_filter *f = xmalloc(sizeof(*f));
+    if (check_object(root, 1, err, n) != 0) goto out;
+    f = xmalloc(sizeof(*f));
     f->root = root;
+    root = NULL;
+out:
+    cJSON_Delete(root);
     return f;
 }
 

@@ -361,27 +361,25 @@ static cJSON *resolve(const char *account, const char *region, const char *name,
     store_fn_clear(&fn);
     if (latest == NULL) return NULL;
     const char *v = qualifier;
-    cJSON *alias = NULL;
+    cJSON *alias = NULL, *cfg = NULL;
+    char *text = NULL;
     if (qualifier[0] == '\0' || strcmp(qualifier, "$LATEST") == 0) {
         snprintf(version, 32, "$LATEST");
-        return latest;
+        cfg = latest;
+        latest = NULL;
+        goto out;
     }
     if (!(qualifier[0] >= '0' && qualifier[0] <= '9')) {
-        char *text = NULL;
         rc = store_alias_get(s, name, qualifier, &text);
         if (rc != STORE_OK) {
             *missing = rc == STORE_NOTFOUND;
-            cJSON_Delete(latest);
-            return NULL;
+            goto out;
         }
         alias = cJSON_Parse(text);
         free(text);
+        text = NULL;
         const cJSON *fv = alias ? cJSON_GetObjectItemCaseSensitive(alias, "FunctionVersion") : NULL;
-        if (!cJSON_IsString(fv)) {
-            cJSON_Delete(alias);
-            cJSON_Delete(latest);
-            return NULL;
-        }
+        if (!cJSON_IsString(fv)) goto out;
         v = fv->valuestring;
         const cJSON *rcfg = cJSON_GetObjectItemCaseSensitive(alias, "RoutingConfig");
         const cJSON *w = rcfg ? cJSON_GetObjectItemCaseSensitive(rcfg, "AdditionalVersionWeights") : NULL;
@@ -395,17 +393,21 @@ static cJSON *resolve(const char *account, const char *region, const char *name,
         }
     }
     snprintf(version, 32, "%.31s", v);
-    if (alias) cJSON_Delete(alias);
-    if (strcmp(version, "$LATEST") == 0) return latest;
-    cJSON_Delete(latest);
-    char *text = NULL;
+    if (strcmp(version, "$LATEST") == 0) {
+        cfg = latest;
+        latest = NULL;
+        goto out;
+    }
     rc = strlen(version) > 9 ? STORE_NOTFOUND : store_ver_get(s, name, atoi(version), &text);
     if (rc != STORE_OK) {
         *missing = rc == STORE_NOTFOUND;
-        return NULL;
+        goto out;
     }
-    cJSON *cfg = cJSON_Parse(text);
+    cfg = cJSON_Parse(text);
+out:
     free(text);
+    cJSON_Delete(alias);
+    cJSON_Delete(latest);
     return cfg;
 }
 

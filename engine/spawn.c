@@ -83,13 +83,11 @@ static void version_note(const struct invoke_req *req, const char *stream, const
 int spawn_code_dir(const char *sha_b64, char *out, size_t n) {
     size_t nraw = 0;
     unsigned char *raw = util_b64_decode(sha_b64, strlen(sha_b64), &nraw);
-    if (raw == NULL || nraw != 32) {
-        free(raw);
-        return -1;
-    }
+    int ok = raw != NULL && nraw == 32;
     char hex[65];
-    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+    for (int i = 0; ok && i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", raw[i]);
     free(raw);
+    if (!ok) return -1;
     if (snprintf(out, n, "%s/%s", store_code_dir(), hex) >= (int)n) return -1;
     char zip[4096];
     if (blob_path(hex, zip, sizeof(zip)) != 0) return -1;

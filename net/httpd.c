@@ -561,29 +561,26 @@ static void accept_one(struct httpd *h) {
     c->fd = fd;
     c->state = CONN_READING;
     pthread_mutex_lock(&h->mu);
-    if (h->nlive >= h->cfg.max_conns || h->stopping) {
-        pthread_mutex_unlock(&h->mu);
-        close(fd);
-        free(c);
-        return;
-    }
-    c->next = h->live;
-    h->live = c;
-    h->nlive++;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    if (h->cfg.stack_size) pthread_attr_setstacksize(&attr, h->cfg.stack_size);
-    int rc = pthread_create(&c->tid, &attr, conn_main, c);
-    pthread_attr_destroy(&attr);
-    if (rc != 0) {
-        h->live = c->next;
-        h->nlive--;
-        pthread_mutex_unlock(&h->mu);
-        close(fd);
-        free(c);
-        return;
+    int taken = h->nlive < h->cfg.max_conns && !h->stopping;
+    if (taken) {
+        c->next = h->live;
+        h->live = c;
+        h->nlive++;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        if (h->cfg.stack_size) pthread_attr_setstacksize(&attr, h->cfg.stack_size);
+        taken = pthread_create(&c->tid, &attr, conn_main, c) == 0;
+        pthread_attr_destroy(&attr);
+        if (!taken) {
+            h->live = c->next;
+            h->nlive--;
+        }
     }
     pthread_mutex_unlock(&h->mu);
+    if (!taken) {   /* otherwise the connection's thread owns FD and C */
+        close(fd);
+        free(c);
+    }
 }
 
 static void *acceptor_main(void *arg) {

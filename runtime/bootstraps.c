@@ -25,22 +25,22 @@ static int write_file(const char *path, const unsigned char *data, size_t n) {
     snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return -1;
+    int rc = -1;
     size_t off = 0;
     while (off < n) {
         ssize_t w = write(fd, data + off, n - off);
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            close(fd);
-            unlink(tmp);
-            return -1;
-        }
+        if (w <= 0) goto out;
         off += (size_t)w;
     }
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    int cr = close(fd);
+    fd = -1;
+    if (cr != 0 || rename(tmp, path) != 0) goto out;
+    rc = 0;
+out:
+    if (fd >= 0) close(fd);
+    if (rc != 0) unlink(tmp);
+    return rc;
 }
 
 static char rdir[PATH_MAX];

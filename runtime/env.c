@@ -153,56 +153,55 @@ static void next_invocation(struct env *e, struct httpd_req *r, struct rconn *rc
         pthread_cond_broadcast(&e->cv);
     }
     while (!e->dying && !(e->assigned && !e->taken)) pthread_cond_wait(&e->cv, &e->mu);
-    if (e->dying) {
-        pthread_mutex_unlock(&e->mu);
-        reply(resp, 500, "{\"errorMessage\":\"environment shutting down\",\"errorType\":\"Runtime.Shutdown\"}");
-        return;
+    int dying = e->dying;
+    if (!dying) {
+        e->taken = 1;
+        snprintf(rc->took, sizeof(rc->took), "%s", e->id);
+        rc->env = e;
+        resp->status = 200;
+        httpd_resp_copy_body(resp, e->payload, e->npayload);
+        char deadline[32];
+        snprintf(deadline, sizeof(deadline), "%lld", (long long)e->deadline_ms);
+        httpd_resp_header(resp, "Lambda-Runtime-Aws-Request-Id", e->id);
+        httpd_resp_header(resp, "Lambda-Runtime-Deadline-Ms", deadline);
+        httpd_resp_header(resp, "Lambda-Runtime-Invoked-Function-Arn", e->arn);
+        httpd_resp_header(resp, "Lambda-Runtime-Trace-Id", e->trace);
+        if (e->cc) httpd_resp_header(resp, "Lambda-Runtime-Client-Context", e->cc);
+        httpd_resp_header(resp, "Content-Type", "application/json");
     }
-    e->taken = 1;
-    snprintf(rc->took, sizeof(rc->took), "%s", e->id);
-    rc->env = e;
-    resp->status = 200;
-    httpd_resp_copy_body(resp, e->payload, e->npayload);
-    char deadline[32];
-    snprintf(deadline, sizeof(deadline), "%lld", (long long)e->deadline_ms);
-    httpd_resp_header(resp, "Lambda-Runtime-Aws-Request-Id", e->id);
-    httpd_resp_header(resp, "Lambda-Runtime-Deadline-Ms", deadline);
-    httpd_resp_header(resp, "Lambda-Runtime-Invoked-Function-Arn", e->arn);
-    httpd_resp_header(resp, "Lambda-Runtime-Trace-Id", e->trace);
-    if (e->cc) httpd_resp_header(resp, "Lambda-Runtime-Client-Context", e->cc);
-    httpd_resp_header(resp, "Content-Type", "application/json");
     pthread_mutex_unlock(&e->mu);
+    if (dying) reply(resp, 500, "{\"errorMessage\":\"environment shutting down\",\"errorType\":\"Runtime.Shutdown\"}");
 }
 
 /* POST .../{id}/response or .../{id}/error. */
 static void complete(struct env *e, struct httpd_req *r, const char *id, int is_error,
                      struct httpd_resp *resp) {
+    int status = 202;
+    const char *body = "{\"status\":\"OK\"}";
     pthread_mutex_lock(&e->mu);
     if (!e->taken || e->done || strcmp(id, e->id) != 0) {
-        pthread_mutex_unlock(&e->mu);
-        reply(resp, 400, "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
-        return;
-    }
-    if (r->too_big) {
+        status = 400;
+        body = "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}";
+    } else if (r->too_big) {
         e->outcome = ENV_TOO_LARGE;
         e->done = 1;
         pthread_cond_broadcast(&e->cv);
-        pthread_mutex_unlock(&e->mu);
-        reply(resp, 413, "{\"errorMessage\":\"Exceeded maximum allowed payload size (6291556 bytes).\","
-                         "\"errorType\":\"RequestEntityTooLarge\"}");
-        return;
+        status = 413;
+        body = "{\"errorMessage\":\"Exceeded maximum allowed payload size (6291556 bytes).\","
+               "\"errorType\":\"RequestEntityTooLarge\"}";
+    } else {
+        e->outcome = is_error ? ENV_FUNCTION_ERROR : ENV_OK;
+        free(e->body);
+        e->body = r->body;
+        e->nbody = r->nbody;
+        r->body = NULL;
+        const char *t = httpd_header(r, "Lambda-Runtime-Function-Error-Type");
+        snprintf(e->etype, sizeof(e->etype), "%s", t ? t : "");
+        e->done = 1;
+        pthread_cond_broadcast(&e->cv);
     }
-    e->outcome = is_error ? ENV_FUNCTION_ERROR : ENV_OK;
-    free(e->body);
-    e->body = r->body;
-    e->nbody = r->nbody;
-    r->body = NULL;
-    const char *t = httpd_header(r, "Lambda-Runtime-Function-Error-Type");
-    snprintf(e->etype, sizeof(e->etype), "%s", t ? t : "");
-    e->done = 1;
-    pthread_cond_broadcast(&e->cv);
     pthread_mutex_unlock(&e->mu);
-    reply(resp, 202, "{\"status\":\"OK\"}");
+    reply(resp, status, body);
 }
 
 static void init_error(struct env *e, struct httpd_req *r, struct httpd_resp *resp) {
@@ -488,6 +487,13 @@ int env_start(const struct env_spec *spec, struct env **out, struct env_result *
         e->state = ST_DEAD;
         return -1;
     }
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        res->outcome = ENV_INIT_ERROR;
+        res->body = dup_text("could not create a pipe");
+        e->state = ST_DEAD;
+        return -1;
+    }
     /* The environment: the given one plus AWS_LAMBDA_RUNTIME_API. */
     size_t n = 0;
     while (spec->envp[n]) n++;
@@ -498,14 +504,6 @@ int env_start(const struct env_spec *spec, struct env **out, struct env_result *
     envp[n] = rapi;
     envp[n + 1] = NULL;
 
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) {
-        free(envp);
-        res->outcome = ENV_INIT_ERROR;
-        res->body = dup_text("could not create a pipe");
-        e->state = ST_DEAD;
-        return -1;
-    }
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
     posix_spawn_file_actions_init(&fa);

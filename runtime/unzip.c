@@ -408,17 +408,13 @@ static int check_with_limit(const void *data, size_t n, uint64_t limit, uint64_t
     if ((rc = need_libzip(msg)) != UNZIP_OK) return rc;
     lz()->error_init(&ze);
     src = lz()->source_buffer_create(data, n, 0, &ze);
-    if (!src) {
-        lz()->error_fini(&ze);
-        return fail(UNZIP_EBAD, msg);
-    }
     /* No ZIP_CHECKCONS: it rejects valid archives from Info-ZIP's
      * "zip -fd" and "zip -fz" (tried with libzip 1.7.3). Corrupt data is
      * still caught by CRC checks when unzip_extract() inflates it. */
-    za = lz()->open_from_source(src, ZIP_RDONLY, &ze);
+    za = src ? lz()->open_from_source(src, ZIP_RDONLY, &ze) : NULL;
     lz()->error_fini(&ze);
     if (!za) {
-        lz()->source_free(src);
+        if (src) lz()->source_free(src);   /* the archive owns it once open */
         return fail(UNZIP_EBAD, msg);
     }
     rc = scan_archive(za, limit, &total);
@@ -661,7 +657,7 @@ static int extract_with_limit(const char *zip_path, const char *dest_dir, uint64
     uint64_t total;
     zip_uint64_t count;
     size_t len;
-    int fd, ze = 0, rc = UNZIP_OK;
+    int fd = -1, ze = 0, rc = UNZIP_OK;
 
     if (!zip_path || !dest_dir || dest_dir[0] == '\0') return fail(UNZIP_EIO, msg);
     if ((dest = strdup(dest_dir)) == NULL) return fail(UNZIP_EIO, msg);
@@ -688,17 +684,15 @@ static int extract_with_limit(const char *zip_path, const char *dest_dir, uint64
     else if (sb.st_size == 0)
         rc = UNZIP_EBAD; /* as in check_with_limit(): not an empty zip */
     if (rc == UNZIP_OK) rc = need_libzip(msg);
-    if (rc != UNZIP_OK) {
-        close(fd);
-        goto out;
-    }
+    if (rc != UNZIP_OK) goto out;
     if ((x.za = lz()->fdopen(fd, 0, &ze)) == NULL) {
-        close(fd); /* zip_fdopen() leaves FD open on failure */
+        /* zip_fdopen() leaves FD open on failure: closed at out. */
         rc = ze == ZIP_ER_READ || ze == ZIP_ER_SEEK || ze == ZIP_ER_OPEN || ze == ZIP_ER_MEMORY
                  ? UNZIP_EIO
                  : UNZIP_EBAD;
         goto out;
     }
+    fd = -1; /* the archive owns it now */
 
     /* Refuse a bad archive before creating anything. */
     if ((rc = scan_archive(x.za, limit, &total)) != UNZIP_OK) goto out;
@@ -728,6 +722,7 @@ static int extract_with_limit(const char *zip_path, const char *dest_dir, uint64
      * its tree is ours, and our copy is deleted below. */
 
 out:
+    if (fd >= 0) close(fd);
     if (x.root >= 0) close(x.root);
     if (tmp) {
         remove_tree(tmp);

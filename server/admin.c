@@ -102,16 +102,16 @@ static int reset(struct req *req, struct op_in *oi) {
             return bad_param(req, "clock", "must be 1, true, 0 or false");
     }
     cJSON *in = NULL;
-    if (json_body(req, &in) != 0 || !cJSON_IsObject(in)) {
-        cJSON_Delete(in);
+    int body_ok = json_body(req, &in) == 0 && cJSON_IsObject(in);
+    int bad = 0;
+    for (cJSON *m = body_ok ? in->child : NULL; m; m = m->next)
+        if (strcmp(m->string, "clock") != 0 || !(cJSON_IsBool(m) || cJSON_IsNull(m))) bad = 1;
+    if (body_ok && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in, "clock"))) clock = 1;
+    cJSON_Delete(in);
+    if (!body_ok) {
         req->err = NULL;
         return req_fail(req, &AWSERR_ADMIN_BAD_REQUEST, "body must be empty or a JSON object");
     }
-    int bad = 0;
-    for (cJSON *m = in->child; m; m = m->next)
-        if (strcmp(m->string, "clock") != 0 || !(cJSON_IsBool(m) || cJSON_IsNull(m))) bad = 1;
-    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in, "clock"))) clock = 1;
-    cJSON_Delete(in);
     if (bad) return bad_param(req, "body", "may hold only \"clock\": true or false");
     if (reset_all(req, clock) != 0) return -1;
     cJSON *o = cJSON_CreateObject();
@@ -301,16 +301,17 @@ static int metrics_get(struct req *req, struct op_in *oi) {
     }
     int exists = rc == 0 && !own ? function_exists(s, name, qualifier ? qualifier : "") : 1;
     if (rc != 0 || exists < 0) {
-        cJSON_Delete(o);
-        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not read metrics");
-    }
-    if (!exists) {
-        cJSON_Delete(o);
+        rc = req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not read metrics");
+    } else if (!exists) {
         char arn[512];
         arn_function(arn, sizeof(arn), region, account, name, qualifier);
-        return req_fail(req, &AWSERR_ADMIN_NOT_FOUND, "Function not found: %s", arn);
+        rc = req_fail(req, &AWSERR_ADMIN_NOT_FOUND, "Function not found: %s", arn);
+    } else {
+        rc = req_reply_json(req, 200, o);
+        o = NULL;
     }
-    return req_reply_json(req, 200, o);
+    cJSON_Delete(o);
+    return rc;
 }
 
 /* Deliveries listed per call: the newest, enough to see a test's. */

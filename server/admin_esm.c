@@ -50,6 +50,7 @@ int admin_esm_get(struct req *req, const char *uuid) {
         store_rollback();
         return req_fail(req, &AWSERR_ADMIN_NOT_FOUND, "No event source mapping %.64s", uuid);
     }
+    int ret = -1;
     struct store_esm_pos *pos = xcalloc(ADMIN_MAX_SHARDS, sizeof(*pos));
     int n = 0;
     if (rc == STORE_OK) rc = store_esm_pos_list(uuid, pos, ADMIN_MAX_SHARDS, &n);
@@ -58,12 +59,8 @@ int admin_esm_get(struct req *req, const char *uuid) {
     if (rc == STORE_OK) rc = store_esm_failures(uuid, add_failure, &fails);
     store_rollback();
     if (rc != STORE_OK) {
-        cJSON_Delete(o);
-        cJSON_Delete(fails.records);
-        cJSON_Delete(fails.sent);
-        free(pos);
-        store_esm_clear(&m);
-        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not read the mapping");
+        req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not read the mapping");
+        goto out;
     }
     cJSON_AddStringToObject(o, "UUID", m.uuid);
     cJSON_AddStringToObject(o, "State", m.state);
@@ -97,9 +94,16 @@ int admin_esm_get(struct req *req, const char *uuid) {
     cJSON_AddNumberToObject(o, "throttles", (double)throttles);
     cJSON_AddItemToObject(o, "failures", fails.records);
     cJSON_AddItemToObject(o, "failure_destinations", fails.sent);
+    fails.records = fails.sent = NULL;
+    ret = req_reply_json(req, 200, o);
+    o = NULL;
+out:
+    cJSON_Delete(o);
+    cJSON_Delete(fails.records);
+    cJSON_Delete(fails.sent);
     free(pos);
     store_esm_clear(&m);
-    return req_reply_json(req, 200, o);
+    return ret;
 }
 
 /* ---- the audit ---- */
@@ -261,9 +265,10 @@ int admin_stream_audit(struct req *req) {
     if (rc == STORE_OK) rc = store_esm_deliveries(arn, collect_delivery, &a);
     if (rc == STORE_OK) rc = store_record_seqs(arn, audit_record, &a);
     store_rollback();
+    int ret = -1;
     if (rc != STORE_OK) {
-        audit_free(&a);
-        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not read the stream");
+        req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not read the stream");
+        goto out;
     }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "stream_arn", arn);
@@ -282,6 +287,8 @@ int admin_stream_audit(struct req *req) {
         cJSON_AddNumberToObject(x, "deliveries", (double)m->deliveries);
         cJSON_AddNumberToObject(x, "pending", (double)m->pending);
     }
+    ret = req_reply_json(req, 200, o);
+out:
     audit_free(&a);
-    return req_reply_json(req, 200, o);
+    return ret;
 }

@@ -41,25 +41,31 @@ int blob_put(const void *data, size_t n, char hex[65], char b64[45]) {
     struct stat sb;
     if (stat(path, &sb) == 0 && (size_t)sb.st_size == n) return 0;
     snprintf(tmp, sizeof(tmp), "%s.tmp.%d.%u", path, (int)getpid(), atomic_fetch_add(&seq, 1));
+    int rc = -1;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) goto fail;
+    if (fd < 0) goto out;
     const char *p = data;
     size_t left = n;
     while (left > 0) {
         ssize_t w = write(fd, p, left);
         if (w < 0) {
             if (errno == EINTR) continue;
-            close(fd);
-            goto fail;
+            goto out;
         }
         p += w;
         left -= (size_t)w;
     }
-    if (fsync(fd) != 0 || close(fd) != 0) goto fail;
-    if (rename(tmp, path) != 0) goto fail;
-    return 0;
-fail:
-    fprintf(stderr, "sluice: cannot write code blob %s: %s\n", path, strerror(errno));
-    unlink(tmp);
-    return -1;
+    if (fsync(fd) != 0) goto out;
+    int cr = close(fd);
+    fd = -1;
+    if (cr != 0 || rename(tmp, path) != 0) goto out;
+    rc = 0;
+out:
+    if (rc != 0) {
+        int err = errno;
+        if (fd >= 0) close(fd);
+        fprintf(stderr, "sluice: cannot write code blob %s: %s\n", path, strerror(err));
+        unlink(tmp);
+    }
+    return rc;
 }

@@ -503,12 +503,9 @@ static int seq_recover(const char *arn, int64_t row_next, int64_t *out) {
 int store_stream_take_seq(const char *arn, int64_t *seq) {
     pthread_mutex_lock(&seq_mu);
     int i = seq_find(arn);
-    if (i >= 0) {
-        *seq = seq_slots[i].next++;
-        pthread_mutex_unlock(&seq_mu);
-        return STORE_OK;
-    }
+    if (i >= 0) *seq = seq_slots[i].next++;
     pthread_mutex_unlock(&seq_mu);
+    if (i >= 0) return STORE_OK;
     int64_t next;
     int rc = store_stream_next_seq(arn, &next);   /* recovers it */
     if (rc != STORE_OK) return rc;

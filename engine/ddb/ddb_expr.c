@@ -1483,23 +1483,21 @@ static char *check_overlaps(struct node *const *paths, int n) {
             }
             if (!clash && !related)
                 continue;
-            char *one = path_str(x), *two = path_str(y);
-            if (clash) {
-                if (!conflict)
-                    conflict = xasprintf("Two document paths conflict with each other; must remove or "
-                                   "rewrite one of these paths; path one: %s, path two: %s",
-                                   one, two);
-                free(one);
-                free(two);
-                continue;
-            }
-            free(conflict);
-            char *msg = xasprintf("Two document paths overlap with each other; must remove or rewrite "
-                            "one of these paths; path one: %s, path two: %s",
-                            one, two);
+            char *one = path_str(x), *two = path_str(y), *overlap = NULL;
+            if (!clash)
+                overlap = xasprintf("Two document paths overlap with each other; must remove or rewrite "
+                              "one of these paths; path one: %s, path two: %s",
+                              one, two);
+            else if (!conflict)
+                conflict = xasprintf("Two document paths conflict with each other; must remove or "
+                               "rewrite one of these paths; path one: %s, path two: %s",
+                               one, two);
             free(one);
             free(two);
-            return msg;
+            if (overlap) {
+                free(conflict);
+                return overlap;
+            }
         }
     return conflict;
 }
@@ -1778,11 +1776,7 @@ static char *unused_keys(const char *what, const cJSON *obj, const unsigned char
         ddb_sb_adds(&b, m->string);
         any = 1;
     }
-    if (!any) {
-        free(b.z);
-        return NULL;
-    }
-    char *msg = xasprintf("Value provided in %s unused in expressions: keys: {%s}", what, b.z);
+    char *msg = any ? xasprintf("Value provided in %s unused in expressions: keys: {%s}", what, b.z) : NULL;
     free(b.z);
     return msg;
 }
@@ -1839,11 +1833,11 @@ struct ddb_expr *ddb_expr_parse(enum ddb_expr_kind kind, const char *text,
     e->kind = kind;
     char *msg = check_maps(a);
     if (msg)
-        goto out_fail;
+        goto out;
     size_t len = text ? strlen(text) : 0;
     if (len == 0) {
         msg = prefixed(kind, xasprintf("The expression can not be empty;"));
-        goto out_fail;
+        goto out;
     }
     if (len > MAX_EXPR_BYTES) {
         /* Only conditions and filters append the size (ExtendDB
@@ -1855,7 +1849,7 @@ struct ddb_expr *ddb_expr_parse(enum ddb_expr_kind kind, const char *text,
         else
             msg = xasprintf("Expression size has exceeded the maximum allowed size;");
         msg = prefixed(kind, msg);
-        goto out_fail;
+        goto out;
     }
     e->src = ar_strndup(&e->ar, text, len);
     e->t = lex(&e->ar, e->src, (int)len, &e->nt);
@@ -1884,7 +1878,7 @@ struct ddb_expr *ddb_expr_parse(enum ddb_expr_kind kind, const char *text,
             at = p.fail >= 0 ? p.fail : 0;
         }
         msg = prefixed(kind, syntax_error(e->src, e->t, e->nt, at));
-        goto out_fail;
+        goto out;
     }
 
     int nops = 0;
@@ -1897,7 +1891,7 @@ struct ddb_expr *ddb_expr_parse(enum ddb_expr_kind kind, const char *text,
         msg = prefixed(kind, xasprintf("The expression contains too many operators; number of "
                                  "operators: %d, limit: %d",
                                  nops, MAX_OPERATORS));
-        goto out_fail;
+        goto out;
     }
 
     struct check c = {e, a, NULL};
@@ -1912,16 +1906,12 @@ struct ddb_expr *ddb_expr_parse(enum ddb_expr_kind kind, const char *text,
         int bare = kind == DDB_EXPR_KEY_CONDITION && c.err != msg;
         if (!bare)
             msg = prefixed(kind, msg);
-        goto out_fail;
+        goto out;
     }
+out:
     if (own_attrs)
         ddb_expr_attrs_free(&none);
-    return e;
-
-out_fail:
-    if (own_attrs)
-        ddb_expr_attrs_free(&none);
-    return parse_fail(e, err, msg);
+    return msg ? parse_fail(e, err, msg) : e;
 }
 
 /* --- Evaluation of conditions ------------------------------------------- */
@@ -2182,6 +2172,55 @@ static cJSON *canon_dup(const cJSON *av) {
     return d;
 }
 
+static int upd_eval(const struct node *n, const cJSON *item, cJSON **out, char **err);
+
+/* list_append(a, b) of a SET: A's elements followed by B's. */
+static int upd_list_append(const struct node *n, const cJSON *item, cJSON **out, char **err) {
+    cJSON *l = NULL, *r = NULL;
+    int rc = -1;
+    if (upd_eval(n->kids[0], item, &l, err) < 0 || upd_eval(n->kids[1], item, &r, err) < 0)
+        goto out;
+    if (ddb_av_type(l) != DDB_T_L || ddb_av_type(r) != DDB_T_L) {
+        rc = upd_fail(err, MSG_BAD_TYPE);
+        goto out;
+    }
+    while (r->child->child)
+        cJSON_AddItemToArray(l->child, cJSON_DetachItemViaPointer(r->child, r->child->child));
+    *out = l;
+    l = NULL;
+    rc = 0;
+out:
+    cJSON_Delete(l);
+    cJSON_Delete(r);
+    return rc;
+}
+
+/* a + b or a - b of a SET, both numbers. */
+static int upd_arith(const struct node *n, const cJSON *item, cJSON **out, char **err) {
+    cJSON *l = NULL, *r = NULL;
+    struct ddb_num a, b, s;
+    const char *nerr = NULL;
+    int rc = 0;
+    if (upd_eval(n->kids[0], item, &l, err) < 0 || upd_eval(n->kids[1], item, &r, err) < 0) {
+        rc = -1;
+    } else if (ddb_av_type(l) != DDB_T_N || ddb_av_type(r) != DDB_T_N ||
+               ddb_num_parse(l->child->valuestring, &a, &nerr) < 0 ||
+               ddb_num_parse(r->child->valuestring, &b, &nerr) < 0) {
+        rc = upd_fail(err, MSG_BAD_TYPE);
+    } else if ((n->op == TK_PLUS ? ddb_num_add(&a, &b, &s, &nerr)
+                                 : ddb_num_sub(&a, &b, &s, &nerr)) < 0) {
+        rc = upd_fail(err, nerr ? nerr : MSG_BAD_TYPE);
+    } else {
+        char txt[DDB_NUM_TEXT];
+        ddb_num_format(&s, txt, sizeof(txt));
+        *out = cJSON_CreateObject();
+        cJSON_AddStringToObject(*out, "N", txt);
+    }
+    cJSON_Delete(l);
+    cJSON_Delete(r);
+    return rc;
+}
+
 /* Computes a SET value against the item as it was before the update. */
 static int upd_eval(const struct node *n, const cJSON *item, cJSON **out, char **err) {
     n = unparen((struct node *)n);
@@ -2206,54 +2245,11 @@ static int upd_eval(const struct node *n, const cJSON *item, cJSON **out, char *
             }
             return upd_eval(n->kids[1], item, out, err);
         }
-        if (n->fn == F_LIST_APPEND) {
-            cJSON *l = NULL, *r = NULL;
-            if (upd_eval(n->kids[0], item, &l, err) < 0)
-                return -1;
-            if (upd_eval(n->kids[1], item, &r, err) < 0) {
-                cJSON_Delete(l);
-                return -1;
-            }
-            if (ddb_av_type(l) != DDB_T_L || ddb_av_type(r) != DDB_T_L) {
-                cJSON_Delete(l);
-                cJSON_Delete(r);
-                return upd_fail(err, MSG_BAD_TYPE);
-            }
-            while (r->child->child)
-                cJSON_AddItemToArray(l->child, cJSON_DetachItemViaPointer(r->child, r->child->child));
-            cJSON_Delete(r);
-            *out = l;
-            return 0;
-        }
+        if (n->fn == F_LIST_APPEND)
+            return upd_list_append(n, item, out, err);
         break;
-    case NK_ARITH: {
-        cJSON *l = NULL, *r = NULL;
-        if (upd_eval(n->kids[0], item, &l, err) < 0)
-            return -1;
-        if (upd_eval(n->kids[1], item, &r, err) < 0) {
-            cJSON_Delete(l);
-            return -1;
-        }
-        struct ddb_num a, b, s;
-        const char *nerr = NULL;
-        int rc = 0;
-        if (ddb_av_type(l) != DDB_T_N || ddb_av_type(r) != DDB_T_N ||
-            ddb_num_parse(l->child->valuestring, &a, &nerr) < 0 ||
-            ddb_num_parse(r->child->valuestring, &b, &nerr) < 0) {
-            rc = upd_fail(err, MSG_BAD_TYPE);
-        } else if ((n->op == TK_PLUS ? ddb_num_add(&a, &b, &s, &nerr)
-                                     : ddb_num_sub(&a, &b, &s, &nerr)) < 0) {
-            rc = upd_fail(err, nerr ? nerr : MSG_BAD_TYPE);
-        } else {
-            char txt[DDB_NUM_TEXT];
-            ddb_num_format(&s, txt, sizeof(txt));
-            *out = cJSON_CreateObject();
-            cJSON_AddStringToObject(*out, "N", txt);
-        }
-        cJSON_Delete(l);
-        cJSON_Delete(r);
-        return rc;
-    }
+    case NK_ARITH:
+        return upd_arith(n, item, out, err);
     default:
         break;
     }

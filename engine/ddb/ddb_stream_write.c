@@ -86,22 +86,24 @@ int ddb_stream_create(struct ddb_table *t, const char *view_type, struct ddb_err
     s.created_ms = now;
     s.partitions = t->row.partitions > 0 ? t->row.partitions : 1;
     s.next_seq = 1;
+    int ok = -1;
     int rc = store_stream_put(&s, 1);
     if (rc != STORE_OK) {
-        store_stream_clear(&s);
-        return ddb_err_store(err, rc);
+        ddb_err_store(err, rc);
+        goto out;
     }
     for (int p = 0; p < s.partitions; p++)
-        if (new_shard(s.arn, p, NULL, 1, now, err) != 0) {
-            store_stream_clear(&s);
-            return -1;
-        }
+        if (new_shard(s.arn, p, NULL, 1, now, err) != 0) goto out;
     free(t->row.stream_arn);
     t->row.stream_arn = xstrdup(s.arn);
     store_stream_clear(&t->stream);
     t->stream = s;
+    memset(&s, 0, sizeof(s));   /* moved into T */
     t->stream_on = 1;
-    return 0;
+    ok = 0;
+out:
+    store_stream_clear(&s);
+    return ok;
 }
 
 int ddb_stream_disable(struct ddb_table *t, struct ddb_err *err) {

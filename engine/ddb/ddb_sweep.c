@@ -125,21 +125,20 @@ static int expire_one(const struct expired *e, int64_t now) {
 /* Deletes up to DDB_TTL_BATCH expired items. Returns how many were due
  * (DDB_TTL_BATCH means more may be), or -1 when a write failed. */
 static int expire_items(int64_t now) {
-    int failed = 0;
+    int failed = 0, rc = -1;
     struct expired_list l = {xcalloc(DDB_TTL_BATCH, sizeof(struct expired)), 0};
-    if (store_ddb_expired(now / 1000, DDB_TTL_BATCH, collect_expired, &l) != STORE_OK) {
-        free(l.e);
-        return -1;
-    }
+    if (store_ddb_expired(now / 1000, DDB_TTL_BATCH, collect_expired, &l) != STORE_OK) goto out;
     for (int i = 0; i < l.n; i++)
         if (expire_one(&l.e[i], now) != 0) failed = 1;
-    int due = l.n;
+    rc = failed ? -1 : l.n;
+out:
+    /* Also the keys collected before a failed read. */
     for (int i = 0; i < l.n; i++) {
         free(l.e[i].hk);
         free(l.e[i].rk);
     }
     free(l.e);
-    return failed ? -1 : due;
+    return rc;
 }
 
 void ddb_sweep(void) {

@@ -87,16 +87,11 @@ static int index_entries(const struct ddb_table *t, const cJSON *item, struct st
                                                                               : NULL;
         if (bad) {
             const cJSON *v = bad == &x->hash ? h : r;
-            for (int j = 0; j < *n; j++) {
-                ddb_key_free(&ihk[j]);
-                ddb_key_free(&irk[j]);
-            }
-            *n = 0;
-            return ddb_err_set(err, DDB_ERR_VALIDATION,
-                               "One or more parameter values were invalid: Type mismatch for Index "
-                               "Key %s Expected: %s Actual: %s IndexName: %s",
-                               bad->name, ddb_type_name(bad->type), ddb_type_name(ddb_av_type(v)),
-                               x->name);
+            ddb_err_set(err, DDB_ERR_VALIDATION,
+                        "One or more parameter values were invalid: Type mismatch for Index "
+                        "Key %s Expected: %s Actual: %s IndexName: %s",
+                        bad->name, ddb_type_name(bad->type), ddb_type_name(ddb_av_type(v)), x->name);
+            goto fail;
         }
         /* Index keys follow the table key rules: not empty, 2048 / 1024 bytes. */
         const cJSON *kv[2] = {h, r};
@@ -113,22 +108,19 @@ static int index_entries(const struct ddb_table *t, const cJSON *item, struct st
             const char *why = bytes == 0 ? "empty" : (k == 0 && bytes > DDB_MAX_HASH_BYTES) ||
                                                          (k == 1 && bytes > DDB_MAX_RANGE_BYTES) ? "size" : NULL;
             if (why == NULL) continue;
-            for (int j = 0; j < *n; j++) {
-                ddb_key_free(&ihk[j]);
-                ddb_key_free(&irk[j]);
-            }
-            *n = 0;
             if (why[0] == 'e')
-                return ddb_err_set(err, DDB_ERR_VALIDATION,
-                                   "One or more parameter values are not valid. A value specified for a "
-                                   "secondary index key is not supported. The AttributeValue for a key "
-                                   "attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
-                                   kd[k]->type == DDB_T_S ? "string" : "binary", x->name, kd[k]->name);
-            return ddb_err_set(err, DDB_ERR_VALIDATION,
-                               k == 0 ? "One or more parameter values were invalid: Size of hashkey has "
-                                        "exceeded the maximum size limit of2048 bytes"
-                                      : "One or more parameter values were invalid: Aggregated size of all "
-                                        "range keys has exceeded the size limit of 1024 bytes");
+                ddb_err_set(err, DDB_ERR_VALIDATION,
+                            "One or more parameter values are not valid. A value specified for a "
+                            "secondary index key is not supported. The AttributeValue for a key "
+                            "attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
+                            kd[k]->type == DDB_T_S ? "string" : "binary", x->name, kd[k]->name);
+            else
+                ddb_err_set(err, DDB_ERR_VALIDATION,
+                            k == 0 ? "One or more parameter values were invalid: Size of hashkey has "
+                                     "exceeded the maximum size limit of2048 bytes"
+                                   : "One or more parameter values were invalid: Aggregated size of all "
+                                     "range keys has exceeded the size limit of 1024 bytes");
+            goto fail;
         }
         unsigned char *p;
         size_t np;
@@ -150,6 +142,14 @@ static int index_entries(const struct ddb_table *t, const cJSON *item, struct st
         (*n)++;
     }
     return 0;
+fail:
+    /* The entries built so far are the caller's only on success. */
+    for (int j = 0; j < *n; j++) {
+        ddb_key_free(&ihk[j]);
+        ddb_key_free(&irk[j]);
+    }
+    *n = 0;
+    return -1;
 }
 
 /* 1 when items A and B (either may be NULL) hold the same attributes. */
