@@ -30,12 +30,12 @@ static int health(struct req *req, struct op_in *oi) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "status", "ok");
     cJSON_AddStringToObject(o, "version", SLUICE_VERSION);
+    /* Every service the router serves (server/router.c's rows). */
+    static const char *const services[] = {"lambda", "dynamodb", "dynamodbstreams", "cloudwatch", "logs",
+                                           "sts", "iam", "sqs", "ssm", "s3"};
     cJSON *svc = cJSON_AddObjectToObject(o, "services");
-    cJSON_AddStringToObject(svc, "lambda", "available");
-    cJSON_AddStringToObject(svc, "dynamodb", "available");
-    cJSON_AddStringToObject(svc, "dynamodbstreams", "available");
-    cJSON_AddStringToObject(svc, "cloudwatch", "available");
-    cJSON_AddStringToObject(svc, "logs", "available");
+    for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++)
+        cJSON_AddStringToObject(svc, services[i], "available");
     cJSON_AddNumberToObject(o, "schema_version", store_schema_version());
     return req_reply_json(req, 200, o);
 }
