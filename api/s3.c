@@ -248,6 +248,7 @@ static unsigned request_subs(struct req *req) {
         "accelerate", "requestPayment", "object-lock", "ownershipControls", "publicAccessBlock",
         "intelligent-tiering", "inventory", "metrics", "analytics", "retention", "legal-hold",
         "restore", "select", "attributes", "versions", "torrent", "policyStatus", "website",
+        "metadataTable", "metadataConfiguration",
     };
     unsigned subs = 0;
     for (int i = 0; i < req->nquery; i++) {
@@ -406,21 +407,6 @@ static int get_bucket_location(struct req *req, struct op_in *in) {
     return s3_reply_xml(req, 200, &x);
 }
 
-static int get_bucket_acl(struct req *req, struct op_in *in) {
-    struct store_s3_bucket b;
-    if (s3_bucket_or_fail(req, in->fn, &b) != 0) return -1;
-    char id[65];
-    s3_owner_id(b.account, id);
-    struct s3x_buf x = {0};
-    s3x_add(&x, S3_XML_DECL "<AccessControlPolicy xmlns=\"" S3_XMLNS "\">");
-    owner_xml(&x, b.account);
-    s3x_addf(&x, "<AccessControlList><Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
-                 "xsi:type=\"CanonicalUser\"><ID>%s</ID><DisplayName>%s</DisplayName></Grantee>"
-                 "<Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>",
-             id, b.account);
-    return s3_reply_xml(req, 200, &x);
-}
-
 /* Stores (BODY) or clears (NULL) document WHICH of REQ's bucket; 204. */
 static int set_attr(struct req *req, const char *bucket, enum store_s3_attr which, const char *value,
                     int status) {
@@ -557,6 +543,7 @@ struct listing {
     char *resume_cp;       /* the common prefix the listing resumes after, or NULL */
     char *last_cp;         /* the last common prefix emitted */
     char *last;            /* the last key or prefix emitted */
+    const char *owner;     /* ListObjectVersions: the bucket's account; NULL for the other listings */
     int url, max, count, truncated;
 };
 
@@ -605,13 +592,16 @@ static int list_row(void *ctx, const struct store_s3_object *o) {
     char when[32], size[24];
     s3_iso(o->modified_ms, when);
     snprintf(size, sizeof(size), "%lld", (long long)o->size);
-    s3x_add(l->x, "<Contents>");
+    s3x_add(l->x, l->owner ? "<Version>" : "<Contents>");
     emit_text(l, "Key", o->key);
+    /* An unversioned bucket's objects are each the one "null" version. */
+    if (l->owner) s3x_add(l->x, "<VersionId>null</VersionId><IsLatest>true</IsLatest>");
     s3x_elem(l->x, "LastModified", when);
     s3x_elem(l->x, "ETag", o->etag);
     s3x_elem(l->x, "Size", size);
+    if (l->owner) owner_xml(l->x, l->owner);
     s3x_elem(l->x, "StorageClass", "STANDARD");
-    s3x_add(l->x, "</Contents>");
+    s3x_add(l->x, l->owner ? "</Version>" : "</Contents>");
     l->last = xstrdup(o->key);
     return 0;
 }
@@ -659,7 +649,7 @@ static int list_common(struct req *req, struct op_in *in, int v2) {
     if (s3_bucket_or_fail(req, in->fn, NULL) != 0) return -1;
     const char *prefix = req_query(req, "prefix"), *delim = req_query(req, "delimiter");
     struct s3x_buf tail = {0};
-    struct listing l = {NULL, prefix ? prefix : "", delim ? delim : "", NULL, NULL, NULL, enc != NULL, max, 0, 0};
+    struct listing l = {NULL, prefix ? prefix : "", delim ? delim : "", NULL, NULL, NULL, NULL, enc != NULL, max, 0, 0};
     char *after = NULL;
     if (v2) {
         const char *token = req_query(req, "continuation-token"), *start = req_query(req, "start-after");
@@ -724,6 +714,51 @@ static int list_objects(struct req *req, struct op_in *in) { return list_common(
 
 static int list_objects_v2(struct req *req, struct op_in *in) { return list_common(req, in, 1); }
 
+/* ListObjectVersions. sluice keeps one version per key (versioning is
+ * stored, not acted on), so each object is listed as its "null" version,
+ * the latest; there are no delete markers. key-marker resumes after a key. */
+static int list_versions(struct req *req, struct op_in *in) {
+    const char *enc = req_query(req, "encoding-type");
+    if (enc && strcmp(enc, "url") != 0)
+        return s3_fail(req, &AWSERR_S3_INVALID_ARGUMENT, "ArgumentName", "encoding-type",
+                       "Invalid Encoding Method specified in Request");
+    int max = max_keys_or_fail(req, "max-keys", S3_MAX_KEYS);
+    if (max < 0) return -1;
+    struct store_s3_bucket b;
+    if (s3_bucket_or_fail(req, in->fn, &b) != 0) return -1;
+    const char *prefix = req_query(req, "prefix"), *delim = req_query(req, "delimiter");
+    const char *marker = req_query(req, "key-marker");
+    struct listing l = {NULL, prefix ? prefix : "", delim ? delim : "", NULL, NULL, NULL, b.account, enc != NULL,
+                        max, 0, 0};
+    struct s3x_buf head = {0}, body = {0};
+    l.x = &body;
+    if (list_walk(req, in->fn, marker ? marker : "", &l) != 0) {
+        free(l.last);
+        free(s3x_take(&body, NULL));
+        return -1;
+    }
+    l.x = &head;
+    s3x_add(&head, S3_XML_DECL "<ListVersionsResult xmlns=\"" S3_XMLNS "\">");
+    s3x_elem(&head, "Name", in->fn);
+    emit_text(&l, "Prefix", l.prefix);
+    emit_text(&l, "KeyMarker", marker ? marker : "");
+    s3x_elem(&head, "VersionIdMarker", req_query(req, "version-id-marker") ? req_query(req, "version-id-marker") : "");
+    if (l.truncated && l.last) {
+        emit_text(&l, "NextKeyMarker", l.last);
+        s3x_elem(&head, "NextVersionIdMarker", "null");
+    }
+    s3x_addf(&head, "<MaxKeys>%d</MaxKeys>", max);
+    if (l.delim[0]) emit_text(&l, "Delimiter", l.delim);
+    if (l.url) s3x_elem(&head, "EncodingType", "url");
+    s3x_addf(&head, "<IsTruncated>%s</IsTruncated>", l.truncated ? "true" : "false");
+    char *items = s3x_take(&body, NULL);
+    s3x_add(&head, items);
+    free(items);
+    s3x_add(&head, "</ListVersionsResult>");
+    free(l.last);
+    return s3_reply_xml(req, 200, &head);
+}
+
 /* ------------------------------------------------------------------ */
 /* The service                                                          */
 /* ------------------------------------------------------------------ */
@@ -739,7 +774,7 @@ static const struct op s3_ops[] = {
     {"DeleteBucketTagging", delete_bucket_tagging, 0, NULL, NULL, NULL},
     {"DeleteObject", s3_delete_object, 0, NULL, NULL, NULL},
     {"DeleteObjects", s3_delete_objects, 0, NULL, NULL, NULL},
-    {"GetBucketAcl", get_bucket_acl, 0, NULL, NULL, NULL},
+    {"GetBucketAcl", s3_get_bucket_acl, 0, NULL, NULL, NULL},
     {"GetBucketLocation", get_bucket_location, 0, NULL, NULL, NULL},
     {"GetBucketPolicy", get_bucket_policy, 0, NULL, NULL, NULL},
     {"GetBucketTagging", get_bucket_tagging, 0, NULL, NULL, NULL},
@@ -757,6 +792,49 @@ static const struct op s3_ops[] = {
     {"PutBucketVersioning", put_bucket_versioning, 0, NULL, NULL, NULL},
     {"PutObject", s3_put_object, 0, NULL, NULL, NULL},
     {"UploadPart", s3_upload_part, 0, NULL, NULL, NULL},
+    /* Subresources (api/s3_config.c). */
+    {"DeleteBucketCors", s3_config_delete, 0, NULL, NULL, NULL},
+    {"DeleteBucketEncryption", s3_config_delete, 0, NULL, NULL, NULL},
+    {"DeleteBucketLifecycle", s3_config_delete, 0, NULL, NULL, NULL},
+    {"DeleteBucketOwnershipControls", s3_config_delete, 0, NULL, NULL, NULL},
+    {"DeleteBucketReplication", s3_config_delete, 0, NULL, NULL, NULL},
+    {"DeleteBucketWebsite", s3_config_delete, 0, NULL, NULL, NULL},
+    {"DeleteObjectTagging", s3_delete_object_tagging, 0, NULL, NULL, NULL},
+    {"DeletePublicAccessBlock", s3_config_delete, 0, NULL, NULL, NULL},
+    {"GetBucketAccelerateConfiguration", s3_config_get, 0, NULL, NULL, NULL},
+    {"GetBucketCors", s3_config_get, 0, NULL, NULL, NULL},
+    {"GetBucketEncryption", s3_config_get, 0, NULL, NULL, NULL},
+    {"GetBucketLifecycleConfiguration", s3_config_get, 0, NULL, NULL, NULL},
+    {"GetBucketLogging", s3_config_get, 0, NULL, NULL, NULL},
+    {"GetBucketNotificationConfiguration", s3_config_get, 0, NULL, NULL, NULL},
+    {"GetBucketOwnershipControls", s3_config_get, 0, NULL, NULL, NULL},
+    {"GetBucketPolicyStatus", s3_policy_status, 0, NULL, NULL, NULL},
+    {"GetBucketReplication", s3_config_get, 0, NULL, NULL, NULL},
+    {"GetBucketRequestPayment", s3_config_get, 0, NULL, NULL, NULL},
+    {"GetBucketWebsite", s3_config_get, 0, NULL, NULL, NULL},
+    {"GetObjectAcl", s3_get_object_acl, 0, NULL, NULL, NULL},
+    {"GetObjectLegalHold", s3_object_lock_missing, 0, NULL, NULL, NULL},
+    {"GetObjectLockConfiguration", s3_config_get, 0, NULL, NULL, NULL},
+    {"GetObjectRetention", s3_object_lock_missing, 0, NULL, NULL, NULL},
+    {"GetObjectTagging", s3_get_object_tagging, 0, NULL, NULL, NULL},
+    {"GetPublicAccessBlock", s3_config_get, 0, NULL, NULL, NULL},
+    {"ListObjectVersions", list_versions, 0, NULL, NULL, NULL},
+    {"PutBucketAccelerateConfiguration", s3_config_put, 0, NULL, NULL, NULL},
+    {"PutBucketAcl", s3_put_bucket_acl, 0, NULL, NULL, NULL},
+    {"PutBucketCors", s3_config_put, 0, NULL, NULL, NULL},
+    {"PutBucketEncryption", s3_config_put, 0, NULL, NULL, NULL},
+    {"PutBucketLifecycleConfiguration", s3_config_put, 0, NULL, NULL, NULL},
+    {"PutBucketLogging", s3_config_put, 0, NULL, NULL, NULL},
+    {"PutBucketNotificationConfiguration", s3_config_put, 0, NULL, NULL, NULL},
+    {"PutBucketOwnershipControls", s3_config_put, 0, NULL, NULL, NULL},
+    {"PutBucketReplication", s3_config_put, 0, NULL, NULL, NULL},
+    {"PutBucketRequestPayment", s3_config_put, 0, NULL, NULL, NULL},
+    {"PutBucketWebsite", s3_config_put, 0, NULL, NULL, NULL},
+    {"PutObjectAcl", s3_put_object_acl, 0, NULL, NULL, NULL},
+    {"PutObjectLegalHold", s3_object_lock_missing, 0, NULL, NULL, NULL},
+    {"PutObjectRetention", s3_object_lock_missing, 0, NULL, NULL, NULL},
+    {"PutObjectTagging", s3_put_object_tagging, 0, NULL, NULL, NULL},
+    {"PutPublicAccessBlock", s3_config_put, 0, NULL, NULL, NULL},
 };
 
 /* Presigned URLs carry their expiry: X-Amz-Date + X-Amz-Expires (SigV4)
@@ -813,7 +891,14 @@ static const struct op *s3_find(const struct service *svc, struct req *req, stru
         free(key);
         return NULL;
     }
-    const char *name = s3_op_name(req->method, bucket != NULL, key != NULL, request_subs(req));
+    const char *name = NULL;
+    int known = 0;
+    unsigned subs = request_subs(req);
+    /* The subresources of api/s3_config.c, unless the request is a
+     * multipart one (which names its operation on its own). */
+    for (int i = 0; bucket && !known && !(subs & (S3_SUB_UPLOADS | S3_SUB_UPLOAD_ID)) && i < req->nquery; i++)
+        name = s3_sub_op_name(req->method, key != NULL, req->query[i].name, &known);
+    if (!known) name = s3_op_name(req->method, bucket != NULL, key != NULL, subs);
     in->fn = bucket;
     in->sub = key;
     if (name == NULL) {

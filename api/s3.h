@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct cJSON;
+
 struct req;
 struct aws_error;
 
@@ -30,6 +32,18 @@ struct aws_error;
  * no such operation (MethodNotAllowed), "" for a subresource sluice does
  * not implement. Pure. */
 const char *s3_op_name(const char *method, int has_bucket, int has_key, unsigned subs);
+
+/* The operation ("GetBucketCors") a METHOD request on a bucket (HAS_KEY
+ * 0) or an object names with query parameter NAME, when NAME is one of the
+ * subresources api/s3_config.c answers (*KNOWN set to 1): the name, or
+ * NULL for a method S3 has no operation for (MethodNotAllowed). *KNOWN 0:
+ * NAME is none of them. Pure. */
+const char *s3_sub_op_name(const char *method, int has_key, const char *name, int *known);
+
+/* The tags of an x-amz-tagging header H ("k1=v1&k2=v2", form-encoded) as
+ * a JSON array of {"Key","Value"} objects (caller deletes), or NULL when
+ * a tag has no key or an escape is malformed. Pure. */
+struct cJSON *s3_tags_from_header(const char *h);
 
 /* Splits an S3 request into bucket and key. HOST is the Host header (may
  * be NULL), PATH the raw path. Virtual-hosted style: a host of

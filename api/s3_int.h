@@ -76,4 +76,27 @@ int s3_abort_upload(struct req *req, struct op_in *in);
 int s3_list_parts(struct req *req, struct op_in *in);
 int s3_list_uploads(struct req *req, struct op_in *in);
 
+/* ---- subresource handlers (api/s3_config.c), op_fn shaped ---- */
+int s3_config_get(struct req *req, struct op_in *in);
+int s3_config_put(struct req *req, struct op_in *in);
+int s3_config_delete(struct req *req, struct op_in *in);
+int s3_policy_status(struct req *req, struct op_in *in);
+int s3_get_bucket_acl(struct req *req, struct op_in *in);
+int s3_put_bucket_acl(struct req *req, struct op_in *in);
+int s3_get_object_tagging(struct req *req, struct op_in *in);
+int s3_put_object_tagging(struct req *req, struct op_in *in);
+int s3_delete_object_tagging(struct req *req, struct op_in *in);
+int s3_get_object_acl(struct req *req, struct op_in *in);
+int s3_put_object_acl(struct req *req, struct op_in *in);
+int s3_object_lock_missing(struct req *req, struct op_in *in);
+
+/* Checks REQ's x-amz-tagging header (PutObject, CreateMultipartUpload),
+ * when it has one, against S3's tag rules: 0, or -1 with the error
+ * recorded. */
+int s3_tagging_header_or_fail(struct req *req);
+
+/* The number of tags of an object with metadata META (its
+ * x-amz-tagging-count). */
+int s3_object_tag_count(const struct cJSON *meta);
+
 #endif

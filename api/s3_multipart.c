@@ -61,7 +61,7 @@ static enum s3ck_algo upload_algo(cJSON *meta) {
 }
 
 int s3_create_upload(struct req *req, struct op_in *in) {
-    if (s3_bucket_or_fail(req, in->fn, NULL) != 0) return -1;
+    if (s3_bucket_or_fail(req, in->fn, NULL) != 0 || s3_tagging_header_or_fail(req) != 0) return -1;
     cJSON *meta = s3_meta_from_headers(req);
     enum s3ck_algo algo = s3ck_by_name(req_header(req, "x-amz-checksum-algorithm"));
     const char *type = req_header(req, "x-amz-checksum-type");

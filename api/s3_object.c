@@ -233,7 +233,7 @@ int s3_put_object(struct req *req, struct op_in *in) {
     struct store_s3_object o = {0};
     cJSON *meta = NULL;
     int ret = -1;
-    if (body_or_fail(req, &b) != 0) return -1;
+    if (body_or_fail(req, &b) != 0 || s3_tagging_header_or_fail(req) != 0) return -1;
     if (s3_bucket_or_fail(req, in->fn, NULL) != 0 || write_conditions_or_fail(req, in->fn, in->sub) != 0)
         return -1;
     if (blob_put(b.data, b.n, o.blob, b64) != 0)
@@ -352,6 +352,12 @@ static void object_headers(struct req *req, const struct store_s3_object *o, cJS
         char *h = xasprintf("x-amz-meta-%s", it->string);
         req_add_header(req, h, cJSON_GetStringValue(it));
         free(h);
+    }
+    int ntags = s3_object_tag_count(meta);
+    if (ntags > 0) {
+        char n[16];
+        snprintf(n, sizeof(n), "%d", ntags);
+        req_add_header(req, "x-amz-tagging-count", n);
     }
     const char *mode = req_header(req, "x-amz-checksum-mode");
     if (mode && strcasecmp(mode, "ENABLED") == 0 && !ranged) checksum_headers(req, meta);

@@ -497,6 +497,11 @@ static const char *const store_migrations[] = {
     "  modified_user TEXT NOT NULL,"
     "  labels TEXT NOT NULL DEFAULT '[]',"
     "  PRIMARY KEY(account, region, name, version)) STRICT;",
+
+    /* 17 -> 18: S3 bucket subresources (api/s3_config.c): one JSON object per
+     * bucket, subresource name -> its document as sent ("" once deleted
+     * where S3 then answers "not found" rather than its default). */
+    "ALTER TABLE s3_buckets ADD COLUMN config TEXT NOT NULL DEFAULT '{}';",
 };
 
 #define STORE_SCHEMA_VERSION \

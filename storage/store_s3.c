@@ -9,6 +9,7 @@
 
 #include "storage/blob.h"
 #include "base/s3_checksum.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -148,6 +149,40 @@ int store_s3_bucket_attr(const char *name, enum store_s3_attr which, char **out)
     return store_row_done(st, rc, "s3_bucket_attr");
 }
 
+/* A JSON path naming member SUB ('$."SUB"'); SUB is one of sluice's own
+ * names (letters and '-'), never a client's string. */
+static char *member_path(const char *sub) { return xasprintf("$.\"%s\"", sub); }
+
+int store_s3_bucket_config_set(const char *name, const char *sub, const char *value) {
+    int rc = store_begin(1);
+    if (rc != STORE_OK) return rc;
+    sqlite3_stmt *st = store_stmt(value ? "UPDATE s3_buckets SET config = json_set(config, ?2, ?3) WHERE name = ?1"
+                                        : "UPDATE s3_buckets SET config = json_remove(config, ?2) WHERE name = ?1");
+    if (st == NULL) {
+        store_rollback();
+        return STORE_ERR;
+    }
+    char *path = member_path(sub);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
+    if (value) sqlite3_bind_text(st, 3, value, -1, SQLITE_TRANSIENT);
+    free(path);
+    return write_one(st, "s3_bucket_config_set", 1);
+}
+
+int store_s3_bucket_config_get(const char *name, const char *sub, char **out) {
+    *out = NULL;
+    sqlite3_stmt *st = store_stmt("SELECT json_extract(config, ?2) FROM s3_buckets WHERE name = ?1");
+    if (st == NULL) return STORE_ERR;
+    char *path = member_path(sub);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
+    free(path);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *out = store_col_dup(st, 0);
+    return store_row_done(st, rc, "s3_bucket_config_get");
+}
+
 /* ---- objects ---- */
 
 void store_s3_object_clear(struct store_s3_object *o) {
@@ -218,6 +253,25 @@ int store_s3_object_delete(const char *bucket, const char *key) {
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
     return write_one(st, "s3_object_delete", 0);
+}
+
+int store_s3_object_meta_set(const char *bucket, const char *key, const char *member, const char *value) {
+    int rc = store_begin(1);
+    if (rc != STORE_OK) return rc;
+    sqlite3_stmt *st =
+        store_stmt(value ? "UPDATE s3_objects SET meta = json_set(meta, ?3, json(?4)) WHERE bucket = ?1 AND key = ?2"
+                         : "UPDATE s3_objects SET meta = json_remove(meta, ?3) WHERE bucket = ?1 AND key = ?2");
+    if (st == NULL) {
+        store_rollback();
+        return STORE_ERR;
+    }
+    char *path = member_path(member);
+    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, path, -1, SQLITE_TRANSIENT);
+    if (value) sqlite3_bind_text(st, 4, value, -1, SQLITE_TRANSIENT);
+    free(path);
+    return write_one(st, "s3_object_meta_set", 1);
 }
 
 int store_s3_object_each(const char *bucket, const char *prefix, const char *after,

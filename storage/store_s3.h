@@ -56,6 +56,16 @@ int store_s3_bucket_set(const char *name, enum store_s3_attr which, const char *
  * when unset): STORE_OK or STORE_NOTFOUND for no bucket. */
 int store_s3_bucket_attr(const char *name, enum store_s3_attr which, char **out);
 
+/* Sets member SUB of bucket NAME's subresource document (a JSON object
+ * of strings) to VALUE, or removes it (VALUE NULL), in one statement:
+ * STORE_OK or STORE_NOTFOUND for no bucket. */
+int store_s3_bucket_config_set(const char *name, const char *sub, const char *value);
+
+/* Copies member SUB of bucket NAME's subresource document into *OUT
+ * (caller frees; NULL when unset): STORE_OK or STORE_NOTFOUND for no
+ * bucket. */
+int store_s3_bucket_config_get(const char *name, const char *sub, char **out);
+
 /* One object. meta is a JSON document (api/s3.c owns its shape). */
 struct store_s3_object {
     char *key;          /* owned by loaders (store_s3_object_clear) */
@@ -79,6 +89,12 @@ int store_s3_object_get(const char *bucket, const char *key, struct store_s3_obj
 
 /* Deletes object KEY of BUCKET: STORE_OK whether or not it existed. */
 int store_s3_object_delete(const char *bucket, const char *key);
+
+/* Sets member MEMBER of the metadata document of object KEY in BUCKET to
+ * the JSON text VALUE, or removes it (VALUE NULL), in one statement
+ * (a concurrent PutObject is not overwritten with old metadata):
+ * STORE_OK or STORE_NOTFOUND when there is no such object. */
+int store_s3_object_meta_set(const char *bucket, const char *key, const char *member, const char *value);
 
 /* Calls CB for the objects of BUCKET whose key starts with PREFIX and
  * sorts after AFTER ("" for from the start), in UTF-8 byte order, until

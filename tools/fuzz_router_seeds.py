@@ -470,6 +470,15 @@ S3_SEEDS = {
                   raw("POST", "/bk1/m?uploadId=none", "<CompleteMultipartUpload><Part><PartNumber>1"
                                                           "</PartNumber><ETag>x</ETag></Part>"
                                                           "</CompleteMultipartUpload>")],
+    "BucketConfig": [MKB, raw("PUT", "/bk1?cors", "<CORSConfiguration><CORSRule><AllowedMethod>GET</AllowedMethod>"
+                                                "</CORSRule></CORSConfiguration>"), raw("GET", "/bk1?cors"),
+                     raw("DELETE", "/bk1?publicAccessBlock"), raw("GET", "/bk1?publicAccessBlock"),
+                     raw("GET", "/bk1?encryption"), raw("PUT", "/bk1?acl", headers=["x-amz-acl: public-read"]),
+                     raw("GET", "/bk1?acl"), raw("GET", "/bk1?versions&key-marker=a&max-keys=1")],
+    "ObjectTagging": [MKB, raw("PUT", "/bk1/t", "v", ["x-amz-tagging: a=1&b=%20"]), raw("GET", "/bk1/t?tagging"),
+                      raw("PUT", "/bk1/t?tagging", "<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag>"
+                                                   "</TagSet></Tagging>"), raw("DELETE", "/bk1/t?tagging"),
+                      raw("GET", "/bk1/t?retention")],
     "VirtualHost": [raw("PUT", "/", headers=["Host: bk3.localhost:4566"]),
                     raw("PUT", "/k", "v", ["Host: bk3.s3.localhost"])],
 }
@@ -555,6 +564,7 @@ def dictionary():
         "\xed\xa0\x80", "\xf4\x90\x80\x80", "1e400", "-0", "9999999999999999999999",
         "HEAD ", "?list-type=2", "?uploads", "?uploadId=", "&partNumber=", "?delete", "?tagging",
         "?versioning", "?policy", "?location", "Range: bytes=", "x-amz-meta-", "x-amz-copy-source: ",
+        "?cors", "?acl", "?versions", "?encryption", "?publicAccessBlock", "x-amz-tagging: ", "x-amz-acl: ",
         "Content-Encoding: aws-chunked", "x-amz-checksum-crc32: ", "x-amz-trailer: ", "Host: ",
         ".localhost", "<Part>", "<PartNumber>", "<Key>", "<Object>", "\r\n0\r\n",
     ])

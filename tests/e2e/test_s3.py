@@ -95,6 +95,187 @@ class S3Test(SluiceTestCase):
         self.assertEqual(self.s3.get_bucket_policy(Bucket=b)["Policy"], policy)
         self.s3.delete_bucket_policy(Bucket=b)
 
+    # -- subresources (api/s3_config.c) -------------------------------------
+    def test_bucket_defaults(self):
+        """What AWS answers for a bucket created today with nothing set."""
+        b = self.bucket("bk-defaults")
+        s3 = self.s3
+        for fn, code in [(s3.get_bucket_cors, "NoSuchCORSConfiguration"),
+                         (s3.get_bucket_website, "NoSuchWebsiteConfiguration"),
+                         (s3.get_bucket_lifecycle_configuration, "NoSuchLifecycleConfiguration"),
+                         (s3.get_bucket_replication, "ReplicationConfigurationNotFoundError"),
+                         (s3.get_object_lock_configuration, "ObjectLockConfigurationNotFoundError"),
+                         (s3.get_bucket_policy_status, "NoSuchBucketPolicy")]:
+            got, status, e = self.err(fn, Bucket=b)
+            self.assertEqual((got, status), (code, 404), fn)
+        self.assertEqual(self.err(s3.get_bucket_cors, Bucket=b)[2]["Error"]["Message"],
+                         "The CORS configuration does not exist")
+        self.assertNotIn("LoggingEnabled", s3.get_bucket_logging(Bucket=b))
+        self.assertNotIn("Status", s3.get_bucket_accelerate_configuration(Bucket=b))
+        self.assertEqual(s3.get_bucket_request_payment(Bucket=b)["Payer"], "BucketOwner")
+        n = s3.get_bucket_notification_configuration(Bucket=b)
+        self.assertNotIn("QueueConfigurations", n)
+        rule = s3.get_bucket_encryption(Bucket=b)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        self.assertEqual(rule, {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+                                "BucketKeyEnabled": False})
+        self.assertEqual(s3.get_bucket_ownership_controls(Bucket=b)["OwnershipControls"]["Rules"],
+                         [{"ObjectOwnership": "BucketOwnerEnforced"}])
+        self.assertEqual(s3.get_public_access_block(Bucket=b)["PublicAccessBlockConfiguration"],
+                         {"BlockPublicAcls": True, "IgnorePublicAcls": True,
+                          "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+        acl = s3.get_bucket_acl(Bucket=b)
+        self.assertEqual([g["Permission"] for g in acl["Grants"]], ["FULL_CONTROL"])
+        self.assertEqual(acl["Grants"][0]["Grantee"]["ID"], acl["Owner"]["ID"])
+        got, status, _ = self.err(s3.get_bucket_cors, Bucket="bk-none-such")
+        self.assertEqual((got, status), ("NoSuchBucket", 404))
+
+    def test_bucket_config_cycles(self):
+        b = self.bucket("bk-cycles")
+        s3 = self.s3
+        cors = {"CORSRules": [{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "MaxAgeSeconds": 30}]}
+        s3.put_bucket_cors(Bucket=b, CORSConfiguration=cors)
+        self.assertEqual(s3.get_bucket_cors(Bucket=b)["CORSRules"], cors["CORSRules"])
+        s3.delete_bucket_cors(Bucket=b)
+        self.assertEqual(self.err(s3.get_bucket_cors, Bucket=b)[0], "NoSuchCORSConfiguration")
+        site = {"IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "err.html"}}
+        s3.put_bucket_website(Bucket=b, WebsiteConfiguration=site)
+        got = s3.get_bucket_website(Bucket=b)
+        self.assertEqual((got["IndexDocument"], got["ErrorDocument"]), (site["IndexDocument"], site["ErrorDocument"]))
+        s3.delete_bucket_website(Bucket=b)
+        self.assertEqual(self.err(s3.get_bucket_website, Bucket=b)[0], "NoSuchWebsiteConfiguration")
+        rules = [{"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Days": 7}}]
+        s3.put_bucket_lifecycle_configuration(Bucket=b, LifecycleConfiguration={"Rules": rules})
+        self.assertEqual(s3.get_bucket_lifecycle_configuration(Bucket=b)["Rules"], rules)
+        s3.delete_bucket_lifecycle(Bucket=b)
+        self.assertEqual(self.err(s3.get_bucket_lifecycle_configuration, Bucket=b)[0],
+                         "NoSuchLifecycleConfiguration")
+        kms = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
+                                                                  "KMSMasterKeyID": "alias/k"},
+                          "BucketKeyEnabled": True}]}
+        s3.put_bucket_encryption(Bucket=b, ServerSideEncryptionConfiguration=kms)
+        self.assertEqual(s3.get_bucket_encryption(Bucket=b)["ServerSideEncryptionConfiguration"], kms)
+        s3.delete_bucket_encryption(Bucket=b)
+        # SSE-S3 cannot be turned off: deleting restores the default.
+        rule = s3.get_bucket_encryption(Bucket=b)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        self.assertEqual(rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"], "AES256")
+        s3.put_bucket_ownership_controls(Bucket=b, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+        self.assertEqual(s3.get_bucket_ownership_controls(Bucket=b)["OwnershipControls"]["Rules"],
+                         [{"ObjectOwnership": "ObjectWriter"}])
+        s3.delete_bucket_ownership_controls(Bucket=b)
+        self.assertEqual(self.err(s3.get_bucket_ownership_controls, Bucket=b)[:2],
+                         ("OwnershipControlsNotFoundError", 404))
+        pab = {"BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": True,
+               "RestrictPublicBuckets": False}
+        s3.put_public_access_block(Bucket=b, PublicAccessBlockConfiguration=pab)
+        self.assertEqual(s3.get_public_access_block(Bucket=b)["PublicAccessBlockConfiguration"], pab)
+        s3.delete_public_access_block(Bucket=b)
+        self.assertEqual(self.err(s3.get_public_access_block, Bucket=b)[:2],
+                         ("NoSuchPublicAccessBlockConfiguration", 404))
+        s3.put_bucket_logging(Bucket=b, BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": b,
+                                                                                "TargetPrefix": "logs/"}})
+        self.assertEqual(s3.get_bucket_logging(Bucket=b)["LoggingEnabled"]["TargetPrefix"], "logs/")
+        s3.put_bucket_accelerate_configuration(Bucket=b, AccelerateConfiguration={"Status": "Suspended"})
+        self.assertEqual(s3.get_bucket_accelerate_configuration(Bucket=b)["Status"], "Suspended")
+        s3.put_bucket_request_payment(Bucket=b, RequestPaymentConfiguration={"Payer": "Requester"})
+        self.assertEqual(s3.get_bucket_request_payment(Bucket=b)["Payer"], "Requester")
+        s3.put_bucket_notification_configuration(Bucket=b, NotificationConfiguration={})
+        # Replication needs versioning, as on AWS.
+        repl = {"Role": "arn:aws:iam::123456789012:role/r",
+                "Rules": [{"ID": "all", "Status": "Enabled", "Priority": 1, "Filter": {},
+                           "DeleteMarkerReplication": {"Status": "Disabled"},
+                           "Destination": {"Bucket": "arn:aws:s3:::elsewhere"}}]}
+        self.assertEqual(self.err(s3.put_bucket_replication, Bucket=b, ReplicationConfiguration=repl)[:2],
+                         ("InvalidRequest", 400))
+        s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_bucket_replication(Bucket=b, ReplicationConfiguration=repl)
+        self.assertEqual(s3.get_bucket_replication(Bucket=b)["ReplicationConfiguration"]["Role"], repl["Role"])
+        s3.delete_bucket_replication(Bucket=b)
+        self.assertEqual(self.err(s3.get_bucket_replication, Bucket=b)[0], "ReplicationConfigurationNotFoundError")
+        s3.put_bucket_policy(Bucket=b, Policy=json.dumps({"Version": "2012-10-17", "Statement": []}))
+        self.assertFalse(s3.get_bucket_policy_status(Bucket=b)["PolicyStatus"]["IsPublic"])
+        # A body without the document's element is refused.
+        r = self.server.request("PUT", "/%s?cors" % b, body=b"<Nothing/>")
+        self.assertEqual(r.status, 400)
+        self.assertIn(b"<Code>MalformedXML</Code>", r.body)
+
+    def test_acls(self):
+        b = self.bucket("bk-acls")
+        s3 = self.s3
+        s3.put_bucket_acl(Bucket=b, ACL="public-read")
+        grants = s3.get_bucket_acl(Bucket=b)["Grants"]
+        self.assertEqual([g["Permission"] for g in grants], ["FULL_CONTROL", "READ"])
+        self.assertEqual(grants[1]["Grantee"]["URI"], "http://acs.amazonaws.com/groups/global/AllUsers")
+        s3.put_bucket_acl(Bucket=b, ACL="private")
+        self.assertEqual(len(s3.get_bucket_acl(Bucket=b)["Grants"]), 1)
+        s3.put_object(Bucket=b, Key="k", Body=b"x")
+        acl = s3.get_object_acl(Bucket=b, Key="k")
+        self.assertEqual([g["Permission"] for g in acl["Grants"]], ["FULL_CONTROL"])
+        s3.put_object_acl(Bucket=b, Key="k", ACL="authenticated-read")
+        grants = s3.get_object_acl(Bucket=b, Key="k")["Grants"]
+        self.assertEqual(grants[1]["Grantee"]["URI"], "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
+        self.assertEqual(self.err(s3.get_object_acl, Bucket=b, Key="none")[:2], ("NoSuchKey", 404))
+
+    def test_object_tagging(self):
+        b = self.bucket("bk-otags")
+        s3 = self.s3
+        s3.put_object(Bucket=b, Key="k", Body=b"x")
+        self.assertEqual(s3.get_object_tagging(Bucket=b, Key="k")["TagSet"], [])
+        self.assertNotIn("TagCount", s3.get_object(Bucket=b, Key="k"))
+        tags = [{"Key": "team", "Value": "a&b"}, {"Key": "env", "Value": ""}]
+        s3.put_object_tagging(Bucket=b, Key="k", Tagging={"TagSet": tags})
+        self.assertEqual(s3.get_object_tagging(Bucket=b, Key="k")["TagSet"], tags)
+        self.assertEqual(s3.head_object(Bucket=b, Key="k")["ResponseMetadata"]["HTTPHeaders"]
+                         ["x-amz-tagging-count"], "2")
+        self.assertEqual(s3.get_object(Bucket=b, Key="k")["TagCount"], 2)
+        s3.delete_object_tagging(Bucket=b, Key="k")
+        self.assertEqual(s3.get_object_tagging(Bucket=b, Key="k")["TagSet"], [])
+        # The x-amz-tagging header of PutObject.
+        s3.put_object(Bucket=b, Key="h", Body=b"x", Tagging="a=1&b=two%20words")
+        self.assertEqual(s3.get_object_tagging(Bucket=b, Key="h")["TagSet"],
+                         [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "two words"}])
+        self.assertEqual(self.err(s3.put_object, Bucket=b, Key="bad", Body=b"x", Tagging="=v")[:2],
+                         ("InvalidArgument", 400))
+        code, status, _ = self.err(s3.put_object_tagging, Bucket=b, Key="none", Tagging={"TagSet": tags})
+        self.assertEqual((code, status), ("NoSuchKey", 404))
+        many = [{"Key": "k%d" % i, "Value": "v"} for i in range(11)]
+        self.assertEqual(self.err(s3.put_object_tagging, Bucket=b, Key="k", Tagging={"TagSet": many})[:2],
+                         ("BadRequest", 400))
+        dup = [{"Key": "a", "Value": "1"}, {"Key": "a", "Value": "2"}]
+        self.assertEqual(self.err(s3.put_object_tagging, Bucket=b, Key="k", Tagging={"TagSet": dup})[:2],
+                         ("InvalidTag", 400))
+
+    def test_object_lock_absent(self):
+        b = self.bucket("bk-nolock")
+        self.s3.put_object(Bucket=b, Key="k", Body=b"x")
+        for fn in (self.s3.get_object_retention, self.s3.get_object_legal_hold):
+            code, status, e = self.err(fn, Bucket=b, Key="k")
+            self.assertEqual((code, status), ("InvalidRequest", 400))
+            self.assertEqual(e["Error"]["Message"], "Bucket is missing Object Lock Configuration")
+        code, status, _ = self.err(self.s3.put_object_legal_hold, Bucket=b, Key="k", LegalHold={"Status": "ON"})
+        self.assertEqual((code, status), ("InvalidRequest", 400))
+
+    def test_list_object_versions(self):
+        b = self.bucket("bk-versions")
+        for k in ("a", "b/1", "b/2", "c"):
+            self.s3.put_object(Bucket=b, Key=k, Body=k.encode())
+        got = self.s3.list_object_versions(Bucket=b)
+        self.assertEqual([v["Key"] for v in got["Versions"]], ["a", "b/1", "b/2", "c"])
+        self.assertTrue(all(v["VersionId"] == "null" and v["IsLatest"] for v in got["Versions"]))
+        self.assertFalse(got["IsTruncated"])
+        page = self.s3.list_object_versions(Bucket=b, MaxKeys=2)
+        self.assertTrue(page["IsTruncated"])
+        self.assertEqual(page["NextKeyMarker"], "b/1")
+        rest = self.s3.list_object_versions(Bucket=b, KeyMarker=page["NextKeyMarker"],
+                                            VersionIdMarker=page["NextVersionIdMarker"])
+        self.assertEqual([v["Key"] for v in rest["Versions"]], ["b/2", "c"])
+        cp = self.s3.list_object_versions(Bucket=b, Delimiter="/")
+        self.assertEqual([p["Prefix"] for p in cp["CommonPrefixes"]], ["b/"])
+        # What Terraform's force_destroy does: delete every listed version.
+        self.s3.delete_objects(Bucket=b, Delete={"Objects": [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                                                             for v in got["Versions"]]})
+        self.assertNotIn("Versions", self.s3.list_object_versions(Bucket=b))
+        self.s3.delete_bucket(Bucket=b)
+
     # -- objects -----------------------------------------------------------
     def test_put_get_head_delete(self):
         b = self.bucket("bk-obj")

@@ -17,6 +17,7 @@
 #include "tests/unit/driver.h"
 
 #include <check.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,6 +306,74 @@ START_TEST(op_table) {
 }
 END_TEST
 
+struct sub_case {
+    const char *method;
+    int key;
+    const char *name;
+    int known;
+    const char *want;
+};
+
+static const struct sub_case subs[] = {
+    {"GET", 0, "cors", 1, "GetBucketCors"},
+    {"PUT", 0, "cors", 1, "PutBucketCors"},
+    {"DELETE", 0, "cors", 1, "DeleteBucketCors"},
+    {"POST", 0, "cors", 1, NULL},
+    {"GET", 0, "lifecycle", 1, "GetBucketLifecycleConfiguration"},
+    {"DELETE", 0, "lifecycle", 1, "DeleteBucketLifecycle"},
+    {"DELETE", 0, "logging", 1, NULL},
+    {"GET", 0, "publicAccessBlock", 1, "GetPublicAccessBlock"},
+    {"GET", 0, "object-lock", 1, "GetObjectLockConfiguration"},
+    {"GET", 0, "versions", 1, "ListObjectVersions"},
+    {"PUT", 0, "acl", 1, "PutBucketAcl"},
+    {"GET", 1, "acl", 1, "GetObjectAcl"},
+    {"PUT", 1, "tagging", 1, "PutObjectTagging"},
+    {"GET", 1, "legal-hold", 1, "GetObjectLegalHold"},
+    {"GET", 0, "tagging", 0, NULL},     /* the bucket's: s3_op_name */
+    {"GET", 1, "cors", 0, NULL},
+    {"GET", 0, "inventory", 0, NULL},
+    {"GET", 0, "prefix", 0, NULL},
+};
+
+START_TEST(sub_table) {
+    const struct sub_case *c = &subs[_i];
+    int known = -1;
+    ck_assert_pstr_eq(s3_sub_op_name(c->method, c->key, c->name, &known), c->want);
+    ck_assert_int_eq(known, c->known);
+}
+END_TEST
+
+struct tags_case {
+    const char *header;
+    const char *want;   /* the JSON, or NULL: malformed */
+};
+
+static const struct tags_case tag_headers[] = {
+    {"", "[]"},
+    {"a=1", "[{\"Key\":\"a\",\"Value\":\"1\"}]"},
+    {"a=1&b=two%20words", "[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Value\":\"two words\"}]"},
+    {"a+b=c+d", "[{\"Key\":\"a b\",\"Value\":\"c d\"}]"},
+    {"k", "[{\"Key\":\"k\",\"Value\":\"\"}]"},
+    {"k=&&", "[{\"Key\":\"k\",\"Value\":\"\"}]"},
+    {"=v", NULL},
+    {"a=%zz", NULL},
+};
+
+START_TEST(tags_table) {
+    const struct tags_case *c = &tag_headers[_i];
+    cJSON *tags = s3_tags_from_header(c->header);
+    if (c->want == NULL) {
+        ck_assert_ptr_null(tags);
+        return;
+    }
+    ck_assert_ptr_nonnull(tags);
+    char *json = cJSON_PrintUnformatted(tags);
+    ck_assert_str_eq(json, c->want);
+    free(json);
+    cJSON_Delete(tags);
+}
+END_TEST
+
 START_TEST(names_and_paths) {
     ck_assert(s3_bucket_name_ok("my-bucket.1"));
     ck_assert(s3_bucket_name_ok("abc"));
@@ -351,6 +420,38 @@ START_TEST(round_trip) {
 }
 END_TEST
 
+START_TEST(subresources) {
+    struct req *r = drive("PUT", "/unit-sub", NULL, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    req_free(r);
+    r = drive("GET", "/unit-sub?cors", NULL, NULL, NULL);
+    ck_assert_str_eq(r->err->code, "NoSuchCORSConfiguration");
+    req_free(r);
+    r = drive("PUT", "/unit-sub?cors", NULL, "<CORSConfiguration><CORSRule/></CORSConfiguration>", NULL);
+    ck_assert_int_eq(r->status, 200);
+    req_free(r);
+    r = drive("GET", "/unit-sub?cors", NULL, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_ptr_nonnull(strstr(r->resp_body, "<CORSRule/>"));
+    req_free(r);
+    r = drive("GET", "/unit-sub?encryption", NULL, NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(r->resp_body, "<SSEAlgorithm>AES256</SSEAlgorithm>"));
+    req_free(r);
+    r = drive("DELETE", "/unit-sub?publicAccessBlock", NULL, NULL, NULL);
+    ck_assert_int_eq(r->status, 204);
+    req_free(r);
+    r = drive("GET", "/unit-sub?publicAccessBlock", NULL, NULL, NULL);
+    ck_assert_str_eq(r->err->code, "NoSuchPublicAccessBlockConfiguration");
+    req_free(r);
+    r = drive("PUT", "/unit-sub?website", NULL, "<Nope/>", NULL);
+    ck_assert_ptr_eq(r->err, &AWSERR_S3_MALFORMED_XML);
+    req_free(r);
+    r = drive("PUT", "/unit-sub?object-lock", NULL, "<ObjectLockConfiguration/>", NULL);
+    ck_assert_ptr_eq(r->err, &AWSERR_S3_NOT_IMPLEMENTED);
+    req_free(r);
+}
+END_TEST
+
 START_TEST(error_document) {
     struct req *r = drive("GET", "/no-such-bucket/k", NULL, NULL, NULL);
     ck_assert_ptr_eq(r->err, &AWSERR_S3_NO_SUCH_BUCKET);
@@ -364,7 +465,8 @@ START_TEST(error_document) {
     r = drive("PATCH", "/b/k", NULL, NULL, NULL);
     ck_assert_ptr_eq(r->err, &AWSERR_S3_METHOD_NOT_ALLOWED);
     req_free(r);
-    r = drive("GET", "/b?cors", NULL, NULL, NULL);
+    /* ?cors is answered now (api/s3_config.c); ?inventory still is not. */
+    r = drive("GET", "/b?inventory", NULL, NULL, NULL);
     ck_assert_ptr_eq(r->err, &AWSERR_S3_NOT_IMPLEMENTED);
     req_free(r);
     /* Lambda's dated paths stay Lambda's. */
@@ -387,10 +489,13 @@ static Suite *s3_suite(void) {
     tcase_add_test(tc, locate_bad_escape);
     tcase_add_loop_test(tc, op_table, 0, (int)(sizeof(ops) / sizeof(ops[0])));
     tcase_add_test(tc, names_and_paths);
+    tcase_add_loop_test(tc, sub_table, 0, (int)(sizeof(subs) / sizeof(subs[0])));
+    tcase_add_loop_test(tc, tags_table, 0, (int)(sizeof(tag_headers) / sizeof(tag_headers[0])));
     suite_add_tcase(s, tc);
     tc = tcase_create("requests");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, round_trip);
+    tcase_add_test(tc, subresources);
     tcase_add_test(tc, error_document);
     suite_add_tcase(s, tc);
     return s;
