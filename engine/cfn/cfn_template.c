@@ -271,7 +271,11 @@ static cJSON *build_mapping(struct yp *p, const yaml_mark_t *start, int depth) {
             yaml_event_delete(&kev);
             break;
         }
-        cJSON *k = build_node(p, &kev, depth + 1);
+        /* A plain untagged key stays its text ("On:" names a key, not true). */
+        cJSON *k = kev.type == YAML_SCALAR_EVENT && !kev.data.scalar.tag &&
+                           !kev.data.scalar.anchor
+                       ? cJSON_CreateString((const char *)kev.data.scalar.value)
+                       : build_node(p, &kev, depth + 1);
         yaml_mark_t kmark = kev.start_mark;
         yaml_event_delete(&kev);
         if (!k)

@@ -48,6 +48,7 @@ static const struct row ROWS[] = {
     BAD("{\"a\": 1}\n}", "Template format error: JSON not well-formed. (line 2, column 1)"),
     /* YAML scalars: plain YAML 1.1 types resolve, quoted stay strings */
     OK("a: y\nb: N\n", "{\"a\":\"y\",\"b\":\"N\"}"),
+    OK("On: 1\n1: x\nnull: [yes]\n", "{\"On\":1,\"1\":\"x\",\"null\":[true]}"),
     OK("a: 1\nb: '1'\nc: \"1\"\nd: 1.5\ne: yes\nf: off\ng: ~\nh: null\ni: text\n",
        "{\"a\":1,\"b\":\"1\",\"c\":\"1\",\"d\":1.5,\"e\":true,\"f\":false,\"g\":null,\"h\":null,"
        "\"i\":\"text\"}"),
