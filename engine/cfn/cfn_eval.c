@@ -689,8 +689,20 @@ static const struct {
     {"Ref", fn_ref},
 };
 
+static int eval_value(struct cfn_ctx *c, const cJSON *v, cJSON **out, char **err);
+
+/* eval_value under the depth limit. */
 static int eval_node(struct cfn_ctx *c, const cJSON *v, cJSON **out, char **err) {
     *out = NULL;
+    if (c->depth >= CFN_EVAL_MAX_DEPTH)
+        return fail(err, "Template error: the template nests too deeply to evaluate");
+    c->depth++;
+    int rc = eval_value(c, v, out, err);
+    c->depth--;
+    return rc;
+}
+
+static int eval_value(struct cfn_ctx *c, const cJSON *v, cJSON **out, char **err) {
     const cJSON *only = cJSON_IsObject(v) && v->child && !v->child->next ? v->child : NULL;
     if (only && (strcmp(only->string, "Ref") == 0 || strncmp(only->string, "Fn::", 4) == 0)) {
         for (size_t i = 0; i < sizeof(FUNCTIONS) / sizeof(FUNCTIONS[0]); i++)
@@ -750,12 +762,16 @@ int cfn_condition(struct cfn_ctx *c, const char *name, int *out, char **err) {
         *err = xasprintf("Template error: Condition %s has a circular dependency", name);
         return -1;
     }
+    if (c->depth >= CFN_EVAL_MAX_DEPTH)
+        return fail(err, "Template error: the template nests too deeply to evaluate");
     cJSON_AddItemToObject(c->pending, name, cJSON_CreateTrue());
+    c->depth++;
     int v = 0;
     char *msg = xasprintf("Template format error: Conditions can only be boolean operations on "
                           "parameters and other conditions (%s)", name);
     int rc = eval_bool(c, def, &v, msg, err);
     free(msg);
+    c->depth--;
     cJSON_DeleteItemFromObjectCaseSensitive(c->pending, name);
     if (rc < 0)
         return -1;

@@ -44,7 +44,14 @@ struct cfn_ctx {
     struct cfn_eval_hooks hooks;
     struct cJSON *conditions; /* owned: condition name -> true/false, filled once */
     struct cJSON *pending;    /* owned: conditions being evaluated (cycle check) */
+    int depth;                /* current nesting of evaluation (see CFN_EVAL_MAX_DEPTH) */
 };
+
+/* The deepest evaluation accepted: values and conditions nest, and a chain
+ * of conditions each naming the next recurses once per link, which a 1 MB
+ * template could make deep enough to exhaust the stack. Real templates stay
+ * far below (a value nests at most CFN_TEMPLATE_MAX_DEPTH levels). */
+#define CFN_EVAL_MAX_DEPTH 512
 
 /* Evaluates every entry of the template's Conditions once, in any order
  * (a condition may use another through {"Condition": name}), and keeps the

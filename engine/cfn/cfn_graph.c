@@ -214,13 +214,15 @@ static int collect(struct cfn_graph *g, const cJSON *tmpl, char **err) {
         w.ndeps = 0;
         walk(&w, cJSON_GetObjectItemCaseSensitive(r, "Properties"));
         depends_on(&w, r);
-        qsort(w.deps, w.ndeps, sizeof(*w.deps), cmp_size);
+        if (w.ndeps)
+            qsort(w.deps, w.ndeps, sizeof(*w.deps), cmp_size);
         size_t u = 0;
         for (size_t k = 0; k < w.ndeps; k++)
             if (u == 0 || w.deps[u - 1] != w.deps[k])
                 w.deps[u++] = w.deps[k];
         g->deps[i] = xmalloc((u ? u : 1) * sizeof(size_t));
-        memcpy(g->deps[i], w.deps, u * sizeof(size_t));
+        if (u)
+            memcpy(g->deps[i], w.deps, u * sizeof(size_t));
         g->ndeps[i] = u;
     }
     const char *block = "Resources";

@@ -268,6 +268,28 @@ START_TEST(test_conditions) {
         cfn_ctx_clear(&c);
         cJSON_Delete(tmpl);
     }
+    /* A chain of conditions each naming the next stops at the depth limit. */
+    cJSON *chain = cJSON_Parse("{\"Resources\":{\"R\":{\"Type\":\"T\"}}}");
+    cJSON *conds = cJSON_AddObjectToObject(chain, "Conditions");
+    for (int i = 0; i < 2 * CFN_EVAL_MAX_DEPTH; i++) {
+        char name[16], next[16];
+        snprintf(name, sizeof(name), "C%d", i);
+        snprintf(next, sizeof(next), "C%d", i + 1);
+        cJSON *def = cJSON_AddArrayToObject(cJSON_AddObjectToObject(conds, name), "Fn::Not");
+        cJSON *ref = cJSON_CreateObject();
+        cJSON_AddStringToObject(ref, "Condition", next);
+        cJSON_AddItemToArray(def, ref);
+    }
+    cJSON *last = cJSON_AddArrayToObject(
+        cJSON_AddObjectToObject(conds, "C1024"), "Fn::Equals");
+    cJSON_AddItemToArray(last, cJSON_CreateString("a"));
+    cJSON_AddItemToArray(last, cJSON_CreateString("a"));
+    setup_ctx(&c, chain, params);
+    ck_assert_int_eq(cfn_eval_conditions(&c, &err), -1);
+    ck_assert_str_eq(err, "Template error: the template nests too deeply to evaluate");
+    free(err);
+    cfn_ctx_clear(&c);
+    cJSON_Delete(chain);
     cJSON_Delete(params);
 }
 END_TEST
