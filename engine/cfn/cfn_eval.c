@@ -40,8 +40,12 @@ static const char *text(const cJSON *v, char buf[40]) {
         double d = v->valuedouble;
         if (d == (double)(long long)d && d < 1e15 && d > -1e15)
             snprintf(buf, 40, "%lld", (long long)d);
-        else
-            snprintf(buf, 40, "%.17g", d);
+        else {
+            /* The shorter text when it reads back as the same number. */
+            snprintf(buf, 40, "%.15g", d);
+            if (strtod(buf, NULL) != d)
+                snprintf(buf, 40, "%.17g", d);
+        }
         return buf;
     }
     return NULL;

@@ -119,6 +119,7 @@ static const struct row ROWS[] = {
     OK("!Join ['-', [a, !Ref P, 3]]", "\"a-prod-3\""),
     OK("!Join [',', !Ref L]", "\"a,b\""),
     OK("!Join ['', []]", "\"\""),
+    OK("!Join [' ', [0.1, 1.5, 2, true]]", "\"0.1 1.5 2 true\""),
     BAD("!Join [x]", "Template error: every Fn::Join object requires two parameters"),
     BAD("!Join ['', [[a]]]", "Template error: every Fn::Join object requires two parameters"),
     /* Fn::Sub */
