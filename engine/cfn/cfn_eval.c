@@ -38,7 +38,7 @@ static const char *text(const cJSON *v, char buf[40]) {
         return cJSON_IsTrue(v) ? "true" : "false";
     if (cJSON_IsNumber(v)) {
         double d = v->valuedouble;
-        if (d == (double)(long long)d && d < 1e15 && d > -1e15)
+        if (d < 1e15 && d > -1e15 && d == (double)(long long)d) /* range first: no UB cast */
             snprintf(buf, 40, "%lld", (long long)d);
         else {
             /* The shorter text when it reads back as the same number. */

@@ -120,6 +120,7 @@ static const struct row ROWS[] = {
     OK("!Join [',', !Ref L]", "\"a,b\""),
     OK("!Join ['', []]", "\"\""),
     OK("!Join [' ', [0.1, 1.5, 2, true]]", "\"0.1 1.5 2 true\""),
+    OK("{Fn::Join: ['', [1.0e+300]]}", "\"1e+300\""),
     BAD("!Join [x]", "Template error: every Fn::Join object requires two parameters"),
     BAD("!Join ['', [[a]]]", "Template error: every Fn::Join object requires two parameters"),
     /* Fn::Sub */
