@@ -1,7 +1,7 @@
 # sluice in a container: a build stage with the toolchain and -dev packages,
 # and a slim runtime stage with only the shared libraries the binary links
 # against (and libzip4, which it opens with dlopen() on first use; SQLite,
-# zlib and libuuid are linked statically), plus python3 and nodejs because
+# zlib, libuuid and libyaml are linked statically), plus python3 and nodejs because
 # functions run as local processes.
 #
 #   docker build -t sluice .
@@ -13,7 +13,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       meson ninja-build gcc libc6-dev pkg-config \
       libhttp-parser-dev libcjson-dev libsqlite3-dev libzip-dev zlib1g-dev \
-      nettle-dev uuid-dev \
+      nettle-dev uuid-dev libyaml-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -23,6 +23,7 @@ FORBIDDEN = {
     "libmicrohttpd.so": "not linked: net/httpd.c serves HTTP with http-parser",
     "libgnutls.so": "not linked: sluice speaks plain HTTP only",
     "libhttp_parser.so": "linked statically (libhttp_parser.a)",
+    "libyaml-0.so": "linked statically (libyaml.a, CloudFormation's YAML templates)",
 }
 
 
