@@ -100,8 +100,10 @@ static void add_int(cJSON *to, const char *name, long long n) {
     cJSON_AddStringToObject(to, name, buf);
 }
 
+/* DOC percent-encoded as IAM returns documents (every byte but
+ * A-Z a-z 0-9 - _ . ~ as %XX, so botocore's unquote() restores it). */
 static void add_encoded(cJSON *to, const char *name, const char *doc) {
-    char *enc = iam_url_encode(doc);
+    char *enc = util_pct_encode(doc, NULL);
     cJSON_AddStringToObject(to, name, enc);
     free(enc);
 }

@@ -81,11 +81,6 @@ int iam_check_arn(const char *arn, const char *field, struct sts_verr *v);
  * MalformedPolicyDocument error ("Syntax errors in policy."). Pure. */
 const char *iam_check_policy(const char *doc, int managed);
 
-/* DOC percent-encoded as IAM returns documents (every byte but
- * A-Z a-z 0-9 - _ . ~ as %XX, so botocore's unquote() restores it).
- * Heap; caller frees. Pure. */
-char *iam_url_encode(const char *doc);
-
 /* One page of a list of N items ordered by KEYS (ascending strcmp order,
  * or any order when markers are always keys of the list): START is the
  * index of the item named by MARKER (NULL: 0; a marker not in the list:

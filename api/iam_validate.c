@@ -211,24 +211,6 @@ out:
     return msg;
 }
 
-char *iam_url_encode(const char *doc) {
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = strlen(doc);
-    char *out = malloc(n * 3 + 1), *o = out;
-    if (out == NULL) abort();
-    for (const unsigned char *p = (const unsigned char *)doc; *p; p++) {
-        if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~') {
-            *o++ = (char)*p;
-        } else {
-            *o++ = '%';
-            *o++ = hex[*p >> 4];
-            *o++ = hex[*p & 15];
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
 void iam_page(const char *const *keys, size_t n, const char *marker, long max_items, struct iam_page *out) {
     size_t start = 0;
     if (marker) {

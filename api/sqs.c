@@ -156,13 +156,8 @@ static int list_queues(struct req *req, struct op_in *in) {
         return req_fail(req, &AWSERR_SQS_PARAM, "Value %lld for parameter MaxResults is invalid. Reason: must be "
                         "between 1 and 1000.", max);
     char *after = NULL;
-    if (token) {
-        size_t n = 0;
-        after = (char *)util_b64_decode(token, strlen(token), &n);
-        if (after == NULL) return req_fail(req, &AWSERR_SQS_PARAM, "%s", "Invalid NextToken value.");
-        after = xrealloc(after, n + 1);
-        after[n] = '\0';
-    }
+    if (token && (after = util_token_read(token)) == NULL)
+        return req_fail(req, &AWSERR_SQS_PARAM, "%s", "Invalid NextToken value.");
     struct sqs_scope s = sqs_scope_make(req->account, req->region);
     struct list_ctx l = {req, cJSON_CreateArray(), 0, ""};
     struct sqs_err e = {0};
@@ -179,7 +174,7 @@ static int list_queues(struct req *req, struct op_in *in) {
         const cJSON *lastu = cJSON_GetArrayItem(l.urls, (int)max - 1);
         char acc[13], nm[81];
         sqs_url_parse(lastu->valuestring, acc, nm);
-        char *t = util_b64_encode(nm, strlen(nm));
+        char *t = util_token_make(nm);
         if (has_max) cJSON_AddStringToObject(in->out, "NextToken", t);
         free(t);
     }
@@ -224,13 +219,8 @@ static int list_dead_letter_source_queues(struct req *req, struct op_in *in) {
                         "between 1 and 1000.", max);
     const char *token = str(in->json, "NextToken");
     char *after = NULL;
-    if (token) {
-        size_t n = 0;
-        after = (char *)util_b64_decode(token, strlen(token), &n);
-        if (after == NULL) return req_fail(req, &AWSERR_SQS_PARAM, "%s", "Invalid NextToken value.");
-        after = xrealloc(after, n + 1);
-        after[n] = '\0';
-    }
+    if (token && (after = util_token_read(token)) == NULL)
+        return req_fail(req, &AWSERR_SQS_PARAM, "%s", "Invalid NextToken value.");
     struct sources_ctx c = {req, s.account, after, max, cJSON_CreateArray(), "", 0};
     int rc = sqs_queue_sources(&s, name, source_url, &c, &e);
     free(after);
@@ -241,7 +231,7 @@ static int list_dead_letter_source_queues(struct req *req, struct op_in *in) {
     in->out = cJSON_CreateObject();
     cJSON_AddItemToObject(in->out, "queueUrls", c.urls);
     if (c.more) {
-        char *t = util_b64_encode(c.last, strlen(c.last));
+        char *t = util_token_make(c.last);
         cJSON_AddStringToObject(in->out, "NextToken", t);
         free(t);
     }

@@ -87,9 +87,6 @@ int sqs_err_set(struct sqs_err *e, enum sqs_errkind kind, const char *fmt, ...)
 /* Pure decisions (tests/unit/test_sqs.c)                               */
 /* ------------------------------------------------------------------ */
 
-/* The lower-case hex MD5 of N bytes at DATA into OUT. */
-void sqs_md5_hex(const void *data, size_t n, char out[33]);
-
 /* MD5OfMessageAttributes of ATTRS (a MessageAttributes object as the
  * JSON protocol carries it: name -> {DataType, StringValue | BinaryValue
  * (base64)}) into OUT: names sorted, each as length-prefixed name, data
