@@ -28,13 +28,17 @@ struct cJSON;
  * (API Reference, "SendMessage" and "SendMessageBatch"). */
 #define SQS_MAX_MESSAGE 1048576
 /* Messages per SendMessageBatch / DeleteMessageBatch /
- * ChangeMessageVisibilityBatch and per ReceiveMessage. */
+ * ChangeMessageVisibilityBatch and per ReceiveMessage (API Reference,
+ * "SendMessageBatch" Entries and "ReceiveMessage" MaxNumberOfMessages). */
 #define SQS_MAX_BATCH 10
-/* ReceiveMessage's WaitTimeSeconds ceiling. */
+/* ReceiveMessage's WaitTimeSeconds ceiling: 20 s (API Reference,
+ * "ReceiveMessage"); it also bounds how long a long poll holds a thread. */
 #define SQS_MAX_WAIT_S 20
-/* Visibility timeout ceiling: 12 hours. */
+/* Visibility timeout ceiling: 12 hours (API Reference,
+ * "ChangeMessageVisibility", VisibilityTimeout). */
 #define SQS_MAX_VISIBILITY_S 43200
-/* DelaySeconds ceiling: 15 minutes. */
+/* DelaySeconds ceiling: 15 minutes (API Reference, "SendMessage",
+ * DelaySeconds). */
 #define SQS_MAX_DELAY_S 900
 /* FIFO deduplication interval: 5 minutes (Developer Guide, "Exactly-once
  * processing in Amazon SQS"). */
