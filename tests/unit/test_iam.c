@@ -114,7 +114,7 @@ START_TEST(int_checks) {
     const struct int_case *c = &ints[_i];
     struct sts_verr v = {0};
     long got = 0;
-    int rc = iam_check_int(c->text, "maxItems", 1, IAM_MAX_ITEMS_MAX, IAM_MAX_ITEMS_DEFAULT, &v, &got);
+    int rc = sts_check_int(c->text, "maxItems", 1, IAM_MAX_ITEMS_MAX, IAM_MAX_ITEMS_DEFAULT, &v, &got);
     if (c->want >= 0) {
         ck_assert_int_eq(rc, 0);
         ck_assert_int_eq(got, c->want);
