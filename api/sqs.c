@@ -64,8 +64,8 @@ static int int_param(struct req *req, const cJSON *o, const char *key, long long
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     *out = def;
     if (v == NULL || cJSON_IsNull(v)) return 0;
-    if (cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble) {
-        *out = (long long)v->valuedouble;
+    if (cJSON_IsNumber(v) && v->valuedouble == (double)util_dtoll(v->valuedouble)) {
+        *out = util_dtoll(v->valuedouble);
         return 0;
     }
     char *end = NULL;
@@ -353,7 +353,7 @@ static int send_one(struct req *req, const struct sqs_scope *s, const struct sqs
     long long delay;
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "DelaySeconds");
     if (d == NULL || cJSON_IsNull(d)) delay = -1;
-    else if (cJSON_IsNumber(d)) delay = (long long)d->valuedouble;
+    else if (cJSON_IsNumber(d)) delay = util_dtoll(d->valuedouble);
     else if (cJSON_IsString(d)) delay = strtoll(d->valuestring, NULL, 10);
     else return sqs_err_set(e, SQS_ERR_PARAM, "%s", "Value for parameter DelaySeconds is invalid.");
     const char *body = str(o, "MessageBody");
@@ -611,7 +611,7 @@ static int batch_by_receipt(struct req *req, struct op_in *in, int visibility, c
         struct sqs_err ee = {0};
         const char *rh = str(a, "ReceiptHandle");
         const cJSON *tv = cJSON_GetObjectItemCaseSensitive(a, "VisibilityTimeout");
-        long long t = cJSON_IsNumber(tv) ? (long long)tv->valuedouble
+        long long t = cJSON_IsNumber(tv) ? util_dtoll(tv->valuedouble)
                       : cJSON_IsString(tv) ? strtoll(tv->valuestring, NULL, 10) : 0;
         int rc;
         if (rh == NULL) rc = sqs_err_set(&ee, SQS_ERR_MISSING, "%s", "The request must contain the parameter ReceiptHandle.");

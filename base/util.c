@@ -3,6 +3,7 @@
  */
 #include "base/util.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,4 +279,11 @@ void util_buf_add(struct util_buf *b, const char *z) {
     }
     memcpy(b->z + b->n, z, n + 1);
     b->n += n;
+}
+
+long long util_dtoll(double d) {
+    if (d != d) return LLONG_MIN;
+    if (d >= 9223372036854775807.0) return LLONG_MAX; /* the double is 2^63 */
+    if (d < -9223372036854775807.0) return LLONG_MIN;
+    return (long long)d;
 }

@@ -88,6 +88,12 @@ char *util_token_make(const char *key);
  * one (bad base64, no tag, an embedded NUL). Caller frees. Pure. */
 char *util_token_read(const char *token);
 
+/* D truncated toward zero as a long long, saturating: beyond the range
+ * (a JSON 1e300 or 1e400, which cJSON reads as infinity) gives LLONG_MAX
+ * or LLONG_MIN, NaN gives LLONG_MIN, where a plain cast would be
+ * undefined behaviour. For range checks of client-sent numbers. Pure. */
+long long util_dtoll(double d);
+
 /* A growing NUL-terminated text (z is NULL until the first add).
  * Used by the XML writers of the query protocol and of SQS. */
 struct util_buf {

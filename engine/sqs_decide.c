@@ -216,7 +216,7 @@ static int check_redrive(const char *value, char *norm, size_t nnorm, struct sqs
     const cJSON *arn = cJSON_GetObjectItemCaseSensitive(j, "deadLetterTargetArn");
     const cJSON *max = cJSON_GetObjectItemCaseSensitive(j, "maxReceiveCount");
     long long m = -1;
-    if (cJSON_IsNumber(max)) m = (long long)max->valuedouble;
+    if (cJSON_IsNumber(max)) m = util_dtoll(max->valuedouble);
     else if (cJSON_IsString(max)) m = strtoll(max->valuestring, NULL, 10);
     char a[13], r[32], name[SQS_MAX_NAME + 1];
     if (!cJSON_IsObject(j) || !cJSON_IsString(arn) || max == NULL) {

@@ -6,6 +6,8 @@
 #include "base/util.h"
 
 #include <check.h>
+#include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <ctype.h>
 #include <stdlib.h>
@@ -441,6 +443,20 @@ START_TEST(text_buffer) {
 }
 END_TEST
 
+START_TEST(dtoll_saturates) {
+    static const struct {
+        double in;
+        long long want;
+    } t[] = {
+        {0.0, 0}, {-0.0, 0}, {1.9, 1}, {-1.9, -1}, {900.0, 900},
+        {9.2e18, 9200000000000000000LL}, {-9.2e18, -9200000000000000000LL},
+        {9223372036854775807.0, LLONG_MAX}, {1e300, LLONG_MAX}, {-1e300, LLONG_MIN},
+        {HUGE_VAL, LLONG_MAX}, {-HUGE_VAL, LLONG_MIN}, {NAN, LLONG_MIN},
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) ck_assert_int_eq(util_dtoll(t[i].in), t[i].want);
+}
+END_TEST
+
 static Suite *util_suite(void) {
     Suite *s = suite_create("util");
     struct {
@@ -469,6 +485,7 @@ static Suite *util_suite(void) {
         {"pct_encode", pct_encode},
         {"page_tokens", page_tokens},
         {"text_buffer", text_buffer},
+        {"dtoll_saturates", dtoll_saturates},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         TCase *tc = tcase_create(cases[i].name);
