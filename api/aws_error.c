@@ -222,11 +222,32 @@ static char *s3_error_xml(const struct aws_error *e, const char *msg, const cJSO
     return out;
 }
 
+/* The XML protocols' error documents: the query protocol's <ErrorResponse>
+ * (CloudWatch's namespace unless the service set req->xmlns) and S3's
+ * <Error>, which a HEAD request sends without a body. */
+static void render_xml(struct req *req, const struct aws_error *e, const char *msg) {
+    char *xml;
+    if (req->proto == PROTO_REST_XML) {
+        xml = s3_error_xml(e, msg, req->err_extra, req->request_id);
+        req_reply_raw(req, e->status, "application/xml", xml, strlen(xml));
+        req->head_length = 0;
+    } else {
+        const char *ns = req->xmlns ? req->xmlns : "http://monitoring.amazonaws.com/doc/2010-08-01/";
+        xml = query_error_xml(ns, e, msg, req->request_id);
+        req_reply_raw(req, e->status, "text/xml", xml, strlen(xml));
+    }
+    free(xml);
+}
+
 void awserr_render(struct req *req) {
     const struct aws_error *e = req->err;
     if (e == NULL || req->err_rendered) return;
     req->err_rendered = 1;
     const char *msg = req->err_msg ? req->err_msg : "";
+    if (req->proto == PROTO_CW_QUERY || req->proto == PROTO_QUERY || req->proto == PROTO_REST_XML) {
+        render_xml(req, e, msg);
+        return;
+    }
     cJSON *body = cJSON_CreateObject();
     switch (req->proto) {
     case PROTO_JSON10:
@@ -249,23 +270,6 @@ void awserr_render(struct req *req) {
         cJSON_AddStringToObject(body, "__type", e->ns ? e->ns : e->code);
         cJSON_AddStringToObject(body, "message", msg);
         break;
-    }
-    case PROTO_CW_QUERY:
-    case PROTO_QUERY: {
-        cJSON_Delete(body);
-        const char *ns = req->xmlns ? req->xmlns : "http://monitoring.amazonaws.com/doc/2010-08-01/";
-        char *xml = query_error_xml(ns, e, msg, req->request_id);
-        req_reply_raw(req, e->status, "text/xml", xml, strlen(xml));
-        free(xml);
-        return;
-    }
-    case PROTO_REST_XML: {
-        cJSON_Delete(body);
-        char *xml = s3_error_xml(e, msg, req->err_extra, req->request_id);
-        req_reply_raw(req, e->status, "application/xml", xml, strlen(xml));
-        req->head_length = 0;
-        free(xml);
-        return;
     }
     case PROTO_ADMIN:
         cJSON_AddStringToObject(body, "error", e->code);

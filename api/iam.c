@@ -100,8 +100,10 @@ static void add_int(cJSON *to, const char *name, long long n) {
     cJSON_AddStringToObject(to, name, buf);
 }
 
+/* DOC percent-encoded as IAM returns documents (every byte but
+ * A-Z a-z 0-9 - _ . ~ as %XX, so botocore's unquote() restores it). */
 static void add_encoded(cJSON *to, const char *name, const char *doc) {
-    char *enc = iam_url_encode(doc);
+    char *enc = util_pct_encode(doc, NULL);
     cJSON_AddStringToObject(to, name, enc);
     free(enc);
 }
@@ -179,7 +181,7 @@ static void listing_sort(struct listing *l) {
 static int paging_params(struct req *req, struct op_in *in, const char **marker, long *max_items) {
     struct sts_verr v = {0};
     *marker = param(in, "Marker");
-    iam_check_int(param(in, "MaxItems"), "maxItems", 1, IAM_MAX_ITEMS_MAX, IAM_MAX_ITEMS_DEFAULT, &v, max_items);
+    sts_check_int(param(in, "MaxItems"), "maxItems", 1, IAM_MAX_ITEMS_MAX, IAM_MAX_ITEMS_DEFAULT, &v, max_items);
     if (*marker && (*marker)[0] == '\0') sts_verr_add(&v, *marker, "marker", "have length greater than or equal to 1");
     return v.n ? fail_validation(req, &v) : 0;
 }
@@ -303,7 +305,7 @@ static int create_role(struct req *req, struct op_in *in) {
     iam_check_document_param(doc, "assumeRolePolicyDocument", &v);
     iam_check_path(path, "path", 0, &v);
     iam_check_description(desc, "description", &v);
-    iam_check_int(param(in, "MaxSessionDuration"), "maxSessionDuration", IAM_SESSION_MIN, IAM_SESSION_MAX,
+    sts_check_int(param(in, "MaxSessionDuration"), "maxSessionDuration", IAM_SESSION_MIN, IAM_SESSION_MAX,
                   IAM_SESSION_MIN, &v, &msd);
     iam_check_arn(boundary, "permissionsBoundary", &v);
     const cJSON *tags = check_tags(in, &v, &dup);
@@ -400,7 +402,7 @@ static int update_role(struct req *req, struct op_in *in) {
     long msd;
     iam_check_name(name, "roleName", IAM_ROLE_NAME_MAX, &v);
     iam_check_description(desc, "description", &v);
-    iam_check_int(msd_text, "maxSessionDuration", IAM_SESSION_MIN, IAM_SESSION_MAX, IAM_SESSION_MIN, &v, &msd);
+    sts_check_int(msd_text, "maxSessionDuration", IAM_SESSION_MIN, IAM_SESSION_MAX, IAM_SESSION_MIN, &v, &msd);
     if (v.n) return fail_validation(req, &v);
     char key[IAM_ROLE_NAME_MAX + 1];
     cJSON *r;

@@ -64,11 +64,6 @@ int iam_check_document_param(const char *doc, const char *field, struct sts_verr
  * of U+0009, U+000A, U+000D, U+0020..U+007E, U+00A1..U+00FF. Pure. */
 int iam_check_description(const char *text, const char *field, struct sts_verr *v);
 
-/* Parses the optional decimal TEXT (NULL: DEF) into *OUT and checks
- * MIN..MAX, adding the broken constraint to V. Returns 0 when valid. */
-int iam_check_int(const char *text, const char *field, long min, long max, long def, struct sts_verr *v,
-                  long *out);
-
 /* Checks an optional ARN parameter (NULL: valid) against length 20..2048. */
 int iam_check_arn(const char *arn, const char *field, struct sts_verr *v);
 
@@ -80,11 +75,6 @@ int iam_check_arn(const char *arn, const char *field, struct sts_verr *v);
  * greater."). Returns NULL when DOC passes, else the message of the
  * MalformedPolicyDocument error ("Syntax errors in policy."). Pure. */
 const char *iam_check_policy(const char *doc, int managed);
-
-/* DOC percent-encoded as IAM returns documents (every byte but
- * A-Z a-z 0-9 - _ . ~ as %XX, so botocore's unquote() restores it).
- * Heap; caller frees. Pure. */
-char *iam_url_encode(const char *doc);
 
 /* One page of a list of N items ordered by KEYS (ascending strcmp order,
  * or any order when markers are always keys of the list): START is the

@@ -136,32 +136,6 @@ int iam_check_description(const char *text, const char *field, struct sts_verr *
     return v->n == before ? 0 : -1;
 }
 
-int iam_check_int(const char *text, const char *field, long min, long max, long def, struct sts_verr *v,
-                  long *out) {
-    char what[80];
-    *out = def;
-    if (text == NULL) return 0;
-    char *end;
-    errno = 0;
-    long d = strtol(text, &end, 10);
-    if (text[0] == '\0' || *end != '\0' || errno == ERANGE) {
-        sts_verr_add(v, text, field, "be an integer");
-        return -1;
-    }
-    if (d < min) {
-        snprintf(what, sizeof(what), "have value greater than or equal to %ld", min);
-        sts_verr_add(v, text, field, what);
-        return -1;
-    }
-    if (d > max) {
-        snprintf(what, sizeof(what), "have value less than or equal to %ld", max);
-        sts_verr_add(v, text, field, what);
-        return -1;
-    }
-    *out = d;
-    return 0;
-}
-
 int iam_check_arn(const char *arn, const char *field, struct sts_verr *v) {
     if (arn == NULL) return 0;
     size_t len = strlen(arn);
@@ -209,24 +183,6 @@ const char *iam_check_policy(const char *doc, int managed) {
 out:
     cJSON_Delete(root);
     return msg;
-}
-
-char *iam_url_encode(const char *doc) {
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = strlen(doc);
-    char *out = malloc(n * 3 + 1), *o = out;
-    if (out == NULL) abort();
-    for (const unsigned char *p = (const unsigned char *)doc; *p; p++) {
-        if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~') {
-            *o++ = (char)*p;
-        } else {
-            *o++ = '%';
-            *o++ = hex[*p >> 4];
-            *o++ = hex[*p & 15];
-        }
-    }
-    *o = '\0';
-    return out;
 }
 
 void iam_page(const char *const *keys, size_t n, const char *marker, long max_items, struct iam_page *out) {

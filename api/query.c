@@ -203,24 +203,9 @@ out:
 
 /* -- output: the JSON result as XML -- */
 
-struct xbuf {
-    char *z;
-    size_t n, cap;
-};
-
-static void xput(struct xbuf *b, const char *z) {
-    size_t n = strlen(z);
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->z = xrealloc(b->z, b->cap);
-    }
-    memcpy(b->z + b->n, z, n + 1);
-    b->n += n;
-}
-
-static void xput_text(struct xbuf *b, const char *z) {
+static void xput_text(struct util_buf *b, const char *z) {
     char *e = awserr_xml_escape(z);
-    xput(b, e);
+    util_buf_add(b, e);
     free(e);
 }
 
@@ -233,19 +218,19 @@ static void fmt_num(double d, char *out, size_t n) {
 
 typedef int (*time_pred)(const char *member);
 
-static void xml_value(struct xbuf *b, const cJSON *v, int is_time, time_pred tp);
+static void xml_value(struct util_buf *b, const cJSON *v, int is_time, time_pred tp);
 
-static void xml_elem(struct xbuf *b, const char *name, const cJSON *v, int is_time, time_pred tp) {
-    xput(b, "<");
-    xput(b, name);
-    xput(b, ">");
+static void xml_elem(struct util_buf *b, const char *name, const cJSON *v, int is_time, time_pred tp) {
+    util_buf_add(b, "<");
+    util_buf_add(b, name);
+    util_buf_add(b, ">");
     xml_value(b, v, is_time, tp);
-    xput(b, "</");
-    xput(b, name);
-    xput(b, ">");
+    util_buf_add(b, "</");
+    util_buf_add(b, name);
+    util_buf_add(b, ">");
 }
 
-static void xml_value(struct xbuf *b, const cJSON *v, int is_time, time_pred tp) {
+static void xml_value(struct util_buf *b, const cJSON *v, int is_time, time_pred tp) {
     char num[64];
     if (cJSON_IsObject(v)) {
         for (const cJSON *c = v->child; c; c = c->next)
@@ -257,35 +242,35 @@ static void xml_value(struct xbuf *b, const cJSON *v, int is_time, time_pred tp)
     } else if (cJSON_IsNumber(v) && is_time) {
         char iso[40];
         util_iso_time((int64_t)llround(v->valuedouble * 1000.0), iso, sizeof(iso));
-        xput(b, iso);
+        util_buf_add(b, iso);
     } else if (cJSON_IsNumber(v)) {
         /* Integral counts print as AWS does: 3.0. */
         fmt_num(v->valuedouble, num, sizeof(num));
-        xput(b, num);
+        util_buf_add(b, num);
     } else if (cJSON_IsBool(v)) {
-        xput(b, cJSON_IsTrue(v) ? "true" : "false");
+        util_buf_add(b, cJSON_IsTrue(v) ? "true" : "false");
     }
 }
 
 void query_reply(struct req *req, struct op_in *in, int (*is_time)(const char *member)) {
     const char *op = in->action;
-    struct xbuf b = {0};
+    struct util_buf b = {0};
     assert(req->xmlns != NULL);
-    xput(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<");
-    xput(&b, op);
-    xput(&b, "Response xmlns=\"");
-    xput(&b, req->xmlns);
-    xput(&b, "\"><");
-    xput(&b, op);
-    xput(&b, "Result>");
+    util_buf_add(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<");
+    util_buf_add(&b, op);
+    util_buf_add(&b, "Response xmlns=\"");
+    util_buf_add(&b, req->xmlns);
+    util_buf_add(&b, "\"><");
+    util_buf_add(&b, op);
+    util_buf_add(&b, "Result>");
     xml_value(&b, in->out, 0, is_time);
-    xput(&b, "</");
-    xput(&b, op);
-    xput(&b, "Result><ResponseMetadata><RequestId>");
-    xput(&b, req->request_id);
-    xput(&b, "</RequestId></ResponseMetadata></");
-    xput(&b, op);
-    xput(&b, "Response>");
+    util_buf_add(&b, "</");
+    util_buf_add(&b, op);
+    util_buf_add(&b, "Result><ResponseMetadata><RequestId>");
+    util_buf_add(&b, req->request_id);
+    util_buf_add(&b, "</RequestId></ResponseMetadata></");
+    util_buf_add(&b, op);
+    util_buf_add(&b, "Response>");
     req_reply_raw(req, 200, "text/xml", b.z, b.n);
     free(b.z);
 }

@@ -522,21 +522,6 @@ static int delete_bucket_policy(struct req *req, struct op_in *in) {
 /* ListObjects (v1 and v2)                                              */
 /* ------------------------------------------------------------------ */
 
-/* Appends Z percent-encoded (encoding-type=url): everything but the
- * unreserved characters and '/'. */
-static char *url_encode(const char *z) {
-    struct s3x_buf b = {0};
-    char one[4];
-    for (const unsigned char *p = (const unsigned char *)z; *p; p++) {
-        if (isalnum(*p) || strchr("-_.~/", *p))
-            snprintf(one, sizeof(one), "%c", *p);
-        else
-            snprintf(one, sizeof(one), "%%%02X", *p);
-        s3x_add(&b, one);
-    }
-    return s3x_take(&b, NULL);
-}
-
 struct listing {
     struct s3x_buf *x;
     const char *prefix, *delim;
@@ -553,7 +538,7 @@ static void emit_text(struct listing *l, const char *name, const char *z) {
         s3x_elem(l->x, name, z);
         return;
     }
-    char *e = url_encode(z);
+    char *e = util_pct_encode(z, "/");   /* encoding-type=url keeps '/' */
     s3x_elem(l->x, name, e);
     free(e);
 }

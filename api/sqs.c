@@ -64,8 +64,8 @@ static int int_param(struct req *req, const cJSON *o, const char *key, long long
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     *out = def;
     if (v == NULL || cJSON_IsNull(v)) return 0;
-    if (cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble) {
-        *out = (long long)v->valuedouble;
+    if (cJSON_IsNumber(v) && v->valuedouble == (double)util_dtoll(v->valuedouble)) {
+        *out = util_dtoll(v->valuedouble);
         return 0;
     }
     char *end = NULL;
@@ -156,13 +156,8 @@ static int list_queues(struct req *req, struct op_in *in) {
         return req_fail(req, &AWSERR_SQS_PARAM, "Value %lld for parameter MaxResults is invalid. Reason: must be "
                         "between 1 and 1000.", max);
     char *after = NULL;
-    if (token) {
-        size_t n = 0;
-        after = (char *)util_b64_decode(token, strlen(token), &n);
-        if (after == NULL) return req_fail(req, &AWSERR_SQS_PARAM, "%s", "Invalid NextToken value.");
-        after = xrealloc(after, n + 1);
-        after[n] = '\0';
-    }
+    if (token && (after = util_token_read(token)) == NULL)
+        return req_fail(req, &AWSERR_SQS_PARAM, "%s", "Invalid NextToken value.");
     struct sqs_scope s = sqs_scope_make(req->account, req->region);
     struct list_ctx l = {req, cJSON_CreateArray(), 0, ""};
     struct sqs_err e = {0};
@@ -179,7 +174,7 @@ static int list_queues(struct req *req, struct op_in *in) {
         const cJSON *lastu = cJSON_GetArrayItem(l.urls, (int)max - 1);
         char acc[13], nm[81];
         sqs_url_parse(lastu->valuestring, acc, nm);
-        char *t = util_b64_encode(nm, strlen(nm));
+        char *t = util_token_make(nm);
         if (has_max) cJSON_AddStringToObject(in->out, "NextToken", t);
         free(t);
     }
@@ -224,13 +219,8 @@ static int list_dead_letter_source_queues(struct req *req, struct op_in *in) {
                         "between 1 and 1000.", max);
     const char *token = str(in->json, "NextToken");
     char *after = NULL;
-    if (token) {
-        size_t n = 0;
-        after = (char *)util_b64_decode(token, strlen(token), &n);
-        if (after == NULL) return req_fail(req, &AWSERR_SQS_PARAM, "%s", "Invalid NextToken value.");
-        after = xrealloc(after, n + 1);
-        after[n] = '\0';
-    }
+    if (token && (after = util_token_read(token)) == NULL)
+        return req_fail(req, &AWSERR_SQS_PARAM, "%s", "Invalid NextToken value.");
     struct sources_ctx c = {req, s.account, after, max, cJSON_CreateArray(), "", 0};
     int rc = sqs_queue_sources(&s, name, source_url, &c, &e);
     free(after);
@@ -241,7 +231,7 @@ static int list_dead_letter_source_queues(struct req *req, struct op_in *in) {
     in->out = cJSON_CreateObject();
     cJSON_AddItemToObject(in->out, "queueUrls", c.urls);
     if (c.more) {
-        char *t = util_b64_encode(c.last, strlen(c.last));
+        char *t = util_token_make(c.last);
         cJSON_AddStringToObject(in->out, "NextToken", t);
         free(t);
     }
@@ -363,7 +353,7 @@ static int send_one(struct req *req, const struct sqs_scope *s, const struct sqs
     long long delay;
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "DelaySeconds");
     if (d == NULL || cJSON_IsNull(d)) delay = -1;
-    else if (cJSON_IsNumber(d)) delay = (long long)d->valuedouble;
+    else if (cJSON_IsNumber(d)) delay = util_dtoll(d->valuedouble);
     else if (cJSON_IsString(d)) delay = strtoll(d->valuestring, NULL, 10);
     else return sqs_err_set(e, SQS_ERR_PARAM, "%s", "Value for parameter DelaySeconds is invalid.");
     const char *body = str(o, "MessageBody");
@@ -621,7 +611,7 @@ static int batch_by_receipt(struct req *req, struct op_in *in, int visibility, c
         struct sqs_err ee = {0};
         const char *rh = str(a, "ReceiptHandle");
         const cJSON *tv = cJSON_GetObjectItemCaseSensitive(a, "VisibilityTimeout");
-        long long t = cJSON_IsNumber(tv) ? (long long)tv->valuedouble
+        long long t = cJSON_IsNumber(tv) ? util_dtoll(tv->valuedouble)
                       : cJSON_IsString(tv) ? strtoll(tv->valuestring, NULL, 10) : 0;
         int rc;
         if (rh == NULL) rc = sqs_err_set(&ee, SQS_ERR_MISSING, "%s", "The request must contain the parameter ReceiptHandle.");

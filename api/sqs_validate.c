@@ -136,61 +136,46 @@ void sqs_query_normalize(cJSON *in) {
 
 /* ---- query output ---- */
 
-struct xb {
-    char *z;
-    size_t n, cap;
-};
-
-static void put(struct xb *b, const char *z) {
-    size_t n = strlen(z);
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->z = xrealloc(b->z, b->cap);
-    }
-    memcpy(b->z + b->n, z, n + 1);
-    b->n += n;
-}
-
 /* Text escaped for XML; a carriage return as a character reference, so
  * that an XML parser does not turn it into a line feed. */
-static void put_text(struct xb *b, const char *z) {
+static void put_text(struct util_buf *b, const char *z) {
     char *e = awserr_xml_escape(z);
     for (char *p = e; *p; p++) {
         char one[2] = {*p, 0};
-        put(b, *p == '\r' ? "&#xD;" : one);
+        util_buf_add(b, *p == '\r' ? "&#xD;" : one);
     }
     free(e);
 }
 
-static void put_value(struct xb *b, const cJSON *v, const char *action);
+static void put_value(struct util_buf *b, const cJSON *v, const char *action);
 
-static void put_elem(struct xb *b, const char *name, const cJSON *v, const char *action) {
-    put(b, "<");
-    put(b, name);
-    put(b, ">");
+static void put_elem(struct util_buf *b, const char *name, const cJSON *v, const char *action) {
+    util_buf_add(b, "<");
+    util_buf_add(b, name);
+    util_buf_add(b, ">");
     put_value(b, v, action);
-    put(b, "</");
-    put(b, name);
-    put(b, ">");
+    util_buf_add(b, "</");
+    util_buf_add(b, name);
+    util_buf_add(b, ">");
 }
 
 /* A map V as flattened <ELEM><K>name</K><VK>value</VK></ELEM>. */
-static void put_map(struct xb *b, const char *elem, const char *k, const char *vk, const cJSON *v,
+static void put_map(struct util_buf *b, const char *elem, const char *k, const char *vk, const cJSON *v,
                     const char *action) {
     for (const cJSON *c = v->child; c; c = c->next) {
-        put(b, "<");
-        put(b, elem);
-        put(b, "><");
-        put(b, k);
-        put(b, ">");
+        util_buf_add(b, "<");
+        util_buf_add(b, elem);
+        util_buf_add(b, "><");
+        util_buf_add(b, k);
+        util_buf_add(b, ">");
         put_text(b, c->string);
-        put(b, "</");
-        put(b, k);
-        put(b, ">");
+        util_buf_add(b, "</");
+        util_buf_add(b, k);
+        util_buf_add(b, ">");
         put_elem(b, vk, c, action);
-        put(b, "</");
-        put(b, elem);
-        put(b, ">");
+        util_buf_add(b, "</");
+        util_buf_add(b, elem);
+        util_buf_add(b, ">");
     }
 }
 
@@ -206,7 +191,7 @@ static const char *list_elem(const char *key, const char *action, char *buf, siz
     return "member";
 }
 
-static void put_value(struct xb *b, const cJSON *v, const char *action) {
+static void put_value(struct util_buf *b, const cJSON *v, const char *action) {
     char buf[96];
     if (cJSON_IsObject(v)) {
         for (const cJSON *c = v->child; c; c = c->next) {
@@ -225,16 +210,16 @@ static void put_value(struct xb *b, const cJSON *v, const char *action) {
     } else if (cJSON_IsString(v)) {
         put_text(b, v->valuestring);
     } else if (cJSON_IsBool(v)) {
-        put(b, cJSON_IsTrue(v) ? "true" : "false");
+        util_buf_add(b, cJSON_IsTrue(v) ? "true" : "false");
     } else if (cJSON_IsNumber(v)) {
         snprintf(buf, sizeof(buf), "%.0f", v->valuedouble);
-        put(b, buf);
+        util_buf_add(b, buf);
     }
 }
 
 char *sqs_query_xml(const char *action, const cJSON *out) {
-    struct xb b = {0};
-    put(&b, "");
+    struct util_buf b = {0};
+    util_buf_add(&b, "");
     if (out) put_value(&b, out, action);
     return b.z;
 }

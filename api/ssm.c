@@ -832,7 +832,7 @@ static int page_row(void *ctx, const struct store_ssm_param *p) {
 static int token_or_fail(struct req *req, const char *token, char **key) {
     *key = NULL;
     if (token == NULL) return 0;
-    *key = ssm_token_read(token);
+    *key = util_token_read(token);
     if (*key == NULL) return req_fail(req, &AWSERR_SSM_INVALID_NEXT_TOKEN, "The specified token isn't valid.");
     return 0;
 }
@@ -842,7 +842,7 @@ static int page_reply(struct req *req, struct page *c, const char *member) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, member, c->arr);
     if (c->more) {
-        char *t = ssm_token_make(c->last);
+        char *t = util_token_make(c->last);
         cJSON_AddStringToObject(o, "NextToken", t);
         free(t);
     }
@@ -966,7 +966,7 @@ static int get_parameter_history(struct req *req, struct op_in *in) {
     if (c.more) {
         char key[24];
         snprintf(key, sizeof(key), "%lld", (long long)c.last);
-        char *t = ssm_token_make(key);
+        char *t = util_token_make(key);
         cJSON_AddStringToObject(o, "NextToken", t);
         free(t);
     }

@@ -147,12 +147,4 @@ enum ssm_tier_rc ssm_tier_pick(const char *asked, const char *prev, size_t nchar
 char *ssm_ciphertext(const char *account, const char *region, const char *name, int64_t version,
                      const char *value);
 
-/* A NextToken carrying KEY (the last name or version returned), opaque
- * to clients. Heap; the caller frees. Pure. */
-char *ssm_token_make(const char *key);
-
-/* The key carried by TOKEN (heap; the caller frees), or NULL when TOKEN
- * is not a token ssm_token_make made. Pure. */
-char *ssm_token_read(const char *token);
-
 #endif

@@ -306,26 +306,3 @@ char *ssm_ciphertext(const char *account, const char *region, const char *name, 
     sha256_digest(&ctx, SHA256_DIGEST_SIZE, blob + 5 + SHA256_DIGEST_SIZE);
     return util_b64_encode(blob, sizeof(blob));
 }
-
-/* Tokens are base64 of "sluice:" and the key, so that a token from
- * elsewhere is told apart. */
-#define SSM_TOKEN_TAG "sluice:"
-
-char *ssm_token_make(const char *key) {
-    char *plain = xasprintf("%s%s", SSM_TOKEN_TAG, key);
-    char *t = util_b64_encode(plain, strlen(plain));
-    free(plain);
-    return t;
-}
-
-char *ssm_token_read(const char *token) {
-    size_t n = 0;
-    unsigned char *raw = util_b64_decode(token, strlen(token), &n);
-    if (raw == NULL) return NULL;
-    size_t nt = strlen(SSM_TOKEN_TAG);
-    char *key = NULL;
-    if (n > nt && memcmp(raw, SSM_TOKEN_TAG, nt) == 0 && memchr(raw, 0, n) == NULL)
-        key = xstrndup((const char *)raw + nt, n - nt);
-    free(raw);
-    return key;
-}

@@ -43,9 +43,14 @@ void sts_verr_message(const struct sts_verr *v, char *out, size_t n);
  * Returns 0 when valid. Pure. */
 int sts_check_session_name(const char *name, const char *field, struct sts_verr *v);
 
-/* Parses the decimal DurationSeconds TEXT (NULL: DEF) into *OUT and
- * checks MIN..MAX, adding the broken constraint to V. Returns 0 when
- * valid. Pure. */
+/* Parses the optional decimal TEXT (NULL: DEF) into *OUT and checks
+ * MIN..MAX, adding the broken constraint to V under FIELD (as AWS names
+ * it: "durationSeconds", "maxItems"). Returns 0 when valid. Pure; IAM
+ * uses it too. */
+int sts_check_int(const char *text, const char *field, long min, long max, long def, struct sts_verr *v,
+                  long *out);
+
+/* sts_check_int for DurationSeconds (field "durationSeconds"). */
 int sts_check_duration(const char *text, long min, long max, long def, struct sts_verr *v, long *out);
 
 /* Splits the IAM role ARN "arn:aws:iam::ACCOUNT:role[/path]/NAME" into

@@ -51,7 +51,8 @@ int sts_check_session_name(const char *name, const char *field, struct sts_verr 
     return v->n == before ? 0 : -1;
 }
 
-int sts_check_duration(const char *text, long min, long max, long def, struct sts_verr *v, long *out) {
+int sts_check_int(const char *text, const char *field, long min, long max, long def, struct sts_verr *v,
+                  long *out) {
     char what[80];
     *out = def;
     if (text == NULL) return 0;
@@ -59,21 +60,25 @@ int sts_check_duration(const char *text, long min, long max, long def, struct st
     errno = 0;
     long d = strtol(text, &end, 10);
     if (text[0] == '\0' || *end != '\0' || errno == ERANGE) {
-        sts_verr_add(v, text, "durationSeconds", "be an integer");
+        sts_verr_add(v, text, field, "be an integer");
         return -1;
     }
     if (d < min) {
         snprintf(what, sizeof(what), "have value greater than or equal to %ld", min);
-        sts_verr_add(v, text, "durationSeconds", what);
+        sts_verr_add(v, text, field, what);
         return -1;
     }
     if (d > max) {
         snprintf(what, sizeof(what), "have value less than or equal to %ld", max);
-        sts_verr_add(v, text, "durationSeconds", what);
+        sts_verr_add(v, text, field, what);
         return -1;
     }
     *out = d;
     return 0;
+}
+
+int sts_check_duration(const char *text, long min, long max, long def, struct sts_verr *v, long *out) {
+    return sts_check_int(text, "durationSeconds", min, max, def, v, out);
 }
 
 int sts_parse_role_arn(const char *arn, char account[13], char *name, size_t nname) {

@@ -46,7 +46,10 @@ struct s3ck {
     } u;
 };
 
+/* Starts a running checksum of ALGO in C (no allocation; S3CK_NONE
+ * gives one that computes nothing). Pure; one thread per C. */
 void s3ck_init(struct s3ck *c, enum s3ck_algo algo);
+/* Adds N bytes at DATA to C's checksum. Pure. */
 void s3ck_update(struct s3ck *c, const void *data, size_t n);
 /* Writes the base64 digest into OUT (S3CK_B64_MAX bytes); "" for
  * S3CK_NONE. */

@@ -3,6 +3,7 @@
  */
 #include "base/util.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,4 +228,62 @@ char *util_form_decode(const char *z, size_t n) {
     char *out = util_pct_decode(plain, n);
     free(plain);
     return out;
+}
+
+char *util_pct_encode(const char *z, const char *keep) {
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = xmalloc(strlen(z) * 3 + 1), *o = out;
+    for (const unsigned char *p = (const unsigned char *)z; *p; p++) {
+        int plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+                    strchr("-_.~", *p) != NULL || (keep != NULL && strchr(keep, *p) != NULL);
+        if (plain) {
+            *o++ = (char)*p;
+        } else {
+            *o++ = '%';
+            *o++ = hex[*p >> 4];
+            *o++ = hex[*p & 15];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Marks a paging token as sluice's, so that one from elsewhere (or a
+ * made-up string that happens to be base64) is refused. */
+#define UTIL_TOKEN_TAG "sluice:"
+
+char *util_token_make(const char *key) {
+    char *plain = xasprintf("%s%s", UTIL_TOKEN_TAG, key);
+    char *t = util_b64_encode(plain, strlen(plain));
+    free(plain);
+    return t;
+}
+
+char *util_token_read(const char *token) {
+    size_t n = 0;
+    unsigned char *raw = util_b64_decode(token, strlen(token), &n);
+    if (raw == NULL) return NULL;
+    size_t nt = strlen(UTIL_TOKEN_TAG);
+    char *key = NULL;
+    if (n > nt && memcmp(raw, UTIL_TOKEN_TAG, nt) == 0 && memchr(raw, 0, n) == NULL)
+        key = xstrndup((const char *)raw + nt, n - nt);
+    free(raw);
+    return key;
+}
+
+void util_buf_add(struct util_buf *b, const char *z) {
+    size_t n = strlen(z);
+    if (b->n + n + 1 > b->cap) {
+        b->cap = (b->n + n + 1) * 2;
+        b->z = xrealloc(b->z, b->cap);
+    }
+    memcpy(b->z + b->n, z, n + 1);
+    b->n += n;
+}
+
+long long util_dtoll(double d) {
+    if (d != d) return LLONG_MIN;
+    if (d >= 9223372036854775807.0) return LLONG_MAX; /* the double is 2^63 */
+    if (d < -9223372036854775807.0) return LLONG_MIN;
+    return (long long)d;
 }

@@ -71,4 +71,37 @@ char *util_pct_decode(const char *z, size_t n);
  * returns: a new string (caller frees) or NULL when an escape is malformed
  * or encodes NUL. */
 char *util_form_decode(const char *z, size_t n);
+
+/* Percent-encodes Z as RFC 3986 does: every byte but the unreserved
+ * characters (A-Z a-z 0-9 - _ . ~) and those in KEEP (NULL for none)
+ * becomes %XX, upper-case hex. IAM returns policy documents this way,
+ * S3 keys under encoding-type=url keep '/'. Returns a new string (caller
+ * frees). Pure. */
+char *util_pct_encode(const char *z, const char *keep);
+
+/* An opaque paging token (NextToken) that stands for KEY, the last item
+ * of a page: base64 of a fixed tag and the key, so that a token from
+ * elsewhere is told apart. Returns a new string (caller frees). Pure. */
+char *util_token_make(const char *key);
+
+/* The key of a token util_token_make made, or NULL when TOKEN is not
+ * one (bad base64, no tag, an embedded NUL). Caller frees. Pure. */
+char *util_token_read(const char *token);
+
+/* D truncated toward zero as a long long, saturating: beyond the range
+ * (a JSON 1e300 or 1e400, which cJSON reads as infinity) gives LLONG_MAX
+ * or LLONG_MIN, NaN gives LLONG_MIN, where a plain cast would be
+ * undefined behaviour. For range checks of client-sent numbers. Pure. */
+long long util_dtoll(double d);
+
+/* A growing NUL-terminated text (z is NULL until the first add).
+ * Used by the XML writers of the query protocol and of SQS. */
+struct util_buf {
+    char *z;
+    size_t n, cap;
+};
+
+/* Appends Z to B, growing it (aborts on out of memory); the caller frees
+ * B->z. */
+void util_buf_add(struct util_buf *b, const char *z);
 #endif

@@ -6,6 +6,7 @@
 #include "engine/sqs.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/s3_checksum.h"
 #include "base/util.h"
 #include "storage/store.h"
 #include "storage/store_sqs.h"
@@ -409,7 +410,7 @@ int sqs_send(const struct sqs_scope *s, const struct sqs_queue *q, const struct 
     if (send_check(q, in, e) != 0) return -1;
     if (in->attrs && cJSON_GetArraySize(in->attrs) > 0 && sqs_md5_attributes(in->attrs, out->md5_attrs, e) != 0)
         return -1;
-    sqs_md5_hex(in->body, strlen(in->body), out->md5_body);
+    s3ck_md5_hex(in->body, strlen(in->body), out->md5_body, NULL);
     int64_t now = clock_now_ms();
     char dedup[129] = "";
     if (q->fifo) {

@@ -28,13 +28,17 @@ struct cJSON;
  * (API Reference, "SendMessage" and "SendMessageBatch"). */
 #define SQS_MAX_MESSAGE 1048576
 /* Messages per SendMessageBatch / DeleteMessageBatch /
- * ChangeMessageVisibilityBatch and per ReceiveMessage. */
+ * ChangeMessageVisibilityBatch and per ReceiveMessage (API Reference,
+ * "SendMessageBatch" Entries and "ReceiveMessage" MaxNumberOfMessages). */
 #define SQS_MAX_BATCH 10
-/* ReceiveMessage's WaitTimeSeconds ceiling. */
+/* ReceiveMessage's WaitTimeSeconds ceiling: 20 s (API Reference,
+ * "ReceiveMessage"); it also bounds how long a long poll holds a thread. */
 #define SQS_MAX_WAIT_S 20
-/* Visibility timeout ceiling: 12 hours. */
+/* Visibility timeout ceiling: 12 hours (API Reference,
+ * "ChangeMessageVisibility", VisibilityTimeout). */
 #define SQS_MAX_VISIBILITY_S 43200
-/* DelaySeconds ceiling: 15 minutes. */
+/* DelaySeconds ceiling: 15 minutes (API Reference, "SendMessage",
+ * DelaySeconds). */
 #define SQS_MAX_DELAY_S 900
 /* FIFO deduplication interval: 5 minutes (Developer Guide, "Exactly-once
  * processing in Amazon SQS"). */
@@ -86,9 +90,6 @@ int sqs_err_set(struct sqs_err *e, enum sqs_errkind kind, const char *fmt, ...)
 /* ------------------------------------------------------------------ */
 /* Pure decisions (tests/unit/test_sqs.c)                               */
 /* ------------------------------------------------------------------ */
-
-/* The lower-case hex MD5 of N bytes at DATA into OUT. */
-void sqs_md5_hex(const void *data, size_t n, char out[33]);
 
 /* MD5OfMessageAttributes of ATTRS (a MessageAttributes object as the
  * JSON protocol carries it: name -> {DataType, StringValue | BinaryValue

@@ -24,15 +24,6 @@ int sqs_err_set(struct sqs_err *e, enum sqs_errkind kind, const char *fmt, ...) 
     return -1;
 }
 
-void sqs_md5_hex(const void *data, size_t n, char out[33]) {
-    struct md5_ctx c;
-    uint8_t d[MD5_DIGEST_SIZE];
-    md5_init(&c);
-    md5_update(&c, n, data);
-    md5_digest(&c, sizeof(d), d);
-    for (int i = 0; i < MD5_DIGEST_SIZE; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
-}
-
 static void md5_len_bytes(struct md5_ctx *c, const void *z, size_t n) {
     uint8_t len[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
     md5_update(c, 4, len);
@@ -225,7 +216,7 @@ static int check_redrive(const char *value, char *norm, size_t nnorm, struct sqs
     const cJSON *arn = cJSON_GetObjectItemCaseSensitive(j, "deadLetterTargetArn");
     const cJSON *max = cJSON_GetObjectItemCaseSensitive(j, "maxReceiveCount");
     long long m = -1;
-    if (cJSON_IsNumber(max)) m = (long long)max->valuedouble;
+    if (cJSON_IsNumber(max)) m = util_dtoll(max->valuedouble);
     else if (cJSON_IsString(max)) m = strtoll(max->valuestring, NULL, 10);
     char a[13], r[32], name[SQS_MAX_NAME + 1];
     if (!cJSON_IsObject(j) || !cJSON_IsString(arn) || max == NULL) {

@@ -362,13 +362,17 @@ static int async_deliveries(struct req *req, struct op_in *oi) {
         store_rollback();
     }
     if (rc != STORE_OK) {
-        cJSON_Delete(list);
-        return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not read the deliveries");
+        rc = req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not read the deliveries");
+        goto out;
     }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "function", fn);
     cJSON_AddItemToObject(o, "deliveries", list);
-    return req_reply_json(req, 200, o);
+    list = NULL;
+    rc = req_reply_json(req, 200, o);
+out:
+    cJSON_Delete(list);
+    return rc;
 }
 
 /* GET /_sluice/event-source-mappings/{UUID}. */

@@ -424,7 +424,8 @@ fail:
 
 /* ---- blobs ---- */
 
-/* Bytes copied per read while concatenating parts. */
+/* Bytes copied per read while concatenating parts: a bounded buffer,
+ * so completing a multi-GB upload never holds a part in memory. */
 #define CONCAT_CHUNK (1024 * 1024)
 
 /* Appends blob HEX to FD, feeding SHA and CK. 0 or -1. */

@@ -325,6 +325,12 @@ def sqs(op, body):
     return json_req("AmazonSQS." + op, body)
 
 
+def sqs_raw(op, text):
+    """An SQS JSON request whose body TEXT is sent as written (numbers
+    json.dumps cannot write, such as 1e400)."""
+    return "POST /\nX-Amz-Target: AmazonSQS.%s\nContent-Type: application/x-amz-json-1.0\n\n%s" % (op, text)
+
+
 def sqs_form(params, path="/"):
     return "POST %s\nContent-Type: application/x-www-form-urlencoded\n\nVersion=2012-11-05&%s" % (path, params)
 
@@ -369,6 +375,25 @@ SQS_SEEDS = {
     "query-ReceiveMessage": [CREATE_QUEUE, SEND, sqs_form(
         "Action=ReceiveMessage&AttributeName.1=All&MessageAttributeName.1=All&MaxNumberOfMessages=5",
         "/%s/q1" % ACCT)],
+}
+
+# Seeds that are not one operation each (so not in the dictionary).
+SQS_FLOWS = {
+    # A received message's real receipt handle (captured from the reply).
+    "receive-delete": [CREATE_QUEUE, SEND, RECEIVE, sqs("ChangeMessageVisibility", {
+        "QueueUrl": QURL, "ReceiptHandle": "@ReceiptHandle@", "VisibilityTimeout": 0}),
+        sqs("DeleteMessageBatch", {"QueueUrl": QURL, "Entries": [{"Id": "a", "ReceiptHandle": "@ReceiptHandle@"}]}),
+        sqs("CreateQueue", {"QueueName": "q2"}), sqs("ListQueues", {"MaxResults": 1}),
+        sqs("ListQueues", {"MaxResults": 1, "NextToken": "@NextToken@"})],
+    # Numbers beyond long long (cJSON reads 1e400 as infinity): once cast
+    # straight to long long, undefined behaviour under UBSan.
+    "hostile-numbers": [CREATE_QUEUE, SEND, sqs_raw(
+        "SendMessage", '{"QueueUrl":"%s","MessageBody":"x","DelaySeconds":-1e300}' % QURL), sqs_raw(
+        "ReceiveMessage", '{"QueueUrl":"%s","MaxNumberOfMessages":1e400,"WaitTimeSeconds":-1e400}' % QURL), sqs_raw(
+        "ChangeMessageVisibilityBatch",
+        '{"QueueUrl":"%s","Entries":[{"Id":"a","ReceiptHandle":"x","VisibilityTimeout":1e300}]}' % QURL), sqs_raw(
+        "SetQueueAttributes", '{"QueueUrl":"%s","Attributes":{"RedrivePolicy":"{\\"deadLetterTargetArn\\":'
+        '\\"arn:aws:sqs:us-east-1:000000000000:q1\\",\\"maxReceiveCount\\":1e400}"}}' % QURL)],
 }
 
 
@@ -484,6 +509,20 @@ S3_SEEDS = {
 }
 
 
+# Seeds that are not one operation each (so not in the dictionary).
+S3_FLOWS = {
+    # A multipart upload by its real id (captured from the reply).
+    "multipart-flow": [MKB, raw("POST", "/bk1/m?uploads"),
+                       raw("PUT", "/bk1/m?partNumber=1&uploadId=@UploadId@", "p1"),
+                       raw("GET", "/bk1/m?uploadId=@UploadId@&max-parts=1&part-number-marker=0"),
+                       raw("GET", "/bk1?uploads&max-uploads=1"),
+                       raw("POST", "/bk1/m?uploadId=@UploadId@", "<CompleteMultipartUpload><Part><PartNumber>1"
+                                                                  "</PartNumber><ETag>x</ETag></Part>"
+                                                                  "</CompleteMultipartUpload>"),
+                       raw("DELETE", "/bk1/m?uploadId=@UploadId@")],
+}
+
+
 def ssm(op, body):
     return json_req("AmazonSSM." + op, body, "1.1")
 
@@ -581,8 +620,8 @@ def main():
     os.makedirs(CORPUS)
     n = 0
     for prefix, table in (("ddb", DDB_SEEDS), ("lambda", LAMBDA_SEEDS), ("logs", LOGS_SEEDS),
-                          ("cw", CW_SEEDS), ("sqs", SQS_SEEDS), ("iam", IAM_SEEDS), ("admin", ADMIN_SEEDS),
-                          ("s3", S3_SEEDS), ("ssm", SSM_SEEDS)):
+                          ("cw", CW_SEEDS), ("sqs", SQS_SEEDS), ("sqs", SQS_FLOWS), ("iam", IAM_SEEDS),
+                          ("admin", ADMIN_SEEDS), ("s3", S3_SEEDS), ("s3", S3_FLOWS), ("ssm", SSM_SEEDS)):
         for name, reqs in table.items():
             with open(os.path.join(CORPUS, "%s-%s" % (prefix, name)), "wb") as f:
                 f.write(SEP.join(reqs).encode("latin-1" if name == "utf8" else "utf-8"))

@@ -50,10 +50,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 static const char SEPARATOR[] = "\n--next--\n";
 
 /* Values a script cannot know in advance (a stream's ARN holds its
- * creation time, a mapping's UUID is random): the last one seen in a
- * reply is captured, and "@NAME@" in a later request stands for it. */
+ * creation time, a mapping's UUID is random, an SQS receipt handle or an
+ * S3 upload id too): the last one seen in a reply, as a JSON member or an
+ * XML element, is captured, and "@NAME@" in a later request stands for
+ * it. */
 static const char *const CAPTURED[] = {"LatestStreamArn", "StreamArn", "UUID", "ShardIterator",
-                                       "NextShardIterator", "ShardId", "RevisionId", "nextToken"};
+                                       "NextShardIterator", "ShardId", "RevisionId", "nextToken",
+                                       "ReceiptHandle", "UploadId", "NextToken"};
 #define NCAPTURED (sizeof(CAPTURED) / sizeof(CAPTURED[0]))
 static char captured[NCAPTURED][512];
 
@@ -125,12 +128,19 @@ static void parse_query(struct req *req, const char *q, size_t n) {
 static void capture(const char *body) {
     if (body == NULL) return;
     for (size_t i = 0; i < NCAPTURED; i++) {
-        char key[64];
+        char key[64], elem[64];
         snprintf(key, sizeof(key), "\"%s\":\"", CAPTURED[i]);
-        const char *v = strstr(body, key);
-        if (v == NULL) continue;
-        v += strlen(key);
-        size_t len = strcspn(v, "\"");
+        snprintf(elem, sizeof(elem), "<%s>", CAPTURED[i]);
+        const char *v = strstr(body, key), *end = "\"";
+        if (v != NULL) {
+            v += strlen(key);
+        } else if ((v = strstr(body, elem)) != NULL) {
+            v += strlen(elem);
+            end = "<";
+        } else {
+            continue;
+        }
+        size_t len = strcspn(v, end);
         if (len >= sizeof(captured[i])) continue;
         memcpy(captured[i], v, len);
         captured[i][len] = '\0';

@@ -114,7 +114,7 @@ START_TEST(int_checks) {
     const struct int_case *c = &ints[_i];
     struct sts_verr v = {0};
     long got = 0;
-    int rc = iam_check_int(c->text, "maxItems", 1, IAM_MAX_ITEMS_MAX, IAM_MAX_ITEMS_DEFAULT, &v, &got);
+    int rc = sts_check_int(c->text, "maxItems", 1, IAM_MAX_ITEMS_MAX, IAM_MAX_ITEMS_DEFAULT, &v, &got);
     if (c->want >= 0) {
         ck_assert_int_eq(rc, 0);
         ck_assert_int_eq(got, c->want);
@@ -193,14 +193,14 @@ END_TEST
 
 START_TEST(url_encoding) {
     const char *doc = "{\"Version\": \"2012-10-17\",\n \"Action\": \"sts:AssumeRole\", \"x\": \"a+b~c_d.e-f\"}";
-    char *enc = iam_url_encode(doc);
+    char *enc = util_pct_encode(doc, NULL);
     ck_assert_str_eq(enc, "%7B%22Version%22%3A%20%222012-10-17%22%2C%0A%20%22Action%22%3A%20%22sts%3AAssumeRole"
                           "%22%2C%20%22x%22%3A%20%22a%2Bb~c_d.e-f%22%7D");
     char *dec = util_pct_decode(enc, strlen(enc));
     ck_assert_str_eq(dec, doc);
     free(dec);
     free(enc);
-    enc = iam_url_encode("caf\xc3\xa9");
+    enc = util_pct_encode("caf\xc3\xa9", NULL);
     ck_assert_str_eq(enc, "caf%C3%A9");
     free(enc);
 }

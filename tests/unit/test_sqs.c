@@ -10,6 +10,7 @@
  */
 #include "api/sqs_int.h"
 #include "base/clock.h"
+#include "base/s3_checksum.h"
 #include "engine/sqs.h"
 #include "storage/store.h"
 
@@ -65,7 +66,7 @@ END_TEST
 
 START_TEST(md5_body) {
     char out[33];
-    sqs_md5_hex("hello", 5, out);
+    s3ck_md5_hex("hello", 5, out, NULL);
     ck_assert_str_eq(out, "5d41402abc4b2a76b9719d911017c592");
 }
 END_TEST

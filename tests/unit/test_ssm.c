@@ -9,6 +9,7 @@
 #include "api/aws_error.h"
 #include "api/request.h"
 #include "api/ssm_int.h"
+#include "base/util.h"
 #include "storage/store.h"
 #include "storage/store_ssm.h"
 #include "tests/unit/driver.h"
@@ -271,14 +272,14 @@ START_TEST(ciphertext) {
 END_TEST
 
 START_TEST(tokens) {
-    char *t = ssm_token_make("/a/b");
+    char *t = util_token_make("/a/b");
     ck_assert(strstr(t, "/a/b") == NULL);
-    char *k = ssm_token_read(t);
+    char *k = util_token_read(t);
     ck_assert_str_eq(k, "/a/b");
     free(k);
     free(t);
-    ck_assert_ptr_null(ssm_token_read("not a token"));
-    ck_assert_ptr_null(ssm_token_read("aGVsbG8="));   /* base64, but not ours */
+    ck_assert_ptr_null(util_token_read("not a token"));
+    ck_assert_ptr_null(util_token_read("aGVsbG8="));   /* base64, but not ours */
 }
 END_TEST
 

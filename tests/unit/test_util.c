@@ -6,6 +6,8 @@
 #include "base/util.h"
 
 #include <check.h>
+#include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <ctype.h>
 #include <stdlib.h>
@@ -392,6 +394,69 @@ START_TEST(strings) {
 }
 END_TEST
 
+/* ---- percent-encoding, paging tokens, text buffers ---- */
+
+START_TEST(pct_encode) {
+    static const struct {
+        const char *in, *keep, *want;
+    } t[] = {
+        {"", NULL, ""},
+        {"aZ09-_.~", NULL, "aZ09-_.~"},
+        {"a b/c", NULL, "a%20b%2Fc"},
+        {"a b/c", "/", "a%20b/c"},
+        {"{\"x\":1}", NULL, "%7B%22x%22%3A1%7D"},
+        {"caf\xc3\xa9", NULL, "caf%C3%A9"},
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        char *e = util_pct_encode(t[i].in, t[i].keep);
+        ck_assert_str_eq(e, t[i].want);
+        char *d = util_pct_decode(e, strlen(e));
+        ck_assert_str_eq(d, t[i].in);
+        free(e);
+        free(d);
+    }
+}
+END_TEST
+
+START_TEST(page_tokens) {
+    char *t = util_token_make("/a/b");
+    char *k = util_token_read(t);
+    ck_assert_str_eq(k, "/a/b");
+    free(k);
+    free(t);
+    ck_assert_ptr_null(util_token_read(""));
+    ck_assert_ptr_null(util_token_read("not a token"));
+    ck_assert_ptr_null(util_token_read("aGVsbG8=")); /* base64 of "hello": not ours */
+    ck_assert_ptr_null(util_token_read("c2x1aWNlOgBh")); /* "sluice:" NUL "a" */
+}
+END_TEST
+
+START_TEST(text_buffer) {
+    struct util_buf b = {0};
+    util_buf_add(&b, "");
+    ck_assert_str_eq(b.z, "");
+    for (int i = 0; i < 100; i++) util_buf_add(&b, "abc");
+    ck_assert_uint_eq(b.n, 300);
+    ck_assert_uint_eq(strlen(b.z), 300);
+    ck_assert_int_eq(strncmp(b.z + 297, "abc", 4), 0);
+    free(b.z);
+}
+END_TEST
+
+START_TEST(dtoll_saturates) {
+    static const struct {
+        double in;
+        long long want;
+    } t[] = {
+        {0.0, 0}, {-0.0, 0}, {1.9, 1}, {-1.9, -1}, {900.0, 900},
+        {9.2e18, 9200000000000000000LL}, {-9.2e18, -9200000000000000000LL},
+        {9223372036854775807.0, LLONG_MAX}, {1e300, LLONG_MAX}, {-1e300, LLONG_MIN},
+        {HUGE_VAL, LLONG_MAX}, {-HUGE_VAL, LLONG_MIN}, {NAN, LLONG_MIN},
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) ck_assert_int_eq(util_dtoll(t[i].in), t[i].want);
+}
+END_TEST
+
 static Suite *util_suite(void) {
     Suite *s = suite_create("util");
     struct {
@@ -417,6 +482,10 @@ static Suite *util_suite(void) {
         {"uuid_unique_across_threads", uuid_unique_across_threads},
         {"deadline_in", deadline_in},
         {"strings", strings},
+        {"pct_encode", pct_encode},
+        {"page_tokens", page_tokens},
+        {"text_buffer", text_buffer},
+        {"dtoll_saturates", dtoll_saturates},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         TCase *tc = tcase_create(cases[i].name);
