@@ -225,25 +225,24 @@ def find_provider():
     return found[-1][1], found[-1][2]
 
 
-class TerraformStack(unittest.TestCase):
-    """One sluice, one working directory; the steps run in order as one
-    test (each builds on the state the previous one left)."""
+class TerraformCase(unittest.TestCase):
+    """One sluice (debug log: every request's answer) and one terraform
+    working directory per class, and the terraform commands; the suites'
+    test classes derive from it. WORKDIR_PREFIX names the directory."""
 
     maxDiff = None
+    WORKDIR_PREFIX = "sluice-tf-"
 
     @classmethod
     def setUpClass(cls):
         cls.terraform = find_terraform()
         cls.provider = find_provider()
-        # Debug logging names every request's answer: the suite checks
+        # Debug logging names every request's answer: the suites check
         # that the provider met no unknown operation, even one it
         # tolerates.
         cls.server = Server(extra_args=("--log-level", "debug"))
         cls.server.start()
-        cls.dir = tempfile.mkdtemp(prefix="sluice-tf-")
-        cls.lam = cls.server.client("lambda")
-        cls.ddb = cls.server.client("dynamodb")
-        cls.logs = cls.server.client("logs")
+        cls.dir = tempfile.mkdtemp(prefix=cls.WORKDIR_PREFIX)
 
     @classmethod
     def tearDownClass(cls):
@@ -255,6 +254,18 @@ class TerraformStack(unittest.TestCase):
                 sys.stderr.write("kept %s\n" % cls.dir)
             else:
                 shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def require_terraform(self):
+        """Skips unless terraform and the provider mirror are there; writes
+        the CLI config that points terraform at the mirror."""
+        if not self.terraform:
+            sys.stderr.write("SKIP: no terraform binary (PATH or TERRAFORM)\n")
+            raise unittest.SkipTest("no terraform")
+        if not self.provider:
+            sys.stderr.write("SKIP: no hashicorp/aws provider in the filesystem mirror %s\n" % MIRROR)
+            raise unittest.SkipTest("no provider mirror")
+        with open(os.path.join(self.dir, "cli.tfrc"), "w") as f:
+            f.write(CLI_CONFIG % json.dumps(MIRROR))
 
     # -- terraform -----------------------------------------------------------
     def env(self):
@@ -299,6 +310,26 @@ class TerraformStack(unittest.TestCase):
     def outputs(self):
         p = self.tf("output", "-json")
         return {k: v["value"] for k, v in json.loads(p.stdout).items()}
+
+    def server_log(self):
+        """The server's log lines so far (kept in the working directory
+        too under SLUICE_TF_KEEP=1)."""
+        if os.environ.get("SLUICE_TF_KEEP") == "1":
+            shutil.copy(self.server.log_path, os.path.join(self.dir, "sluice.log"))
+        with open(self.server.log_path, errors="replace") as f:
+            return f.read().splitlines()
+
+
+class TerraformStack(TerraformCase):
+    """The stream -> Lambda stack; the steps run in order as one test
+    (each builds on the state the previous one left)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.lam = cls.server.client("lambda")
+        cls.ddb = cls.server.client("dynamodb")
+        cls.logs = cls.server.client("logs")
 
     def write_stack(self, mapping_target):
         with open(os.path.join(self.dir, "main.tf"), "w") as f:
@@ -353,14 +384,7 @@ class TerraformStack(unittest.TestCase):
 
     # -- the scenario ------------------------------------------------------------
     def test_stack_lifecycle(self):
-        if not self.terraform:
-            sys.stderr.write("SKIP: no terraform binary (PATH or TERRAFORM)\n")
-            raise unittest.SkipTest("no terraform")
-        if not self.provider:
-            sys.stderr.write("SKIP: no hashicorp/aws provider in the filesystem mirror %s\n" % MIRROR)
-            raise unittest.SkipTest("no provider mirror")
-        with open(os.path.join(self.dir, "cli.tfrc"), "w") as f:
-            f.write(CLI_CONFIG % json.dumps(MIRROR))
+        self.require_terraform()
         self.write_code("v1")
         self.write_stack("aws_lambda_function.fn.arn")
         self.tf("init", "-input=false")
@@ -451,8 +475,7 @@ class TerraformStack(unittest.TestCase):
         self.assertEqual(self.logs.describe_log_groups()["logGroups"], [])
 
         # No call the provider made, in any step, was unknown to sluice.
-        with open(self.server.log_path, errors="replace") as f:
-            unknown = [line.strip() for line in f if "UnknownOperation" in line]
+        unknown = [line.strip() for line in self.server_log() if "UnknownOperation" in line]
         self.assertEqual(unknown, [])
 
 

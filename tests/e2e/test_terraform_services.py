@@ -20,17 +20,13 @@ Run: SLUICE_BIN=build/sluice python3 tests/e2e/test_terraform_services.py -v
 
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402  (exits 77 without boto3)
-from harness import Server, make_zip  # noqa: E402
-from test_terraform import CLI_CONFIG, TF_TIMEOUT, find_provider, find_terraform, skip  # noqa: E402
+from harness import make_zip  # noqa: E402
+from test_terraform import TerraformCase, find_provider, find_terraform, skip  # noqa: E402
 
 ACCOUNT = "000000000000"
 PREFIX = "tf-svc"
@@ -164,66 +160,11 @@ output "role_arn" {
 """
 
 
-class TerraformServicesStack(unittest.TestCase):
-    maxDiff = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.terraform = find_terraform()
-        cls.provider = find_provider()
-        cls.server = Server(extra_args=("--log-level", "debug"))
-        cls.server.start()
-        cls.dir = tempfile.mkdtemp(prefix="sluice-tf-svc-")
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.server.stop()
-        finally:
-            cls.server.cleanup()
-            if os.environ.get("SLUICE_TF_KEEP") == "1":
-                sys.stderr.write("kept %s\n" % cls.dir)
-            else:
-                shutil.rmtree(cls.dir, ignore_errors=True)
-
-    def env(self):
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
-        env.update({
-            "TF_CLI_CONFIG_FILE": os.path.join(self.dir, "cli.tfrc"),
-            "TF_DATA_DIR": os.path.join(self.dir, ".terraform"),
-            "TF_IN_AUTOMATION": "1",
-            "TF_INPUT": "0",
-            "TF_VAR_endpoint": self.server.endpoint,
-            "CHECKPOINT_DISABLE": "1",
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_CONFIG_FILE": os.path.join(self.dir, "no-aws-config"),
-            "AWS_SHARED_CREDENTIALS_FILE": os.path.join(self.dir, "no-aws-credentials"),
-        })
-        if os.environ.get("SLUICE_TF_LOG"):
-            env["TF_LOG"] = os.environ["SLUICE_TF_LOG"]
-            env["TF_LOG_PATH"] = os.path.join(self.dir, "terraform.log")
-        return env
-
-    def tf(self, *args, ok=(0,)):
-        t0 = time.monotonic()
-        p = subprocess.run([self.terraform] + list(args) + ["-no-color"], cwd=self.dir, env=self.env(),
-                           capture_output=True, text=True, timeout=TF_TIMEOUT)
-        sys.stderr.write("terraform %s: exit %d in %.1f s\n" % (args[0], p.returncode, time.monotonic() - t0))
-        if p.returncode not in ok:
-            self.fail("terraform %s exited %d (want %s)\n--- stdout\n%s\n--- stderr\n%s\n--- sluice\n%s"
-                      % (" ".join(args), p.returncode, ok, p.stdout[-6000:], p.stderr[-6000:],
-                         self.server.log_tail()))
-        return p
-
-    def outputs(self):
-        p = self.tf("output", "-json")
-        return {k: v["value"] for k, v in json.loads(p.stdout).items()}
+class TerraformServicesStack(TerraformCase):
+    WORKDIR_PREFIX = "sluice-tf-svc-"
 
     def test_stack_with_iam_s3_sqs_ssm(self):
-        if not self.terraform or not self.provider:
-            raise unittest.SkipTest("no terraform or provider mirror")
-        with open(os.path.join(self.dir, "cli.tfrc"), "w") as f:
-            f.write(CLI_CONFIG % json.dumps(os.environ.get("SLUICE_TF_MIRROR", "/opt/tf-plugins")))
+        self.require_terraform()
         with open(os.path.join(self.dir, "fn.zip"), "wb") as f:
             f.write(make_zip({"index.py": HANDLER}))
         with open(os.path.join(self.dir, "main.tf"), "w") as f:
@@ -231,9 +172,8 @@ class TerraformServicesStack(unittest.TestCase):
         self.tf("init", "-input=false")
 
         # 1. Apply, then no diff.
-        self.tf("apply", "-auto-approve", "-input=false")
-        p = self.tf("plan", "-detailed-exitcode", "-input=false", ok=(0, 2))
-        self.assertEqual(p.returncode, 0, "plan shows changes after apply:\n" + p.stdout[-6000:])
+        self.apply()
+        self.assert_no_diff()
         out = self.outputs()
         iam = self.server.client("iam")
         role = iam.get_role(RoleName=PREFIX + "-role")["Role"]
@@ -272,10 +212,7 @@ class TerraformServicesStack(unittest.TestCase):
         self.assertEqual(ssm.describe_parameters()["Parameters"], [])
         self.assertEqual(lam.list_functions()["Functions"], [])
         self.assertEqual(ddb.list_tables()["TableNames"], [])
-        with open(self.server.log_path, errors="replace") as f:
-            log = f.read().splitlines()
-        if os.environ.get("SLUICE_TF_KEEP") == "1":
-            shutil.copy(self.server.log_path, os.path.join(self.dir, "sluice.log"))
+        log = self.server_log()
         unknown = [line.strip() for line in log if "UnknownOperation" in line or "InvalidAction" in line]
         self.assertEqual(unknown, [])
 
