@@ -21,7 +21,20 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Runs one write statement ST (prepared on the writer) and commits. */
+/* Opens a write transaction and prepares SQL in it. Returns the
+ * statement, or NULL with *RC set and no transaction left open. */
+static sqlite3_stmt *write_stmt(const char *sql, int *rc) {
+    *rc = store_begin(1);
+    if (*rc != STORE_OK) return NULL;
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) {
+        store_rollback();
+        *rc = STORE_ERR;
+    }
+    return st;
+}
+
+/* Runs one write statement ST (prepared by write_stmt) and commits. */
 static int write_one(sqlite3_stmt *st, const char *ctx, int need_change) {
     int rc = need_change ? store_step_change(st, ctx) : store_step_done(st, ctx);
     if (rc != STORE_OK) {
@@ -34,13 +47,9 @@ static int write_one(sqlite3_stmt *st, const char *ctx, int need_change) {
 int store_s3_bucket_create(struct store_s3_bucket *b) {
     static const char sql[] =
         "INSERT INTO s3_buckets(name, account, region, created_ms) VALUES(?1, ?2, ?3, ?4)";
-    int rc = store_begin(1);
-    if (rc != STORE_OK) return rc;
-    sqlite3_stmt *st = store_stmt(sql);
-    if (st == NULL) {
-        store_rollback();
-        return STORE_ERR;
-    }
+    int rc;
+    sqlite3_stmt *st = write_stmt(sql, &rc);
+    if (st == NULL) return rc;
     sqlite3_bind_text(st, 1, b->name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, b->account, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, b->region, -1, SQLITE_TRANSIENT);
@@ -71,13 +80,9 @@ int store_s3_bucket_delete(const char *name) {
     static const char busy[] = "SELECT (SELECT count(*) FROM s3_objects WHERE bucket = ?1)"
                                " + (SELECT count(*) FROM s3_uploads WHERE bucket = ?1)";
     static const char del[] = "DELETE FROM s3_buckets WHERE name = ?1";
-    int rc = store_begin(1);
-    if (rc != STORE_OK) return rc;
-    sqlite3_stmt *st = store_stmt(busy);
-    if (st == NULL) {
-        store_rollback();
-        return STORE_ERR;
-    }
+    int rc;
+    sqlite3_stmt *st = write_stmt(busy, &rc);
+    if (st == NULL) return rc;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     rc = sqlite3_step(st);
     int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
@@ -119,13 +124,9 @@ int store_s3_bucket_set(const char *name, enum store_s3_attr which, const char *
         [STORE_S3_POLICY] = "UPDATE s3_buckets SET policy = ?2 WHERE name = ?1",
         [STORE_S3_VERSIONING] = "UPDATE s3_buckets SET versioning = ?2 WHERE name = ?1",
     };
-    int rc = store_begin(1);
-    if (rc != STORE_OK) return rc;
-    sqlite3_stmt *st = store_stmt(sql[which]);
-    if (st == NULL) {
-        store_rollback();
-        return STORE_ERR;
-    }
+    int rc;
+    sqlite3_stmt *st = write_stmt(sql[which], &rc);
+    if (st == NULL) return rc;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     if (value)
         sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
@@ -154,14 +155,11 @@ int store_s3_bucket_attr(const char *name, enum store_s3_attr which, char **out)
 static char *member_path(const char *sub) { return xasprintf("$.\"%s\"", sub); }
 
 int store_s3_bucket_config_set(const char *name, const char *sub, const char *value) {
-    int rc = store_begin(1);
-    if (rc != STORE_OK) return rc;
-    sqlite3_stmt *st = store_stmt(value ? "UPDATE s3_buckets SET config = json_set(config, ?2, ?3) WHERE name = ?1"
-                                        : "UPDATE s3_buckets SET config = json_remove(config, ?2) WHERE name = ?1");
-    if (st == NULL) {
-        store_rollback();
-        return STORE_ERR;
-    }
+    static const char set[] = "UPDATE s3_buckets SET config = json_set(config, ?2, ?3) WHERE name = ?1";
+    static const char del[] = "UPDATE s3_buckets SET config = json_remove(config, ?2) WHERE name = ?1";
+    int rc;
+    sqlite3_stmt *st = write_stmt(value ? set : del, &rc);
+    if (st == NULL) return rc;
     char *path = member_path(sub);
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
@@ -243,28 +241,20 @@ int store_s3_object_get(const char *bucket, const char *key, struct store_s3_obj
 
 int store_s3_object_delete(const char *bucket, const char *key) {
     static const char sql[] = "DELETE FROM s3_objects WHERE bucket = ?1 AND key = ?2";
-    int rc = store_begin(1);
-    if (rc != STORE_OK) return rc;
-    sqlite3_stmt *st = store_stmt(sql);
-    if (st == NULL) {
-        store_rollback();
-        return STORE_ERR;
-    }
+    int rc;
+    sqlite3_stmt *st = write_stmt(sql, &rc);
+    if (st == NULL) return rc;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
     return write_one(st, "s3_object_delete", 0);
 }
 
 int store_s3_object_meta_set(const char *bucket, const char *key, const char *member, const char *value) {
-    int rc = store_begin(1);
-    if (rc != STORE_OK) return rc;
-    sqlite3_stmt *st =
-        store_stmt(value ? "UPDATE s3_objects SET meta = json_set(meta, ?3, json(?4)) WHERE bucket = ?1 AND key = ?2"
-                         : "UPDATE s3_objects SET meta = json_remove(meta, ?3) WHERE bucket = ?1 AND key = ?2");
-    if (st == NULL) {
-        store_rollback();
-        return STORE_ERR;
-    }
+    static const char set[] = "UPDATE s3_objects SET meta = json_set(meta, ?3, json(?4)) WHERE bucket = ?1 AND key = ?2";
+    static const char del[] = "UPDATE s3_objects SET meta = json_remove(meta, ?3) WHERE bucket = ?1 AND key = ?2";
+    int rc;
+    sqlite3_stmt *st = write_stmt(value ? set : del, &rc);
+    if (st == NULL) return rc;
     char *path = member_path(member);
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
@@ -306,13 +296,9 @@ int store_s3_upload_create(const char *upload_id, const char *bucket, const char
     static const char sql[] =
         "INSERT INTO s3_uploads(upload_id, bucket, key, meta, created_ms)"
         " SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS(SELECT 1 FROM s3_buckets WHERE name = ?2)";
-    int rc = store_begin(1);
-    if (rc != STORE_OK) return rc;
-    sqlite3_stmt *st = store_stmt(sql);
-    if (st == NULL) {
-        store_rollback();
-        return STORE_ERR;
-    }
+    int rc;
+    sqlite3_stmt *st = write_stmt(sql, &rc);
+    if (st == NULL) return rc;
     sqlite3_bind_text(st, 1, upload_id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, bucket, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, key, -1, SQLITE_TRANSIENT);
@@ -356,13 +342,9 @@ int store_s3_part_put(const char *upload_id, const struct store_s3_part *p) {
     static const char sql[] =
         "INSERT OR REPLACE INTO s3_parts(upload_id, number, blob, size, etag, checksum, modified_ms)"
         " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS(SELECT 1 FROM s3_uploads WHERE upload_id = ?1)";
-    int rc = store_begin(1);
-    if (rc != STORE_OK) return rc;
-    sqlite3_stmt *st = store_stmt(sql);
-    if (st == NULL) {
-        store_rollback();
-        return STORE_ERR;
-    }
+    int rc;
+    sqlite3_stmt *st = write_stmt(sql, &rc);
+    if (st == NULL) return rc;
     sqlite3_bind_text(st, 1, upload_id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 2, p->number);
     sqlite3_bind_text(st, 3, p->blob, -1, SQLITE_TRANSIENT);
