@@ -1261,17 +1261,13 @@ static void iam_store_fail(struct req *req, int rc) {
     fail_store(req);
 }
 
-static void iam_reply(struct req *req, struct op_in *in) {
-    query_reply(req, in, NULL);
-}
-
 const struct service iam_service = {
     .name = "iam",
     .ops = iam_ops,
     .nops = sizeof(iam_ops) / sizeof(iam_ops[0]),
     .find = query_find,
     .store_fail = iam_store_fail,
-    .reply = iam_reply,
+    .reply = query_reply_plain,
     .read_snapshot = 1,
     .query_version = "2010-05-08",
     .xmlns = IAM_XMLNS,

@@ -275,6 +275,10 @@ void query_reply(struct req *req, struct op_in *in, int (*is_time)(const char *m
     free(b.z);
 }
 
+void query_reply_plain(struct req *req, struct op_in *in) {
+    query_reply(req, in, NULL);
+}
+
 char *query_error_xml(const char *xmlns, const struct aws_error *e, const char *msg, const char *request_id) {
     char *xm = awserr_xml_escape(msg), *xc = awserr_xml_escape(e->code);
     char *xml = xasprintf("<ErrorResponse xmlns=\"%s\">"

@@ -49,6 +49,10 @@ const struct op *query_find(const struct service *svc, struct req *req, struct o
  * holding numbers are epoch seconds written as ISO 8601. */
 void query_reply(struct req *req, struct op_in *in, int (*is_time)(const char *member));
 
+/* reply() for query services whose results carry no epoch-number times
+ * (STS, IAM): query_reply without IS_TIME. */
+void query_reply_plain(struct req *req, struct op_in *in);
+
 /* The decoded value of form parameter NAME in the N bytes of BODY, or
  * NULL when absent or malformed. Heap; caller frees. Pure. */
 char *query_form_value(const char *body, size_t n, const char *name);

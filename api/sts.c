@@ -183,17 +183,13 @@ static void sts_store_fail(struct req *req, int rc) {
     req_fail(req, &AWSERR_QUERY_INTERNAL, "The service cannot complete the request.");
 }
 
-static void sts_reply(struct req *req, struct op_in *in) {
-    query_reply(req, in, NULL);
-}
-
 const struct service sts_service = {
     .name = "sts",
     .ops = sts_ops,
     .nops = sizeof(sts_ops) / sizeof(sts_ops[0]),
     .find = query_find,
     .store_fail = sts_store_fail,
-    .reply = sts_reply,
+    .reply = query_reply_plain,
     .query_version = "2011-06-15",
     .xmlns = STS_XMLNS,
 };
