@@ -99,31 +99,6 @@ static char *line_dup(const char *z, size_t n) {
     return xstrndup(z, n);
 }
 
-/* Splits QUERY (N bytes) into REQ's decoded parameters, as server/http.c
- * does with what net/httpd parsed. */
-static void parse_query(struct req *req, const char *q, size_t n) {
-    size_t i = 0;
-    while (i < n && req->nquery < REQ_MAX_QUERY) {
-        size_t end = i;
-        while (end < n && q[end] != '&') end++;
-        size_t eq = i;
-        while (eq < end && q[eq] != '=') eq++;
-        if (end > i) {
-            char *k = util_pct_decode(q + i, eq - i);
-            char *v = eq < end ? util_pct_decode(q + eq + 1, end - eq - 1) : xstrdup("");
-            if (k && v) {
-                req->query[req->nquery].name = k;
-                req->query[req->nquery].value = v;
-                req->nquery++;
-            } else {
-                free(k);
-                free(v);
-            }
-        }
-        i = end + 1;
-    }
-}
-
 /* Remembers the values of CAPTURED members found in a reply. */
 static void capture(const char *body) {
     if (body == NULL) return;
@@ -187,7 +162,7 @@ static void run_one(const char *z, size_t n) {
     char *target = line_dup(sp + 1, (size_t)(line_end - sp - 1));
     char *qmark = strchr(target, '?');
     if (qmark) {
-        parse_query(req, qmark + 1, strlen(qmark + 1));
+        req_parse_query(req, qmark + 1);   /* as server/http.c splits it */
         *qmark = '\0';
     }
     req->path = target;
