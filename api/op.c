@@ -175,7 +175,14 @@ void op_run(const struct service *svc, struct req *req) {
     if (op == NULL) goto done;
     if (svc->parse && svc->parse(req, &in) != 0) goto done;
     if (!run_in_txn(svc, op, req, &in)) goto done;
-    if (svc->reply) svc->reply(req, &in);
+    if (req->keep_tree && in.out) {
+        /* An in-process call (api/call.h) reads the tree, not the XML. */
+        req->out_tree = in.out;
+        in.out = NULL;
+        req->status = 200;
+    } else if (svc->reply) {
+        svc->reply(req, &in);
+    }
     if (op->after_commit) op->after_commit();
 done:
     free(in.fn);

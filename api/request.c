@@ -112,5 +112,6 @@ void req_free(struct req *req) {
     free(req->resp_body);
     free(req->err_msg);
     cJSON_Delete(req->err_extra);
+    cJSON_Delete(req->out_tree);
     free(req);
 }

@@ -85,6 +85,12 @@ struct req {
     /* A HEAD reply's Content-Length when it is not nresp (S3's HeadObject
      * announces the object's size without reading it); 0: nresp. */
     size_t head_length;
+
+    /* ---- in-process calls (api/call.h) ---- */
+    /* Set by call_run: a query service's result tree is kept in out_tree
+     * (owned) instead of being written out as XML. */
+    int keep_tree;
+    struct cJSON *out_tree;
 };
 
 /* Returns the value of request header NAME (case-insensitive), or NULL.

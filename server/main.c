@@ -5,6 +5,7 @@
  * SIGINT to shut down cleanly.
  */
 #include "api/api.h"
+#include "api/call.h"
 #include "engine/background.h"
 #include "base/clock.h"
 #include "engine/config.h"
@@ -17,6 +18,7 @@
 #include "runtime/env.h"
 #include "base/log.h"
 #include "server/http.h"
+#include "server/router.h"
 #include "storage/store.h"
 #include "storage/store_ddb.h"
 
@@ -240,6 +242,8 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
 
     if (store_init(sluice_cfg.data_dir, sluice_cfg.in_memory) != STORE_OK) return 1;
+    /* CloudFormation's deployer calls the services through the router. */
+    call_init(router_prepare, router_dispatch);
     /* The virtual clock survives restarts: records and TTLs were written
      * by it. */
     char *offset = NULL;
