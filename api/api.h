@@ -67,8 +67,11 @@ extern const struct service s3_service;
  * which stays the Lambda-shaped unknown operation it was. */
 int s3_owns_path(const char *path);
 
-/* Returns the largest body an S3 request with METHOD accepts. */
-size_t s3_body_cap(const char *method);
+/* Returns the largest body the S3 request REQ (method, path, query and
+ * headers known; body not yet read) accepts, and sets REQ->body_to_file
+ * for the operations whose body is an object's bytes (PutObject,
+ * UploadPart), which are not held in memory. */
+size_t s3_body_cap(struct req *req);
 
 /* Returns 1 when PATH belongs to the Lambda API (by its version prefix). */
 int lambda_owns_path(const char *path);

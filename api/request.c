@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *req_header(struct req *req, const char *name) {
     if (req->header_fn == NULL) return NULL;
@@ -110,6 +111,8 @@ void req_free(struct req *req) {
     }
     free(req->body);
     free(req->resp_body);
+    if (req->body_in_file) close(req->body_fd);
+    if (req->resp_in_file) close(req->resp_fd);
     free(req->err_msg);
     cJSON_Delete(req->err_extra);
     cJSON_Delete(req->out_tree);

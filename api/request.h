@@ -52,6 +52,14 @@ struct req {
     int nquery;
     char *body;                  /* NUL-terminated copy of the body (owned) */
     size_t nbody;
+    /* S3 object bodies are not held in memory: the router asks for the
+     * body in a file (body_to_file, set by router_prepare), the HTTP
+     * front spools it there, and then body is "" while nbody counts the
+     * bytes in body_fd (owned, open for reading and writing; closed by
+     * req_free) when body_in_file is set. */
+    int body_to_file;
+    int body_in_file;
+    int body_fd;
     const char *(*header_fn)(void *ctx, const char *name);
     /* The I-th header's name, its value in *VALUE; NULL past the last
      * (NULL: the request's headers cannot be listed). */
@@ -75,6 +83,12 @@ struct req {
     int status;                  /* HTTP status; 0 until a reply is set */
     char *resp_body;             /* owned */
     size_t nresp;
+    /* A reply body sent from a file (S3's GetObject): when resp_in_file
+     * is set, nresp bytes of resp_fd (owned) from resp_off, and resp_body
+     * is NULL. */
+    int resp_in_file;
+    int resp_fd;
+    long long resp_off;
     const char *content_type;    /* static string */
     struct req_kv resp_headers[REQ_MAX_RESP_HEADERS]; /* owned */
     int nresp_headers;

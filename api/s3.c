@@ -28,11 +28,11 @@
 #include <strings.h>
 #include <time.h>
 
-/* Body cap of S3 PUTs (PutObject, UploadPart). AWS takes 5 GB in one PUT;
- * sluice buffers a request body in memory (net/httpd.c), so it stops at
- * 512 MiB, far above what local tests upload in one piece (the README's
- * differences). Larger objects go through multipart upload. */
-#define S3_MAX_BODY_PUT (512u * 1024 * 1024)
+/* Body cap of the PUTs that carry an object's bytes (PutObject,
+ * UploadPart): 5 GB, S3's largest single PUT and largest part (Amazon S3
+ * User Guide, "Uploading objects"; "Amazon S3 multipart upload limits").
+ * These bodies are spooled to a file, never held in memory. */
+#define S3_MAX_BODY_PUT (5ull * 1024 * 1024 * 1024)
 /* Other S3 bodies are small XML documents: CompleteMultipartUpload of
  * 10,000 parts is about 1 MB, DeleteObjects of 1,000 keys a few hundred KB. */
 #define S3_MAX_BODY_XML (4u * 1024 * 1024)
@@ -123,9 +123,6 @@ int s3_owns_path(const char *path) {
     return !(path[i] == '/' || path[i] == '\0');
 }
 
-size_t s3_body_cap(const char *method) {
-    return strcmp(method, "PUT") == 0 ? S3_MAX_BODY_PUT : S3_MAX_BODY_XML;
-}
 
 int s3_bucket_name_ok(const char *name) {
     size_t n = strlen(name);
@@ -896,6 +893,24 @@ static const struct op *s3_find(const struct service *svc, struct req *req, stru
     s3_fail(req, &AWSERR_S3_NOT_IMPLEMENTED, NULL, NULL,
             "A header or query you provided implies functionality that is not implemented.");
     return NULL;
+}
+
+size_t s3_body_cap(struct req *req) {
+    if (strcmp(req->method, "PUT") != 0) return S3_MAX_BODY_XML;
+    char *bucket = NULL, *key = NULL;
+    if (s3_locate(req_header(req, "Host"), req->path, &bucket, &key) != 0) return S3_MAX_BODY_XML;
+    unsigned subs = request_subs(req);
+    int known = 0;
+    for (int i = 0; bucket && key && !(subs & (S3_SUB_UPLOADS | S3_SUB_UPLOAD_ID)) && i < req->nquery; i++)
+        s3_sub_op_name(req->method, 1, req->query[i].name, &known);
+    const char *name = known ? NULL : s3_op_name(req->method, bucket != NULL, key != NULL, subs);
+    free(bucket);
+    free(key);
+    if (name && (strcmp(name, "PutObject") == 0 || strcmp(name, "UploadPart") == 0)) {
+        req->body_to_file = 1;
+        return (size_t)S3_MAX_BODY_PUT;
+    }
+    return S3_MAX_BODY_XML;
 }
 
 const struct service s3_service = {

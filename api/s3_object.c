@@ -1,10 +1,11 @@
 /*
  * S3 objects and multipart uploads (api/s3_int.h), and the object read
- * Lambda's Code.S3Bucket uses (api/s3.h). Bodies arrive whole (net/httpd
- * buffers them); an aws-chunked body is decoded in place, its checksum
- * verified, and its bytes stored as a content-addressed blob before the
- * metadata row is written. GetObject reads the blob (or the range) into
- * memory.
+ * Lambda's Code.S3Bucket uses (api/s3.h). An object's bytes arrive in a
+ * spool file (net/httpd.c writes them there, server/http.c opens it) that
+ * is mapped, decoded in place when aws-chunked, verified, and linked as a
+ * content-addressed blob before the metadata row is written, so a 5 GB
+ * PUT never sits in memory. GetObject sends large objects (or ranges)
+ * from the blob's file.
  */
 #include "api/s3.h"
 #include "api/s3_chunked.h"
@@ -28,7 +29,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <unistd.h>
+
+/* Objects (or ranges) up to this size are read into the reply; larger
+ * ones are sent from the blob's file (sendfile), so a GET of a large
+ * object costs no memory. 1 MiB keeps the small reads, most of them,
+ * on the path every other reply takes. */
+#define S3_GET_IN_MEMORY (1024 * 1024)
 
 /* DeleteObjects takes up to 1,000 keys (DeleteObjects, "Request"). */
 #define S3_MAX_DELETE 1000
@@ -48,6 +56,8 @@ static const char *const kept_headers[][2] = {
 struct body {
     const char *data;
     size_t n;
+    void *map;                  /* a spooled body's mapping (body_clear unmaps it) */
+    size_t nmap;
     enum s3ck_algo algo;        /* the checksum named by the request, or S3CK_NONE */
     char ck[S3CK_B64_MAX];      /* its value as computed */
     char md5hex[33];
@@ -71,18 +81,19 @@ static enum s3ck_algo named_checksum(struct req *req, const struct s3_chunked *c
     return a;
 }
 
-/* Decodes an aws-chunked body in place. */
-static int dechunk_or_fail(struct req *req, struct s3_chunked *ch, int *chunked) {
+/* Decodes an aws-chunked body (N bytes at BUF) in place; *N becomes the
+ * decoded length. */
+static int dechunk_or_fail(struct req *req, char *buf, size_t *n, struct s3_chunked *ch, int *chunked) {
     const char *enc = req_header(req, "Content-Encoding");
     const char *sha = req_header(req, "x-amz-content-sha256");
     *chunked = (enc && strstr(enc, "aws-chunked")) || (sha && strncmp(sha, "STREAMING-", 10) == 0);
     if (!*chunked) return 0;
     const char *why;
-    if (s3_chunked_decode(req->body, req->nbody, ch, &why) != 0)
+    if (s3_chunked_decode(buf, *n, ch, &why) != 0)
         return s3_fail(req, &AWSERR_S3_INCOMPLETE_BODY, NULL, NULL,
                        "You did not provide the number of bytes specified by the Content-Length HTTP "
                        "header (aws-chunked: %s)", why);
-    req->nbody = ch->n;
+    *n = ch->n;
     const char *dlen = req_header(req, "x-amz-decoded-content-length");
     if (dlen && strtoull(dlen, NULL, 10) != ch->n)
         return s3_fail(req, &AWSERR_S3_INCOMPLETE_BODY, NULL, NULL,
@@ -115,14 +126,40 @@ static int digests_or_fail(struct req *req, struct body *b) {
     return 0;
 }
 
-/* The request's body, decoded and verified, into *B. */
+/* Unmaps B's spooled body, if any. */
+static void body_clear(struct body *b) {
+    if (b->map) munmap(b->map, b->nmap);
+    b->map = NULL;
+}
+
+/* The request's body in writable memory: its spool file mapped shared
+ * (decoding in place writes to the file, not to anonymous memory), or
+ * the buffer. */
+static int body_map_or_fail(struct req *req, struct body *b, char **buf, size_t *n) {
+    *n = req->nbody;
+    *buf = req->body ? req->body : (char *)"";
+    if (!req->body_in_file || req->nbody == 0) return 0;
+    void *m = mmap(NULL, req->nbody, PROT_READ | PROT_WRITE, MAP_SHARED, req->body_fd, 0);
+    if (m == MAP_FAILED)
+        return s3_fail(req, &AWSERR_S3_INTERNAL, NULL, NULL, "We encountered an internal error. Please try again.");
+    b->map = m;
+    b->nmap = req->nbody;
+    *buf = m;
+    return 0;
+}
+
+/* The request's body, decoded and verified, into *B (body_clear
+ * releases it, also after a failure). */
 static int body_or_fail(struct req *req, struct body *b) {
     struct s3_chunked ch;
     int chunked;
+    char *buf;
+    size_t n;
     memset(b, 0, sizeof(*b));
-    if (dechunk_or_fail(req, &ch, &chunked) != 0) return -1;
-    b->data = req->body ? req->body : "";
-    b->n = req->nbody;
+    if (body_map_or_fail(req, b, &buf, &n) != 0 || dechunk_or_fail(req, buf, &n, &ch, &chunked) != 0)
+        return -1;
+    b->data = buf;
+    b->n = n;
     s3ck_md5_hex(b->data, b->n, b->md5hex, b->md5raw);
     const char *want;
     b->algo = named_checksum(req, chunked ? &ch : NULL, &want);
@@ -186,19 +223,32 @@ static void checksum_headers(struct req *req, cJSON *meta) {
     if (type) req_add_header(req, "x-amz-checksum-type", type);
 }
 
+/* Stores B's bytes as a blob: the spool file itself when the body came
+ * in one, else a copy. */
+static int body_store(struct req *req, struct body *b, char hex[65], char b64[45]) {
+    if (req->body_in_file) return blob_put_fd(req->body_fd, b->data, b->n, hex, b64);
+    return blob_put(b->data, b->n, hex, b64);
+}
+
 int s3_body_for_part(struct req *req, enum s3ck_algo upload_algo, char blob[65], char etag[48],
                      char ck[S3CK_B64_MAX], int64_t *size) {
     struct body b;
     char b64[45];
-    if (body_or_fail(req, &b) != 0) return -1;
-    if (blob_put(b.data, b.n, blob, b64) != 0)
-        return s3_fail(req, &AWSERR_S3_INTERNAL, NULL, NULL, "We encountered an internal error. Please try again.");
+    int ret = -1;
+    if (body_or_fail(req, &b) != 0) goto out;
+    if (body_store(req, &b, blob, b64) != 0) {
+        s3_fail(req, &AWSERR_S3_INTERNAL, NULL, NULL, "We encountered an internal error. Please try again.");
+        goto out;
+    }
     snprintf(etag, 48, "\"%s\"", b.md5hex);
     *size = (int64_t)b.n;
     ck[0] = '\0';
     if (b.algo != S3CK_NONE) snprintf(ck, S3CK_B64_MAX, "%s", b.ck);
     else if (upload_algo != S3CK_NONE) s3ck_digest(upload_algo, b.data, b.n, ck);
-    return 0;
+    ret = 0;
+out:
+    body_clear(&b);
+    return ret;
 }
 
 /* ------------------------------------------------------------------ */
@@ -233,11 +283,13 @@ int s3_put_object(struct req *req, struct op_in *in) {
     struct store_s3_object o = {0};
     cJSON *meta = NULL;
     int ret = -1;
-    if (body_or_fail(req, &b) != 0 || s3_tagging_header_or_fail(req) != 0) return -1;
+    if (body_or_fail(req, &b) != 0 || s3_tagging_header_or_fail(req) != 0) goto out;
     if (s3_bucket_or_fail(req, in->fn, NULL) != 0 || write_conditions_or_fail(req, in->fn, in->sub) != 0)
-        return -1;
-    if (blob_put(b.data, b.n, o.blob, b64) != 0)
-        return s3_fail(req, &AWSERR_S3_INTERNAL, NULL, NULL, "We encountered an internal error. Please try again.");
+        goto out;
+    if (body_store(req, &b, o.blob, b64) != 0) {
+        s3_fail(req, &AWSERR_S3_INTERNAL, NULL, NULL, "We encountered an internal error. Please try again.");
+        goto out;
+    }
     meta = s3_meta_from_headers(req);
     /* Without a checksum of its own an object gets CRC64NVME, as S3 does
      * since its default integrity protections (Amazon S3 User Guide,
@@ -263,8 +315,10 @@ int s3_put_object(struct req *req, struct op_in *in) {
         }
         ret = req_reply_raw(req, 200, NULL, "", 0);
     }
+out:
     free(o.meta);
     cJSON_Delete(meta);
+    body_clear(&b);
     return ret;
 }
 
@@ -319,6 +373,19 @@ static char *read_blob(const char *hex, int64_t off, size_t n) {
     }
     buf[n] = '\0';
     return buf;
+}
+
+/* Has the reply send N bytes at OFF of blob HEX from its file. */
+static int send_blob_or_fail(struct req *req, const char *hex, int64_t off, size_t n) {
+    char path[4096];
+    int fd = blob_path(hex, path, sizeof(path)) == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    if (fd < 0)
+        return s3_fail(req, &AWSERR_S3_INTERNAL, NULL, NULL, "We encountered an internal error. Please try again.");
+    req->resp_in_file = 1;
+    req->resp_fd = fd;
+    req->resp_off = off;
+    req->nresp = n;
+    return 0;
 }
 
 /* The standard headers of object O with metadata META; a RANGED reply
@@ -413,6 +480,12 @@ static int get_or_head(struct req *req, struct op_in *in, int head) {
     if (head || n == 0) {
         req_reply_raw(req, status, NULL, "", 0);
         req->head_length = n;
+        ret = 0;
+        goto out;
+    }
+    if (n > S3_GET_IN_MEMORY) {
+        if (send_blob_or_fail(req, o.blob, start, n) != 0) goto out;
+        req->status = status;
         ret = 0;
         goto out;
     }

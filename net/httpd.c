@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/sendfile.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -226,6 +227,20 @@ static int on_body(http_parser *p, const char *at, size_t n) {
         c->capbody = 0;
         return 0;
     }
+    if (r->spool) {
+        r->nbody += n;
+        while (n > 0 && r->spool_err == 0) {
+            ssize_t w = write(r->spool_fd, at, n);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) {
+                r->spool_err = w < 0 ? errno : EIO;
+                break;
+            }
+            at += w;
+            n -= (size_t)w;
+        }
+        return 0;
+    }
     if (r->nbody + n + 1 > c->capbody) {
         /* Doubling: a 6 MB body arrives in hundreds of reads. */
         size_t want = c->capbody ? c->capbody * 2 : 4096;
@@ -316,6 +331,19 @@ static int send_all(int fd, struct iovec *iov, int n) {
     return 0;
 }
 
+/* Sends N bytes of file IN from OFF to socket FD (the socket's send
+ * timeout bounds each step). 0, or -1 when sending failed or the file
+ * ended early. */
+static int send_file(int fd, int in, off_t off, size_t n) {
+    while (n > 0) {
+        ssize_t w = sendfile(fd, in, &off, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
 void httpd_resp_header(struct httpd_resp *resp, const char *name, const char *value) {
     size_t nn = strlen(name), nv = strlen(value);
     size_t need = resp->nhdrs + nn + nv + 4 + 1;
@@ -367,16 +395,19 @@ static int send_resp(int fd, const char *method, struct httpd_resp *resp, int ke
                       head && resp->head_length ? resp->head_length : resp->nbody);
     const char *conn = !keep ? "Connection: close\r\n\r\n"
                        : http10 ? "Connection: keep-alive\r\n\r\n" : "\r\n";
+    int from_file = resp->file && !no_content && !head;
     struct iovec v[4] = {
         {line, (size_t)nl},
         {resp->hdrs, resp->nhdrs},
         {(void *)conn, strlen(conn)},
-        {resp->body, (no_content || head) ? 0 : resp->nbody},
+        {resp->body, (no_content || head || resp->file) ? 0 : resp->nbody},
     };
-    return send_all(fd, v, 4);
+    if (send_all(fd, v, 4) != 0) return -1;
+    return from_file ? send_file(fd, resp->file_fd, (off_t)resp->file_off, resp->nbody) : 0;
 }
 
 static void resp_free(struct httpd_resp *resp) {
+    if (resp->file) close(resp->file_fd);
     free(resp->body);
     free(resp->hdrs);
     memset(resp, 0, sizeof(*resp));
@@ -414,7 +445,8 @@ static int serve_request(struct conn *c, int keep) {
         r->body = xrealloc(NULL, 1);
         c->capbody = 1;
     }
-    r->body[r->nbody] = '\0';
+    /* A spooled body is in its file; the buffer stays "". */
+    r->body[r->spool ? 0 : r->nbody] = '\0';
     struct httpd_resp resp = {0};
     set_state(c, CONN_HANDLING);
     c->cfg->handle(c->cfg->ud, r, &resp);

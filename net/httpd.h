@@ -42,6 +42,13 @@ struct httpd_req {
     size_t nbody;
     /* The body was larger than begin()'s limit: body is empty. */
     int too_big;
+    /* Set by begin() to have the body written to the file SPOOL_FD (open
+     * for writing, owned by the caller) instead of memory: body stays ""
+     * and nbody counts the bytes written. SPOOL_ERR is the errno of a
+     * failed write (the rest of the body is then read and dropped). */
+    int spool;
+    int spool_fd;
+    int spool_err;
     /* For the callbacks: set by begin(), seen by handle() and end(). */
     void *data;
 };
@@ -55,6 +62,12 @@ struct httpd_resp {
     /* For a HEAD request: the Content-Length to announce when it is not
      * nbody (the size of the body a GET would send); 0: nbody. */
     size_t head_length;
+    /* A body sent from a file instead of BODY: when FILE is set, NBODY
+     * bytes of FILE_FD from FILE_OFF (sendfile). The server closes
+     * FILE_FD after sending. */
+    int file;
+    int file_fd;
+    long long file_off;
     size_t nhdrs, caphdrs;
 };
 

@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "engine/config.h"
+#include "storage/blob.h"
 #include "storage/store.h"
 #include "storage/store_sts.h"
 
@@ -45,6 +46,7 @@ static struct httpd *server_;
 struct pending {
     struct req *req;
     size_t cap;      /* the operation's body cap (router_prepare) */
+    int spool_errno; /* the body's file could not be opened (errno) */
 };
 
 static const char *conn_header(void *ctx, const char *name) {
@@ -91,6 +93,14 @@ static void render(struct req *req, struct httpd_resp *resp) {
     resp->status = req->status;
     resp->body = req->resp_body;
     resp->nbody = req->resp_body ? req->nresp : 0;
+    if (req->resp_in_file) {
+        /* The server sends it and closes the descriptor. */
+        resp->file = 1;
+        resp->file_fd = req->resp_fd;
+        resp->file_off = req->resp_off;
+        resp->nbody = req->nresp;
+        req->resp_in_file = 0;
+    }
     resp->head_length = req->head_length;
     req->resp_body = NULL;
     httpd_resp_header(resp, "x-amzn-RequestId", req->request_id);
@@ -145,6 +155,18 @@ static size_t on_begin(void *ud, struct httpd_req *hr) {
     req_parse_query(req, hr->query);
     identify_caller(req);
     pd->cap = router_prepare(req);
+    if (req->body_to_file) {
+        /* An object's bytes go to a file that becomes its blob. */
+        req->body_fd = blob_spool_open();
+        if (req->body_fd >= 0) {
+            req->body_in_file = 1;
+            hr->spool = 1;
+            hr->spool_fd = req->body_fd;
+        } else {
+            pd->spool_errno = errno;
+            pd->cap = 0;   /* nowhere to put it: drop the body, answer the error */
+        }
+    }
     hr->data = pd;
     return pd->cap;
 }
@@ -157,10 +179,15 @@ static void on_handle(void *ud, struct httpd_req *hr, struct httpd_resp *resp) {
     req->body = hr->body;
     req->nbody = hr->nbody;
     hr->body = NULL;
-    if (hr->too_big)
+    int spool_err = pd->spool_errno ? pd->spool_errno : hr->spool_err;
+    if (spool_err) {
+        log_msg(LOG_ERROR, "cannot spool the body of %s %s: %s", hr->method, hr->path, strerror(spool_err));
+        req_fail(req, &AWSERR_S3_INTERNAL, "We encountered an internal error. Please try again.");
+    } else if (hr->too_big) {
         fail_too_big(req, pd->cap);
-    else
+    } else {
         router_dispatch(req);
+    }
     if (log_enabled(LOG_DEBUG))
         log_msg(LOG_DEBUG, "%s %s -> %d%s%s", hr->method, hr->path,
                 req->err ? req->err->status : req->status, req->err ? " " : "",

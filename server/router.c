@@ -137,7 +137,7 @@ size_t router_prepare(struct req *req) {
     /* SQS's query form carries a message of up to 1 MiB, percent-encoded. */
     if (r->svc == &sqs_query_service) return ROUTER_MAX_BODY_JSON;
     if (r->proto == PROTO_CW_QUERY || r->proto == PROTO_QUERY) return API_MAX_BODY_DEFAULT;
-    if (r->proto == PROTO_REST_XML) return s3_body_cap(req->method);
+    if (r->proto == PROTO_REST_XML) return s3_body_cap(req);
     return ROUTER_MAX_BODY_JSON;
 }
 

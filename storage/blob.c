@@ -69,3 +69,30 @@ out:
     }
     return rc;
 }
+
+int blob_spool_open(void) {
+    int fd = open(store_code_dir(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
+    /* No O_TMPFILE here: a named file, unlinked at once. */
+    char path[4200];
+    static atomic_uint seq;
+    snprintf(path, sizeof(path), "%s/spool.%d.%u", store_code_dir(), (int)getpid(), atomic_fetch_add(&seq, 1));
+    fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) unlink(path);
+    return fd;
+}
+
+int blob_put_fd(int fd, const void *data, size_t n, char hex[65], char b64[45]) {
+    char path[4096], self[64];
+    blob_digest(data, n, hex, b64);
+    if (blob_path(hex, path, sizeof(path)) != 0) return -1;
+    struct stat sb;
+    if (stat(path, &sb) == 0 && (size_t)sb.st_size == n) return 0;
+    if (ftruncate(fd, (off_t)n) != 0 || fsync(fd) != 0) goto copy;
+    /* An O_TMPFILE file gets its name through /proc (linkat(2)); an
+     * unlinked one cannot, and is copied instead. */
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+    if (linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 || errno == EEXIST) return 0;
+copy:
+    return blob_put(data, n, hex, b64);
+}

@@ -15,6 +15,22 @@
  * Thread-safe. */
 int blob_put(const void *data, size_t n, char hex[65], char b64[45]);
 
+/* Opens a new anonymous file beside the blobs (O_TMPFILE; where the
+ * file system lacks it, a file unlinked at once) for a body that will
+ * become a blob through blob_put_fd. Nothing of it outlives the
+ * descriptor, even across a crash. Returns the descriptor (read and
+ * write, close-on-exec; the caller closes it), or -1 with errno set.
+ * Thread-safe. */
+int blob_spool_open(void);
+
+/* Makes the first N bytes of spool file FD (from blob_spool_open), whose
+ * contents are DATA (a mapping of it), the blob of those bytes, unless one
+ * with the same digest exists: the file is cut to N bytes, fsynced and
+ * linked under the blob's name, so its bytes are not copied. Falls back
+ * to blob_put(DATA, N) when the file cannot be linked. Stores the digests
+ * as blob_put does. Returns 0 or -1 (logged). Thread-safe. */
+int blob_put_fd(int fd, const void *data, size_t n, char hex[65], char b64[45]);
+
 /* Computes the digests of DATA without storing it. */
 void blob_digest(const void *data, size_t n, char hex[65], char b64[45]);
 
