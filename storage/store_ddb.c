@@ -272,63 +272,91 @@ int store_ddb_index_set(const char *table_id, struct store_key hk, struct store_
 }
 
 /* The reads: table or index, one partition (Query) or all (Scan), with or
- * without an upper bound, forwards or backwards. Each combination is a
- * static statement so SQLite plans every one on its own index range. */
-enum { R_INDEX = 1, R_HI = 2, R_DESC = 4 };
+ * without an upper bound, forwards or backwards, from the start or after
+ * a position (ExclusiveStartKey). Each combination is a static statement
+ * so SQLite plans every one on its own index range. The position is a
+ * plain range condition, not "(?10 = 0 OR (hk, rk) > ...)": that OR hid
+ * it from the planner, which then walked the whole table (or partition)
+ * up to the position on every page, so page N cost N pages (issue 17). */
+enum { R_INDEX = 1, R_HI = 2, R_DESC = 4, R_START = 8 };
 
-static const char *const query_sql[8] = {
-    /* table, asc */
-    "SELECT hk, rk, x'', x'', item FROM ddb_items WHERE table_id=?1 AND hk=?2 AND rk>=?3"
-    " AND (?10 = 0 OR rk>?9) ORDER BY rk LIMIT ?11",
-    /* index, asc */
-    "SELECT i.hk, i.rk, i.ihk, i.irk, t.item FROM ddb_index_items i JOIN ddb_items t"
-    " ON t.table_id=i.table_id AND t.hk=i.hk AND t.rk=i.rk"
-    " WHERE i.table_id=?1 AND i.idx=?5 AND i.ihk=?2 AND i.irk>=?3"
-    " AND (?10 = 0 OR (i.irk, i.hk, i.rk) > (?8, ?6, ?7)) ORDER BY i.irk, i.hk, i.rk LIMIT ?11",
-    /* table, asc, hi */
-    "SELECT hk, rk, x'', x'', item FROM ddb_items WHERE table_id=?1 AND hk=?2 AND rk>=?3"
-    " AND rk<?4 AND (?10 = 0 OR rk>?9) ORDER BY rk LIMIT ?11",
-    /* index, asc, hi */
-    "SELECT i.hk, i.rk, i.ihk, i.irk, t.item FROM ddb_index_items i JOIN ddb_items t"
-    " ON t.table_id=i.table_id AND t.hk=i.hk AND t.rk=i.rk"
-    " WHERE i.table_id=?1 AND i.idx=?5 AND i.ihk=?2 AND i.irk>=?3 AND i.irk<?4"
-    " AND (?10 = 0 OR (i.irk, i.hk, i.rk) > (?8, ?6, ?7)) ORDER BY i.irk, i.hk, i.rk LIMIT ?11",
-    /* table, desc */
-    "SELECT hk, rk, x'', x'', item FROM ddb_items WHERE table_id=?1 AND hk=?2 AND rk>=?3"
-    " AND (?10 = 0 OR rk<?9) ORDER BY rk DESC LIMIT ?11",
-    /* index, desc */
-    "SELECT i.hk, i.rk, i.ihk, i.irk, t.item FROM ddb_index_items i JOIN ddb_items t"
-    " ON t.table_id=i.table_id AND t.hk=i.hk AND t.rk=i.rk"
-    " WHERE i.table_id=?1 AND i.idx=?5 AND i.ihk=?2 AND i.irk>=?3"
-    " AND (?10 = 0 OR (i.irk, i.hk, i.rk) < (?8, ?6, ?7))"
-    " ORDER BY i.irk DESC, i.hk DESC, i.rk DESC LIMIT ?11",
-    /* table, desc, hi */
-    "SELECT hk, rk, x'', x'', item FROM ddb_items WHERE table_id=?1 AND hk=?2 AND rk>=?3"
-    " AND rk<?4 AND (?10 = 0 OR rk<?9) ORDER BY rk DESC LIMIT ?11",
-    /* index, desc, hi */
-    "SELECT i.hk, i.rk, i.ihk, i.irk, t.item FROM ddb_index_items i JOIN ddb_items t"
-    " ON t.table_id=i.table_id AND t.hk=i.hk AND t.rk=i.rk"
-    " WHERE i.table_id=?1 AND i.idx=?5 AND i.ihk=?2 AND i.irk>=?3 AND i.irk<?4"
-    " AND (?10 = 0 OR (i.irk, i.hk, i.rk) < (?8, ?6, ?7))"
-    " ORDER BY i.irk DESC, i.hk DESC, i.rk DESC LIMIT ?11",
+/* A position is a second bound on the same column as the range's own
+ * (forwards: the low bound; backwards: the high one), and SQLite seeks on
+ * one of them and filters by the other, which costs a page N pages again.
+ * So only the tighter is written: forwards after a position, the low bound
+ * is left out (store_ddb_read uses the statement without the position when
+ * the low bound is the tighter); backwards, the high bound is. */
+#define Q_TABLE(lo, hi, start, order)                                               \
+    "SELECT hk, rk, x'', x'', item FROM ddb_items WHERE table_id=?1 AND hk=?2" lo hi \
+    start " ORDER BY rk" order " LIMIT ?11"
+#define Q_INDEX(lo, hi, start, order)                                                    \
+    "SELECT i.hk, i.rk, i.ihk, i.irk, t.item FROM ddb_index_items i JOIN ddb_items t"    \
+    " ON t.table_id=i.table_id AND t.hk=i.hk AND t.rk=i.rk"                              \
+    " WHERE i.table_id=?1 AND i.idx=?5 AND i.ihk=?2" lo hi start                         \
+    " ORDER BY i.irk" order ", i.hk" order ", i.rk" order " LIMIT ?11"
+#define LO_T " AND rk>=?3"
+#define LO_I " AND i.irk>=?3"
+#define HI_T " AND rk<?4"
+#define HI_I " AND i.irk<?4"
+#define AFTER_T " AND rk>?9"
+#define BEFORE_T " AND rk<?9"
+#define AFTER_I " AND (i.irk, i.hk, i.rk) > (?8, ?6, ?7)"
+#define BEFORE_I " AND (i.irk, i.hk, i.rk) < (?8, ?6, ?7)"
+
+static const char *const query_sql[16] = {
+    Q_TABLE(LO_T, "", "", ""),         Q_INDEX(LO_I, "", "", ""),
+    Q_TABLE(LO_T, HI_T, "", ""),       Q_INDEX(LO_I, HI_I, "", ""),
+    Q_TABLE(LO_T, "", "", " DESC"),    Q_INDEX(LO_I, "", "", " DESC"),
+    Q_TABLE(LO_T, HI_T, "", " DESC"),  Q_INDEX(LO_I, HI_I, "", " DESC"),
+    Q_TABLE("", "", AFTER_T, ""),      Q_INDEX("", "", AFTER_I, ""),
+    Q_TABLE("", HI_T, AFTER_T, ""),    Q_INDEX("", HI_I, AFTER_I, ""),
+    Q_TABLE(LO_T, "", BEFORE_T, " DESC"), Q_INDEX(LO_I, "", BEFORE_I, " DESC"),
+    /* Backwards after a position with a high bound: never picked (the
+     * tighter of the two is kept); the same statements as without it. */
+    Q_TABLE(LO_T, "", BEFORE_T, " DESC"), Q_INDEX(LO_I, "", BEFORE_I, " DESC"),
 };
 
-static const char scan_table_sql[] =
+/* Compares keys as SQLite compares BLOBs: bytes, then length. */
+static int key_cmp(struct store_key a, struct store_key b) {
+    size_t n = a.n < b.n ? a.n : b.n;
+    int c = n ? memcmp(a.p, b.p, n) : 0;
+    if (c != 0) return c;
+    return a.n < b.n ? -1 : a.n > b.n ? 1 : 0;
+}
+
+/* Scans: [0] from the start, [1] after a position; table and index. */
+static const char *const scan_table_sql[2] = {
+    "SELECT hk, rk, x'', x'', item FROM ddb_items WHERE table_id=?1 ORDER BY hk, rk LIMIT ?11",
     "SELECT hk, rk, x'', x'', item FROM ddb_items WHERE table_id=?1"
-    " AND (?10 = 0 OR (hk, rk) > (?6, ?7)) ORDER BY hk, rk LIMIT ?11";
-static const char scan_index_sql[] =
+    " AND (hk, rk) > (?6, ?7) ORDER BY hk, rk LIMIT ?11",
+};
+static const char *const scan_index_sql[2] = {
+    "SELECT i.hk, i.rk, i.ihk, i.irk, t.item FROM ddb_index_items i JOIN ddb_items t"
+    " ON t.table_id=i.table_id AND t.hk=i.hk AND t.rk=i.rk"
+    " WHERE i.table_id=?1 AND i.idx=?5 ORDER BY i.ihk, i.irk, i.hk, i.rk LIMIT ?11",
     "SELECT i.hk, i.rk, i.ihk, i.irk, t.item FROM ddb_index_items i JOIN ddb_items t"
     " ON t.table_id=i.table_id AND t.hk=i.hk AND t.rk=i.rk"
     " WHERE i.table_id=?1 AND i.idx=?5"
-    " AND (?10 = 0 OR (i.ihk, i.irk, i.hk, i.rk) > (?12, ?8, ?6, ?7))"
-    " ORDER BY i.ihk, i.irk, i.hk, i.rk LIMIT ?11";
+    " AND (i.ihk, i.irk, i.hk, i.rk) > (?12, ?8, ?6, ?7)"
+    " ORDER BY i.ihk, i.irk, i.hk, i.rk LIMIT ?11",
+};
 
 int store_ddb_read(const struct store_ddb_range *r, store_ddb_row_cb cb, void *ctx) {
     const char *sql;
+    int start = r->has_start != 0, hi = r->hi.p != NULL;
     if (r->hk.p == NULL) {
-        sql = r->index ? scan_index_sql : scan_table_sql;
+        sql = r->index ? scan_index_sql[start] : scan_table_sql[start];
     } else {
-        int k = (r->index ? R_INDEX : 0) | (r->hi.p ? R_HI : 0) | (r->desc ? R_DESC : 0);
+        /* The position's range-key part, against the bound it competes with. */
+        struct store_key pos = r->index ? r->start_irk : r->start_rk;
+        struct store_key none = {"", 0};
+        if (start && !r->desc && key_cmp(pos, r->lo.p ? r->lo : none) < 0) start = 0;
+        if (start && r->desc && hi) {
+            if (key_cmp(pos, r->hi) < 0) hi = 0;
+            else start = 0;
+        }
+        int k = (r->index ? R_INDEX : 0) | (hi ? R_HI : 0) | (r->desc ? R_DESC : 0) |
+                (start ? R_START : 0);
         sql = query_sql[k];
     }
     sqlite3_stmt *st = store_stmt(sql);
@@ -344,15 +372,17 @@ int store_ddb_read(const struct store_ddb_range *r, store_ddb_row_cb cb, void *c
     bind_key(st, 8, r->start_irk);
     /* For a base-table Query the start position is the range key alone. */
     bind_key(st, 9, r->start_rk);
-    sqlite3_bind_int(st, 10, r->has_start);
     sqlite3_bind_int(st, 11, r->limit > 0 ? r->limit : -1);
     bind_key(st, 12, r->start_ihk);
     int rc;
+    /* The counter is kept per cached statement: start it at zero. */
+    if (r->steps) sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 1);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct store_ddb_row row = {col_key(st, 0), col_key(st, 1), col_key(st, 2), col_key(st, 3),
                                     (const char *)sqlite3_column_text(st, 4)};
         if (cb(ctx, &row)) break;
     }
+    if (r->steps) *r->steps = sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0);
     return store_rows_done(st, rc, "ddb_read");
 }
 

@@ -97,6 +97,11 @@ struct store_ddb_range {
     int has_start;
     struct store_key start_ihk, start_irk, start_hk, start_rk;
     int limit;
+    /* When not NULL, receives the statement's virtual machine steps
+     * (sqlite3_stmt_status, SQLITE_STMTSTATUS_VM_STEP): the work the read
+     * did, which tests compare to show that a page after a position costs
+     * what the first page does. */
+    long *steps;
 };
 int store_ddb_read(const struct store_ddb_range *r, store_ddb_row_cb cb, void *ctx);
 

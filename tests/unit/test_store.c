@@ -1606,6 +1606,131 @@ START_TEST(group_commit) {
 }
 END_TEST
 
+/* Counts the rows a read hands over and keeps the last one's keys. */
+struct page_ctx {
+    int n;
+    char last_hk[16], last_rk[16], last_ihk[16], last_irk[16];
+};
+
+static int page_row(void *ctx, const struct store_ddb_row *row) {
+    struct page_ctx *p = ctx;
+    p->n++;
+    snprintf(p->last_hk, sizeof(p->last_hk), "%.*s", (int)row->hk.n, (const char *)row->hk.p);
+    snprintf(p->last_rk, sizeof(p->last_rk), "%.*s", (int)row->rk.n, (const char *)row->rk.p);
+    snprintf(p->last_ihk, sizeof(p->last_ihk), "%.*s", (int)row->ihk.n, (const char *)row->ihk.p);
+    snprintf(p->last_irk, sizeof(p->last_irk), "%.*s", (int)row->irk.n, (const char *)row->irk.p);
+    return 0;
+}
+
+static struct store_key skey(const char *z) {
+    struct store_key k = {z, strlen(z)};
+    return k;
+}
+
+/* Reads R page by page (LIMIT 10) to the end; returns the steps of the
+ * first and of the last full page in *FIRST and *LAST, and the rows. */
+static int walk(struct store_ddb_range *r, long *first, long *last) {
+    struct page_ctx p;
+    int total = 0;
+    long steps = 0;
+    char hk[16] = "", rk[16] = "", ihk[16] = "", irk[16] = "";
+    r->limit = 10;
+    r->steps = &steps;
+    r->has_start = 0;
+    for (int page = 0;; page++) {
+        memset(&p, 0, sizeof(p));
+        ck_assert_int_eq(store_ddb_read(r, page_row, &p), STORE_OK);
+        if (p.n < 10) break;
+        if (page == 0) *first = steps;
+        *last = steps;
+        total += p.n;
+        memcpy(hk, p.last_hk, sizeof(hk));
+        memcpy(rk, p.last_rk, sizeof(rk));
+        memcpy(ihk, p.last_ihk, sizeof(ihk));
+        memcpy(irk, p.last_irk, sizeof(irk));
+        r->has_start = 1;
+        r->start_hk = skey(hk);
+        r->start_rk = skey(rk);
+        r->start_ihk = skey(ihk);
+        r->start_irk = skey(irk);
+    }
+    return total + p.n;
+}
+
+/* Issue 17: a page after ExclusiveStartKey must not walk the rows before
+ * it. 4,000 items (40 partitions of 100) and one index entry each; every
+ * page of 10, first or last, Scan or Query, table or index, must cost
+ * about what the first does (the old "(?10 = 0 OR (hk, rk) > ...)" made
+ * the last page of the scan walk all 4,000). */
+START_TEST(read_pages_cost_the_same) {
+    ck_assert_int_eq(store_begin(1), STORE_OK);
+    static const char *const idx[] = {"gsi"};
+    for (int h = 0; h < 40; h++)
+        for (int k = 0; k < 100; k++) {
+            char hk[16], rk[16], ihk[16], irk[16];
+            snprintf(hk, sizeof(hk), "h%03d", h);
+            snprintf(rk, sizeof(rk), "r%03d", k);
+            snprintf(ihk, sizeof(ihk), "g%d", k % 4);
+            snprintf(irk, sizeof(irk), "s%03d", h);
+            ck_assert_int_eq(store_ddb_item_put("t1", skey(hk), skey(rk), "{}", 2, -1), STORE_OK);
+            struct store_key ik[1] = {skey(ihk)}, ir[1] = {skey(irk)};
+            ck_assert_int_eq(store_ddb_index_set("t1", skey(hk), skey(rk), 1, idx, ik, ir), STORE_OK);
+        }
+    ck_assert_int_eq(store_commit(), STORE_OK);
+    struct {
+        const char *name, *index, *hk;
+        int desc, rows;
+    } cases[] = {
+        {"scan table", NULL, NULL, 0, 4000},  {"scan index", "gsi", NULL, 0, 4000},
+        {"query table", NULL, "h017", 0, 100}, {"query table desc", NULL, "h017", 1, 100},
+        {"query index", "gsi", "g2", 0, 1000}, {"query index desc", "gsi", "g2", 1, 1000},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct store_ddb_range r;
+        memset(&r, 0, sizeof(r));
+        r.table_id = "t1";
+        r.index = cases[i].index;
+        if (cases[i].hk) r.hk = skey(cases[i].hk);
+        r.desc = cases[i].desc;
+        long first = 0, last = 0;
+        ck_assert_int_eq(walk(&r, &first, &last), cases[i].rows);
+        ck_assert_msg(last <= 2 * first + 50, "%s: first page %ld steps, last %ld", cases[i].name, first, last);
+    }
+    /* A position outside the range's own bound: the bound still holds. */
+    struct {
+        int desc;
+        const char *lo, *hi, *start, *first, *last;
+    } bounds[] = {
+        {0, "r050", NULL, "r010", "r050", "r059"}, {0, "r050", NULL, "r060", "r061", "r070"},
+        {1, NULL, "r050", "r080", "r049", "r040"}, {1, NULL, "r050", "r030", "r029", "r020"},
+    };
+    for (size_t i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++) {
+        struct store_ddb_range r;
+        struct page_ctx p;
+        char first[16] = "";
+        memset(&r, 0, sizeof(r));
+        memset(&p, 0, sizeof(p));
+        r.table_id = "t1";
+        r.hk = skey("h003");
+        r.desc = bounds[i].desc;
+        if (bounds[i].lo) r.lo = skey(bounds[i].lo);
+        if (bounds[i].hi) r.hi = skey(bounds[i].hi);
+        r.has_start = 1;
+        r.start_hk = skey("h003");
+        r.start_rk = skey(bounds[i].start);
+        r.limit = 1;
+        ck_assert_int_eq(store_ddb_read(&r, page_row, &p), STORE_OK);
+        snprintf(first, sizeof(first), "%s", p.last_rk);
+        memset(&p, 0, sizeof(p));
+        r.limit = 10;
+        ck_assert_int_eq(store_ddb_read(&r, page_row, &p), STORE_OK);
+        ck_assert_int_eq(p.n, 10);
+        ck_assert_str_eq(first, bounds[i].first);
+        ck_assert_str_eq(p.last_rk, bounds[i].last);
+    }
+}
+END_TEST
+
 static Suite *store_suite(void) {
     Suite *s = suite_create("store");
     struct {
@@ -1652,6 +1777,7 @@ static Suite *store_suite(void) {
         {"connection_per_thread", connection_per_thread},
         {"group_commit", group_commit},
         {"esm_rows", esm_rows},
+        {"read_pages_cost_the_same", read_pages_cost_the_same},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         TCase *tc = tcase_create(cases[i].name);
@@ -1674,6 +1800,7 @@ static Suite *store_suite(void) {
     suite_add_tcase(s, tc);
     return s;
 }
+
 
 int main(void) {
     const char *base = getenv("TMPDIR");
