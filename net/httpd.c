@@ -49,7 +49,7 @@
 /* What a connection's thread is doing, for httpd_stop(): idle and reading
  * connections are woken with shutdown(SHUT_RD) and close; a handler that
  * runs is let finish and its reply written. */
-enum conn_state { CONN_IDLE, CONN_READING, CONN_HANDLING };
+enum conn_state { CONN_IDLE, CONN_READING, CONN_BODY, CONN_HANDLING };
 
 struct conn {
     struct httpd *h;                 /* NULL when driven by httpd_serve_fd */
@@ -57,6 +57,10 @@ struct conn {
     int fd;
     pthread_t tid;
     enum conn_state state;
+    long long since_ms;              /* when it went idle or its request began */
+    int evicted;                     /* closed to make room for a new connection */
+    long long deadline_ms;           /* head or body deadline (0: none) */
+    size_t held;                     /* bytes of h->body_memory this request holds */
     struct conn *next;               /* in h->live or h->dead */
     http_parser parser;
     /* The request being read. */
@@ -86,8 +90,39 @@ struct httpd {
     pthread_cond_t cv;               /* nlive reached 0 */
     struct conn *live, *dead;
     int nlive;
+    int nevicting;                   /* evicted connections not yet ended */
     int stopping;
+    size_t body_memory;              /* bytes of bodies held in memory (max_body_memory) */
 };
+
+static long long mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Takes N more bytes of the server's body memory for C's request.
+ * Returns 0, or -1 when that would pass max_body_memory. */
+static int body_memory_take(struct conn *c, size_t n) {
+    if (c->h == NULL || c->cfg->max_body_memory == 0) return 0;
+    pthread_mutex_lock(&c->h->mu);
+    int ok = n <= c->cfg->max_body_memory - c->h->body_memory;
+    if (ok) {
+        c->h->body_memory += n;
+        c->held += n;
+    }
+    pthread_mutex_unlock(&c->h->mu);
+    return ok ? 0 : -1;
+}
+
+/* Gives back what C's request holds of the body memory. */
+static void body_memory_release(struct conn *c) {
+    if (c->h == NULL || c->held == 0) return;
+    pthread_mutex_lock(&c->h->mu);
+    c->h->body_memory -= c->held;
+    pthread_mutex_unlock(&c->h->mu);
+    c->held = 0;
+}
 
 /* Appends N bytes at S to C->head; 0, or -1 past HTTPD_MAX_HEAD. */
 static int head_append(struct conn *c, const char *s, size_t n) {
@@ -187,6 +222,7 @@ static int build_request(struct conn *c) {
 }
 
 static int send_all(int fd, struct iovec *iov, int n);
+static void set_state(struct conn *c, enum conn_state st);
 
 static int on_headers_complete(http_parser *p) {
     struct conn *c = p->data;
@@ -197,6 +233,12 @@ static int on_headers_complete(http_parser *p) {
      * Content-Length header. */
     int has_length = !(p->flags & F_CHUNKED) && p->content_length != ULLONG_MAX;
     int has_body = (p->flags & F_CHUNKED) || (has_length && p->content_length > 0);
+    /* A body held in memory must fit what is left of the server's budget,
+     * taken now for an announced length (a chunked one takes it as it
+     * comes). */
+    if (has_length && p->content_length <= c->limit && !c->req.spool &&
+        body_memory_take(c, (size_t)p->content_length) != 0)
+        c->limit = 0;
     if (has_length && p->content_length > c->limit) {
         c->req.too_big = 1;
         if (c->cfg->reject_early) {
@@ -205,6 +247,8 @@ static int on_headers_complete(http_parser *p) {
             return 0;
         }
     }
+    set_state(c, CONN_BODY);
+    c->deadline_ms = c->cfg->body_timeout_ms > 0 ? mono_ms() + c->cfg->body_timeout_ms : 0;
     const char *expect = httpd_header(&c->req, "Expect");
     if (has_body && !c->req.too_big && expect && strcasecmp(expect, "100-continue") == 0 &&
         p->http_major == 1 && p->http_minor >= 1) {
@@ -227,6 +271,8 @@ static int on_body(http_parser *p, const char *at, size_t n) {
         c->capbody = 0;
         return 0;
     }
+    if (c->deadline_ms && c->cfg->body_min_rate > 0)
+        c->deadline_ms += (long long)n * 1000 / c->cfg->body_min_rate;
     if (r->spool) {
         r->nbody += n;
         while (n > 0 && r->spool_err == 0) {
@@ -241,6 +287,15 @@ static int on_body(http_parser *p, const char *at, size_t n) {
         }
         return 0;
     }
+    if (r->nbody + n > c->held && body_memory_take(c, r->nbody + n - c->held) != 0) {
+        /* A chunked body past what is left of the server's budget. */
+        r->too_big = 1;
+        free(r->body);
+        r->body = NULL;
+        r->nbody = 0;
+        c->capbody = 0;
+        return 0;
+    }
     if (r->nbody + n + 1 > c->capbody) {
         /* Doubling: a 6 MB body arrives in hundreds of reads. */
         size_t want = c->capbody ? c->capbody * 2 : 4096;
@@ -251,6 +306,24 @@ static int on_body(http_parser *p, const char *at, size_t n) {
     }
     memcpy(r->body + r->nbody, at, n);
     r->nbody += n;
+    return 0;
+}
+
+/* A chunk announced past the body's limit makes the body too big now,
+ * not after the client has sent (or failed to send) that much. */
+static int on_chunk_header(http_parser *p) {
+    struct conn *c = p->data;
+    struct httpd_req *r = &c->req;
+    if (r->too_big || p->content_length <= c->limit - r->nbody) return 0;
+    r->too_big = 1;
+    free(r->body);
+    r->body = NULL;
+    r->nbody = 0;
+    c->capbody = 0;
+    if (c->cfg->reject_early) {
+        c->reject = 1;
+        http_parser_pause(p, 1);
+    }
     return 0;
 }
 
@@ -268,6 +341,7 @@ static const http_parser_settings parser_settings = {
     .on_header_value = on_header_value,
     .on_headers_complete = on_headers_complete,
     .on_body = on_body,
+    .on_chunk_header = on_chunk_header,
     .on_message_complete = on_message_complete,
 };
 
@@ -456,11 +530,20 @@ static int serve_request(struct conn *c, int keep) {
     resp_free(&resp);
     if (c->cfg->end) c->cfg->end(c->cfg->ud, r, sent);
     c->begun = 0;
-    set_state(c, CONN_READING);
+    /* Waiting for the next request (bytes of it may be buffered: its head
+     * deadline starts with the next read). */
+    if (c->h) {
+        pthread_mutex_lock(&c->h->mu);
+        c->state = CONN_IDLE;
+        c->since_ms = mono_ms();
+        pthread_mutex_unlock(&c->h->mu);
+    }
     return sent && keep ? 0 : -1;
 }
 
 static void request_reset(struct conn *c) {
+    body_memory_release(c);
+    c->deadline_ms = 0;
     free(c->req.body);
     memset(&c->req, 0, sizeof(c->req));
     c->capbody = 0;
@@ -471,14 +554,40 @@ static void request_reset(struct conn *c) {
 }
 
 /* Marks C idle (waiting for a request's first byte) unless the server is
- * stopping; returns 0, or -1 to close. */
+ * stopping or has evicted it; returns 0, or -1 to close. */
 static int go_idle(struct conn *c) {
     if (c->h == NULL) return 0;
     pthread_mutex_lock(&c->h->mu);
-    int s = c->h->stopping;
-    if (!s) c->state = CONN_IDLE;
+    int s = c->h->stopping || c->evicted;
+    if (!s && c->state != CONN_IDLE) {
+        c->state = CONN_IDLE;
+        c->since_ms = mono_ms();
+    }
     pthread_mutex_unlock(&c->h->mu);
     return s ? -1 : 0;
+}
+
+/* Bytes arrived on C: an idle connection starts a request, whose headers
+ * must be in by the head deadline. */
+static void mark_reading(struct conn *c) {
+    if (c->h == NULL) return;
+    pthread_mutex_lock(&c->h->mu);
+    if (c->state == CONN_IDLE) {
+        c->state = CONN_READING;
+        c->since_ms = mono_ms();
+        c->deadline_ms = c->cfg->head_timeout_ms > 0 ? c->since_ms + c->cfg->head_timeout_ms : 0;
+    }
+    pthread_mutex_unlock(&c->h->mu);
+}
+
+/* The poll timeout for C's next read: the idle timeout, or less when a
+ * head or body deadline comes first; 0 when it has passed. */
+static int read_timeout_ms(const struct conn *c) {
+    int t = c->cfg->idle_timeout_s > 0 ? c->cfg->idle_timeout_s * 1000 : -1;
+    if (c->deadline_ms == 0) return t;
+    long long left = c->deadline_ms - mono_ms();
+    if (left < 0) left = 0;
+    return (t < 0 || left < t) ? (int)left : t;
 }
 
 static void conn_loop(struct conn *c) {
@@ -486,19 +595,23 @@ static void conn_loop(struct conn *c) {
     size_t off = 0, len = 0;
     http_parser_init(&c->parser, HTTP_REQUEST);
     c->parser.data = c;
-    int timeout_ms = c->cfg->idle_timeout_s > 0 ? c->cfg->idle_timeout_s * 1000 : -1;
     for (;;) {
         if (off == len) {
             int between = !c->begun && c->nhead == 0;
             if (between && go_idle(c) != 0) break;
             struct pollfd pfd = {c->fd, POLLIN, 0};
-            int pr = poll(&pfd, 1, timeout_ms);
+            int pr = poll(&pfd, 1, read_timeout_ms(c));
             if (pr < 0 && errno == EINTR) continue;
+            if (pr == 0 && c->deadline_ms && mono_ms() >= c->deadline_ms) {
+                /* Too slow: headers or body past their deadline. */
+                send_error(c->fd, 408);
+                break;
+            }
             if (pr <= 0) break; /* idle timeout */
             ssize_t n = recv(c->fd, buf, HTTPD_READ_CHUNK, 0);
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) break;
-            set_state(c, CONN_READING);
+            mark_reading(c);
             off = 0;
             len = (size_t)n;
         }
@@ -557,6 +670,7 @@ static void *conn_main(void *arg) {
     *pp = c->next;
     c->next = h->dead;
     h->dead = c;
+    if (c->evicted) h->nevicting--;
     if (--h->nlive == 0) pthread_cond_broadcast(&h->cv);
     pthread_mutex_unlock(&h->mu);
     return NULL;
@@ -576,6 +690,25 @@ static void reap(struct httpd *h) {
     }
 }
 
+/* At the connection limit: closes the connection that has waited longest
+ * for a request, or else for the rest of its headers, to make room (it
+ * leaves h->nlive once its thread ends; until then it counts in
+ * h->nevicting). Connections reading a body or running a handler are
+ * never taken. Caller holds h->mu. */
+static void evict_one(struct httpd *h) {
+    struct conn *victim = NULL;
+    for (struct conn *c = h->live; c; c = c->next) {
+        if (c->evicted || (c->state != CONN_IDLE && c->state != CONN_READING)) continue;
+        if (victim == NULL || (c->state == CONN_IDLE && victim->state != CONN_IDLE) ||
+            (c->state == victim->state && c->since_ms < victim->since_ms))
+            victim = c;
+    }
+    if (victim == NULL) return;
+    victim->evicted = 1;
+    h->nevicting++;
+    shutdown(victim->fd, SHUT_RDWR);
+}
+
 static void accept_one(struct httpd *h) {
     int fd = accept4(h->lfd, NULL, NULL, SOCK_CLOEXEC);
     if (fd < 0) return;
@@ -591,9 +724,11 @@ static void accept_one(struct httpd *h) {
     c->h = h;
     c->cfg = &h->cfg;
     c->fd = fd;
-    c->state = CONN_READING;
+    c->state = CONN_IDLE;
+    c->since_ms = mono_ms();
     pthread_mutex_lock(&h->mu);
-    int taken = h->nlive < h->cfg.max_conns && !h->stopping;
+    if (h->nlive - h->nevicting >= h->cfg.max_conns && !h->stopping) evict_one(h);
+    int taken = h->nlive - h->nevicting < h->cfg.max_conns && !h->stopping;
     if (taken) {
         c->next = h->live;
         h->live = c;

@@ -72,9 +72,25 @@ struct httpd_resp {
 };
 
 struct httpd_config {
-    /* Largest number of connections served at once; more are closed as
-     * soon as they are accepted. Each holds a thread. */
+    /* Largest number of connections served at once. At the limit, a new
+     * connection takes the place of the one that has waited longest for
+     * a request (or for the rest of its headers); when every connection
+     * is reading a body or running a handler, it is closed at once. Each
+     * holds a thread. */
     int max_conns;
+    /* Milliseconds a request may take from its first byte to the end of
+     * its headers, and a body from its first byte to its last beyond
+     * BODY_MIN_RATE bytes per second, before it is answered 408 and
+     * closed (a client that drips bytes holds a connection no longer).
+     * 0: no bound but the idle timeout. */
+    int head_timeout_ms;
+    int body_timeout_ms;
+    int body_min_rate;
+    /* Bytes of request bodies held in memory at once, over all
+     * connections (spooled bodies do not count). A body announced larger
+     * than what is left is refused as over its limit (too_big), before a
+     * byte of it is read. 0: no bound. */
+    size_t max_body_memory;
     /* Seconds a connection may wait for the next bytes of a request (or a
      * client may take to read a reply) before it is closed. */
     int idle_timeout_s;

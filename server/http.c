@@ -37,6 +37,21 @@
 /* Seconds an idle keep-alive connection is kept. AWS SDKs reuse
  * connections well within this; it bounds slow or abandoned clients. */
 #define HTTP_IDLE_TIMEOUT_S 120
+/* A request's headers must arrive within 20 s of its first byte, and its
+ * body within 20 s plus 1 s per 500 bytes: Apache's mod_reqtimeout
+ * defaults (header=20-40,MinRate=500 body=20,MinRate=500). Any client
+ * sends faster; one that drips a header line a second (slowloris) is
+ * answered 408 instead of holding its connection (issue 17). */
+#define HTTP_HEAD_TIMEOUT_MS 20000
+#define HTTP_BODY_TIMEOUT_MS 20000
+#define HTTP_BODY_MIN_RATE 500
+/* Request bodies held in memory at once, all connections together:
+ * three of the largest CreateFunction bodies (a 50 MB zip, base64 in
+ * JSON: about 70 MB) fit; the next is refused 413 before it is read
+ * instead of growing the server by its size (eight concurrent 72 MB
+ * bodies took it to 685 MB, issue 17). S3 object bodies go to files and
+ * do not count. */
+#define HTTP_BODY_MEMORY (256u * 1024 * 1024)
 /* Stack per connection thread. SQLite and cJSON need well under this;
  * the 8 MB default would only inflate virtual memory. */
 #define HTTP_THREAD_STACK (512 * 1024)
@@ -237,6 +252,10 @@ int http_start(const char *host, int port, int *bound) {
         .stack_size = HTTP_THREAD_STACK,
         /* A body announced over the cap is answered at once, unread. */
         .reject_early = 1,
+        .head_timeout_ms = HTTP_HEAD_TIMEOUT_MS,
+        .body_timeout_ms = HTTP_BODY_TIMEOUT_MS,
+        .body_min_rate = HTTP_BODY_MIN_RATE,
+        .max_body_memory = HTTP_BODY_MEMORY,
         .begin = on_begin,
         .handle = on_handle,
         .end = on_end,

@@ -90,6 +90,9 @@ static void t_end(void *ud, struct httpd_req *r, int sent) {
     pthread_mutex_unlock(&mu);
 }
 
+/* Deadlines and the body memory budget of the next start() (zero: none). */
+static struct httpd_config limits;
+
 static struct httpd *start(int reject_early, int max_conns, int *port) {
     struct sockaddr_in a;
     memset(&a, 0, sizeof(a));
@@ -103,6 +106,10 @@ static struct httpd *start(int reject_early, int max_conns, int *port) {
         .begin = t_begin,
         .handle = t_handle,
         .end = t_end,
+        .head_timeout_ms = limits.head_timeout_ms,
+        .body_timeout_ms = limits.body_timeout_ms,
+        .body_min_rate = limits.body_min_rate,
+        .max_body_memory = limits.max_body_memory,
     };
     nbegin = nend = nend_unsent = 0;
     struct httpd *h = httpd_start(&cfg, (struct sockaddr *)&a, sizeof(a), port);
@@ -260,6 +267,74 @@ START_TEST(test_spool_and_file_reply) {
 }
 END_TEST
 
+/* Sends Z on FD, then waits MS milliseconds. */
+static void drip(int fd, const char *z, int ms) {
+    ck_assert_int_eq(send(fd, z, strlen(z), MSG_NOSIGNAL), (ssize_t)strlen(z));
+    struct timespec ts = {0, ms * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+START_TEST(test_slow_head_and_body) {
+    int port;
+    memset(&limits, 0, sizeof(limits));
+    limits.head_timeout_ms = 300;
+    limits.body_timeout_ms = 300;
+    limits.body_min_rate = 1000;
+    struct httpd *h = start(0, 8, &port);
+    /* A header line every 100 ms: answered 408 once 300 ms have passed. */
+    int fd = dial(port);
+    drip(fd, "GET / HTTP/1.1\r\n", 100);
+    for (int i = 0; i < 3; i++) drip(fd, "X-A: 1\r\n", 100);
+    char buf[512];
+    read_all(fd, buf, sizeof(buf));
+    ck_assert_msg(strncmp(buf, "HTTP/1.1 408 ", 13) == 0, "got [%s]", buf);
+    close(fd);
+    /* A body of 60 bytes at 10 bytes per 150 ms: 300 ms + 10 ms per byte
+     * received is not enough. */
+    fd = dial(port);
+    drip(fd, "POST /b HTTP/1.1\r\nContent-Length: 60\r\n\r\n", 0);
+    for (int i = 0; i < 3; i++) drip(fd, "0123456789", 150);
+    read_all(fd, buf, sizeof(buf));
+    ck_assert_msg(strncmp(buf, "HTTP/1.1 408 ", 13) == 0, "got [%s]", buf);
+    close(fd);
+    /* The same body sent at once is served. */
+    static const char ok[] = "POST /b HTTP/1.1\r\nContent-Length: 10\r\nConnection: close\r\n\r\n0123456789";
+    char *got = exchange(port, ok, sizeof(ok) - 1);
+    ck_assert_msg(strstr(got, "POST /b?|-|-|0123456789") != NULL, "got [%s]", got);
+    free(got);
+    httpd_stop(h);
+    memset(&limits, 0, sizeof(limits));
+}
+END_TEST
+
+START_TEST(test_body_memory_budget) {
+    int port;
+    memset(&limits, 0, sizeof(limits));
+    limits.max_body_memory = 100;
+    struct httpd *h = start(0, 8, &port);
+    /* The first request holds 60 of the 100 bytes while its body comes. */
+    int a = dial(port);
+    drip(a, "POST /a HTTP/1.1\r\nContent-Length: 60\r\nConnection: close\r\n\r\n", 100);
+    /* A second of 60 does not fit: refused as over its limit. */
+    static const char b[] = "POST /b HTTP/1.1\r\nContent-Length: 60\r\nConnection: close\r\n\r\n"
+                            "012345678901234567890123456789012345678901234567890123456789";
+    char *got = exchange(port, b, sizeof(b) - 1);
+    ck_assert_msg(strstr(got, "POST /b?|-|-|BIG") != NULL, "got [%s]", got);
+    free(got);
+    /* The first completes; its bytes are given back, so another fits. */
+    drip(a, "012345678901234567890123456789012345678901234567890123456789", 0);
+    char buf[512];
+    read_all(a, buf, sizeof(buf));
+    ck_assert_msg(strstr(buf, "POST /a?|-|-|0123") != NULL, "got [%s]", buf);
+    close(a);
+    got = exchange(port, b, sizeof(b) - 1);
+    ck_assert_msg(strstr(got, "POST /b?|-|-|0123") != NULL, "got [%s]", got);
+    free(got);
+    httpd_stop(h);
+    memset(&limits, 0, sizeof(limits));
+}
+END_TEST
+
 START_TEST(test_header_limit) {
     int port;
     struct httpd *h = start(0, 8, &port);
@@ -325,22 +400,61 @@ START_TEST(test_reject_early) {
     ck_assert_ptr_nonnull(strstr(buf, "POST /r?|-|-|BIG"));
     ck_assert_ptr_nonnull(strstr(buf, "Connection: close"));
     close(fd);
+    /* A chunk announced past the limit (here the largest size there is) is
+     * answered at once, not waited for. */
+    fd = dial(port);
+    const char *chunk = "POST /r HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nabc";
+    send(fd, chunk, strlen(chunk), 0);
+    read_all(fd, buf, sizeof(buf));
+    ck_assert_msg(strstr(buf, "POST /r?|-|-|BIG") != NULL || strncmp(buf, "HTTP/1.1 400 ", 13) == 0,
+                  "got [%s]", buf);
+    close(fd);
     httpd_stop(h);
 }
 END_TEST
 
+/* 1 when the peer of FD has closed (a read returns 0 within 2 s). */
+static int peer_closed(int fd) {
+    char buf[256];
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, 2000) != 1) return 0;
+    return recv(fd, buf, sizeof(buf), 0) == 0;
+}
+
 START_TEST(test_conn_limit) {
     int port;
     struct httpd *h = start(0, 2, &port);
-    int a = dial(port), b = dial(port);
-    /* Let the acceptor take both before the third arrives. */
     struct timespec ts = {0, 100 * 1000000L};
+    /* Two idle connections, a the older: a third takes a's place. */
+    int a = dial(port);
+    nanosleep(&ts, NULL);
+    int b = dial(port);
     nanosleep(&ts, NULL);
     int c = dial(port);
-    char buf[64];
+    ck_assert(peer_closed(a));
+    static const char get[] = "GET /c HTTP/1.1\r\n\r\n";
+    ck_assert_int_eq(send(c, get, sizeof(get) - 1, 0), (ssize_t)(sizeof(get) - 1));
+    char buf[512];
     struct pollfd p = {c, POLLIN, 0};
     ck_assert_int_eq(poll(&p, 1, 2000), 1);
-    ck_assert_int_eq(recv(c, buf, sizeof(buf), 0), 0); /* closed unserved */
+    ssize_t n = recv(c, buf, sizeof(buf) - 1, 0);
+    ck_assert_int_gt(n, 0);
+    buf[n] = '\0';
+    ck_assert_ptr_nonnull(strstr(buf, "GET /c?|-|-|"));
+    close(a);
+    close(b);
+    close(c);
+    httpd_stop(h);
+    /* Both reading a body: nothing to take, the third is closed unserved. */
+    h = start(0, 2, &port);
+    static const char post[] = "POST /r HTTP/1.1\r\nContent-Length: 10\r\n\r\nab";
+    a = dial(port);
+    b = dial(port);
+    ck_assert_int_eq(send(a, post, sizeof(post) - 1, 0), (ssize_t)(sizeof(post) - 1));
+    ck_assert_int_eq(send(b, post, sizeof(post) - 1, 0), (ssize_t)(sizeof(post) - 1));
+    nanosleep(&ts, NULL);
+    c = dial(port);
+    ck_assert(peer_closed(c));
     close(c);
     close(a);
     close(b);
@@ -424,6 +538,8 @@ static Suite *httpd_suite(void) {
     tcase_set_timeout(tc, 30);
     tcase_add_loop_test(tc, test_wire, 0, (int)(sizeof(wire_cases) / sizeof(wire_cases[0])));
     tcase_add_test(tc, test_spool_and_file_reply);
+    tcase_add_test(tc, test_slow_head_and_body);
+    tcase_add_test(tc, test_body_memory_budget);
     tcase_add_test(tc, test_header_limit);
     tcase_add_test(tc, test_expect_continue);
     tcase_add_test(tc, test_reject_early);
