@@ -20,6 +20,7 @@
 #include "server/http.h"
 #include "server/router.h"
 #include "storage/store.h"
+#include "storage/store_blobs.h"
 #include "storage/store_ddb.h"
 
 #include <errno.h>
@@ -267,6 +268,7 @@ int main(int argc, char **argv) {
     bg_register(metric_tick);
     bg_register(logs_sweep);
     bg_register(sqs_sweep);
+    bg_register(store_blob_maintain);
     int port = 0;
     if (http_start(sluice_cfg.host, sluice_cfg.port, &port) != 0) {
         store_shutdown();

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <nettle/base64.h>
 #include <nettle/sha2.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,13 +34,42 @@ int blob_path(const char *hex, char *buf, size_t n) {
     return (w < 0 || (size_t)w >= n) ? -1 : 0;
 }
 
+/* Serialises "reuse an existing blob" (blob_reuse) with "remove a stale
+ * one" (blob_remove_stale): a blob is either refreshed before the sweep
+ * looks at its age, or removed before a writer looks for it and then
+ * written again. */
+static pthread_mutex_t reuse_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* 1 when the blob at PATH exists with N bytes; its time is then set to
+ * now, so that the sweep counts it as new while the row that will name it
+ * is being written. */
+static int blob_reuse(const char *path, size_t n) {
+    struct stat sb;
+    pthread_mutex_lock(&reuse_mu);
+    int same = stat(path, &sb) == 0 && (size_t)sb.st_size == n;
+    if (same) utimensat(AT_FDCWD, path, NULL, 0);
+    pthread_mutex_unlock(&reuse_mu);
+    return same;
+}
+
+int blob_remove_stale(const char *name, int64_t cutoff_s) {
+    char path[4200];
+    struct stat sb;
+    int removed = 0;
+    if (snprintf(path, sizeof(path), "%s/%s", store_code_dir(), name) >= (int)sizeof(path)) return 0;
+    pthread_mutex_lock(&reuse_mu);
+    if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (int64_t)sb.st_mtime < cutoff_s)
+        removed = unlink(path) == 0;
+    pthread_mutex_unlock(&reuse_mu);
+    return removed;
+}
+
 int blob_put(const void *data, size_t n, char hex[65], char b64[45]) {
     static atomic_uint seq;
     char path[4096], tmp[4200];
     blob_digest(data, n, hex, b64);
     if (blob_path(hex, path, sizeof(path)) != 0) return -1;
-    struct stat sb;
-    if (stat(path, &sb) == 0 && (size_t)sb.st_size == n) return 0;
+    if (blob_reuse(path, n)) return 0;
     snprintf(tmp, sizeof(tmp), "%s.tmp.%d.%u", path, (int)getpid(), atomic_fetch_add(&seq, 1));
     int rc = -1;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -86,8 +116,7 @@ int blob_put_fd(int fd, const void *data, size_t n, char hex[65], char b64[45]) 
     char path[4096], self[64];
     blob_digest(data, n, hex, b64);
     if (blob_path(hex, path, sizeof(path)) != 0) return -1;
-    struct stat sb;
-    if (stat(path, &sb) == 0 && (size_t)sb.st_size == n) return 0;
+    if (blob_reuse(path, n)) return 0;
     if (ftruncate(fd, (off_t)n) != 0 || fsync(fd) != 0) goto copy;
     /* An O_TMPFILE file gets its name through /proc (linkat(2)); an
      * unlinked one cannot, and is copied instead. */

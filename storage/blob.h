@@ -6,6 +6,7 @@
 #define SLUICE_STORAGE_BLOB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Writes N bytes of DATA as a blob unless one with the same digest exists.
  * The file is written to a temporary name, fsynced, then renamed, so a
@@ -30,6 +31,13 @@ int blob_spool_open(void);
  * to blob_put(DATA, N) when the file cannot be linked. Stores the digests
  * as blob_put does. Returns 0 or -1 (logged). Thread-safe. */
 int blob_put_fd(int fd, const void *data, size_t n, char hex[65], char b64[45]);
+
+/* Removes file NAME of the code directory (a blob "<hex>.zip" or a
+ * leftover temporary file) if it is a regular file last written or
+ * reused before CUTOFF_S (epoch seconds). Serialised with the reuse of
+ * existing blobs, so a blob a writer has just found is never removed
+ * under it. Returns 1 when removed, else 0. Thread-safe. */
+int blob_remove_stale(const char *name, int64_t cutoff_s);
 
 /* Computes the digests of DATA without storing it. */
 void blob_digest(const void *data, size_t n, char hex[65], char b64[45]);

@@ -5,9 +5,11 @@
  * code blobs. Each test runs in its own forked child with a fresh
  * database in a new temporary directory (checked fixture).
  */
+#include "base/util.h"
 #include "storage/blob.h"
 #include "storage/schema.h"
 #include "storage/store.h"
+#include "storage/store_blobs.h"
 #include "storage/store_ddb.h"
 #include "storage/store_esm.h"
 #include "storage/store_lambda.h"
@@ -25,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const struct store_scope S = {"123456789012", "us-east-1"};
@@ -1171,6 +1174,88 @@ START_TEST(blob_put_idempotent) {
 }
 END_TEST
 
+/* Sets the time of code-directory file NAME to AGE_S seconds ago. */
+static void age_file(const char *name, int age_s) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/%s", store_code_dir(), name);
+    struct timespec t[2];
+    clock_gettime(CLOCK_REALTIME, &t[0]);
+    t[0].tv_sec -= age_s;
+    t[1] = t[0];
+    ck_assert_int_eq(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+static int code_file_exists(const char *name) {
+    char path[PATH_MAX];
+    struct stat sb;
+    snprintf(path, sizeof(path), "%s/%s", store_code_dir(), name);
+    return stat(path, &sb) == 0;
+}
+
+/* Issue 17: blobs nothing names go once older than the grace period;
+ * named ones, young ones, and one a writer has just reused stay. */
+START_TEST(blob_sweep) {
+    char fn[65], ver[65], obj[65], part[65], old[65], young[65], reused[65], b64[3][45], b[45];
+    ck_assert_int_eq(blob_put("function", 8, fn, b64[0]), 0);
+    ck_assert_int_eq(blob_put("version", 7, ver, b64[1]), 0);
+    ck_assert_int_eq(blob_put("object", 6, obj, b), 0);
+    ck_assert_int_eq(blob_put("part", 4, part, b), 0);
+    ck_assert_int_eq(blob_put("old", 3, old, b), 0);
+    ck_assert_int_eq(blob_put("young", 5, young, b), 0);
+    ck_assert_int_eq(blob_put("reused", 6, reused, b), 0);
+    char *sql = xasprintf(
+        "INSERT INTO functions(account, region, name, config, created_ms) VALUES"
+        " ('000000000000', 'us-east-1', 'f', '{\"CodeSha256\":\"%s\"}', 0);"
+        "INSERT INTO versions(account, region, name, version, config) VALUES"
+        " ('000000000000', 'us-east-1', 'f', 1, '{\"CodeSha256\":\"%s\"}');"
+        "INSERT INTO s3_objects VALUES ('bk', 'k', '%s', 6, 'e', 0, '{}');"
+        "INSERT INTO s3_parts VALUES ('u', 1, '%s', 4, 'e', '', 0);",
+        b64[0], b64[1], obj, part);
+    ck_assert_int_eq(store_exec(sql), STORE_OK);
+    free(sql);
+    const char *all[] = {fn, ver, obj, part, old, young, reused};
+    char name[80];
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        snprintf(name, sizeof(name), "%s.zip", all[i]);
+        if (all[i] != young) age_file(name, 3600);
+    }
+    /* The old blob's unpacked code goes with it. */
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof(dir), "%s/%s", store_code_dir(), old);
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    snprintf(dir, sizeof(dir), "%s/%s/index.py", store_code_dir(), old);
+    FILE *f = fopen(dir, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    /* Leftovers of a crash: an old temporary file goes, a young one stays. */
+    snprintf(name, sizeof(name), "%s.zip.tmp.1.1", old);
+    f = fopen(strcat(strcat(strcpy(dir, store_code_dir()), "/"), name), "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    age_file(name, 3600);
+    f = fopen(strcat(strcpy(dir, store_code_dir()), "/spool.1.1"), "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    /* A writer finds the old "reused" blob just before the sweep. */
+    ck_assert_int_eq(blob_put("reused", 6, reused, b), 0);
+    int removed = 0;
+    ck_assert_int_eq(store_blob_sweep(600, &removed), 0);
+    ck_assert_int_eq(removed, 2);
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        snprintf(name, sizeof(name), "%s.zip", all[i]);
+        ck_assert_int_eq(code_file_exists(name), all[i] != old);
+    }
+    ck_assert(!code_file_exists(old));
+    ck_assert(code_file_exists("spool.1.1"));
+    /* Deleting the function's rows lets its blobs go too. */
+    ck_assert_int_eq(store_exec("DELETE FROM functions; DELETE FROM versions;"), STORE_OK);
+    ck_assert_int_eq(store_blob_sweep(600, &removed), 0);
+    ck_assert_int_eq(removed, 2);
+    snprintf(name, sizeof(name), "%s.zip", obj);
+    ck_assert(code_file_exists(name));
+}
+END_TEST
+
 START_TEST(blob_put_repairs_short_file) {
     /* A blob cut short (say, copied in by hand) is written again. */
     char path[PATH_MAX];
@@ -1767,6 +1852,7 @@ static Suite *store_suite(void) {
         {"blob_digests", blob_digests},
         {"blob_put_writes_file", blob_put_writes_file},
         {"blob_put_idempotent", blob_put_idempotent},
+        {"blob_sweep", blob_sweep},
         {"blob_put_repairs_short_file", blob_put_repairs_short_file},
         {"blob_empty_and_large", blob_empty_and_large},
         {"blob_path_bounds", blob_path_bounds},
