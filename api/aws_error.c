@@ -31,6 +31,7 @@ const struct aws_error AWSERR_TOO_MANY_REQUESTS = {"TooManyRequestsException", 4
 const struct aws_error AWSERR_PC_NOT_FOUND = {"ProvisionedConcurrencyConfigNotFoundException", 404, NULL, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_ACCESS_DENIED = {"AccessDeniedException", 403, NULL, AWSERR_MSG_UPPER, 0};
 const struct aws_error AWSERR_LAMBDA_SERVICE = {"ServiceException", 500, NULL, AWSERR_MSG_LOWER, 1};
+const struct aws_error AWSERR_SERVICE_UNAVAILABLE = {"ServiceUnavailable", 503, CORAL_SERVICE, AWSERR_MSG_LOWER, 1};
 /* What Lambda's front end answers for a path no operation matches. */
 const struct aws_error AWSERR_LAMBDA_UNKNOWN_OP = {"UnknownOperationException", 404, NULL, AWSERR_MSG_UPPER, 0};
 const struct aws_error AWSERR_INVALID_RUNTIME = {"InvalidRuntimeException", 502, NULL, AWSERR_MSG_LOWER, 0};

@@ -157,6 +157,12 @@ extern const struct aws_error AWSERR_SSM_INTERNAL;             /* InternalServer
 extern const struct aws_error AWSERR_ADMIN_BAD_REQUEST;
 extern const struct aws_error AWSERR_ADMIN_NOT_FOUND;
 
+/* Every protocol: the server is shutting down and its grace period ran
+ * out (or the request's body will not arrive): 503 ServiceUnavailable,
+ * the code AWS's front ends answer when a service cannot take a request
+ * now (its SDKs retry it). */
+extern const struct aws_error AWSERR_SERVICE_UNAVAILABLE;
+
 /* Returns a heap copy of Z with &, <, >, " and ' escaped for XML text
  * and attributes. Caller frees. */
 char *awserr_xml_escape(const char *z);

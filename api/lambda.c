@@ -973,6 +973,8 @@ static int invoke(struct req *req, struct op_in *a) {
         } else {
             const struct aws_error *kind = strcmp(res.error_code, "InvalidRuntimeException") == 0
                                                ? &AWSERR_INVALID_RUNTIME
+                                           : strcmp(res.error_code, "ServiceUnavailable") == 0
+                                               ? &AWSERR_SERVICE_UNAVAILABLE
                                                : &AWSERR_LAMBDA_SERVICE;
             req_fail(req, kind, "%s", res.body ? res.body : "The function could not run.");
         }

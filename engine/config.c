@@ -19,4 +19,8 @@ struct sluice_config sluice_cfg = {
     .pc_max_envs = 32,
     .scaling_rate = 1000,           /* AWS's: 1,000 per function per 10 s */
     .default_account = "000000000000",
+    /* Long enough for the requests and batches a test has in flight to
+     * finish; short enough that a stuck 900 s handler cannot hold a stop
+     * (issue 17). */
+    .shutdown_grace_s = 10,
 };

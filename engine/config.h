@@ -28,6 +28,9 @@ struct sluice_config {
      * unsigned ones): "000000000000" unless --default-account says
      * otherwise (moto's tests assume 123456789012). 12 digits. */
     char default_account[13];
+    /* Seconds a SIGTERM lets requests, invocations and batches in flight
+     * finish before what is left is stopped (--shutdown-grace). */
+    int shutdown_grace_s;
 };
 
 /* The settings in force. Never NULL. */

@@ -27,6 +27,7 @@
 #include <assert.h>
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,16 @@ void invoke_reap(void) {
     pool_reap(util_wall_ms() - (int64_t)sluice_cfg.env_keepalive_s * 1000);
 }
 
+/* Set once by invoke_shutdown: no invocation starts any more, and one
+ * whose environment it kills ends as ServiceUnavailable, not as the
+ * function's failure (the function did nothing wrong, and an event or a
+ * batch that never completed stays to be run again). */
+static atomic_int shutting_down;
+
+#define SHUTDOWN_MESSAGE "sluice is shutting down; the function was not run to completion. Retry the request."
+
 void invoke_shutdown(void) {
+    atomic_store(&shutting_down, 1);
     prov_halt();
     pool_drain();
     env_kill_all();
@@ -322,6 +332,7 @@ int invoke_sync(const struct invoke_req *req, struct invoke_res *res) {
         snprintf(res->request_id, sizeof(res->request_id), "%s", req->request_id);
     else
         util_uuid(res->request_id);
+    if (atomic_load(&shutting_down)) return service_error(res, "ServiceUnavailable", SHUTDOWN_MESSAGE);
     struct conc_ticket t;
     const char *reason = NULL;
     int rc = conc_acquire(req->account, req->region, req->function_name,
@@ -336,6 +347,14 @@ int invoke_sync(const struct invoke_req *req, struct invoke_res *res) {
     }
     rc = run_admitted(req, res, &t, &mt);
     conc_release(&t);
+    if (rc == 0 && res->function_error && atomic_load(&shutting_down)) {
+        /* Killed by the shutdown, not failed. */
+        char id[sizeof(res->request_id)];
+        memcpy(id, res->request_id, sizeof(id));
+        invoke_res_clear(res);
+        memcpy(res->request_id, id, sizeof(id));
+        return service_error(res, "ServiceUnavailable", SHUTDOWN_MESSAGE);
+    }
     if (rc != 0 && res->throttle_reason) metric_throttled(&mt);
     /* Only what reached the function counts as an invocation; sluice's
      * own failures to run it (unsupported runtime, unpacking) do not. */

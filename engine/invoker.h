@@ -82,7 +82,10 @@ void invoke_async_kick(void);
  * (--env-keepalive) and dead ones. Registered as a background task. */
 void invoke_reap(void);
 
-/* Kills every environment (shutdown). Tells the provisioner to stop
+/* Kills every environment (shutdown). From then on invoke_sync refuses
+ * with the service error "ServiceUnavailable", and an invocation whose
+ * environment this kills ends with it too (not as a function error).
+ * Tells the provisioner to stop
  * first, without waiting for it: a pass in progress abandons its work, so
  * the environments killed here are not taken for failed inits (which
  * stored PC configs FAILED across a clean restart). */

@@ -60,6 +60,7 @@ struct conn {
     long long since_ms;              /* when it went idle or its request began */
     int evicted;                     /* closed to make room for a new connection */
     long long deadline_ms;           /* head or body deadline (0: none) */
+    int aborted;                     /* httpd_stop woke it mid-request */
     size_t held;                     /* bytes of h->body_memory this request holds */
     struct conn *next;               /* in h->live or h->dead */
     http_parser parser;
@@ -92,6 +93,7 @@ struct httpd {
     int nlive;
     int nevicting;                   /* evicted connections not yet ended */
     int stopping;
+    int quiesced;                    /* httpd_quiesce ran: no acceptor, no listener */
     size_t body_memory;              /* bytes of bodies held in memory (max_body_memory) */
 };
 
@@ -590,6 +592,25 @@ static int read_timeout_ms(const struct conn *c) {
     return (t < 0 || left < t) ? (int)left : t;
 }
 
+static int aborted(struct conn *c) {
+    if (c->h == NULL) return 0;
+    pthread_mutex_lock(&c->h->mu);
+    int a = c->aborted;
+    pthread_mutex_unlock(&c->h->mu);
+    return a;
+}
+
+/* The server stopped while C's request was being read: its handler
+ * answers (503) when the headers are in, else a bare 503. */
+static void answer_aborted(struct conn *c) {
+    if (c->begun && !c->reject) {
+        c->req.aborted = 1;
+        serve_request(c, 0);
+    } else if (c->nhead > 0 && !c->begun) {
+        send_error(c->fd, 503);
+    }
+}
+
 static void conn_loop(struct conn *c) {
     char *buf = xrealloc(NULL, HTTPD_READ_CHUNK);
     size_t off = 0, len = 0;
@@ -610,7 +631,10 @@ static void conn_loop(struct conn *c) {
             if (pr <= 0) break; /* idle timeout */
             ssize_t n = recv(c->fd, buf, HTTPD_READ_CHUNK, 0);
             if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) break;
+            if (n <= 0) {
+                if (aborted(c)) answer_aborted(c);
+                break;
+            }
             mark_reading(c);
             off = 0;
             len = (size_t)n;
@@ -806,20 +830,68 @@ fail:
     return NULL;
 }
 
-void httpd_stop(struct httpd *h) {
-    if (h == NULL) return;
-    /* No new connections. */
+/* Stops the acceptor and closes the listener; once. */
+static void stop_accepting(struct httpd *h) {
+    if (h->quiesced) return;
+    h->quiesced = 1;
     ssize_t w;
     do w = write(h->wake[1], "x", 1);
     while (w < 0 && errno == EINTR);
     pthread_join(h->acceptor, NULL);
     close(h->lfd);
-    /* Wake connections waiting for bytes (their recv() returns 0); those
-     * in a handler close after their reply. */
+}
+
+void httpd_quiesce(struct httpd *h) {
+    if (h == NULL) return;
+    stop_accepting(h);
+    /* Wake connections waiting for a request (their recv() returns 0);
+     * the others close after their reply. */
     pthread_mutex_lock(&h->mu);
     h->stopping = 1;
     for (struct conn *c = h->live; c; c = c->next)
-        if (c->state != CONN_HANDLING) shutdown(c->fd, SHUT_RD);
+        if (c->state == CONN_IDLE) shutdown(c->fd, SHUT_RD);
+    pthread_mutex_unlock(&h->mu);
+}
+
+int httpd_wait(struct httpd *h, long long deadline_ms) {
+    if (h == NULL) return 0;
+    pthread_mutex_lock(&h->mu);
+    while (h->nlive > 0) {
+        if (deadline_ms < 0) {
+            pthread_cond_wait(&h->cv, &h->mu);
+            continue;
+        }
+        /* h->cv is signalled on CLOCK_REALTIME by default: convert. */
+        long long left = deadline_ms - mono_ms();
+        if (left <= 0) break;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += (time_t)(left / 1000);
+        ts.tv_nsec += (long)(left % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&h->cv, &h->mu, &ts);
+    }
+    int n = h->nlive;
+    pthread_mutex_unlock(&h->mu);
+    return n;
+}
+
+void httpd_stop(struct httpd *h) {
+    if (h == NULL) return;
+    stop_accepting(h);
+    /* Wake connections waiting for bytes (their recv() returns 0): a
+     * request being read is answered 503; those in a handler close after
+     * their reply. */
+    pthread_mutex_lock(&h->mu);
+    h->stopping = 1;
+    for (struct conn *c = h->live; c; c = c->next)
+        if (c->state != CONN_HANDLING) {
+            c->aborted = c->state != CONN_IDLE;
+            shutdown(c->fd, SHUT_RD);
+        }
     while (h->nlive > 0) pthread_cond_wait(&h->cv, &h->mu);
     pthread_mutex_unlock(&h->mu);
     reap(h);

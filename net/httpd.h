@@ -42,6 +42,9 @@ struct httpd_req {
     size_t nbody;
     /* The body was larger than begin()'s limit: body is empty. */
     int too_big;
+    /* The server is stopping and the body will not arrive: handle() only
+     * answers (a 503), and the connection closes. */
+    int aborted;
     /* Set by begin() to have the body written to the file SPOOL_FD (open
      * for writing, owned by the caller) instead of memory: body stays ""
      * and nbody counts the bytes written. SPOOL_ERR is the errno of a
@@ -120,10 +123,24 @@ struct httpd_config {
 struct httpd *httpd_start(const struct httpd_config *cfg, const struct sockaddr *addr,
                           socklen_t addrlen, int *port);
 
-/* Stops accepting, closes idle connections, lets requests being handled
- * finish (their connections close after the reply), joins every thread and
- * frees H. No callback runs after it returns. NULL is a no-op. Call once,
- * never from one of H's own callbacks. */
+/* The first step of a graceful stop: stops accepting and closes the
+ * connections waiting for a request; requests being read or handled go
+ * on, and their connections close after the reply. Returns at once.
+ * NULL is a no-op. Call at most once, before httpd_stop. */
+void httpd_quiesce(struct httpd *h);
+
+/* Waits until H has no connection left or DEADLINE_MS (CLOCK_MONOTONIC
+ * milliseconds; negative: no deadline) passes. Returns the connections
+ * still open. Call after httpd_quiesce. */
+int httpd_wait(struct httpd *h, long long deadline_ms);
+
+/* Stops accepting (if httpd_quiesce did not), closes idle connections,
+ * lets requests being handled finish (their connections close after the
+ * reply), and answers a request whose headers are in but whose body is
+ * still arriving with handle() called with ABORTED set (others being read
+ * get a bare 503); then joins every thread and frees H. No callback runs
+ * after it returns. NULL is a no-op. Call once, never from one of H's own
+ * callbacks. */
 void httpd_stop(struct httpd *h);
 
 /* Returns the value of header NAME (case-insensitive) of R, the first if

@@ -195,7 +195,10 @@ static void on_handle(void *ud, struct httpd_req *hr, struct httpd_resp *resp) {
     req->nbody = hr->nbody;
     hr->body = NULL;
     int spool_err = pd->spool_errno ? pd->spool_errno : hr->spool_err;
-    if (spool_err) {
+    if (hr->aborted) {
+        req_fail(req, &AWSERR_SERVICE_UNAVAILABLE,
+                 "sluice is shutting down; the request was not processed. Retry it once sluice is back.");
+    } else if (spool_err) {
         log_msg(LOG_ERROR, "cannot spool the body of %s %s: %s", hr->method, hr->path, strerror(spool_err));
         req_fail(req, &AWSERR_S3_INTERNAL, "We encountered an internal error. Please try again.");
     } else if (hr->too_big) {
@@ -267,6 +270,10 @@ int http_start(const char *host, int port, int *bound) {
     }
     return 0;
 }
+
+void http_quiesce(void) { httpd_quiesce(server_); }
+
+int http_wait(long long deadline_ms) { return httpd_wait(server_, deadline_ms); }
 
 void http_stop(void) {
     httpd_stop(server_);

@@ -26,11 +26,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static void usage(FILE *f) {
@@ -63,6 +65,9 @@ static void usage(FILE *f) {
         "                                   10 s, refilled continuously; beyond it, 429 (default 1000)\n"
         "  --default-account ID             account of access keys that are not 12 digits\n"
         "                                   (default 000000000000)\n"
+        "  --shutdown-grace SECONDS         on SIGTERM/SIGINT, let requests, invocations and\n"
+        "                                   batches in flight finish for up to this long; what\n"
+        "                                   still runs then gets 503 ServiceUnavailable (default 10)\n"
         "  --help                           show this help and exit\n"
         "  --version                        print the version and exit\n");
 }
@@ -85,7 +90,7 @@ static int truthy(const char *z) {
 
 enum { OPT_HOST = 1000, OPT_PORT, OPT_DATA_DIR, OPT_IN_MEMORY, OPT_READY_FILE, OPT_LOG_LEVEL,
        OPT_ACCOUNT_CONC, OPT_MIN_UNRESERVED, OPT_RUNTIME_CMD, OPT_KEEPALIVE, OPT_PC_DELAY,
-       OPT_PC_MAX, OPT_SCALING_RATE, OPT_DEFAULT_ACCOUNT, OPT_HELP, OPT_VERSION };
+       OPT_PC_MAX, OPT_SCALING_RATE, OPT_DEFAULT_ACCOUNT, OPT_SHUTDOWN_GRACE, OPT_HELP, OPT_VERSION };
 
 /* Adds one or more (comma-separated) RT=CMD runtime overrides. */
 static int add_runtime_commands(const char *value) {
@@ -151,6 +156,8 @@ static int apply(int opt, const char *value) {
         }
         memcpy(c->default_account, value, 13);
         return 0;
+    case OPT_SHUTDOWN_GRACE:
+        return parse_int("--shutdown-grace", value, 0, 3600, &c->shutdown_grace_s);
     }
     return -1;
 }
@@ -170,6 +177,7 @@ static const struct option long_opts[] = {
     {"pc-max-environments", required_argument, NULL, OPT_PC_MAX},
     {"scaling-rate", required_argument, NULL, OPT_SCALING_RATE},
     {"default-account", required_argument, NULL, OPT_DEFAULT_ACCOUNT},
+    {"shutdown-grace", required_argument, NULL, OPT_SHUTDOWN_GRACE},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -199,6 +207,68 @@ static int write_ready_file(const char *path, const char *host, int port) {
     fprintf(f, "%s:%d\n", host, port);
     if (fclose(f) != 0) return -1;
     return rename(tmp, path);
+}
+
+/* The graceful part of a stop (issue 17): no new connections; pollers
+ * take no new batch and async workers no new event; what is in flight
+ * (requests, invocations, batches, whose checkpoints are written as they
+ * complete) has GRACE_S seconds to finish. What still runs then is
+ * stopped: functions are killed (their invocations end 503
+ * ServiceUnavailable, their batches and events stay to run again), and
+ * requests still being read are answered 503. */
+struct drainer {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done;
+};
+
+static void *drain_main(void *arg) {
+    struct drainer *d = arg;
+    esm_stop();           /* a batch in flight finishes and is checkpointed */
+    invoke_async_stop();  /* an event in flight finishes */
+    store_thread_done();
+    pthread_mutex_lock(&d->mu);
+    d->done = 1;
+    pthread_cond_signal(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+    return NULL;
+}
+
+static void drain(int grace_s) {
+    struct drainer d = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+    pthread_t t;
+    struct timespec now, until;
+    http_quiesce();
+    int threaded = pthread_create(&t, NULL, drain_main, &d) == 0;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long deadline = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000 + (long long)grace_s * 1000;
+    int left = http_wait(deadline);
+    /* The pollers and workers get what is left of the same period. */
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long rest = deadline - ((long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+    if (rest < 0) rest = 0;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)(rest / 1000);
+    until.tv_nsec += (long)(rest % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&d.mu);
+    while (threaded && !d.done && pthread_cond_timedwait(&d.cv, &d.mu, &until) == 0) {
+    }
+    int finished = d.done;
+    pthread_mutex_unlock(&d.mu);
+    if (left > 0 || !finished) {
+        log_msg(LOG_WARN, "shutdown: the %d s grace period is over (%d connection(s) busy); stopping "
+                "what still runs", grace_s, left);
+        invoke_shutdown();
+    }
+    /* Requests still being read are answered 503; handlers end now that
+     * no function runs. */
+    http_stop();
+    if (threaded) pthread_join(t, NULL);
+    else drain_main(&d);
 }
 
 int main(int argc, char **argv) {
@@ -314,14 +384,9 @@ int main(int argc, char **argv) {
     int sig = 0;
     while (sigwait(&set, &sig) != 0) {
     }
-    log_msg(LOG_INFO, "signal %d: shutting down", sig);
-    http_stop();
+    log_msg(LOG_INFO, "signal %d: shutting down (grace period %d s)", sig, sluice_cfg.shutdown_grace_s);
+    drain(sluice_cfg.shutdown_grace_s);
     bg_stop();
-    /* Kill running functions first, so async workers and pollers return
-     * at once (a killed batch is not checkpointed). */
-    invoke_shutdown();
-    esm_stop();
-    invoke_async_stop();
     invoke_provisioner_stop();
     invoke_shutdown();
     /* Last: every invocation has ended, so no metric is recorded after

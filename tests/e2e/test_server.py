@@ -673,37 +673,157 @@ class SignalTests(unittest.TestCase):
             srv.cleanup()
 
     def test_sigterm_with_connections_in_flight(self):
-        srv = Server(in_memory=False)
+        # A grace period of 2 s: what is still being read when it ends is
+        # answered 503, not reset, and the server exits within 5 s.
+        srv = Server(in_memory=False, extra_args=["--shutdown-grace", "2"])
         try:
             srv.start()
             srv.client().create_function(FunctionName="fn", Runtime="python3.12", Role=ROLE,
                                          Handler="index.handler", Code={"ZipFile": handler_zip()})
             socks = []
             # an idle keep-alive connection
-            s = socket.create_connection((srv.host, srv.port), timeout=5)
+            s = socket.create_connection((srv.host, srv.port), timeout=10)
             s.sendall(b"GET /_sluice/health HTTP/1.1\r\nHost: x\r\n\r\n")
             s.recv(65536)
             socks.append(s)
             # a request whose body never finishes
-            s = socket.create_connection((srv.host, srv.port), timeout=5)
+            s = socket.create_connection((srv.host, srv.port), timeout=10)
             s.sendall(b"POST /2015-03-31/functions HTTP/1.1\r\nHost: x\r\n"
                       b"Content-Type: application/json\r\nContent-Length: 10000000\r\n\r\n{\"Func")
             socks.append(s)
             # headers that never finish
-            s = socket.create_connection((srv.host, srv.port), timeout=5)
+            s = socket.create_connection((srv.host, srv.port), timeout=10)
             s.sendall(b"GET /2015-03-31/functions HTTP/1.1\r\nHost: x\r\nX-Slow: ")
             socks.append(s)
             time.sleep(0.2)
             t0 = time.monotonic()
             srv.stop()  # asserts exit 0 within 5 s
             self.assertLess(time.monotonic() - t0, harness.STOP_TIMEOUT)
+            answers = []
             for s in socks:
+                try:
+                    answers.append(s.recv(65536))
+                except OSError:
+                    answers.append(b"")
                 s.close()
+            self.assertEqual(answers[0], b"")      # idle: closed
+            self.assertTrue(answers[1].startswith(b"HTTP/1.1 503"), answers[1][:300])
+            self.assertIn(b"X-Amzn-ErrorType: ServiceUnavailable", answers[1])
+            self.assertTrue(answers[2].startswith(b"HTTP/1.1 503"), answers[2][:300])
             # and the data is intact
             srv.start()
             self.assertEqual([f["FunctionName"] for f in srv.client().list_functions()["Functions"]], ["fn"])
             srv.stop()
         finally:
+            srv.cleanup()
+
+    def sigterm_soon(self, srv, after=0.5):
+        """Sends SIGTERM to SRV after AFTER seconds, on a thread."""
+        proc = srv.proc
+
+        def go():
+            time.sleep(after)
+            proc.send_signal(signal.SIGTERM)
+        t = threading.Thread(target=go, daemon=True)
+        t.start()
+        return t
+
+    def test_sigterm_lets_work_in_flight_finish(self):
+        # Issue 17: an Invoke in flight at SIGTERM got its connection closed
+        # at once, and 4 of 4 PutItems in flight got no answer. Within the
+        # grace period both finish and are answered.
+        srv = Server(in_memory=False, extra_args=["--shutdown-grace", "10"])
+        try:
+            srv.start()
+            lam = srv.client()
+            code = "import time\ndef handler(e, c):\n    time.sleep(e['s'])\n    return {'slept': e['s']}\n"
+            lam.create_function(FunctionName="slow", Runtime="python3.12", Role=ROLE, Handler="index.handler",
+                                Code={"ZipFile": handler_zip(code)}, Timeout=60)
+            ddb = srv.client("dynamodb")
+            ddb.create_table(TableName="tbl", BillingMode="PAY_PER_REQUEST",
+                             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+            results = {}
+
+            def invoke():
+                c = srv.client()
+                r = c.invoke(FunctionName="slow", Payload=json.dumps({"s": 2}).encode())
+                results["invoke"] = (r["StatusCode"], json.loads(r["Payload"].read()))
+            ti = threading.Thread(target=invoke)
+            ti.start()
+            # Four PutItems whose bodies are still on their way at the signal.
+            puts = []
+            for i in range(4):
+                body = json.dumps({"TableName": "tbl", "Item": {"pk": {"S": "k%d" % i}}}).encode()
+                s = socket.create_connection((srv.host, srv.port), timeout=10)
+                s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.PutItem\r\n"
+                          b"Content-Type: application/x-amz-json-1.0\r\nContent-Length: %d\r\n\r\n" % len(body)
+                          + body[:10])
+                puts.append((s, body))
+            time.sleep(0.5)
+            proc = srv.proc
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(0.3)
+            # New connections are refused once the signal is in.
+            with self.assertRaises(OSError):
+                socket.create_connection((srv.host, srv.port), timeout=2).close()
+            for s, body in puts:
+                s.sendall(body[10:])
+            for s, _ in puts:
+                reply = s.recv(65536)
+                s.close()
+                self.assertTrue(reply.startswith(b"HTTP/1.1 200"), reply[:300])
+            ti.join(30)
+            self.assertEqual(results.get("invoke"), (200, {"slept": 2}))
+            self.assertEqual(proc.wait(15), 0)
+            srv.proc = proc
+            srv.proc = None
+            srv._log.close()
+            srv.start()
+            items = srv.client("dynamodb").scan(TableName="tbl")["Items"]
+            self.assertEqual(sorted(i["pk"]["S"] for i in items), ["k0", "k1", "k2", "k3"])
+            srv.stop()
+        finally:
+            if srv.alive():
+                srv.stop()
+            srv.cleanup()
+
+    def test_sigterm_grace_over_gives_503(self):
+        # A 60 s handler cannot hold the stop: after the 2 s grace its
+        # Invoke is answered 503 ServiceUnavailable and the server exits.
+        srv = Server(extra_args=["--shutdown-grace", "2"])
+        try:
+            srv.start()
+            lam = srv.client()
+            code = "import time\ndef handler(e, c):\n    time.sleep(60)\n    return 1\n"
+            lam.create_function(FunctionName="stuck", Runtime="python3.12", Role=ROLE, Handler="index.handler",
+                                Code={"ZipFile": handler_zip(code)}, Timeout=90)
+            body = b"{}"
+            s = socket.create_connection((srv.host, srv.port), timeout=30)
+            s.sendall(b"POST /2015-03-31/functions/stuck/invocations HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Length: 2\r\n\r\n" + body)
+            time.sleep(1.0)
+            proc = srv.proc
+            t0 = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            reply = b""
+            while b"\r\n\r\n" not in reply:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                reply += chunk
+            s.close()
+            self.assertTrue(reply.startswith(b"HTTP/1.1 503"), reply[:300])
+            self.assertIn(b"ServiceUnavailable", reply)
+            self.assertEqual(proc.wait(10), 0)
+            took = time.monotonic() - t0
+            self.assertGreaterEqual(took, 1.5)
+            self.assertLess(took, harness.STOP_TIMEOUT)
+            srv.proc = None
+            srv._log.close()
+        finally:
+            if srv.alive():
+                srv.stop()
             srv.cleanup()
 
 
