@@ -1,0 +1,329 @@
+/*
+ * Unit tests for the CloudFormation resource types of DynamoDB, IAM, SQS,
+ * S3, KMS and ECR (api/cfn_res_svc.h): each type's handlers driven
+ * directly, as the deployer calls them, against an in-memory store, and
+ * the results read back through the services' own operations (api/call.h).
+ * The last test deploys the CDK bootstrap template's resources of these
+ * types (tests/unit/cfn/bootstrap-template.yaml, evaluated by engine/cfn).
+ */
+#include "api/call.h"
+#include "api/cfn_type.h"
+#include "engine/cfn/cfn_eval.h"
+#include "engine/cfn/cfn_graph.h"
+#include "engine/cfn/cfn_template.h"
+#include "server/router.h"
+#include "storage/store.h"
+
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ACCOUNT "123456789012"
+
+static void setup(void) {
+    ck_assert_int_eq(store_init(NULL, 1), STORE_OK);
+    call_init(router_prepare, router_dispatch);
+}
+
+static void teardown(void) { store_shutdown(); }
+
+/* One resource of TYPE, LOGICAL id, with PROPS (JSON text, NULL: none). */
+struct res {
+    struct cfn_res r;
+    const struct cfn_type *t;
+    cJSON *props, *old_props, *attrs;
+    char *physical;
+};
+
+static void res_init(struct res *x, const char *type, const char *logical, const char *props) {
+    memset(x, 0, sizeof(*x));
+    x->t = cfn_type_find(type);
+    ck_assert_msg(x->t != NULL, "no type %s", type);
+    x->props = props ? cJSON_Parse(props) : cJSON_CreateObject();
+    ck_assert_msg(x->props != NULL, "bad props %s", props);
+    x->r.account = ACCOUNT;
+    x->r.region = "us-east-1";
+    x->r.stack_name = "TestStack";
+    x->r.stack_id = "arn:aws:cloudformation:us-east-1:" ACCOUNT ":stack/TestStack/1";
+    x->r.logical_id = logical;
+    x->r.type = type;
+}
+
+/* Takes the handler's outputs into X. */
+static void res_take(struct res *x) {
+    if (x->r.new_physical_id) {
+        free(x->physical);
+        x->physical = x->r.new_physical_id;
+        x->r.new_physical_id = NULL;
+    }
+    if (x->r.new_attrs) {
+        cJSON_Delete(x->attrs);
+        x->attrs = x->r.new_attrs;
+        x->r.new_attrs = NULL;
+    }
+}
+
+/* Create: returns the handler's result; *ERR (may be NULL) the reason. */
+static int res_create(struct res *x, char **err) {
+    char *e = NULL;
+    x->r.props = x->props;
+    x->r.old_props = NULL;
+    x->r.physical_id = NULL;
+    x->r.attrs = NULL;
+    int rc = x->t->create(&x->r, &e);
+    if (rc == 0) {
+        ck_assert_ptr_nonnull(x->r.new_physical_id);
+        ck_assert_ptr_nonnull(x->r.new_attrs);
+        res_take(x);
+        cJSON_Delete(x->old_props);
+        x->old_props = cJSON_Duplicate(x->props, 1);
+    }
+    if (err) *err = e;
+    else free(e);
+    return rc;
+}
+
+/* Update to PROPS (JSON text). */
+static int res_update(struct res *x, const char *props, char **err) {
+    char *e = NULL;
+    cJSON_Delete(x->props);
+    x->props = cJSON_Parse(props);
+    ck_assert_ptr_nonnull(x->props);
+    x->r.props = x->props;
+    x->r.old_props = x->old_props;
+    x->r.physical_id = x->physical;
+    x->r.attrs = x->attrs;
+    int rc = x->t->update(&x->r, &e);
+    if (rc == 0) {
+        res_take(x);
+        cJSON_Delete(x->old_props);
+        x->old_props = cJSON_Duplicate(x->props, 1);
+    }
+    if (err) *err = e;
+    else free(e);
+    return rc;
+}
+
+static int res_remove(struct res *x, char **err) {
+    char *e = NULL;
+    x->r.props = NULL;
+    x->r.old_props = x->old_props;
+    x->r.physical_id = x->physical;
+    x->r.attrs = x->attrs;
+    int rc = x->t->remove(&x->r, &e);
+    if (err) *err = e;
+    else free(e);
+    return rc;
+}
+
+static void res_free(struct res *x) {
+    cJSON_Delete(x->props);
+    cJSON_Delete(x->old_props);
+    cJSON_Delete(x->attrs);
+    free(x->physical);
+}
+
+static const char *attr(const struct res *x, const char *name) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(x->attrs, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* A read through the service: C is run (the caller clears it). */
+static int json_call(struct call *c, const char *service, const char *target, const char *body) {
+    memset(c, 0, sizeof(*c));
+    c->account = ACCOUNT;
+    c->region = "us-east-1";
+    c->service = service;
+    c->method = "POST";
+    c->path = "/";
+    c->target = target;
+    c->body = body;
+    c->nbody = strlen(body);
+    return call_run(c);
+}
+
+static int query_call(struct call *c, const char *service, const char *version, const char *action,
+                      const char *form_json) {
+    cJSON *form = cJSON_Parse(form_json);
+    char *body = call_form(action, version, form);
+    cJSON_Delete(form);
+    memset(c, 0, sizeof(*c));
+    c->account = ACCOUNT;
+    c->region = "us-east-1";
+    c->service = service;
+    c->method = "POST";
+    c->path = "/";
+    c->body = body;
+    c->nbody = strlen(body);
+    int rc = call_run(c);
+    free(body);
+    c->body = NULL;
+    return rc;
+}
+
+static int rest_call(struct call *c, const char *method, const char *path, const char *body) {
+    memset(c, 0, sizeof(*c));
+    c->account = ACCOUNT;
+    c->region = "us-east-1";
+    c->service = "s3";
+    c->method = method;
+    c->path = path;
+    c->body = body;
+    c->nbody = body ? strlen(body) : 0;
+    return call_run(c);
+}
+
+/* DescribeTable NAME's Table member as text (heap), or NULL. */
+static char *describe_table(const char *name) {
+    struct call c;
+    char body[512];
+    snprintf(body, sizeof(body), "{\"TableName\":\"%s\"}", name);
+    char *z = NULL;
+    if (json_call(&c, "dynamodb", "DynamoDB_20120810.DescribeTable", body) == 0)
+        z = cJSON_PrintUnformatted(cJSON_GetObjectItem(c.out, "Table"));
+    call_clear(&c);
+    return z;
+}
+
+/* ---- AWS::DynamoDB::Table ---- */
+
+START_TEST(ddb_table_lifecycle) {
+    struct res t;
+    res_init(&t, "AWS::DynamoDB::Table", "Table",
+             "{\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+             "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],"
+             "\"BillingMode\":\"PAY_PER_REQUEST\",\"StreamSpecification\":{\"StreamViewType\":\"NEW_AND_OLD_IMAGES\"},"
+             "\"TimeToLiveSpecification\":{\"AttributeName\":\"exp\",\"Enabled\":true},"
+             "\"Tags\":[{\"Key\":\"a\",\"Value\":\"1\"}]}");
+    char *err = NULL;
+    ck_assert_msg(res_create(&t, &err) == 0, "%s", err);
+    /* A generated name: <stack>-<logical>-<12 random>. */
+    ck_assert_int_eq(strncmp(t.physical, "TestStack-Table-", 16), 0);
+    ck_assert_uint_eq(strlen(t.physical), 16 + 12);
+    char arn[256];
+    snprintf(arn, sizeof(arn), "arn:aws:dynamodb:us-east-1:" ACCOUNT ":table/%s", t.physical);
+    ck_assert_str_eq(attr(&t, "Arn"), arn);
+    ck_assert_ptr_nonnull(attr(&t, "StreamArn"));
+    char *stream1 = strdup(attr(&t, "StreamArn"));
+    char *d = describe_table(t.physical);
+    ck_assert_ptr_nonnull(strstr(d, "\"StreamViewType\":\"NEW_AND_OLD_IMAGES\""));
+    free(d);
+    struct call c;
+    char body[512];
+    snprintf(body, sizeof(body), "{\"TableName\":\"%s\"}", t.physical);
+    ck_assert_int_eq(json_call(&c, "dynamodb", "DynamoDB_20120810.DescribeTimeToLive", body), 0);
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(c.out, "TimeToLiveDescription"), "AttributeName")->valuestring,
+                     "exp");
+    call_clear(&c);
+
+    /* In place: a new view type (off, on: a new stream), TTL off, tags,
+     * provisioned billing, deletion protection. */
+    ck_assert_msg(res_update(&t,
+                             "{\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+                             "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],"
+                             "\"BillingMode\":\"PROVISIONED\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":3,"
+                             "\"WriteCapacityUnits\":4},\"StreamSpecification\":{\"StreamViewType\":\"KEYS_ONLY\"},"
+                             "\"Tags\":[{\"Key\":\"b\",\"Value\":\"2\"}],\"DeletionProtectionEnabled\":true}",
+                             &err) == 0,
+                  "%s", err);
+    ck_assert_ptr_nonnull(attr(&t, "StreamArn"));
+    ck_assert_str_ne(attr(&t, "StreamArn"), stream1);
+    free(stream1);
+    d = describe_table(t.physical);
+    ck_assert_ptr_nonnull(strstr(d, "\"StreamViewType\":\"KEYS_ONLY\""));
+    ck_assert_ptr_nonnull(strstr(d, "\"ReadCapacityUnits\":3"));
+    ck_assert_ptr_nonnull(strstr(d, "\"DeletionProtectionEnabled\":true"));
+    ck_assert_ptr_null(strstr(d, "BillingModeSummary"));
+    free(d);
+    ck_assert_int_eq(json_call(&c, "dynamodb", "DynamoDB_20120810.DescribeTimeToLive", body), 0);
+    ck_assert_ptr_nonnull(strstr(c.raw, "DISABLED"));
+    call_clear(&c);
+    snprintf(body, sizeof(body), "{\"ResourceArn\":\"%s\"}", arn);
+    ck_assert_int_eq(json_call(&c, "dynamodb", "DynamoDB_20120810.ListTagsOfResource", body), 0);
+    ck_assert_str_eq(c.raw, "{\"Tags\":[{\"Key\":\"b\",\"Value\":\"2\"}]}");
+    call_clear(&c);
+
+    /* Protected: DynamoDB's own refusal, in CloudFormation's words. */
+    ck_assert_int_eq(res_remove(&t, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "Resource handler returned message: \"Resource cannot be deleted as it is "
+                                      "currently protected against deletion."));
+    ck_assert_ptr_nonnull(strstr(err, "(Service: DynamoDb, Status Code: 400, Request ID: "));
+    free(err);
+    /* Stream off, protection off, then the delete. */
+    ck_assert_msg(res_update(&t,
+                             "{\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+                             "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],"
+                             "\"BillingMode\":\"PAY_PER_REQUEST\"}",
+                             &err) == 0,
+                  "%s", err);
+    ck_assert_ptr_null(attr(&t, "StreamArn"));
+    ck_assert_int_eq(res_remove(&t, NULL), 0);
+    ck_assert_ptr_null(describe_table(t.physical));
+    /* Already gone: deleted. */
+    ck_assert_int_eq(res_remove(&t, NULL), 0);
+    res_free(&t);
+}
+END_TEST
+
+START_TEST(ddb_table_failures) {
+    struct res t;
+    /* A named table, with a key that is not defined. */
+    res_init(&t, "AWS::DynamoDB::Table", "Bad",
+             "{\"TableName\":\"bad\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+             "\"AttributeDefinitions\":[{\"AttributeName\":\"other\",\"AttributeType\":\"S\"}],"
+             "\"BillingMode\":\"PAY_PER_REQUEST\"}");
+    char *err = NULL;
+    ck_assert_int_eq(res_create(&t, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "Resource handler returned message: \"One or more parameter values were invalid"));
+    ck_assert_ptr_nonnull(strstr(err, "(Service: DynamoDb, Status Code: 400"));
+    free(err);
+    ck_assert_ptr_null(describe_table("bad"));
+    res_free(&t);
+    /* BillingMode defaults to PROVISIONED: then throughput is required. */
+    res_init(&t, "AWS::DynamoDB::Table", "NoPt",
+             "{\"TableName\":\"nopt\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+             "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}]}");
+    ck_assert_int_eq(res_create(&t, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "(Service: DynamoDb, Status Code: 400"));
+    free(err);
+    res_free(&t);
+    /* A named table that exists already: DynamoDB's conflict. */
+    res_init(&t, "AWS::DynamoDB::Table", "Twice",
+             "{\"TableName\":\"twice\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+             "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],"
+             "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1}}");
+    ck_assert_int_eq(res_create(&t, NULL), 0);
+    ck_assert_str_eq(t.physical, "twice");
+    struct res u;
+    char *same = cJSON_PrintUnformatted(t.props);
+    res_init(&u, "AWS::DynamoDB::Table", "Twice2", same);
+    free(same);
+    ck_assert_int_eq(res_create(&u, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "Table already exists: twice"));
+    free(err);
+    /* The first one is untouched by the failed second. */
+    char *d = describe_table("twice");
+    ck_assert_ptr_nonnull(d);
+    free(d);
+    res_free(&u);
+    res_free(&t);
+}
+END_TEST
+
+int main(void) {
+    (void)query_call;
+    (void)rest_call;
+    Suite *s = suite_create("cfn_res_svc");
+    TCase *tc = tcase_create("ddb");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, ddb_table_lifecycle);
+    tcase_add_test(tc, ddb_table_failures);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
