@@ -46,6 +46,9 @@ static const struct cfn_type cdk_metadata = {
 static const struct cfn_type *const types[] = {
     &cdk_metadata,
     &cfn_type_ddb_table,
+    &cfn_type_iam_managed_policy,
+    &cfn_type_iam_policy,
+    &cfn_type_iam_role,
 };
 
 const struct cfn_type *cfn_type_find(const char *name) {

@@ -312,14 +312,193 @@ START_TEST(ddb_table_failures) {
 }
 END_TEST
 
+
+/* ---- IAM ---- */
+
+#define TRUST "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":" \
+              "\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"
+#define DOC(action) "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"" action \
+                    "\",\"Resource\":\"*\"}]}"
+
+/* IAM's ACTION with FORM; its result tree printed (heap), or NULL on a
+ * failure (its code into CODE when given). */
+static char *iam_read(const char *action, const char *form, char code[64]) {
+    struct call c;
+    char *z = NULL;
+    if (query_call(&c, "iam", "2010-05-08", action, form) == 0) z = cJSON_PrintUnformatted(c.out);
+    else if (code) snprintf(code, 64, "%s", c.code);
+    call_clear(&c);
+    return z;
+}
+
+START_TEST(iam_role_lifecycle) {
+    struct res role;
+    res_init(&role, "AWS::IAM::Role", "FnServiceRole",
+             "{\"AssumeRolePolicyDocument\":" TRUST ",\"Description\":\"d1\","
+             "\"ManagedPolicyArns\":[\"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole\"],"
+             "\"Policies\":[{\"PolicyName\":\"p1\",\"PolicyDocument\":" DOC("s3:GetObject") "}],"
+             "\"Tags\":[{\"Key\":\"k\",\"Value\":\"v\"}]}");
+    char *err = NULL, form[512], code[64];
+    ck_assert_msg(res_create(&role, &err) == 0, "%s", err);
+    ck_assert_int_eq(strncmp(role.physical, "TestStack-FnServiceRole-", 24), 0);
+    char arn[256];
+    snprintf(arn, sizeof(arn), "arn:aws:iam::" ACCOUNT ":role/%s", role.physical);
+    ck_assert_str_eq(attr(&role, "Arn"), arn);
+    ck_assert_int_eq(strncmp(attr(&role, "RoleId"), "AROA", 4), 0);
+    snprintf(form, sizeof(form), "{\"RoleName\":\"%s\"}", role.physical);
+    char *z = iam_read("ListAttachedRolePolicies", form, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "AWSLambdaBasicExecutionRole"));
+    free(z);
+    z = iam_read("ListRolePolicies", form, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "\"PolicyNames\":[\"p1\"]"));
+    free(z);
+    z = iam_read("GetRole", form, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "\"Description\":\"d1\""));
+    ck_assert_ptr_nonnull(strstr(z, "\"Key\":\"k\""));
+    free(z);
+
+    /* In place: another managed policy, another inline one, new tags. */
+    ck_assert_msg(res_update(&role,
+                             "{\"AssumeRolePolicyDocument\":" TRUST ",\"MaxSessionDuration\":7200,"
+                             "\"ManagedPolicyArns\":[\"arn:aws:iam::aws:policy/AdministratorAccess\"],"
+                             "\"Policies\":[{\"PolicyName\":\"p2\",\"PolicyDocument\":" DOC("s3:PutObject") "}],"
+                             "\"Tags\":[{\"Key\":\"k2\",\"Value\":\"v2\"}]}",
+                             &err) == 0,
+                  "%s", err);
+    z = iam_read("ListAttachedRolePolicies", form, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "AdministratorAccess"));
+    ck_assert_ptr_null(strstr(z, "AWSLambdaBasicExecutionRole"));
+    free(z);
+    z = iam_read("ListRolePolicies", form, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "\"PolicyNames\":[\"p2\"]"));
+    free(z);
+    z = iam_read("GetRole", form, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "\"MaxSessionDuration\":\"7200\""));
+    ck_assert_ptr_null(strstr(z, "\"Key\":\"k\""));
+    ck_assert_ptr_nonnull(strstr(z, "\"Key\":\"k2\""));
+    free(z);
+
+    /* A policy put on it by an AWS::IAM::Policy, then a managed policy
+     * of the stack attached to it. */
+    struct res pol;
+    char props[1024];
+    snprintf(props, sizeof(props), "{\"PolicyName\":\"extra\",\"PolicyDocument\":" DOC("sqs:*") ",\"Roles\":[\"%s\"]}",
+             role.physical);
+    res_init(&pol, "AWS::IAM::Policy", "FnServiceRoleDefaultPolicy", props);
+    ck_assert_msg(res_create(&pol, &err) == 0, "%s", err);
+    ck_assert_str_eq(attr(&pol, "Id"), pol.physical);
+    snprintf(form, sizeof(form), "{\"RoleName\":\"%s\",\"PolicyName\":\"extra\"}", role.physical);
+    z = iam_read("GetRolePolicy", form, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "sqs"));
+    free(z);
+    /* Renamed: put under the new name, the old one deleted. */
+    snprintf(props, sizeof(props), "{\"PolicyName\":\"extra2\",\"PolicyDocument\":" DOC("sqs:*") ",\"Roles\":[\"%s\"]}",
+             role.physical);
+    ck_assert_msg(res_update(&pol, props, &err) == 0, "%s", err);
+    ck_assert_ptr_null(iam_read("GetRolePolicy", form, code));
+    ck_assert_str_eq(code, "NoSuchEntity");
+    /* Users are not in sluice's IAM. */
+    struct res users;
+    res_init(&users, "AWS::IAM::Policy", "U", "{\"PolicyName\":\"u\",\"PolicyDocument\":" DOC("s3:*") ",\"Users\":[\"bob\"]}");
+    ck_assert_int_eq(res_create(&users, &err), -1);
+    ck_assert_str_eq(err, "sluice's IAM has no users or groups: only Roles can be given");
+    free(err);
+    res_free(&users);
+
+    /* Deleting the role takes its policies first. */
+    ck_assert_int_eq(res_remove(&role, NULL), 0);
+    snprintf(form, sizeof(form), "{\"RoleName\":\"%s\"}", role.physical);
+    ck_assert_ptr_null(iam_read("GetRole", form, code));
+    ck_assert_str_eq(code, "NoSuchEntity");
+    /* Already gone: deleted, for both. */
+    ck_assert_int_eq(res_remove(&role, NULL), 0);
+    ck_assert_int_eq(res_remove(&pol, NULL), 0);
+    res_free(&pol);
+    res_free(&role);
+}
+END_TEST
+
+START_TEST(iam_role_failures) {
+    struct res role;
+    /* A malformed trust policy: IAM's own error, as CloudFormation words it. */
+    res_init(&role, "AWS::IAM::Role", "R", "{\"RoleName\":\"r\",\"AssumeRolePolicyDocument\":{\"Nope\":1}}");
+    char *err = NULL, code[64];
+    ck_assert_int_eq(res_create(&role, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "Resource handler returned message: \""));
+    ck_assert_ptr_nonnull(strstr(err, "(Service: Iam, Status Code: 400, Request ID: "));
+    free(err);
+    res_free(&role);
+    /* A managed policy that does not exist: the role made is removed again. */
+    res_init(&role, "AWS::IAM::Role", "R",
+             "{\"RoleName\":\"r\",\"AssumeRolePolicyDocument\":" TRUST ","
+             "\"ManagedPolicyArns\":[\"arn:aws:iam::" ACCOUNT ":policy/missing\"]}");
+    ck_assert_int_eq(res_create(&role, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "does not exist or is not attachable."));
+    ck_assert_ptr_nonnull(strstr(err, "(Service: Iam, Status Code: 404"));
+    free(err);
+    ck_assert_ptr_null(iam_read("GetRole", "{\"RoleName\":\"r\"}", code));
+    ck_assert_str_eq(code, "NoSuchEntity");
+    res_free(&role);
+}
+END_TEST
+
+START_TEST(iam_managed_policy) {
+    struct res role, mp;
+    res_init(&role, "AWS::IAM::Role", "R", "{\"RoleName\":\"mr\",\"AssumeRolePolicyDocument\":" TRUST "}");
+    ck_assert_int_eq(res_create(&role, NULL), 0);
+    res_init(&mp, "AWS::IAM::ManagedPolicy", "Boundary",
+             "{\"PolicyDocument\":" DOC("s3:GetObject") ",\"Description\":\"x\",\"Roles\":[\"mr\"]}");
+    char *err = NULL, form[512], code[64];
+    ck_assert_msg(res_create(&mp, &err) == 0, "%s", err);
+    ck_assert_int_eq(strncmp(mp.physical, "arn:aws:iam::" ACCOUNT ":policy/TestStack-Boundary-", 49), 0);
+    ck_assert_str_eq(attr(&mp, "PolicyArn"), mp.physical);
+    ck_assert_str_eq(attr(&mp, "DefaultVersionId"), "v1");
+    ck_assert_int_eq(cJSON_GetObjectItem(mp.attrs, "AttachmentCount")->valueint, 1);
+    ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(mp.attrs, "IsAttachable")));
+    /* Six new documents: versions v2..v7, never more than 5 kept. */
+    const char *actions[] = {"s3:A", "s3:B", "s3:C", "s3:D", "s3:E", "s3:F"};
+    for (int i = 0; i < 6; i++) {
+        char props[512];
+        snprintf(props, sizeof(props),
+                 "{\"PolicyDocument\":{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":"
+                 "\"%s\",\"Resource\":\"*\"}]},\"Description\":\"x\",\"Roles\":[\"mr\"]}",
+                 actions[i]);
+        ck_assert_msg(res_update(&mp, props, &err) == 0, "%d: %s", i, err);
+    }
+    ck_assert_str_eq(attr(&mp, "DefaultVersionId"), "v7");
+    snprintf(form, sizeof(form), "{\"PolicyArn\":\"%s\"}", mp.physical);
+    char *z = iam_read("ListPolicyVersions", form, NULL);
+    cJSON *v = cJSON_Parse(z);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(v, "Versions")), 5);
+    cJSON_Delete(v);
+    free(z);
+    /* Detached from the role by an update without Roles. */
+    ck_assert_int_eq(res_update(&mp, "{\"PolicyDocument\":" DOC("s3:F") ",\"Description\":\"x\"}", NULL), 0);
+    ck_assert_int_eq(cJSON_GetObjectItem(mp.attrs, "AttachmentCount")->valueint, 0);
+    /* Removed with its versions; then gone. */
+    ck_assert_msg(res_remove(&mp, &err) == 0, "%s", err);
+    ck_assert_ptr_null(iam_read("GetPolicy", form, code));
+    ck_assert_str_eq(code, "NoSuchEntity");
+    ck_assert_int_eq(res_remove(&mp, NULL), 0);
+    ck_assert_int_eq(res_remove(&role, NULL), 0);
+    res_free(&mp);
+    res_free(&role);
+}
+END_TEST
+
 int main(void) {
-    (void)query_call;
     (void)rest_call;
     Suite *s = suite_create("cfn_res_svc");
     TCase *tc = tcase_create("ddb");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, ddb_table_lifecycle);
     tcase_add_test(tc, ddb_table_failures);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("iam");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, iam_role_lifecycle);
+    tcase_add_test(tc, iam_role_failures);
+    tcase_add_test(tc, iam_managed_policy);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
