@@ -39,15 +39,17 @@
 
 /* Runs IAM's ACTION with FORM (taken; NULL: none); on failure *ERR is
  * IAM's reason unless the error is IGNORE (e.g. "NoSuchEntity", counted
- * as success). *OUT (may be NULL) takes the result tree. */
+ * as success). *OUT (may be NULL) takes the result tree when the call
+ * itself succeeded. */
 static int iam(const struct cfn_res *r, const char *action, cJSON *form, const char *ignore, cJSON **out,
                char **err) {
     struct call c;
     int rc = cfnr_query(r, "iam", action, IAM_VERSION, form, &c);
     cJSON_Delete(form);
+    int ok = rc == 0;
     if (rc != 0 && ignore && c.code && strcmp(c.code, ignore) == 0) rc = 0;
     else if (rc != 0) cfnr_fail(&c, IAM_TITLE, err);
-    if (rc == 0 && out) {
+    if (ok && out) {
         *out = c.out;
         c.out = NULL;
     }

@@ -486,6 +486,109 @@ START_TEST(iam_managed_policy) {
 }
 END_TEST
 
+/* ---- SQS ---- */
+
+/* GetQueueAttributes All of URL, printed (heap), or NULL. */
+static char *queue_attrs(const char *url) {
+    struct call c;
+    char body[512];
+    snprintf(body, sizeof(body), "{\"QueueUrl\":\"%s\",\"AttributeNames\":[\"All\"]}", url);
+    char *z = NULL;
+    if (json_call(&c, "sqs", "AmazonSQS.GetQueueAttributes", body) == 0) z = cJSON_PrintUnformatted(c.out);
+    call_clear(&c);
+    return z;
+}
+
+START_TEST(sqs_queue_lifecycle) {
+    struct res dlq, q;
+    res_init(&dlq, "AWS::SQS::Queue", "Dlq", "{\"FifoQueue\":true}");
+    char *err = NULL;
+    ck_assert_msg(res_create(&dlq, &err) == 0, "%s", err);
+    /* A FIFO queue's generated name ends .fifo; Ref is the URL. */
+    ck_assert_int_eq(strncmp(attr(&dlq, "QueueName"), "TestStack-Dlq-", 14), 0);
+    ck_assert_str_eq(attr(&dlq, "QueueName") + strlen(attr(&dlq, "QueueName")) - 5, ".fifo");
+    ck_assert_str_eq(attr(&dlq, "QueueUrl"), dlq.physical);
+    ck_assert_ptr_nonnull(strstr(dlq.physical, "/" ACCOUNT "/TestStack-Dlq-"));
+    res_free(&dlq);
+    res_init(&dlq, "AWS::SQS::Queue", "Dlq", "{\"QueueName\":\"dlq\"}");
+    ck_assert_int_eq(res_create(&dlq, NULL), 0);
+    ck_assert_str_eq(attr(&dlq, "Arn"), "arn:aws:sqs:us-east-1:" ACCOUNT ":dlq");
+    char props[1024];
+    snprintf(props, sizeof(props),
+             "{\"QueueName\":\"q\",\"VisibilityTimeout\":45,\"DelaySeconds\":\"2\",\"FifoQueue\":false,"
+             "\"RedrivePolicy\":{\"deadLetterTargetArn\":\"%s\",\"maxReceiveCount\":3},"
+             "\"Tags\":[{\"Key\":\"a\",\"Value\":\"1\"}]}",
+             attr(&dlq, "Arn"));
+    res_init(&q, "AWS::SQS::Queue", "Q", props);
+    ck_assert_msg(res_create(&q, &err) == 0, "%s", err);
+    char *z = queue_attrs(q.physical);
+    ck_assert_ptr_nonnull(strstr(z, "\"VisibilityTimeout\":\"45\""));
+    ck_assert_ptr_nonnull(strstr(z, "\"DelaySeconds\":\"2\""));
+    ck_assert_ptr_nonnull(strstr(z, "maxReceiveCount"));
+    free(z);
+    /* In place: VisibilityTimeout changed, DelaySeconds and the redrive
+     * policy removed (back to the defaults), tags changed. */
+    ck_assert_msg(res_update(&q, "{\"QueueName\":\"q\",\"VisibilityTimeout\":60,\"Tags\":[{\"Key\":\"b\",\"Value\":\"2\"}]}",
+                             &err) == 0,
+                  "%s", err);
+    z = queue_attrs(q.physical);
+    ck_assert_ptr_nonnull(strstr(z, "\"VisibilityTimeout\":\"60\""));
+    ck_assert_ptr_nonnull(strstr(z, "\"DelaySeconds\":\"0\""));
+    ck_assert_ptr_null(strstr(z, "maxReceiveCount"));
+    free(z);
+    struct call c;
+    char body[512];
+    snprintf(body, sizeof(body), "{\"QueueUrl\":\"%s\"}", q.physical);
+    ck_assert_int_eq(json_call(&c, "sqs", "AmazonSQS.ListQueueTags", body), 0);
+    z = cJSON_PrintUnformatted(c.out);
+    ck_assert_str_eq(z, "{\"Tags\":{\"b\":\"2\"}}");
+    free(z);
+    call_clear(&c);
+    /* A bad value: SQS's own error. */
+    ck_assert_int_eq(res_update(&q, "{\"QueueName\":\"q\",\"VisibilityTimeout\":99999}", &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "\"Invalid value for the parameter VisibilityTimeout.\" (Service: Sqs, Status Code: 400"));
+    free(err);
+
+    /* A queue policy on both queues, then on one. */
+    struct res pol;
+    snprintf(props, sizeof(props),
+             "{\"Queues\":[\"%s\",\"%s\"],\"PolicyDocument\":{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
+             "\"Allow\",\"Principal\":\"*\",\"Action\":\"sqs:SendMessage\",\"Resource\":\"*\"}]}}",
+             q.physical, dlq.physical);
+    res_init(&pol, "AWS::SQS::QueuePolicy", "QP", props);
+    ck_assert_msg(res_create(&pol, &err) == 0, "%s", err);
+    ck_assert_str_eq(attr(&pol, "Id"), pol.physical);
+    z = queue_attrs(dlq.physical);
+    ck_assert_ptr_nonnull(strstr(z, "sqs:SendMessage"));
+    free(z);
+    snprintf(props, sizeof(props),
+             "{\"Queues\":[\"%s\"],\"PolicyDocument\":{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
+             "\"Allow\",\"Principal\":\"*\",\"Action\":\"sqs:SendMessage\",\"Resource\":\"*\"}]}}",
+             q.physical);
+    ck_assert_msg(res_update(&pol, props, &err) == 0, "%s", err);
+    z = queue_attrs(dlq.physical);
+    ck_assert_ptr_null(strstr(z, "sqs:SendMessage"));
+    free(z);
+    /* A named queue that exists already is not taken over. */
+    struct res again;
+    res_init(&again, "AWS::SQS::Queue", "Again", "{\"QueueName\":\"q\"}");
+    ck_assert_int_eq(res_create(&again, &err), -1);
+    ck_assert_str_eq(err, "Resource of type 'AWS::SQS::Queue' with identifier 'q' already exists.");
+    free(err);
+    res_free(&again);
+
+    ck_assert_int_eq(res_remove(&q, NULL), 0);
+    ck_assert_ptr_null(queue_attrs(q.physical));
+    /* Gone already: deleted; the policy of a deleted queue, too. */
+    ck_assert_int_eq(res_remove(&q, NULL), 0);
+    ck_assert_int_eq(res_remove(&pol, NULL), 0);
+    ck_assert_int_eq(res_remove(&dlq, NULL), 0);
+    res_free(&pol);
+    res_free(&q);
+    res_free(&dlq);
+}
+END_TEST
+
 int main(void) {
     (void)rest_call;
     Suite *s = suite_create("cfn_res_svc");
@@ -499,6 +602,10 @@ int main(void) {
     tcase_add_test(tc, iam_role_lifecycle);
     tcase_add_test(tc, iam_role_failures);
     tcase_add_test(tc, iam_managed_policy);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("sqs");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, sqs_queue_lifecycle);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
