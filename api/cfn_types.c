@@ -49,6 +49,8 @@ static const struct cfn_type *const types[] = {
     &cfn_type_iam_managed_policy,
     &cfn_type_iam_policy,
     &cfn_type_iam_role,
+    &cfn_type_s3_bucket,
+    &cfn_type_s3_bucket_policy,
     &cfn_type_sqs_queue,
     &cfn_type_sqs_queue_policy,
 };

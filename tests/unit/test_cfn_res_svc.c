@@ -589,8 +589,167 @@ START_TEST(sqs_queue_lifecycle) {
 }
 END_TEST
 
+/* ---- S3 ---- */
+
+/* GET PATH's body (heap), or NULL with its code into CODE (when given). */
+static char *s3_get(const char *path, char code[64]) {
+    struct call c;
+    char *z = NULL;
+    if (rest_call(&c, "GET", path, NULL) == 0) z = strdup(c.raw ? c.raw : "");
+    else if (code) snprintf(code, 64, "%s", c.code);
+    call_clear(&c);
+    return z;
+}
+
+START_TEST(s3_bucket_lifecycle) {
+    struct res b;
+    res_init(&b, "AWS::S3::Bucket", "AssetsBucket",
+             "{\"AccessControl\":\"Private\",\"VersioningConfiguration\":{\"Status\":\"Enabled\"},"
+             "\"BucketEncryption\":{\"ServerSideEncryptionConfiguration\":[{\"ServerSideEncryptionByDefault\":"
+             "{\"SSEAlgorithm\":\"aws:kms\",\"KMSMasterKeyID\":\"k<1>\"},\"BucketKeyEnabled\":true}]},"
+             "\"LifecycleConfiguration\":{\"Rules\":[{\"Id\":\"old\",\"Status\":\"Enabled\",\"Prefix\":\"logs/\","
+             "\"ExpirationInDays\":7,\"NoncurrentVersionExpiration\":{\"NoncurrentDays\":30}}]},"
+             "\"CorsConfiguration\":{\"CorsRules\":[{\"AllowedMethods\":[\"GET\"],\"AllowedOrigins\":[\"*\"],\"MaxAge\":60}]},"
+             "\"Tags\":[{\"Key\":\"a\",\"Value\":\"1\"}],\"NotificationConfiguration\":{\"QueueConfigurations\":[]}}");
+    char *err = NULL, path[256], code[64];
+    ck_assert_msg(res_create(&b, &err) == 0, "%s", err);
+    /* A generated name: lower case, at most 63 characters. */
+    ck_assert_int_eq(strncmp(b.physical, "teststack-assetsbucket-", 23), 0);
+    ck_assert_uint_le(strlen(b.physical), 63);
+    for (const char *p = b.physical; *p; p++) ck_assert(!(*p >= 'A' && *p <= 'Z'));
+    char want[256];
+    snprintf(want, sizeof(want), "arn:aws:s3:::%s", b.physical);
+    ck_assert_str_eq(attr(&b, "Arn"), want);
+    snprintf(want, sizeof(want), "%s.s3.us-east-1.amazonaws.com", b.physical);
+    ck_assert_str_eq(attr(&b, "RegionalDomainName"), want);
+    snprintf(want, sizeof(want), "http://%s.s3-website-us-east-1.amazonaws.com", b.physical);
+    ck_assert_str_eq(attr(&b, "WebsiteURL"), want);
+    ck_assert_ptr_nonnull(attr(&b, "DomainName"));
+    ck_assert_ptr_nonnull(attr(&b, "DualStackDomainName"));
+    snprintf(path, sizeof(path), "/%s?versioning", b.physical);
+    char *z = s3_get(path, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "<Status>Enabled</Status>"));
+    free(z);
+    snprintf(path, sizeof(path), "/%s?encryption", b.physical);
+    z = s3_get(path, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "<SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>k&lt;1&gt;</KMSMasterKeyID>"));
+    ck_assert_ptr_nonnull(strstr(z, "<BucketKeyEnabled>true</BucketKeyEnabled>"));
+    free(z);
+    snprintf(path, sizeof(path), "/%s?lifecycle", b.physical);
+    z = s3_get(path, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "<Rule><ID>old</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status>"
+                                    "<Expiration><Days>7</Days></Expiration><NoncurrentVersionExpiration>"
+                                    "<NoncurrentDays>30</NoncurrentDays></NoncurrentVersionExpiration></Rule>"));
+    free(z);
+    snprintf(path, sizeof(path), "/%s?cors", b.physical);
+    z = s3_get(path, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "<CORSRule><AllowedMethod>GET</AllowedMethod><AllowedOrigin>*</AllowedOrigin>"
+                                    "<MaxAgeSeconds>60</MaxAgeSeconds></CORSRule>"));
+    free(z);
+    snprintf(path, sizeof(path), "/%s?tagging", b.physical);
+    z = s3_get(path, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "<Key>a</Key><Value>1</Value>"));
+    free(z);
+
+    /* In place: lifecycle and CORS removed, a public access block and a
+     * website added, tags changed. */
+    ck_assert_msg(res_update(&b,
+                             "{\"VersioningConfiguration\":{\"Status\":\"Enabled\"},"
+                             "\"PublicAccessBlockConfiguration\":{\"BlockPublicAcls\":true,\"BlockPublicPolicy\":false},"
+                             "\"WebsiteConfiguration\":{\"IndexDocument\":\"index.html\",\"ErrorDocument\":\"e.html\"},"
+                             "\"Tags\":[{\"Key\":\"b\",\"Value\":\"2\"}]}",
+                             &err) == 0,
+                  "%s", err);
+    snprintf(path, sizeof(path), "/%s?lifecycle", b.physical);
+    ck_assert_ptr_null(s3_get(path, code));
+    ck_assert_str_eq(code, "NoSuchLifecycleConfiguration");
+    snprintf(path, sizeof(path), "/%s?publicAccessBlock", b.physical);
+    z = s3_get(path, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "<BlockPublicAcls>true</BlockPublicAcls><BlockPublicPolicy>false</BlockPublicPolicy>"));
+    free(z);
+    snprintf(path, sizeof(path), "/%s?website", b.physical);
+    z = s3_get(path, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "<IndexDocument><Suffix>index.html</Suffix></IndexDocument>"
+                                    "<ErrorDocument><Key>e.html</Key></ErrorDocument>"));
+    free(z);
+    snprintf(path, sizeof(path), "/%s?tagging", b.physical);
+    z = s3_get(path, NULL);
+    ck_assert_ptr_null(strstr(z, "<Key>a</Key>"));
+    ck_assert_ptr_nonnull(strstr(z, "<Key>b</Key><Value>2</Value>"));
+    free(z);
+
+    /* Its policy. */
+    struct res pol;
+    char props[1024];
+    snprintf(props, sizeof(props),
+             "{\"Bucket\":\"%s\",\"PolicyDocument\":{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\","
+             "\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"%s\",\"Condition\":{\"Bool\":"
+             "{\"aws:SecureTransport\":\"false\"}}}]}}",
+             b.physical, attr(&b, "Arn"));
+    res_init(&pol, "AWS::S3::BucketPolicy", "Policy", props);
+    ck_assert_msg(res_create(&pol, &err) == 0, "%s", err);
+    ck_assert_str_eq(pol.physical, b.physical);
+    snprintf(path, sizeof(path), "/%s?policy", b.physical);
+    z = s3_get(path, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "aws:SecureTransport"));
+    free(z);
+    ck_assert_int_eq(res_remove(&pol, NULL), 0);
+    ck_assert_ptr_null(s3_get(path, code));
+    ck_assert_str_eq(code, "NoSuchBucketPolicy");
+
+    /* A bucket with an object: S3's BucketNotEmpty, as AWS reports it. */
+    struct call c;
+    snprintf(path, sizeof(path), "/%s/k", b.physical);
+    ck_assert_int_eq(rest_call(&c, "PUT", path, "x"), 0);
+    call_clear(&c);
+    ck_assert_int_eq(res_remove(&b, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "Resource handler returned message: \"The bucket you tried to delete is not "
+                                      "empty\" (Service: S3, Status Code: 409, Request ID: "));
+    free(err);
+    ck_assert_int_eq(rest_call(&c, "DELETE", path, NULL), 0);
+    call_clear(&c);
+    ck_assert_int_eq(res_remove(&b, NULL), 0);
+    snprintf(path, sizeof(path), "/%s?versioning", b.physical);
+    ck_assert_ptr_null(s3_get(path, code));
+    ck_assert_str_eq(code, "NoSuchBucket");
+    /* Gone already: deleted; its policy too. */
+    ck_assert_int_eq(res_remove(&b, NULL), 0);
+    ck_assert_int_eq(res_remove(&pol, NULL), 0);
+    res_free(&pol);
+    res_free(&b);
+}
+END_TEST
+
+START_TEST(s3_bucket_failures) {
+    struct res b, again;
+    res_init(&b, "AWS::S3::Bucket", "B", "{\"BucketName\":\"taken-bucket\"}");
+    ck_assert_int_eq(res_create(&b, NULL), 0);
+    res_init(&again, "AWS::S3::Bucket", "B2", "{\"BucketName\":\"taken-bucket\"}");
+    char *err = NULL, code[64];
+    ck_assert_int_eq(res_create(&again, &err), -1);
+    ck_assert_str_eq(err, "taken-bucket already exists");
+    free(err);
+    res_free(&again);
+    /* An invalid name: S3's own error. */
+    res_init(&again, "AWS::S3::Bucket", "B3", "{\"BucketName\":\"Bad_Name\"}");
+    ck_assert_int_eq(res_create(&again, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "\"The specified bucket is not valid.\" (Service: S3, Status Code: 400"));
+    free(err);
+    res_free(&again);
+    /* A configuration S3 refuses: the bucket made is removed again. */
+    res_init(&again, "AWS::S3::Bucket", "B4", "{\"BucketName\":\"half-made\",\"AccessControl\":\"Nope\"}");
+    ck_assert_int_eq(res_create(&again, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "AccessControl"));
+    free(err);
+    ck_assert_ptr_null(s3_get("/half-made?versioning", code));
+    ck_assert_str_eq(code, "NoSuchBucket");
+    res_free(&again);
+    ck_assert_int_eq(res_remove(&b, NULL), 0);
+    res_free(&b);
+}
+END_TEST
+
 int main(void) {
-    (void)rest_call;
     Suite *s = suite_create("cfn_res_svc");
     TCase *tc = tcase_create("ddb");
     tcase_add_checked_fixture(tc, setup, teardown);
@@ -606,6 +765,11 @@ int main(void) {
     tc = tcase_create("sqs");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, sqs_queue_lifecycle);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("s3");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, s3_bucket_lifecycle);
+    tcase_add_test(tc, s3_bucket_failures);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
