@@ -46,9 +46,12 @@ static const struct cfn_type cdk_metadata = {
 static const struct cfn_type *const types[] = {
     &cdk_metadata,
     &cfn_type_ddb_table,
+    &cfn_type_ecr_repository,
     &cfn_type_iam_managed_policy,
     &cfn_type_iam_policy,
     &cfn_type_iam_role,
+    &cfn_type_kms_alias,
+    &cfn_type_kms_key,
     &cfn_type_s3_bucket,
     &cfn_type_s3_bucket_policy,
     &cfn_type_sqs_queue,

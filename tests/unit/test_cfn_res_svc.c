@@ -749,6 +749,205 @@ START_TEST(s3_bucket_failures) {
 }
 END_TEST
 
+/* ---- KMS and ECR: stored, nothing behind them ---- */
+
+START_TEST(bootstrap_only_types) {
+    struct res key, alias, repo;
+    res_init(&key, "AWS::KMS::Key", "Key", "{\"KeyPolicy\":{}}");
+    ck_assert_int_eq(res_create(&key, NULL), 0);
+    ck_assert_uint_eq(strlen(key.physical), 36);
+    ck_assert_str_eq(attr(&key, "KeyId"), key.physical);
+    char want[256];
+    snprintf(want, sizeof(want), "arn:aws:kms:us-east-1:" ACCOUNT ":key/%s", key.physical);
+    ck_assert_str_eq(attr(&key, "Arn"), want);
+    ck_assert_int_eq(res_update(&key, "{\"KeyPolicy\":{\"x\":1}}", NULL), 0);
+    ck_assert_int_eq(res_remove(&key, NULL), 0);
+    res_init(&alias, "AWS::KMS::Alias", "Alias", "{\"AliasName\":\"alias/cdk-q-assets-key\",\"TargetKeyId\":\"k\"}");
+    ck_assert_int_eq(res_create(&alias, NULL), 0);
+    ck_assert_str_eq(alias.physical, "alias/cdk-q-assets-key");
+    res_free(&alias);
+    res_init(&alias, "AWS::KMS::Alias", "Alias", "{\"AliasName\":\"nope\",\"TargetKeyId\":\"k\"}");
+    char *err = NULL;
+    ck_assert_int_eq(res_create(&alias, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "AliasName"));
+    free(err);
+    res_init(&repo, "AWS::ECR::Repository", "ContainerAssets", "{}");
+    ck_assert_int_eq(res_create(&repo, NULL), 0);
+    ck_assert_int_eq(strncmp(repo.physical, "teststack-containerassets-", 26), 0);
+    snprintf(want, sizeof(want), ACCOUNT ".dkr.ecr.us-east-1.amazonaws.com/%s", repo.physical);
+    ck_assert_str_eq(attr(&repo, "RepositoryUri"), want);
+    snprintf(want, sizeof(want), "arn:aws:ecr:us-east-1:" ACCOUNT ":repository/%s", repo.physical);
+    ck_assert_str_eq(attr(&repo, "Arn"), want);
+    ck_assert_int_eq(res_remove(&repo, NULL), 0);
+    res_free(&repo);
+    res_free(&alias);
+    res_free(&key);
+}
+END_TEST
+
+/* ---- the CDK bootstrap template ---- */
+
+/* What the test's little deployer knows: each created resource's
+ * physical id and attributes, by logical id. */
+struct deployed {
+    cJSON *phys, *attrs;
+};
+
+static cJSON *dep_ref(void *ud, const char *id, char **err) {
+    struct deployed *d = ud;
+    const cJSON *p = cJSON_GetObjectItem(d->phys, id);
+    if (p == NULL) {
+        *err = strdup(id);
+        return NULL;
+    }
+    return cJSON_Duplicate(p, 1);
+}
+
+static cJSON *dep_get_att(void *ud, const char *id, const char *name, char **err) {
+    struct deployed *d = ud;
+    const cJSON *a = cJSON_GetObjectItem(cJSON_GetObjectItem(d->attrs, id), name);
+    if (a == NULL) {
+        *err = strdup(name);
+        return NULL;
+    }
+    return cJSON_Duplicate(a, 1);
+}
+
+static cJSON *load_template(const char *name) {
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s", CFN_DATA, name);
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "%s", path);
+    static char text[256 * 1024];
+    size_t n = fread(text, 1, sizeof(text), f);
+    fclose(f);
+    char *err = NULL;
+    cJSON *t = cfn_template_parse(text, n, &err);
+    ck_assert_msg(t != NULL, "%s", err);
+    return t;
+}
+
+/* The parameters `cdk bootstrap` sends (docs/cloudformation-reference.md,
+ * section 4.2) over the template's defaults; with NEW_KEY the default
+ * FileAssetsBucketKmsKeyId ("": a new KMS key and alias). */
+static cJSON *bootstrap_params(const cJSON *tmpl, int new_key) {
+    cJSON *p = cJSON_CreateObject();
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(tmpl, "Parameters")) {
+        const cJSON *d = cJSON_GetObjectItem(e, "Default");
+        const char *type = cJSON_GetObjectItem(e, "Type")->valuestring;
+        const char *v = cJSON_IsString(d) ? d->valuestring : "";
+        if (!new_key && strcmp(e->string, "FileAssetsBucketKmsKeyId") == 0) v = "AWS_MANAGED_KEY";
+        if (strcmp(e->string, "PublicAccessBlockConfiguration") == 0) v = "true";
+        if (strcmp(type, "CommaDelimitedList") == 0) {
+            cJSON *a = cJSON_AddArrayToObject(p, e->string);
+            cJSON_AddItemToArray(a, cJSON_CreateString(v));
+        } else {
+            cJSON_AddStringToObject(p, e->string, v);
+        }
+    }
+    return p;
+}
+
+START_TEST(bootstrap_template) {
+    int new_key = _i;
+    cJSON *tmpl = load_template("bootstrap-template.yaml"), *params = bootstrap_params(tmpl, new_key);
+    struct deployed d = {cJSON_CreateObject(), cJSON_CreateObject()};
+    struct cfn_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.tmpl = tmpl;
+    ctx.params = params;
+    ctx.account_id = ACCOUNT;
+    ctx.region = "us-east-1";
+    ctx.stack_name = "CDKToolkit";
+    ctx.stack_id = "arn:aws:cloudformation:us-east-1:" ACCOUNT ":stack/CDKToolkit/1";
+    ctx.hooks.ref = dep_ref;
+    ctx.hooks.get_att = dep_get_att;
+    ctx.hooks.ud = &d;
+    struct cfn_graph *g = NULL;
+    char *err = NULL;
+    ck_assert_msg(cfn_graph_build(tmpl, &g, &err) == 0, "%s", err);
+    const cJSON *resources = cJSON_GetObjectItem(tmpl, "Resources");
+    struct res made[32];
+    int nmade = 0, kms = 0;
+    for (size_t k = 0; k < g->n; k++) {
+        const char *id = g->ids[g->order[k]];
+        const cJSON *rdef = cJSON_GetObjectItem(resources, id);
+        int on = 0;
+        ck_assert_msg(cfn_eval_enabled(&ctx, rdef, &on, &err) == 0, "%s", err);
+        if (!on) continue;
+        const char *type = cJSON_GetObjectItem(rdef, "Type")->valuestring;
+        if (strcmp(type, "AWS::SSM::Parameter") == 0) {
+            /* Another helper's type: its Ref is the parameter's name. */
+            cJSON_AddStringToObject(d.phys, id, "/cdk-bootstrap/hnb659fds/version");
+            continue;
+        }
+        cJSON *props = NULL;
+        ck_assert_msg(cfn_eval(&ctx, cJSON_GetObjectItem(rdef, "Properties"), &props, &err) == 0, "%s: %s", id, err);
+        char *text = cJSON_PrintUnformatted(props);
+        cJSON_Delete(props);
+        struct res *x = &made[nmade++];
+        res_init(x, type, id, text);
+        x->r.stack_name = "CDKToolkit";
+        free(text);
+        ck_assert_msg(res_create(x, &err) == 0, "%s (%s): %s", id, type, err);
+        cJSON_AddStringToObject(d.phys, id, x->physical);
+        cJSON_AddItemToObject(d.attrs, id, cJSON_Duplicate(x->attrs, 1));
+        kms += strncmp(type, "AWS::KMS::", 10) == 0;
+    }
+    ck_assert_int_eq(kms, new_key ? 2 : 0);
+    ck_assert_int_eq(nmade, new_key ? 12 : 10);
+
+    /* What `cdk deploy` reads of it, through the services. */
+    const char *bucket = "/cdk-hnb659fds-assets-" ACCOUNT "-us-east-1";
+    char path[256], code[64];
+    snprintf(path, sizeof(path), "%s?encryption", bucket);
+    char *z = s3_get(path, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "<SSEAlgorithm>aws:kms</SSEAlgorithm>"));
+    ck_assert(new_key == (strstr(z, "KMSMasterKeyID") != NULL));
+    free(z);
+    snprintf(path, sizeof(path), "%s?policy", bucket);
+    z = s3_get(path, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "\"aws:SecureTransport\":\"false\""));
+    ck_assert_ptr_nonnull(strstr(z, "arn:aws:s3:::cdk-hnb659fds-assets-" ACCOUNT "-us-east-1/*"));
+    free(z);
+    snprintf(path, sizeof(path), "%s?lifecycle", bucket);
+    z = s3_get(path, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "<ID>CleanupOldVersions</ID>"));
+    ck_assert_ptr_nonnull(strstr(z, "<DaysAfterInitiation>1</DaysAfterInitiation>"));
+    free(z);
+    z = iam_read("ListAttachedRolePolicies", "{\"RoleName\":\"cdk-hnb659fds-deploy-role-" ACCOUNT "-us-east-1\"}", NULL);
+    ck_assert_ptr_nonnull(strstr(z, "AWSCloudFormationReadOnlyAccess"));
+    free(z);
+    z = iam_read("ListAttachedRolePolicies", "{\"RoleName\":\"cdk-hnb659fds-cfn-exec-role-" ACCOUNT "-us-east-1\"}", NULL);
+    ck_assert_ptr_nonnull(strstr(z, "AdministratorAccess"));
+    free(z);
+    z = iam_read("GetRolePolicy",
+                 "{\"RoleName\":\"cdk-hnb659fds-file-publishing-role-" ACCOUNT "-us-east-1\",\"PolicyName\":"
+                 "\"cdk-hnb659fds-file-publishing-role-default-policy-" ACCOUNT "-us-east-1\"}",
+                 NULL);
+    ck_assert_ptr_nonnull(z);
+    free(z);
+
+    /* Deleted in reverse order, everything goes. */
+    for (int i = nmade - 1; i >= 0; i--) {
+        ck_assert_msg(res_remove(&made[i], &err) == 0, "%s: %s", made[i].r.logical_id, err);
+        res_free(&made[i]);
+    }
+    snprintf(path, sizeof(path), "%s?versioning", bucket);
+    ck_assert_ptr_null(s3_get(path, code));
+    ck_assert_str_eq(code, "NoSuchBucket");
+    ck_assert_ptr_null(iam_read("GetRole", "{\"RoleName\":\"cdk-hnb659fds-lookup-role-" ACCOUNT "-us-east-1\"}", code));
+    ck_assert_str_eq(code, "NoSuchEntity");
+    cfn_graph_free(g);
+    cfn_ctx_clear(&ctx);
+    cJSON_Delete(d.phys);
+    cJSON_Delete(d.attrs);
+    cJSON_Delete(params);
+    cJSON_Delete(tmpl);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("cfn_res_svc");
     TCase *tc = tcase_create("ddb");
@@ -770,6 +969,11 @@ int main(void) {
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, s3_bucket_lifecycle);
     tcase_add_test(tc, s3_bucket_failures);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("bootstrap");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, bootstrap_only_types);
+    tcase_add_loop_test(tc, bootstrap_template, 0, 2);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
