@@ -40,6 +40,13 @@ static const char *const create_copy[] = {
     "LocalSecondaryIndexes", "Tags", "DeletionProtectionEnabled", "TableClass", NULL,
 };
 
+/* The members of DynamoDB's requests that are numbers and booleans,
+ * which a template may write as strings (cfnr_coerce). */
+static const char *const ddb_nums[] = {"ReadCapacityUnits", "WriteCapacityUnits", "MaxReadRequestUnits",
+                                       "MaxWriteRequestUnits", "RecoveryPeriodInDays", NULL};
+static const char *const ddb_bools[] = {"DeletionProtectionEnabled", "Enabled", "StreamEnabled",
+                                        "PointInTimeRecoveryEnabled", NULL};
+
 /* CloudFormation's StreamSpecification holds only StreamViewType; the API
  * wants StreamEnabled too. A new object, or NULL without a view. */
 static cJSON *stream_spec(const cJSON *props) {
@@ -80,6 +87,7 @@ static int table_call(const struct cfn_res *r, const char *op, const char *name,
     cJSON *b = cJSON_CreateObject();
     cJSON_AddStringToObject(b, "TableName", name);
     if (member) cJSON_AddItemToObject(b, member, v);
+    cfnr_coerce(b, ddb_nums, ddb_bools);
     char target[96];
     snprintf(target, sizeof(target), DDB_TARGET "%s", op);
     int rc = cfnr_json(r, "dynamodb", target, b, c);
@@ -203,6 +211,7 @@ static int table_create(struct cfn_res *r, char **err) {
         goto out;
     }
     body = create_body(p, name);
+    cfnr_coerce(body, ddb_nums, ddb_bools);
     rc = cfnr_json(r, "dynamodb", DDB_TARGET "CreateTable", body, &c);
     if (rc != 0) cfnr_fail(&c, DDB_TITLE, err);
     call_clear(&c);
@@ -231,6 +240,7 @@ out:
  * waits for ACTIVE again. */
 static int update_step(const struct cfn_res *r, const char *name, cJSON *body, char **err) {
     cJSON_AddStringToObject(body, "TableName", name);
+    cfnr_coerce(body, ddb_nums, ddb_bools);
     struct call c;
     int rc = cfnr_json(r, "dynamodb", DDB_TARGET "UpdateTable", body, &c);
     cJSON_Delete(body);

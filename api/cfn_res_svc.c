@@ -115,6 +115,36 @@ int cfnr_true(const cJSON *v) {
     return cJSON_IsTrue(v) || (cJSON_IsString(v) && strcmp(v->valuestring, "true") == 0);
 }
 
+/* 1 when Z names a member of LIST (NULL-terminated, may be NULL). */
+static int listed(const char *const *list, const char *z) {
+    for (; list && *list; list++)
+        if (strcmp(*list, z) == 0) return 1;
+    return 0;
+}
+
+void cfnr_coerce(cJSON *tree, const char *const *nums, const char *const *bools) {
+    cJSON *next;
+    for (cJSON *e = tree ? tree->child : NULL; e; e = next) {
+        next = e->next;
+        if (cJSON_IsObject(e) || cJSON_IsArray(e)) {
+            cfnr_coerce(e, nums, bools);
+            continue;
+        }
+        if (!cJSON_IsString(e) || e->string == NULL || !cJSON_IsObject(tree)) continue;
+        const char *z = e->valuestring;
+        char *end = NULL;
+        cJSON *v = NULL;
+        if (listed(nums, e->string)) {
+            double d = strtod(z, &end);
+            if (*z && *end == '\0') v = cJSON_CreateNumber(d);
+        } else if (listed(bools, e->string) && (strcmp(z, "true") == 0 || strcmp(z, "false") == 0)) {
+            v = cJSON_CreateBool(z[0] == 't');
+        }
+        /* Replaced in place (the member keeps its name and position). */
+        if (v) cJSON_ReplaceItemInObjectCaseSensitive(tree, e->string, v);
+    }
+}
+
 int cfnr_has(const cJSON *arr, const char *z) {
     const cJSON *e;
     cJSON_ArrayForEach(e, arr) if (cJSON_IsString(e) && strcmp(e->valuestring, z) == 0) return 1;

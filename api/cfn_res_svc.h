@@ -70,6 +70,14 @@ int cfnr_changed(const struct cJSON *old, const struct cJSON *new_, const char *
  * write either; CloudFormation converts it to the schema's type). */
 int cfnr_true(const struct cJSON *v);
 
+/* Converts, anywhere in TREE, the string values of members named in
+ * NUMS (NULL-terminated, may be NULL) to numbers and of those in BOOLS to
+ * booleans, where the string reads as one ("5", "true"): CloudFormation
+ * converts a property to its schema's type, and a JSON template often
+ * writes numbers and booleans as strings. Other values are left as they
+ * are, for the service to refuse. */
+void cfnr_coerce(struct cJSON *tree, const char *const *nums, const char *const *bools);
+
 /* 1 when the string array ARR (may be NULL) holds Z. */
 int cfnr_has(const struct cJSON *arr, const char *z);
 

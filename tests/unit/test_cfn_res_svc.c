@@ -8,6 +8,7 @@
  */
 #include "api/call.h"
 #include "api/cfn_type.h"
+#include "api/cfn_res_svc.h"
 #include "engine/cfn/cfn_eval.h"
 #include "engine/cfn/cfn_graph.h"
 #include "engine/cfn/cfn_template.h"
@@ -187,6 +188,88 @@ static char *describe_table(const char *name) {
     return z;
 }
 
+/* ---- the shared helpers (pure) ---- */
+
+static const struct {
+    const char *in, *text; /* a JSON value; cfnr_text of it */
+} TEXTS[] = {
+    {"\"s\"", "s"},
+    {"5", "5"},
+    {"-3", "-3"},
+    {"1.5", "1.5"},
+    {"true", "true"},
+    {"false", "false"},
+    {"{\"Version\":\"2012-10-17\",\"Statement\":[]}", "{\"Version\":\"2012-10-17\",\"Statement\":[]}"},
+    {"[1,\"a\"]", "[1,\"a\"]"},
+};
+
+START_TEST(helper_text) {
+    cJSON *v = cJSON_Parse(TEXTS[_i].in);
+    char *z = cfnr_text(v);
+    ck_assert_str_eq(z, TEXTS[_i].text);
+    free(z);
+    cJSON_Delete(v);
+}
+END_TEST
+
+static const struct {
+    const char *in, *out; /* cfnr_coerce with nums {N} and bools {B} */
+} COERCE[] = {
+    {"{\"N\":\"5\",\"B\":\"true\",\"X\":\"5\"}", "{\"N\":5,\"B\":true,\"X\":\"5\"}"},
+    {"{\"a\":[{\"N\":\"2.5\"},{\"B\":\"false\"}]}", "{\"a\":[{\"N\":2.5},{\"B\":false}]}"},
+    {"{\"N\":\"five\",\"B\":\"yes\",\"N2\":\"\"}", "{\"N\":\"five\",\"B\":\"yes\",\"N2\":\"\"}"},
+    {"{\"N\":\"\"}", "{\"N\":\"\"}"},
+    {"[\"5\",\"true\"]", "[\"5\",\"true\"]"},
+    {"{\"N\":7,\"B\":false}", "{\"N\":7,\"B\":false}"},
+};
+
+START_TEST(helper_coerce) {
+    static const char *const nums[] = {"N", NULL}, *const bools[] = {"B", NULL};
+    cJSON *v = cJSON_Parse(COERCE[_i].in);
+    cfnr_coerce(v, nums, bools);
+    char *z = cJSON_PrintUnformatted(v);
+    ck_assert_str_eq(z, COERCE[_i].out);
+    free(z);
+    cJSON_Delete(v);
+}
+END_TEST
+
+START_TEST(helper_changed_and_tags) {
+    cJSON *a = cJSON_Parse("{\"x\":{\"k\":1},\"t\":[{\"Key\":\"a\",\"Value\":\"1\"}],\"l\":[\"p\",\"q\"]}");
+    cJSON *b = cJSON_Parse("{\"x\":{\"k\":1},\"y\":2}");
+    ck_assert_int_eq(cfnr_changed(a, b, "x"), 0);
+    ck_assert_int_eq(cfnr_changed(a, b, "y"), 1);
+    ck_assert_int_eq(cfnr_changed(a, b, "t"), 1);
+    ck_assert_int_eq(cfnr_changed(a, b, "none"), 0);
+    ck_assert_int_eq(cfnr_changed(NULL, b, "y"), 1);
+    ck_assert_str_eq(cfnr_tag(cJSON_GetObjectItem(a, "t"), "a"), "1");
+    ck_assert_ptr_null(cfnr_tag(cJSON_GetObjectItem(a, "t"), "b"));
+    ck_assert_int_eq(cfnr_has(cJSON_GetObjectItem(a, "l"), "q"), 1);
+    ck_assert_int_eq(cfnr_has(cJSON_GetObjectItem(a, "l"), "r"), 0);
+    ck_assert_int_eq(cfnr_has(NULL, "r"), 0);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+}
+END_TEST
+
+/* The table is sorted (cfn_type_find's contract) and every type of this
+ * file's services is in it, each with its handlers. */
+START_TEST(types_listed) {
+    static const char *const names[] = {
+        "AWS::CDK::Metadata", "AWS::DynamoDB::Table", "AWS::ECR::Repository", "AWS::IAM::ManagedPolicy",
+        "AWS::IAM::Policy",   "AWS::IAM::Role",       "AWS::KMS::Alias",      "AWS::KMS::Key",
+        "AWS::S3::Bucket",    "AWS::S3::BucketPolicy", "AWS::SQS::Queue",     "AWS::SQS::QueuePolicy",
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        const struct cfn_type *t = cfn_type_find(names[i]);
+        ck_assert_msg(t && t->create && t->update && t->remove && t->create_only, "%s", names[i]);
+        ck_assert_str_eq(t->name, names[i]);
+    }
+    ck_assert_ptr_null(cfn_type_find("AWS::EC2::Instance"));
+    ck_assert_str_eq(cfn_type_find("AWS::SQS::Queue")->create_only[1], "FifoQueue");
+}
+END_TEST
+
 /* ---- AWS::DynamoDB::Table ---- */
 
 START_TEST(ddb_table_lifecycle) {
@@ -312,6 +395,62 @@ START_TEST(ddb_table_failures) {
 }
 END_TEST
 
+
+/* Numbers and booleans written as strings, as JSON templates do; a new
+ * global index goes to UpdateTable, whose answer comes back. */
+START_TEST(ddb_table_strings_and_gsi) {
+    struct res t;
+    res_init(&t, "AWS::DynamoDB::Table", "T",
+             "{\"TableName\":\"strs\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+             "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],"
+             "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":\"2\",\"WriteCapacityUnits\":\"3\"},"
+             "\"DeletionProtectionEnabled\":\"false\","
+             "\"TimeToLiveSpecification\":{\"AttributeName\":\"ttl\",\"Enabled\":\"true\"},"
+             "\"PointInTimeRecoverySpecification\":{\"PointInTimeRecoveryEnabled\":\"true\"}}");
+    char *err = NULL;
+    ck_assert_msg(res_create(&t, &err) == 0, "%s", err);
+    ck_assert_str_eq(t.physical, "strs");
+    char *d = describe_table("strs");
+    ck_assert_ptr_nonnull(strstr(d, "\"WriteCapacityUnits\":3"));
+    free(d);
+    struct call c;
+    ck_assert_int_eq(json_call(&c, "dynamodb", "DynamoDB_20120810.DescribeContinuousBackups", "{\"TableName\":\"strs\"}"), 0);
+    ck_assert_ptr_nonnull(strstr(c.raw, "\"PointInTimeRecoveryStatus\":\"ENABLED\""));
+    call_clear(&c);
+    /* PITR off; TTL on another attribute (off, then on). */
+    ck_assert_msg(res_update(&t,
+                             "{\"TableName\":\"strs\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+                             "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],"
+                             "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":\"2\",\"WriteCapacityUnits\":\"3\"},"
+                             "\"TimeToLiveSpecification\":{\"AttributeName\":\"exp2\",\"Enabled\":true}}",
+                             &err) == 0,
+                  "%s", err);
+    ck_assert_int_eq(json_call(&c, "dynamodb", "DynamoDB_20120810.DescribeContinuousBackups", "{\"TableName\":\"strs\"}"), 0);
+    ck_assert_ptr_nonnull(strstr(c.raw, "\"PointInTimeRecoveryStatus\":\"DISABLED\""));
+    call_clear(&c);
+    ck_assert_int_eq(json_call(&c, "dynamodb", "DynamoDB_20120810.DescribeTimeToLive", "{\"TableName\":\"strs\"}"), 0);
+    ck_assert_ptr_nonnull(strstr(c.raw, "\"AttributeName\":\"exp2\""));
+    call_clear(&c);
+    /* A new global index: one UpdateTable Create; DynamoDB's answer is
+     * the reason (sluice's UpdateTable does not take index updates). */
+    ck_assert_int_eq(res_update(&t,
+                                "{\"TableName\":\"strs\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+                                "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+                                "{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],"
+                                "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":2,\"WriteCapacityUnits\":3},"
+                                "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gi\",\"KeySchema\":[{\"AttributeName\":"
+                                "\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"},"
+                                "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1}}],"
+                                "\"TimeToLiveSpecification\":{\"AttributeName\":\"exp2\",\"Enabled\":true}}",
+                                &err),
+                     -1);
+    ck_assert_ptr_nonnull(strstr(err, "GlobalSecondaryIndexUpdates"));
+    ck_assert_ptr_nonnull(strstr(err, "(Service: DynamoDb, Status Code: 400"));
+    free(err);
+    ck_assert_int_eq(res_remove(&t, NULL), 0);
+    res_free(&t);
+}
+END_TEST
 
 /* ---- IAM ---- */
 
@@ -950,10 +1089,17 @@ END_TEST
 
 int main(void) {
     Suite *s = suite_create("cfn_res_svc");
-    TCase *tc = tcase_create("ddb");
+    TCase *tc = tcase_create("helpers");
+    tcase_add_loop_test(tc, helper_text, 0, (int)(sizeof(TEXTS) / sizeof(TEXTS[0])));
+    tcase_add_loop_test(tc, helper_coerce, 0, (int)(sizeof(COERCE) / sizeof(COERCE[0])));
+    tcase_add_test(tc, helper_changed_and_tags);
+    tcase_add_test(tc, types_listed);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("ddb");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, ddb_table_lifecycle);
     tcase_add_test(tc, ddb_table_failures);
+    tcase_add_test(tc, ddb_table_strings_and_gsi);
     suite_add_tcase(s, tc);
     tc = tcase_create("iam");
     tcase_add_checked_fixture(tc, setup, teardown);
