@@ -12,6 +12,7 @@
 #include "engine/cfn/cfn_eval.h"
 #include "engine/cfn/cfn_graph.h"
 #include "engine/cfn/cfn_template.h"
+#include "base/util.h"
 #include "server/router.h"
 #include "storage/store.h"
 
@@ -885,6 +886,17 @@ START_TEST(s3_bucket_failures) {
     res_free(&again);
     ck_assert_int_eq(res_remove(&b, NULL), 0);
     res_free(&b);
+    /* Another region: CreateBucket with its LocationConstraint, and the
+     * region's website endpoint form. */
+    res_init(&b, "AWS::S3::Bucket", "B", "{\"BucketName\":\"frankfurt-bucket\"}");
+    b.r.region = "eu-central-1";
+    ck_assert_msg(res_create(&b, &err) == 0, "%s", err);
+    ck_assert_str_eq(attr(&b, "WebsiteURL"), "http://frankfurt-bucket.s3-website.eu-central-1.amazonaws.com");
+    char *z = s3_get("/frankfurt-bucket?location", NULL);
+    ck_assert_ptr_nonnull(strstr(z, ">eu-central-1</LocationConstraint>"));
+    free(z);
+    ck_assert_int_eq(res_remove(&b, NULL), 0);
+    res_free(&b);
 }
 END_TEST
 
@@ -944,7 +956,13 @@ static cJSON *dep_ref(void *ud, const char *id, char **err) {
 
 static cJSON *dep_get_att(void *ud, const char *id, const char *name, char **err) {
     struct deployed *d = ud;
-    const cJSON *a = cJSON_GetObjectItem(cJSON_GetObjectItem(d->attrs, id), name);
+    const cJSON *of = cJSON_GetObjectItem(d->attrs, id), *a = cJSON_GetObjectItem(of, name);
+    if (cJSON_IsNull(of)) {
+        /* A stubbed resource of another helper's type. */
+        char z[256];
+        snprintf(z, sizeof(z), "%s.%s", id, name);
+        return cJSON_CreateString(z);
+    }
     if (a == NULL) {
         *err = strdup(name);
         return NULL;
@@ -988,27 +1006,29 @@ static cJSON *bootstrap_params(const cJSON *tmpl, int new_key) {
     return p;
 }
 
-START_TEST(bootstrap_template) {
-    int new_key = _i;
-    cJSON *tmpl = load_template("bootstrap-template.yaml"), *params = bootstrap_params(tmpl, new_key);
-    struct deployed d = {cJSON_CreateObject(), cJSON_CreateObject()};
+/* Creates, in dependency order, every enabled resource of TMPL with
+ * PARAMS through the handlers (each into MADE[*NMADE]); the types of
+ * other helpers (SSM, Lambda) are stubbed: Ref their logical id (an SSM
+ * parameter its name), Fn::GetAtt "ID.ATTR". Returns how many KMS
+ * resources it made. */
+static int deploy(const cJSON *tmpl, const cJSON *params, const char *stack, struct deployed *d, struct res *made,
+                  int *nmade) {
     struct cfn_ctx ctx;
     memset(&ctx, 0, sizeof(ctx));
     ctx.tmpl = tmpl;
     ctx.params = params;
     ctx.account_id = ACCOUNT;
     ctx.region = "us-east-1";
-    ctx.stack_name = "CDKToolkit";
-    ctx.stack_id = "arn:aws:cloudformation:us-east-1:" ACCOUNT ":stack/CDKToolkit/1";
+    ctx.stack_name = stack;
+    ctx.stack_id = "arn:aws:cloudformation:us-east-1:" ACCOUNT ":stack/S/1";
     ctx.hooks.ref = dep_ref;
     ctx.hooks.get_att = dep_get_att;
-    ctx.hooks.ud = &d;
+    ctx.hooks.ud = d;
     struct cfn_graph *g = NULL;
     char *err = NULL;
     ck_assert_msg(cfn_graph_build(tmpl, &g, &err) == 0, "%s", err);
     const cJSON *resources = cJSON_GetObjectItem(tmpl, "Resources");
-    struct res made[32];
-    int nmade = 0, kms = 0;
+    int kms = 0;
     for (size_t k = 0; k < g->n; k++) {
         const char *id = g->ids[g->order[k]];
         const cJSON *rdef = cJSON_GetObjectItem(resources, id);
@@ -1016,24 +1036,37 @@ START_TEST(bootstrap_template) {
         ck_assert_msg(cfn_eval_enabled(&ctx, rdef, &on, &err) == 0, "%s", err);
         if (!on) continue;
         const char *type = cJSON_GetObjectItem(rdef, "Type")->valuestring;
-        if (strcmp(type, "AWS::SSM::Parameter") == 0) {
-            /* Another helper's type: its Ref is the parameter's name. */
-            cJSON_AddStringToObject(d.phys, id, "/cdk-bootstrap/hnb659fds/version");
+        if (strcmp(type, "AWS::SSM::Parameter") == 0 || strncmp(type, "AWS::Lambda::", 13) == 0) {
+            cJSON_AddStringToObject(d->phys, id, strcmp(type, "AWS::SSM::Parameter") == 0
+                                                     ? "/cdk-bootstrap/hnb659fds/version" : id);
+            cJSON_AddNullToObject(d->attrs, id);
             continue;
         }
         cJSON *props = NULL;
         ck_assert_msg(cfn_eval(&ctx, cJSON_GetObjectItem(rdef, "Properties"), &props, &err) == 0, "%s: %s", id, err);
-        char *text = cJSON_PrintUnformatted(props);
+        char *text = props ? cJSON_PrintUnformatted(props) : NULL;
         cJSON_Delete(props);
-        struct res *x = &made[nmade++];
+        struct res *x = &made[(*nmade)++];
         res_init(x, type, id, text);
-        x->r.stack_name = "CDKToolkit";
+        x->r.stack_name = stack;
         free(text);
         ck_assert_msg(res_create(x, &err) == 0, "%s (%s): %s", id, type, err);
-        cJSON_AddStringToObject(d.phys, id, x->physical);
-        cJSON_AddItemToObject(d.attrs, id, cJSON_Duplicate(x->attrs, 1));
+        cJSON_AddStringToObject(d->phys, id, x->physical);
+        cJSON_AddItemToObject(d->attrs, id, cJSON_Duplicate(x->attrs, 1));
         kms += strncmp(type, "AWS::KMS::", 10) == 0;
     }
+    cfn_graph_free(g);
+    cfn_ctx_clear(&ctx);
+    return kms;
+}
+
+START_TEST(bootstrap_template) {
+    int new_key = _i;
+    cJSON *tmpl = load_template("bootstrap-template.yaml"), *params = bootstrap_params(tmpl, new_key);
+    struct deployed d = {cJSON_CreateObject(), cJSON_CreateObject()};
+    char *err = NULL;
+    struct res made[32];
+    int nmade = 0, kms = deploy(tmpl, params, "CDKToolkit", &d, made, &nmade);
     ck_assert_int_eq(kms, new_key ? 2 : 0);
     ck_assert_int_eq(nmade, new_key ? 12 : 10);
 
@@ -1078,8 +1111,49 @@ START_TEST(bootstrap_template) {
     ck_assert_str_eq(code, "NoSuchBucket");
     ck_assert_ptr_null(iam_read("GetRole", "{\"RoleName\":\"cdk-hnb659fds-lookup-role-" ACCOUNT "-us-east-1\"}", code));
     ck_assert_str_eq(code, "NoSuchEntity");
-    cfn_graph_free(g);
-    cfn_ctx_clear(&ctx);
+    cJSON_Delete(d.phys);
+    cJSON_Delete(d.attrs);
+    cJSON_Delete(params);
+    cJSON_Delete(tmpl);
+}
+END_TEST
+
+/* The seed app's v1 template (docs/cloudformation-reference.md, section
+ * 3): its table, role and policy (the Lambda resources stubbed). */
+START_TEST(seed_template) {
+    cJSON *tmpl = load_template("v1.template.json");
+    cJSON *params = cJSON_Parse("{\"BootstrapVersion\":\"34\"}");
+    struct deployed d = {cJSON_CreateObject(), cJSON_CreateObject()};
+    struct res made[16];
+    int nmade = 0;
+    char *err = NULL;
+    ck_assert_int_eq(deploy(tmpl, params, "SluiceSeed", &d, made, &nmade), 0);
+    ck_assert_int_eq(nmade, 4); /* table, role, policy, CDKMetadata */
+    const char *table = cJSON_GetObjectItem(d.phys, "TableCD117FA1")->valuestring;
+    const char *stream =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(d.attrs, "TableCD117FA1"), "StreamArn")->valuestring;
+    ck_assert_int_eq(strncmp(table, "SluiceSeed-TableCD117FA1-", 25), 0);
+    const char *role = cJSON_GetObjectItem(d.phys, "FnServiceRoleB9001A96")->valuestring;
+    char form[512];
+    snprintf(form, sizeof(form), "{\"RoleName\":\"%s\",\"PolicyName\":\"FnServiceRoleDefaultPolicyC6A839BF\"}", role);
+    char *z = iam_read("GetRolePolicy", form, NULL);
+    /* IAM returns the document percent-encoded; the table's stream ARN
+     * (a Fn::GetAtt of the table) is in it. */
+    char *enc = util_pct_encode(stream, NULL);
+    ck_assert_ptr_nonnull(z);
+    ck_assert_ptr_nonnull(strstr(z, enc));
+    ck_assert_ptr_nonnull(strstr(stream, ":table/SluiceSeed-TableCD117FA1-"));
+    free(enc);
+    free(z);
+    snprintf(form, sizeof(form), "{\"RoleName\":\"%s\"}", role);
+    z = iam_read("ListAttachedRolePolicies", form, NULL);
+    ck_assert_ptr_nonnull(strstr(z, "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"));
+    free(z);
+    for (int i = nmade - 1; i >= 0; i--) {
+        ck_assert_msg(res_remove(&made[i], &err) == 0, "%s: %s", made[i].r.logical_id, err);
+        res_free(&made[i]);
+    }
+    ck_assert_ptr_null(describe_table(table));
     cJSON_Delete(d.phys);
     cJSON_Delete(d.attrs);
     cJSON_Delete(params);
@@ -1120,6 +1194,7 @@ int main(void) {
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, bootstrap_only_types);
     tcase_add_loop_test(tc, bootstrap_template, 0, 2);
+    tcase_add_test(tc, seed_template);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
