@@ -75,7 +75,8 @@ static cJSON *create_body(const cJSON *props, const char *name) {
         const cJSON *en = cJSON_GetObjectItemCaseSensitive(sse, "SSEEnabled");
         if (en) cJSON_AddItemToObject(o, "Enabled", cJSON_Duplicate(en, 1));
         if (cfnr_str(sse, "SSEType")) cJSON_AddStringToObject(o, "SSEType", cfnr_str(sse, "SSEType"));
-        if (cfnr_str(sse, "KMSMasterKeyId")) cJSON_AddStringToObject(o, "KMSMasterKeyId", cfnr_str(sse, "KMSMasterKeyId"));
+        const char *key = cfnr_str(sse, "KMSMasterKeyId");
+        if (key) cJSON_AddStringToObject(o, "KMSMasterKeyId", key);
     }
     return b;
 }
@@ -203,6 +204,7 @@ static int delete_table(const struct cfn_res *r, const char *name, char **err) {
 static int table_create(struct cfn_res *r, char **err) {
     const cJSON *p = r->props;
     char *name = cfnr_str(p, "TableName") ? xstrdup(cfnr_str(p, "TableName")) : cfn_physical_name(r, DDB_NAME_MAX, 0);
+    const cJSON *pitr = cJSON_GetObjectItemCaseSensitive(p, "PointInTimeRecoverySpecification");
     cJSON *desc = NULL, *body = NULL;
     struct call c;
     int rc = -1, made = 0;
@@ -220,8 +222,7 @@ static int table_create(struct cfn_res *r, char **err) {
     if ((rc = wait_active(r, name, &desc, err)) != 0) goto out;
     if ((rc = ttl_apply(r, name, NULL, cJSON_GetObjectItemCaseSensitive(p, "TimeToLiveSpecification"), err)) != 0)
         goto out;
-    if (pitr_on(p) && (rc = pitr_apply(r, name, cJSON_GetObjectItemCaseSensitive(p, "PointInTimeRecoverySpecification"), err)) != 0)
-        goto out;
+    if (pitr_on(p) && (rc = pitr_apply(r, name, pitr, err)) != 0) goto out;
     r->new_physical_id = xstrdup(name);
     r->new_attrs = table_attrs(desc);
 out:

@@ -160,8 +160,10 @@ static int role_policies_add(const struct cfn_res *r, const char *name, const cJ
         const char *pn = cfnr_str(e, "PolicyName");
         const cJSON *doc = cJSON_GetObjectItemCaseSensitive(e, "PolicyDocument");
         const cJSON *was = NULL, *o;
-        cJSON_ArrayForEach(o, oldi) if (pn && cfnr_str(o, "PolicyName") && strcmp(cfnr_str(o, "PolicyName"), pn) == 0)
-            was = o;
+        cJSON_ArrayForEach(o, oldi) {
+            const char *on = cfnr_str(o, "PolicyName");
+            if (pn && on && strcmp(on, pn) == 0) was = o;
+        }
         if (was && cJSON_Compare(was, e, 1)) continue;
         if (put_inline(r, name, pn ? pn : "", doc, err) != 0) return -1;
     }
@@ -207,7 +209,10 @@ static int role_policies_drop(const struct cfn_res *r, const char *name, char **
         const char *pn = cfnr_str(e, "PolicyName");
         int kept = 0;
         const cJSON *n;
-        cJSON_ArrayForEach(n, newi) kept |= pn && cfnr_str(n, "PolicyName") && strcmp(cfnr_str(n, "PolicyName"), pn) == 0;
+        cJSON_ArrayForEach(n, newi) {
+            const char *nn = cfnr_str(n, "PolicyName");
+            kept |= pn && nn && strcmp(nn, pn) == 0;
+        }
         if (pn == NULL || kept) continue;
         if (iam(r, "DeleteRolePolicy", form2("RoleName", name, "PolicyName", pn), "NoSuchEntity", NULL, err) != 0)
             return -1;

@@ -127,7 +127,8 @@ static void lifecycle_rule(struct s3x_buf *x, const cJSON *rule) {
         s3x_add(x, "</Expiration>");
     }
     const cJSON *t;
-    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(rule, "Transitions")) transition_xml(x, "Transition", "Days", t);
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(rule, "Transitions"))
+        transition_xml(x, "Transition", "Days", t);
     t = cJSON_GetObjectItemCaseSensitive(rule, "Transition");
     if (t) transition_xml(x, "Transition", "Days", t);
     cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(rule, "NoncurrentVersionTransitions"))

@@ -90,8 +90,8 @@ static cJSON *queue_attributes(const cJSON *props) {
     for (size_t i = 0; i < sizeof(queue_attrs) / sizeof(queue_attrs[0]); i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(props, queue_attrs[i].name);
         if (v == NULL) continue;
-        if (!fifo && !cfnr_true(v) &&
-            (strcmp(queue_attrs[i].name, "FifoQueue") == 0 || strcmp(queue_attrs[i].name, "ContentBasedDeduplication") == 0))
+        const char *n = queue_attrs[i].name;
+        if (!fifo && !cfnr_true(v) && (strcmp(n, "FifoQueue") == 0 || strcmp(n, "ContentBasedDeduplication") == 0))
             continue;
         char *z = cfnr_text(v);
         cJSON_AddStringToObject(a, queue_attrs[i].name, z);
