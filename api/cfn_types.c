@@ -4,6 +4,7 @@
  * service (api/cfn_res_*.c); this file only lists them.
  */
 #include "api/cfn_type.h"
+#include "api/cfn_res_svc.h"
 #include "base/util.h"
 
 #include <cjson/cJSON.h>
@@ -44,6 +45,17 @@ static const struct cfn_type cdk_metadata = {
 /* Every type, sorted by name (cfn_type_find searches it in order). */
 static const struct cfn_type *const types[] = {
     &cdk_metadata,
+    &cfn_type_ddb_table,
+    &cfn_type_ecr_repository,
+    &cfn_type_iam_managed_policy,
+    &cfn_type_iam_policy,
+    &cfn_type_iam_role,
+    &cfn_type_kms_alias,
+    &cfn_type_kms_key,
+    &cfn_type_s3_bucket,
+    &cfn_type_s3_bucket_policy,
+    &cfn_type_sqs_queue,
+    &cfn_type_sqs_queue_policy,
 };
 
 const struct cfn_type *cfn_type_find(const char *name) {

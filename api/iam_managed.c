@@ -1,6 +1,6 @@
 /*
  * The AWS managed policies sluice knows (api/iam_int.h): the ones Lambda
- * execution roles attach, and the two broad ones deploy tools use.
+ * execution roles attach, and the broad ones deploy tools use.
  * Names, paths, descriptions, dates and documents are those of the AWS
  * Managed Policy Reference Guide, one page per policy
  * ("AWSLambdaBasicExecutionRole - AWS Managed Policy", and so on), except
@@ -17,6 +17,13 @@
 #define AWS_POLICY_ARN "arn:aws:iam::aws:policy"
 
 const struct iam_aws_policy iam_aws_policies[] = {
+    /* CDK's bootstrap template attaches it to the deploy role
+     * (docs/cloudformation-reference.md, section 4.2). */
+    {"AWSCloudFormationReadOnlyAccess", "/", "Provides access to AWS CloudFormation via the AWS Management Console.",
+     "v7", 1423247989, 1770919320,
+     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"cloudformation:Describe*\","
+     "\"cloudformation:BatchDescribe*\",\"cloudformation:EstimateTemplateCost\",\"cloudformation:Get*\","
+     "\"cloudformation:List*\",\"cloudformation:ValidateTemplate\",\"cloudformation:Detect*\"],\"Resource\":\"*\"}]}"},
     {"AWSLambdaBasicExecutionRole", "/service-role/", "Provides write permissions to CloudWatch Logs.", "v1",
      1428591823, 1428591823,
      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"logs:CreateLogGroup\","
