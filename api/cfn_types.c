@@ -4,6 +4,7 @@
  * service (api/cfn_res_*.c); this file only lists them.
  */
 #include "api/cfn_type.h"
+#include "api/cfn_res_lambda_int.h"
 #include "base/util.h"
 
 #include <cjson/cJSON.h>
@@ -44,6 +45,12 @@ static const struct cfn_type cdk_metadata = {
 /* Every type, sorted by name (cfn_type_find searches it in order). */
 static const struct cfn_type *const types[] = {
     &cdk_metadata,
+    &cfn_lambda_alias,
+    &cfn_lambda_eic,
+    &cfn_lambda_esm,
+    &cfn_lambda_function,
+    &cfn_lambda_permission,
+    &cfn_lambda_version,
 };
 
 const struct cfn_type *cfn_type_find(const char *name) {
