@@ -50,6 +50,15 @@ int lam_gone(const struct call *c) {
 
 char *lam_enc(const char *z) { return util_pct_encode(z, NULL); }
 
+int lam_required(const struct cfn_res *r, const char *key, const char **out, char **err) {
+    *out = lam_str(r->props, key);
+    if (*out) return 0;
+    *err = xasprintf("Properties validation failed for resource %s with message: #: required key "
+                     "[%s] not found",
+                     r->logical_id, key);
+    return -1;
+}
+
 const char *lam_str(const cJSON *props, const char *key) {
     const cJSON *v = props ? cJSON_GetObjectItemCaseSensitive(props, key) : NULL;
     return cJSON_IsString(v) ? v->valuestring : NULL;

@@ -26,17 +26,6 @@ static int64_t pc_bound = -1;
 
 void lam_pc_wait_bound(int64_t ms) { pc_bound = ms; }
 
-/* "Properties validation failed" for a missing required property KEY of
- * R, in CloudFormation's words for a schema's missing required key. */
-static int required(const struct cfn_res *r, const char *key, const char **out, char **err) {
-    *out = lam_str(r->props, key);
-    if (*out) return 0;
-    *err = xasprintf("Properties validation failed for resource %s with message: #: required key "
-                     "[%s] not found",
-                     r->logical_id, key);
-    return -1;
-}
-
 /* The provisioned-concurrency path of FN (name or ARN) for QUALIFIER
  * (NULL: the qualifier FN carries), heap. */
 static char *pc_path(const char *fn, const char *qualifier) {
@@ -149,7 +138,7 @@ static int delete_qualified(const struct cfn_res *r, const char *arn, char **err
  * FunctionArn (the version's ARN) are its attributes. */
 static int ver_create(struct cfn_res *r, char **err) {
     const char *fn = NULL;
-    if (required(r, "FunctionName", &fn, err) != 0) return -1;
+    if (lam_required(r, "FunctionName", &fn, err) != 0) return -1;
     cJSON *body = cJSON_CreateObject();
     char *enc = lam_enc(fn);
     char *path = xasprintf("/2015-03-31/functions/%s/versions", enc);
@@ -253,8 +242,8 @@ static int alias_delete(const struct cfn_res *r, const char *fn, const char *nam
  * FunctionName may be a name or an ARN (CDK passes the function's Ref). */
 static int alias_create(struct cfn_res *r, char **err) {
     const char *fn = NULL, *name = NULL, *ver = NULL;
-    if (required(r, "FunctionName", &fn, err) != 0 || required(r, "Name", &name, err) != 0 ||
-        required(r, "FunctionVersion", &ver, err) != 0)
+    if (lam_required(r, "FunctionName", &fn, err) != 0 || lam_required(r, "Name", &name, err) != 0 ||
+        lam_required(r, "FunctionVersion", &ver, err) != 0)
         return -1;
     cJSON *body = cJSON_CreateObject();
     char *enc = lam_enc(fn);
@@ -319,7 +308,7 @@ static int alias_update_main(struct cfn_res *r, const char *fn, const char *name
  * allocation over) or deleted. */
 static int alias_update(struct cfn_res *r, char **err) {
     const char *fn = NULL, *name = NULL;
-    if (required(r, "FunctionName", &fn, err) != 0 || required(r, "Name", &name, err) != 0) return -1;
+    if (lam_required(r, "FunctionName", &fn, err) != 0 || lam_required(r, "Name", &name, err) != 0) return -1;
     if (alias_update_main(r, fn, name, err) != 0) return -1;
     const cJSON *pcc = cJSON_GetObjectItemCaseSensitive(r->props, "ProvisionedConcurrencyConfig");
     if (pcc && lam_changed(r->old_props, r->props, "ProvisionedConcurrencyConfig"))

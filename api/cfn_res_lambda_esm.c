@@ -239,9 +239,10 @@ const struct cfn_type cfn_lambda_esm = {
 static int perm_create(struct cfn_res *r, char **err) {
     static const char *const keys[] = {"Action", "Principal", "SourceArn", "SourceAccount",
                                        "EventSourceToken", "PrincipalOrgID", "FunctionUrlAuthType"};
-    const char *fn = lam_str(r->props, "FunctionName");
+    const char *fn = NULL;
+    if (lam_required(r, "FunctionName", &fn, err) != 0) return -1;
     char *sid = cfn_physical_name(r, PERM_SID_MAX, 0);
-    char *enc = lam_enc(fn ? fn : "");
+    char *enc = lam_enc(fn);
     char *path = xasprintf("/2015-03-31/functions/%s/policy", enc);
     cJSON *body = cJSON_CreateObject();
     struct call c = {0};
@@ -254,7 +255,7 @@ static int perm_create(struct cfn_res *r, char **err) {
     }
     r->new_attrs = cJSON_CreateObject();
     cJSON_AddStringToObject(r->new_attrs, "Id", sid);
-    cJSON_AddStringToObject(r->new_attrs, "FunctionName", fn ? fn : "");
+    cJSON_AddStringToObject(r->new_attrs, "FunctionName", fn);
     r->new_physical_id = sid;
     sid = NULL;
     rc = 0;
@@ -325,7 +326,10 @@ static int eic_put(struct cfn_res *r, char **err) {
 
 /* Put, with a new unique id as Ref (section 1.1: no attributes). */
 static int eic_create(struct cfn_res *r, char **err) {
-    if (eic_put(r, err) != 0) return -1;
+    const char *fn = NULL, *q = NULL;
+    if (lam_required(r, "FunctionName", &fn, err) != 0 || lam_required(r, "Qualifier", &q, err) != 0 ||
+        eic_put(r, err) != 0)
+        return -1;
     char u[37];
     util_uuid(u);
     r->new_physical_id = xstrdup(u);

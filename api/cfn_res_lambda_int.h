@@ -37,6 +37,11 @@ char *lam_enc(const char *z);
 /* The string member KEY of PROPS, or NULL (absent, or not a string). */
 const char *lam_str(const struct cJSON *props, const char *key);
 
+/* Sets *OUT to the string property KEY of R, which the resource schema
+ * requires. Returns 0, or -1 with *ERR CloudFormation's "Properties
+ * validation failed ... required key [KEY] not found" when it is absent. */
+int lam_required(const struct cfn_res *r, const char *key, const char **out, char **err);
+
 /* 1 when member KEY differs between OLD and NEW (absent counts as a value). */
 int lam_changed(const struct cJSON *old, const struct cJSON *new, const char *key);
 

@@ -14,8 +14,11 @@
 #include "engine/esm.h"
 #include "server/router.h"
 #include "storage/store.h"
+#include "storage/store_lambda.h"
 
 #include <check.h>
+#include <pthread.h>
+#include <time.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -428,6 +431,77 @@ START_TEST(alias_pc_not_ready_rolls_back) {
 }
 END_TEST
 
+/* A stand-in for the provisioner (not run here): settles the config on
+ * fn:live to STATUS once it appears, as engine/provisioner.c would. */
+struct settler {
+    const char *status;
+    int done;
+};
+
+static void *settle_pc(void *arg) {
+    struct settler *s = arg;
+    struct store_scope sc = {ACCT, "us-east-1"};
+    for (int i = 0; i < 400 && !s->done; i++) {
+        struct store_pc pc;
+        if (store_begin(1) != STORE_OK) break;
+        if (store_pc_get(sc, "fn", "live", &pc) == STORE_OK) {
+            snprintf(pc.status, sizeof(pc.status), "%s", s->status);
+            snprintf(pc.reason, sizeof(pc.reason), "%s",
+                     strcmp(s->status, "FAILED") == 0 ? "FUNCTION_ERROR_INIT_FAILURE" : "");
+            pc.allocated = strcmp(s->status, "READY") == 0 ? pc.requested : 0;
+            s->done = store_pc_put(sc, "fn", &pc) == STORE_OK;
+        }
+        store_commit();
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
+}
+
+START_TEST(alias_pc_ready_and_failed) {
+    struct fx fn, v, al;
+    char *err = NULL;
+    pthread_t t;
+    make_fn(&fn);
+    fx_init(&v, "AWS::Lambda::Version", "V", "{\"FunctionName\":\"fn\"}");
+    fx_create_ok(&v);
+    lam_pc_wait_bound(10000);
+    /* FAILED: CloudFormation's NotStabilized reason, the alias removed. */
+    struct settler s = {"FAILED", 0};
+    ck_assert_int_eq(pthread_create(&t, NULL, settle_pc, &s), 0);
+    fx_init(&al, "AWS::Lambda::Alias", "Live",
+            "{\"FunctionName\":\"fn\",\"FunctionVersion\":\"1\",\"Name\":\"live\","
+            "\"ProvisionedConcurrencyConfig\":{\"ProvisionedConcurrentExecutions\":2}}");
+    ck_assert_int_eq(fx_create(&al, &err), -1);
+    pthread_join(t, NULL);
+    ck_assert_str_eq(err, "Resource handler returned message: \"Provisioned Concurrency configuration "
+                          "failed to be applied. Reason: FUNCTION_ERROR_INIT_FAILURE\" (HandlerErrorCode: "
+                          "NotStabilized)");
+    free(err);
+    ck_assert_int_eq(lstatus("/2015-03-31/functions/fn/aliases/live"), 404);
+    /* READY: created, and the config is there. */
+    struct settler ok = {"READY", 0};
+    ck_assert_int_eq(pthread_create(&t, NULL, settle_pc, &ok), 0);
+    int rc = fx_create(&al, &err);
+    pthread_join(t, NULL);
+    ck_assert_msg(rc == 0, "%s", err ? err : "?");
+    cJSON *g = lget("/2019-09-30/functions/fn/provisioned-concurrency?Qualifier=live");
+    ck_assert_str_eq(str(g, "Status"), "READY");
+    ck_assert_int_eq((int)num(g, "RequestedProvisionedConcurrentExecutions"), 2);
+    cJSON_Delete(g);
+    /* Dropping ProvisionedConcurrencyConfig deletes it; removing the alias
+     * afterwards is clean. */
+    ck_assert_int_eq(fx_update(&al, "{\"FunctionName\":\"fn\",\"FunctionVersion\":\"1\",\"Name\":\"live\"}",
+                               &err),
+                     0);
+    ck_assert_int_eq(lstatus("/2019-09-30/functions/fn/provisioned-concurrency?Qualifier=live"), 404);
+    ck_assert_int_eq(fx_remove(&al, &err), 0);
+    fx_free(&al);
+    fx_free(&v);
+    fx_free(&fn);
+}
+END_TEST
+
 /* A table with a stream; its ARN in OUT. */
 static void make_stream(char *out, size_t n) {
     cJSON *o = NULL;
@@ -576,6 +650,7 @@ int main(void) {
     tcase_add_test(tc, function_failure_and_remove);
     tcase_add_test(tc, version_and_alias);
     tcase_add_test(tc, alias_pc_not_ready_rolls_back);
+    tcase_add_test(tc, alias_pc_ready_and_failed);
     tcase_add_test(tc, esm_update_keeps_uuid_and_duplicate_409);
     tcase_add_test(tc, permission_and_event_invoke_config);
     tcase_add_test(tc, types_are_listed);
