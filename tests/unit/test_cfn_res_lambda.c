@@ -12,6 +12,7 @@
 #include "api/cfn_type.h"
 #include "base/util.h"
 #include "engine/esm.h"
+#include "runtime/zipwrite.h"
 #include "server/router.h"
 #include "storage/store.h"
 #include "storage/store_lambda.h"
@@ -580,6 +581,84 @@ START_TEST(esm_update_keeps_uuid_and_duplicate_409) {
 }
 END_TEST
 
+/* The seed's two deploys (docs/cloudformation-reference.md section 3), as
+ * the deployer runs them: v1 maps the stream to the function, v2 adds a
+ * mapping (new logical id) to fn:live, which Lambda accepts (another
+ * function ARN), and the cleanup removes the old one. The code comes from
+ * S3, as `cdk deploy` uploads it. */
+START_TEST(seed_v1_then_v2) {
+    struct fx fn, v, al, m1, m2;
+    char *err = NULL, stream[512], json[2048];
+    unsigned char *zip = NULL;
+    size_t nzip = 0;
+    const char *msg = NULL;
+    static const char src[] = "def handler(event, context):\n    return len(event['Records'])\n";
+    ck_assert_int_eq(zipwrite_one("index.py", src, strlen(src), &zip, &nzip, &msg), 0);
+    ck_assert_int_eq(op("s3", "PUT", "/cdk-assets", NULL, NULL, NULL, NULL), 0);
+    struct call c = {0};
+    c.account = ACCT;
+    c.region = "us-east-1";
+    c.service = "s3";
+    c.method = "PUT";
+    c.path = "/cdk-assets/adbe.zip";
+    c.body = (const char *)zip;
+    c.nbody = nzip;
+    ck_assert_int_eq(call_run(&c), 0);
+    call_clear(&c);
+    free(zip);
+    fx_init(&fn, "AWS::Lambda::Function", "Fn9270CBC0",
+            "{\"Code\":{\"S3Bucket\":\"cdk-assets\",\"S3Key\":\"adbe.zip\"},\"Handler\":\"index.handler\","
+            "\"ReservedConcurrentExecutions\":5,\"Role\":\"" ROLE "\",\"Runtime\":\"python3.12\"}");
+    fx_create_ok(&fn);
+    char path[1024];
+    snprintf(path, sizeof(path), "/2015-03-31/functions/%s", fn.pid);
+    cJSON *g = lget(path);
+    char *code = unpacked(str(g, "Configuration.CodeSha256"), "index.py");
+    ck_assert_str_eq(code, src);
+    free(code);
+    cJSON_Delete(g);
+    snprintf(json, sizeof(json), "{\"FunctionName\":\"%s\"}", fn.pid);
+    fx_init(&v, "AWS::Lambda::Version", "FnCurrentVersion", json);
+    fx_create_ok(&v);
+    snprintf(json, sizeof(json), "{\"FunctionName\":\"%s\",\"FunctionVersion\":\"%s\",\"Name\":\"live\"}",
+             fn.pid, str(v.attrs, "Version"));
+    fx_init(&al, "AWS::Lambda::Alias", "Live848578DF", json);
+    fx_create_ok(&al);
+    make_stream(stream, sizeof(stream));
+    snprintf(json, sizeof(json),
+             "{\"BatchSize\":10,\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\",\"StartingPosition\":\"LATEST\"}",
+             stream, fn.pid);
+    fx_init(&m1, "AWS::Lambda::EventSourceMapping", "FnMappingB3015946", json);
+    fx_create_ok(&m1);
+    /* v2: FunctionName is Fn::Join of the alias ARN's 7th field and ":live". */
+    snprintf(json, sizeof(json),
+             "{\"BatchSize\":10,\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s:live\",\"StartingPosition\":\"LATEST\"}",
+             stream, fn.pid);
+    fx_init(&m2, "AWS::Lambda::EventSourceMapping", "LiveMapping3675C516", json);
+    fx_create_ok(&m2);
+    ck_assert_str_ne(m1.pid, m2.pid);
+    /* Between the create and the cleanup both mappings exist, enabled. */
+    snprintf(path, sizeof(path), "/2015-03-31/event-source-mappings?EventSourceArn=%s", stream);
+    g = lget(path);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(g, "EventSourceMappings")), 2);
+    cJSON_Delete(g);
+    ck_assert_int_eq(fx_remove(&m1, &err), 0);
+    g = lget(path);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(g, "EventSourceMappings")), 1);
+    cJSON_Delete(g);
+    /* Stack delete, in reverse dependency order. */
+    ck_assert_int_eq(fx_remove(&m2, &err), 0);
+    ck_assert_int_eq(fx_remove(&al, &err), 0);
+    ck_assert_int_eq(fx_remove(&v, &err), 0);
+    ck_assert_int_eq(fx_remove(&fn, &err), 0);
+    fx_free(&m2);
+    fx_free(&m1);
+    fx_free(&al);
+    fx_free(&v);
+    fx_free(&fn);
+}
+END_TEST
+
 START_TEST(permission_and_event_invoke_config) {
     struct fx fn, p, e;
     char *err = NULL;
@@ -652,6 +731,7 @@ int main(void) {
     tcase_add_test(tc, alias_pc_not_ready_rolls_back);
     tcase_add_test(tc, alias_pc_ready_and_failed);
     tcase_add_test(tc, esm_update_keeps_uuid_and_duplicate_409);
+    tcase_add_test(tc, seed_v1_then_v2);
     tcase_add_test(tc, permission_and_event_invoke_config);
     tcase_add_test(tc, types_are_listed);
     suite_add_tcase(s, tc);
