@@ -466,6 +466,6 @@ static int fn_remove(struct cfn_res *r, char **err) { return fn_delete(r, r->phy
 
 static const char *const fn_create_only[] = {"FunctionName", "PackageType", "TenancyConfig", NULL};
 
-const struct cfn_type cfn_lambda_function = {
+const struct cfn_type cfn_type_lambda_function = {
     "AWS::Lambda::Function", fn_create_only, fn_create, fn_update, fn_remove,
 };

@@ -184,7 +184,7 @@ static int ver_remove(struct cfn_res *r, char **err) { return delete_qualified(r
 static const char *const ver_create_only[] = {"CodeSha256", "Description", "FunctionName",
                                               "ProvisionedConcurrencyConfig", "RuntimePolicy", NULL};
 
-const struct cfn_type cfn_lambda_version = {
+const struct cfn_type cfn_type_lambda_version = {
     "AWS::Lambda::Version", ver_create_only, ver_create, ver_update, ver_remove,
 };
 
@@ -330,6 +330,6 @@ static int alias_remove(struct cfn_res *r, char **err) {
 
 static const char *const alias_create_only[] = {"FunctionName", "Name", NULL};
 
-const struct cfn_type cfn_lambda_alias = {
+const struct cfn_type cfn_type_lambda_alias = {
     "AWS::Lambda::Alias", alias_create_only, alias_create, alias_update, alias_remove,
 };

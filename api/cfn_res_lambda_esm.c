@@ -222,7 +222,7 @@ out:
     return rc;
 }
 
-const struct cfn_type cfn_lambda_esm = {
+const struct cfn_type cfn_type_lambda_event_source_mapping = {
     "AWS::Lambda::EventSourceMapping", esm_create_only, esm_create, esm_update, esm_remove,
 };
 
@@ -289,7 +289,7 @@ static int perm_remove(struct cfn_res *r, char **err) {
 /* Every property replaces a permission (section 1.1). */
 static const char *const perm_create_only[] = {"*", NULL};
 
-const struct cfn_type cfn_lambda_permission = {
+const struct cfn_type cfn_type_lambda_permission = {
     "AWS::Lambda::Permission", perm_create_only, perm_create, NULL, perm_remove,
 };
 
@@ -354,6 +354,6 @@ static int eic_remove(struct cfn_res *r, char **err) {
 
 static const char *const eic_create_only[] = {"FunctionName", "Qualifier", NULL};
 
-const struct cfn_type cfn_lambda_eic = {
+const struct cfn_type cfn_type_lambda_event_invoke_config = {
     "AWS::Lambda::EventInvokeConfig", eic_create_only, eic_create, eic_update, eic_remove,
 };

@@ -79,14 +79,6 @@ int64_t lam_mono_ms(void);
 /* How often a wait asks again. */
 #define LAM_POLL_MS 50
 
-/* ---- the types (rows of api/cfn_types.c) ---- */
-extern const struct cfn_type cfn_lambda_alias;
-extern const struct cfn_type cfn_lambda_esm;
-extern const struct cfn_type cfn_lambda_eic;
-extern const struct cfn_type cfn_lambda_function;
-extern const struct cfn_type cfn_lambda_permission;
-extern const struct cfn_type cfn_lambda_version;
-
 /* Waits until provisioned concurrency on QUALIFIER of function FN is
  * READY, as CloudFormation does for an alias or version that asks for it.
  * Returns 0, or -1 with *ERR the reason (FAILED, or not READY in time:

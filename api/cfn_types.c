@@ -4,7 +4,6 @@
  * service (api/cfn_res_*.c); this file only lists them.
  */
 #include "api/cfn_type.h"
-#include "api/cfn_res_lambda_int.h"
 #include "base/util.h"
 
 #include <cjson/cJSON.h>
@@ -42,15 +41,23 @@ static const struct cfn_type cdk_metadata = {
     cdk_metadata_remove,
 };
 
+/* Rows defined in the types' own files: Lambda (api/cfn_res_lambda*.c). */
+extern const struct cfn_type cfn_type_lambda_alias;
+extern const struct cfn_type cfn_type_lambda_event_invoke_config;
+extern const struct cfn_type cfn_type_lambda_event_source_mapping;
+extern const struct cfn_type cfn_type_lambda_function;
+extern const struct cfn_type cfn_type_lambda_permission;
+extern const struct cfn_type cfn_type_lambda_version;
+
 /* Every type, sorted by name (cfn_type_find searches it in order). */
 static const struct cfn_type *const types[] = {
     &cdk_metadata,
-    &cfn_lambda_alias,
-    &cfn_lambda_eic,
-    &cfn_lambda_esm,
-    &cfn_lambda_function,
-    &cfn_lambda_permission,
-    &cfn_lambda_version,
+    &cfn_type_lambda_alias,
+    &cfn_type_lambda_event_invoke_config,
+    &cfn_type_lambda_event_source_mapping,
+    &cfn_type_lambda_function,
+    &cfn_type_lambda_permission,
+    &cfn_type_lambda_version,
 };
 
 const struct cfn_type *cfn_type_find(const char *name) {

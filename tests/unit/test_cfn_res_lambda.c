@@ -529,7 +529,8 @@ START_TEST(esm_update_keeps_uuid_and_duplicate_409) {
     /* v1 of the seed: the mapping on the function ($LATEST). */
     snprintf(json, sizeof(json),
              "{\"BatchSize\":\"10\",\"EventSourceArn\":\"%s\",\"FunctionName\":\"fn\","
-             "\"StartingPosition\":\"LATEST\",\"BisectBatchOnFunctionError\":\"true\"}",
+             "\"StartingPosition\":\"LATEST\",\"BisectBatchOnFunctionError\":\"true\","
+             "\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"eventName\\\":[\\\"INSERT\\\"]}\"}]}}",
              stream);
     fx_init(&m, "AWS::Lambda::EventSourceMapping", "FnMapping", json);
     fx_create_ok(&m);
@@ -542,9 +543,11 @@ START_TEST(esm_update_keeps_uuid_and_duplicate_409) {
     ck_assert_str_eq(str(g, "State"), "Enabled");
     ck_assert_int_eq((int)num(g, "BatchSize"), 10);
     ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(g, "BisectBatchOnFunctionError")));
+    ck_assert_ptr_nonnull(cJSON_GetObjectItem(g, "FilterCriteria"));
     cJSON_Delete(g);
     /* In place (same logical id): FunctionName moves to the alias, the
-     * UUID stays; BisectBatchOnFunctionError dropped goes back to false. */
+     * UUID stays; BisectBatchOnFunctionError and FilterCriteria dropped go
+     * back to their defaults. */
     snprintf(json, sizeof(json),
              "{\"BatchSize\":20,\"EventSourceArn\":\"%s\",\"FunctionName\":\"fn:live\","
              "\"StartingPosition\":\"LATEST\"}",
@@ -555,6 +558,7 @@ START_TEST(esm_update_keeps_uuid_and_duplicate_409) {
     ck_assert_str_eq(str(g, "FunctionArn"), "arn:aws:lambda:us-east-1:" ACCT ":function:fn:live");
     ck_assert_int_eq((int)num(g, "BatchSize"), 20);
     ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(g, "BisectBatchOnFunctionError")));
+    ck_assert_ptr_null(cJSON_GetObjectItem(g, "FilterCriteria"));
     ck_assert_str_eq(str(g, "State"), "Enabled");
     cJSON_Delete(g);
     /* A second mapping (a new logical id) on the same stream and function:
