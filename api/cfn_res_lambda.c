@@ -103,6 +103,15 @@ cJSON *lam_tags_map(const cJSON *list) {
     return m;
 }
 
+cJSON *lam_create_tags(const struct cfn_res *r, const cJSON *list) {
+    cJSON *m = lam_tags_map(list);
+    if (m == NULL) m = cJSON_CreateObject();
+    cJSON_AddStringToObject(m, "aws:cloudformation:stack-name", r->stack_name);
+    cJSON_AddStringToObject(m, "aws:cloudformation:stack-id", r->stack_id);
+    cJSON_AddStringToObject(m, "aws:cloudformation:logical-id", r->logical_id);
+    return m;
+}
+
 /* The query "tagKeys=a&tagKeys=b" of OLD's keys that NEW lacks; "" when
  * none. Heap. */
 static char *untag_query(const cJSON *old, const cJSON *new) {
@@ -341,8 +350,7 @@ static cJSON *fn_create_body(const struct cfn_res *r, const char *name, char **e
     for (size_t i = 0; i < NELEM(FN_CONFIG); i++) lam_copy(body, r->props, FN_CONFIG[i].key, FN_CONFIG[i].kind);
     static const char *const more[] = {"Architectures", "PackageType", "CodeSigningConfigArn"};
     for (size_t i = 0; i < NELEM(more); i++) lam_copy(body, r->props, more[i], LAM_ANY);
-    cJSON *tags = lam_tags_map(cJSON_GetObjectItemCaseSensitive(r->props, "Tags"));
-    if (tags) cJSON_AddItemToObject(body, "Tags", tags);
+    cJSON_AddItemToObject(body, "Tags", lam_create_tags(r, cJSON_GetObjectItemCaseSensitive(r->props, "Tags")));
     cJSON *code = fn_code(r, r->props, err);
     if (code == NULL) {
         cJSON_Delete(body);

@@ -105,26 +105,23 @@ static int esm_settle(const struct cfn_res *r, const char *uuid, int gone, char 
 
 /* CreateEventSourceMapping's body: every property as the template gives
  * it (Lambda refuses what it does not take), numbers and booleans typed,
- * Tags as a map. */
-static cJSON *esm_create_body(const cJSON *props) {
+ * Tags as a map with CloudFormation's own three. */
+static cJSON *esm_create_body(const struct cfn_res *r, const cJSON *props) {
     cJSON *body = cJSON_CreateObject();
     const cJSON *p;
     cJSON_ArrayForEach(p, props) {
-        if (strcmp(p->string, "Tags") == 0) {
-            cJSON *m = lam_tags_map(p);
-            if (m) cJSON_AddItemToObject(body, "Tags", m);
-            continue;
-        }
+        if (strcmp(p->string, "Tags") == 0) continue;
         const struct esm_key *k = esm_key(p->string);
         cJSON_AddItemToObject(body, p->string, lam_value(p, k ? k->kind : LAM_ANY));
     }
+    cJSON_AddItemToObject(body, "Tags", lam_create_tags(r, cJSON_GetObjectItemCaseSensitive(props, "Tags")));
     return body;
 }
 
 /* CreateEventSourceMapping, then the wait for Enabled (or Disabled). Ref
  * is the UUID; Id and EventSourceMappingArn its attributes. */
 static int esm_create(struct cfn_res *r, char **err) {
-    cJSON *body = esm_create_body(r->props);
+    cJSON *body = esm_create_body(r, r->props);
     struct call c = {0};
     int rc = -1;
     if (lam_run(r, &c, "POST", "/2015-03-31/event-source-mappings", body) != 0) {

@@ -62,6 +62,13 @@ void lam_copy(struct cJSON *body, const struct cJSON *props, const char *key, en
  * {"k":"v"}; NULL when LIST is not an array. A new object. */
 struct cJSON *lam_tags_map(const struct cJSON *list);
 
+/* The tags a new resource gets: LIST as lam_tags_map makes it, plus the
+ * three CloudFormation adds to every resource that takes tags
+ * (aws:cloudformation:stack-name, stack-id, logical-id; AWS
+ * CloudFormation User Guide, "Tag"). A new object. Updates leave those
+ * three alone (lam_tags_sync only touches the template's keys). */
+struct cJSON *lam_create_tags(const struct cfn_res *r, const struct cJSON *list);
+
 /* Brings the tags of Lambda resource ARN (a function or a mapping) from
  * the list OLD_LIST to NEW_LIST (either may be NULL): UntagResource for
  * the keys that went, TagResource for the rest when anything changed.

@@ -229,6 +229,8 @@ START_TEST(function_inline_python_generated_name) {
     ck_assert_int_eq((int)num(g, "Configuration.MemorySize"), 256);
     ck_assert_int_eq((int)num(g, "Concurrency.ReservedConcurrentExecutions"), 5);
     ck_assert_str_eq(str(g, "Tags.team"), "a");
+    ck_assert_str_eq(str(g, "Tags.aws:cloudformation:logical-id"), "Fn9270CBC0");
+    ck_assert_str_eq(str(g, "Tags.aws:cloudformation:stack-name"), "stk");
     ck_assert_str_eq(str(g, "Configuration.State"), "Active");
     char *code = unpacked(str(g, "Configuration.CodeSha256"), "index.py");
     ck_assert_ptr_nonnull(code);
@@ -283,6 +285,7 @@ START_TEST(function_update_in_place) {
     ck_assert_ptr_null(cJSON_GetObjectItem(g, "Concurrency"));
     ck_assert_ptr_null(str(g, "Tags.a"));
     ck_assert_str_eq(str(g, "Tags.b"), "2");
+    ck_assert_str_eq(str(g, "Tags.aws:cloudformation:logical-id"), "Fn");
     char *code = unpacked(str(g, "Configuration.CodeSha256"), "index.py");
     ck_assert_str_eq(code, "x = 2\n");
     free(code);
