@@ -71,10 +71,11 @@ int lam_pc_wait(const struct cfn_res *r, const char *fn, const char *qualifier, 
             break;
         }
         if (lam_mono_ms() >= until) {
+            const char *now = lam_str(c.out, "Status");
             *err = xasprintf("Resource handler returned message: \"Provisioned Concurrency "
                              "configuration was not READY within %lld seconds (Status: %s)\" "
                              "(HandlerErrorCode: NotStabilized)",
-                             (long long)(bound / 1000), lam_str(c.out, "Status") ? lam_str(c.out, "Status") : "?");
+                             (long long)(bound / 1000), now ? now : "?");
             break;
         }
         call_clear(&c);
