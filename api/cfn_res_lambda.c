@@ -72,6 +72,16 @@ int lam_changed(const cJSON *old, const cJSON *new, const char *key) {
 }
 
 cJSON *lam_value(const cJSON *v, enum lam_kind kind) {
+    if (kind == LAM_ENV && cJSON_IsObject(v)) {
+        cJSON *o = cJSON_Duplicate(v, 1), *vars = cJSON_GetObjectItemCaseSensitive(o, "Variables");
+        cJSON *e = cJSON_IsObject(vars) ? vars->child : NULL, *next;
+        for (; e; e = next) {
+            next = e->next;   /* E is freed when replaced */
+            if (cJSON_IsNumber(e) || cJSON_IsBool(e))
+                cJSON_ReplaceItemInObjectCaseSensitive(vars, e->string, lam_text(e));
+        }
+        return o;
+    }
     if (cJSON_IsString(v) && kind == LAM_INT) {
         char *end = NULL;
         errno = 0;
@@ -90,15 +100,28 @@ void lam_copy(cJSON *body, const cJSON *props, const char *key, enum lam_kind ki
     if (v) cJSON_AddItemToObject(body, key, lam_value(v, kind));
 }
 
+cJSON *lam_text(const cJSON *v) {
+    char num[64];
+    if (cJSON_IsString(v)) return cJSON_CreateString(v->valuestring);
+    if (cJSON_IsBool(v)) return cJSON_CreateString(cJSON_IsTrue(v) ? "true" : "false");
+    if (!cJSON_IsNumber(v)) return cJSON_Duplicate(v, 1);
+    if (v->valuedouble == (double)(long long)v->valuedouble)
+        snprintf(num, sizeof(num), "%lld", (long long)v->valuedouble);
+    else
+        snprintf(num, sizeof(num), "%.17g", v->valuedouble);
+    return cJSON_CreateString(num);
+}
+
 cJSON *lam_tags_map(const cJSON *list) {
     if (!cJSON_IsArray(list)) return NULL;
     cJSON *m = cJSON_CreateObject();
     const cJSON *t;
     cJSON_ArrayForEach(t, list) {
-        const char *k = lam_str(t, "Key"), *v = lam_str(t, "Value");
+        const char *k = lam_str(t, "Key");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "Value");
         if (k == NULL) continue;
         cJSON_DeleteItemFromObjectCaseSensitive(m, k);
-        cJSON_AddStringToObject(m, k, v ? v : "");
+        cJSON_AddItemToObject(m, k, v ? lam_text(v) : cJSON_CreateString(""));
     }
     return m;
 }
@@ -210,7 +233,7 @@ static const struct fn_key {
     {"Description", LAM_ANY, "\"\""},
     {"MemorySize", LAM_INT, "128"},
     {"Timeout", LAM_INT, "3"},
-    {"Environment", LAM_ANY, "{\"Variables\":{}}"},
+    {"Environment", LAM_ENV, "{\"Variables\":{}}"},
     {"Layers", LAM_ANY, "[]"},
     {"DeadLetterConfig", LAM_ANY, "{\"TargetArn\":\"\"}"},
     {"TracingConfig", LAM_ANY, "{\"Mode\":\"PassThrough\"}"},

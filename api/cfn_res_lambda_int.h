@@ -47,8 +47,14 @@ int lam_changed(const struct cJSON *old, const struct cJSON *new, const char *ke
 
 /* How a template value becomes a request member: CloudFormation accepts
  * "256" for an integer and "true" for a boolean (a parameter's value is a
- * string), Lambda's JSON does not. */
-enum lam_kind { LAM_ANY, LAM_INT, LAM_BOOL };
+ * string), and 8080 for a string (an environment variable, a tag value),
+ * Lambda's JSON does not. LAM_ENV: an Environment object whose
+ * Variables' numbers and booleans become strings. */
+enum lam_kind { LAM_ANY, LAM_INT, LAM_BOOL, LAM_ENV };
+
+/* V as a string when it is a number ("8080", "1.5") or a boolean
+ * ("true"); a copy otherwise. A new item. */
+struct cJSON *lam_text(const struct cJSON *v);
 
 /* A copy of V converted to KIND when it is a string that spells one;
  * anything else copied as it is (Lambda then reports the type). */
@@ -59,7 +65,8 @@ struct cJSON *lam_value(const struct cJSON *v, enum lam_kind kind);
 void lam_copy(struct cJSON *body, const struct cJSON *props, const char *key, enum lam_kind kind);
 
 /* CloudFormation's tag list [{"Key":k,"Value":v}] as Lambda's map
- * {"k":"v"}; NULL when LIST is not an array. A new object. */
+ * {"k":"v"} (values as lam_text makes them); NULL when LIST is not an
+ * array. A new object. */
 struct cJSON *lam_tags_map(const struct cJSON *list);
 
 /* The tags a new resource gets: LIST as lam_tags_map makes it, plus the

@@ -272,8 +272,8 @@ START_TEST(function_update_in_place) {
     int rc = fx_update(&f,
                        "{\"FunctionName\":\"upd\",\"Runtime\":\"python3.12\",\"Handler\":\"index.handler\","
                        "\"Role\":\"" ROLE "\",\"MemorySize\":512,\"Timeout\":\"30\","
-                       "\"Environment\":{\"Variables\":{\"K\":\"v\"}},"
-                       "\"Tags\":[{\"Key\":\"b\",\"Value\":\"2\"}],\"Code\":{\"ZipFile\":\"x = 2\\n\"}}",
+                       "\"Environment\":{\"Variables\":{\"K\":\"v\",\"PORT\":8080,\"ON\":true}},"
+                       "\"Tags\":[{\"Key\":\"b\",\"Value\":2}],\"Code\":{\"ZipFile\":\"x = 2\\n\"}}",
                        &err);
     ck_assert_msg(rc == 0, "%s", err ? err : "?");
     g = lget("/2015-03-31/functions/upd");
@@ -281,6 +281,8 @@ START_TEST(function_update_in_place) {
     ck_assert_int_eq((int)num(g, "Configuration.Timeout"), 30);
     ck_assert_str_eq(str(g, "Configuration.Description"), "");
     ck_assert_str_eq(str(g, "Configuration.Environment.Variables.K"), "v");
+    ck_assert_str_eq(str(g, "Configuration.Environment.Variables.PORT"), "8080");
+    ck_assert_str_eq(str(g, "Configuration.Environment.Variables.ON"), "true");
     ck_assert_str_ne(str(g, "Configuration.CodeSha256"), sha1);
     ck_assert_ptr_null(cJSON_GetObjectItem(g, "Concurrency"));
     ck_assert_ptr_null(str(g, "Tags.a"));
