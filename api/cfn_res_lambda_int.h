@@ -90,7 +90,9 @@ void lam_pause(void);
  * wait must end even when the virtual clock stands still). */
 int64_t lam_mono_ms(void);
 
-/* How often a wait asks again. */
+/* How often a wait asks again: a few times per tick of the mapping
+ * manager (250 ms, engine/esm.c), so a settled state is seen promptly,
+ * while each ask is one in-process read. */
 #define LAM_POLL_MS 50
 
 /* Waits until provisioned concurrency on QUALIFIER of function FN is
