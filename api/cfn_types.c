@@ -42,6 +42,14 @@ static const struct cfn_type cdk_metadata = {
     cdk_metadata_remove,
 };
 
+/* Rows defined in the types' own files: Lambda (api/cfn_res_lambda*.c). */
+extern const struct cfn_type cfn_type_lambda_alias;
+extern const struct cfn_type cfn_type_lambda_event_invoke_config;
+extern const struct cfn_type cfn_type_lambda_event_source_mapping;
+extern const struct cfn_type cfn_type_lambda_function;
+extern const struct cfn_type cfn_type_lambda_permission;
+extern const struct cfn_type cfn_type_lambda_version;
+
 /* Every type, sorted by name (cfn_type_find searches it in order). */
 static const struct cfn_type *const types[] = {
     &cdk_metadata,
@@ -52,6 +60,12 @@ static const struct cfn_type *const types[] = {
     &cfn_type_iam_role,
     &cfn_type_kms_alias,
     &cfn_type_kms_key,
+    &cfn_type_lambda_alias,
+    &cfn_type_lambda_event_invoke_config,
+    &cfn_type_lambda_event_source_mapping,
+    &cfn_type_lambda_function,
+    &cfn_type_lambda_permission,
+    &cfn_type_lambda_version,
     &cfn_type_s3_bucket,
     &cfn_type_s3_bucket_policy,
     &cfn_type_sqs_queue,

@@ -21,6 +21,9 @@ static const struct sym syms[] = {
     SYM(fopen_index),      SYM(fread),            SYM(get_name),
     SYM(get_num_entries),  SYM(open_from_source), SYM(source_buffer_create),
     SYM(source_free),      SYM(stat_index),       SYM(stat_init),
+    SYM(close),            SYM(file_add),         SYM(file_set_external_attributes),
+    SYM(file_set_mtime),   SYM(source_close),     SYM(source_keep),
+    SYM(source_open),      SYM(source_read),      SYM(source_stat),
 };
 #undef SYM
 

@@ -14,8 +14,8 @@
  * headers sluice is built against declare. */
 #define LIBZIP_SONAME "libzip.so.4"
 
-/* The libzip functions runtime/unzip.c uses, typed from <zip.h> so a
- * mismatch with the headers is a compile error. */
+/* The libzip functions runtime/unzip.c and runtime/zipwrite.c use, typed
+ * from <zip.h> so a mismatch with the headers is a compile error. */
 struct libzip_api {
     __typeof__(zip_discard) *discard;
     __typeof__(zip_error_fini) *error_fini;
@@ -32,6 +32,16 @@ struct libzip_api {
     __typeof__(zip_source_free) *source_free;
     __typeof__(zip_stat_index) *stat_index;
     __typeof__(zip_stat_init) *stat_init;
+    /* Writing (runtime/zipwrite.c) */
+    __typeof__(zip_close) *close;
+    __typeof__(zip_file_add) *file_add;
+    __typeof__(zip_file_set_external_attributes) *file_set_external_attributes;
+    __typeof__(zip_file_set_mtime) *file_set_mtime;
+    __typeof__(zip_source_close) *source_close;
+    __typeof__(zip_source_keep) *source_keep;
+    __typeof__(zip_source_open) *source_open;
+    __typeof__(zip_source_read) *source_read;
+    __typeof__(zip_source_stat) *source_stat;
 };
 
 /* Opens SONAME with dlopen() and fills *API with its functions. Returns 0,
