@@ -266,6 +266,8 @@ static int checkpoint(struct poller *p, const struct store_shard *sh, struct sto
     store_esm_clear(&cur);
     for (int i = 0; i < ndeliv && rc == STORE_OK; i++)
         rc = store_esm_delivered(p->m.uuid, p->m.source_arn, sh->shard_id, r[i].seq);
+    /* The attempt's outcome is written with it. */
+    if (rc == STORE_OK) rc = store_esm_attempt_clear(p->m.uuid, sh->shard_id);
     if (rc == STORE_OK && !gone) {
         struct store_esm_pos np = *pos;
         np.seq = last_seq;
@@ -299,6 +301,8 @@ static void save_pos(struct poller *p, const struct store_esm_pos *pos) {
     int rc = store_esm_get(p->m.uuid, &cur);   /* a deleted mapping keeps no position */
     store_esm_clear(&cur);
     if (rc == STORE_OK) rc = store_esm_pos_put(p->m.uuid, p->m.source_arn, pos);
+    /* The last attempt's outcome (a retry, a throttle) is known. */
+    if (rc == STORE_OK) rc = store_esm_attempt_clear(p->m.uuid, pos->shard_id);
     if (rc == STORE_OK) store_commit();
     else store_rollback();
 }
@@ -607,6 +611,23 @@ static enum poll_rc run_parallel(struct sending *s, const int *grp) {
     return rc;
 }
 
+/* Writes down, durably, that P is about to invoke the N records R of SH
+ * (store_esm_attempt_put): should a crash lose the outcome, the next
+ * start counts them as possibly delivered (issue 17). One small write
+ * transaction per batch; a failure to write it is logged, not fatal. */
+static void attempt_begin(struct poller *p, const struct store_shard *sh, const struct esm_rec *r, int n) {
+    int64_t stack[64], *seqs = n <= 64 ? stack : xmalloc((size_t)n * sizeof(*seqs));
+    for (int i = 0; i < n; i++) seqs[i] = r[i].seq;
+    char *text = store_esm_seqs_text(seqs, n);
+    int rc = store_begin(1);
+    if (rc == STORE_OK) rc = store_esm_attempt_put(p->m.uuid, p->m.source_arn, sh->shard_id, text);
+    if (rc == STORE_OK) rc = store_commit();
+    else store_rollback();
+    if (rc != STORE_OK) log_msg(LOG_WARN, "mapping %s: cannot record a batch attempt", p->m.uuid);
+    free(text);
+    if (seqs != stack) free(seqs);
+}
+
 /* Sends PLAN's records of B, as the mapping's function ARN says: split
  * by key when the plan allows it and the records make more than one
  * batch, else as one batch. */
@@ -631,9 +652,11 @@ static enum poll_rc invoke_step(struct poller *p, const struct store_shard *sh, 
             s.n = cut;
             s.last_read = s.r[cut - 1].seq;   /* what follows is read again */
         }
+        attempt_begin(p, sh, s.r, s.n);
         rc = groups > 1 ? run_parallel(&s, grp) : run_single(&s, plan->window_start_ms);
         free(grp);
     } else {
+        attempt_begin(p, sh, s.r, s.n);
         rc = run_single(&s, plan->window_start_ms);
     }
     cJSON_Delete(s.fcfg);
@@ -975,6 +998,13 @@ static void *manager_main(void *arg) {
 }
 
 int esm_start(void) {
+    /* Batches a crash cut short count as (possibly) delivered. */
+    int64_t interrupted = 0;
+    if (store_esm_attempts_recover(&interrupted) != STORE_OK)
+        log_msg(LOG_WARN, "cannot read the event-source attempts a previous run left");
+    else if (interrupted > 0)
+        log_msg(LOG_INFO, "%lld record(s) of batches a previous run did not finish count as possibly delivered",
+                (long long)interrupted);
     pthread_mutex_lock(&mu);
     stopping = 0;
     pthread_mutex_unlock(&mu);

@@ -112,7 +112,8 @@ struct delivery {
     char shard[80];
     int64_t seq;
     int m;          /* index into the audit's mappings */
-    int64_t times;
+    int64_t times;  /* deliveries whose outcome was written */
+    int64_t interrupted; /* attempts a crash cut short: possible deliveries */
 };
 
 struct amap {
@@ -122,7 +123,7 @@ struct amap {
     struct store_esm_pos *pos;
     int npos;
     /* figures */
-    int64_t delivered, duplicates, deliveries, pending;
+    int64_t delivered, duplicates, deliveries, pending, interrupted;
 };
 
 struct audit {
@@ -131,6 +132,8 @@ struct audit {
     struct delivery *d;
     size_t nd, capd, at;      /* AT: merge cursor */
     int64_t records, once, dups, never, pending;
+    int64_t dups_crash;       /* a mapping delivered it again after a crash cut an attempt short */
+    int64_t dups_mappings;    /* more than one mapping delivered it */
 };
 
 static int amap_index(struct audit *a, const char *uuid) {
@@ -151,7 +154,8 @@ static int collect_uuid(void *ctx, const char *uuid) {
     return 0;
 }
 
-static int collect_delivery(void *ctx, const char *shard, int64_t seq, const char *uuid, int64_t times) {
+static int collect_delivery(void *ctx, const char *shard, int64_t seq, const char *uuid, int64_t times,
+                            int64_t interrupted) {
     struct audit *a = ctx;
     if (a->nd == a->capd) {
         a->capd = a->capd ? a->capd * 2 : 1024;
@@ -162,6 +166,7 @@ static int collect_delivery(void *ctx, const char *shard, int64_t seq, const cha
     d->seq = seq;
     d->m = amap_index(a, uuid);
     d->times = times;
+    d->interrupted = interrupted;
     return 0;
 }
 
@@ -189,28 +194,42 @@ static int audit_record(void *ctx, const char *shard, int64_t seq) {
     a->records++;
     /* Deliveries of records already trimmed sort before: skip them. */
     while (a->at < a->nd && d_cmp(&a->d[a->at], shard, seq) < 0) a->at++;
-    int64_t total = 0;
+    int64_t total = 0, written = 0;
+    int by = 0, again_after_crash = 0;
     for (size_t k = a->at; k < a->nd && d_cmp(&a->d[k], shard, seq) == 0; k++) {
         struct amap *m = &a->maps[a->d[k].m];
-        total += a->d[k].times;
+        /* An attempt a crash cut short counts as a delivery: the function
+         * may have run it (issue 17). */
+        int64_t n = a->d[k].times + a->d[k].interrupted;
+        if (n == 0) continue;
+        total += n;
+        written += a->d[k].times;
+        by++;
         m->delivered++;
-        m->deliveries += a->d[k].times;
-        if (a->d[k].times > 1) m->duplicates++;
+        m->deliveries += n;
+        if (a->d[k].interrupted > 0) m->interrupted++;
+        if (n > 1) m->duplicates++;
+        if (n > 1 && a->d[k].interrupted > 0) again_after_crash = 1;
     }
+    if (again_after_crash) a->dups_crash++;
+    if (by > 1) a->dups_mappings++;
     int pending = 0;
     for (int i = 0; i < a->nmaps; i++) {
         struct amap *m = &a->maps[i];
         if (!m->live) continue;
         /* Ahead of M and not yet delivered by M. */
         int by_m = 0;
-        for (size_t k = a->at; k < a->nd && d_cmp(&a->d[k], shard, seq) == 0; k++) by_m |= a->d[k].m == i;
+        for (size_t k = a->at; k < a->nd && d_cmp(&a->d[k], shard, seq) == 0; k++)
+            by_m |= a->d[k].m == i && a->d[k].times > 0;
         if (!by_m && ahead_of(m, shard, seq)) {
             m->pending++;
             pending = 1;
         }
     }
-    if (total == 1) a->once++;
-    else if (total > 1) a->dups++;
+    /* A record whose only delivery a crash cut short, and that its
+     * mapping will deliver again, is pending (the next is a duplicate). */
+    if (total > 1) a->dups++;
+    else if (total == 1 && (written > 0 || !pending)) a->once++;
     else if (pending) a->pending++;
     else a->never++;
     return 0;
@@ -275,6 +294,8 @@ int admin_stream_audit(struct req *req) {
     cJSON_AddNumberToObject(o, "records", (double)a.records);
     cJSON_AddNumberToObject(o, "delivered_once", (double)a.once);
     cJSON_AddNumberToObject(o, "duplicates", (double)a.dups);
+    cJSON_AddNumberToObject(o, "duplicates_after_crash", (double)a.dups_crash);
+    cJSON_AddNumberToObject(o, "duplicates_by_several_mappings", (double)a.dups_mappings);
     cJSON_AddNumberToObject(o, "never_delivered", (double)a.never);
     cJSON_AddNumberToObject(o, "pending", (double)a.pending);
     cJSON *by = cJSON_AddObjectToObject(o, "by_mapping");
@@ -285,6 +306,7 @@ int admin_stream_audit(struct req *req) {
         cJSON_AddNumberToObject(x, "delivered", (double)m->delivered);
         cJSON_AddNumberToObject(x, "delivered_more_than_once", (double)m->duplicates);
         cJSON_AddNumberToObject(x, "deliveries", (double)m->deliveries);
+        cJSON_AddNumberToObject(x, "interrupted", (double)m->interrupted);
         cJSON_AddNumberToObject(x, "pending", (double)m->pending);
     }
     ret = req_reply_json(req, 200, o);

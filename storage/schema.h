@@ -502,6 +502,20 @@ static const char *const store_migrations[] = {
      * bucket, subresource name -> its document as sent ("" once deleted
      * where S3 then answers "not found" rather than its default). */
     "ALTER TABLE s3_buckets ADD COLUMN config TEXT NOT NULL DEFAULT '{}';",
+
+    /* 18 -> 19: event-source invoke attempts (engine/esm.c, issue 17). A
+     * poller writes the records of a batch here before it invokes and
+     * removes the row when the outcome is written; a row found at start
+     * is a batch whose outcome a crash lost, so each of its records
+     * counts once more as (possibly) delivered, in
+     * esm_deliveries.interrupted, and the audit sees the redelivery. */
+    "CREATE TABLE esm_attempts("
+    "  uuid TEXT NOT NULL,"
+    "  shard_id TEXT NOT NULL,"
+    "  stream_arn TEXT NOT NULL,"
+    "  seqs TEXT NOT NULL,"               /* "5-9,12,14-20" (store_esm_seqs_text) */
+    "  PRIMARY KEY(uuid, shard_id)) STRICT, WITHOUT ROWID;"
+    "ALTER TABLE esm_deliveries ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define STORE_SCHEMA_VERSION \

@@ -869,7 +869,7 @@ int store_reset(void) {
         "DELETE FROM ddb_transactions;"
         "DELETE FROM log_groups; DELETE FROM log_streams; DELETE FROM log_events;"
         "DELETE FROM async_events; DELETE FROM event_invoke_configs;"
-        "DELETE FROM esm_mappings; DELETE FROM esm_positions; DELETE FROM esm_deliveries;"
+        "DELETE FROM esm_mappings; DELETE FROM esm_positions; DELETE FROM esm_deliveries; DELETE FROM esm_attempts;"
         "DELETE FROM esm_failures;"
         "DELETE FROM metrics;"
         "DELETE FROM sts_keys;"

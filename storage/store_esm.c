@@ -3,6 +3,7 @@
  * positions, deliveries and failure records.
  */
 #include "storage/store_esm.h"
+#include "base/util.h"
 #include "storage/store.h"
 #include "storage/store_sql.h"
 
@@ -260,7 +261,7 @@ int store_esm_delivered(const char *uuid, const char *stream_arn, const char *sh
 
 int store_esm_deliveries(const char *stream_arn, store_esm_delivery_cb cb, void *ctx) {
     static const char sql[] =
-        "SELECT shard_id, seq, uuid, times FROM esm_deliveries WHERE stream_arn=?1"
+        "SELECT shard_id, seq, uuid, times, interrupted FROM esm_deliveries WHERE stream_arn=?1"
         " ORDER BY shard_id, seq, uuid";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
@@ -268,9 +269,104 @@ int store_esm_deliveries(const char *stream_arn, store_esm_delivery_cb cb, void 
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         if (cb(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
-               (const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3)))
+               (const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3),
+               sqlite3_column_int64(st, 4)))
             break;
     return store_rows_done(st, rc, "esm_deliveries");
+}
+
+char *store_esm_seqs_text(const int64_t *seqs, int n) {
+    struct util_buf b = {0};
+    util_buf_add(&b, "");
+    for (int i = 0; i < n;) {
+        int j = i;
+        while (j + 1 < n && seqs[j + 1] == seqs[j] + 1) j++;
+        char part[48];
+        if (j > i) snprintf(part, sizeof(part), "%s%lld-%lld", i ? "," : "", (long long)seqs[i], (long long)seqs[j]);
+        else snprintf(part, sizeof(part), "%s%lld", i ? "," : "", (long long)seqs[i]);
+        util_buf_add(&b, part);
+        i = j + 1;
+    }
+    return b.z;
+}
+
+int store_esm_attempt_put(const char *uuid, const char *stream_arn, const char *shard_id, const char *seqs) {
+    static const char sql[] =
+        "INSERT OR REPLACE INTO esm_attempts(uuid, shard_id, stream_arn, seqs) VALUES(?1, ?2, ?3, ?4)";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, shard_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, stream_arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, seqs, -1, SQLITE_TRANSIENT);
+    return store_step_done(st, "esm_attempt_put");
+}
+
+int store_esm_attempt_clear(const char *uuid, const char *shard_id) {
+    static const char sql[] = "DELETE FROM esm_attempts WHERE uuid=?1 AND shard_id=?2";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, shard_id, -1, SQLITE_TRANSIENT);
+    return store_step_done(st, "esm_attempt_clear");
+}
+
+/* Counts record SEQ of an interrupted attempt. */
+static int interrupted_one(const char *uuid, const char *stream_arn, const char *shard_id, int64_t seq) {
+    static const char sql[] =
+        "INSERT INTO esm_deliveries(stream_arn, shard_id, seq, uuid, times, interrupted)"
+        " VALUES(?1, ?2, ?3, ?4, 0, 1)"
+        " ON CONFLICT(stream_arn, shard_id, seq, uuid) DO UPDATE SET interrupted=interrupted+1";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, stream_arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, shard_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, seq);
+    sqlite3_bind_text(st, 4, uuid, -1, SQLITE_TRANSIENT);
+    return store_step_done(st, "esm_interrupted");
+}
+
+/* Counts every record of the seqs text Z ("5-9,12") of one attempt. */
+static int interrupted_all(const char *uuid, const char *stream_arn, const char *shard_id, const char *z,
+                           int64_t *n) {
+    int rc = STORE_OK;
+    while (*z && rc == STORE_OK) {
+        char *e;
+        long long a = strtoll(z, &e, 10), b = a;
+        if (*e == '-') b = strtoll(e + 1, &e, 10);
+        for (long long q = a; q <= b && rc == STORE_OK; q++, (*n)++)
+            rc = interrupted_one(uuid, stream_arn, shard_id, q);
+        z = *e == ',' ? e + 1 : e;
+        if (*e && *e != ',') break;   /* not text of store_esm_seqs_text */
+    }
+    return rc;
+}
+
+int store_esm_attempts_recover(int64_t *n) {
+    static const char sql[] = "SELECT uuid, shard_id, stream_arn, seqs FROM esm_attempts";
+    *n = 0;
+    int rc = store_begin(1);
+    if (rc != STORE_OK) return rc;
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) rc = STORE_ERR;
+    int step = SQLITE_DONE;
+    while (rc == STORE_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        char *uuid = store_col_dup(st, 0), *shard = store_col_dup(st, 1), *arn = store_col_dup(st, 2),
+             *seqs = store_col_dup(st, 3);
+        rc = interrupted_all(uuid, arn, shard, seqs, n);
+        free(uuid);
+        free(shard);
+        free(arn);
+        free(seqs);
+    }
+    if (st) {
+        int drc = store_rows_done(st, rc == STORE_OK ? step : SQLITE_ROW, "esm_attempts_recover");
+        if (rc == STORE_OK) rc = drc;
+    }
+    if (rc == STORE_OK) rc = store_exec("DELETE FROM esm_attempts");
+    if (rc == STORE_OK) return store_commit();
+    store_rollback();
+    return rc;
 }
 
 int store_esm_failure_add(const char *uuid, int64_t created_ms, const char *record, const char *destination,

@@ -103,11 +103,34 @@ int store_esm_pos_list(const char *uuid, struct store_esm_pos *out, int max, int
 int store_esm_delivered(const char *uuid, const char *stream_arn, const char *shard_id, int64_t seq);
 
 /* Delivery row callback for the audit: TIMES deliveries of (SHARD_ID,
- * SEQ) by UUID. */
+ * SEQ) by UUID whose outcome was written, and INTERRUPTED attempts whose
+ * outcome a crash lost (each a possible delivery). */
 typedef int (*store_esm_delivery_cb)(void *ctx, const char *shard_id, int64_t seq, const char *uuid,
-                                     int64_t times);
+                                     int64_t times, int64_t interrupted);
 /* Every delivery row of STREAM_ARN, ordered by shard, seq, uuid. */
 int store_esm_deliveries(const char *stream_arn, store_esm_delivery_cb cb, void *ctx);
+
+/* ---- invoke attempts (issue 17: the audit counts redeliveries) ---- */
+
+/* The N sequence numbers SEQS (increasing) as the text esm_attempts
+ * keeps: runs of consecutive numbers as "A-B", others alone, joined by
+ * ','. Returns a heap string the caller frees. Pure. */
+char *store_esm_seqs_text(const int64_t *seqs, int n);
+
+/* Records that UUID is about to invoke the records SEQS (the text of
+ * store_esm_seqs_text) of STREAM_ARN's SHARD_ID, replacing its previous
+ * attempt in that shard. Run in a write transaction. */
+int store_esm_attempt_put(const char *uuid, const char *stream_arn, const char *shard_id, const char *seqs);
+
+/* The outcome of UUID's attempt in SHARD_ID is written: forgets it.
+ * Run inside the transaction that writes the outcome. */
+int store_esm_attempt_clear(const char *uuid, const char *shard_id);
+
+/* At start-up, before any poller runs: every attempt left is one whose
+ * outcome a crash lost; counts each of its records once more as an
+ * interrupted delivery and forgets the attempts. Stores the records
+ * counted in *N. Runs its own write transaction. */
+int store_esm_attempts_recover(int64_t *n);
 
 /* Keeps a failure record (docs/aws-reference.md D4 JSON) of UUID, with
  * the DESTINATION it was sent to (NULL: none configured) and the reason

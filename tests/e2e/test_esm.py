@@ -474,6 +474,73 @@ class Durability(unittest.TestCase):
             srv.cleanup()
             shutil.rmtree(tmp, True)
 
+    def test_kill9_redelivery_is_counted_by_the_audit(self):
+        # Issue 17: after kill -9 the audit said 0 duplicates while the
+        # handler had seen a batch twice. The batch in flight at the kill
+        # is redelivered after the restart, and the audit counts it.
+        srv = Server(in_memory=False)
+        srv.start()
+        tmp = tempfile.mkdtemp(prefix="sluice-esm-k9a-")
+        try:
+            lam, ddb = srv.client(), srv.client("dynamodb")
+            arn = ddb.create_table(
+                TableName="tbl", AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST",
+                StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
+            )["TableDescription"]["LatestStreamArn"]
+            out = os.path.join(tmp, "out.jsonl")
+            # Writes down what it got first, then takes its time.
+            code = ("import json, os, time\n"
+                    "def handler(event, context):\n"
+                    "    keys = [r['dynamodb']['Keys']['pk']['S'] for r in event['Records']]\n"
+                    "    with open(os.environ['OUT'], 'a') as f:\n"
+                    "        f.write(json.dumps(keys) + '\\n')\n"
+                    "    time.sleep(2)\n"
+                    "    return {}\n")
+            lam.create_function(FunctionName="f", Runtime="python3.12", Role=ROLE, Handler="index.handler",
+                                Code={"ZipFile": make_zip({"index.py": code})}, Timeout=30,
+                                Environment={"Variables": {"OUT": out}})
+            # The records first, so that the mapping's first batch holds all ten.
+            for i in range(10):
+                ddb.put_item(TableName="tbl", Item={"pk": {"S": "k%d" % i}})
+            uuid = lam.create_event_source_mapping(FunctionName="f", EventSourceArn=arn,
+                                                   StartingPosition="TRIM_HORIZON", BatchSize=10)["UUID"]
+
+            def seen():
+                if not os.path.exists(out):
+                    return []
+                with open(out) as f:
+                    return [k for line in f if line.strip() for k in json.loads(line)]
+            deadline = time.monotonic() + 20
+            while len(seen()) < 10:
+                self.assertLess(time.monotonic(), deadline, "the batch never started")
+                time.sleep(0.05)
+            srv.kill()   # the batch is in the handler's sleep
+            srv.start()
+            while len(seen()) < 20:
+                self.assertLess(time.monotonic(), deadline + 20, "the batch was not delivered again")
+                time.sleep(0.1)
+
+            def audit():
+                return srv.request("GET", "/_sluice/streams/audit?stream_arn=" + urllib.parse.quote(arn)).json()
+            a = audit()
+            while a["pending"]:
+                self.assertLess(time.monotonic(), deadline + 30, "records still pending: %r" % a)
+                time.sleep(0.1)
+                a = audit()
+            twice = sum(1 for k in set(seen()) if seen().count(k) > 1)
+            self.assertEqual(twice, 10)
+            self.assertEqual(a["duplicates"], twice, a)
+            self.assertEqual(a["duplicates_after_crash"], twice, a)
+            self.assertEqual(a["duplicates_by_several_mappings"], 0, a)
+            self.assertEqual(a["never_delivered"], 0, a)
+            m = a["by_mapping"][uuid]
+            self.assertEqual((m["interrupted"], m["delivered_more_than_once"], m["deliveries"]), (10, 10, 20), a)
+        finally:
+            srv.stop()
+            srv.cleanup()
+            shutil.rmtree(tmp, True)
+
 
 if __name__ == "__main__":
     harness.main()

@@ -1455,15 +1455,60 @@ static int esm_count_cb(void *ctx, const struct store_esm *m) {
 struct deliv {
     int rows;
     int64_t times_sum;
+    int64_t interrupted_sum;
 };
 
-static int deliv_cb(void *ctx, const char *shard, int64_t seq, const char *uuid, int64_t times) {
-    (void)shard; (void)seq; (void)uuid;
+static int deliv_cb(void *ctx, const char *shard, int64_t seq, const char *uuid, int64_t times,
+                    int64_t interrupted) {
+    (void)shard; (void)seq; (void)uuid; (void)interrupted;
     struct deliv *d = ctx;
     d->rows++;
     d->times_sum += times;
     return 0;
 }
+
+static int deliv_sum_cb(void *ctx, const char *shard, int64_t seq, const char *uuid, int64_t times,
+                        int64_t interrupted) {
+    struct deliv *d = ctx;
+    deliv_cb(ctx, shard, seq, uuid, times, interrupted);
+    d->interrupted_sum += interrupted;
+    return 0;
+}
+
+/* Issue 17: batch attempts left by a crash count as interrupted deliveries. */
+START_TEST(esm_attempts_recover) {
+    static const struct {
+        int64_t seqs[8];
+        int n;
+        const char *text;
+    } cases[] = {
+        {{5}, 1, "5"}, {{5, 6, 7, 9, 11, 12}, 6, "5-7,9,11-12"}, {{1, 3, 5}, 3, "1,3,5"}, {{0}, 0, ""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *z = store_esm_seqs_text(cases[i].seqs, cases[i].n);
+        ck_assert_str_eq(z, cases[i].text);
+        free(z);
+    }
+    ck_assert_int_eq(store_begin(1), STORE_OK);
+    ck_assert_int_eq(store_esm_delivered("u1", "arn:s", "sh", 6), STORE_OK);
+    ck_assert_int_eq(store_esm_attempt_put("u1", "arn:s", "sh", "5-7,9"), STORE_OK);
+    ck_assert_int_eq(store_esm_attempt_put("u2", "arn:s", "sh", "1"), STORE_OK);
+    ck_assert_int_eq(store_esm_attempt_clear("u2", "sh"), STORE_OK);   /* its outcome was written */
+    ck_assert_int_eq(store_commit(), STORE_OK);
+    int64_t n = 0;
+    ck_assert_int_eq(store_esm_attempts_recover(&n), STORE_OK);
+    ck_assert_int_eq(n, 4);
+    struct deliv d = {0};
+    ck_assert_int_eq(store_esm_deliveries("arn:s", deliv_sum_cb, &d), STORE_OK);
+    ck_assert_int_eq(d.rows, 4);          /* 5, 6, 7, 9 */
+    ck_assert_int_eq(d.times_sum, 1);     /* 6's written delivery */
+    ck_assert_int_eq(d.interrupted_sum, 4);
+    /* Nothing is left to recover. */
+    ck_assert_int_eq(store_esm_attempts_recover(&n), STORE_OK);
+    ck_assert_int_eq(n, 0);
+}
+END_TEST
+
 
 /* The first failure was kept without a destination, the second with
  * one that did not take it. */
@@ -1543,7 +1588,7 @@ START_TEST(esm_rows) {
     ck_assert_int_eq(store_esm_delivered(m.uuid, "arn:stream", "shard-1", 5), STORE_OK);
     ck_assert_int_eq(store_esm_delivered(m.uuid, "arn:stream", "shard-1", 5), STORE_OK);
     ck_assert_int_eq(store_esm_delivered(m.uuid, "arn:stream", "shard-1", 6), STORE_OK);
-    struct deliv d = {0, 0};
+    struct deliv d = {0, 0, 0};
     ck_assert_int_eq(store_esm_deliveries("arn:stream", deliv_cb, &d), STORE_OK);
     ck_assert_int_eq(d.rows, 2);
     ck_assert_int_eq(d.times_sum, 3);
@@ -1559,7 +1604,7 @@ START_TEST(esm_rows) {
     ck_assert_int_eq(store_esm_delete(m.uuid), STORE_OK);
     ck_assert_int_eq(store_esm_delete(m.uuid), STORE_NOTFOUND);
     ck_assert_int_eq(store_esm_pos_get(m.uuid, "shard-1", &q), STORE_NOTFOUND);
-    d = (struct deliv){0, 0};
+    d = (struct deliv){0, 0, 0};
     ck_assert_int_eq(store_esm_deliveries("arn:stream", deliv_cb, &d), STORE_OK);
     ck_assert_int_eq(d.times_sum, 3);
     n = 0;
@@ -1863,6 +1908,7 @@ static Suite *store_suite(void) {
         {"connection_per_thread", connection_per_thread},
         {"group_commit", group_commit},
         {"esm_rows", esm_rows},
+        {"esm_attempts_recover", esm_attempts_recover},
         {"read_pages_cost_the_same", read_pages_cost_the_same},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
