@@ -32,6 +32,16 @@ static size_t f_begin(void *ud, struct httpd_req *r) {
     (void)ud;
     begun++;
     r->data = malloc(1); /* ownership must reach end() */
+    if (strncmp(r->path, "/spool", 6) == 0) {
+        /* The body goes to a file, as S3 object bodies do; the reply is
+         * sent from it. */
+        FILE *f = tmpfile();
+        if (f) {
+            r->spool = 1;
+            r->spool_fd = dup(fileno(f));
+            fclose(f);
+        }
+    }
     return FUZZ_LIMIT;
 }
 
@@ -41,6 +51,23 @@ static void f_handle(void *ud, struct httpd_req *r, struct httpd_resp *resp) {
     const char *ct = httpd_header(r, "Content-Type");
     int n = snprintf(out, sizeof(out), "%s %.64s ?%.64s h=%d n=%zu big=%d ct=%.32s", r->method,
                      r->path, r->query, r->nheaders, r->nbody, r->too_big, ct ? ct : "-");
+    if (r->spool) {
+        if (r->body[0] != '\0') abort(); /* a spooled body stays out of memory */
+        if (r->too_big || r->spool_err || lseek(r->spool_fd, 0, SEEK_END) != (off_t)r->nbody) {
+            if (!r->too_big && !r->spool_err) abort(); /* the file holds the whole body */
+            close(r->spool_fd);
+            r->spool_fd = -1;
+            resp->status = 413;
+            return;
+        }
+        resp->status = 200;
+        resp->file = 1;
+        resp->file_fd = r->spool_fd;
+        r->spool_fd = -1; /* the server closes it */
+        resp->file_off = 0;
+        resp->nbody = r->nbody;
+        return;
+    }
     if (r->nbody > 0 && r->body[r->nbody] != '\0') abort(); /* body must be terminated */
     resp->status = r->nbody % 2 ? 200 : 204;
     httpd_resp_header(resp, "X-Echo", r->path);
@@ -52,6 +79,7 @@ static void f_end(void *ud, struct httpd_req *r, int sent) {
     (void)sent;
     free(r->data);
     r->data = NULL;
+    if (r->spool && r->spool_fd >= 0) close(r->spool_fd); /* never handled */
     ended++;
 }
 
