@@ -41,9 +41,15 @@ static const struct cfn_type cdk_metadata = {
     cdk_metadata_remove,
 };
 
+/* Rows defined in the types' own files (api/cfn_res_*.c). */
+extern const struct cfn_type cfn_type_logs_log_group;
+extern const struct cfn_type cfn_type_ssm_parameter;
+
 /* Every type, sorted by name (cfn_type_find searches it in order). */
 static const struct cfn_type *const types[] = {
     &cdk_metadata,
+    &cfn_type_logs_log_group,
+    &cfn_type_ssm_parameter,
 };
 
 const struct cfn_type *cfn_type_find(const char *name) {

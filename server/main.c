@@ -295,7 +295,7 @@ int main(int argc, char **argv) {
      * first look of async worker 0 and of the ESM manager finds them, and
      * the background thread's first tick is a timer away anyway. */
     if (bg_start() != 0 || invoke_async_start() != 0 || invoke_provisioner_start() != 0 ||
-        esm_start() != 0) {
+        esm_start() != 0 || cfn_deploy_start() != 0) {
         http_stop();
         bg_stop();
         store_shutdown();
@@ -314,6 +314,8 @@ int main(int argc, char **argv) {
     }
     log_msg(LOG_INFO, "signal %d: shutting down", sig);
     http_stop();
+    /* Before the services it calls: it stops between two steps. */
+    cfn_deploy_stop();
     bg_stop();
     /* Kill running functions first, so async workers and pollers return
      * at once (a killed batch is not checkpointed). */
