@@ -793,7 +793,7 @@ static const struct op cfn_ops[] = {
     {"DescribeStackResource", describe_stack_resource, 0, NULL, NULL, NULL},
     {"DescribeStackResources", describe_stack_resources, 0, NULL, NULL, NULL},
     {"DescribeStacks", describe_stacks, 0, NULL, NULL, NULL},
-    {"ExecuteChangeSet", cfn_execute_change_set, OP_WRITE, kick_after, NULL, NULL},
+    {"ExecuteChangeSet", cfn_execute_change_set, 0, NULL, NULL, NULL},
     {"GetTemplate", get_template, 0, NULL, NULL, NULL},
     {"GetTemplateSummary", get_template_summary, 0, NULL, NULL, NULL},
     {"ListChangeSets", cfn_list_change_sets, 0, NULL, NULL, NULL},

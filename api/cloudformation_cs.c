@@ -284,16 +284,16 @@ static int cs_stack(struct req *req, const char *ref, const char *type, const ch
     return 0;
 }
 
-/* Stores change set CS (and, for a new stack ST without an id yet, the
- * stack in REVIEW_IN_PROGRESS) in one transaction. */
-static int cs_store(struct req *req, struct store_cfn_stack *st, struct store_cfn_cs *cs) {
+/* Stores change set CS (and, when NEW_STACK, the stack ST in
+ * REVIEW_IN_PROGRESS) in one transaction. */
+static int cs_store(struct req *req, struct store_cfn_stack *st, struct store_cfn_cs *cs, int new_stack) {
     struct store_cfn_cs old;
     if (store_begin(1) != STORE_OK) {
         store_failed(req);
         return -1;
     }
     int rc = STORE_OK;
-    if (st->deleted_ms == 1) {
+    if (new_stack) {
         rc = store_cfn_stack_insert(st);
         if (rc == STORE_OK) rc = cfn_stack_event(st->id, st->name, "REVIEW_IN_PROGRESS", "User Initiated");
     }
@@ -338,7 +338,7 @@ int cfn_create_change_set(struct req *req, struct op_in *in) {
     struct store_cfn_cs cs = {0};
     cJSON *cur = NULL, *spec = NULL, *doc = NULL;
     char *err = NULL, u[37];
-    int rc = -1, no_change = 0;
+    int rc = -1, no_change = 0, new_stack = 0;
     if (ref == NULL) return cfn_stack_or_fail(req, ref, &st, 0);
     if (check_cs_name(req, name) != 0 || cs_stack(req, ref, type, name, &st) != 0) goto out;
     cur = st.doc ? cJSON_Parse(st.doc) : NULL;
@@ -353,8 +353,9 @@ int cfn_create_change_set(struct req *req, struct op_in *in) {
         cJSON *sdoc = cJSON_CreateObject();
         st = (struct store_cfn_stack){cfn_stack_arn(req, ref), xstrdup(req->account), xstrdup(req->region),
                                       xstrdup(ref), xstrdup("REVIEW_IN_PROGRESS"), xstrdup("User Initiated"),
-                                      clock_now_ms(), 0, 1, cJSON_PrintUnformatted(sdoc)};
+                                      clock_now_ms(), 0, 0, cJSON_PrintUnformatted(sdoc)};
         cJSON_Delete(sdoc);
+        new_stack = 1;
     }
     util_uuid(u);
     cs = (struct store_cfn_cs){xasprintf("arn:aws:cloudformation:%s:%s:changeSet/%s/%s", req->region, req->account,
@@ -362,13 +363,12 @@ int cfn_create_change_set(struct req *req, struct op_in *in) {
                                xstrdup(st.id), xstrdup(name), xstrdup(no_change ? "FAILED" : "CREATE_COMPLETE"),
                                no_change ? xstrdup(NO_CHANGES) : NULL, xstrdup(no_change ? "UNAVAILABLE" : "AVAILABLE"),
                                clock_now_ms(), cJSON_PrintUnformatted(doc)};
-    if (cs_store(req, &st, &cs) != 0) goto out;
+    if (cs_store(req, &st, &cs, new_stack) != 0) goto out;
     in->out = cJSON_CreateObject();
     cJSON_AddStringToObject(in->out, "Id", cs.id);
     cJSON_AddStringToObject(in->out, "StackId", st.id);
     rc = 0;
 out:
-    if (st.deleted_ms == 1) st.deleted_ms = 0;
     store_cfn_stack_clear(&st);
     store_cfn_cs_clear(&cs);
     cJSON_Delete(cur);
