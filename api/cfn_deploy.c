@@ -523,9 +523,14 @@ static int register_exports(struct dep *d, const cJSON *outs, char **err) {
         char *owner = NULL;
         if (rc != STORE_OK || name == NULL) continue;
         rc = store_cfn_export_put(d->s, name, d->stack_id, jstr(o, "OutputValue"), &owner);
-        if (rc == STORE_CONFLICT)
-            *err = xasprintf("Export with name %s is already exported by stack %s. Rollback requested by user.",
-                             name, owner ? strrchr(owner, ':') + 1 : "?");
+        if (rc == STORE_CONFLICT) {
+            /* The owner's name: arn:...:stack/NAME/UUID. */
+            const char *n = owner ? strstr(owner, ":stack/") : NULL;
+            n = n ? n + 7 : "?";
+            const char *end = strchr(n, '/');
+            *err = xasprintf("Export with name %s is already exported by stack %.*s. Rollback requested by user.",
+                             name, end ? (int)(end - n) : (int)strlen(n), n);
+        }
         free(owner);
     }
     if (rc == STORE_OK) return store_commit() == STORE_OK ? 0 : -1;
