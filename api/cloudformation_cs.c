@@ -298,9 +298,14 @@ static int cs_store(struct req *req, struct store_cfn_stack *st, struct store_cf
         if (rc == STORE_OK) rc = cfn_stack_event(st->id, st->name, "REVIEW_IN_PROGRESS", "User Initiated");
     }
     if (rc == STORE_OK && store_cfn_cs_get(NULL, cs->stack_id, cs->name, &old) == STORE_OK) {
+        /* An executed change set's name may be used again. */
+        int executed = strcmp(old.exec_status, "EXECUTE_COMPLETE") == 0;
+        if (executed) rc = store_cfn_cs_delete(old.id);
         store_cfn_cs_clear(&old);
-        store_rollback();
-        return req_fail(req, &AWSERR_CFN_ALREADY_EXISTS, "ChangeSet [%s] already exists", cs->name);
+        if (!executed) {
+            store_rollback();
+            return req_fail(req, &AWSERR_CFN_ALREADY_EXISTS, "ChangeSet [%s] already exists", cs->name);
+        }
     }
     if (rc == STORE_OK) rc = store_cfn_cs_put(cs);
     if (rc == STORE_OK) rc = store_commit();
@@ -467,12 +472,14 @@ fail:
     return -1;
 }
 
-/* Marks change set CS executed and the stack's others obsolete. */
+/* Marks change set CS executed and deletes the stack's others (AWS
+ * CloudFormation API Reference, ExecuteChangeSet: "CloudFormation deletes
+ * all other change sets associated with the stack"). */
 static void mark_executed(struct store_cfn_cs *cs) {
     if (store_begin(1) != STORE_OK) return;
     free(cs->exec_status);
     cs->exec_status = xstrdup("EXECUTE_COMPLETE");
-    if (store_cfn_cs_put(cs) == STORE_OK && store_cfn_cs_obsolete(cs->stack_id, cs->id) == STORE_OK) store_commit();
+    if (store_cfn_cs_put(cs) == STORE_OK && store_cfn_cs_drop_others(cs->stack_id, cs->id) == STORE_OK) store_commit();
     else store_rollback();
 }
 

@@ -299,14 +299,13 @@ int store_cfn_cs_delete(const char *id) {
     return store_step_change(st, "cfn_cs_delete");
 }
 
-int store_cfn_cs_obsolete(const char *stack_id, const char *except) {
-    static const char sql[] = "UPDATE cfn_change_sets SET exec_status='OBSOLETE'"
-                              " WHERE stack_id=?1 AND (?2 IS NULL OR id<>?2)";
+int store_cfn_cs_drop_others(const char *stack_id, const char *except) {
+    static const char sql[] = "DELETE FROM cfn_change_sets WHERE stack_id=?1 AND (?2 IS NULL OR id<>?2)";
     sqlite3_stmt *st = store_stmt(sql);
     if (st == NULL) return STORE_ERR;
     bind_text(st, 1, stack_id);
     bind_text(st, 2, except);
-    return store_step_done(st, "cfn_cs_obsolete");
+    return store_step_done(st, "cfn_cs_drop_others");
 }
 
 int store_cfn_cs_list(const char *stack_id, store_cfn_cs_cb cb, void *ctx) {

@@ -119,9 +119,8 @@ int store_cfn_cs_put(const struct store_cfn_cs *c);
 
 int store_cfn_cs_delete(const char *id);
 
-/* Sets the execution status of every change set of STACK_ID but EXCEPT
- * (may be NULL) to OBSOLETE. */
-int store_cfn_cs_obsolete(const char *stack_id, const char *except);
+/* Deletes every change set of STACK_ID but EXCEPT (may be NULL). */
+int store_cfn_cs_drop_others(const char *stack_id, const char *except);
 
 typedef int (*store_cfn_cs_cb)(void *ctx, const struct store_cfn_cs *c);
 
