@@ -148,9 +148,10 @@ static void stack_rec(struct dep *d, const char *status, const char *reason, int
     int rc = store_cfn_stack_get(d->s, d->stack_id, &st);
     if (rc == STORE_OK) {
         cJSON *stored = cJSON_Parse(st.doc);
+        /* UpdateTerminationProtection may have run meanwhile: keep its value. */
         cJSON *tp = cJSON_GetObjectItem(stored, "EnableTerminationProtection");
-        jset(d->doc, "EnableTerminationProtection", cJSON_Duplicate(tp ? tp : cJSON_CreateFalse(), 1));
-        if (tp == NULL) cJSON_DeleteItemFromObject(d->doc, "EnableTerminationProtection");
+        if (tp) jset(d->doc, "EnableTerminationProtection", cJSON_Duplicate(tp, 1));
+        else cJSON_DeleteItemFromObject(d->doc, "EnableTerminationProtection");
         cJSON_Delete(stored);
         free(st.status);
         free(st.reason);
@@ -449,7 +450,8 @@ static char *delete_all(struct dep *d, const cJSON *tmpl, const struct cfn_graph
     }
     const cJSON *e;
     for (e = d->res ? d->res->child : NULL; e && !d->abandon; e = e->next)
-        if (delete_one(d, e->string, decl_of(tmpl, e->string), created) != 0) {
+        if ((g == NULL || cfn_graph_find(g, e->string) < 0) &&
+            delete_one(d, e->string, decl_of(tmpl, e->string), created) != 0) {
             util_buf_add(&failed, failed.n ? ", " : "");
             util_buf_add(&failed, e->string);
         }
@@ -539,14 +541,41 @@ static int register_exports(struct dep *d, const cJSON *outs, char **err) {
     return -1;
 }
 
+static char *exports_in_use(struct dep *d, const cJSON *outs);
+
+/* The exports of the stack's current Outputs that NEW_OUTS drops or gives
+ * another value (an update's), as Outputs entries (a new array). */
+static cJSON *exports_changed(struct dep *d, const cJSON *new_outs) {
+    cJSON *gone = cJSON_CreateArray();
+    const cJSON *o, *n;
+    cJSON_ArrayForEach(o, cJSON_GetObjectItem(d->doc, "Outputs")) {
+        const char *name = jstr(o, "ExportName");
+        int same = 0;
+        if (name == NULL) continue;
+        cJSON_ArrayForEach(n, new_outs) {
+            const char *nn = jstr(n, "ExportName"), *nv = jstr(n, "OutputValue"), *ov = jstr(o, "OutputValue");
+            same |= nn && strcmp(nn, name) == 0 && nv && ov && strcmp(nv, ov) == 0;
+        }
+        if (!same) cJSON_AddItemToArray(gone, cJSON_Duplicate(o, 1));
+    }
+    return gone;
+}
+
 /* The stack's Outputs from d->tmpl, exports registered: 0 with *OUT, or -1
- * with *ERR (heap). */
+ * with *ERR (heap). An update may not drop or change an export another
+ * stack imports. */
 static int outputs(struct dep *d, cJSON **out, char **err) {
     *out = cJSON_CreateArray();
     *err = NULL;
     const cJSON *o;
     cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(d->tmpl, "Outputs")) {
         if (output_one(d, o->string, o, *out, err) != 0) goto fail;
+    }
+    if (d->old_tmpl) {
+        cJSON *gone = exports_changed(d, *out);
+        *err = exports_in_use(d, gone);
+        cJSON_Delete(gone);
+        if (*err) goto fail;
     }
     if (register_exports(d, *out, err) == 0) return 0;
 fail:
@@ -640,6 +669,7 @@ static void run_create(struct dep *d, int restarted) {
 
 struct in_use {
     const char *stack_id;
+    const char *verb;     /* "deleted", "updated" */
     const cJSON *exports; /* names this stack exports */
     char *why;
 };
@@ -652,7 +682,8 @@ static int check_import(void *ctx, const struct store_cfn_stack *st) {
     cJSON_ArrayForEach(i, cJSON_GetObjectItem(doc, "Imports")) {
         cJSON_ArrayForEach(x, u->exports) {
             if (cJSON_IsString(i) && strcmp(i->valuestring, x->valuestring) == 0 && u->why == NULL)
-                u->why = xasprintf("Export %s cannot be deleted as it is in use by %s", x->valuestring, st->name);
+                u->why = xasprintf("Export %s cannot be %s as it is in use by %s", x->valuestring,
+                                   u->verb, st->name);
         }
     }
     cJSON_Delete(doc);
@@ -665,7 +696,7 @@ static char *exports_in_use(struct dep *d, const cJSON *outs) {
     cJSON *names = cJSON_CreateArray();
     const cJSON *o;
     cJSON_ArrayForEach(o, outs) if (jstr(o, "ExportName")) cJSON_AddItemToArray(names, cJSON_CreateString(jstr(o, "ExportName")));
-    struct in_use u = {d->stack_id, names, NULL};
+    struct in_use u = {d->stack_id, d->old_tmpl ? "updated" : "deleted", names, NULL};
     if (cJSON_GetArraySize(names) > 0) store_cfn_stack_list(d->s, check_import, &u);
     cJSON_Delete(names);
     return u.why;

@@ -214,6 +214,34 @@ START_TEST(termination_protection) {
 }
 END_TEST
 
+START_TEST(imported_export_is_kept) {
+    free(ok(cfn("CreateStack", "StackName", "prod", "TemplateBody", TMPL_P("/prod", "v"), NULL)));
+    cfn_deploy_run_pending();
+    free(ok(cfn("CreateStack", "StackName", "cons", "TemplateBody",
+                "{\"Resources\":{\"C\":{\"Type\":\"AWS::SSM::Parameter\",\"Properties\":{\"Type\":\"String\","
+                "\"Value\":{\"Fn::ImportValue\":\"exp-/prod\"}}}}}",
+                NULL)));
+    cfn_deploy_run_pending();
+    expect_status("cons", "CREATE_COMPLETE");
+    char *body = ok(cfn("ListImports", "ExportName", "exp-/prod", NULL));
+    ck_assert_ptr_nonnull(strstr(body, "<member>cons</member>"));
+    free(body);
+    /* An update that drops the export is rolled back. */
+    free(ok(cfn("UpdateStack", "StackName", "prod", "TemplateBody",
+                "{\"Resources\":{\"P\":{\"Type\":\"AWS::SSM::Parameter\",\"Properties\":{\"Name\":\"/prod\","
+                "\"Type\":\"String\",\"Value\":\"v\"}}}}",
+                NULL)));
+    cfn_deploy_run_pending();
+    expect_status("prod", "UPDATE_ROLLBACK_COMPLETE");
+    body = ok(cfn("DescribeStackEvents", "StackName", "prod", NULL));
+    ck_assert_ptr_nonnull(strstr(body, "Export exp-/prod cannot be updated as it is in use by cons"));
+    free(body);
+    free(ok(cfn("DeleteStack", "StackName", "prod", NULL)));
+    cfn_deploy_run_pending();
+    expect_status("prod", "DELETE_FAILED");
+}
+END_TEST
+
 /* Marks the queued operation begun, as a server stopped during it leaves it. */
 static void interrupt_queued(void) {
     int64_t seq;
@@ -288,6 +316,7 @@ int main(void) {
     tcase_add_test(tc, update_in_place_and_replace);
     tcase_add_test(tc, duplicate_export_fails);
     tcase_add_test(tc, termination_protection);
+    tcase_add_test(tc, imported_export_is_kept);
     tcase_add_test(tc, restart_during_create_and_update);
     tcase_add_test(tc, change_sets);
     suite_add_tcase(s, tc);
