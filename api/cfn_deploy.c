@@ -76,6 +76,7 @@ struct dep {
     struct cfn_graph *g, *old_g;
     cJSON *res;        /* logical id -> {Type, PhysicalId, Props, Attrs, Status, Prev, Seq} */
     cJSON *imports;    /* export names read by Fn::ImportValue */
+    cJSON *retain;     /* DeleteStack's RetainResources (logical ids), or NULL */
     struct cfn_ctx ctx;
     int64_t seq;
     int abandon;       /* the server is stopping: leave the operation for the next start */
@@ -272,6 +273,7 @@ static void dep_free(struct dep *d) {
     cJSON_Delete(d->old_tmpl);
     cJSON_Delete(d->res);
     cJSON_Delete(d->imports);
+    cJSON_Delete(d->retain);
     cJSON_Delete(d->doc);
     free(d->stack_id);
     free(d->stack_name);
@@ -427,7 +429,10 @@ static int delete_one(struct dep *d, const char *id, const cJSON *decl, int crea
         rec(d, id, "DELETE_COMPLETE", NULL, NULL);
         return 0;
     }
-    if (retained(decl, "DeletionPolicy", created)) {
+    int asked = 0;
+    const cJSON *k;
+    cJSON_ArrayForEach(k, d->retain) asked |= cJSON_IsString(k) && strcmp(k->valuestring, id) == 0;
+    if (asked || retained(decl, "DeletionPolicy", created)) {
         rec(d, id, "DELETE_SKIPPED", NULL, NULL);
         return 0;
     }
@@ -1097,9 +1102,10 @@ static void run_update(struct dep *d, const char *status, int restarted) {
 
 /* ---- the queue and the thread ---- */
 
-/* Runs operation KIND on STACK_ID (RESTARTED: a run of it had begun before
- * a restart). Returns 1 when it was abandoned (the server is stopping). */
-static int run_op(const char *stack_id, const char *kind, int restarted) {
+/* Runs operation KIND on STACK_ID with ARG (a delete's: the logical ids
+ * to retain, a JSON array; RESTARTED: a run of it had begun before a
+ * restart). Returns 1 when it was abandoned (the server is stopping). */
+static int run_op(const char *stack_id, const char *kind, const char *arg, int restarted) {
     struct dep d;
     struct store_cfn_stack st;
     int abandoned = 0;
@@ -1116,6 +1122,7 @@ static int run_op(const char *stack_id, const char *kind, int restarted) {
     } else if (strcmp(kind, "DELETE") == 0) {
         if (strcmp(status, "DELETE_COMPLETE") != 0) {
             if (strcmp(status, "DELETE_IN_PROGRESS") != 0) stack_rec(&d, "DELETE_IN_PROGRESS", "User Initiated", 0);
+            d.retain = arg ? cJSON_Parse(arg) : NULL;
             run_delete(&d);
         }
     }
@@ -1136,7 +1143,7 @@ static int run_next(void) {
         store_rollback();
         goto out;
     }
-    if (run_op(stack_id, kind, started)) goto out;
+    if (run_op(stack_id, kind, arg, started)) goto out;
     if (store_begin(1) == STORE_OK) {
         if (store_cfn_op_done(seq) == STORE_OK) store_commit();
         else store_rollback();

@@ -270,7 +270,11 @@ static int delete_stack(struct req *req, struct op_in *in) {
             cfn_stack_event(st.id, st.name, "DELETE_IN_PROGRESS", "User Initiated") != STORE_OK)
             rc = -1;
     }
-    if (rc == 0 && cfn_deploy_queue(st.id, "DELETE", NULL) != STORE_OK) rc = -1;
+    /* RetainResources: what a DELETE_FAILED stack's delete leaves behind. */
+    const cJSON *keep = cJSON_GetObjectItem(in->json, "RetainResources");
+    char *arg = cJSON_IsArray(keep) ? cJSON_PrintUnformatted(keep) : NULL;
+    if (rc == 0 && cfn_deploy_queue(st.id, "DELETE", arg) != STORE_OK) rc = -1;
+    free(arg);
     if (rc != 0) store_failed(req);
 out:
     cJSON_Delete(doc);

@@ -239,6 +239,12 @@ START_TEST(imported_export_is_kept) {
     free(ok(cfn("DeleteStack", "StackName", "prod", NULL)));
     cfn_deploy_run_pending();
     expect_status("prod", "DELETE_FAILED");
+    /* Once nothing imports it, it goes; RetainResources keeps the parameter. */
+    free(ok(cfn("DeleteStack", "StackName", "cons", NULL)));
+    free(ok(cfn("DeleteStack", "StackName", "prod", "RetainResources.member.1", "P", NULL)));
+    cfn_deploy_run_pending();
+    expect_status("prod", "NONE");
+    ck_assert(param_exists("/prod"));
 }
 END_TEST
 
