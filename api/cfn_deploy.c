@@ -385,8 +385,11 @@ static int remove_phys(struct dep *d, const char *id, const char *type, const ch
     int rc = 0;
     cJSON *e = cJSON_GetObjectItemCaseSensitive(d->res, id);
     if (!on_row) {
-        /* The old half of a replacement: the row stays with its new half. */
-        cJSON *saved = cJSON_Duplicate(e, 1);
+        /* The old half of a replacement: the events name it, the row
+         * stays with the new half. (E stays in place: callers hold its
+         * key.) */
+        char *keep_phys = jstr(e, "PhysicalId") ? xstrdup(jstr(e, "PhysicalId")) : NULL;
+        char *keep_status = jstr(e, "Status") ? xstrdup(jstr(e, "Status")) : NULL;
         jset_str(e, "PhysicalId", phys);
         rec(d, id, "DELETE_IN_PROGRESS", NULL, NULL);
         if (t && t->remove) {
@@ -398,8 +401,11 @@ static int remove_phys(struct dep *d, const char *id, const char *type, const ch
             rc = t->remove(&r, &err);
         }
         rec(d, id, rc == 0 ? "DELETE_COMPLETE" : "DELETE_FAILED", err, NULL);
-        jset(d->res, id, saved);
+        jset_str(e, "PhysicalId", keep_phys);
+        jset_str(e, "Status", keep_status);
         rec(d, id, NULL, NULL, NULL);
+        free(keep_phys);
+        free(keep_status);
         free(err);
         return rc;
     }
