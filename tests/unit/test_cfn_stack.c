@@ -248,6 +248,37 @@ START_TEST(imported_export_is_kept) {
 }
 END_TEST
 
+/* P (DeletionPolicy Retain) is dropped by an update; Q (UpdateReplacePolicy
+ * Retain) is renamed: both old resources stay, with DELETE_SKIPPED or no
+ * delete at all. */
+START_TEST(retain_policies) {
+    free(ok(cfn("CreateStack", "StackName", "ret", "TemplateBody",
+                "{\"Resources\":{\"P\":{\"Type\":\"AWS::SSM::Parameter\",\"DeletionPolicy\":\"Retain\","
+                "\"Properties\":{\"Name\":\"/ret/p\",\"Type\":\"String\",\"Value\":\"v\"}},"
+                "\"Q\":{\"Type\":\"AWS::SSM::Parameter\",\"UpdateReplacePolicy\":\"Retain\","
+                "\"Properties\":{\"Name\":\"/ret/q1\",\"Type\":\"String\",\"Value\":\"v\"}}}}",
+                NULL)));
+    cfn_deploy_run_pending();
+    expect_status("ret", "CREATE_COMPLETE");
+    free(ok(cfn("UpdateStack", "StackName", "ret", "TemplateBody",
+                "{\"Resources\":{\"Q\":{\"Type\":\"AWS::SSM::Parameter\",\"UpdateReplacePolicy\":\"Retain\","
+                "\"Properties\":{\"Name\":\"/ret/q2\",\"Type\":\"String\",\"Value\":\"v\"}}}}",
+                NULL)));
+    cfn_deploy_run_pending();
+    expect_status("ret", "UPDATE_COMPLETE");
+    ck_assert(param_exists("/ret/p"));
+    ck_assert(param_exists("/ret/q1"));
+    ck_assert(param_exists("/ret/q2"));
+    char *body = ok(cfn("DescribeStackEvents", "StackName", "ret", NULL));
+    ck_assert_ptr_nonnull(strstr(body, "<EventId>P-DELETE_SKIPPED-"));
+    free(body);
+    body = ok(cfn("ListStackResources", "StackName", "ret", NULL));
+    ck_assert_ptr_null(strstr(body, "<LogicalResourceId>P</LogicalResourceId>"));
+    ck_assert_ptr_nonnull(strstr(body, "<PhysicalResourceId>/ret/q2</PhysicalResourceId>"));
+    free(body);
+}
+END_TEST
+
 /* Marks the queued operation begun, as a server stopped during it leaves it. */
 static void interrupt_queued(void) {
     int64_t seq;
@@ -323,6 +354,7 @@ int main(void) {
     tcase_add_test(tc, duplicate_export_fails);
     tcase_add_test(tc, termination_protection);
     tcase_add_test(tc, imported_export_is_kept);
+    tcase_add_test(tc, retain_policies);
     tcase_add_test(tc, restart_during_create_and_update);
     tcase_add_test(tc, change_sets);
     suite_add_tcase(s, tc);
