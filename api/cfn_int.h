@@ -95,6 +95,8 @@ char *cfn_stack_arn(struct req *req, const char *name);
 /* 1 when SPEC changes nothing of the stack whose doc is DOC (template,
  * parameter values, tags). */
 int cfn_spec_same(const struct cJSON *doc, const struct cJSON *spec);
+/* 1 when the change set ARN ID belongs to REQ's account and region. */
+int cfn_cs_in_scope(struct req *req, const char *id);
 /* 1 when a stack in STATUS may be updated. */
 int cfn_status_updatable(const char *status);
 /* Starts the update of STACK_ID to SPEC (taken) in a transaction of its

@@ -543,7 +543,7 @@ static int get_template(struct req *req, struct op_in *in) {
     cJSON *doc = NULL;
     int rc = -1;
     if (csn && strncmp(csn, "arn:", 4) == 0) {
-        if (store_cfn_cs_get(csn, NULL, NULL, &cs) != STORE_OK) {
+        if (!cfn_cs_in_scope(req, csn) || store_cfn_cs_get(csn, NULL, NULL, &cs) != STORE_OK) {
             req_fail(req, &AWSERR_CFN_CS_NOT_FOUND, "ChangeSet [%s] does not exist", csn);
             goto out;
         }

@@ -237,6 +237,13 @@ out:
 
 /* ---- the operations ---- */
 
+int cfn_cs_in_scope(struct req *req, const char *id) {
+    char *prefix = xasprintf("arn:aws:cloudformation:%s:%s:changeSet/", req->region, req->account);
+    int in = strncmp(id, prefix, strlen(prefix)) == 0;
+    free(prefix);
+    return in;
+}
+
 static int check_cs_name(struct req *req, const char *name) {
     regex_t re;
     int ok = 0;
@@ -392,7 +399,7 @@ static int find_cs(struct req *req, struct op_in *in, struct store_cfn_cs *cs, s
     memset(st, 0, sizeof(*st));
     if (name == NULL) return check_cs_name(req, name);
     if (strncmp(name, "arn:", 4) == 0) {
-        rc = store_cfn_cs_get(name, NULL, NULL, cs);
+        rc = cfn_cs_in_scope(req, name) ? store_cfn_cs_get(name, NULL, NULL, cs) : STORE_NOTFOUND;
     } else {
         if (ref == NULL)
             return req_fail(req, &AWSERR_QUERY_VALIDATION,
