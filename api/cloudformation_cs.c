@@ -59,7 +59,20 @@ struct chg {
     cJSON *res;     /* logical id -> {Type, PhysicalId, Props, Attrs} of the stack */
     cJSON *pending; /* logical id -> true: added or replaced (values unknown) */
     struct cfn_ctx ctx;
+    struct store_scope scope;
 };
+
+static cJSON *chg_import(void *ud, const char *name, char **err) {
+    struct chg *c = ud;
+    char *value = NULL;
+    if (store_cfn_export_get(c->scope, name, &value, NULL) != STORE_OK) {
+        *err = xasprintf("No export named %s found.", name);
+        return NULL;
+    }
+    cJSON *v = cJSON_CreateString(value);
+    free(value);
+    return v;
+}
 
 static cJSON *chg_ref(void *ud, const char *id, char **err) {
     struct chg *c = ud;
@@ -177,7 +190,7 @@ static cJSON *modify(struct chg *c, const char *id, const cJSON *e, const cJSON 
 
 cJSON *cfn_changes(const char *account, const char *region, const char *stack_id, const char *stack_name,
                    const cJSON *cur_doc, const cJSON *spec, char **err) {
-    struct chg c = {cJSON_CreateObject(), cJSON_CreateObject(), {0}};
+    struct chg c = {cJSON_CreateObject(), cJSON_CreateObject(), {0}, {account, region}};
     struct cfn_graph *g = NULL;
     cJSON *list = NULL, *old_tmpl = NULL, *tmpl = cfn_spec_template(spec, err);
     if (tmpl == NULL || cfn_graph_build(tmpl, &g, err) != 0) goto out;
@@ -193,7 +206,7 @@ cJSON *cfn_changes(const char *account, const char *region, const char *stack_id
     c.ctx.region = region;
     c.ctx.stack_name = stack_name;
     c.ctx.stack_id = stack_id ? stack_id : "";
-    c.ctx.hooks = (struct cfn_eval_hooks){chg_ref, chg_get_att, NULL, NULL, &c};
+    c.ctx.hooks = (struct cfn_eval_hooks){chg_ref, chg_get_att, chg_import, NULL, &c};
     list = cJSON_CreateArray();
     cJSON *keep = cJSON_CreateObject();
     for (size_t k = 0; k < g->n; k++) {

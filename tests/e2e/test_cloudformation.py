@@ -227,6 +227,9 @@ class CloudFormationTest(SluiceTestCase):
         exports = self.cf.list_exports()["Exports"]
         self.assertEqual([(e["Name"], e["Value"]) for e in exports], [("producer-name", "/prod/p")])
         self.assertEqual(self.cf.list_imports(ExportName="producer-name")["Imports"], ["consumer"])
+        # The same template again is no change, the imported value included.
+        r = self.cf.create_change_set(StackName="consumer", ChangeSetName="again", TemplateBody=consumer)
+        self.assertEqual(self.cf.describe_change_set(ChangeSetName=r["Id"])["Status"], "FAILED")
         # The producer cannot go while its export is imported.
         self.cf.delete_stack(StackName="producer")
         s = self.wait_settled("producer")
