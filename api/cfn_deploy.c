@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define RESTART_REASON "The operation was interrupted by a restart of sluice."
 
@@ -901,25 +902,36 @@ static void clear_prevs(struct dep *d) {
     }
 }
 
-/* UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: the old halves of replacements
- * (UpdateReplacePolicy) and the resources the update removed
- * (DeletionPolicy), in the old template's deletion order. */
-static void cleanup(struct dep *d) {
-    for (size_t k = 0; d->old_g && k < d->old_g->n; k++) {
-        const char *id = d->old_g->ids[cfn_graph_delete_at(d->old_g, k)];
-        cJSON *e = cJSON_GetObjectItemCaseSensitive(d->res, id);
-        const cJSON *prev = cJSON_GetObjectItem(e, "Prev");
-        const char *action = jstr(prev, "Action");
-        if (e == NULL) continue;
-        if (action && strcmp(action, "Replace") == 0) {
-            if (!retained(decl_of(d->tmpl, id), "UpdateReplacePolicy", 0))
-                remove_phys(d, id, jstr(prev, "Type"), jstr(prev, "PhysicalId"), cJSON_GetObjectItem(prev, "Props"),
-                            cJSON_GetObjectItem(prev, "Attrs"), 0);
-        } else if (!kept(d, id)) {
-            delete_one(d, id, decl_of(d->old_tmpl, id), 0);
-            drop_row(d, id);
-        }
+/* Cleans up after resource ID: deletes the old half of its replacement
+ * (UpdateReplacePolicy) or, when the update removed it, the resource
+ * (DeletionPolicy). */
+static void cleanup_one(struct dep *d, const char *id) {
+    cJSON *e = cJSON_GetObjectItemCaseSensitive(d->res, id);
+    const cJSON *prev = cJSON_GetObjectItem(e, "Prev");
+    const char *action = jstr(prev, "Action");
+    if (e == NULL) return;
+    if (action && strcmp(action, "Replace") == 0) {
+        if (!retained(decl_of(d->tmpl, id), "UpdateReplacePolicy", 0))
+            remove_phys(d, id, jstr(prev, "Type"), jstr(prev, "PhysicalId"), cJSON_GetObjectItem(prev, "Props"),
+                        cJSON_GetObjectItem(prev, "Attrs"), 0);
+    } else if (!kept(d, id)) {
+        delete_one(d, id, decl_of(d->old_tmpl, id), 0);
+        drop_row(d, id);
     }
+}
+
+/* UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: the old halves of replacements and
+ * the resources the update removed, in the old template's deletion order,
+ * then any other (after a restart the old template is gone). */
+static void cleanup(struct dep *d) {
+    for (size_t k = 0; d->old_g && k < d->old_g->n; k++)
+        cleanup_one(d, d->old_g->ids[cfn_graph_delete_at(d->old_g, k)]);
+    cJSON *ids = cJSON_CreateArray();
+    const cJSON *e;
+    cJSON_ArrayForEach(e, d->res) if (d->old_g == NULL || cfn_graph_find(d->old_g, e->string) < 0)
+        cJSON_AddItemToArray(ids, cJSON_CreateString(e->string));
+    cJSON_ArrayForEach(e, ids) cleanup_one(d, e->valuestring);
+    cJSON_Delete(ids);
     clear_prevs(d);
 }
 
@@ -1044,6 +1056,10 @@ static void update_failed(struct dep *d, const char *reason) {
 /* The stack's doc takes the spec of the finished update. */
 static void adopt_pending(struct dep *d, cJSON *outs) {
     cJSON *p = cJSON_DetachItemFromObject(d->doc, "Pending");
+    /* The old template stays until the cleanup ends: a restart during it
+     * still knows the removed resources' DeletionPolicy. */
+    const char *old = jstr(d->doc, "TemplateBody");
+    if (old) jset(d->doc, "CleanupTemplate", cJSON_CreateString(old));
     static const char *const members[] = {"TemplateBody", "Description", "Parameters", "Values", "Raw", "Tags",
                                           "Capabilities", "DisableRollback", "NotificationARNs", "RoleARN", NULL};
     for (const char *const *m = members; *m; m++) {
@@ -1055,6 +1071,8 @@ static void adopt_pending(struct dep *d, cJSON *outs) {
     jset(d->doc, "Outputs", outs);
     jset(d->doc, "Imports", cJSON_Duplicate(d->imports, 1));
 }
+
+static int cleanup_pause(void);
 
 /* A restart found the rollback's cleanup unfinished: finish it. */
 static void rollback_cleanup_all(struct dep *d) {
@@ -1074,9 +1092,25 @@ static void run_update(struct dep *d, const char *status, int restarted) {
         return;
     }
     if (pending == NULL) {
-        /* Restarted after the new spec was adopted: only the cleanup was left. */
-        d->tmpl = cJSON_Duplicate(d->old_tmpl, 1);
+        /* Restarted after the new spec was adopted: only the cleanup was
+         * left. The template adopted is the new one; the old one is kept
+         * as CleanupTemplate. */
+        const char *old = jstr(d->doc, "CleanupTemplate");
+        d->tmpl = d->old_tmpl;
+        d->old_tmpl = NULL;
+        cfn_graph_free(d->old_g);
+        d->old_g = NULL;
+        if (old) {
+            cJSON *spec = cJSON_CreateObject();
+            cJSON_AddStringToObject(spec, "TemplateBody", old);
+            if (parse_spec(spec, &d->old_tmpl, &d->old_g) != 0) {
+                cJSON_Delete(d->old_tmpl);
+                d->old_tmpl = NULL;
+            }
+            cJSON_Delete(spec);
+        }
         ctx_init(d, d->tmpl, d->doc);
+        cJSON_DeleteItemFromObject(d->doc, "CleanupTemplate");
         if (strcmp(status, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS") == 0) cleanup(d);
         else rollback_cleanup_all(d);
         stack_rec(d, strcmp(status, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS") == 0 ? "UPDATE_COMPLETE"
@@ -1099,9 +1133,12 @@ static void run_update(struct dep *d, const char *status, int restarted) {
     } else {
         adopt_pending(d, outs);
         stack_rec(d, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", NULL, 0);
+        if ((d->abandon = cleanup_pause()) != 0) goto out;
         cleanup(d);
+        cJSON_DeleteItemFromObject(d->doc, "CleanupTemplate");
         stack_rec(d, "UPDATE_COMPLETE", NULL, 0);
     }
+out:
     free(why);
     free(err);
 }
@@ -1173,6 +1210,36 @@ static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static pthread_t thread;
 static int kicked, running;
 
+/* The longest cleanup pause taken from the environment: an hour; a larger
+ * value is most likely a unit mistake. */
+#define CLEANUP_DELAY_MAX_MS 3600000L
+
+/* SLUICE_CFN_CLEANUP_DELAY_MS: how long an update waits in
+ * UPDATE_COMPLETE_CLEANUP_IN_PROGRESS before it deletes what it replaced
+ * or removed. 0 (the default) goes on at once; a pause widens the window
+ * in which both halves of a replacement exist (both event source mappings
+ * of a moved mapping deliver), which AWS's own pace makes seconds long. */
+static long cleanup_delay_ms;
+
+/* Waits the cleanup pause. Returns 1 when the server is stopping. */
+static int cleanup_pause(void) {
+    if (cleanup_delay_ms <= 0) return deploy_stopping;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += cleanup_delay_ms / 1000;
+    until.tv_nsec += (cleanup_delay_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&mu);
+    while (!deploy_stopping && pthread_cond_timedwait(&cv, &mu, &until) == 0) {
+    }
+    int stop = deploy_stopping;
+    pthread_mutex_unlock(&mu);
+    return stop;
+}
+
 void cfn_deploy_kick(void) {
     pthread_mutex_lock(&mu);
     kicked = 1;
@@ -1197,6 +1264,9 @@ static void *deploy_main(void *arg) {
 }
 
 int cfn_deploy_start(void) {
+    const char *delay = getenv("SLUICE_CFN_CLEANUP_DELAY_MS");
+    cleanup_delay_ms = delay ? strtol(delay, NULL, 10) : 0;
+    if (cleanup_delay_ms < 0 || cleanup_delay_ms > CLEANUP_DELAY_MAX_MS) cleanup_delay_ms = 0;
     deploy_stopping = 0;
     kicked = 1; /* look at the queue once: operations a restart interrupted */
     if (pthread_create(&thread, NULL, deploy_main, NULL) != 0) {

@@ -419,9 +419,31 @@ class CloudFormationTest(SluiceTestCase):
 
 
 class CloudFormationRestartTest(SluiceTestCase):
-    """Stacks are durable: they survive a restart of a data directory."""
-    server_kwargs = {"in_memory": False}
+    """Stacks are durable: they survive a restart of a data directory; an
+    update killed in its cleanup pause (SLUICE_CFN_CLEANUP_DELAY_MS) has
+    both halves of its replacement until then, and finishes the cleanup
+    at the next start."""
+    server_kwargs = {"in_memory": False, "env": {"SLUICE_CFN_CLEANUP_DELAY_MS": "4000"}}
     reset_between_tests = False
+
+    def test_cleanup_pause_and_kill(self):
+        cf, ssm = self.server.client("cloudformation"), self.server.client("ssm")
+        cf.create_stack(StackName="pause", TemplateBody=param_tmpl("/pause/a", "v"))
+        cf.get_waiter("stack_create_complete").wait(StackName="pause", WaiterConfig=FAST)
+        cf.update_stack(StackName="pause", TemplateBody=param_tmpl("/pause/b", "v"))
+        end = time.time() + 20
+        while cf.describe_stacks(StackName="pause")["Stacks"][0]["StackStatus"] != \
+                "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS" and time.time() < end:
+            time.sleep(0.1)
+        # Both halves exist during the pause.
+        self.assertEqual(ssm.get_parameter(Name="/pause/a")["Parameter"]["Value"], "v")
+        self.assertEqual(ssm.get_parameter(Name="/pause/b")["Parameter"]["Value"], "v")
+        self.server.kill()
+        self.server.start()
+        cf, ssm = self.server.client("cloudformation"), self.server.client("ssm")
+        cf.get_waiter("stack_update_complete").wait(StackName="pause", WaiterConfig=FAST)
+        self.assertAwsError(ssm.get_parameter, "ParameterNotFound", 400, Name="/pause/a")
+        self.assertEqual(ssm.get_parameter(Name="/pause/b")["Parameter"]["Value"], "v")
 
     def test_survives_restart(self):
         cf = self.server.client("cloudformation")
