@@ -1258,6 +1258,10 @@ static void *deploy_main(void *arg) {
         if (stop) break;
         while (cfn_deploy_run_pending() > 0) {
         }
+        /* Idle until the next kick: give the connection back (an idle
+         * server keeps few; docs/architecture.md, "Start-up"). Stack
+         * operations are rare, so reopening it costs little. */
+        store_thread_done();
     }
     store_thread_done();
     return NULL;
