@@ -37,25 +37,20 @@ static const char *str_member(const cJSON *o, const char *k) {
 /* ---- the template's text ---- */
 
 /* Splits URL into its S3 bucket and key (raw, still percent-encoded):
- * path style http(s)://host[:port]/bucket/key, virtual-hosted
- * http(s)://bucket.s3[.region].host/key, or s3://bucket/key. Returns 0, or
- * -1 when URL is none of these. */
+ * path style http(s)://host[:port]/bucket/key, or virtual-hosted
+ * http(s)://bucket.s3[.region].host/key. Returns 0, or -1 for anything
+ * else; an s3:// URI included, which AWS refuses too ("TemplateURL must be
+ * a supported URL."). */
 static int url_split(const char *url, char **bucket, char **key) {
     const char *p;
-    int s3 = 0;
     if (strncmp(url, "https://", 8) == 0) p = url + 8;
     else if (strncmp(url, "http://", 7) == 0) p = url + 7;
-    else if (strncmp(url, "s3://", 5) == 0) p = url + 5, s3 = 1;
     else return -1;
     const char *slash = strchr(p, '/');
     if (slash == NULL) return -1;
-    size_t nhost = (size_t)(slash - p);
     const char *dot_s3 = strstr(p, ".s3.");
     if (!dot_s3 || dot_s3 > slash) dot_s3 = strstr(p, ".s3-");
-    if (s3) {
-        *bucket = xstrndup(p, nhost);
-        *key = xstrdup(slash + 1);
-    } else if (dot_s3 && dot_s3 < slash && dot_s3 > p) {
+    if (dot_s3 && dot_s3 < slash && dot_s3 > p) {
         *bucket = xstrndup(p, (size_t)(dot_s3 - p));
         *key = xstrdup(slash + 1);
     } else {

@@ -407,6 +407,8 @@ class CloudFormationTest(SluiceTestCase):
         self.assertAwsError(self.cf.create_stack, "ValidationError", 400,
                             "TemplateURL must reference a valid S3 object to which you have access.",
                             StackName="url2", TemplateURL="%s/tmpl/missing.json" % self.endpoint)
+        self.assertAwsError(self.cf.create_stack, "ValidationError", 400, "TemplateURL must be a supported URL.",
+                            StackName="url3", TemplateURL="s3://tmpl/dir/t.json")
         v = self.cf.validate_template(TemplateBody=YAML)
         self.assertEqual(sorted(p["ParameterKey"] for p in v["Parameters"]), ["Env", "Secret", "Version"])
         s = self.cf.get_template_summary(TemplateBody=YAML)
