@@ -59,6 +59,19 @@ extern const struct service ddbs_service;
  * (api/logs_retention.h). Registered with engine/background. */
 void logs_sweep(void);
 
+/* CloudFormation (query protocol, Version 2010-05-15; api/cloudformation.c). */
+extern const struct service cfn_service;
+
+/* CloudFormation's deployer (api/cfn_deploy.c): one thread running the
+ * queued stack operations. cfn_deploy_start returns 0 or -1 (logged);
+ * cfn_deploy_stop stops it between two steps of an operation (an
+ * operation left unfinished is taken up at the next start) and waits for
+ * it. cfn_deploy_run_pending runs every queued operation on the calling
+ * thread (unit tests) and returns how many ran. */
+int cfn_deploy_start(void);
+void cfn_deploy_stop(void);
+int cfn_deploy_run_pending(void);
+
 /* S3 (REST XML, api/s3.c). */
 extern const struct service s3_service;
 

@@ -42,13 +42,15 @@ static const struct cfn_type cdk_metadata = {
     cdk_metadata_remove,
 };
 
-/* Rows defined in the types' own files: Lambda (api/cfn_res_lambda*.c). */
+/* Rows defined in the types' own files (api/cfn_res_*.c). */
 extern const struct cfn_type cfn_type_lambda_alias;
 extern const struct cfn_type cfn_type_lambda_event_invoke_config;
 extern const struct cfn_type cfn_type_lambda_event_source_mapping;
 extern const struct cfn_type cfn_type_lambda_function;
 extern const struct cfn_type cfn_type_lambda_permission;
 extern const struct cfn_type cfn_type_lambda_version;
+extern const struct cfn_type cfn_type_logs_log_group;
+extern const struct cfn_type cfn_type_ssm_parameter;
 
 /* Every type, sorted by name (cfn_type_find searches it in order). */
 static const struct cfn_type *const types[] = {
@@ -66,10 +68,12 @@ static const struct cfn_type *const types[] = {
     &cfn_type_lambda_function,
     &cfn_type_lambda_permission,
     &cfn_type_lambda_version,
+    &cfn_type_logs_log_group,
     &cfn_type_s3_bucket,
     &cfn_type_s3_bucket_policy,
     &cfn_type_sqs_queue,
     &cfn_type_sqs_queue_policy,
+    &cfn_type_ssm_parameter,
 };
 
 const struct cfn_type *cfn_type_find(const char *name) {

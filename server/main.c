@@ -367,7 +367,7 @@ int main(int argc, char **argv) {
      * first look of async worker 0 and of the ESM manager finds them, and
      * the background thread's first tick is a timer away anyway. */
     if (bg_start() != 0 || invoke_async_start() != 0 || invoke_provisioner_start() != 0 ||
-        esm_start() != 0) {
+        esm_start() != 0 || cfn_deploy_start() != 0) {
         http_stop();
         bg_stop();
         store_shutdown();
@@ -386,6 +386,8 @@ int main(int argc, char **argv) {
     }
     log_msg(LOG_INFO, "signal %d: shutting down (grace period %d s)", sig, sluice_cfg.shutdown_grace_s);
     drain(sluice_cfg.shutdown_grace_s);
+    /* Before the services it calls: it stops between two steps. */
+    cfn_deploy_stop();
     bg_stop();
     invoke_provisioner_stop();
     invoke_shutdown();

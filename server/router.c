@@ -48,6 +48,7 @@ static const struct route routes[] = {
     {"sqs", NULL, PROTO_QUERY, &sqs_query_service, 0},
     {"iam", NULL, PROTO_QUERY, &iam_service, 0},
     {"ssm", "AmazonSSM.", PROTO_JSON11, &ssm_service, 0},
+    {"cloudformation", NULL, PROTO_QUERY, &cfn_service, 0},
     /* The query row first: a signed CloudWatch request of neither shape
      * is told it lacks an Action. Unsigned form posts of no other query
      * service's Version are CloudWatch's. */

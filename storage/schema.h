@@ -516,6 +516,76 @@ static const char *const store_migrations[] = {
     "  seqs TEXT NOT NULL,"               /* "5-9,12,14-20" (store_esm_seqs_text) */
     "  PRIMARY KEY(uuid, shard_id)) STRICT, WITHOUT ROWID;"
     "ALTER TABLE esm_deliveries ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;",
+
+    /* 19 -> 20: CloudFormation (storage/store_cfn.h, api/cloudformation.c): stacks
+     * (deleted ones kept with deleted_ms set, so they can be described by
+     * ARN; doc is a JSON object with the template as submitted, the
+     * parameters, tags, outputs and settings), their resources (props and
+     * attrs as JSON; prev the state an operation in progress replaced,
+     * for its rollback and cleanup), events (seq orders them), change
+     * sets, exports, and the deployer's durable queue of operations. */
+    "CREATE TABLE cfn_stacks("
+    "  id TEXT PRIMARY KEY,"
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  reason TEXT,"
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL DEFAULT 0,"
+    "  deleted_ms INTEGER NOT NULL DEFAULT 0,"
+    "  doc TEXT NOT NULL) STRICT;"
+    "CREATE UNIQUE INDEX cfn_stacks_live ON cfn_stacks(account, region, name) WHERE deleted_ms=0;"
+    "CREATE INDEX cfn_stacks_scope ON cfn_stacks(account, region, created_ms);"
+    "CREATE TABLE cfn_resources("
+    "  stack_id TEXT NOT NULL,"
+    "  logical_id TEXT NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  physical_id TEXT,"
+    "  status TEXT NOT NULL,"
+    "  reason TEXT,"
+    "  props TEXT,"
+    "  attrs TEXT,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  prev TEXT,"
+    "  seq INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY(stack_id, logical_id)) STRICT;"
+    "CREATE TABLE cfn_events("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  stack_id TEXT NOT NULL,"
+    "  event_id TEXT NOT NULL,"
+    "  logical_id TEXT NOT NULL,"
+    "  physical_id TEXT,"
+    "  type TEXT NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  reason TEXT,"
+    "  props TEXT,"
+    "  ts_ms INTEGER NOT NULL,"
+    "  token TEXT) STRICT;"
+    "CREATE INDEX cfn_events_stack ON cfn_events(stack_id, seq);"
+    "CREATE TABLE cfn_change_sets("
+    "  id TEXT PRIMARY KEY,"
+    "  stack_id TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  reason TEXT,"
+    "  exec_status TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  doc TEXT NOT NULL) STRICT;"
+    "CREATE INDEX cfn_change_sets_stack ON cfn_change_sets(stack_id, name);"
+    "CREATE TABLE cfn_exports("
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  stack_id TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY(account, region, name)) STRICT;"
+    "CREATE TABLE cfn_ops("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  stack_id TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  arg TEXT,"
+    "  started INTEGER NOT NULL DEFAULT 0) STRICT;",
 };
 
 #define STORE_SCHEMA_VERSION \

@@ -878,7 +878,9 @@ int store_reset(void) {
         "DELETE FROM iam_roles; DELETE FROM iam_role_policies; DELETE FROM iam_policies;"
         "DELETE FROM iam_policy_versions; DELETE FROM iam_attachments;"
         "DELETE FROM s3_buckets; DELETE FROM s3_objects; DELETE FROM s3_uploads; DELETE FROM s3_parts;"
-        "DELETE FROM ssm_parameters; DELETE FROM ssm_versions;";
+        "DELETE FROM ssm_parameters; DELETE FROM ssm_versions;"
+        "DELETE FROM cfn_stacks; DELETE FROM cfn_resources; DELETE FROM cfn_events;"
+        "DELETE FROM cfn_change_sets; DELETE FROM cfn_exports; DELETE FROM cfn_ops;";
     if (store_begin(1) != STORE_OK) return STORE_ERR;
     if (store_exec(sql) != STORE_OK) {
         store_rollback();

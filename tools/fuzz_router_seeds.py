@@ -557,6 +557,39 @@ SSM_SEEDS = {
 }
 
 
+# CloudFormation (query protocol, 2010-05-15): stacks and change sets of an
+# SSM parameter, JSON and YAML (the deployer does not run in the fuzzer:
+# operations stay queued).
+CFN_FORM = "POST /\nContent-Type: application/x-www-form-urlencoded\n\nVersion=2010-05-15&"
+CFN_JSON = ("%7B%22Resources%22%3A%7B%22P%22%3A%7B%22Type%22%3A%22AWS%3A%3ASSM%3A%3AParameter%22%2C"
+            "%22Properties%22%3A%7B%22Type%22%3A%22String%22%2C%22Value%22%3A%7B%22Ref%22%3A%22V%22%7D%7D%7D%7D%2C"
+            "%22Parameters%22%3A%7B%22V%22%3A%7B%22Type%22%3A%22String%22%2C%22Default%22%3A%22x%22%7D%7D%7D")
+CFN_YAML = "Resources%3A%0A%20%20M%3A%0A%20%20%20%20Type%3A%20AWS%3A%3ACDK%3A%3AMetadata%0A"
+
+
+def cfn(query):
+    return CFN_FORM + query
+
+
+CFN_SEEDS = {
+    "CreateStack": [cfn("Action=CreateStack&StackName=s1&TemplateBody=" + CFN_JSON +
+                        "&Parameters.member.1.ParameterKey=V&Parameters.member.1.ParameterValue=y"
+                        "&Tags.member.1.Key=k&Tags.member.1.Value=v"),
+                    cfn("Action=DescribeStacks&StackName=s1"), cfn("Action=DescribeStackEvents&StackName=s1"),
+                    cfn("Action=GetTemplate&StackName=s1"), cfn("Action=DeleteStack&StackName=s1")],
+    "ChangeSet": [cfn("Action=CreateChangeSet&StackName=s2&ChangeSetName=c1&ChangeSetType=CREATE"
+                      "&Parameters=&Tags=&Capabilities.member.1=CAPABILITY_IAM&TemplateBody=" + CFN_YAML),
+                  cfn("Action=DescribeChangeSet&StackName=s2&ChangeSetName=c1"),
+                  cfn("Action=ListChangeSets&StackName=s2"),
+                  cfn("Action=ExecuteChangeSet&StackName=s2&ChangeSetName=c1"),
+                  cfn("Action=DeleteChangeSet&StackName=s2&ChangeSetName=c1")],
+    "ValidateTemplate": [cfn("Action=ValidateTemplate&TemplateBody=" + CFN_YAML),
+                         cfn("Action=GetTemplateSummary&TemplateBody=" + CFN_JSON),
+                         cfn("Action=ListStacks&StackStatusFilter.member.1=CREATE_COMPLETE"),
+                         cfn("Action=ListExports")],
+}
+
+
 def dictionary():
     words = set()
     for table in (DDB_SEEDS, LAMBDA_SEEDS, LOGS_SEEDS, CW_SEEDS, SQS_SEEDS, S3_SEEDS, SSM_SEEDS):
@@ -577,6 +610,9 @@ def dictionary():
         words.add("Action=" + op.replace("query-", ""))
     for op in IAM_SEEDS:
         words.add("Action=" + op)
+    for op in CFN_SEEDS:
+        words.add("Action=" + op)
+    words.update(["Version=2010-05-15", "StackName=", "TemplateBody=", "ChangeSetName=", "ChangeSetType="])
     words.update(["Version=2010-05-08", "RoleName=", "PolicyArn=", "PolicyDocument=",
                   "AssumeRolePolicyDocument=", "Tags.member.1.Key=", "Marker=", "MaxItems="])
     words.update([
@@ -621,7 +657,8 @@ def main():
     n = 0
     for prefix, table in (("ddb", DDB_SEEDS), ("lambda", LAMBDA_SEEDS), ("logs", LOGS_SEEDS),
                           ("cw", CW_SEEDS), ("sqs", SQS_SEEDS), ("sqs", SQS_FLOWS), ("iam", IAM_SEEDS),
-                          ("admin", ADMIN_SEEDS), ("s3", S3_SEEDS), ("s3", S3_FLOWS), ("ssm", SSM_SEEDS)):
+                          ("admin", ADMIN_SEEDS), ("s3", S3_SEEDS), ("s3", S3_FLOWS), ("ssm", SSM_SEEDS),
+                          ("cfn", CFN_SEEDS)):
         for name, reqs in table.items():
             with open(os.path.join(CORPUS, "%s-%s" % (prefix, name)), "wb") as f:
                 f.write(SEP.join(reqs).encode("latin-1" if name == "utf8" else "utf-8"))

@@ -94,6 +94,19 @@ class RoutingTest(SluiceTestCase):
         self.assertIn(b"iam.amazonaws.com", signed.body)
         self.assertIn(b"The parameter Version must be 2010-05-08.", signed.body)
 
+    def test_cloudformation_query_posts(self):
+        # Unsigned form posts with Version 2010-05-15 are CloudFormation's;
+        # signed for cloudformation, a form of another Version is its to refuse.
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        r = self.server.request("POST", "/", body="Action=ListStacks&Version=2010-05-15", headers=form)
+        self.assertEqual(r.status, 200, r.body)
+        self.assertIn(b"<ListStacksResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\">",
+                      r.body)
+        signed = self.server.request("POST", "/", body="Action=ListStacks&Version=2010-05-08",
+                                     headers=dict(form, Authorization=auth("cloudformation")))
+        self.assertEqual(signed.status, 400, signed.body)
+        self.assertIn(b"The parameter Version must be 2010-05-15.", signed.body)
+
     def test_unknown_signing_service_gets_a_clear_error(self):
         # S3 is implemented now (tests/e2e/test_s3.py): a service sluice
         # lacks, Kinesis, takes its place here.
