@@ -17,6 +17,7 @@
  */
 #include "api/api.h"
 #include "api/cfn_int.h"
+#include "engine/config.h"
 #include "api/cfn_type.h"
 #include "base/clock.h"
 #include "base/log.h"
@@ -1210,11 +1211,7 @@ static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static pthread_t thread;
 static int kicked, running;
 
-/* The longest cleanup pause taken from the environment: an hour; a larger
- * value is most likely a unit mistake. */
-#define CLEANUP_DELAY_MAX_MS 3600000L
-
-/* SLUICE_CFN_CLEANUP_DELAY_MS: how long an update waits in
+/* --cfn-cleanup-delay-ms (engine/config.h): how long an update waits in
  * UPDATE_COMPLETE_CLEANUP_IN_PROGRESS before it deletes what it replaced
  * or removed. 0 (the default) goes on at once; a pause widens the window
  * in which both halves of a replacement exist (both event source mappings
@@ -1268,9 +1265,7 @@ static void *deploy_main(void *arg) {
 }
 
 int cfn_deploy_start(void) {
-    const char *delay = getenv("SLUICE_CFN_CLEANUP_DELAY_MS");
-    cleanup_delay_ms = delay ? strtol(delay, NULL, 10) : 0;
-    if (cleanup_delay_ms < 0 || cleanup_delay_ms > CLEANUP_DELAY_MAX_MS) cleanup_delay_ms = 0;
+    cleanup_delay_ms = sluice_cfg.cfn_cleanup_delay_ms;
     deploy_stopping = 0;
     kicked = 1; /* look at the queue once: operations a restart interrupted */
     if (pthread_create(&thread, NULL, deploy_main, NULL) != 0) {

@@ -31,6 +31,9 @@ struct sluice_config {
     /* Seconds a SIGTERM lets requests, invocations and batches in flight
      * finish before what is left is stopped (--shutdown-grace). */
     int shutdown_grace_s;
+    /* Milliseconds a CloudFormation update waits in
+     * UPDATE_COMPLETE_CLEANUP_IN_PROGRESS (--cfn-cleanup-delay-ms). */
+    int cfn_cleanup_delay_ms;
 };
 
 /* The settings in force. Never NULL. */

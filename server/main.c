@@ -68,6 +68,9 @@ static void usage(FILE *f) {
         "  --shutdown-grace SECONDS         on SIGTERM/SIGINT, let requests, invocations and\n"
         "                                   batches in flight finish for up to this long; what\n"
         "                                   still runs then gets 503 ServiceUnavailable (default 10)\n"
+        "  --cfn-cleanup-delay-ms MS        CloudFormation updates wait this long before their\n"
+        "                                   cleanup (deleting replaced and removed resources), to\n"
+        "                                   widen the window in which both exist (default 0)\n"
         "  --help                           show this help and exit\n"
         "  --version                        print the version and exit\n");
 }
@@ -90,7 +93,8 @@ static int truthy(const char *z) {
 
 enum { OPT_HOST = 1000, OPT_PORT, OPT_DATA_DIR, OPT_IN_MEMORY, OPT_READY_FILE, OPT_LOG_LEVEL,
        OPT_ACCOUNT_CONC, OPT_MIN_UNRESERVED, OPT_RUNTIME_CMD, OPT_KEEPALIVE, OPT_PC_DELAY,
-       OPT_PC_MAX, OPT_SCALING_RATE, OPT_DEFAULT_ACCOUNT, OPT_SHUTDOWN_GRACE, OPT_HELP, OPT_VERSION };
+       OPT_PC_MAX, OPT_SCALING_RATE, OPT_DEFAULT_ACCOUNT, OPT_SHUTDOWN_GRACE, OPT_CFN_CLEANUP_DELAY, OPT_HELP,
+       OPT_VERSION };
 
 /* Adds one or more (comma-separated) RT=CMD runtime overrides. */
 static int add_runtime_commands(const char *value) {
@@ -158,6 +162,9 @@ static int apply(int opt, const char *value) {
         return 0;
     case OPT_SHUTDOWN_GRACE:
         return parse_int("--shutdown-grace", value, 0, 3600, &c->shutdown_grace_s);
+    case OPT_CFN_CLEANUP_DELAY:
+        /* An hour at most: a larger value is most likely a unit mistake. */
+        return parse_int("--cfn-cleanup-delay-ms", value, 0, 3600000, &c->cfn_cleanup_delay_ms);
     }
     return -1;
 }
@@ -178,6 +185,7 @@ static const struct option long_opts[] = {
     {"scaling-rate", required_argument, NULL, OPT_SCALING_RATE},
     {"default-account", required_argument, NULL, OPT_DEFAULT_ACCOUNT},
     {"shutdown-grace", required_argument, NULL, OPT_SHUTDOWN_GRACE},
+    {"cfn-cleanup-delay-ms", required_argument, NULL, OPT_CFN_CLEANUP_DELAY},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
