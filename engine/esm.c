@@ -978,8 +978,21 @@ out:
     free(l.v);
 }
 
+/* Batches a crash cut short count as (possibly) delivered: done by the
+ * manager before it starts any poller, on its own connection (an idle
+ * server keeps few; docs/architecture.md, "Start-up"). */
+static void recover_attempts(void) {
+    int64_t interrupted = 0;
+    if (store_esm_attempts_recover(&interrupted) != STORE_OK)
+        log_msg(LOG_WARN, "cannot read the event-source attempts a previous run left");
+    else if (interrupted > 0)
+        log_msg(LOG_INFO, "%lld record(s) of batches a previous run did not finish count as possibly delivered",
+                (long long)interrupted);
+}
+
 static void *manager_main(void *arg) {
     (void)arg;
+    recover_attempts();
     pthread_mutex_lock(&mu);
     while (!stopping) {
         int seen = kicks;
@@ -998,13 +1011,6 @@ static void *manager_main(void *arg) {
 }
 
 int esm_start(void) {
-    /* Batches a crash cut short count as (possibly) delivered. */
-    int64_t interrupted = 0;
-    if (store_esm_attempts_recover(&interrupted) != STORE_OK)
-        log_msg(LOG_WARN, "cannot read the event-source attempts a previous run left");
-    else if (interrupted > 0)
-        log_msg(LOG_INFO, "%lld record(s) of batches a previous run did not finish count as possibly delivered",
-                (long long)interrupted);
     pthread_mutex_lock(&mu);
     stopping = 0;
     pthread_mutex_unlock(&mu);

@@ -68,7 +68,7 @@ static int collect(struct refs *r) {
     if (st == NULL || store_rows_each(st, add_b64, r, "blob_refs") != STORE_OK) return -1;
     st = store_stmt(s3_sql);
     if (st == NULL || store_rows_each(st, add_hex, r, "blob_refs") != STORE_OK) return -1;
-    qsort(r->hex, r->n, sizeof(*r->hex), by_hex);
+    if (r->n > 1) qsort(r->hex, r->n, sizeof(*r->hex), by_hex);
     return 0;
 }
 
@@ -110,7 +110,7 @@ int store_blob_sweep(int64_t grace_s, int *removed) {
         char hex[65];
         if (is_hex_name(e->d_name, ".zip")) {
             snprintf(hex, sizeof(hex), "%.64s", e->d_name);
-            if (bsearch(hex, r.hex, r.n, sizeof(*r.hex), by_hex)) continue;
+            if (r.n > 0 && bsearch(hex, r.hex, r.n, sizeof(*r.hex), by_hex)) continue;
             if (blob_remove_stale(e->d_name, cutoff)) {
                 remove_unpacked(hex);
                 (*removed)++;

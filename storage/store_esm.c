@@ -344,7 +344,15 @@ static int interrupted_all(const char *uuid, const char *stream_arn, const char 
 
 int store_esm_attempts_recover(int64_t *n) {
     static const char sql[] = "SELECT uuid, shard_id, stream_arn, seqs FROM esm_attempts";
+    static const char any[] = "SELECT 1 FROM esm_attempts LIMIT 1";
     *n = 0;
+    /* Mostly there are none: a read, not a write transaction (which would
+     * open the writer's connection on an idle server). */
+    sqlite3_stmt *q = store_stmt(any);
+    if (q == NULL) return STORE_ERR;
+    int found = sqlite3_step(q);
+    int qrc = store_rows_done(q, found, "esm_attempts_any");
+    if (qrc != STORE_OK || found != SQLITE_ROW) return qrc;
     int rc = store_begin(1);
     if (rc != STORE_OK) return rc;
     sqlite3_stmt *st = store_stmt(sql);
