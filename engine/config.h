@@ -28,6 +28,9 @@ struct sluice_config {
      * unsigned ones): "000000000000" unless --default-account says
      * otherwise (moto's tests assume 123456789012). 12 digits. */
     char default_account[13];
+    /* --sandbox: "auto" (bubblewrap where it works), "on" or "off"
+     * (runtime/sandbox.h). */
+    const char *sandbox;
 };
 
 /* The settings in force. Never NULL. */
