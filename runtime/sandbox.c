@@ -49,12 +49,14 @@ int sandbox_argv(const struct sandbox_spec *s, const char **out, int n) {
         out[k++] = (x);             \
     } while (0)
     ADD(s->bwrap);
-    /* The sandbox ends with bwrap (killed with the process group, or
-     * at a timeout); a new PID namespace whose init's death kills every
-     * process in it, even one that left the process group; its own
-     * System V IPC. No --unshare-net: the runtime reaches its Runtime
-     * API and the handler reaches sluice on 127.0.0.1. */
-    ADD("--die-with-parent");
+    /* A new PID namespace, whose init (bwrap's, in the process group
+     * env.c kills) takes every process in it along when it dies, even
+     * one that left the group; its own System V IPC. No --unshare-net:
+     * the runtime reaches its Runtime API and the handler reaches sluice
+     * on 127.0.0.1. No --die-with-parent: its parent-death signal follows
+     * the thread that spawned bwrap, and a connection thread that started
+     * an environment ends with its connection, long before the
+     * environment should. */
     ADD("--unshare-pid");
     ADD("--unshare-ipc");
     for (int i = 0; i < NSYSTEM; i++) {
