@@ -88,6 +88,12 @@ int sandbox_argv(const struct sandbox_spec *s, const char **out, int n) {
     ADD("--chdir");
     ADD(s->code_dir);
     ADD("--");
+    /* bwrap sets PWD, which a function outside the sandbox never sees
+     * (nothing of the server's environment but PATH and locale): env(1)
+     * takes it out on the way to the command. */
+    ADD("/usr/bin/env");
+    ADD("-u");
+    ADD("PWD");
     for (int i = 0; s->argv[i]; i++) ADD(s->argv[i]);
 #undef ADD
     out[k] = NULL;

@@ -53,14 +53,14 @@ START_TEST(argv_words) {
          " --ro-bind-try /etc /etc --proc /proc --dev /dev --tmpfs /tmp"
          " --ro-bind-try /root/.pyenv /root/.pyenv --ro-bind-try /opt/node /opt/node"
          " --ro-bind /d/runtime /d/runtime --ro-bind /d/code/abc /d/code/abc --chdir /d/code/abc"
-         " -- python3 -c import bootstrap"},
+         " -- /usr/bin/env -u PWD python3 -c import bootstrap"},
         /* provided.*: no bootstraps of sluice's, no extra roots */
         {{"bwrap", "/d/code/abc", NULL, NULL, 0, cmd2},
          "bwrap --unshare-pid --unshare-ipc"
          " --ro-bind-try /usr /usr --ro-bind-try /bin /bin --ro-bind-try /sbin /sbin"
          " --ro-bind-try /lib /lib --ro-bind-try /lib32 /lib32 --ro-bind-try /lib64 /lib64"
          " --ro-bind-try /etc /etc --proc /proc --dev /dev --tmpfs /tmp"
-         " --ro-bind /d/code/abc /d/code/abc --chdir /d/code/abc -- /d/code/abc/bootstrap"},
+         " --ro-bind /d/code/abc /d/code/abc --chdir /d/code/abc -- /usr/bin/env -u PWD /d/code/abc/bootstrap"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const char *out[SANDBOX_MAX_ARGS];
