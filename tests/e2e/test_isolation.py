@@ -406,6 +406,29 @@ class SandboxFlagTest(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("--sandbox must be auto, on or off, got 'maybe'", p.stderr)
 
+    def test_without_bwrap_auto_warns_and_on_refuses(self):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SLUICE_")}
+        env["PATH"] = "/nonexistent"    # no bwrap to be found
+        p = subprocess.run([harness.sluice_bin(), "--sandbox", "on", "--in-memory", "--port", "0"],
+                           capture_output=True, text=True, timeout=10, env=env)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("function sandbox unavailable (bwrap is not installed", p.stderr)
+        srv = Server(extra_args=("--sandbox", "auto", "--log-level", "warn"), env={"PATH": "/nonexistent"})
+        self.addCleanup(srv.cleanup)
+        srv.start()
+        deadline = time.monotonic() + 5
+        while True:
+            with open(srv.log_path) as f:
+                log = f.read()
+            if "function sandbox unavailable" in log:
+                break
+            self.assertLess(time.monotonic(), deadline, log)
+            time.sleep(0.05)
+        self.assertEqual(log.count("function sandbox unavailable"), 1, log)
+        self.assertIn("functions run as plain processes", log)
+        self.assertEqual(srv.health().status, 200)
+        srv.stop()
+
 
 if __name__ == "__main__":
     harness.main()
