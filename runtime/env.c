@@ -861,7 +861,8 @@ int env_adopt_orphans(void) {
 }
 
 /* Children of this process (of any of its threads) into OUT (MAX), and
- * how many; with ALL 0 only those not tracked. Caller holds tracked_mu. */
+ * how many; with ALL 0 only those not tracked, and then the caller holds
+ * tracked_mu. */
 static int children_locked(pid_t *out, int max, int all) {
     DIR *d = opendir("/proc/self/task");
     if (d == NULL) return 0;
@@ -887,9 +888,13 @@ static int children_locked(pid_t *out, int max, int all) {
 
 void env_reap_strays(void) {
     pid_t kids[ENV_STRAYS_PER_PASS];
+    /* Listed without the lock (one read per thread of the server), so
+     * that spawns wait only for the check: a pid not tracked under the
+     * lock is no runtime, as spawn and track happen under it together. */
+    int n = children_locked(kids, ENV_STRAYS_PER_PASS, 1);
     pthread_mutex_lock(&tracked_mu);
-    int n = children_locked(kids, ENV_STRAYS_PER_PASS, 0);
-    for (int i = 0; i < n; i++) waitpid(kids[i], NULL, WNOHANG);
+    for (int i = 0; i < n; i++)
+        if (!is_tracked_locked(kids[i])) waitpid(kids[i], NULL, WNOHANG);
     pthread_mutex_unlock(&tracked_mu);
 }
 
