@@ -152,10 +152,8 @@ int sandbox_status(int status) {
 static enum sandbox_mode mode_set = SANDBOX_OFF;
 static char runtime_dir[PATH_MAX];
 static char bwrap_path[PATH_MAX];
-static int usable;                      /* the probe succeeded */
-static pthread_mutex_t probe_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t probe_cv = PTHREAD_COND_INITIALIZER;
-static int probed;                      /* the probe has finished */
+static int usable;                      /* the probe succeeded; set once by probe_now */
+static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
 
 /* The first executable NAME on PATH into OUT: 0, or -1. */
 static int find_exec(const char *name, const char *path, char *out, size_t n) {
@@ -234,58 +232,47 @@ static int probe(char *why, size_t nwhy) {
     return -1;
 }
 
-/* Runs the probe and publishes its result; logs the fallback. */
+/* Runs the probe and publishes its result; logs the fallback. Once. */
 static void probe_now(void) {
     char why[600] = "";
-    int ok = probe(why, sizeof(why)) == 0;
-    if (!ok)
+    usable = probe(why, sizeof(why)) == 0;
+    if (!usable)
         log_msg(mode_set == SANDBOX_ON ? LOG_ERROR : LOG_WARN,
                 "function sandbox unavailable (%s): %s", why,
                 mode_set == SANDBOX_ON ? "--sandbox on refuses to start"
                                        : "functions run as plain processes that can read and write "
                                          "whatever this user can (--sandbox auto)");
-    pthread_mutex_lock(&probe_mu);
-    usable = ok;
-    probed = 1;
-    pthread_cond_broadcast(&probe_cv);
-    pthread_mutex_unlock(&probe_mu);
 }
 
 static void *probe_main(void *arg) {
     (void)arg;
-    probe_now();
+    sandbox_enabled();
     return NULL;
 }
 
 int sandbox_setup(enum sandbox_mode mode, const char *rdir) {
     mode_set = mode;
     snprintf(runtime_dir, sizeof(runtime_dir), "%s", rdir);
-    if (mode == SANDBOX_OFF) {
-        probed = 1;
-        usable = 0;
-        return 0;
-    }
-    if (mode == SANDBOX_ON) {
-        probe_now();
-        return usable ? 0 : -1;
-    }
+    if (mode == SANDBOX_ON) return sandbox_enabled() ? 0 : -1;
+    return 0;
+}
+
+void sandbox_probe_start(void) {
+    if (mode_set != SANDBOX_AUTO) return;
     pthread_t t;
     pthread_attr_t a;
     pthread_attr_init(&a);
     pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&a, 256 * 1024);
-    if (pthread_create(&t, &a, probe_main, NULL) != 0) probe_now();
+    /* Without a thread the first spawn runs the probe itself. */
+    pthread_create(&t, &a, probe_main, NULL);
     pthread_attr_destroy(&a);
-    return 0;
 }
 
 int sandbox_enabled(void) {
     if (mode_set == SANDBOX_OFF) return 0;
-    pthread_mutex_lock(&probe_mu);
-    while (!probed) pthread_cond_wait(&probe_cv, &probe_mu);
-    int ok = usable;
-    pthread_mutex_unlock(&probe_mu);
-    return ok;
+    pthread_once(&probe_once, probe_now);
+    return usable;
 }
 
 /* Adds ROOT to C unless it is there already or covered by one there. */

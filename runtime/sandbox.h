@@ -28,15 +28,20 @@ enum sandbox_mode {
 int sandbox_parse_mode(const char *z, enum sandbox_mode *out);
 
 /* Chooses MODE; RUNTIME_DIR is the bootstraps' directory (bound
- * read-only in every sandbox). For SANDBOX_ON it runs the probe now and
- * returns -1 (logged) when bwrap cannot run; for SANDBOX_AUTO the probe
- * runs on a thread of its own (sandbox_enabled() waits for it), so that
- * start-up does not wait for a process. Returns 0. Call once, before any
+ * read-only in every sandbox). For SANDBOX_ON it runs the probe (bwrap
+ * around `true`) now and returns -1 (logged) when bwrap cannot run;
+ * otherwise returns 0 and starts nothing. Call once, before any
  * environment starts. */
 int sandbox_setup(enum sandbox_mode mode, const char *runtime_dir);
 
-/* 1 when environments start inside bwrap, 0 for plain processes. Waits
- * for the probe of SANDBOX_AUTO, which logs one warning when it fails. */
+/* For SANDBOX_AUTO: runs the probe on a thread of its own. Call after
+ * the ready file, so that start-up waits for no process; a spawn that
+ * comes first runs the probe itself. */
+void sandbox_probe_start(void);
+
+/* 1 when environments start inside bwrap, 0 for plain processes. The
+ * first call in SANDBOX_AUTO runs the probe (others wait for it), which
+ * logs one warning when it fails. */
 int sandbox_enabled(void);
 
 /* Most arguments sandbox_argv() writes: the fixed ones, SANDBOX_MAX_ROOTS

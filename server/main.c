@@ -315,6 +315,7 @@ int main(int argc, char **argv) {
      * spawn waits for them: runtime/bootstraps.h). */
     store_sync_new_db();
     rt_bootstraps_write();
+    sandbox_probe_start();
     /* The threads that work behind requests start once the ready file is
      * written: each opens its own database connection (schema parse,
      * page cache), which on a small machine competed with the main thread
