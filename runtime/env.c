@@ -544,11 +544,7 @@ int env_start(const struct env_spec *spec, struct env **out, struct env_result *
     /* The environment: the given one plus AWS_LAMBDA_RUNTIME_API and the
      * mark of this data directory's processes (env_reap_orphans). */
     size_t n = 0;
-    const char *path_env = NULL;
-    while (spec->envp[n]) {
-        if (strncmp(spec->envp[n], "PATH=", 5) == 0) path_env = spec->envp[n] + 5;
-        n++;
-    }
+    while (spec->envp[n]) n++;
     char **envp = xmalloc((n + 3) * sizeof(char *));
     char rapi[64];
     snprintf(rapi, sizeof(rapi), "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%d", e->port);
@@ -556,10 +552,25 @@ int env_start(const struct env_spec *spec, struct env **out, struct env_result *
     envp[n++] = rapi;
     if (run_mark[0]) envp[n++] = run_mark;
     envp[n] = NULL;
-    /* In a sandbox: bwrap's words before the command (runtime/sandbox.h). */
-    struct sandbox_cmd *sb = sandbox_command(spec->argv, spec->code_dir,
-                                             path_env ? path_env : "/usr/local/bin:/usr/bin:/bin");
-    e->sandboxed = sb != NULL;
+    /* In a sandbox: bwrap's words before the command (runtime/sandbox.h).
+     * The server's PATH, as posix_spawnp below would search: the
+     * function's own PATH (its variables come first in ENVP) must not
+     * choose what the sandbox binds. */
+    const char *path_env = getenv("PATH");
+    e->sandboxed = sandbox_enabled();
+    struct sandbox_cmd *sb = e->sandboxed ? sandbox_command(spec->argv, spec->code_dir,
+                                                            path_env ? path_env : "/usr/local/bin:/usr/bin:/bin")
+                                          : NULL;
+    if (e->sandboxed && sb == NULL) {
+        /* Never a plain process instead: that would undo the isolation. */
+        free(envp);
+        close(fds[0]);
+        close(fds[1]);
+        res->outcome = ENV_INIT_ERROR;
+        res->body = dup_text("could not start the runtime: its sandbox's arguments do not fit");
+        e->state = ST_DEAD;
+        return -1;
+    }
     const char *const *argv = sb ? sb->argv : spec->argv;
 
     posix_spawn_file_actions_t fa;

@@ -294,9 +294,18 @@ struct sandbox_cmd *sandbox_command(const char *const *argv, const char *code_di
     char root[1024], exe[PATH_MAX], real[PATH_MAX];
     /* Where the command itself lives, through symlinks (a node in
      * /usr/local/bin linking into /opt/node/bin). */
+    int nargs = 0;
+    while (argv[nargs]) nargs++;
+    if (nargs == 0 || nargs >= (int)(sizeof(c->cmd) / sizeof(c->cmd[0]))) {
+        free(c);
+        return NULL;
+    }
+    memcpy(c->cmd, argv, (size_t)(nargs + 1) * sizeof(*argv));
     if (find_exec(argv[0], path_env, exe, sizeof(exe)) != 0) {
         c->err = errno ? errno : ENOENT;
     } else {
+        snprintf(c->exe, sizeof(c->exe), "%s", exe);
+        c->cmd[0] = c->exe;
         char *slash = strrchr(exe, '/');
         *slash = '\0';
         if (sandbox_path_root(exe, home, root, sizeof(root))) add_root(c, root);
@@ -322,7 +331,7 @@ struct sandbox_cmd *sandbox_command(const char *const *argv, const char *code_di
         p += nd;
         if (*p == ':') p++;
     }
-    struct sandbox_spec spec = {bwrap_path, code_dir, runtime_dir, c->rootp, c->nroots, argv};
+    struct sandbox_spec spec = {bwrap_path, code_dir, runtime_dir, c->rootp, c->nroots, c->cmd};
     if (sandbox_argv(&spec, c->argv, SANDBOX_MAX_ARGS) < 0) {
         free(c);
         return NULL;

@@ -80,10 +80,13 @@ int sandbox_path_root(const char *dir, const char *home, char *out, size_t n);
  * the sandbox. Pure. */
 int sandbox_status(int status);
 
-/* A command ready to spawn: ARGV (bwrap's words, then the command's),
- * with the storage its strings live in. One allocation: free() it. */
+/* A command ready to spawn: ARGV (bwrap's words, then the command's,
+ * whose first is the command found on the host), with the storage its
+ * strings live in. One allocation: free() it. */
 struct sandbox_cmd {
     const char *argv[SANDBOX_MAX_ARGS];
+    char exe[4096];
+    const char *cmd[16];
     char roots[SANDBOX_MAX_ROOTS][1024];
     const char *rootp[SANDBOX_MAX_ROOTS];
     int nroots;
@@ -93,11 +96,14 @@ struct sandbox_cmd {
     int err;
 };
 
-/* Builds the bwrap command that runs ARGV (NULL-terminated) in a sandbox
- * of CODE_DIR, binding the roots of the directories of PATH_ENV (the
- * environment's PATH) and of ARGV[0]'s resolved location. Reads the
- * filesystem (access, realpath); starts nothing. Returns NULL when the
- * sandbox is off or the arguments do not fit. Caller frees. */
+/* Builds the bwrap command that runs ARGV (NULL-terminated, at most 15
+ * words) in a sandbox of CODE_DIR, binding the roots of the directories
+ * of PATH_ENV (the server's PATH: never one a function chose, or it
+ * could bind the data directory into its own sandbox) and of ARGV[0]'s
+ * resolved location; ARGV[0] is run by the path found on PATH_ENV, as
+ * posix_spawnp would outside the sandbox. Reads the filesystem (access,
+ * realpath); starts nothing. Returns NULL when the sandbox is off or the
+ * arguments do not fit. Caller frees. */
 struct sandbox_cmd *sandbox_command(const char *const *argv, const char *code_dir,
                                     const char *path_env);
 

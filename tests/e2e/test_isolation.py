@@ -100,6 +100,8 @@ def probe(event):
             f.write("secret")
     elif op == "tmp_get":
         out["exists"] = os.path.exists("/tmp/" + event["name"])
+    elif op == "exists":
+        out["exists"] = [p for p in event["paths"] if os.path.exists(p)]
     elif op == "ddb":
         import boto3
         boto3.client("dynamodb").put_item(TableName=event["table"], Item={"pk": {"S": event["key"]}})
@@ -329,6 +331,18 @@ class SandboxIsolationTest(Case):
         # the next cold start of an unrelated function runs the real bootstrap
         self.fn(srv, "next", "python")
         self.assertEqual(self.call(srv, "next", {"op": "tmp_get", "name": "q"})["mark"], "original")
+        # a function's own PATH does not choose what its sandbox binds
+        runtime, zip_bytes, _ = RUNTIMES["python"]
+        lam = srv.client()
+        lam.create_function(FunctionName="path", Runtime=runtime, Role=ROLE, Handler="index.handler",
+                            Code={"ZipFile": zip_bytes},
+                            Environment={"Variables": {"PATH": "%s/bin:%s:/usr/bin:/bin" % (srv.data_dir,
+                                                                                           srv.data_dir)}})
+        deadline = time.monotonic() + 10
+        while lam.get_function_configuration(FunctionName="path").get("State") != "Active":
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.05)
+        self.assertEqual(self.call(srv, "path", {"op": "exists", "paths": [db, evil, boot_py + "x"]})["exists"], [])
 
     def test_tmp_is_private(self):
         srv = self.server()
