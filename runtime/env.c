@@ -503,6 +503,76 @@ static char *dup_text(const char *z) {
 /* "SLUICE_DATA_ID=<hex>" in every environment (env_set_run_mark), or "". */
 static char run_mark[64];
 
+/* Starts ENV's process for SPEC (inside bwrap when the sandbox is on),
+ * its output on OUT_W, in a process group of its own, and tracks it.
+ * *T0 receives the instant of the spawn. Returns 0 (E->pid set), or an
+ * errno: what posix_spawnp failed with, or E2BIG when the sandbox's
+ * arguments do not fit. */
+static int spawn_runtime(struct env *e, const struct env_spec *spec, int out_w, double *t0) {
+    /* The environment: the given one plus AWS_LAMBDA_RUNTIME_API and the
+     * mark of this data directory's processes (env_reap_orphans). */
+    size_t n = 0;
+    while (spec->envp[n]) n++;
+    char **envp = xmalloc((n + 3) * sizeof(char *));
+    char rapi[64];
+    snprintf(rapi, sizeof(rapi), "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%d", e->port);
+    for (size_t i = 0; i < n; i++) envp[i] = (char *)spec->envp[i];
+    envp[n++] = rapi;
+    if (run_mark[0]) envp[n++] = run_mark;
+    envp[n] = NULL;
+    /* In a sandbox: bwrap's words before the command (runtime/sandbox.h).
+     * The server's PATH, as posix_spawnp below would search: the
+     * function's own PATH (its variables come first in ENVP) must not
+     * choose what the sandbox binds. */
+    const char *path_env = getenv("PATH");
+    e->sandboxed = sandbox_enabled();
+    struct sandbox_cmd *sb = e->sandboxed ? sandbox_command(spec->argv, spec->code_dir,
+                                                            path_env ? path_env : "/usr/local/bin:/usr/bin:/bin")
+                                          : NULL;
+    if (e->sandboxed && sb == NULL) {
+        /* Never a plain process instead: that would undo the isolation. */
+        free(envp);
+        return E2BIG;
+    }
+    const char *const *argv = sb ? sb->argv : spec->argv;
+
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&at);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, out_w, 1);
+    posix_spawn_file_actions_adddup2(&fa, out_w, 2);
+    posix_spawn_file_actions_addchdir_np(&fa, spec->code_dir);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+    /* Its own process group, so that a timeout kills its children too
+     * (in a sandbox, the group holds bwrap and the namespace's init,
+     * whose death ends every process in the namespace);
+     * default signal dispositions and an empty mask (the server blocks
+     * SIGTERM/SIGINT for sigwait and ignores SIGPIPE). */
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &all);
+    posix_spawnattr_setpgroup(&at, 0);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                      POSIX_SPAWN_SETSIGDEF);
+    *t0 = mono_ms();
+    /* Spawned and tracked under one lock, so that env_reap_strays never
+     * takes a new runtime for an orphan it adopted. */
+    pthread_mutex_lock(&tracked_mu);
+    int rc = sb && sb->err ? sb->err
+                           : posix_spawnp(&e->pid, argv[0], &fa, &at, (char *const *)argv, envp);
+    if (rc == 0) track_locked(e->pid, 1);
+    pthread_mutex_unlock(&tracked_mu);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    free(envp);
+    free(sb);
+    return rc;
+}
+
 /* Set once by env_disable_spawn(); read by every env_start. */
 static atomic_int spawn_disabled;
 
@@ -541,72 +611,8 @@ int env_start(const struct env_spec *spec, struct env **out, struct env_result *
         e->state = ST_DEAD;
         return -1;
     }
-    /* The environment: the given one plus AWS_LAMBDA_RUNTIME_API and the
-     * mark of this data directory's processes (env_reap_orphans). */
-    size_t n = 0;
-    while (spec->envp[n]) n++;
-    char **envp = xmalloc((n + 3) * sizeof(char *));
-    char rapi[64];
-    snprintf(rapi, sizeof(rapi), "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%d", e->port);
-    for (size_t i = 0; i < n; i++) envp[i] = (char *)spec->envp[i];
-    envp[n++] = rapi;
-    if (run_mark[0]) envp[n++] = run_mark;
-    envp[n] = NULL;
-    /* In a sandbox: bwrap's words before the command (runtime/sandbox.h).
-     * The server's PATH, as posix_spawnp below would search: the
-     * function's own PATH (its variables come first in ENVP) must not
-     * choose what the sandbox binds. */
-    const char *path_env = getenv("PATH");
-    e->sandboxed = sandbox_enabled();
-    struct sandbox_cmd *sb = e->sandboxed ? sandbox_command(spec->argv, spec->code_dir,
-                                                            path_env ? path_env : "/usr/local/bin:/usr/bin:/bin")
-                                          : NULL;
-    if (e->sandboxed && sb == NULL) {
-        /* Never a plain process instead: that would undo the isolation. */
-        free(envp);
-        close(fds[0]);
-        close(fds[1]);
-        res->outcome = ENV_INIT_ERROR;
-        res->body = dup_text("could not start the runtime: its sandbox's arguments do not fit");
-        e->state = ST_DEAD;
-        return -1;
-    }
-    const char *const *argv = sb ? sb->argv : spec->argv;
-
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t at;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&at);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-    posix_spawn_file_actions_addchdir_np(&fa, spec->code_dir);
-    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-    /* Its own process group, so that a timeout kills its children too
-     * (in a sandbox, the group holds bwrap and the namespace's init,
-     * whose death ends every process in the namespace);
-     * default signal dispositions and an empty mask (the server blocks
-     * SIGTERM/SIGINT for sigwait and ignores SIGPIPE). */
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setsigdefault(&at, &all);
-    posix_spawnattr_setpgroup(&at, 0);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
-    double t0 = mono_ms();
-    /* Spawned and tracked under one lock, so that env_reap_strays never
-     * takes a new runtime for an orphan it adopted. */
-    pthread_mutex_lock(&tracked_mu);
-    int rc = sb && sb->err ? sb->err
-                           : posix_spawnp(&e->pid, argv[0], &fa, &at, (char *const *)argv, envp);
-    if (rc == 0) track_locked(e->pid, 1);
-    pthread_mutex_unlock(&tracked_mu);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&at);
-    free(envp);
-    free(sb);
+    double t0 = 0;
+    int rc = spawn_runtime(e, spec, fds[1], &t0);
     close(fds[1]);
     if (rc != 0) {
         close(fds[0]);
