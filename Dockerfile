@@ -2,7 +2,9 @@
 # and a slim runtime stage with only the shared libraries the binary links
 # against (and libzip4, which it opens with dlopen() on first use; SQLite,
 # zlib, libuuid and libyaml are linked statically), plus python3 and nodejs because
-# functions run as local processes.
+# functions run as local processes, and bubblewrap for their sandbox (a
+# container without user namespaces falls back to plain processes with a
+# warning: README, "Known differences").
 #
 #   docker build -t sluice .
 #   docker run --init -p 4566:4566 -v sluice-data:/var/lib/sluice sluice
@@ -27,7 +29,7 @@ FROM debian:12-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libcjson1 libzip4 libnettle8 \
-      python3 nodejs \
+      python3 nodejs bubblewrap \
  && rm -rf /var/lib/apt/lists/*
 # The default prefix is /usr/local, so this puts the binary at
 # /usr/local/bin/sluice.

@@ -13,6 +13,7 @@ struct sluice_config sluice_cfg = {
     .account_concurrency = 1000,
     .min_unreserved_concurrency = 100,
     .env_keepalive_s = 600,
+    .sandbox = "auto",
     /* A laptop or CI runner cannot hold the hundreds of processes a big
      * PC config would ask for; beyond this, a config's environments are
      * started at their first use (still initialised as provisioned). */

@@ -34,6 +34,9 @@ struct sluice_config {
     /* Milliseconds a CloudFormation update waits in
      * UPDATE_COMPLETE_CLEANUP_IN_PROGRESS (--cfn-cleanup-delay-ms). */
     int cfn_cleanup_delay_ms;
+    /* --sandbox: "auto" (bubblewrap where it works), "on" or "off"
+     * (runtime/sandbox.h). */
+    const char *sandbox;
 };
 
 /* The settings in force. Never NULL. */

@@ -13,6 +13,7 @@
 #include "base/util.h"
 #include "runtime/bootstraps.h"
 #include "runtime/env.h"
+#include "runtime/sandbox.h"
 #include "runtime/unzip.h"
 #include "storage/blob.h"
 #include "storage/store.h"
@@ -203,7 +204,9 @@ int spawn_env(const struct invoke_req *req, const char *dir, const char *runtime
         spec.argv[1] = pyscript;
     } else if (python) {
         /* Imported as a module rather than run as a script, so Python
-         * keeps its compiled bytecode between cold starts. */
+         * keeps its compiled bytecode between cold starts; a sandboxed
+         * runtime cannot write it, so sluice compiles it first. */
+        if (sandbox_enabled()) rt_bootstrap_python_compile(cmd, (const char *const *)b.v);
         char rdir[4096];
         snprintf(rdir, sizeof(rdir), "%s", rt_bootstrap_python());
         char *slash = strrchr(rdir, '/');

@@ -7,6 +7,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -74,4 +77,45 @@ const char *rt_bootstrap_python(void) {
 const char *rt_bootstrap_nodejs(void) {
     rt_bootstraps_write();
     return js_path;
+}
+
+/* Interpreters the bootstrap was compiled with in this run: a handful
+ * (one per python runtime in use); any beyond are compiled each time. */
+#define RT_MAX_COMPILED 16
+static char compiled[RT_MAX_COMPILED][256];
+static int ncompiled;
+static pthread_mutex_t compile_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void rt_bootstrap_python_compile(const char *cmd, const char *const *envp) {
+    const char *py = rt_bootstrap_python();
+    pthread_mutex_lock(&compile_mu);
+    for (int i = 0; i < ncompiled; i++)
+        if (strcmp(compiled[i], cmd) == 0) goto out;
+    /* -I: no user site, no PYTHON* variables, no working directory on
+     * sys.path. */
+    const char *argv[] = {cmd, "-I", "-c", "import py_compile, sys; py_compile.compile(sys.argv[1])",
+                          py, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawnattr_t at;
+    posix_spawnattr_init(&at);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &all);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, cmd, &fa, &at, (char *const *)argv, (char *const *)envp);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    if (rc == 0)
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+    if (ncompiled < RT_MAX_COMPILED) snprintf(compiled[ncompiled++], sizeof(compiled[0]), "%s", cmd);
+out:
+    pthread_mutex_unlock(&compile_mu);
 }

@@ -22,4 +22,13 @@ void rt_bootstraps_write(void);
 const char *rt_bootstrap_python(void);
 const char *rt_bootstrap_nodejs(void);
 
+/* Compiles the Python bootstrap's bytecode (__pycache__) with the
+ * interpreter CMD, found on the PATH of ENVP, once per CMD and run: a
+ * sandboxed runtime cannot write it (the directory is read-only there),
+ * and compiling the bootstrap costs each cold start ~30 ms. Runs
+ * `CMD -I -c` outside any sandbox (sluice's own code only) and waits for
+ * it; a failure is ignored (the runtime then compiles in memory).
+ * Thread-safe; concurrent callers wait for the first. */
+void rt_bootstrap_python_compile(const char *cmd, const char *const *envp);
+
 #endif

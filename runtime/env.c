@@ -11,6 +11,7 @@
 #include "runtime/env.h"
 #include "base/util.h"
 #include "net/httpd.h"
+#include "runtime/sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -58,7 +60,9 @@
 enum env_state { ST_STARTING, ST_IDLE, ST_BUSY, ST_DEAD };
 
 struct env {
-    pid_t pid;
+    pid_t pid;                 /* the runtime, or bwrap around it */
+    int sandboxed;             /* PID is bwrap's (runtime/sandbox.h) */
+    _Atomic int rpid;          /* in a sandbox: the runtime's pid, once seen */
     struct httpd *rapi;
     int port;
     pthread_mutex_t mu;
@@ -301,8 +305,8 @@ static void rapi_end(void *ud, struct httpd_req *r, int sent) {
 static pid_t tracked[ENV_MAX_TRACKED];
 static pthread_mutex_t tracked_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static void track(pid_t pid, int add) {
-    pthread_mutex_lock(&tracked_mu);
+/* Adds (ADD 1) or removes PID; the caller holds tracked_mu. */
+static void track_locked(pid_t pid, int add) {
     for (int i = 0; i < ENV_MAX_TRACKED; i++) {
         if (add && tracked[i] == 0) {
             tracked[i] = pid;
@@ -313,7 +317,18 @@ static void track(pid_t pid, int add) {
             break;
         }
     }
+}
+
+static void track(pid_t pid, int add) {
+    pthread_mutex_lock(&tracked_mu);
+    track_locked(pid, add);
     pthread_mutex_unlock(&tracked_mu);
+}
+
+static int is_tracked_locked(pid_t pid) {
+    for (int i = 0; i < ENV_MAX_TRACKED; i++)
+        if (tracked[i] == pid) return 1;
+    return 0;
 }
 
 void env_kill_all(void) {
@@ -355,10 +370,35 @@ static long read_hwm_kb(pid_t pid) {
     return kb;
 }
 
+/* The first child of PID (of its main thread), or 0. */
+static pid_t first_child(pid_t pid) {
+    char path[64], buf[64];
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return 0;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return (pid_t)strtol(buf, NULL, 10);
+}
+
+/* The process whose memory REPORT names: the runtime. In a sandbox that
+ * is bwrap's grandchild (bwrap, its init in the new PID namespace, the
+ * command), found once it exists. */
+static pid_t runtime_pid(struct env *e) {
+    if (!e->sandboxed) return e->pid;
+    pid_t r = atomic_load(&e->rpid);
+    if (r > 0) return r;
+    pid_t init = first_child(e->pid);
+    r = init > 0 ? first_child(init) : 0;
+    if (r > 0) atomic_store(&e->rpid, r);
+    return r > 0 ? r : e->pid;
+}
+
 /* Keeps the peak RSS seen so far: /proc forgets it once the process is
  * reaped, and REPORT still needs it for a call that crashed or timed out. */
 static void sample_peak(struct env *e) {
-    long kb = read_hwm_kb(e->pid);
+    long kb = read_hwm_kb(runtime_pid(e));
     if (kb > atomic_load(&e->peak_kb)) atomic_store(&e->peak_kb, kb);
 }
 
@@ -380,6 +420,7 @@ static void *reader_main(void *arg) {
             pid_t w = waitpid(e->pid, &status, WNOHANG);
             if (w == e->pid) {
                 exited = 1;
+                if (e->sandboxed) status = sandbox_status(status);
                 /* The runtime is gone: so is its sandbox. */
                 kill(-e->pid, SIGKILL);
                 mark_exited(e, status);
@@ -410,8 +451,11 @@ static void *reader_main(void *arg) {
         int status = 0;
         while (waitpid(e->pid, &status, 0) < 0 && errno == EINTR) {
         }
-        mark_exited(e, status);
+        mark_exited(e, e->sandboxed ? sandbox_status(status) : status);
     }
+    /* Children of this runtime that outlived it were handed to the
+     * server (env_adopt_orphans): reap those that have ended. */
+    env_reap_strays();
     return NULL;
 }
 
@@ -456,6 +500,79 @@ static char *dup_text(const char *z) {
     return p;
 }
 
+/* "SLUICE_DATA_ID=<hex>" in every environment (env_set_run_mark), or "". */
+static char run_mark[64];
+
+/* Starts ENV's process for SPEC (inside bwrap when the sandbox is on),
+ * its output on OUT_W, in a process group of its own, and tracks it.
+ * *T0 receives the instant of the spawn. Returns 0 (E->pid set), or an
+ * errno: what posix_spawnp failed with, or E2BIG when the sandbox's
+ * arguments do not fit. */
+static int spawn_runtime(struct env *e, const struct env_spec *spec, int out_w, double *t0) {
+    /* The environment: the given one plus AWS_LAMBDA_RUNTIME_API and the
+     * mark of this data directory's processes (env_reap_orphans). */
+    size_t n = 0;
+    while (spec->envp[n]) n++;
+    char **envp = xmalloc((n + 3) * sizeof(char *));
+    char rapi[64];
+    snprintf(rapi, sizeof(rapi), "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%d", e->port);
+    for (size_t i = 0; i < n; i++) envp[i] = (char *)spec->envp[i];
+    envp[n++] = rapi;
+    if (run_mark[0]) envp[n++] = run_mark;
+    envp[n] = NULL;
+    /* In a sandbox: bwrap's words before the command (runtime/sandbox.h).
+     * The server's PATH, as posix_spawnp below would search: the
+     * function's own PATH (its variables come first in ENVP) must not
+     * choose what the sandbox binds. */
+    const char *path_env = getenv("PATH");
+    e->sandboxed = sandbox_enabled();
+    struct sandbox_cmd *sb = e->sandboxed ? sandbox_command(spec->argv, spec->code_dir,
+                                                            path_env ? path_env : "/usr/local/bin:/usr/bin:/bin")
+                                          : NULL;
+    if (e->sandboxed && sb == NULL) {
+        /* Never a plain process instead: that would undo the isolation. */
+        free(envp);
+        return E2BIG;
+    }
+    const char *const *argv = sb ? sb->argv : spec->argv;
+
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&at);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, out_w, 1);
+    posix_spawn_file_actions_adddup2(&fa, out_w, 2);
+    posix_spawn_file_actions_addchdir_np(&fa, spec->code_dir);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+    /* Its own process group, so that a timeout kills its children too
+     * (in a sandbox, the group holds bwrap and the namespace's init,
+     * whose death ends every process in the namespace);
+     * default signal dispositions and an empty mask (the server blocks
+     * SIGTERM/SIGINT for sigwait and ignores SIGPIPE). */
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &all);
+    posix_spawnattr_setpgroup(&at, 0);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                      POSIX_SPAWN_SETSIGDEF);
+    *t0 = mono_ms();
+    /* Spawned and tracked under one lock, so that env_reap_strays never
+     * takes a new runtime for an orphan it adopted. */
+    pthread_mutex_lock(&tracked_mu);
+    int rc = sb && sb->err ? sb->err
+                           : posix_spawnp(&e->pid, argv[0], &fa, &at, (char *const *)argv, envp);
+    if (rc == 0) track_locked(e->pid, 1);
+    pthread_mutex_unlock(&tracked_mu);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    free(envp);
+    free(sb);
+    return rc;
+}
+
 /* Set once by env_disable_spawn(); read by every env_start. */
 static atomic_int spawn_disabled;
 
@@ -494,41 +611,8 @@ int env_start(const struct env_spec *spec, struct env **out, struct env_result *
         e->state = ST_DEAD;
         return -1;
     }
-    /* The environment: the given one plus AWS_LAMBDA_RUNTIME_API. */
-    size_t n = 0;
-    while (spec->envp[n]) n++;
-    char **envp = xmalloc((n + 2) * sizeof(char *));
-    char rapi[64];
-    snprintf(rapi, sizeof(rapi), "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%d", e->port);
-    for (size_t i = 0; i < n; i++) envp[i] = (char *)spec->envp[i];
-    envp[n] = rapi;
-    envp[n + 1] = NULL;
-
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t at;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&at);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-    posix_spawn_file_actions_addchdir_np(&fa, spec->code_dir);
-    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-    /* Its own process group, so that a timeout kills its children too;
-     * default signal dispositions and an empty mask (the server blocks
-     * SIGTERM/SIGINT for sigwait and ignores SIGPIPE). */
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setsigdefault(&at, &all);
-    posix_spawnattr_setpgroup(&at, 0);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
-    double t0 = mono_ms();
-    int rc = posix_spawnp(&e->pid, spec->argv[0], &fa, &at, (char *const *)spec->argv, envp);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&at);
-    free(envp);
+    double t0 = 0;
+    int rc = spawn_runtime(e, spec, fds[1], &t0);
     close(fds[1]);
     if (rc != 0) {
         close(fds[0]);
@@ -539,7 +623,6 @@ int env_start(const struct env_spec *spec, struct env **out, struct env_result *
         e->state = ST_DEAD;
         return -1;
     }
-    track(e->pid, 1);
     e->out_fd = fds[0];
     if (pthread_create(&e->reader, NULL, reader_main, e) != 0) abort();
     e->reader_started = 1;
@@ -719,12 +802,44 @@ void env_free(struct env *e) {
     free(e);
 }
 
+/* Largest environment of a process read when looking for the mark: a
+ * function's own variables are 4 KB at most (docs/aws-reference.md H),
+ * Lambda's a few hundred bytes; the shell's of a daemon can be larger. */
+#define ENV_MAX_ENVIRON (256 * 1024)
+
+/* 1 when the environment (NUL-separated) in BUF[0..N) holds MARK. */
+static int environ_has(const char *buf, size_t n, const char *mark) {
+    size_t m = strlen(mark);
+    for (size_t i = 0; i < n;) {
+        size_t len = strnlen(buf + i, n - i);
+        if (len == m && memcmp(buf + i, mark, m) == 0) return 1;
+        i += len + 1;
+    }
+    return 0;
+}
+
+/* 1 when process PID carries MARK in its environment; BUF is scratch. */
+static int marked(long pid, const char *mark, char *buf) {
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%ld/environ", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    size_t got = 0;
+    ssize_t r;
+    while (got < ENV_MAX_ENVIRON && ((r = read(fd, buf + got, ENV_MAX_ENVIRON - got)) > 0 ||
+                                     (r < 0 && errno == EINTR)))
+        if (r > 0) got += (size_t)r;
+    close(fd);
+    return environ_has(buf, got, mark);
+}
+
 int env_reap_orphans(const char *code_dir) {
     DIR *d = opendir("/proc");
     if (d == NULL) return 0;
     size_t n = strlen(code_dir);
     int killed = 0;
     pid_t self = getpid();
+    char *buf = run_mark[0] ? xmalloc(ENV_MAX_ENVIRON) : NULL;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         char *end;
@@ -733,14 +848,97 @@ int env_reap_orphans(const char *code_dir) {
         char link[64], cwd[PATH_MAX];
         snprintf(link, sizeof(link), "/proc/%ld/cwd", pid);
         ssize_t len = readlink(link, cwd, sizeof(cwd) - 1);
-        if (len <= 0) continue;
-        cwd[len] = '\0';
-        if ((size_t)len > n && strncmp(cwd, code_dir, n) == 0 && cwd[n] == '/') {
+        int in_code = 0;
+        if (len > 0) {
+            cwd[len] = '\0';
+            in_code = (size_t)len > n && strncmp(cwd, code_dir, n) == 0 && cwd[n] == '/';
+        }
+        if (in_code || (buf && marked(pid, run_mark, buf))) {
             kill((pid_t)pid, SIGKILL);
             killed++;
         }
     }
+    free(buf);
     closedir(d);
+    return killed;
+}
+
+void env_set_run_mark(const char *data_dir) {
+    /* FNV-1a (64 bits) of the path: a name, not a secret. */
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *p = (const unsigned char *)data_dir; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ull;
+    }
+    snprintf(run_mark, sizeof(run_mark), "SLUICE_DATA_ID=%016llx", (unsigned long long)h);
+}
+
+int env_adopt_orphans(void) {
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0 ? 0 : -1;
+}
+
+/* Children of this process (of any of its threads) into OUT (MAX), and
+ * how many; with ALL 0 only those not tracked, and then the caller holds
+ * tracked_mu. */
+static int children_locked(pid_t *out, int max, int all) {
+    DIR *d = opendir("/proc/self/task");
+    if (d == NULL) return 0;
+    int k = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL && k < max) {
+        if (de->d_name[0] == '.') continue;
+        char path[300];
+        snprintf(path, sizeof(path), "/proc/self/task/%s/children", de->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL) continue;
+        long pid;
+        while (k < max && fscanf(f, "%ld", &pid) == 1)
+            if (all || !is_tracked_locked((pid_t)pid)) out[k++] = (pid_t)pid;
+        fclose(f);
+    }
+    closedir(d);
+    return k;
+}
+
+/* Orphans handled per pass: the rest wait for the next. */
+#define ENV_STRAYS_PER_PASS 256
+
+void env_reap_strays(void) {
+    pid_t kids[ENV_STRAYS_PER_PASS];
+    /* Listed without the lock (one read per thread of the server), so
+     * that spawns wait only for the check: a pid not tracked under the
+     * lock is no runtime, as spawn and track happen under it together. */
+    int n = children_locked(kids, ENV_STRAYS_PER_PASS, 1);
+    pthread_mutex_lock(&tracked_mu);
+    for (int i = 0; i < n; i++)
+        if (!is_tracked_locked(kids[i])) waitpid(kids[i], NULL, WNOHANG);
+    pthread_mutex_unlock(&tracked_mu);
+}
+
+/* How long a shutdown waits for killed runtimes to hand their orphans
+ * over (each pass 10 ms): a SIGKILLed process is gone within a few. */
+#define ENV_STRAY_PASSES 200
+
+int env_kill_strays(void) {
+    pid_t kids[ENV_STRAYS_PER_PASS];
+    int killed = 0;
+    for (int pass = 0; pass < ENV_STRAY_PASSES; pass++) {
+        pthread_mutex_lock(&tracked_mu);
+        int nall = children_locked(kids, ENV_STRAYS_PER_PASS, 1);
+        int n = children_locked(kids, ENV_STRAYS_PER_PASS, 0);
+        pthread_mutex_unlock(&tracked_mu);
+        for (int i = 0; i < n; i++) {
+            /* It may lead a session of its own, with children in it. */
+            kill(-kids[i], SIGKILL);
+            kill(kids[i], SIGKILL);
+            while (waitpid(kids[i], NULL, 0) < 0 && errno == EINTR) {
+            }
+            killed++;
+        }
+        if (nall == 0) break;
+        struct timespec ms = {0, 10 * 1000000};
+        nanosleep(&ms, NULL);
+    }
     return killed;
 }
 

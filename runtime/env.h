@@ -1,5 +1,6 @@
 /*
- * Execution environments: one OS process each, running the function's
+ * Execution environments: one OS process each (inside bubblewrap when
+ * runtime/sandbox.h says so), running the function's
  * code through the Lambda Runtime API, which every environment serves on
  * its own loopback port (the protocol carries no environment identity).
  *
@@ -138,7 +139,32 @@ int env_on_path(const char *name, const char *path);
 
 /* Kills processes left behind by an earlier run that died (kill -9):
  * every process whose working directory lies under CODE_DIR, where all
- * environments run. Returns how many were killed. Call at start-up. */
+ * environments start, and every one whose environment holds this data
+ * directory's mark (env_set_run_mark), wherever it moved to (a daemon
+ * that called setsid() and chdir("/")). Reads /proc/<pid>/cwd and
+ * /proc/<pid>/environ of every process. Returns how many were killed.
+ * Call at start-up, after env_set_run_mark. */
 int env_reap_orphans(const char *code_dir);
+
+/* Names the data directory DATA_DIR in every environment started from
+ * now on: the variable SLUICE_DATA_ID=<16 hex digits of a hash of the
+ * path>, which children inherit. Call once at start-up. */
+void env_set_run_mark(const char *data_dir);
+
+/* Makes the server the reaper of its descendants (Linux's
+ * PR_SET_CHILD_SUBREAPER): a runtime's child that left its process group
+ * and lost its parent becomes the server's child rather than init's, so
+ * env_kill_strays can end it. Returns 0, or -1. Call once at start-up. */
+int env_adopt_orphans(void);
+
+/* Reaps adopted children (env_adopt_orphans) that have ended; the
+ * environments' own processes are left to their readers. Thread-safe. */
+void env_reap_strays(void);
+
+/* At shutdown, after the environments were killed: kills every child of
+ * the server that is not an environment's process (adopted orphans, with
+ * their process groups), waiting up to 2 s for killed runtimes to hand
+ * theirs over. Returns how many were killed. */
+int env_kill_strays(void);
 
 #endif

@@ -16,6 +16,7 @@
 #include "engine/sqs.h"
 #include "runtime/bootstraps.h"
 #include "runtime/env.h"
+#include "runtime/sandbox.h"
 #include "base/log.h"
 #include "server/http.h"
 #include "server/router.h"
@@ -71,6 +72,10 @@ static void usage(FILE *f) {
         "  --cfn-cleanup-delay-ms MS        CloudFormation updates wait this long before their\n"
         "                                   cleanup (deleting replaced and removed resources), to\n"
         "                                   widen the window in which both exist (default 0)\n"
+        "  --sandbox MODE                   run functions inside bubblewrap (read-only code, private\n"
+        "                                   /tmp, own PID namespace): auto (where it works, else plain\n"
+        "                                   processes and a warning), on (or refuse to start), off\n"
+        "                                   (default auto)\n"
         "  --help                           show this help and exit\n"
         "  --version                        print the version and exit\n");
 }
@@ -93,8 +98,8 @@ static int truthy(const char *z) {
 
 enum { OPT_HOST = 1000, OPT_PORT, OPT_DATA_DIR, OPT_IN_MEMORY, OPT_READY_FILE, OPT_LOG_LEVEL,
        OPT_ACCOUNT_CONC, OPT_MIN_UNRESERVED, OPT_RUNTIME_CMD, OPT_KEEPALIVE, OPT_PC_DELAY,
-       OPT_PC_MAX, OPT_SCALING_RATE, OPT_DEFAULT_ACCOUNT, OPT_SHUTDOWN_GRACE, OPT_CFN_CLEANUP_DELAY, OPT_HELP,
-       OPT_VERSION };
+       OPT_PC_MAX, OPT_SCALING_RATE, OPT_DEFAULT_ACCOUNT, OPT_SHUTDOWN_GRACE, OPT_CFN_CLEANUP_DELAY,
+       OPT_SANDBOX, OPT_HELP, OPT_VERSION };
 
 /* Adds one or more (comma-separated) RT=CMD runtime overrides. */
 static int add_runtime_commands(const char *value) {
@@ -165,6 +170,15 @@ static int apply(int opt, const char *value) {
     case OPT_CFN_CLEANUP_DELAY:
         /* An hour at most: a larger value is most likely a unit mistake. */
         return parse_int("--cfn-cleanup-delay-ms", value, 0, 3600000, &c->cfn_cleanup_delay_ms);
+    case OPT_SANDBOX: {
+        enum sandbox_mode m;
+        if (sandbox_parse_mode(value, &m) != 0) {
+            fprintf(stderr, "sluice: --sandbox must be auto, on or off, got '%s'\n", value);
+            return -1;
+        }
+        c->sandbox = value;
+        return 0;
+    }
     }
     return -1;
 }
@@ -186,6 +200,7 @@ static const struct option long_opts[] = {
     {"default-account", required_argument, NULL, OPT_DEFAULT_ACCOUNT},
     {"shutdown-grace", required_argument, NULL, OPT_SHUTDOWN_GRACE},
     {"cfn-cleanup-delay-ms", required_argument, NULL, OPT_CFN_CLEANUP_DELAY},
+    {"sandbox", required_argument, NULL, OPT_SANDBOX},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -334,9 +349,21 @@ int main(int argc, char **argv) {
      * search reads the working directory of every process on the machine
      * (one readlink each: hundreds on a shared machine); in a code
      * directory made just now no process can be working. */
+    env_set_run_mark(store_data_dir());
     int orphans = store_code_dir_new() ? 0 : env_reap_orphans(store_code_dir());
     if (orphans > 0) log_msg(LOG_INFO, "stopped %d function processes left by an earlier run", orphans);
     if (rt_bootstraps_install(store_data_dir()) != 0) {
+        store_shutdown();
+        return 1;
+    }
+    /* Functions' processes stay ours to end (issue 17): orphans come to
+     * the server, and each environment gets its sandbox. */
+    env_adopt_orphans();
+    enum sandbox_mode sandbox = SANDBOX_AUTO;
+    sandbox_parse_mode(sluice_cfg.sandbox, &sandbox);
+    char rdir[PATH_MAX];
+    snprintf(rdir, sizeof(rdir), "%s/runtime", store_data_dir());
+    if (sandbox_setup(sandbox, rdir) != 0) {
         store_shutdown();
         return 1;
     }
@@ -366,6 +393,7 @@ int main(int argc, char **argv) {
      * spawn waits for them: runtime/bootstraps.h). */
     store_sync_new_db();
     rt_bootstraps_write();
+    sandbox_probe_start();
     /* The threads that work behind requests start once the ready file is
      * written: each opens its own database connection (schema parse,
      * page cache), which on a small machine competed with the main thread
@@ -399,6 +427,7 @@ int main(int argc, char **argv) {
     bg_stop();
     invoke_provisioner_stop();
     invoke_shutdown();
+    env_kill_strays();
     /* Last: every invocation has ended, so no metric is recorded after
      * this flush. */
     metric_flush();

@@ -153,6 +153,13 @@ class Server:
             args.append("--in-memory")
         else:
             args += ["--data-dir", self.data_dir]
+        # Functions run as plain processes unless a test asks for the
+        # sandbox (--sandbox on in extra_args, which come after): many
+        # tests exchange files with their handlers through the host's /tmp
+        # or look at a handler's pid, which the sandbox hides by design
+        # (README, "Known differences"). SLUICE_E2E_SANDBOX=auto runs a
+        # program with the server's own default instead.
+        args += ["--sandbox", os.environ.get("SLUICE_E2E_SANDBOX", "off")]
         args += self.extra_args
         env = {k: v for k, v in os.environ.items() if not k.startswith("SLUICE_")}
         if self.env:

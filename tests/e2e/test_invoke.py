@@ -749,9 +749,12 @@ REQUIRED_ENV = {
 
 
 def allowed_extra(name):
-    """Variables a handler may see beyond REQUIRED_ENV and its own: locale, and
-    whatever a pyenv shim adds when it launches the interpreter."""
-    return name in ("LANG", "LANGUAGE") or name.startswith("LC_") or name.startswith("PYENV_")
+    """Variables a handler may see beyond REQUIRED_ENV and its own: locale,
+    whatever a pyenv shim adds when it launches the interpreter, and the mark
+    by which the next start finds processes a killed server left behind
+    (issue 17; runtime/env.h env_set_run_mark)."""
+    return (name in ("LANG", "LANGUAGE", "SLUICE_DATA_ID") or name.startswith("LC_")
+            or name.startswith("PYENV_"))
 
 
 class EnvironmentTest(InvokeCase):

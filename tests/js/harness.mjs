@@ -53,7 +53,7 @@ export class Sluice {
     const log = fs.openSync(this.logPath, 'w');
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SLUICE_')));
     this.proc = spawn(bin, ['--host', '127.0.0.1', '--port', '0', '--in-memory', '--ready-file', ready,
-      '--log-level', 'warn', ...this.extraArgs], { cwd: this.tmp, env, stdio: ['ignore', log, log] });
+      '--log-level', 'warn', '--sandbox', process.env.SLUICE_E2E_SANDBOX || 'off', ...this.extraArgs], { cwd: this.tmp, env, stdio: ['ignore', log, log] });
     fs.closeSync(log);
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
     let exitedEarly = null;
