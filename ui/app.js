@@ -85,11 +85,16 @@ function fnRow(f, q, m, cls) {
     cell("Invocations", String(metric(m, "Invocations"))),
     el("td", { "data-metric": "Throttles", class: throttles > 0 ? "bad" : "",
                title: throttles > 0 ? f.throttle_reason : "" },
-       String(throttles), throttles > 0 && !q ? el("div", { class: "muted" }, f.throttle_reason) : null),
+       String(throttles), throttles > 0 && !q ? el("div", { class: "muted reason" }, ...wrappable(f.throttle_reason)) : null),
     cell("ProvisionedConcurrencyInvocations", String(metric(m, "ProvisionedConcurrencyInvocations"))),
     cell("ProvisionedConcurrencySpilloverInvocations", String(metric(m, "ProvisionedConcurrencySpilloverInvocations"))),
     cell("ProvisionedConcurrencyUtilization", metric(m, "ProvisionedConcurrencyUtilization").toFixed(2)),
     cell("IteratorAge", seconds(metric(m, "IteratorAge"))));
+}
+
+// A CamelCase reason, with a line-break opportunity before each word.
+function wrappable(text) {
+  return text.split(/(?=[A-Z])/).flatMap((w, i) => (i ? [el("wbr"), w] : [w]));
 }
 
 function pcText(f, q) {
