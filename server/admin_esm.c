@@ -241,6 +241,21 @@ static void audit_free(struct audit *a) {
     free(a->d);
 }
 
+/* Shards most mappings have: read into a buffer this size first, and
+ * into one of ADMIN_MAX_SHARDS only when it fills (the audit of a stream
+ * with hundreds of mappings would otherwise clear 200 kB per mapping). */
+#define AUDIT_FEW_SHARDS 16
+
+/* Reads M's shard positions into M->pos. */
+static int positions(struct amap *m) {
+    m->pos = xcalloc(AUDIT_FEW_SHARDS, sizeof(*m->pos));
+    int rc = store_esm_pos_list(m->uuid, m->pos, AUDIT_FEW_SHARDS, &m->npos);
+    if (rc != STORE_OK || m->npos < AUDIT_FEW_SHARDS) return rc;
+    free(m->pos);
+    m->pos = xcalloc(ADMIN_MAX_SHARDS, sizeof(*m->pos));
+    return store_esm_pos_list(m->uuid, m->pos, ADMIN_MAX_SHARDS, &m->npos);
+}
+
 int admin_audit_read(const char *arn, cJSON **out) {
     struct audit a;
     memset(&a, 0, sizeof(a));
@@ -265,8 +280,7 @@ int admin_audit_read(const char *arn, cJSON **out) {
         m->trim_horizon = !(cJSON_IsString(sp) && strcmp(sp->valuestring, "LATEST") == 0);
         cJSON_Delete(cfg);
         store_esm_clear(&e);
-        m->pos = xcalloc(ADMIN_MAX_SHARDS, sizeof(*m->pos));
-        rc = store_esm_pos_list(m->uuid, m->pos, ADMIN_MAX_SHARDS, &m->npos);
+        rc = positions(m);
     }
     if (rc == STORE_OK) rc = store_esm_deliveries(arn, collect_delivery, &a);
     if (rc == STORE_OK) rc = store_record_seqs(arn, audit_record, &a);
