@@ -394,6 +394,11 @@ static int ui_page(struct req *req, struct op_in *in) {
     return admin_ui_file(req, NULL);
 }
 
+static int ui_log(struct req *req, struct op_in *in) {
+    (void)in;
+    return admin_ui_log(req);
+}
+
 static int ui_file(struct req *req, struct op_in *in) {
     return admin_ui_file(req, in->sub);
 }
@@ -417,6 +422,7 @@ static const struct op admin_ops[] = {
     {"GetEventSourceMapping", esm_get, 0, NULL, "GET", "/_sluice/event-source-mappings/{S}"},
     {"GetDashboard", ui_page, 0, NULL, "GET", "/_sluice/ui"},
     {"GetDashboardState", ui_state, 0, NULL, "GET", "/_sluice/ui/state"},
+    {"GetDashboardLog", ui_log, 0, NULL, "GET", "/_sluice/ui/log"},
     {"GetDashboardFile", ui_file, 0, NULL, "GET", "/_sluice/ui/{S}"},
 };
 

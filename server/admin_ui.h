@@ -22,6 +22,10 @@ int admin_ui_file(struct req *req, const char *sub);
  * "Dashboard"). Returns as req_reply_json / req_fail do. */
 int admin_ui_state(struct req *req);
 
+/* GET /_sluice/ui/log?group=G&stream=S: a log stream as plain text.
+ * Returns as req_reply_raw / req_fail do. */
+int admin_ui_log(struct req *req);
+
 /* Appends to array OUT one object per mapping of S, with its shards
  * (checkpoint, lag, age of the oldest record not yet delivered as of NOW
  * on the clock, counters, parent shard). Runs inside the caller's read

@@ -49,6 +49,7 @@ struct state {
     cJSON *mappings;    /* array */
     cJSON *cur_map;     /* the mapping the last row belonged to */
     cJSON *streams;     /* array */
+    cJSON *invocations; /* array */
     int64_t sum_reserved, sum_pc_unreserved;
 };
 
@@ -200,6 +201,48 @@ static void add_limits(cJSON *f, int64_t pool) {
     }
 }
 
+/* Recent invocations listed: enough to see a class's last few batches. */
+#define UI_MAX_INVOCATIONS 20
+
+/* Copies the value after "NAME: " in REPORT line MSG (up to a tab or
+ * the end) into OUT; "" when absent. */
+static void report_field(const char *msg, const char *name, char *out, size_t n) {
+    char key[48];
+    snprintf(key, sizeof(key), "%s: ", name);
+    const char *p = strstr(msg, key);
+    out[0] = '\0';
+    if (p == NULL) return;
+    p += strlen(key);
+    size_t len = strcspn(p, "\t\n");
+    snprintf(out, n, "%.*s", (int)(len < n ? len : n - 1), p);
+}
+
+static int add_report(void *ctx, const char *group, const char *stream, int64_t ts, const char *message) {
+    struct state *st = ctx;
+    const char *report = strstr(message, "REPORT RequestId: ");
+    if (report) message = report;   /* the END line comes first in the event */
+    cJSON *o = cJSON_CreateObject();
+    char iso[40], v[128];
+    util_iso_time(ts, iso, sizeof(iso));
+    cJSON_AddStringToObject(o, "time", iso);
+    cJSON_AddStringToObject(o, "function", strncmp(group, "/aws/lambda/", 12) == 0 ? group + 12 : group);
+    cJSON_AddStringToObject(o, "log_group", group);
+    cJSON_AddStringToObject(o, "log_stream", stream);
+    report_field(message, "RequestId", v, sizeof(v));
+    cJSON_AddStringToObject(o, "request_id", v);
+    report_field(message, "Duration", v, sizeof(v));
+    cJSON_AddNumberToObject(o, "duration_ms", strtod(v, NULL));
+    report_field(message, "Init Duration", v, sizeof(v));
+    if (v[0]) cJSON_AddNumberToObject(o, "init_duration_ms", strtod(v, NULL));
+    report_field(message, "Status", v, sizeof(v));
+    if (v[0]) cJSON_AddStringToObject(o, "status", v);
+    else cJSON_AddNullToObject(o, "status");
+    report_field(message, "Error Type", v, sizeof(v));
+    if (v[0]) cJSON_AddStringToObject(o, "error_type", v);
+    cJSON_AddItemToArray(st->invocations, o);
+    return 0;
+}
+
 static int add_stream(void *ctx, const char *arn, const char *table) {
     struct state *st = ctx;
     cJSON *a = NULL;
@@ -223,6 +266,8 @@ static int read_all(struct state *st, cJSON *o, int minutes) {
         rc = store_ui_metrics(st->s, metric_minute(st->now) - (int64_t)(minutes - 1) * 60000, add_point, st);
     if (rc == STORE_OK) rc = admin_ui_mappings(st->s, st->now, st->mappings);
     if (rc == STORE_OK) rc = store_ui_streams(st->s, add_stream, st);
+    if (rc == STORE_OK)
+        rc = store_ui_reports(st->s, st->now - (int64_t)minutes * 60000, UI_MAX_INVOCATIONS, add_report, st);
     store_rollback();
     if (rc != STORE_OK) return rc;
     int64_t pool = (int64_t)sluice_cfg.account_concurrency - st->sum_reserved - st->sum_pc_unreserved;
@@ -276,6 +321,7 @@ int admin_ui_state(struct req *req) {
     st.series = cJSON_AddObjectToObject(o, "series");
     st.mappings = cJSON_AddArrayToObject(o, "mappings");
     st.streams = cJSON_AddArrayToObject(o, "streams");
+    st.invocations = cJSON_AddArrayToObject(o, "invocations");
     int rc = read_all(&st, o, minutes);
     free(st.slots);
     if (rc != STORE_OK) {

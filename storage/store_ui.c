@@ -139,3 +139,27 @@ int store_ui_streams(struct store_scope s, store_ui_stream_cb cb, void *ctx) {
         if (cb(ctx, col(st, 0), col(st, 1))) break;
     return store_rows_done(st, rc, "ui_streams");
 }
+
+/* END and REPORT are one event (engine/fnlog.c), hence the leading '%'.
+ * The streams written last come from log_streams (one row per stream),
+ * and each one's events from the (account, region, grp, ts) index, so
+ * the cost follows LIMIT, not the size of the logs. */
+int store_ui_reports(struct store_scope s, int64_t since_ms, int limit, store_ui_report_cb cb, void *ctx) {
+    static const char sql[] =
+        "WITH recent AS (SELECT grp, name FROM log_streams WHERE account=?1 AND region=?2"
+        "   AND grp >= '/aws/lambda/' AND grp < '/aws/lambda0' AND last_ms >= ?3"
+        "   ORDER BY last_ms DESC LIMIT ?4)"
+        " SELECT e.grp, e.stream, e.ts, e.message FROM recent r JOIN log_events e"
+        "   ON e.account=?1 AND e.region=?2 AND e.grp=r.grp AND e.stream=r.name AND e.ts >= ?3"
+        " WHERE e.message LIKE '%REPORT RequestId: %'"
+        " ORDER BY e.ts DESC, e.id DESC LIMIT ?4";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    store_bind_scope(st, s, NULL);
+    sqlite3_bind_int64(st, 3, since_ms);
+    sqlite3_bind_int(st, 4, limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb(ctx, col(st, 0), col(st, 1), sqlite3_column_int64(st, 2), col(st, 3))) break;
+    return store_rows_done(st, rc, "ui_reports");
+}

@@ -72,4 +72,13 @@ int store_ui_mappings(struct store_scope s, store_ui_esm_cb cb, void *ctx);
 typedef int (*store_ui_stream_cb)(void *ctx, const char *arn, const char *table);
 int store_ui_streams(struct store_scope s, store_ui_stream_cb cb, void *ctx);
 
+/* A function's REPORT line (its log group GROUP, stream STREAM, time TS
+ * and the whole MESSAGE). */
+typedef int (*store_ui_report_cb)(void *ctx, const char *group, const char *stream, int64_t ts,
+                                  const char *message);
+/* The newest REPORT lines, at most LIMIT, newest first, of the LIMIT log
+ * streams of S's /aws/lambda/ groups written last, from SINCE_MS on:
+ * the dashboard's recent invocations. */
+int store_ui_reports(struct store_scope s, int64_t since_ms, int limit, store_ui_report_cb cb, void *ctx);
+
 #endif

@@ -121,6 +121,27 @@ function renderFunctions(s) {
   document.getElementById("functions-empty").hidden = s.functions.length > 0;
 }
 
+// ---- recent invocations -------------------------------------------------
+
+function renderInvocations(s) {
+  const rows = s.invocations.map((v) => {
+    const log = "/_sluice/ui/log?" + new URLSearchParams({ group: v.log_group, stream: v.log_stream });
+    const bad = v.status && v.status !== "success";
+    // Lambda names a stream YYYY/MM/DD/[VERSION]id: the version that ran.
+    const version = (/\[([^\]]*)\]/.exec(v.log_stream) || [])[1];
+    return el("tr", { "data-request-id": v.request_id },
+      el("td", {}, v.time.replace("T", " ").replace(/Z$/, "")),
+      el("td", { class: "left" }, v.function + (version ? ":" + version : "")),
+      el("td", { class: "mono left" }, v.request_id),
+      el("td", {}, v.duration_ms.toFixed(1) + " ms"),
+      el("td", {}, v.init_duration_ms === undefined ? "" : v.init_duration_ms.toFixed(1) + " ms"),
+      el("td", { class: bad ? "bad left" : "left" }, v.status ? v.status + (v.error_type ? " (" + v.error_type + ")" : "") : "completed"),
+      el("td", {}, el("a", { href: log, target: "_blank", rel: "noopener" }, "log stream")));
+  });
+  replace(document.querySelector("#invocations tbody"), ...rows);
+  document.getElementById("invocations-empty").hidden = s.invocations.length > 0;
+}
+
 // ---- mappings -----------------------------------------------------------
 
 function field(name, value, cls) {
@@ -290,6 +311,7 @@ async function poll() {
       const s = await r.json();
       renderClock(s);
       renderFunctions(s);
+      renderInvocations(s);
       renderMappings(s);
       renderStreams(s);
       sample(s);

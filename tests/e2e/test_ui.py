@@ -233,6 +233,13 @@ class DashboardTest(SluiceTestCase):
         self.assertEqual(int(m["lag"]), 0)
         self.assertEqual(int(m["records"]), WRITES)
 
+        # Recent invocations link to their log stream, which holds them.
+        self.assertGreater(len(fig["invocations"]), 0)
+        inv = fig["invocations"][0]
+        r = self.server.request("GET", inv["href"])
+        self.assertEqual(r.status, 200, r.body[:300])
+        self.assertIn(("REPORT RequestId: " + inv["request_id"]).encode(), r.body)
+
         # The same state in the dark theme, and the clock control.
         b.do(cmd="theme", theme="dark")
         self.shot("3-drained-dark")

@@ -39,7 +39,9 @@ function figures() {
     }
     return { stream_arn: c.dataset.stream, fields: f, by_mapping: by };
   });
-  return { clock_ms: Number(document.body.dataset.clock || 0), polls: Number(document.body.dataset.polls || 0),
+  const invocations = [...document.querySelectorAll("#invocations tr[data-request-id]")].map((tr) => (
+    { request_id: tr.dataset.requestId, href: tr.querySelector("a").getAttribute("href") }));
+  return { invocations, clock_ms: Number(document.body.dataset.clock || 0), polls: Number(document.body.dataset.polls || 0),
            functions, mappings, streams, charts: document.querySelectorAll(".uplot").length };
 }
 

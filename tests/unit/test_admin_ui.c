@@ -8,10 +8,12 @@
 #include "tests/unit/driver.h"
 #include "api/aws_error.h"
 #include "api/request.h"
+#include "base/clock.h"
 #include "engine/metrics.h"
 #include "storage/store.h"
 #include "storage/store_ddb.h"
 #include "storage/store_lambda.h"
+#include "storage/store_logs.h"
 
 #include <check.h>
 #include <cjson/cJSON.h>
@@ -155,12 +157,53 @@ START_TEST(state_mappings_and_streams) {
 }
 END_TEST
 
+START_TEST(state_invocations_and_log) {
+    struct store_scope sc = {"000000000000", "us-east-1"};
+    int64_t now = clock_now_ms();
+    const char *msg[] = {"START RequestId: r1 Version: $LATEST\n",
+                         "END RequestId: r1\nREPORT RequestId: r1\tDuration: 12.50 ms\tBilled Duration: 13 ms\t"
+                         "Memory Size: 128 MB\tMax Memory Used: 30 MB\tInit Duration: 80.25 ms\t\n",
+                         "REPORT RequestId: r2\tDuration: 3.00 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\t"
+                         "Max Memory Used: 30 MB\tStatus: error\tError Type: Runtime.ExitError\t\n"};
+    int64_t ts[] = {now - 2000, now - 1000, now - 500};
+    ck_assert_int_eq(store_logs_append(sc, "/aws/lambda/fn", "2024/01/01/[$LATEST]abc", 3, msg, ts, now), STORE_OK);
+    /* Older than the window: not listed. */
+    const char *old[] = {"REPORT RequestId: r0\tDuration: 1.00 ms\t\n"};
+    int64_t ots[] = {now - 3600 * 1000};
+    ck_assert_int_eq(store_logs_append(sc, "/aws/lambda/fn", "2024/01/01/[$LATEST]old", 1, old, ots, now), STORE_OK);
+    cJSON *o = get_json("/_sluice/ui/state");
+    const cJSON *inv = at(o, "invocations");
+    ck_assert_int_eq(cJSON_GetArraySize(inv), 2);
+    const cJSON *a = cJSON_GetArrayItem(inv, 0), *b = cJSON_GetArrayItem(inv, 1);
+    ck_assert_str_eq(at(a, "request_id")->valuestring, "r2");
+    ck_assert_str_eq(at(a, "status")->valuestring, "error");
+    ck_assert_str_eq(at(a, "error_type")->valuestring, "Runtime.ExitError");
+    ck_assert_str_eq(at(b, "request_id")->valuestring, "r1");
+    ck_assert_str_eq(at(b, "function")->valuestring, "fn");
+    ck_assert(cJSON_IsNull(at(b, "status")));
+    ck_assert_double_eq(at(b, "duration_ms")->valuedouble, 12.5);
+    ck_assert_double_eq(at(b, "init_duration_ms")->valuedouble, 80.25);
+    cJSON_Delete(o);
+    struct req *r = drive("GET", "/_sluice/ui/log?group=%2Faws%2Flambda%2Ffn&stream=2024%2F01%2F01%2F%5B%24LATEST%5Dabc",
+                          NULL, NULL, NULL);
+    ck_assert_msg(r->err == NULL && r->status == 200, "%s", r->err_msg ? r->err_msg : "");
+    ck_assert_str_eq(r->content_type, "text/plain; charset=utf-8");
+    ck_assert_ptr_nonnull(strstr(r->resp_body, "START RequestId: r1"));
+    ck_assert_ptr_nonnull(strstr(r->resp_body, "REPORT RequestId: r2"));
+    req_free(r);
+}
+END_TEST
+
 START_TEST(state_bad_parameters) {
     static const char *const bad[] = {"/_sluice/ui/state?minutes=0", "/_sluice/ui/state?minutes=61",
                                       "/_sluice/ui/state?minutes=x", "/_sluice/ui/state?account=12",
                                       "/_sluice/ui/state?region=US", "/_sluice/ui/state?foo=1"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) fails("GET", bad[i], &AWSERR_ADMIN_BAD_REQUEST);
+    fails("GET", "/_sluice/ui/log", &AWSERR_ADMIN_BAD_REQUEST);
+    fails("GET", "/_sluice/ui/log?group=/aws/lambda/fn&stream=x&foo=1", &AWSERR_ADMIN_BAD_REQUEST);
+    fails("GET", "/_sluice/ui/log?group=/aws/lambda/fn&stream=nope", &AWSERR_ADMIN_NOT_FOUND);
     cJSON *o = get_json("/_sluice/ui/state?account=111122223333&minutes=60");
+    ck_assert_int_eq(cJSON_GetArraySize(at(o, "invocations")), 0);
     ck_assert_int_eq(cJSON_GetArraySize(at(o, "functions")), 0);
     ck_assert_int_eq(at(o, "minutes")->valueint, 60);
     cJSON_Delete(o);
@@ -174,6 +217,7 @@ static Suite *suite(void) {
     tcase_add_test(tc, files_are_served);
     tcase_add_test(tc, state_functions);
     tcase_add_test(tc, state_mappings_and_streams);
+    tcase_add_test(tc, state_invocations_and_log);
     tcase_add_test(tc, state_bad_parameters);
     suite_add_tcase(s, tc);
     return s;
