@@ -190,6 +190,8 @@ START_TEST(state_invocations_and_log) {
     ck_assert_str_eq(r->content_type, "text/plain; charset=utf-8");
     ck_assert_ptr_nonnull(strstr(r->resp_body, "START RequestId: r1"));
     ck_assert_ptr_nonnull(strstr(r->resp_body, "REPORT RequestId: r2"));
+    /* Oldest first. */
+    ck_assert(strstr(r->resp_body, "START RequestId: r1") < strstr(r->resp_body, "REPORT RequestId: r2"));
     req_free(r);
 }
 END_TEST
