@@ -11,6 +11,7 @@ const WINDOW_S = 300;          // the charts show the last 5 minutes of the virt
 const STATE_URL = "/_sluice/ui/state";
 
 let paused = false;
+let last = null;               // the last state read
 let polls = 0;
 const samples = [];            // {t, throttles:{fn:n}, running:{fn:n}, lag:{uuid:n}, delivered:{key:n}}
 const charts = {};
@@ -273,6 +274,30 @@ function drawChart(id, key, rate) {
     if (!p || p[key][n] === undefined || x.t - p.t <= 0 || x.t - p.t > 60) return 0;
     return Math.max(0, (v - p[key][n]) / (x.t - p.t));
   }));
+  plot(id, names, xs, ys);
+}
+
+// The server's per-minute points (series[dims][metric]) of the metrics
+// METRICS, one line per (dims, metric), over the minutes of the window.
+function drawMinutes(id, s, metrics, label) {
+  const end = Math.floor(s.clock.now_ms / 60000) * 60000;
+  const xs = [];
+  for (let t = end - (s.minutes - 1) * 60000; t <= end; t += 60000) xs.push(t / 1000);
+  const names = [], ys = [];
+  for (const [dims, byMetric] of Object.entries(s.series).sort()) {
+    const res = /Resource=([^,]*)/.exec(dims), fn = /FunctionName=([^,]*)/.exec(dims);
+    for (const m of metrics) {
+      const pts = byMetric[m];
+      if (!pts || !fn) continue;
+      const at = new Map(pts.map(([t, v]) => [t / 1000, v]));
+      names.push(label(m, res ? res[1] : fn[1]));
+      ys.push(xs.map((t) => (at.has(t) ? at.get(t) : 0)));
+    }
+  }
+  plot(id, names, xs, ys);
+}
+
+function plot(id, names, xs, ys) {
   const box = document.getElementById(id);
   const sig = names.join("|");
   let c = charts[id];
@@ -299,6 +324,11 @@ function drawCharts() {
   drawChart("chart-running", "running", false);
   drawChart("chart-lag", "lag", false);
   drawChart("chart-delivered", "delivered", false);
+  if (last) {
+    drawMinutes("chart-pc", last, ["ProvisionedConcurrencyUtilization"], (m, who) => who);
+    drawMinutes("chart-minutes", last, ["Throttles", "ProvisionedConcurrencySpilloverInvocations"],
+                (m, who) => who + (m === "Throttles" ? " throttles" : " spillover"));
+  }
 }
 
 // ---- polling ------------------------------------------------------------
@@ -309,6 +339,7 @@ async function poll() {
       const r = await fetch(STATE_URL, { cache: "no-store" });
       if (!r.ok) throw new Error(STATE_URL + " answered " + r.status);
       const s = await r.json();
+      last = s;
       renderClock(s);
       renderFunctions(s);
       renderInvocations(s);

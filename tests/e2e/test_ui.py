@@ -168,7 +168,7 @@ class DashboardTest(SluiceTestCase):
         b.do(cmd="wait", expr="Number(document.body.dataset.polls || 0) >= 1")
         empty = self.shot("0-empty", full=False)
         self.assertEqual(empty["mappings"], [])
-        self.assertEqual(empty["charts"], 4)
+        self.assertEqual(empty["charts"], 6)
 
         # 1. A mapping on the unqualified function: $LATEST has no
         # on-demand room (reserved 2 - provisioned 2), so it is throttled.
