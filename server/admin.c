@@ -4,6 +4,7 @@
  * server/admin_esm.c. JSON in and out.
  */
 #include "server/router.h"
+#include "server/admin_ui.h"
 #include "api/op.h"
 #include "api/aws_error.h"
 #include "api/validate.h"
@@ -387,6 +388,26 @@ static int stream_audit(struct req *req, struct op_in *in) {
     return admin_stream_audit(req);
 }
 
+/* The dashboard (issue 18, server/admin_ui*.c). */
+static int ui_page(struct req *req, struct op_in *in) {
+    (void)in;
+    return admin_ui_file(req, NULL);
+}
+
+static int ui_log(struct req *req, struct op_in *in) {
+    (void)in;
+    return admin_ui_log(req);
+}
+
+static int ui_file(struct req *req, struct op_in *in) {
+    return admin_ui_file(req, in->sub);
+}
+
+static int ui_state(struct req *req, struct op_in *in) {
+    (void)in;
+    return admin_ui_state(req);
+}
+
 /* The admin endpoints. Each handler manages its own reads and writes
  * (reset and the clock touch more than the database). */
 static const struct op admin_ops[] = {
@@ -399,6 +420,10 @@ static const struct op admin_ops[] = {
     {"GetStreamAudit", stream_audit, 0, NULL, "GET", "/_sluice/streams/audit"},
     {"GetAsyncDeliveries", async_deliveries, 0, NULL, "GET", "/_sluice/async-deliveries"},
     {"GetEventSourceMapping", esm_get, 0, NULL, "GET", "/_sluice/event-source-mappings/{S}"},
+    {"GetDashboard", ui_page, 0, NULL, "GET", "/_sluice/ui"},
+    {"GetDashboardState", ui_state, 0, NULL, "GET", "/_sluice/ui/state"},
+    {"GetDashboardLog", ui_log, 0, NULL, "GET", "/_sluice/ui/log"},
+    {"GetDashboardFile", ui_file, 0, NULL, "GET", "/_sluice/ui/{S}"},
 };
 
 /* The admin API's lookup: 405 for a known path with another method, 404

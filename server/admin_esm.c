@@ -241,28 +241,30 @@ static void audit_free(struct audit *a) {
     free(a->d);
 }
 
-int admin_stream_audit(struct req *req) {
-    const char *arn = NULL;
-    for (int i = 0; i < req->nquery; i++) {
-        if (strcmp(req->query[i].name, "stream_arn") == 0) arn = req->query[i].value;
-        else
-            return req_fail(req, &AWSERR_ADMIN_BAD_REQUEST, "%.100s is not a parameter of /_sluice/streams/audit (stream_arn)",
-                            req->query[i].name);
-    }
-    if (arn == NULL || arn[0] == '\0' || strlen(arn) > 500)
-        return req_fail(req, &AWSERR_ADMIN_BAD_REQUEST, "stream_arn is required");
+/* Shards most mappings have: read into a buffer this size first, and
+ * into one of ADMIN_MAX_SHARDS only when it fills (the audit of a stream
+ * with hundreds of mappings would otherwise clear 200 kB per mapping). */
+#define AUDIT_FEW_SHARDS 16
+
+/* Reads M's shard positions into M->pos. */
+static int positions(struct amap *m) {
+    m->pos = xcalloc(AUDIT_FEW_SHARDS, sizeof(*m->pos));
+    int rc = store_esm_pos_list(m->uuid, m->pos, AUDIT_FEW_SHARDS, &m->npos);
+    if (rc != STORE_OK || m->npos < AUDIT_FEW_SHARDS) return rc;
+    free(m->pos);
+    m->pos = xcalloc(ADMIN_MAX_SHARDS, sizeof(*m->pos));
+    return store_esm_pos_list(m->uuid, m->pos, ADMIN_MAX_SHARDS, &m->npos);
+}
+
+int admin_audit_read(const char *arn, cJSON **out) {
     struct audit a;
     memset(&a, 0, sizeof(a));
-    /* One snapshot: the records, the deliveries and the positions agree. */
-    if (store_begin(0) != STORE_OK) return req_fail(req, &AWSERR_LAMBDA_SERVICE, "storage busy");
+    *out = NULL;
     struct store_stream s;
     int rc = store_stream_get(arn, &s);
-    if (rc == STORE_NOTFOUND) {
-        store_rollback();
-        return req_fail(req, &AWSERR_ADMIN_NOT_FOUND, "No stream %.500s", arn);
-    }
+    if (rc != STORE_OK) return rc;
     store_stream_clear(&s);
-    if (rc == STORE_OK) rc = store_esm_stream_uuids(arn, collect_uuid, &a);
+    rc = store_esm_stream_uuids(arn, collect_uuid, &a);
     for (int i = 0; i < a.nmaps && rc == STORE_OK; i++) {
         struct amap *m = &a.maps[i];
         struct store_esm e;
@@ -278,17 +280,11 @@ int admin_stream_audit(struct req *req) {
         m->trim_horizon = !(cJSON_IsString(sp) && strcmp(sp->valuestring, "LATEST") == 0);
         cJSON_Delete(cfg);
         store_esm_clear(&e);
-        m->pos = xcalloc(ADMIN_MAX_SHARDS, sizeof(*m->pos));
-        rc = store_esm_pos_list(m->uuid, m->pos, ADMIN_MAX_SHARDS, &m->npos);
+        rc = positions(m);
     }
     if (rc == STORE_OK) rc = store_esm_deliveries(arn, collect_delivery, &a);
     if (rc == STORE_OK) rc = store_record_seqs(arn, audit_record, &a);
-    store_rollback();
-    int ret = -1;
-    if (rc != STORE_OK) {
-        req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not read the stream");
-        goto out;
-    }
+    if (rc != STORE_OK) goto out;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "stream_arn", arn);
     cJSON_AddNumberToObject(o, "records", (double)a.records);
@@ -309,8 +305,28 @@ int admin_stream_audit(struct req *req) {
         cJSON_AddNumberToObject(x, "interrupted", (double)m->interrupted);
         cJSON_AddNumberToObject(x, "pending", (double)m->pending);
     }
-    ret = req_reply_json(req, 200, o);
+    *out = o;
 out:
     audit_free(&a);
-    return ret;
+    return rc;
+}
+
+int admin_stream_audit(struct req *req) {
+    const char *arn = NULL;
+    for (int i = 0; i < req->nquery; i++) {
+        if (strcmp(req->query[i].name, "stream_arn") == 0) arn = req->query[i].value;
+        else
+            return req_fail(req, &AWSERR_ADMIN_BAD_REQUEST, "%.100s is not a parameter of /_sluice/streams/audit (stream_arn)",
+                            req->query[i].name);
+    }
+    if (arn == NULL || arn[0] == '\0' || strlen(arn) > 500)
+        return req_fail(req, &AWSERR_ADMIN_BAD_REQUEST, "stream_arn is required");
+    /* One snapshot: the records, the deliveries and the positions agree. */
+    if (store_begin(0) != STORE_OK) return req_fail(req, &AWSERR_LAMBDA_SERVICE, "storage busy");
+    cJSON *o = NULL;
+    int rc = admin_audit_read(arn, &o);
+    store_rollback();
+    if (rc == STORE_NOTFOUND) return req_fail(req, &AWSERR_ADMIN_NOT_FOUND, "No stream %.500s", arn);
+    if (rc != STORE_OK) return req_fail(req, &AWSERR_LAMBDA_SERVICE, "could not read the stream");
+    return req_reply_json(req, 200, o);
 }

@@ -33,4 +33,10 @@ int admin_esm_get(struct req *req, const char *uuid);
  * still pending or will never be delivered. */
 int admin_stream_audit(struct req *req);
 
+/* The audit of stream ARN as admin_stream_audit answers it, read inside
+ * the caller's read transaction: STORE_OK with *OUT a new tree (caller
+ * deletes), STORE_NOTFOUND when no such stream, else an error. */
+struct cJSON;
+int admin_audit_read(const char *arn, struct cJSON **out);
+
 #endif

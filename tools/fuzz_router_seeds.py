@@ -453,6 +453,8 @@ ADMIN_SEEDS = {
     "metrics": [CREATE_FN, rest("GET", "/_sluice/metrics?function=f1")],
     "audit": [CREATE_TABLE, PUT, rest("GET", "/_sluice/streams/audit?stream_arn=" + STREAM_ARN)],
     "esm": [CREATE_TABLE, CREATE_FN, CREATE_ESM, rest("GET", "/_sluice/event-source-mappings/@UUID@")],
+    "ui-state": [CREATE_TABLE, CREATE_FN, CREATE_ESM, PUT, rest("GET", "/_sluice/ui/state?minutes=5")],
+    "ui-log": [CREATE_FN, rest("GET", "/_sluice/ui/log?group=/aws/lambda/f1&stream=s")],
     # Raw bytes (written as latin-1): one bad sequence, one good one.
     "utf8": [CREATE_TABLE,
              ddb("PutItem", {"TableName": TABLE, "Item": dict(KEY, v={"S": "BAD"})}).replace("BAD", "bad\xff\xfe"),
@@ -625,6 +627,7 @@ def dictionary():
         "/2019-09-25/functions/", "/2017-03-31/tags/", "/2016-08-19/account-settings",
         "/configuration", "/code", "/versions", "/aliases", "/policy", "/concurrency",
         "/provisioned-concurrency", "/invocations", "/event-invoke-config", "/_sluice/",
+        "/_sluice/ui/state", "/_sluice/ui/log?group=", "&stream=", "minutes=",
         "?Qualifier=", "$LATEST", ":live", "Version=2010-08-01", "Version=2012-11-05",
         "QueueUrl", "QueueName", "MessageBody", "ReceiptHandle", "MessageAttributes", "Entries",
         "TableName", "KeySchema", "AttributeDefinitions", "Item", "Key", "Keys", "RequestItems",

@@ -41,6 +41,7 @@ class DemoUsageTest(unittest.TestCase):
                 self.assertEqual(p.stderr, "")
                 self.assertIn("Usage: demo/alias-vs-latest", p.stdout)
                 self.assertIn("--json", p.stdout)
+                self.assertIn("--no-wait", p.stdout)
                 self.assertIn("--help", p.stdout)
 
     def test_usage_error(self):
@@ -57,7 +58,7 @@ class DemoTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         env = dict(os.environ, SLUICE_BIN=sluice_bin())
-        p = subprocess.run([sys.executable, DEMO, "--json"], env=env, capture_output=True, text=True,
+        p = subprocess.run([sys.executable, DEMO, "--json", "--no-wait"], env=env, capture_output=True, text=True,
                            timeout=DEMO_TIMEOUT_S, stdin=subprocess.DEVNULL)
         cls.stderr = p.stderr
         if p.returncode != 0:
