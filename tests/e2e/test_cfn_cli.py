@@ -278,8 +278,9 @@ class CfnCli(unittest.TestCase):
         cls.yaml_path = os.path.join(cls.dir, "stack.yaml")
         with open(cls.yaml_path, "w") as f:
             f.write(YAML_TEMPLATE)
-        for svc in ("cloudformation", "lambda", "dynamodb", "sqs", "s3", "logs", "ssm", "iam"):
-            setattr(cls, svc.replace("cloudformation", "cfn"), cls.server.client(svc))
+        cls.cfn, cls.lam = cls.server.client("cloudformation"), cls.server.client("lambda")
+        for svc in ("dynamodb", "sqs", "s3", "logs", "ssm", "iam"):
+            setattr(cls, svc, cls.server.client(svc))
         procs = {name: cls.aws_popen("cloudformation", "deploy", "--template-file", path,
                                      "--stack-name", name, "--capabilities", "CAPABILITY_IAM")
                  for name, path in ((JSON_STACK, cls.json_path), (YAML_STACK, cls.yaml_path))}
