@@ -404,14 +404,23 @@ class CfnCli(unittest.TestCase):
             time.sleep(0.1)
 
     def delivered(self, out, key):
-        """Writes KEY to the stack's table and waits until the audit
-        shows every record of the stream delivered once."""
+        """Writes KEY to the stack's table and waits until the audit shows
+        one more record, delivered once, and nothing pending; returns the
+        audit."""
+        before = self.audit(out["StreamArn"])
         self.dynamodb.put_item(TableName=out["TableName"], Item={"pk": {"S": key}})
+        last = [before]
 
         def done():
-            a = self.audit(out["StreamArn"])
-            return a if a["pending"] == 0 and a["delivered_once"] == a["records"] else None
-        return self.wait("%s delivered" % key, done)
+            a = last[0] = self.audit(out["StreamArn"])
+            return a if (a["records"], a["delivered_once"], a["pending"]) == \
+                (before["records"] + 1, before["delivered_once"] + 1, 0) else None
+        deadline = time.monotonic() + SETTLE_S
+        while time.monotonic() < deadline:
+            if done():
+                return last[0]
+            time.sleep(0.1)
+        self.fail("%s not delivered within %.0f s: audit before %r, now %r" % (key, SETTLE_S, before, last[0]))
 
     def failure_in_queue(self, out, key):
         """Writes KEY (which the handler fails) and waits for the
