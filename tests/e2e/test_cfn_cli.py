@@ -553,6 +553,10 @@ class CfnCli(unittest.TestCase):
         # recognises, and the stack is left alone.
         self.aws("cloudformation", "deploy", "--template-file", self.json_path, "--stack-name", JSON_STACK,
                  "--capabilities", "CAPABILITY_IAM", "--no-fail-on-empty-changeset")
+        # The CLI names its change set after the current second and leaves
+        # a failed one in place: a second deploy in the same second would
+        # collide with it (AlreadyExistsException), on AWS too.
+        time.sleep(1.1)
         rc, so, se = self.aws("cloudformation", "deploy", "--template-file", self.json_path,
                               "--stack-name", JSON_STACK, "--capabilities", "CAPABILITY_IAM", ok=False)
         self.assertIn("No changes to deploy. Stack %s is up to date" % JSON_STACK, so + se)
