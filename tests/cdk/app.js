@@ -8,6 +8,7 @@
 // Select with: npx cdk synth -c variant=v1|v2|v3   (default v1)
 // Code source: -c code=asset (default, ./lambda directory) or -c code=inline.
 // Stack name: -c stack=NAME (default SluiceSeed; the tests deploy several side by side).
+// Starting position: -c start=TRIM_HORIZON (default LATEST), e.g. for v2's new mapping only.
 const cdk = require('aws-cdk-lib');
 const lambda = require('aws-cdk-lib/aws-lambda');
 const dynamodb = require('aws-cdk-lib/aws-dynamodb');
@@ -45,7 +46,8 @@ class SeedStack extends cdk.Stack {
 
     const mappingProps = {
       eventSourceArn: table.tableStreamArn,
-      startingPosition: lambda.StartingPosition.LATEST,
+      startingPosition: this.node.tryGetContext('start') === 'TRIM_HORIZON'
+        ? lambda.StartingPosition.TRIM_HORIZON : lambda.StartingPosition.LATEST,
       batchSize: 10,
     };
     if (variant === 'v2') {

@@ -203,13 +203,15 @@ class CdkCase(unittest.TestCase):
                          p.stderr[-8000:], self.server.log_tail()))
         return p
 
-    def app_args(self, stack, variant):
-        return ["-c", "stack=" + stack, "-c", "variant=" + variant,
-                "-o", os.path.join(self.dir, "cdk.out-%s-%s" % (stack, variant))]
+    def app_args(self, stack, variant, start=None):
+        args = ["-c", "stack=" + stack, "-c", "variant=" + variant]
+        if start:
+            args += ["-c", "start=" + start]
+        return args + ["-o", os.path.join(self.dir, "cdk.out-%s-%s-%s" % (stack, variant, start))]
 
-    def deploy(self, stack, variant, *extra, tool="cdk"):
+    def deploy(self, stack, variant, *extra, tool="cdk", start=None):
         return self.cdk("deploy", stack, "--require-approval", "never", *extra,
-                        *self.app_args(stack, variant), tool=tool)
+                        *self.app_args(stack, variant, start), tool=tool)
 
     def destroy(self, stack, variant, tool="cdk"):
         return self.cdk("destroy", stack, "--force", *self.app_args(stack, variant), tool=tool)
@@ -370,6 +372,19 @@ class CdkCase(unittest.TestCase):
             by.setdefault(b["version"], []).extend(int(s) for s in b["seqs"])
         return by
 
+    def deliveries(self, fn, stream_arn):
+        """(every record's seq, sorted; the set $LATEST got; the set the
+        alias got), each record at most once per target."""
+        seqs = self.stream_seqs(stream_arn)
+        by = self.delivered_by_target(fn)
+        version = self.lam.get_alias(FunctionName=fn, Name="live")["FunctionVersion"]
+        self.assertEqual(set(by) - {"$LATEST", version}, set(), by.keys())
+        by_latest, by_alias = by.get("$LATEST", []), by.get(version, [])
+        self.assertEqual(len(by_latest), len(set(by_latest)), "$LATEST got a record twice")
+        self.assertEqual(len(by_alias), len(set(by_alias)), "the alias got a record twice")
+        self.assertLessEqual(set(by_latest) | set(by_alias), set(seqs))
+        return seqs, set(by_latest), set(by_alias)
+
     def deployed_seed(self, stack):
         """After a deploy of v1: the names and the mapping of the stack,
         checked against what the template asks for."""
@@ -457,24 +472,16 @@ class SeedDeploys(CdkCase):
 
         # What was delivered, by whom.
         a = self.wait_drained(stream_arn, written)
-        seqs = self.stream_seqs(stream_arn)
+        # Each mapping delivered each record at most once (deliveries()),
+        seqs, old_set, new_set = self.deliveries(fn, stream_arn)
         self.assertEqual(len(seqs), written)
-        by = self.delivered_by_target(fn)
-        version = self.lam.get_alias(FunctionName=fn, Name="live")["FunctionVersion"]
-        self.assertEqual(set(by) - {"$LATEST", version}, set(), by.keys())
-        by_old, by_new = by.get("$LATEST", []), by.get(version, [])
-        self.assertTrue(by_old and by_new, "each mapping delivers: old %d, new %d" % (len(by_old), len(by_new)))
-        # Each mapping delivered each record at most once...
-        self.assertEqual(len(by_old), len(set(by_old)))
-        self.assertEqual(len(by_new), len(set(by_new)))
-        old_set, new_set = set(by_old), set(by_new)
-        self.assertLessEqual(old_set | new_set, set(seqs))
+        self.assertTrue(old_set and new_set, "each mapping delivers: old %d, new %d" % (len(old_set), len(new_set)))
         pos = {s: i for i, s in enumerate(seqs)}
-        # ...the old one a gap-free run from its start (the first record
-        # written) to where it was deleted...
+        # the old one a gap-free run from its start (the first record
+        # written) to where it was deleted,
         self.assertEqual(min(old_set), seqs[0])
         self.assertEqual(sorted(old_set), seqs[:pos[max(old_set)] + 1])
-        # ...the new one everything from its LATEST start on.
+        # the new one everything from its LATEST start on.
         self.assertEqual(sorted(new_set), seqs[pos[min(new_set)]:])
         both = old_set & new_set
         never = set(seqs) - old_set - new_set
@@ -503,6 +510,38 @@ class SeedDeploys(CdkCase):
         self.assertEqual(self.lam.list_event_source_mappings(EventSourceArn=stream_arn)["EventSourceMappings"], [])
         self.assertNotIn(fn, [f["FunctionName"] for f in self.lam.list_functions()["Functions"]])
         self.assertNotIn(table, self.ddb.list_tables()["TableNames"])
+
+    def test_mapping_moved_to_alias_trim_horizon(self):
+        """v1 -> v2 with the new mapping at TRIM_HORIZON: it replays the
+        stream, so what the old one delivered arrives twice, and nothing
+        is lost."""
+        stack = "SeedTrim"
+        self.bootstrap()
+        self.deploy(stack, "v1")
+        fn, table, stream_arn, old = self.deployed_seed(stack)
+        w = self.start_writing(table, stream_arn, old, "t")
+        try:
+            self.deploy(stack, "v2", start="TRIM_HORIZON")
+            time.sleep(AFTER_DEPLOY_S)
+        finally:
+            written = w.stop()
+        self.assertEqual(self.stack(stack)["StackStatus"], "UPDATE_COMPLETE")
+        new = self.resources(stack)[NEW_MAPPING][1]
+        m = self.lam.get_event_source_mapping(UUID=new)
+        self.assertEqual((m["FunctionArn"], m["StartingPosition"]), (self.fn_arn(fn, "live"), "TRIM_HORIZON"))
+        a = self.wait_drained(stream_arn, written)
+        seqs, old_set, new_set = self.deliveries(fn, stream_arn)
+        self.assertEqual(len(seqs), written)
+        self.assertEqual(sorted(new_set), seqs, "the new mapping replays the whole stream")
+        self.assertEqual(sorted(old_set), seqs[:len(old_set)], "the old one delivered a gap-free run")
+        self.assertGreaterEqual(len(old_set), 20)
+        self.assertEqual((a["records"], a["delivered_once"], a["duplicates"], a["never_delivered"], a["pending"]),
+                         (written, written - len(old_set), len(old_set), 0, 0), a)
+        self.assertEqual((a["by_mapping"][old]["delivered"], a["by_mapping"][new]["delivered"]),
+                         (len(old_set), written), a)
+        sys.stderr.write("v1 -> v2 (replacement, new at TRIM_HORIZON): %d records; old mapping delivered %d, "
+                         "new %d; delivered by both %d, never delivered 0\n"
+                         % (written, len(old_set), len(new_set), len(old_set & new_set)))
 
     def test_mapping_moved_in_place(self):
         """v1 -> v3: the logical ID kept. Modify, same UUID, every record
@@ -545,14 +584,12 @@ class SeedDeploys(CdkCase):
         self.assertEqual((a["records"], a["delivered_once"], a["duplicates"], a["never_delivered"], a["pending"]),
                          (written, written, 0, 0, 0), a)
         self.assertEqual(list(a["by_mapping"]), [uuid])
-        seqs = self.stream_seqs(stream_arn)
-        by = self.delivered_by_target(fn)
-        version = self.lam.get_alias(FunctionName=fn, Name="live")["FunctionVersion"]
-        by_latest, by_alias = by.get("$LATEST", []), by.get(version, [])
+        seqs, by_latest, by_alias = self.deliveries(fn, stream_arn)
         self.assertTrue(by_latest and by_alias, "deliveries before and after: %d, %d" % (len(by_latest), len(by_alias)))
         # One checkpoint: $LATEST got a prefix, the alias the rest, each
         # record once.
-        self.assertEqual(sorted(by_latest + by_alias), seqs)
+        self.assertEqual(sorted(by_latest | by_alias), seqs)
+        self.assertEqual(len(by_latest) + len(by_alias), len(seqs))
         self.assertLess(max(by_latest), min(by_alias))
         sys.stderr.write("v1 -> v3 (in place): %d records; $LATEST delivered %d, live %d; "
                          "duplicates 0, never delivered 0\n" % (written, len(by_latest), len(by_alias)))
