@@ -20,8 +20,10 @@ alias `live` with provisioned concurrency 2, and a mapping from the stream
     delivered a gap-free run, the new one everything from its LATEST
     start on, both delivered the records in between (the audit's
     duplicates), and the records behind the new mapping's start that the
-    old one had not delivered are the audit's never-delivered. Then
-    `cdk destroy`.
+    old one had not delivered are the audit's never-delivered. sluice
+    runs with SLUICE_CFN_CLEANUP_DELAY_MS, so that, as on AWS, seconds
+    pass between the create and the cleanup's delete, and records written
+    then are delivered by both. Then `cdk destroy`.
   * test_mapping_moved_in_place: the same move written with
     overrideLogicalId (v3): the change set is a Modify of the mapping
     (Replacement False), the mapping keeps its UUID and checkpoint, and
@@ -70,6 +72,12 @@ WRITE_RATE = 20
 # Writes that go on after a deploy returned, so that the mapping that is
 # left delivers records of its own.
 AFTER_DEPLOY_S = 2.0
+# How long sluice's CloudFormation waits in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS
+# before it deletes what an update replaced or removed
+# (SLUICE_CFN_CLEANUP_DELAY_MS): the window in which both mappings read
+# the stream, seconds on AWS, where CloudFormation takes that long to get
+# from the create to the cleanup's delete. At WRITE_RATE it holds ~40 writes.
+CLEANUP_DELAY_MS = 2000
 # The seed's logical IDs (tests/cdk/README.md).
 OLD_MAPPING = "FnMappingB3015946"
 NEW_MAPPING = "LiveMapping3675C516"
@@ -142,7 +150,7 @@ class CdkCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server()
+        cls.server = Server(env={"SLUICE_CFN_CLEANUP_DELAY_MS": str(CLEANUP_DELAY_MS)})
         cls.server.start()
         cls.dir = tempfile.mkdtemp(prefix="sluice-cdk-")
         os.makedirs(os.path.join(cls.dir, "home"))
@@ -490,6 +498,9 @@ class SeedDeploys(CdkCase):
         # between what the old had delivered and where the new started.
         self.assertTrue(all(min(new_set) <= s <= max(old_set) for s in both))
         self.assertTrue(all(max(old_set) < s < min(new_set) for s in never))
+        # The cleanup waited CLEANUP_DELAY_MS with writes going on: both
+        # mappings delivered what was written then.
+        self.assertGreater(len(both), 0, "no record delivered by both mappings")
         # The audit says the same.
         self.assertEqual((a["records"], a["delivered_once"], a["duplicates"], a["never_delivered"], a["pending"]),
                          (written, written - len(both) - len(never), len(both), len(never), 0), a)
