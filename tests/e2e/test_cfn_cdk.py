@@ -21,7 +21,7 @@ alias `live` with provisioned concurrency 2, and a mapping from the stream
     start on, both delivered the records in between (the audit's
     duplicates), and the records behind the new mapping's start that the
     old one had not delivered are the audit's never-delivered. sluice
-    runs with SLUICE_CFN_CLEANUP_DELAY_MS, so that, as on AWS, seconds
+    runs with --cfn-cleanup-delay-ms 2000, so that, as on AWS, seconds
     pass between the create and the cleanup's delete, and records written
     then are delivered by both. Then `cdk destroy`.
   * test_mapping_moved_in_place: the same move written with
@@ -74,7 +74,7 @@ WRITE_RATE = 20
 AFTER_DEPLOY_S = 2.0
 # How long sluice's CloudFormation waits in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS
 # before it deletes what an update replaced or removed
-# (SLUICE_CFN_CLEANUP_DELAY_MS): the window in which both mappings read
+# (--cfn-cleanup-delay-ms): the window in which both mappings read
 # the stream, seconds on AWS, where CloudFormation takes that long to get
 # from the create to the cleanup's delete. At WRITE_RATE it holds ~40 writes.
 CLEANUP_DELAY_MS = 2000
@@ -150,7 +150,7 @@ class CdkCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(env={"SLUICE_CFN_CLEANUP_DELAY_MS": str(CLEANUP_DELAY_MS)})
+        cls.server = Server(extra_args=("--cfn-cleanup-delay-ms", str(CLEANUP_DELAY_MS)))
         cls.server.start()
         cls.dir = tempfile.mkdtemp(prefix="sluice-cdk-")
         os.makedirs(os.path.join(cls.dir, "home"))
@@ -504,6 +504,7 @@ class SeedDeploys(CdkCase):
         # The audit says the same.
         self.assertEqual((a["records"], a["delivered_once"], a["duplicates"], a["never_delivered"], a["pending"]),
                          (written, written - len(both) - len(never), len(both), len(never), 0), a)
+        self.assertEqual((a["duplicates_by_several_mappings"], a["duplicates_after_crash"]), (len(both), 0), a)
         self.assertEqual(set(a["by_mapping"]), {old, new})
         self.assertEqual((a["by_mapping"][old]["deleted"], a["by_mapping"][old]["delivered"]),
                          (True, len(old_set)))
@@ -548,6 +549,7 @@ class SeedDeploys(CdkCase):
         self.assertGreaterEqual(len(old_set), 20)
         self.assertEqual((a["records"], a["delivered_once"], a["duplicates"], a["never_delivered"], a["pending"]),
                          (written, written - len(old_set), len(old_set), 0, 0), a)
+        self.assertEqual((a["duplicates_by_several_mappings"], a["duplicates_after_crash"]), (len(old_set), 0), a)
         self.assertEqual((a["by_mapping"][old]["delivered"], a["by_mapping"][new]["delivered"]),
                          (len(old_set), written), a)
         sys.stderr.write("v1 -> v2 (replacement, new at TRIM_HORIZON): %d records; old mapping delivered %d, "
