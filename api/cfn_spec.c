@@ -228,8 +228,12 @@ static char *param_violation(const char *name, const cJSON *decl, const char *va
 
 /* The value DECL (a template parameter) takes: GIVEN (the submitted
  * member or NULL), with UsePreviousValue PREV_RAW's, else its Default.
- * Returns a borrowed string or NULL when it has none. */
-static const char *param_raw(const cJSON *decl, const cJSON *given, const cJSON *prev, const char *name) {
+ * A Default written as a number or a boolean (`Default: 10` in YAML,
+ * `"Default": 10` in JSON, which CloudFormation takes as "10") is
+ * formatted into NUM. Returns a string borrowed from the arguments or NUM,
+ * or NULL when it has none. */
+static const char *param_raw(const cJSON *decl, const cJSON *given, const cJSON *prev, const char *name,
+                             char num[static 32]) {
     if (given) {
         const char *up = str_member(given, "UsePreviousValue");
         if (up && strcmp(up, "true") == 0) return str_member(cJSON_GetObjectItemCaseSensitive(prev, "Raw"), name);
@@ -238,6 +242,13 @@ static const char *param_raw(const cJSON *decl, const cJSON *given, const cJSON 
     }
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(decl, "Default");
     if (cJSON_IsString(d)) return d->valuestring;
+    if (cJSON_IsBool(d)) return cJSON_IsTrue(d) ? "true" : "false";
+    if (cJSON_IsNumber(d)) {
+        /* As cJSON prints numbers: the shortest of 15 or 17 digits that reads back. */
+        snprintf(num, 32, "%.15g", d->valuedouble);
+        if (strtod(num, NULL) != d->valuedouble) snprintf(num, 32, "%.17g", d->valuedouble);
+        return num;
+    }
     return NULL;
 }
 
@@ -301,7 +312,8 @@ static int resolve_params(struct req *req, const cJSON *tmpl, const cJSON *in, c
     }
     const cJSON *d;
     cJSON_ArrayForEach(d, decls) {
-        if (param_raw(d, given_param(given, d->string), prev, d->string) == NULL) {
+        char num[32];
+        if (param_raw(d, given_param(given, d->string), prev, d->string, num) == NULL) {
             util_buf_add(&missing, missing.n ? ", " : "");
             util_buf_add(&missing, d->string);
         }
@@ -310,7 +322,8 @@ static int resolve_params(struct req *req, const cJSON *tmpl, const cJSON *in, c
     else if (missing.n) rc = req_fail(req, &AWSERR_QUERY_VALIDATION, "Parameters: [%s] must have values", missing.z);
     cJSON_ArrayForEach(d, decls) {
         if (rc != 0) break;
-        rc = resolve_one(req, d->string, d, param_raw(d, given_param(given, d->string), prev, d->string), spec);
+        char num[32];
+        rc = resolve_one(req, d->string, d, param_raw(d, given_param(given, d->string), prev, d->string, num), spec);
     }
     free(unknown.z);
     free(missing.z);
