@@ -50,6 +50,7 @@ struct state {
     cJSON *cur_map;     /* the mapping the last row belonged to */
     cJSON *streams;     /* array */
     cJSON *invocations; /* array */
+    cJSON *stack_events; /* array */
     int64_t sum_reserved, sum_pc_unreserved;
 };
 
@@ -243,6 +244,26 @@ static int add_report(void *ctx, const char *group, const char *stream, int64_t 
     return 0;
 }
 
+/* Recent CloudFormation stack events listed: one deploy's worth. */
+#define UI_MAX_STACK_EVENTS 30
+
+static int add_stack_event(void *ctx, const char *stack, const char *logical_id, const char *type,
+                           const char *status, const char *reason, int64_t ts_ms) {
+    struct state *st = ctx;
+    cJSON *o = cJSON_CreateObject();
+    char iso[40];
+    util_iso_time(ts_ms, iso, sizeof(iso));
+    cJSON_AddStringToObject(o, "time", iso);
+    cJSON_AddStringToObject(o, "stack", stack ? stack : "");
+    cJSON_AddStringToObject(o, "logical_id", logical_id ? logical_id : "");
+    cJSON_AddStringToObject(o, "type", type ? type : "");
+    cJSON_AddStringToObject(o, "status", status ? status : "");
+    if (reason && reason[0]) cJSON_AddStringToObject(o, "reason", reason);
+    else cJSON_AddNullToObject(o, "reason");
+    cJSON_AddItemToArray(st->stack_events, o);
+    return 0;
+}
+
 static int add_stream(void *ctx, const char *arn, const char *table) {
     struct state *st = ctx;
     cJSON *a = NULL;
@@ -268,6 +289,7 @@ static int read_all(struct state *st, cJSON *o, int minutes) {
     if (rc == STORE_OK) rc = store_ui_streams(st->s, add_stream, st);
     if (rc == STORE_OK)
         rc = store_ui_reports(st->s, st->now - (int64_t)minutes * 60000, UI_MAX_INVOCATIONS, add_report, st);
+    if (rc == STORE_OK) rc = store_ui_stack_events(st->s, UI_MAX_STACK_EVENTS, add_stack_event, st);
     store_rollback();
     if (rc != STORE_OK) return rc;
     int64_t pool = (int64_t)sluice_cfg.account_concurrency - st->sum_reserved - st->sum_pc_unreserved;
@@ -322,6 +344,7 @@ int admin_ui_state(struct req *req) {
     st.mappings = cJSON_AddArrayToObject(o, "mappings");
     st.streams = cJSON_AddArrayToObject(o, "streams");
     st.invocations = cJSON_AddArrayToObject(o, "invocations");
+    st.stack_events = cJSON_AddArrayToObject(o, "stack_events");
     int rc = read_all(&st, o, minutes);
     free(st.slots);
     if (rc != STORE_OK) {

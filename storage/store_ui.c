@@ -163,3 +163,19 @@ int store_ui_reports(struct store_scope s, int64_t since_ms, int limit, store_ui
         if (cb(ctx, col(st, 0), col(st, 1), sqlite3_column_int64(st, 2), col(st, 3))) break;
     return store_rows_done(st, rc, "ui_reports");
 }
+
+int store_ui_stack_events(struct store_scope s, int limit, store_ui_stack_event_cb cb, void *ctx) {
+    static const char sql[] =
+        "SELECT s.name, e.logical_id, e.type, e.status, e.reason, e.ts_ms FROM cfn_events e"
+        " JOIN cfn_stacks s ON s.id=e.stack_id WHERE s.account=?1 AND s.region=?2"
+        " ORDER BY e.seq DESC LIMIT ?3";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    store_bind_scope(st, s, NULL);
+    sqlite3_bind_int(st, 3, limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb(ctx, col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4), sqlite3_column_int64(st, 5)))
+            break;
+    return store_rows_done(st, rc, "ui_stack_events");
+}

@@ -81,4 +81,12 @@ typedef int (*store_ui_report_cb)(void *ctx, const char *group, const char *stre
  * the dashboard's recent invocations. */
 int store_ui_reports(struct store_scope s, int64_t since_ms, int limit, store_ui_report_cb cb, void *ctx);
 
+/* A CloudFormation stack event: its stack's name, the resource's logical
+ * id and type, its status and reason (NULL when none), its time. */
+typedef int (*store_ui_stack_event_cb)(void *ctx, const char *stack, const char *logical_id, const char *type,
+                                       const char *status, const char *reason, int64_t ts_ms);
+/* The newest LIMIT events of S's stacks (deleted ones too), newest
+ * first: the dashboard's recent stack events. */
+int store_ui_stack_events(struct store_scope s, int limit, store_ui_stack_event_cb cb, void *ctx);
+
 #endif

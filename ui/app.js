@@ -143,6 +143,24 @@ function renderInvocations(s) {
   document.getElementById("invocations-empty").hidden = s.invocations.length > 0;
 }
 
+// ---- CloudFormation stack events --------------------------------------
+
+function renderStackEvents(s) {
+  const events = s.stack_events || [];
+  const rows = events.map((e) => {
+    const bad = /FAILED|ROLLBACK/.test(e.status);
+    return el("tr", {},
+      el("td", {}, e.time.replace("T", " ").replace(/Z$/, "")),
+      el("td", { class: "left" }, e.stack),
+      el("td", { class: "left" }, e.logical_id),
+      el("td", { class: "left" }, e.type),
+      el("td", { class: bad ? "bad left" : "left" }, e.status),
+      el("td", { class: "left" }, e.reason || ""));
+  });
+  replace(document.querySelector("#stack-events tbody"), ...rows);
+  document.getElementById("stack-events-empty").hidden = events.length > 0;
+}
+
 // ---- mappings -----------------------------------------------------------
 
 function field(name, value, cls) {
@@ -343,6 +361,7 @@ async function poll() {
       renderClock(s);
       renderFunctions(s);
       renderInvocations(s);
+      renderStackEvents(s);
       renderMappings(s);
       renderStreams(s);
       sample(s);

@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "engine/metrics.h"
 #include "storage/store.h"
+#include "storage/store_cfn.h"
 #include "storage/store_ddb.h"
 #include "storage/store_lambda.h"
 #include "storage/store_logs.h"
@@ -196,6 +197,35 @@ START_TEST(state_invocations_and_log) {
 }
 END_TEST
 
+START_TEST(state_stack_events) {
+    static const char id[] = "arn:aws:cloudformation:us-east-1:000000000000:stack/seed/11111111-2222";
+    struct store_cfn_stack stk = {(char *)id, (char *)"000000000000", (char *)"us-east-1", (char *)"seed",
+                                  (char *)"UPDATE_COMPLETE", NULL, 1000, 0, 0, (char *)"{}"};
+    struct store_cfn_event e1 = {id, "e1", "LiveMapping", "m-new", "AWS::Lambda::EventSourceMapping",
+                                 "CREATE_COMPLETE", NULL, NULL, 2000, NULL};
+    struct store_cfn_event e2 = {id, "e2", "FnMapping", "m-old", "AWS::Lambda::EventSourceMapping",
+                                 "DELETE_COMPLETE", NULL, NULL, 3000, NULL};
+    ck_assert_int_eq(store_begin(1), STORE_OK);
+    ck_assert_int_eq(store_cfn_stack_insert(&stk), STORE_OK);
+    ck_assert_int_eq(store_cfn_event_add(&e1), STORE_OK);
+    ck_assert_int_eq(store_cfn_event_add(&e2), STORE_OK);
+    ck_assert_int_eq(store_commit(), STORE_OK);
+    cJSON *o = get_json("/_sluice/ui/state");
+    const cJSON *ev = at(o, "stack_events");
+    ck_assert_int_eq(cJSON_GetArraySize(ev), 2);
+    /* Newest first: the old mapping's delete after the new one's create. */
+    ck_assert_str_eq(at(cJSON_GetArrayItem(ev, 0), "logical_id")->valuestring, "FnMapping");
+    ck_assert_str_eq(at(cJSON_GetArrayItem(ev, 0), "status")->valuestring, "DELETE_COMPLETE");
+    ck_assert_str_eq(at(cJSON_GetArrayItem(ev, 1), "stack")->valuestring, "seed");
+    ck_assert(cJSON_IsNull(at(cJSON_GetArrayItem(ev, 1), "reason")));
+    cJSON_Delete(o);
+    /* Another account's stacks are not listed. */
+    o = get_json("/_sluice/ui/state?account=123456789012");
+    ck_assert_int_eq(cJSON_GetArraySize(at(o, "stack_events")), 0);
+    cJSON_Delete(o);
+}
+END_TEST
+
 START_TEST(state_bad_parameters) {
     static const char *const bad[] = {"/_sluice/ui/state?minutes=0", "/_sluice/ui/state?minutes=61",
                                       "/_sluice/ui/state?minutes=x", "/_sluice/ui/state?account=12",
@@ -220,6 +250,7 @@ static Suite *suite(void) {
     tcase_add_test(tc, state_functions);
     tcase_add_test(tc, state_mappings_and_streams);
     tcase_add_test(tc, state_invocations_and_log);
+    tcase_add_test(tc, state_stack_events);
     tcase_add_test(tc, state_bad_parameters);
     suite_add_tcase(s, tc);
     return s;
