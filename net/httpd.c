@@ -612,6 +612,10 @@ static void answer_aborted(struct conn *c) {
 }
 
 static void conn_loop(struct conn *c) {
+    if (c->cfg->admit && !c->cfg->admit(c->cfg->ud, c->fd)) {
+        close(c->fd);
+        return;
+    }
     char *buf = xrealloc(NULL, HTTPD_READ_CHUNK);
     size_t off = 0, len = 0;
     http_parser_init(&c->parser, HTTP_REQUEST);

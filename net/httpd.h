@@ -103,6 +103,11 @@ struct httpd_config {
      * 1 answers at once without reading the body and closes the
      * connection; 0 reads and drops the body, then answers. */
     int reject_early;
+    /* Called on a new connection's thread before anything is read from
+     * it, with its socket: returns 1 to serve it, 0 to close it unserved
+     * (the Runtime API admits only its environment's own processes).
+     * Optional. */
+    int (*admit)(void *ud, int fd);
     /* Called once the headers are read, before any body byte. Returns the
      * largest body accepted; may set r->data. Required. */
     size_t (*begin)(void *ud, struct httpd_req *r);

@@ -11,6 +11,7 @@
 #include "runtime/env.h"
 #include "base/util.h"
 #include "net/httpd.h"
+#include "runtime/peer.h"
 #include "runtime/sandbox.h"
 
 #include <errno.h>
@@ -370,6 +371,16 @@ static long read_hwm_kb(pid_t pid) {
     return kb;
 }
 
+/* httpd admit(): the Runtime API serves only its environment's own
+ * processes (runtime/peer.h); another function, or any local process
+ * that found the port, is closed on. Where /proc cannot tell (no
+ * children lists), the connection is served, as before this check. */
+static int rapi_admit(void *ud, int fd) {
+    struct env *e = ud;
+    int r = e->pid > 0 ? peer_from_tree(fd, (unsigned)e->port, e->pid) : -1;
+    return r != 0;
+}
+
 /* The first child of PID (of its main thread), or 0. */
 static pid_t first_child(pid_t pid) {
     char path[64], buf[64];
@@ -484,6 +495,7 @@ static int start_rapi(struct env *e) {
         /* A runtime posts its whole response before it reads a reply:
          * read and drop an oversized one, then answer 413. */
         .reject_early = 0,
+        .admit = rapi_admit,
         .begin = rapi_begin,
         .handle = rapi_handle,
         .end = rapi_end,

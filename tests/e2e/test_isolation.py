@@ -16,6 +16,7 @@ import json
 import os
 import random
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -75,6 +76,8 @@ def steal(addr):
         return s.recv(65536).decode("utf-8", "replace") or "closed"
     except socket.timeout:
         return "held"
+    except ConnectionResetError:
+        return "closed"
     finally:
         s.close()
 
@@ -85,6 +88,8 @@ def probe(event):
         out["peers"] = peers()
         out["stolen"] = [steal(a) for a in out["peers"][:4]]
         out["pids"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+    elif op == "steal":
+        out["stolen"] = [steal(a) for a in event["addrs"]]
     elif op == "write":
         res = {}
         for path in event["paths"]:
@@ -368,6 +373,58 @@ class SandboxIsolationTest(Case):
         self.call(srv, "sdk", {"op": "ddb", "table": "tbl", "key": "from-the-sandbox"})
         item = ddb.get_item(TableName="tbl", Key={"pk": {"S": "from-the-sandbox"}})
         self.assertEqual(item.get("Item"), {"pk": {"S": "from-the-sandbox"}})
+
+
+def runtime_api_of(function_name):
+    """AWS_LAMBDA_RUNTIME_API of FUNCTION_NAME's environment, read by this
+    (host) process from /proc, as a process outside every sandbox could."""
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open("/proc/%s/environ" % p, "rb") as f:
+                env = dict(kv.split(b"=", 1) for kv in f.read().split(b"\0") if b"=" in kv)
+        except OSError:
+            continue
+        if env.get(b"AWS_LAMBDA_FUNCTION_NAME") == function_name.encode() and b"AWS_LAMBDA_RUNTIME_API" in env:
+            return env[b"AWS_LAMBDA_RUNTIME_API"].decode()
+    return None
+
+
+class RuntimeApiPeersOn(Case):
+    """An environment's Runtime API serves only its own processes: another
+    function that found its port (by a scan, say: the network is shared),
+    or any local process, is closed on at once instead of getting its
+    events (issue 17, section 1)."""
+
+    def test_only_the_environment_reaches_its_runtime_api(self):
+        if self.MODE == "on" and not BWRAP_OK:
+            self.skipTest("bubblewrap cannot build a sandbox here: %s" % BWRAP_WHY)
+        srv = self.server()
+        self.fn(srv, "victim", "python")
+        self.call(srv, "victim", {"op": "tmp_get", "name": "x"})   # warm, waiting on next
+        addr = runtime_api_of("victim")
+        self.assertIsNotNone(addr, "the victim's Runtime API address")
+        self.fn(srv, "thief", "python")
+        out = self.call(srv, "thief", {"op": "steal", "addrs": [addr]})
+        self.assertEqual(out["stolen"], ["closed"], out)
+        # from outside every environment too
+        host, port = addr.rsplit(":", 1)
+        s = socket.create_connection((host, int(port)), timeout=5)
+        s.settimeout(3)
+        s.sendall(b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n")
+        try:
+            got = s.recv(4096)
+        except ConnectionResetError:
+            got = b""
+        s.close()
+        self.assertEqual(got, b"")
+        # the victim still gets its own events
+        self.assertEqual(self.call(srv, "victim", {"op": "tmp_get", "name": "y"})["exists"], False)
+
+
+class RuntimeApiPeersOff(RuntimeApiPeersOn):
+    MODE = "off"
 
 
 class DaemonLifetimeOff(Case):
