@@ -576,7 +576,10 @@ class CfnCli(unittest.TestCase):
 
         # StartingPosition is create-only: a replacement. The new mapping
         # (same stream, same alias) is created first, Lambda refuses it,
-        # and the update rolls back.
+        # and the update rolls back. (A new second first: the failed change
+        # set of the no-change deploy above is named after its second, and
+        # the in-place update between took less than one.)
+        time.sleep(1.1)
         rc, so, se = self.aws("cloudformation", "deploy", "--template-file", self.json_path,
                               "--stack-name", JSON_STACK, "--capabilities", "CAPABILITY_IAM",
                               "--parameter-overrides", "StartingPosition=LATEST", ok=False)
