@@ -33,7 +33,7 @@ static int health(struct req *req, struct op_in *oi) {
     cJSON_AddStringToObject(o, "version", SLUICE_VERSION);
     /* Every service the router serves (server/router.c's rows). */
     static const char *const services[] = {"lambda", "dynamodb", "dynamodbstreams", "cloudwatch", "logs",
-                                           "sts", "iam", "sqs", "ssm", "s3"};
+                                           "sts", "iam", "sqs", "ssm", "s3", "cloudformation"};
     cJSON *svc = cJSON_AddObjectToObject(o, "services");
     for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++)
         cJSON_AddStringToObject(svc, services[i], "available");

@@ -184,7 +184,8 @@ class AdminAndEnvelopeTests(SluiceTestCase):
         self.assertTrue(body["version"])
         self.assertIsInstance(body["services"], dict)
         # every API sluice serves is listed, Logs and CloudWatch included
-        for svc in ("lambda", "dynamodb", "dynamodbstreams", "cloudwatch", "logs", "sts", "iam", "sqs", "ssm", "s3"):
+        for svc in ("lambda", "dynamodb", "dynamodbstreams", "cloudwatch", "logs", "sts", "iam", "sqs", "ssm", "s3",
+                    "cloudformation"):
             self.assertEqual(body["services"].get(svc), "available", svc)
         self.assertTrue(r.header("x-amzn-RequestId"))
 
