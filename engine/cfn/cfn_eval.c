@@ -484,7 +484,7 @@ static int fn_cidr(struct cfn_ctx *c, const cJSON *arg, cJSON **out, char **err)
     cJSON *list = cJSON_CreateArray();
     for (int i = 0; i < n; i++) {
         uint32_t net = base + (uint32_t)((uint64_t)i << hb);
-        char buf[24];
+        char buf[48]; /* "255.255.255.255/32"; room for what -O0 cannot prove */
         snprintf(buf, sizeof(buf), "%u.%u.%u.%u/%d", net >> 24, (net >> 16) & 255,
                  (net >> 8) & 255, net & 255, 32 - hb);
         cJSON_AddItemToArray(list, cJSON_CreateString(buf));
