@@ -5,6 +5,7 @@
  * (ending ":*"; docs/cloudformation-reference.md, section 1.1).
  */
 #include "api/call.h"
+#include "api/cfn_res_svc.h"
 #include "api/cfn_type.h"
 #include "base/util.h"
 
@@ -20,25 +21,15 @@
 /* Runs Logs operation OP with BODY for R. Returns 0, or -1 with *ERR the
  * CloudFormation reason (heap) and *CODE (if given) the error code. */
 static int logs_call(const struct cfn_res *r, const char *op, const cJSON *body, char **err, char **code) {
-    char target[64], *text = cJSON_PrintUnformatted(body);
-    struct call c = {0};
+    char target[64];
+    struct call c;
     snprintf(target, sizeof(target), "Logs_20140328.%s", op);
-    c.account = r->account;
-    c.region = r->region;
-    c.service = "logs";
-    c.method = "POST";
-    c.path = "/";
-    c.target = target;
-    c.content_type = "application/x-amz-json-1.1";
-    c.body = text;
-    c.nbody = strlen(text);
-    int rc = call_run(&c);
+    int rc = cfnr_json(r, "logs", target, body, &c);
     if (rc != 0) {
         if (err) *err = call_reason(&c, "CloudWatchLogs");
         if (code) *code = xstrdup(c.code ? c.code : "");
     }
     call_clear(&c);
-    free(text);
     return rc;
 }
 

@@ -4,6 +4,7 @@
  * Type, Value, Arn (docs/cloudformation-reference.md, section 1.1).
  */
 #include "api/call.h"
+#include "api/cfn_res_svc.h"
 #include "api/cfn_type.h"
 #include "base/util.h"
 
@@ -19,25 +20,15 @@
 /* Runs SSM operation OP with BODY for R. Returns 0, or -1 with *ERR the
  * CloudFormation reason (heap). */
 static int ssm_call(const struct cfn_res *r, const char *op, const cJSON *body, char **err, char **code) {
-    char target[64], *text = cJSON_PrintUnformatted(body);
-    struct call c = {0};
+    char target[64];
+    struct call c;
     snprintf(target, sizeof(target), "AmazonSSM.%s", op);
-    c.account = r->account;
-    c.region = r->region;
-    c.service = "ssm";
-    c.method = "POST";
-    c.path = "/";
-    c.target = target;
-    c.content_type = "application/x-amz-json-1.1";
-    c.body = text;
-    c.nbody = strlen(text);
-    int rc = call_run(&c);
+    int rc = cfnr_json(r, "ssm", target, body, &c);
     if (rc != 0) {
         if (err) *err = call_reason(&c, "Ssm");
         if (code) *code = xstrdup(c.code ? c.code : "");
     }
     call_clear(&c);
-    free(text);
     return rc;
 }
 
