@@ -63,7 +63,7 @@ const struct aws_error AWSERR_DDB_TXN_CONFLICT = {"TransactionConflictException"
 const struct aws_error AWSERR_DDB_IDEMPOTENT = {"IdempotentParameterMismatchException", 400, DDB_NS, AWSERR_MSG_UPPER, 0};
 const struct aws_error AWSERR_DDBS_EXPIRED_ITERATOR = {"ExpiredIteratorException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
 const struct aws_error AWSERR_DDBS_TRIMMED = {"TrimmedDataAccessException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
-const struct aws_error AWSERR_DDBS_LIMIT_EXCEEDED = {"LimitExceededException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
+const struct aws_error AWSERR_DDB_LIMIT_EXCEEDED = {"LimitExceededException", 400, DDB_NS, AWSERR_MSG_LOWER, 0};
 
 /* ---- CloudWatch ---- */
 #define CW_NS "com.amazonaws.cloudwatch#"

@@ -65,7 +65,7 @@ extern const struct aws_error AWSERR_DDB_TXN_CONFLICT;
 extern const struct aws_error AWSERR_DDB_IDEMPOTENT;
 extern const struct aws_error AWSERR_DDBS_EXPIRED_ITERATOR;
 extern const struct aws_error AWSERR_DDBS_TRIMMED;
-extern const struct aws_error AWSERR_DDBS_LIMIT_EXCEEDED;
+extern const struct aws_error AWSERR_DDB_LIMIT_EXCEEDED;
 
 /* ---- CloudWatch (JSON 1.0 and query) ----
  * CODE is the query error code (what botocore reports as Error.Code in

@@ -409,26 +409,27 @@ out:
     return msg;
 }
 
-/* Adds to VL the constraint failures of index IX, the Ith (from 1) of
- * list KIND ("globalSecondaryIndexes" or "localSecondaryIndexes"). Returns
- * 0, or -1 when a member has the wrong JSON type (error recorded). */
-static int index_shape(struct req *req, struct vlist *vl, cJSON *ix, const char *kind, int i) {
+/* Adds to VL the constraint failures of index IX, whose members are
+ * named PREFIX.indexName etc. in messages (PREFIX such as
+ * "globalSecondaryIndexes.1.member"). Returns 0, or -1 when a member has
+ * the wrong JSON type (error recorded). */
+static int index_shape(struct req *req, struct vlist *vl, cJSON *ix, const char *prefix) {
     const char *name = NULL, *ptype = NULL;
     cJSON *ks = NULL, *proj = NULL;
     if (jget_str(req, ix, "IndexName", &name) < 0 || jget_arr(req, ix, "KeySchema", &ks) < 0 ||
         jget_obj(req, ix, "Projection", &proj) < 0 ||
         (proj && jget_str(req, proj, "ProjectionType", &ptype) < 0))
         return -1;
-    char f[128];
-    snprintf(f, sizeof(f), "%s.%d.member.indexName", kind, i);
+    char f[160];
+    snprintf(f, sizeof(f), "%s.indexName", prefix);
     if (name == NULL) vl_add(vl, NULL, f, "Member must not be null");
     else table_name_ok(vl, name, f);
-    snprintf(f, sizeof(f), "%s.%d.member.keySchema", kind, i);
+    snprintf(f, sizeof(f), "%s.keySchema", prefix);
     if (ks == NULL) vl_add(vl, NULL, f, "Member must not be null");
     else key_schema_shape(vl, ks, f);
-    snprintf(f, sizeof(f), "%s.%d.member.projection", kind, i);
+    snprintf(f, sizeof(f), "%s.projection", prefix);
     if (proj == NULL) vl_add(vl, NULL, f, "Member must not be null");
-    snprintf(f, sizeof(f), "%s.%d.member.projection.projectionType", kind, i);
+    snprintf(f, sizeof(f), "%s.projection.projectionType", prefix);
     if (ptype && strcmp(ptype, "ALL") != 0 && strcmp(ptype, "KEYS_ONLY") != 0 && strcmp(ptype, "INCLUDE") != 0)
         vl_add(vl, ptype, f, "Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]");
     return 0;
@@ -616,8 +617,11 @@ static int create_members(struct req *req, cJSON *in, struct table_spec *sp) {
     cJSON *ixlists[2] = {sp->gsis, sp->lsis};
     for (int g = 0; g < 2; g++) {
         i = 1;
-        for (cJSON *ix = ixlists[g] ? ixlists[g]->child : NULL; ix; ix = ix->next, i++)
-            if (index_shape(req, &vl, ix, list_fields[g], i) != 0) return -1;
+        for (cJSON *ix = ixlists[g] ? ixlists[g]->child : NULL; ix; ix = ix->next, i++) {
+            char prefix[64];
+            snprintf(prefix, sizeof(prefix), "%s.%d.member", list_fields[g], i);
+            if (index_shape(req, &vl, ix, prefix) != 0) return -1;
+        }
     }
     return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION) ? -1 : 0;
 }
@@ -847,37 +851,244 @@ static int save_table(struct req *req, struct ddb_table *t) {
     return ddb_table_save(t, &err) == 0 ? 0 : ddb_req_fail(req, &err);
 }
 
+/* GlobalSecondaryIndexUpdates a request may hold: DynamoDB allows one
+ * create or delete per call, with throughput updates of the other
+ * indexes beside it; more than one per index is refused, so a request
+ * that passes holds at most one per global index plus one. */
+#define DDB_MAX_GSI_UPDATES (DDB_MAX_GSI + 1)
+
+/* One element of GlobalSecondaryIndexUpdates, read. */
+struct gsi_op {
+    char action;             /* 'C'reate, 'U'pdate or 'D'elete */
+    cJSON *body;             /* the action's object, borrowed */
+    const char *name;        /* its IndexName, borrowed */
+    struct index_spec spec;  /* Create: the index, checked against the table */
+};
+
 /* An UpdateTable request, read and checked. Strings and nodes are
  * borrowed from the request's JSON. */
 struct table_update {
     char name[DDB_TABLE_NAME_BUF];
     const char *billing;
-    cJSON *ss, *pt, *gsiu;
+    cJSON *ss, *pt, *gsiu, *defs;
     int protect, has_protect;
     int stream_en;                /* with SS: enable (1) or disable (0) */
     const char *view;
     const char *mode;             /* with BILLING or PT: the billing mode after the update */
     struct throughput tp;         /* with BILLING or PT: the throughput after the update */
+    struct gsi_op gsi[DDB_MAX_GSI_UPDATES];
+    int ngsi;
+    int online;                   /* creates and deletes among GSI */
 };
+
+/* Adds to VL the constraint failures of the index updates of U (each
+ * action's members, named as AWS names them), reading each element into
+ * U->gsi. Returns 0, or -1 when a member has the wrong JSON type or an
+ * element holds no action or several (error recorded). */
+static int gsi_updates_shape(struct req *req, struct vlist *vl, struct table_update *u) {
+    static const char *const actions[] = {"Create", "Update", "Delete"};
+    static const char one_of[] =
+        "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, "
+        "GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null";
+    int i = 0;
+    for (cJSON *el = u->gsiu->child; el; el = el->next, i++) {
+        cJSON *a[3] = {NULL, NULL, NULL};
+        int n = 0, which = 0;
+        for (int k = 0; k < 3; k++) {
+            if (cJSON_IsObject(el) && jget_obj(req, el, actions[k], &a[k]) < 0) return -1;
+            if (a[k]) n++, which = k;
+        }
+        if (n == 0) return req_fail(req, &AWSERR_DDB_VALIDATION, one_of);
+        if (n > 1)
+            return req_fail(req, &AWSERR_DDB_VALIDATION,
+                            "One or more parameter values were invalid: Only one global secondary index "
+                            "action is allowed per GlobalSecondaryIndexUpdate object");
+        if (i >= DDB_MAX_GSI_UPDATES) continue;   /* refused below, by name or by count */
+        struct gsi_op *op = &u->gsi[u->ngsi++];
+        op->action = actions[which][0];
+        op->body = a[which];
+        char prefix[96], f[128];
+        snprintf(prefix, sizeof(prefix), "globalSecondaryIndexUpdates.%d.member.%c%s", i + 1,
+                 actions[which][0] + ('a' - 'A'), actions[which] + 1);
+        if (op->action == 'C') {
+            if (index_shape(req, vl, op->body, prefix) != 0) return -1;
+        } else {
+            if (jget_str(req, op->body, "IndexName", &op->name) < 0) return -1;
+            snprintf(f, sizeof(f), "%s.indexName", prefix);
+            if (op->name == NULL) vl_add(vl, NULL, f, "Member must not be null");
+            else table_name_ok(vl, op->name, f);
+        }
+        if (op->action == 'C' && jget_str(req, op->body, "IndexName", &op->name) < 0) return -1;
+        if (op->action != 'U') u->online++;
+    }
+    return 0;
+}
+
+/* Checks the index updates of U that need no table: one update per
+ * index, one create or delete per call, and none beside a stream change
+ * (AWS's texts: docs/aws-reference.md G, "UpdateTable
+ * GlobalSecondaryIndexUpdates"). Returns 0, or -1 with the error
+ * recorded. */
+static int gsi_updates_check(struct req *req, const struct table_update *u) {
+    for (int i = 0; i < u->ngsi; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(u->gsi[i].name, u->gsi[j].name) == 0)
+                return req_fail(req, &AWSERR_DDB_VALIDATION,
+                                "One or more parameter values were invalid: Only one global secondary "
+                                "index update per index is allowed simultaneously. Index: %s",
+                                u->gsi[i].name);
+    if (u->online > 1 || cJSON_GetArraySize(u->gsiu) > DDB_MAX_GSI_UPDATES)
+        return req_fail(req, &AWSERR_DDB_LIMIT_EXCEEDED,
+                        "Subscriber limit exceeded: Only 1 online index can be created or deleted "
+                        "simultaneously per table");
+    if (u->online && u->ss)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "One or more parameter values were invalid: You cannot create or delete index "
+                        "while changing stream status");
+    return 0;
+}
 
 /* Reads UpdateTable's members from IN into *U and checks what needs no
  * table. Returns 0, or -1 with the error recorded. */
 static int update_parse(struct req *req, cJSON *in, struct table_update *u) {
     memset(u, 0, sizeof(*u));
-    cJSON *defs = NULL;
     if (required_table_name(req, in, u->name) != 0) return -1;
     if ((u->has_protect = jget_bool(req, in, "DeletionProtectionEnabled", &u->protect)) < 0 ||
         jget_obj(req, in, "StreamSpecification", &u->ss) < 0 || jget_str(req, in, "BillingMode", &u->billing) < 0 ||
         jget_obj(req, in, "ProvisionedThroughput", &u->pt) < 0 ||
         jget_arr(req, in, "GlobalSecondaryIndexUpdates", &u->gsiu) < 0 ||
-        jget_arr(req, in, "AttributeDefinitions", &defs) < 0)
+        jget_arr(req, in, "AttributeDefinitions", &u->defs) < 0)
         return -1;
-    if (u->billing && strcmp(u->billing, "PROVISIONED") != 0 && strcmp(u->billing, "PAY_PER_REQUEST") != 0) {
-        struct vlist vl = {0};
+    struct vlist vl = {0};
+    if (u->billing && strcmp(u->billing, "PROVISIONED") != 0 && strcmp(u->billing, "PAY_PER_REQUEST") != 0)
         vl_add(&vl, u->billing, "billingMode", "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
-        return vl_fail(req, &vl, &AWSERR_DDB_VALIDATION);
+    int i = 0;
+    for (const cJSON *d = u->defs ? u->defs->child : NULL; d; d = d->next, i++) {
+        const cJSON *an = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
+        const cJSON *at = cJSON_GetObjectItemCaseSensitive(d, "AttributeType");
+        char f[96];
+        snprintf(f, sizeof(f), "attributeDefinitions.%d.member.attributeName", i + 1);
+        if (!cJSON_IsString(an)) vl_add(&vl, NULL, f, "Member must not be null");
+        snprintf(f, sizeof(f), "attributeDefinitions.%d.member.attributeType", i + 1);
+        if (!cJSON_IsString(at)) vl_add(&vl, NULL, f, "Member must not be null");
+        else if (ddb_scalar_type(at->valuestring) == DDB_T_INVALID)
+            vl_add(&vl, at->valuestring, f, "Member must satisfy enum value set: [B, N, S]");
     }
+    if (u->gsiu && gsi_updates_shape(req, &vl, u) != 0) return -1;
+    if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return -1;
+    if (u->gsiu && cJSON_GetArraySize(u->gsiu) == 0)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "One or more parameter values were invalid: List of GlobalSecondaryIndexUpdates "
+                        "is empty");
+    if (u->gsiu && gsi_updates_check(req, u) != 0) return -1;
     return check_stream_spec(req, u->ss, &u->stream_en, &u->view);
+}
+
+/* The index named NAME in list KIND ("GlobalSecondaryIndexes" or
+ * "LocalSecondaryIndexes") of description DESC, or NULL. */
+static cJSON *desc_index(const cJSON *desc, const char *kind, const char *name) {
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(desc, kind);
+    for (cJSON *ix = arr ? arr->child : NULL; ix; ix = ix->next) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(ix, "IndexName");
+        if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0) return ix;
+    }
+    return NULL;
+}
+
+/* The AttributeType of NAME in the AttributeDefinitions array DEFS, or NULL. */
+static const char *def_type(const cJSON *defs, const char *name) {
+    for (const cJSON *d = defs ? defs->child : NULL; d; d = d->next) {
+        const cJSON *an = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
+        const cJSON *at = cJSON_GetObjectItemCaseSensitive(d, "AttributeType");
+        if (cJSON_IsString(an) && cJSON_IsString(at) && strcmp(an->valuestring, name) == 0) return at->valuestring;
+    }
+    return NULL;
+}
+
+/* Checks Create OP against table T as it is: a new name, room for one
+ * more global index, its key attributes defined by the request, its
+ * throughput under the table's billing mode PPR. Reads it into OP->spec.
+ * Returns 0, or -1 with the error recorded. */
+static int gsi_create_check(struct req *req, const struct table_update *u, struct gsi_op *op,
+                            const struct ddb_table *t, int ppr) {
+    if (desc_index(t->desc, "GlobalSecondaryIndexes", op->name) ||
+        desc_index(t->desc, "LocalSecondaryIndexes", op->name))
+        return req_fail(req, &AWSERR_DDB_VALIDATION, "Attempting to create an index which already exists");
+    if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t->desc, "GlobalSecondaryIndexes")) >= DDB_MAX_GSI)
+        return req_fail(req, &AWSERR_DDB_LIMIT_EXCEEDED,
+                        "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds "
+                        "the per-table limit of %d",
+                        DDB_MAX_GSI);
+    if (u->defs == NULL)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "One or more parameter values were invalid: AttributeDefinitions is not "
+                        "specified for index: %s",
+                        op->name);
+    const cJSON *ks = cJSON_GetObjectItemCaseSensitive(op->body, "KeySchema");
+    const cJSON *tdefs = cJSON_GetObjectItemCaseSensitive(t->desc, "AttributeDefinitions");
+    for (const cJSON *k = ks->child; k; k = k->next) {
+        const char *an = cJSON_GetObjectItemCaseSensitive(k, "AttributeName")->valuestring;
+        const char *want = def_type(u->defs, an), *have = def_type(tdefs, an);
+        if (want == NULL) {
+            const char *keys[2] = {an, NULL};
+            struct ddb_sbuf b = {0};
+            ddb_sb_adds(&b, "One or more parameter values were invalid: Some index key attributes are not "
+                            "defined in AttributeDefinitions. Keys: ");
+            add_list(&b, keys, 1);
+            ddb_sb_adds(&b, ", AttributeDefinitions: ");
+            enum { MAXD = 64 };
+            const char *dn[MAXD];
+            int nd = 0;
+            for (const cJSON *d = u->defs->child; d && nd < MAXD; d = d->next)
+                dn[nd++] = cJSON_GetObjectItemCaseSensitive(d, "AttributeName")->valuestring;
+            qsort(dn, (size_t)nd, sizeof(*dn), cmp_str);
+            add_list(&b, dn, nd);
+            return ddb_fail_msg(req, b.z);
+        }
+        if (have && strcmp(have, want) != 0)
+            return req_fail(req, &AWSERR_DDB_VALIDATION,
+                            "One or more parameter values were invalid: Attribute %s is already defined "
+                            "with type %s",
+                            an, have);
+    }
+    const cJSON *pt = cJSON_GetObjectItemCaseSensitive(op->body, "ProvisionedThroughput");
+    if (ppr && pt)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "One or more parameter values were invalid: Neither ReadCapacityUnits nor "
+                        "WriteCapacityUnits can be specified for index: %s when BillingMode is "
+                        "PAY_PER_REQUEST",
+                        op->name);
+    if (!ppr && pt == NULL)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "One or more parameter values were invalid: ProvisionedThroughput must be "
+                        "specified for index: %s",
+                        op->name);
+    const cJSON *table_ks = cJSON_GetObjectItemCaseSensitive(t->desc, "KeySchema");
+    return parse_index(req, op->body, 1, ppr ? "PAY_PER_REQUEST" : "PROVISIONED", table_ks, &op->spec);
+}
+
+/* Checks Update or Delete OP against table T: the index exists and is
+ * global; an Update's throughput fits the billing mode PPR. Returns 0,
+ * or -1 with the error recorded. */
+static int gsi_change_check(struct req *req, struct gsi_op *op, const struct ddb_table *t, int ppr) {
+    const char *verb = op->action == 'D' ? "delete" : "update";
+    if (desc_index(t->desc, "LocalSecondaryIndexes", op->name))
+        return req_fail(req, &AWSERR_DDB_VALIDATION, "Cannot %s an index that is not a GlobalSecondaryIndex: %s",
+                        verb, op->name);
+    /* AWS's text for an index the table lacks, as Query gives it; the
+     * UpdateTable text is not on record (docs/aws-reference.md G). */
+    if (desc_index(t->desc, "GlobalSecondaryIndexes", op->name) == NULL)
+        return req_fail(req, &AWSERR_DDB_VALIDATION, "The table does not have the specified index: %s", op->name);
+    if (op->action == 'D') return 0;
+    const cJSON *pt = cJSON_GetObjectItemCaseSensitive(op->body, "ProvisionedThroughput");
+    if (ppr && pt)
+        return req_fail(req, &AWSERR_DDB_VALIDATION,
+                        "One or more parameter values were invalid: The only Updates for index: %s when "
+                        "TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, "
+                        "WarmThroughput",
+                        op->name);
+    if (pt && throughput_parse(req, "PROVISIONED", pt, &op->spec.tp) != 0) return -1;
+    return 0;
 }
 
 /* Checks update U against table T as it is: the stream change, the
@@ -901,15 +1112,17 @@ static int update_check(struct req *req, struct table_update *u, const struct dd
             return req_fail(req, &AWSERR_DDB_VALIDATION, "Table has no stream to disable: TableName: %s",
                             u->name);
     }
+    const cJSON *cur = cJSON_GetObjectItemCaseSensitive(t->desc, "BillingModeSummary");
     if (u->billing || u->pt) {
-        const cJSON *cur = cJSON_GetObjectItemCaseSensitive(t->desc, "BillingModeSummary");
         u->mode = u->billing ? u->billing : cur ? "PAY_PER_REQUEST" : "PROVISIONED";
         if (throughput_parse(req, u->mode, u->pt, &u->tp) != 0) return -1;
     }
-    if (u->gsiu)
-        return req_fail(req, &AWSERR_DDB_VALIDATION,
-                        "sluice does not support GlobalSecondaryIndexUpdates yet: define indexes in "
-                        "CreateTable");
+    int ppr = u->mode ? strcmp(u->mode, "PAY_PER_REQUEST") == 0 : cur != NULL;
+    for (int i = 0; i < u->ngsi; i++) {
+        struct gsi_op *op = &u->gsi[i];
+        if ((op->action == 'C' ? gsi_create_check(req, u, op, t, ppr) : gsi_change_check(req, op, t, ppr)) != 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -932,6 +1145,107 @@ static void update_desc(struct ddb_table *t, const struct table_update *u) {
     }
 }
 
+/* Keeps in T's AttributeDefinitions only the attributes some key schema
+ * of the table or of an index names, as DynamoDB describes a table after
+ * an index is created or deleted. Cannot fail. */
+static void defs_prune(struct ddb_table *t) {
+    enum { MAXN = 2 * (1 + DDB_MAX_INDEXES) };
+    const char *keys[MAXN];
+    int nk = key_names(cJSON_GetObjectItemCaseSensitive(t->desc, "KeySchema"),
+                       cJSON_GetObjectItemCaseSensitive(t->desc, "GlobalSecondaryIndexes"),
+                       cJSON_GetObjectItemCaseSensitive(t->desc, "LocalSecondaryIndexes"), keys, MAXN);
+    cJSON *defs = cJSON_GetObjectItemCaseSensitive(t->desc, "AttributeDefinitions");
+    int i = 0;
+    for (cJSON *d = defs ? defs->child : NULL; d;) {
+        cJSON *next = d->next;
+        const cJSON *an = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
+        int used = 0;
+        for (int k = 0; k < nk && !used; k++) used = cJSON_IsString(an) && strcmp(keys[k], an->valuestring) == 0;
+        if (used) i++;
+        else cJSON_DeleteItemFromArray(defs, i);
+        d = next;
+    }
+}
+
+/* Applies the index updates of checked update U to T: the description,
+ * then the entries (a new index backfilled from the table's items, a
+ * deleted one's removed). The reply shows each changed index in *STATUS
+ * order: the status it is given there ("CREATING", "UPDATING",
+ * "DELETING"), a deleted index's description moved into *GONE (new
+ * array, or NULL). Returns 0, or -1 with ERR set. */
+static int gsi_apply(struct ddb_table *t, const struct table_update *u, cJSON **gone, struct ddb_err *err) {
+    *gone = NULL;
+    for (int i = 0; i < u->ngsi; i++) {
+        const struct gsi_op *op = &u->gsi[i];
+        cJSON *list = cJSON_GetObjectItemCaseSensitive(t->desc, "GlobalSecondaryIndexes");
+        if (op->action == 'C') {
+            if (list == NULL) list = cJSON_AddArrayToObject(t->desc, "GlobalSecondaryIndexes");
+            cJSON_AddItemToArray(list, index_json(&op->spec, &t->scope, t->name));
+            cJSON *defs = cJSON_GetObjectItemCaseSensitive(t->desc, "AttributeDefinitions");
+            for (const cJSON *d = u->defs->child; d; d = d->next) {
+                const char *an = cJSON_GetObjectItemCaseSensitive(d, "AttributeName")->valuestring;
+                if (def_type(defs, an) == NULL) cJSON_AddItemToArray(defs, cJSON_Duplicate(d, 1));
+            }
+        } else if (op->action == 'D') {
+            int at = 0;
+            for (cJSON *ix = list->child; ix; ix = ix->next, at++)
+                if (strcmp(cJSON_GetObjectItemCaseSensitive(ix, "IndexName")->valuestring, op->name) == 0) break;
+            if (*gone == NULL) *gone = cJSON_CreateArray();
+            cJSON_AddItemToArray(*gone, cJSON_DetachItemFromArray(list, at));
+            if (list->child == NULL) cJSON_DeleteItemFromObjectCaseSensitive(t->desc, "GlobalSecondaryIndexes");
+            if (ddb_index_drop(t, op->name, err) != 0) return -1;
+        } else {
+            cJSON *ix = desc_index(t->desc, "GlobalSecondaryIndexes", op->name);
+            const cJSON *odt = cJSON_GetObjectItemCaseSensitive(op->body, "OnDemandThroughput");
+            if (cJSON_GetObjectItemCaseSensitive(op->body, "ProvisionedThroughput")) {
+                cJSON_DeleteItemFromObjectCaseSensitive(ix, "ProvisionedThroughput");
+                cJSON_AddItemToObject(ix, "ProvisionedThroughput", throughput_json(&op->spec.tp));
+            }
+            if (odt) {
+                cJSON_DeleteItemFromObjectCaseSensitive(ix, "OnDemandThroughput");
+                cJSON_AddItemToObject(ix, "OnDemandThroughput", cJSON_Duplicate(odt, 1));
+            }
+        }
+    }
+    defs_prune(t);
+    ddb_table_reread(t);
+    for (int i = 0; i < u->ngsi; i++)
+        if (u->gsi[i].action == 'C' && ddb_index_backfill(t, u->gsi[i].name, err) != 0) return -1;
+    return 0;
+}
+
+/* The UpdateTable reply for T after update U: the table UPDATING when
+ * its stream or an index changed, each changed index in the status AWS
+ * reports at that point (a new one CREATING, not yet backfilling; an
+ * updated one UPDATING; a deleted one, from GONE, DELETING). */
+static int update_reply(struct req *req, struct ddb_table *t, const struct table_update *u, cJSON *gone) {
+    cJSON *d = describe(t, u->ss || u->ngsi ? "UPDATING" : "ACTIVE");
+    cJSON *list = cJSON_GetObjectItemCaseSensitive(d, "GlobalSecondaryIndexes");
+    if (gone) {
+        if (list == NULL) list = cJSON_AddArrayToObject(d, "GlobalSecondaryIndexes");
+        for (cJSON *g = gone->child; g; g = g->next) {
+            cJSON *c = cJSON_Duplicate(g, 1);
+            cJSON_DeleteItemFromObjectCaseSensitive(c, "IndexStatus");
+            cJSON_AddStringToObject(c, "IndexStatus", "DELETING");
+            cJSON_AddItemToArray(list, c);
+        }
+    }
+    for (int i = 0; i < u->ngsi; i++) {
+        if (u->gsi[i].action == 'D') continue;
+        cJSON *ix = desc_index(d, "GlobalSecondaryIndexes", u->gsi[i].name);
+        cJSON_DeleteItemFromObjectCaseSensitive(ix, "IndexStatus");
+        cJSON_AddStringToObject(ix, "IndexStatus", u->gsi[i].action == 'C' ? "CREATING" : "UPDATING");
+        if (u->gsi[i].action == 'C') cJSON_AddBoolToObject(ix, "Backfilling", 0);
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "TableDescription", d);
+    return req_reply_json(req, 200, o);
+}
+
+/* UpdateTable. An index created here is built from the table's items
+ * inside this call, so it is ACTIVE when the next request reads the
+ * table (DynamoDB builds it in the background; README, "Known
+ * differences"). */
 static int update_table(struct req *req, struct op_in *oi) {
     cJSON *in = oi->json;
     struct table_update u;
@@ -941,14 +1255,16 @@ static int update_table(struct req *req, struct op_in *oi) {
     if (rc == 0) rc = update_check(req, &u, &t);
     if (rc == 0) {
         struct ddb_err err = {0};
+        cJSON *gone = NULL;
         int src = 0;
         if (u.ss) src = u.stream_en ? ddb_stream_create(&t, u.view, &err) : ddb_stream_disable(&t, &err);
+        if (src == 0 && u.ngsi) src = gsi_apply(&t, &u, &gone, &err);
         if (src == 0) {
             update_desc(&t, &u);
             src = ddb_table_save(&t, &err);
         }
-        rc = src == 0 ? reply_table(req, "TableDescription", &t, u.ss ? "UPDATING" : "ACTIVE")
-                      : ddb_req_fail(req, &err);
+        rc = src == 0 ? update_reply(req, &t, &u, gone) : ddb_req_fail(req, &err);
+        cJSON_Delete(gone);
     }
     ddb_table_free(&t);
     return rc;

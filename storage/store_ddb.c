@@ -271,6 +271,31 @@ int store_ddb_index_set(const char *table_id, struct store_key hk, struct store_
     return rc;
 }
 
+int store_ddb_index_put(const char *table_id, const char *index, struct store_key ihk,
+                        struct store_key irk, struct store_key hk, struct store_key rk) {
+    static const char sql[] =
+        "INSERT OR REPLACE INTO ddb_index_items(table_id, idx, ihk, irk, hk, rk)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, table_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, index, -1, SQLITE_TRANSIENT);
+    bind_key(st, 3, ihk);
+    bind_key(st, 4, irk);
+    bind_key(st, 5, hk);
+    bind_key(st, 6, rk);
+    return store_step_done(st, "ddb_index_put");
+}
+
+int store_ddb_index_drop(const char *table_id, const char *index) {
+    static const char sql[] = "DELETE FROM ddb_index_items WHERE table_id=?1 AND idx=?2";
+    sqlite3_stmt *st = store_stmt(sql);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, table_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, index, -1, SQLITE_TRANSIENT);
+    return store_step_done(st, "ddb_index_drop");
+}
+
 /* The reads: table or index, one partition (Query) or all (Scan), with or
  * without an upper bound, forwards or backwards, from the start or after
  * a position (ExclusiveStartKey). Each combination is a static statement

@@ -82,6 +82,16 @@ int store_ddb_index_set(const char *table_id, struct store_key hk, struct store_
                         const char *const *index, const struct store_key *ihk,
                         const struct store_key *irk);
 
+/* Adds the entry (IHK, IRK) of the item (HK, RK) to index INDEX, as the
+ * backfill of an index created by UpdateTable does (replacing an equal
+ * entry). */
+int store_ddb_index_put(const char *table_id, const char *index, struct store_key ihk,
+                        struct store_key irk, struct store_key hk, struct store_key rk);
+
+/* Removes every entry of index INDEX of the table (an index deleted by
+ * UpdateTable); none is not an error. */
+int store_ddb_index_drop(const char *table_id, const char *index);
+
 /* A key-range read. INDEX NULL reads the table itself. With HK set, reads
  * one partition key (Query); without, every key in order (Scan). The
  * range is [LO, HI) on the range key (or the index's range key); either

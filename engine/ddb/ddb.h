@@ -153,6 +153,11 @@ void ddb_table_job_begin(void);
 /* Finds index NAME of T, or NULL. */
 const struct ddb_index *ddb_table_index(const struct ddb_table *t, const char *name);
 
+/* Reads T's key schema, indexes and TTL attribute again from T->desc
+ * and T->row after a caller changed them (UpdateTable's index changes).
+ * T must be owned, not borrowed. Cannot fail. */
+void ddb_table_reread(struct ddb_table *t);
+
 /* Stores T as a new table (T->desc printed into T->row.desc). Returns 0,
  * or -1 with ERR set: IN_USE "Table already exists: NAME" when its scope
  * has a table of that name, else INTERNAL. Inside a write transaction. */
@@ -213,6 +218,17 @@ int ddb_write_item(struct ddb_table *t, const struct store_key *hk, const struct
  * every item of T from it (after UpdateTimeToLive enables it). Returns 0,
  * or -1 with ERR set (INTERNAL). */
 int ddb_ttl_reindex(struct ddb_table *t, const char *attr, struct ddb_err *err);
+
+/* Builds the entries of index NAME, already among T's indexes (see
+ * ddb_table_reread), for every item of T that carries the index's keys,
+ * reading the table a bounded step at a time. An item whose index key
+ * is of another type, empty or too long is left out, not an error.
+ * Returns 0, or -1 with ERR set (INTERNAL). Inside a write transaction. */
+int ddb_index_backfill(struct ddb_table *t, const char *name, struct ddb_err *err);
+
+/* Removes every entry of index NAME of T (an index UpdateTable deletes).
+ * Returns 0, or -1 with ERR set (INTERNAL). Inside a write transaction. */
+int ddb_index_drop(struct ddb_table *t, const char *name, struct ddb_err *err);
 
 /* ClientRequestToken idempotency of TransactWriteItems in scope S: check
  * returns 1 when TOKEN was used with the same request (hex HASH) within

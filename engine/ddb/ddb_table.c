@@ -136,6 +136,14 @@ static void read_schema(struct ddb_table *t) {
     }
 }
 
+void ddb_table_reread(struct ddb_table *t) {
+    assert(!t->borrowed);
+    memset(t->idx, 0, sizeof(t->idx));
+    t->nidx = 0;
+    t->ttl_attr[0] = '\0';
+    read_schema(t);
+}
+
 /* Loads table NAME of S from storage into T (owned). */
 static int table_read(const struct ddb_scope *s, const char *name, int item_op, struct ddb_table *t,
                       struct ddb_err *err) {

@@ -73,72 +73,80 @@ int64_t ddb_item_expiry(const struct ddb_table *t, const cJSON *item) {
     return v;
 }
 
+/* The entry of ITEM in index X: 1 with *IHK / *IRK set (heap buffers,
+ * IRK empty without a range key), 0 when ITEM lacks one of X's key
+ * attributes, -1 with ERR set (VALIDATION) when a key attribute has
+ * another type than X's, is empty, or is too long. */
+static int index_entry(const struct ddb_index *x, const cJSON *item, struct store_key *ihk,
+                       struct store_key *irk, struct ddb_err *err) {
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(item, x->hash.name);
+    const cJSON *r = x->range.type != DDB_T_INVALID ? cJSON_GetObjectItemCaseSensitive(item, x->range.name) : NULL;
+    if (h == NULL || (x->range.type != DDB_T_INVALID && r == NULL)) return 0;
+    const struct ddb_keydef *bad = ddb_av_type(h) != x->hash.type ? &x->hash
+                                   : (r && ddb_av_type(r) != x->range.type) ? &x->range
+                                                                          : NULL;
+    if (bad) {
+        const cJSON *v = bad == &x->hash ? h : r;
+        return ddb_err_set(err, DDB_ERR_VALIDATION,
+                           "One or more parameter values were invalid: Type mismatch for Index "
+                           "Key %s Expected: %s Actual: %s IndexName: %s",
+                           bad->name, ddb_type_name(bad->type), ddb_type_name(ddb_av_type(v)), x->name);
+    }
+    /* Index keys follow the table key rules: not empty, 2048 / 1024 bytes. */
+    const cJSON *kv[2] = {h, r};
+    const struct ddb_keydef *kd[2] = {&x->hash, &x->range};
+    for (int k = 0; k < 2; k++) {
+        if (kv[k] == NULL || kd[k]->type == DDB_T_N) continue;
+        size_t bytes = 0;
+        if (kd[k]->type == DDB_T_B) {
+            unsigned char *d = util_b64_decode(kv[k]->child->valuestring, strlen(kv[k]->child->valuestring), &bytes);
+            free(d);
+        } else {
+            bytes = strlen(kv[k]->child->valuestring);
+        }
+        const char *why = bytes == 0 ? "empty" : (k == 0 && bytes > DDB_MAX_HASH_BYTES) ||
+                                                     (k == 1 && bytes > DDB_MAX_RANGE_BYTES) ? "size" : NULL;
+        if (why == NULL) continue;
+        if (why[0] == 'e')
+            return ddb_err_set(err, DDB_ERR_VALIDATION,
+                               "One or more parameter values are not valid. A value specified for a "
+                               "secondary index key is not supported. The AttributeValue for a key "
+                               "attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
+                               kd[k]->type == DDB_T_S ? "string" : "binary", x->name, kd[k]->name);
+        return ddb_err_set(err, DDB_ERR_VALIDATION,
+                           k == 0 ? "One or more parameter values were invalid: Size of hashkey has "
+                                    "exceeded the maximum size limit of2048 bytes"
+                                  : "One or more parameter values were invalid: Aggregated size of all "
+                                    "range keys has exceeded the size limit of 1024 bytes");
+    }
+    unsigned char *p;
+    size_t np;
+    if (ddb_key_encode(h, x->hash.type, &p, &np) != 0) return 0;
+    ihk->p = p;
+    ihk->n = np;
+    if (r) {
+        if (ddb_key_encode(r, x->range.type, &p, &np) != 0) {
+            ddb_key_free(ihk);
+            return 0;
+        }
+        irk->p = p;
+        irk->n = np;
+    } else {
+        irk->p = xmalloc(1);
+        irk->n = 0;
+    }
+    return 1;
+}
+
 /* Index entries of ITEM for every index whose keys it carries. */
 static int index_entries(const struct ddb_table *t, const cJSON *item, struct store_key *ihk,
                          struct store_key *irk, const char **names, int *n, struct ddb_err *err) {
     *n = 0;
     for (int i = 0; i < t->nidx; i++) {
-        const struct ddb_index *x = &t->idx[i];
-        const cJSON *h = cJSON_GetObjectItemCaseSensitive(item, x->hash.name);
-        const cJSON *r = x->range.type != DDB_T_INVALID ? cJSON_GetObjectItemCaseSensitive(item, x->range.name) : NULL;
-        if (h == NULL || (x->range.type != DDB_T_INVALID && r == NULL)) continue;
-        const struct ddb_keydef *bad = ddb_av_type(h) != x->hash.type ? &x->hash
-                                       : (r && ddb_av_type(r) != x->range.type) ? &x->range
-                                                                              : NULL;
-        if (bad) {
-            const cJSON *v = bad == &x->hash ? h : r;
-            ddb_err_set(err, DDB_ERR_VALIDATION,
-                        "One or more parameter values were invalid: Type mismatch for Index "
-                        "Key %s Expected: %s Actual: %s IndexName: %s",
-                        bad->name, ddb_type_name(bad->type), ddb_type_name(ddb_av_type(v)), x->name);
-            goto fail;
-        }
-        /* Index keys follow the table key rules: not empty, 2048 / 1024 bytes. */
-        const cJSON *kv[2] = {h, r};
-        const struct ddb_keydef *kd[2] = {&x->hash, &x->range};
-        for (int k = 0; k < 2; k++) {
-            if (kv[k] == NULL || kd[k]->type == DDB_T_N) continue;
-            size_t bytes = 0;
-            if (kd[k]->type == DDB_T_B) {
-                unsigned char *d = util_b64_decode(kv[k]->child->valuestring, strlen(kv[k]->child->valuestring), &bytes);
-                free(d);
-            } else {
-                bytes = strlen(kv[k]->child->valuestring);
-            }
-            const char *why = bytes == 0 ? "empty" : (k == 0 && bytes > DDB_MAX_HASH_BYTES) ||
-                                                         (k == 1 && bytes > DDB_MAX_RANGE_BYTES) ? "size" : NULL;
-            if (why == NULL) continue;
-            if (why[0] == 'e')
-                ddb_err_set(err, DDB_ERR_VALIDATION,
-                            "One or more parameter values are not valid. A value specified for a "
-                            "secondary index key is not supported. The AttributeValue for a key "
-                            "attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
-                            kd[k]->type == DDB_T_S ? "string" : "binary", x->name, kd[k]->name);
-            else
-                ddb_err_set(err, DDB_ERR_VALIDATION,
-                            k == 0 ? "One or more parameter values were invalid: Size of hashkey has "
-                                     "exceeded the maximum size limit of2048 bytes"
-                                   : "One or more parameter values were invalid: Aggregated size of all "
-                                     "range keys has exceeded the size limit of 1024 bytes");
-            goto fail;
-        }
-        unsigned char *p;
-        size_t np;
-        if (ddb_key_encode(h, x->hash.type, &p, &np) != 0) continue;
-        ihk[*n].p = p;
-        ihk[*n].n = np;
-        if (r) {
-            if (ddb_key_encode(r, x->range.type, &p, &np) != 0) {
-                ddb_key_free(&ihk[*n]);
-                continue;
-            }
-            irk[*n].p = p;
-            irk[*n].n = np;
-        } else {
-            irk[*n].p = xmalloc(1);
-            irk[*n].n = 0;
-        }
-        names[*n] = x->name;
+        int rc = index_entry(&t->idx[i], item, &ihk[*n], &irk[*n], err);
+        if (rc < 0) goto fail;
+        if (rc == 0) continue;
+        names[*n] = t->idx[i].name;
         (*n)++;
     }
     return 0;
@@ -257,6 +265,91 @@ int ddb_ttl_reindex(struct ddb_table *t, const char *attr, struct ddb_err *err) 
         free(c.rows[i].rk);
     }
     free(c.rows);
+    return rc == STORE_OK ? 0 : ddb_err_store(err, rc);
+}
+
+/* Items the backfill reads per step: a bounded amount of memory for
+ * keys between a read and its writes, whatever the table's size. */
+#define DDB_BACKFILL_STEP 1000
+
+/* The entries one backfill step found, and where the step ended. */
+struct backfill_ctx {
+    const struct ddb_index *x;
+    struct store_key ihk[DDB_BACKFILL_STEP], irk[DDB_BACKFILL_STEP];
+    struct store_key hk[DDB_BACKFILL_STEP], rk[DDB_BACKFILL_STEP];
+    int n, rows;
+    struct store_key last_hk, last_rk;   /* owned */
+};
+
+/* A heap copy of K, freed with ddb_key_free. */
+static struct store_key key_dup(struct store_key k) {
+    unsigned char *p = xmalloc(k.n + 1);
+    if (k.n) memcpy(p, k.p, k.n);
+    struct store_key d = {p, k.n};
+    return d;
+}
+
+static int backfill_collect(void *ctx, const struct store_ddb_row *row) {
+    struct backfill_ctx *c = ctx;
+    c->rows++;
+    ddb_key_free(&c->last_hk);
+    ddb_key_free(&c->last_rk);
+    c->last_hk = key_dup(row->hk);
+    c->last_rk = key_dup(row->rk);
+    cJSON *item = cJSON_Parse(row->item);
+    struct ddb_err skip = {0};
+    /* An item whose key attribute is of another type (or empty, or too
+     * long) is left out of the index: DynamoDB's backfill does not fail
+     * on such an "index key violation" (DynamoDB Developer Guide,
+     * "Detecting and correcting index key violations"). */
+    int rc = item ? index_entry(c->x, item, &c->ihk[c->n], &c->irk[c->n], &skip) : 0;
+    ddb_err_clear(&skip);
+    cJSON_Delete(item);
+    if (rc == 1) {
+        c->hk[c->n] = key_dup(row->hk);
+        c->rk[c->n] = key_dup(row->rk);
+        c->n++;
+    }
+    return 0;
+}
+
+int ddb_index_backfill(struct ddb_table *t, const char *name, struct ddb_err *err) {
+    const struct ddb_index *x = ddb_table_index(t, name);
+    if (x == NULL) return ddb_err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    struct backfill_ctx *c = xcalloc(1, sizeof(*c));
+    c->x = x;
+    int rc = STORE_OK, more = 1;
+    while (rc == STORE_OK && more) {
+        struct store_ddb_range r;
+        memset(&r, 0, sizeof(r));
+        r.table_id = t->row.id;
+        r.limit = DDB_BACKFILL_STEP;
+        if (c->last_hk.p) {
+            r.has_start = 1;
+            r.start_hk = c->last_hk;
+            r.start_rk = c->last_rk;
+        }
+        c->n = c->rows = 0;
+        /* Read a step, then write it: SQLite leaves it undefined whether
+         * a scan sees rows its own connection adds during the scan. */
+        rc = store_ddb_read(&r, backfill_collect, c);
+        for (int i = 0; i < c->n; i++) {
+            if (rc == STORE_OK) rc = store_ddb_index_put(t->row.id, x->name, c->ihk[i], c->irk[i], c->hk[i], c->rk[i]);
+            ddb_key_free(&c->ihk[i]);
+            ddb_key_free(&c->irk[i]);
+            ddb_key_free(&c->hk[i]);
+            ddb_key_free(&c->rk[i]);
+        }
+        more = c->rows == DDB_BACKFILL_STEP;
+    }
+    ddb_key_free(&c->last_hk);
+    ddb_key_free(&c->last_rk);
+    free(c);
+    return rc == STORE_OK ? 0 : ddb_err_store(err, rc);
+}
+
+int ddb_index_drop(struct ddb_table *t, const char *name, struct ddb_err *err) {
+    int rc = store_ddb_index_drop(t->row.id, name);
     return rc == STORE_OK ? 0 : ddb_err_store(err, rc);
 }
 

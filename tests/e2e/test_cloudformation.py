@@ -278,6 +278,50 @@ class CloudFormationTest(SluiceTestCase):
                for x in self.cf.describe_stack_resources(StackName="upd")["StackResources"]}
         self.assertEqual(res, {"G": "/upd/b", "P": "/upd/q"})
 
+    def test_table_gsi_added_and_removed_in_place(self):
+        ddb = self.server.client("dynamodb")
+
+        def tmpl(gsis):
+            props = {"TableName": "cfn-gsi", "BillingMode": "PAY_PER_REQUEST",
+                     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}] +
+                     [{"AttributeName": a, "AttributeType": "S"} for a in gsis]}
+            if gsis:
+                props["GlobalSecondaryIndexes"] = [
+                    {"IndexName": "by-" + a, "KeySchema": [{"AttributeName": a, "KeyType": "HASH"}],
+                     "Projection": {"ProjectionType": "ALL"}} for a in gsis]
+            return json.dumps({"Resources": {"T": {"Type": "AWS::DynamoDB::Table", "Properties": props}}})
+
+        def table():
+            return ddb.describe_table(TableName="cfn-gsi")["Table"]
+
+        self.cf.create_stack(StackName="gsi", TemplateBody=tmpl([]))
+        self.wait("stack_create_complete", StackName="gsi")
+        table_id = table()["TableId"]
+        for i in range(30):
+            ddb.put_item(TableName="cfn-gsi", Item={"pk": {"S": "k%d" % i}, "a": {"S": "x%d" % (i % 2)},
+                                                    "b": {"S": "y"}})
+        # Two indexes added: one UpdateTable each, the table kept (no replacement).
+        self.cf.update_stack(StackName="gsi", TemplateBody=tmpl(["a", "b"]))
+        self.wait("stack_update_complete", StackName="gsi")
+        t = table()
+        self.assertEqual(t["TableId"], table_id)
+        self.assertEqual(sorted(x["IndexName"] for x in t["GlobalSecondaryIndexes"]), ["by-a", "by-b"])
+        r = ddb.query(TableName="cfn-gsi", IndexName="by-a", KeyConditionExpression="a = :v",
+                      ExpressionAttributeValues={":v": {"S": "x1"}}, Select="COUNT")
+        self.assertEqual(r["Count"], 15)
+        # One removed, in place again.
+        self.cf.update_stack(StackName="gsi", TemplateBody=tmpl(["b"]))
+        self.wait("stack_update_complete", StackName="gsi")
+        t = table()
+        self.assertEqual(t["TableId"], table_id)
+        self.assertEqual([x["IndexName"] for x in t["GlobalSecondaryIndexes"]], ["by-b"])
+        self.assertEqual(sorted(a["AttributeName"] for a in t["AttributeDefinitions"]), ["b", "pk"])
+        self.assertEqual([e["ResourceStatus"] for e in self.events("gsi") if e["LogicalResourceId"] == "T"][:2],
+                         ["UPDATE_COMPLETE", "UPDATE_IN_PROGRESS"])
+        self.cf.delete_stack(StackName="gsi")
+        self.wait("stack_delete_complete", StackName="gsi")
+
     def test_failed_update_rolls_back(self):
         extra = {"G": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/rb/a"}}}
         self.cf.create_stack(StackName="rb", TemplateBody=param_tmpl("/rb/p", "v1", extra=extra))

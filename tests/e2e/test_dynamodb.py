@@ -399,15 +399,141 @@ class TableTests(DdbTestCase):
         self.assertEqual((t["ProvisionedThroughput"]["ReadCapacityUnits"],
                           t["ProvisionedThroughput"]["WriteCapacityUnits"]), (3, 4))
 
-    def test_update_table_gsi_updates_refused(self):
-        # A documented difference: GSI updates are not supported yet.
+    def gsi_create(self, table, name, attr=("g", "S"), defs=None, **action):
+        """UpdateTable creating global index NAME on ATTR; returns the TableDescription."""
+        act = {"IndexName": name, "KeySchema": key_schema(attr), "Projection": {"ProjectionType": "ALL"}}
+        act.update(action)
+        if defs is None:
+            defs = [{"AttributeName": "pk", "AttributeType": "S"},
+                    {"AttributeName": attr[0], "AttributeType": attr[1]}]
+        return self.ddb.update_table(TableName=table, AttributeDefinitions=defs,
+                                     GlobalSecondaryIndexUpdates=[{"Create": act}])["TableDescription"]
+
+    def index_count(self, table, index, **kw):
+        n, start = 0, {}
+        while True:
+            r = self.ddb.scan(TableName=table, IndexName=index, Select="COUNT", **start, **kw)
+            n += r["Count"]
+            if "LastEvaluatedKey" not in r:
+                return n
+            start = {"ExclusiveStartKey": r["LastEvaluatedKey"]}
+
+    def test_update_table_gsi_create_backfills_then_delete(self):
         self.create_table("gsiu")
-        self.assertDdbError(self.ddb.update_table, "ValidationException", TableName="gsiu",
-                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                                  {"AttributeName": "g", "AttributeType": "S"}],
-                            GlobalSecondaryIndexUpdates=[{"Create": {
-                                "IndexName": "gidx", "KeySchema": key_schema(("g", "S")),
-                                "Projection": {"ProjectionType": "ALL"}}}])
+        # 2,100 items: more than two backfill steps of 1,000. Every third has
+        # g (a string), item 1 has g as a number (left out of the index, as
+        # DynamoDB leaves out an "index key violation"), the rest have none.
+        with_g = 0
+        for start in range(0, 2100, 25):
+            reqs = []
+            for i in range(start, start + 25):
+                it = {"pk": "k%04d" % i}
+                if i % 3 == 0:
+                    it["g"] = "v%d" % (i % 7)
+                    with_g += 1
+                elif i == 1:
+                    it["g"] = 5
+                reqs.append({"PutRequest": {"Item": to_av(it)}})
+            self.ddb.batch_write_item(RequestItems={"gsiu": reqs})
+        d = self.gsi_create("gsiu", "by-g")
+        self.assertEqual(d["TableStatus"], "UPDATING")
+        (ix,) = d["GlobalSecondaryIndexes"]
+        self.assertEqual((ix["IndexName"], ix["IndexStatus"], ix["Backfilling"]), ("by-g", "CREATING", False))
+        self.assertEqual(ix["IndexArn"], TABLE_ARN + "gsiu/index/by-g")
+        self.assertEqual(sorted(a["AttributeName"] for a in d["AttributeDefinitions"]), ["g", "pk"])
+        self.ddb.get_waiter("table_exists").wait(TableName="gsiu", WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+        t = self.ddb.describe_table(TableName="gsiu")["Table"]
+        self.assertEqual((t["TableStatus"], t["GlobalSecondaryIndexes"][0]["IndexStatus"]), ("ACTIVE", "ACTIVE"))
+        self.assertEqual(self.index_count("gsiu", "by-g"), with_g)
+        want = sum(1 for i in range(0, 2100, 3) if i % 7 == 3)
+        r = self.ddb.query(TableName="gsiu", IndexName="by-g", KeyConditionExpression="g = :g",
+                           ExpressionAttributeValues={":g": {"S": "v3"}}, Select="COUNT")
+        self.assertEqual(r["Count"], want)
+        # writes after the create keep the index, and its key type is enforced
+        self.put("gsiu", {"pk": "new", "g": "v3"})
+        r = self.ddb.query(TableName="gsiu", IndexName="by-g", KeyConditionExpression="g = :g",
+                           ExpressionAttributeValues={":g": {"S": "v3"}}, Select="COUNT")
+        self.assertEqual(r["Count"], want + 1)
+        self.assertValidation(self.ddb.put_item, "One or more parameter values were invalid: Type mismatch for "
+                              "Index Key g Expected: S Actual: N IndexName: by-g",
+                              TableName="gsiu", Item=to_av({"pk": "bad", "g": 1}))
+
+        d = self.ddb.update_table(TableName="gsiu", GlobalSecondaryIndexUpdates=[
+            {"Delete": {"IndexName": "by-g"}}])["TableDescription"]
+        self.assertEqual([(x["IndexName"], x["IndexStatus"]) for x in d["GlobalSecondaryIndexes"]],
+                         [("by-g", "DELETING")])
+        t = self.ddb.describe_table(TableName="gsiu")["Table"]
+        self.assertNotIn("GlobalSecondaryIndexes", t)
+        self.assertEqual(t["AttributeDefinitions"], [{"AttributeName": "pk", "AttributeType": "S"}])
+        self.assertValidation(self.ddb.query, "The table does not have the specified index: by-g",
+                              TableName="gsiu", IndexName="by-g", KeyConditionExpression="g = :g",
+                              ExpressionAttributeValues={":g": {"S": "v3"}})
+        # the old key type no longer binds; the same name can be created again
+        self.put("gsiu", {"pk": "bad", "g": 1})
+        self.gsi_create("gsiu", "by-g", attr=("g", "N"))
+        self.assertEqual(self.index_count("gsiu", "by-g"), 2)   # item 1 and "bad"
+
+    def test_update_table_gsi_throughput(self):
+        self.create_table("gsip", billing="PROVISIONED")
+        self.assertValidation(self.gsi_create, "One or more parameter values were invalid: ProvisionedThroughput "
+                              "must be specified for index: gpx", table="gsip", name="gpx")
+        self.gsi_create("gsip", "gpx", ProvisionedThroughput={"ReadCapacityUnits": 2, "WriteCapacityUnits": 3})
+        self.ddb.update_table(TableName="gsip", GlobalSecondaryIndexUpdates=[{"Update": {
+            "IndexName": "gpx", "ProvisionedThroughput": {"ReadCapacityUnits": 4, "WriteCapacityUnits": 5}}}])
+        pt = self.ddb.describe_table(TableName="gsip")["Table"]["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]
+        self.assertEqual((pt["ReadCapacityUnits"], pt["WriteCapacityUnits"]), (4, 5))
+        self.create_table("gsiq")
+        self.assertValidation(self.gsi_create, "One or more parameter values were invalid: Neither "
+                              "ReadCapacityUnits nor WriteCapacityUnits can be specified for index: gqx when "
+                              "BillingMode is PAY_PER_REQUEST", table="gsiq", name="gqx",
+                              ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+
+    def test_update_table_gsi_errors(self):
+        self.create_table("gsie", range_key=("sk", "S"),
+                          lsis=[{"IndexName": "loc", "KeySchema": key_schema(("pk", "S"), ("l", "S")),
+                                 "Projection": {"ProjectionType": "KEYS_ONLY"}}], extra_defs=[("l", "S")])
+        self.gsi_create("gsie", "g1x", defs=[{"AttributeName": "g", "AttributeType": "S"}])
+        create = {"IndexName": "g2x", "KeySchema": key_schema(("h", "S")), "Projection": {"ProjectionType": "ALL"}}
+        h_def = [{"AttributeName": "h", "AttributeType": "S"}]
+        inv = "One or more parameter values were invalid: "
+        cases = [
+            ([{"Create": dict(create, IndexName="g1x")}], h_def, "ValidationException",
+             "Attempting to create an index which already exists"),
+            ([{"Create": dict(create, IndexName="loc")}], h_def, "ValidationException",
+             "Attempting to create an index which already exists"),
+            ([{"Create": create}], None, "ValidationException",
+             inv + "AttributeDefinitions is not specified for index: g2x"),
+            ([{"Create": create}], [{"AttributeName": "g", "AttributeType": "S"}], "ValidationException",
+             inv + "Some index key attributes are not defined in AttributeDefinitions. Keys: [h], "
+             "AttributeDefinitions: [g]"),
+            ([{"Delete": {"IndexName": "nope"}}], None, "ValidationException",
+             "The table does not have the specified index: nope"),
+            ([{"Delete": {"IndexName": "loc"}}], None, "ValidationException",
+             "Cannot delete an index that is not a GlobalSecondaryIndex: loc"),
+            ([{"Delete": {"IndexName": "g1x"}}, {"Delete": {"IndexName": "g1x"}}], None, "ValidationException",
+             inv + "Only one global secondary index update per index is allowed simultaneously. Index: g1x"),
+            ([{"Delete": {"IndexName": "g1x"}}, {"Create": create}], h_def, "LimitExceededException",
+             "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"),
+            ([{}], None, "ValidationException",
+             inv + "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
+             "GlobalSecondaryIndexUpdate.Delete must not be null"),
+            ([{"Delete": {"IndexName": "g1x"}, "Update": {"IndexName": "g1x"}}], None, "ValidationException",
+             inv + "Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object"),
+            ([], None, "ValidationException", inv + "List of GlobalSecondaryIndexUpdates is empty"),
+        ]
+        for updates, defs, code, msg in cases:
+            with self.subTest(updates=updates):
+                kw = {"AttributeDefinitions": defs} if defs else {}
+                self.assertDdbError(self.ddb.update_table, code, msg, TableName="gsie",
+                                    GlobalSecondaryIndexUpdates=updates, **kw)
+        self.assertValidation(self.ddb.update_table, inv + "You cannot create or delete index while changing "
+                              "stream status", TableName="gsie",
+                              StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+                              GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "g1x"}}])
+        # nothing above changed the table
+        t = self.ddb.describe_table(TableName="gsie")["Table"]
+        self.assertEqual([x["IndexName"] for x in t["GlobalSecondaryIndexes"]], ["g1x"])
+        self.assertNotIn("LatestStreamArn", t)
 
     def test_update_table_stream_enable_disable(self):
         self.create_table("ust")
@@ -2594,6 +2720,23 @@ class PersistenceTests(unittest.TestCase):
             out["streams"][arn] = {"status": d["StreamStatus"], "shards": d["Shards"],
                                    "records": json.dumps(recs, sort_keys=True, default=str)}
         return out
+
+    def test_restart_keeps_an_index_update_table_made(self):
+        ddb = self.server.client("dynamodb")
+        ddb.create_table(TableName="later", KeySchema=key_schema(("pk", "S")), BillingMode="PAY_PER_REQUEST",
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+        ddb.put_item(TableName="later", Item=to_av({"pk": "a", "g": "x"}))
+        ddb.update_table(TableName="later", AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+                         GlobalSecondaryIndexUpdates=[{"Create": {
+                             "IndexName": "by-g", "KeySchema": key_schema(("g", "S")),
+                             "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
+        self.server.kill()
+        self.server.start()
+        ddb = self.server.client("dynamodb")
+        ddb.put_item(TableName="later", Item=to_av({"pk": "b", "g": "x", "other": 1}))
+        r = ddb.query(TableName="later", IndexName="by-g", KeyConditionExpression="g = :g",
+                      ExpressionAttributeValues={":g": {"S": "x"}})
+        self.assertEqual([from_av(i) for i in r["Items"]], [{"pk": "a", "g": "x"}, {"pk": "b", "g": "x"}])
 
     def test_restart_keeps_tables_items_streams_and_clock(self):
         srv = self.server

@@ -3,7 +3,8 @@
  * HTTP request: a table stored and loaded in a scope, the not-found and
  * key errors it reports in a struct ddb_err (AWS's messages, word for
  * word), an item written and read back, and the TTL sweep deleting an
- * expired item of a table in another scope than the default one. Each
+ * expired item of a table in another scope than the default one, and an
+ * index UpdateTable adds built from the items already stored. Each
  * test has a fresh database in a temporary directory (checked fixture).
  */
 #include "base/clock.h"
@@ -224,6 +225,71 @@ START_TEST(sweep_deletes_expired) {
 }
 END_TEST
 
+/* Counts rows (store_ddb_read callback; CTX is an int). */
+static int count_cb(void *ctx, const struct store_ddb_row *row) {
+    (void)row;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/* The number of entries of index IX of table T. */
+static int index_entries_of(struct ddb_table *t, const char *ix) {
+    struct store_ddb_range r;
+    memset(&r, 0, sizeof(r));
+    r.table_id = t->row.id;
+    r.index = ix;
+    r.limit = -1;
+    int n = 0;
+    ck_assert_int_eq(store_ddb_read(&r, count_cb, &n), STORE_OK);
+    return n;
+}
+
+START_TEST(index_backfill_and_drop) {
+    /* 2,501 items: the backfill reads 1,000 at a time, so it crosses two
+     * step boundaries. Every other item has g (S); item 7 has g as a
+     * number and is left out, not an error. */
+    struct ddb_scope s = ddb_scope_make(ACCOUNT, REGION);
+    make_table(&s, "Backfill");
+    int want = 0;
+    for (int i = 0; i < 2501; i++) {
+        char item[128];
+        if (i == 7) snprintf(item, sizeof(item), "{\"pk\":{\"S\":\"k%05d\"},\"g\":{\"N\":\"7\"}}", i);
+        else if (i % 2 == 0) snprintf(item, sizeof(item), "{\"pk\":{\"S\":\"k%05d\"},\"g\":{\"S\":\"v%d\"}}", i, i % 5);
+        else snprintf(item, sizeof(item), "{\"pk\":{\"S\":\"k%05d\"}}", i);
+        want += i % 2 == 0 && i != 7;
+        put(&s, "Backfill", item);
+    }
+    struct ddb_err err = {0};
+    struct ddb_table t;
+    ck_assert_int_eq(store_begin(1), STORE_OK);
+    ck_assert_int_eq(ddb_table_load(&s, "Backfill", 0, &t, &err), 0);
+    cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(t.desc, "AttributeDefinitions"),
+                         cJSON_Parse("{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}"));
+    cJSON_AddItemToObject(t.desc, "GlobalSecondaryIndexes",
+                          cJSON_Parse("[{\"IndexName\":\"by-g\",\"KeySchema\":[{\"AttributeName\":\"g\","
+                                      "\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"}}]"));
+    ck_assert_ptr_null(ddb_table_index(&t, "by-g"));
+    ddb_table_reread(&t);
+    ck_assert_ptr_nonnull(ddb_table_index(&t, "by-g"));
+    ck_assert_str_eq(t.ttl_attr, "exp");    /* kept by the reread */
+    ck_assert_int_eq(ddb_index_backfill(&t, "by-g", &err), 0);
+    ck_assert_int_eq(ddb_table_save(&t, &err), 0);
+    ck_assert_int_eq(store_commit(), STORE_OK);
+    ck_assert_int_eq(index_entries_of(&t, "by-g"), want);
+    /* A later write keeps the new index as it keeps any other. */
+    ddb_table_free(&t);
+    put(&s, "Backfill", "{\"pk\":{\"S\":\"late\"},\"g\":{\"S\":\"v1\"}}");
+    ck_assert_int_eq(ddb_table_load(&s, "Backfill", 0, &t, &err), 0);
+    ck_assert_int_eq(index_entries_of(&t, "by-g"), want + 1);
+    ck_assert_int_eq(store_begin(1), STORE_OK);
+    ck_assert_int_eq(ddb_index_drop(&t, "by-g", &err), 0);
+    ck_assert_int_eq(store_commit(), STORE_OK);
+    ck_assert_int_eq(index_entries_of(&t, "by-g"), 0);
+    ck_assert_int_eq(err.kind, DDB_ERR_NONE);
+    ddb_table_free(&t);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *test, int loops) {
     TCase *tc = tcase_create(name);
     tcase_add_checked_fixture(tc, setup, teardown);
@@ -245,6 +311,7 @@ int main(void) {
     add(s, "key_errors", key_errors, (int)(sizeof(key_cases) / sizeof(key_cases[0])));
     add(s, "item_size_error", item_size_error, 0);
     add(s, "sweep_deletes_expired", sweep_deletes_expired, 0);
+    add(s, "index_backfill_and_drop", index_backfill_and_drop, 0);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
