@@ -128,7 +128,7 @@ resource "aws_dynamodb_table" "src" {
   point_in_time_recovery {
     enabled = true
   }
-}
+%(table_extra)s}
 
 resource "aws_cloudwatch_log_group" "fn" {
   name              = "%(log_group)s"
@@ -223,6 +223,21 @@ def find_provider():
         return None
     found.sort()
     return found[-1][1], found[-1][2]
+
+
+# The index step 4 adds to the table, in place.
+GSI = """
+  attribute {
+    name = "kind"
+    type = "S"
+  }
+
+  global_secondary_index {
+    name            = "by-kind"
+    hash_key        = "kind"
+    projection_type = "ALL"
+  }
+"""
 
 
 class TerraformCase(unittest.TestCase):
@@ -331,10 +346,13 @@ class TerraformStack(TerraformCase):
         cls.ddb = cls.server.client("dynamodb")
         cls.logs = cls.server.client("logs")
 
-    def write_stack(self, mapping_target):
+    def write_stack(self, mapping_target, gsi=False):
+        """GSI adds a global index on "kind" to the table (an UpdateTable
+        the provider waits on until the index is ACTIVE)."""
+        extra = GSI if gsi else ""
         with open(os.path.join(self.dir, "main.tf"), "w") as f:
             f.write(STACK % {"provider_version": self.provider[0], "src": SRC, "log_group": LOG_GROUP,
-                             "fn": FN, "role": ROLE, "mapping_target": mapping_target})
+                             "fn": FN, "role": ROLE, "mapping_target": mapping_target, "table_extra": extra})
 
     def write_code(self, tag):
         with open(os.path.join(self.dir, "fn.zip"), "wb") as f:
@@ -443,16 +461,26 @@ class TerraformStack(TerraformCase):
         self.assertEqual((a["records"], a["delivered_once"], a["duplicates"], a["never_delivered"]),
                          (len(first) + len(written), len(first) + len(written), 0, 0), a)
 
-        # 4. A code change: publish version 2, the alias follows.
+        # 4. A code change: publish version 2, the alias follows. The same
+        # apply adds a global index to the table, in place (the items
+        # written so far are in it).
+        self.ddb.put_item(TableName=SRC, Item={"pk": {"S": "kinded"}, "kind": {"S": "k1"}})
         self.write_code("v2")
+        self.write_stack("aws_lambda_alias.live.arn", gsi=True)
         p = self.apply()
+        t = self.ddb.describe_table(TableName=SRC)["Table"]
+        self.assertEqual([(x["IndexName"], x["IndexStatus"]) for x in t["GlobalSecondaryIndexes"]],
+                         [("by-kind", "ACTIVE")])
+        r = self.ddb.query(TableName=SRC, IndexName="by-kind", KeyConditionExpression="kind = :k",
+                           ExpressionAttributeValues={":k": {"S": "k1"}})
+        self.assertEqual([i["pk"]["S"] for i in r["Items"]], ["kinded"])
         self.assertEqual(self.outputs()["function_version"], "2")
         self.assertEqual(self.lam.get_alias(FunctionName=FN, Name="live")["FunctionVersion"], "2")
         r = self.lam.invoke(FunctionName=FN, Qualifier="live", Payload=b"{}")
         self.assertEqual(json.loads(r["Payload"].read()), {"tag": "v2"})
         late = ["c%02d" % i for i in range(5)]
         self.put(late)
-        self.wait_delivered(stream_arn, len(first) + len(written) + len(late))
+        self.wait_delivered(stream_arn, len(first) + len(written) + 1 + len(late))
         by_key = {}
         for line in self.log_lines():
             for k in line.get("keys", []):
