@@ -79,6 +79,35 @@ int req_reply_json(struct req *req, int status, struct cJSON *root) {
     return 0;
 }
 
+int req_reply_json_with(struct req *req, int status, struct cJSON *root, const char *member,
+                        const char *value, size_t n) {
+    char *rest = cJSON_PrintUnformatted(root);
+    if (rest == NULL) abort();
+    cJSON_Delete(root);
+    /* REST is "{}" or "{...}": MEMBER goes first, a comma before the rest. */
+    size_t nm = strlen(member), nr = strlen(rest);
+    int more = nr > 2;
+    size_t len = 1 + 1 + nm + 2 + n + (size_t)more + (nr - 1);
+    char *out = xmalloc(len + 1), *p = out;
+    *p++ = '{';
+    *p++ = '"';
+    memcpy(p, member, nm);
+    p += nm;
+    *p++ = '"';
+    *p++ = ':';
+    memcpy(p, value, n);
+    p += n;
+    if (more) *p++ = ',';
+    memcpy(p, rest + 1, nr - 1);
+    p += nr - 1;
+    *p = '\0';
+    free(rest);
+    req_reply_json(req, status, NULL);
+    req->resp_body = out;
+    req->nresp = len;
+    return 0;
+}
+
 int req_reply_raw(struct req *req, int status, const char *content_type, const void *data,
                   size_t n) {
     free(req->resp_body);

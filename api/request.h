@@ -136,6 +136,14 @@ int req_fail(struct req *req, const struct aws_error *kind, const char *fmt, ...
  * ROOT may be NULL for an empty body. Returns 0. */
 int req_reply_json(struct req *req, int status, struct cJSON *root);
 
+/* Sets a JSON reply whose first member is MEMBER with the JSON text
+ * VALUE (N bytes, copied), already rendered, followed by ROOT's members:
+ * a large member built as text is never parsed into cJSON nodes and
+ * printed again (DynamoDB's Items, api/ddb_query.c). Takes ownership of
+ * ROOT, an object. Returns 0. */
+int req_reply_json_with(struct req *req, int status, struct cJSON *root, const char *member,
+                        const char *value, size_t n);
+
 /* Sets a raw reply; copies N bytes of DATA. Returns 0. */
 int req_reply_raw(struct req *req, int status, const char *content_type,
                   const void *data, size_t n);

@@ -1596,6 +1596,31 @@ class QueryScanTests(DdbTestCase):
     def sks(self, items):
         return [int(i["sk"]["N"]) if "N" in i["sk"] else i["sk"]["S"] for i in items]
 
+    def test_items_as_stored_match_items_as_evaluated(self):
+        # A Scan or Query with nothing to filter or project sends each item's
+        # stored text as it is; one with a filter parses and prints it. The
+        # two must give the same bytes, escapes and all, and the same
+        # LastEvaluatedKey.
+        tricky = ["quote \" and back\\slash", "ctl \u0001\t\n", "caf\u00e9 \u2028 \U0001F600", "/slash"]
+        for i, z in enumerate(tricky):
+            self.put("qstr", {"pk": "tricky", "sk": "t%d" % i, "s": z, "n": Decimal("-1.50e3"), "b": b"\x00\xff",
+                              "m": {"l": [1, "x", None, True, {"SS": 1}], "e": ""}, "ss": {"a", "b"}})
+        for op, base in (("Scan", {"TableName": "qstr"}),
+                         ("Query", {"TableName": "qstr", "KeyConditionExpression": "pk = :p",
+                                    "ExpressionAttributeValues": {":p": {"S": "tricky"}}})):
+            for limit in ({}, {"Limit": 3}):
+                with self.subTest(op=op, limit=limit):
+                    plain = self.raw(op, dict(base, **limit))
+                    filt = dict(base, FilterExpression="attribute_exists(pk)", **limit)
+                    evaluated = self.raw(op, filt)
+                    self.assertEqual((plain.status, evaluated.status), (200, 200))
+                    a, b = plain.json(), evaluated.json()
+                    self.assertEqual(a, b)
+                    self.assertEqual(len(a["Items"]), limit.get("Limit", 4 if op == "Query" else 10))
+                    # Items come first in both replies: their bytes are equal.
+                    self.assertTrue(plain.body.startswith(b'{"Items":['))
+                    self.assertEqual(plain.body.split(b'"Count"')[0], evaluated.body.split(b'"Count"')[0])
+
     def test_query_partition(self):
         r = self.query(KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "p"}})
         self.assertEqual(self.sks(r["Items"]), list(range(1, 21)))

@@ -438,6 +438,34 @@ START_TEST(render_replaces_reply) {
 }
 END_TEST
 
+START_TEST(reply_json_with_member_first) {
+    /* The rendered member goes first; the object's members follow, with
+     * a comma only when there are any; the content type is JSON 1.0's. */
+    static const struct {
+        const char *root, *value, *want;
+    } cases[] = {
+        {"{\"Count\":2}", "[{\"a\":1},{\"b\":2}]", "{\"Items\":[{\"a\":1},{\"b\":2}],\"Count\":2}"},
+        {"{}", "[]", "{\"Items\":[]}"},
+        {"{\"C\":0,\"L\":{\"k\":\"v\"}}", "[]", "{\"Items\":[],\"C\":0,\"L\":{\"k\":\"v\"}}"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct req *r = new_req(PROTO_JSON10);
+        req_reply_raw(r, 500, "text/plain", "old", 3);
+        ck_assert_int_eq(req_reply_json_with(r, 200, cJSON_Parse(cases[i].root), "Items", cases[i].value,
+                                             strlen(cases[i].value)),
+                         0);
+        ck_assert_int_eq(r->status, 200);
+        ck_assert_str_eq(r->resp_body, cases[i].want);
+        ck_assert_uint_eq(r->nresp, strlen(cases[i].want));
+        ck_assert_str_eq(r->content_type, "application/x-amz-json-1.0");
+        cJSON *back = cJSON_Parse(r->resp_body);
+        ck_assert_ptr_nonnull(back);
+        cJSON_Delete(back);
+        req_free(r);
+    }
+}
+END_TEST
+
 /* ---- json_body ---- */
 
 /* Runs json_body on Z and checks it gives an object with N members. */
@@ -812,6 +840,7 @@ static Suite *errors_suite(void) {
         {"render_json11", render_json11},
         {"render_admin", render_admin},
         {"render_replaces_reply", render_replaces_reply},
+        {"reply_json_with_member_first", reply_json_with_member_first},
         {"body_empty", body_empty},
         {"body_object", body_object},
         {"body_length_bounds_parse", body_length_bounds_parse},
