@@ -94,6 +94,18 @@ DDB_SEEDS = {
     "DeleteTable": [CREATE_TABLE, ddb("DeleteTable", {"TableName": TABLE})],
     "UpdateTable": [CREATE_TABLE, ddb("UpdateTable", {"TableName": TABLE,
                                                      "StreamSpecification": {"StreamEnabled": False}})],
+    "GsiUpdates": [CREATE_TABLE, PUT,
+                   ddb("UpdateTable", {"TableName": TABLE,
+                                       "AttributeDefinitions": [{"AttributeName": "g", "AttributeType": "S"}],
+                                       "GlobalSecondaryIndexUpdates": [{"Create": {
+                                           "IndexName": "gix", "KeySchema": [{"AttributeName": "g",
+                                                                              "KeyType": "HASH"}],
+                                           "Projection": {"ProjectionType": "INCLUDE",
+                                                          "NonKeyAttributes": ["n"]}}}]}),
+                   ddb("UpdateTable", {"TableName": TABLE, "GlobalSecondaryIndexUpdates": [
+                       {"Update": {"IndexName": "gix", "OnDemandThroughput": {"MaxReadRequestUnits": 5}}}]}),
+                   ddb("UpdateTable", {"TableName": TABLE, "GlobalSecondaryIndexUpdates": [
+                       {"Delete": {"IndexName": "gix"}}]})],
     "DescribeEndpoints": [ddb("DescribeEndpoints", {})],
     "DescribeLimits": [ddb("DescribeLimits", {})],
     "DescribeTimeToLive": [CREATE_TABLE, ddb("DescribeTimeToLive", {"TableName": TABLE})],
