@@ -39,18 +39,24 @@ struct read_ctx {
     cJSON *last;               /* key attributes of the last evaluated item */
     int stopped;               /* stopped by limit or page size */
     int failed;
-    /* Items returned as stored: nothing to project or filter, so each
-     * row's text goes into RAW ("[item,item]") unparsed; the last one's
-     * keys are read once, at the end, from RAW at LAST_AT. */
+    /* Items returned as stored: nothing to filter and nothing to project
+     * (no ProjectionExpression; the table, or an index of ProjectionType
+     * ALL), so each row's text goes into RAW ("[item,item]") unparsed;
+     * the last one's keys are read once, at the end, from RAW at LAST_AT. */
     int verbatim;
     struct ddb_sbuf raw;
     size_t last_at;
 };
 
-/* The attribute names an index projects besides keys, or NULL for ALL. */
-static cJSON *projected(const struct ddb_table *t, const struct ddb_index *ix, const cJSON *item) {
+/* 1 when index IX projects every attribute (ProjectionType ALL). */
+static int projects_all(const struct ddb_index *ix) {
     const cJSON *pt = ix->projection ? cJSON_GetObjectItemCaseSensitive(ix->projection, "ProjectionType") : NULL;
-    if (!cJSON_IsString(pt) || strcmp(pt->valuestring, "ALL") == 0) return cJSON_Duplicate(item, 1);
+    return !cJSON_IsString(pt) || strcmp(pt->valuestring, "ALL") == 0;
+}
+
+/* ITEM as index IX projects it (new). */
+static cJSON *projected(const struct ddb_table *t, const struct ddb_index *ix, const cJSON *item) {
+    if (projects_all(ix)) return cJSON_Duplicate(item, 1);
     const cJSON *nonkey = cJSON_GetObjectItemCaseSensitive(ix->projection, "NonKeyAttributes");
     cJSON *o = cJSON_CreateObject();
     for (const cJSON *a = item->child; a; a = a->next) {
@@ -339,7 +345,8 @@ static int run_read(struct req *req, cJSON *in, struct read_req *r, struct store
     c.segment = segment;
     c.segments = segments;
     c.items = cJSON_CreateArray();
-    c.verbatim = r->ix == NULL && r->filter == NULL && r->proj == NULL && !r->count_only && !c.count_capacity;
+    c.verbatim = (r->ix == NULL || projects_all(r->ix)) && r->filter == NULL && r->proj == NULL && !r->count_only &&
+                 !c.count_capacity;
     rg->table_id = r->t.row.id;
     rg->index = r->ix ? r->ix->name : NULL;
     rg->limit = -1;
@@ -355,6 +362,10 @@ static int run_read(struct req *req, cJSON *in, struct read_req *r, struct store
         c.last = cJSON_CreateObject();
         add_key_attr(c.last, item, &c.t->hash);
         add_key_attr(c.last, item, &c.t->range);
+        if (c.ix) {
+            add_key_attr(c.last, item, &c.ix->hash);
+            add_key_attr(c.last, item, &c.ix->range);
+        }
         cJSON_Delete(item);
     }
     cJSON *o = cJSON_CreateObject();

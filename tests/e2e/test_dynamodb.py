@@ -1601,13 +1601,23 @@ class QueryScanTests(DdbTestCase):
         # stored text as it is; one with a filter parses and prints it. The
         # two must give the same bytes, escapes and all, and the same
         # LastEvaluatedKey.
+        # An index of ProjectionType ALL takes the same path; KEYS_ONLY does not.
+        self.create_table("qidx", range_key=("sk", "S"), extra_defs=[("g", "S")], gsis=[
+            {"IndexName": name, "KeySchema": key_schema(("g", "S")), "Projection": {"ProjectionType": proj}}
+            for name, proj in (("all-g", "ALL"), ("keys-g", "KEYS_ONLY"))])
         tricky = ["quote \" and back\\slash", "ctl \u0001\t\n", "caf\u00e9 \u2028 \U0001F600", "/slash"]
-        for i, z in enumerate(tricky):
-            self.put("qstr", {"pk": "tricky", "sk": "t%d" % i, "s": z, "n": Decimal("-1.50e3"), "b": b"\x00\xff",
-                              "m": {"l": [1, "x", None, True, {"SS": 1}], "e": ""}, "ss": {"a", "b"}})
+        for table in ("qstr", "qidx"):
+            for i, z in enumerate(tricky):
+                self.put(table, {"pk": "tricky", "sk": "t%d" % i, "s": z, "n": Decimal("-1.50e3"), "b": b"\x00\xff",
+                                 "m": {"l": [1, "x", None, True, {"SS": 1}], "e": ""}, "ss": {"a", "b"},
+                                 "g": "G"})
+        by_g = {"KeyConditionExpression": "g = :g", "ExpressionAttributeValues": {":g": {"S": "G"}}}
         for op, base in (("Scan", {"TableName": "qstr"}),
                          ("Query", {"TableName": "qstr", "KeyConditionExpression": "pk = :p",
-                                    "ExpressionAttributeValues": {":p": {"S": "tricky"}}})):
+                                    "ExpressionAttributeValues": {":p": {"S": "tricky"}}}),
+                         ("Query", dict(by_g, TableName="qidx", IndexName="all-g")),
+                         ("Query", dict(by_g, TableName="qidx", IndexName="keys-g")),
+                         ("Scan", {"TableName": "qidx", "IndexName": "all-g"})):
             for limit in ({}, {"Limit": 3}):
                 with self.subTest(op=op, limit=limit):
                     plain = self.raw(op, dict(base, **limit))
@@ -1616,7 +1626,10 @@ class QueryScanTests(DdbTestCase):
                     self.assertEqual((plain.status, evaluated.status), (200, 200))
                     a, b = plain.json(), evaluated.json()
                     self.assertEqual(a, b)
-                    self.assertEqual(len(a["Items"]), limit.get("Limit", 4 if op == "Query" else 10))
+                    self.assertEqual(len(a["Items"]), limit.get("Limit", 10 if base == {"TableName": "qstr"} else 4))
+                    if limit:
+                        self.assertEqual(sorted(a["LastEvaluatedKey"]),
+                                         ["g", "pk", "sk"] if "IndexName" in base else ["pk", "sk"])
                     # Items come first in both replies: their bytes are equal.
                     self.assertTrue(plain.body.startswith(b'{"Items":['))
                     self.assertEqual(plain.body.split(b'"Count"')[0], evaluated.body.split(b'"Count"')[0])
