@@ -948,6 +948,45 @@ static int gsi_updates_check(struct req *req, const struct table_update *u) {
     return 0;
 }
 
+/* Refuses an UpdateTable that asks for no change (only TableName, or
+ * only AttributeDefinitions), with AWS's text, which names the members
+ * that would be one, less any the request has (docs/aws-reference.md G).
+ * MultiRegionConsistency alone is not a change. Members sluice stores
+ * nothing for (SSESpecification, TableClass, ...) still count. Returns
+ * 0, or -1 with the error recorded. */
+static int update_empty(struct req *req, const cJSON *in) {
+    static const struct {
+        const char *member, *name;   /* NAME: as the message lists it */
+        int counts;
+    } changes[] = {
+        {"ProvisionedThroughput", "ProvisionedThroughput", 1}, {"BillingMode", "BillingMode", 1},
+        {"StreamSpecification", "UpdateStreamEnabled", 1}, {"GlobalSecondaryIndexUpdates", "GlobalSecondaryIndexUpdates", 1},
+        {"SSESpecification", "SSESpecification", 1}, {"ReplicaUpdates", "ReplicaUpdates", 1},
+        {"MultiAccountReplicaReady", "MultiAccountReplicaReady", 1},
+        {"ReplicaTransitRoleArn", "ReplicaTransitRoleArn", 1},
+        {"MultiRegionConsistency", "MultiRegionConsistency", 0},
+        {"DeletionProtectionEnabled", "DeletionProtectionEnabled", 1},
+        {"OnDemandThroughput", "OnDemandThroughput", 1}, {"WarmThroughput", "WarmThroughput", 1},
+        {"TableClass", "TableClass", 1},
+    };
+    enum { N = sizeof(changes) / sizeof(changes[0]) };
+    const char *names[N];
+    int n = 0;
+    for (int i = 0; i < N; i++) {
+        int has = cJSON_GetObjectItemCaseSensitive(in, changes[i].member) != NULL;
+        if (has && changes[i].counts) return 0;
+        if (!has) names[n++] = changes[i].name;
+    }
+    struct ddb_sbuf b = {0};
+    ddb_sb_adds(&b, "At least one of ");
+    for (int i = 0; i < n; i++) {
+        if (i) ddb_sb_adds(&b, i == n - 1 ? " or " : ", ");
+        ddb_sb_adds(&b, names[i]);
+    }
+    ddb_sb_adds(&b, " is required");
+    return ddb_fail_msg(req, b.z);
+}
+
 /* Reads UpdateTable's members from IN into *U and checks what needs no
  * table. Returns 0, or -1 with the error recorded. */
 static int update_parse(struct req *req, cJSON *in, struct table_update *u) {
@@ -976,6 +1015,7 @@ static int update_parse(struct req *req, cJSON *in, struct table_update *u) {
     }
     if (u->gsiu && gsi_updates_shape(req, &vl, u) != 0) return -1;
     if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return -1;
+    if (update_empty(req, in) != 0) return -1;
     if (u->gsiu && cJSON_GetArraySize(u->gsiu) == 0)
         return req_fail(req, &AWSERR_DDB_VALIDATION,
                         "One or more parameter values were invalid: List of GlobalSecondaryIndexUpdates "

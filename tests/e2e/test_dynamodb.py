@@ -535,6 +535,23 @@ class TableTests(DdbTestCase):
         self.assertEqual([x["IndexName"] for x in t["GlobalSecondaryIndexes"]], ["g1x"])
         self.assertNotIn("LatestStreamArn", t)
 
+    def test_update_table_without_a_change(self):
+        # AWS's text names every member that would be a change, less those
+        # the request has (docs/aws-reference.md G).
+        self.create_table("nochg")
+        full = ("ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, "
+                "SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, %s"
+                "DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required")
+        self.assertValidation(self.ddb.update_table, "At least one of " + full % "MultiRegionConsistency, ",
+                              TableName="nochg")
+        self.assertValidation(self.ddb.update_table, "At least one of " + full % "MultiRegionConsistency, ",
+                              TableName="nochg",
+                              AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+        self.assertValidation(self.ddb.update_table, "At least one of " + full % "",
+                              TableName="nochg", MultiRegionConsistency="EVENTUAL")
+        # a member sluice keeps nothing for is still a change
+        self.ddb.update_table(TableName="nochg", TableClass="STANDARD")
+
     def test_update_table_stream_enable_disable(self):
         self.create_table("ust")
         self.assertValidation(self.ddb.update_table, "Table has no stream to disable: TableName: ust",
