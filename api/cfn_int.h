@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 struct cJSON;
+struct op_in;
 struct req;
 
 #define CFN_XMLNS "http://cloudformation.amazonaws.com/doc/2010-05-15/"
@@ -103,5 +104,23 @@ int cfn_status_updatable(const char *status);
  * own: the stack UPDATE_IN_PROGRESS, its event, the queued operation; then
  * wakes the deployer. Returns 0, or -1 with the error recorded. */
 int cfn_start_update(struct req *req, const char *stack_id, struct cJSON *spec);
+
+/* The query parameter KEY of IN when it is a non-empty string, else
+ * NULL; borrowed from IN. Pure. */
+const char *cfn_param(struct op_in *in, const char *key);
+/* The string member K of O, or NULL; borrowed from O. Pure. */
+const char *cfn_jstr(const struct cJSON *o, const char *k);
+/* Records CloudFormation's answer to a storage failure in REQ
+ * (InternalFailure, "The service cannot complete the request."). */
+void cfn_store_failed(struct req *req);
+
+/* The change set operations (api/cloudformation_cs.c), rows of
+ * api/cloudformation.c's operation table: each answers REQ for the
+ * query form IN, returning 0 or -1 with the error recorded. */
+int cfn_create_change_set(struct req *req, struct op_in *in);
+int cfn_describe_change_set(struct req *req, struct op_in *in);
+int cfn_execute_change_set(struct req *req, struct op_in *in);
+int cfn_delete_change_set(struct req *req, struct op_in *in);
+int cfn_list_change_sets(struct req *req, struct op_in *in);
 
 #endif

@@ -33,25 +33,19 @@
 const struct aws_error AWSERR_CFN_ALREADY_EXISTS = {"AlreadyExistsException", 400, NULL, AWSERR_MSG_LOWER, 0};
 
 /* Change sets (api/cloudformation_cs.c). */
-int cfn_create_change_set(struct req *req, struct op_in *in);
-int cfn_describe_change_set(struct req *req, struct op_in *in);
-int cfn_execute_change_set(struct req *req, struct op_in *in);
-int cfn_delete_change_set(struct req *req, struct op_in *in);
-int cfn_list_change_sets(struct req *req, struct op_in *in);
-
-static const char *param(struct op_in *in, const char *key) {
+const char *cfn_param(struct op_in *in, const char *key) {
     cJSON *v = cJSON_GetObjectItemCaseSensitive(in->json, key);
     return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
 }
 
-static const char *jstr(const cJSON *o, const char *k) {
+const char *cfn_jstr(const cJSON *o, const char *k) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 static double secs(int64_t ms) { return (double)ms / 1000.0; }
 
-static void store_failed(struct req *req) {
+void cfn_store_failed(struct req *req) {
     req_fail(req, &AWSERR_QUERY_INTERNAL, "The service cannot complete the request.");
 }
 
@@ -84,7 +78,7 @@ int cfn_stack_or_fail(struct req *req, const char *ref, struct store_cfn_stack *
     if (rc == STORE_NOTFOUND && bracketed) return req_fail(req, &AWSERR_QUERY_VALIDATION, "Stack [%s] does not exist", ref);
     if (rc == STORE_NOTFOUND) return req_fail(req, &AWSERR_QUERY_VALIDATION, "Stack with id %s does not exist", ref);
     if (rc != STORE_OK) {
-        store_failed(req);
+        cfn_store_failed(req);
         return -1;
     }
     return 0;
@@ -102,7 +96,7 @@ char *cfn_stack_arn(struct req *req, const char *name) {
 /* ---- CreateStack, UpdateStack, DeleteStack ---- */
 
 static int create_stack(struct req *req, struct op_in *in) {
-    const char *name = param(in, "StackName"), *on_failure = param(in, "OnFailure");
+    const char *name = cfn_param(in, "StackName"), *on_failure = cfn_param(in, "OnFailure");
     cJSON *spec = NULL;
     char *id = NULL;
     int rc = -1;
@@ -113,14 +107,14 @@ static int create_stack(struct req *req, struct op_in *in) {
         goto out;
     }
     cJSON_AddStringToObject(spec, "OnFailure", on_failure ? on_failure : "ROLLBACK");
-    const char *tp = param(in, "EnableTerminationProtection");
+    const char *tp = cfn_param(in, "EnableTerminationProtection");
     cJSON_AddBoolToObject(spec, "EnableTerminationProtection", tp && strcmp(tp, "true") == 0);
     id = cfn_stack_arn(req, name);
     int64_t now = clock_now_ms();
     st = (struct store_cfn_stack){id, req->account, req->region, (char *)name, "CREATE_IN_PROGRESS", "User Initiated",
                                   now, 0, 0, cJSON_PrintUnformatted(spec)};
     if (store_begin(1) != STORE_OK) {
-        store_failed(req);
+        cfn_store_failed(req);
         goto out;
     }
     int src = store_cfn_stack_insert(&st);
@@ -132,7 +126,7 @@ static int create_stack(struct req *req, struct op_in *in) {
     if (src != STORE_OK || cfn_stack_event(id, name, "CREATE_IN_PROGRESS", "User Initiated") != STORE_OK ||
         cfn_deploy_queue(id, "CREATE", NULL) != STORE_OK || store_commit() != STORE_OK) {
         store_rollback();
-        store_failed(req);
+        cfn_store_failed(req);
         goto out;
     }
     cfn_deploy_kick();
@@ -169,13 +163,13 @@ int cfn_start_update(struct req *req, const char *stack_id, cJSON *spec) {
     struct store_cfn_stack st;
     int rc = -1;
     if (store_begin(1) != STORE_OK) {
-        store_failed(req);
+        cfn_store_failed(req);
         cJSON_Delete(spec);
         return -1;
     }
     if (store_cfn_stack_get(s, stack_id, &st) != STORE_OK) {
         store_rollback();
-        store_failed(req);
+        cfn_store_failed(req);
         cJSON_Delete(spec);
         return -1;
     }
@@ -197,7 +191,7 @@ int cfn_start_update(struct req *req, const char *stack_id, cJSON *spec) {
     if (store_cfn_stack_update(&st) != STORE_OK ||
         cfn_stack_event(st.id, st.name, "UPDATE_IN_PROGRESS", "User Initiated") != STORE_OK ||
         cfn_deploy_queue(st.id, "UPDATE", NULL) != STORE_OK || store_commit() != STORE_OK) {
-        store_failed(req);
+        cfn_store_failed(req);
         goto out;
     }
     rc = 0;
@@ -212,9 +206,9 @@ static int update_stack(struct req *req, struct op_in *in) {
     struct store_cfn_stack st = {0};
     cJSON *doc = NULL, *spec = NULL;
     int rc = -1;
-    if (cfn_stack_or_fail(req, param(in, "StackName"), &st, 0) != 0) goto out;
+    if (cfn_stack_or_fail(req, cfn_param(in, "StackName"), &st, 0) != 0) goto out;
     if (st.deleted_ms) {
-        req_fail(req, &AWSERR_QUERY_VALIDATION, NO_STACK, param(in, "StackName"));
+        req_fail(req, &AWSERR_QUERY_VALIDATION, NO_STACK, cfn_param(in, "StackName"));
         goto out;
     }
     if (!cfn_status_updatable(st.status)) {
@@ -223,7 +217,7 @@ static int update_stack(struct req *req, struct op_in *in) {
     }
     doc = cJSON_Parse(st.doc);
     if (cfn_spec_build(req, in->json, doc, &spec) != 0) goto out;
-    const char *dr = param(in, "DisableRollback");
+    const char *dr = cfn_param(in, "DisableRollback");
     if (dr == NULL) cJSON_ReplaceItemInObject(spec, "DisableRollback", cJSON_CreateFalse());
     if (cfn_spec_same(doc, spec)) {
         req_fail(req, &AWSERR_QUERY_VALIDATION, "No updates are to be performed.");
@@ -245,13 +239,13 @@ out:
 static int delete_stack(struct req *req, struct op_in *in) {
     struct store_cfn_stack st = {0};
     struct store_scope s = {req->account, req->region};
-    const char *ref = param(in, "StackName");
+    const char *ref = cfn_param(in, "StackName");
     int rc = 0;
     if (ref == NULL) return cfn_stack_or_fail(req, ref, &st, 0);
     int src = store_cfn_stack_get(s, ref, &st);
     if (src == STORE_NOTFOUND) return 0; /* AWS answers a delete of no stack with success */
     if (src != STORE_OK) {
-        store_failed(req);
+        cfn_store_failed(req);
         return -1;
     }
     cJSON *doc = cJSON_Parse(st.doc);
@@ -275,7 +269,7 @@ static int delete_stack(struct req *req, struct op_in *in) {
     char *arg = cJSON_IsArray(keep) ? cJSON_PrintUnformatted(keep) : NULL;
     if (rc == 0 && cfn_deploy_queue(st.id, "DELETE", arg) != STORE_OK) rc = -1;
     free(arg);
-    if (rc != 0) store_failed(req);
+    if (rc != 0) cfn_store_failed(req);
 out:
     cJSON_Delete(doc);
     store_cfn_stack_clear(&st);
@@ -296,7 +290,7 @@ static cJSON *stack_desc(const struct store_cfn_stack *st) {
     cJSON *doc = cJSON_Parse(st->doc), *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "StackId", st->id);
     cJSON_AddStringToObject(o, "StackName", st->name);
-    const char *cs = jstr(doc, "ChangeSetId");
+    const char *cs = cfn_jstr(doc, "ChangeSetId");
     if (cs) cJSON_AddStringToObject(o, "ChangeSetId", cs);
     add_copy(o, "Description", doc, "Description");
     add_copy(o, "Parameters", doc, "Parameters");
@@ -381,7 +375,7 @@ static int want_status(const struct store_cfn_stack *st, const cJSON *filter) {
 static int stacks_page(struct req *req, struct op_in *in, const char *name, struct stack_page *p) {
     struct store_scope s = {req->account, req->region};
     char *after = NULL;
-    const char *token = param(in, "NextToken");
+    const char *token = cfn_param(in, "NextToken");
     if (token) after = util_token_read(token);
     if (token && after == NULL) return req_fail(req, &AWSERR_QUERY_VALIDATION, "Invalid NextToken");
     p->list = cJSON_CreateArray();
@@ -396,12 +390,12 @@ static int stacks_page(struct req *req, struct op_in *in, const char *name, stru
         free(tok);
         free(p->next);
     }
-    if (rc != STORE_OK) store_failed(req);
+    if (rc != STORE_OK) cfn_store_failed(req);
     return rc == STORE_OK ? 0 : -1;
 }
 
 static int describe_stacks(struct req *req, struct op_in *in) {
-    const char *ref = param(in, "StackName");
+    const char *ref = cfn_param(in, "StackName");
     if (ref) {
         struct store_cfn_stack st;
         if (cfn_stack_or_fail(req, ref, &st, 0) != 0) return -1;
@@ -446,13 +440,13 @@ static int event_row(void *ctx, const struct store_cfn_event *e) {
 
 static int describe_stack_events(struct req *req, struct op_in *in) {
     struct store_cfn_stack st;
-    if (cfn_stack_or_fail(req, param(in, "StackName"), &st, 1) != 0) return -1;
+    if (cfn_stack_or_fail(req, cfn_param(in, "StackName"), &st, 1) != 0) return -1;
     in->out = cJSON_CreateObject();
     cJSON *list = cJSON_AddArrayToObject(in->out, "StackEvents");
     const void *ctx[2] = {list, st.name};
     int rc = store_cfn_event_list(st.id, event_row, ctx);
     store_cfn_stack_clear(&st);
-    if (rc != STORE_OK) store_failed(req);
+    if (rc != STORE_OK) cfn_store_failed(req);
     return rc == STORE_OK ? 0 : -1;
 }
 
@@ -487,20 +481,20 @@ static int res_row(void *ctx, const struct store_cfn_res *r) {
  * array *OUT; LOGICAL_ID filters. */
 static int resources(struct req *req, struct op_in *in, int shape, const char *logical_id, cJSON **out) {
     struct store_cfn_stack st;
-    if (cfn_stack_or_fail(req, param(in, "StackName"), &st, 0) != 0) return -1;
+    if (cfn_stack_or_fail(req, cfn_param(in, "StackName"), &st, 0) != 0) return -1;
     struct res_list l = {cJSON_CreateArray(), &st, logical_id, shape};
     int rc = store_cfn_res_list(st.id, res_row, &l);
     store_cfn_stack_clear(&st);
     *out = l.list;
-    if (rc != STORE_OK) store_failed(req);
+    if (rc != STORE_OK) cfn_store_failed(req);
     return rc == STORE_OK ? 0 : -1;
 }
 
 static int describe_stack_resources(struct req *req, struct op_in *in) {
     cJSON *list;
-    if (param(in, "StackName") == NULL && param(in, "PhysicalResourceId"))
+    if (cfn_param(in, "StackName") == NULL && cfn_param(in, "PhysicalResourceId"))
         return req_fail(req, &AWSERR_QUERY_VALIDATION, "sluice looks stack resources up by StackName only.");
-    if (resources(req, in, 0, param(in, "LogicalResourceId"), &list) != 0) return -1;
+    if (resources(req, in, 0, cfn_param(in, "LogicalResourceId"), &list) != 0) return -1;
     in->out = cJSON_CreateObject();
     cJSON_AddItemToObject(in->out, "StackResources", list);
     return 0;
@@ -516,7 +510,7 @@ static int list_stack_resources(struct req *req, struct op_in *in) {
 
 static int describe_stack_resource(struct req *req, struct op_in *in) {
     cJSON *list;
-    const char *id = param(in, "LogicalResourceId");
+    const char *id = cfn_param(in, "LogicalResourceId");
     if (id == NULL)
         return req_fail(req, &AWSERR_QUERY_VALIDATION,
                         "1 validation error detected: Value null at 'logicalResourceId' failed to satisfy "
@@ -525,7 +519,7 @@ static int describe_stack_resource(struct req *req, struct op_in *in) {
     if (cJSON_GetArraySize(list) == 0) {
         cJSON_Delete(list);
         return req_fail(req, &AWSERR_QUERY_VALIDATION, "Resource %s does not exist for stack %s", id,
-                        param(in, "StackName"));
+                        cfn_param(in, "StackName"));
     }
     in->out = cJSON_CreateObject();
     cJSON_AddItemToObject(in->out, "StackResourceDetail", cJSON_DetachItemFromArray(list, 0));
@@ -539,7 +533,7 @@ static int describe_stack_resource(struct req *req, struct op_in *in) {
 static int get_template(struct req *req, struct op_in *in) {
     struct store_cfn_stack st = {0};
     struct store_cfn_cs cs = {0};
-    const char *csn = param(in, "ChangeSetName"), *ref = param(in, "StackName");
+    const char *csn = cfn_param(in, "ChangeSetName"), *ref = cfn_param(in, "StackName");
     cJSON *doc = NULL;
     int rc = -1;
     if (csn && strncmp(csn, "arn:", 4) == 0) {
@@ -556,7 +550,7 @@ static int get_template(struct req *req, struct op_in *in) {
     }
     doc = cJSON_Parse(cs.doc ? cs.doc : st.doc);
     const cJSON *spec = cs.doc ? cJSON_GetObjectItem(doc, "Spec") : doc;
-    const char *body = jstr(spec, "TemplateBody");
+    const char *body = cfn_jstr(spec, "TemplateBody");
     in->out = cJSON_CreateObject();
     cJSON_AddStringToObject(in->out, "TemplateBody", body ? body : "{}");
     cJSON *stages = cJSON_AddArrayToObject(in->out, "StagesAvailable");
@@ -577,7 +571,7 @@ static void needed_caps(const cJSON *tmpl, cJSON *out) {
     int named = 0;
     const cJSON *r;
     cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(tmpl, "Resources")) {
-        const char *type = jstr(r, "Type");
+        const char *type = cfn_jstr(r, "Type");
         if (type == NULL || strncmp(type, "AWS::IAM::", 10) != 0) continue;
         const cJSON *p = cJSON_GetObjectItem(r, "Properties");
         named |= cJSON_GetObjectItem(p, "RoleName") || cJSON_GetObjectItem(p, "ManagedPolicyName") ||
@@ -606,10 +600,10 @@ static void declared_params(const cJSON *tmpl, cJSON *out, int summary) {
         cJSON_AddStringToObject(o, summary ? "ParameterKey" : "ParameterKey", p->string);
         const cJSON *def = cJSON_GetObjectItem(p, "Default");
         if (cJSON_IsString(def)) cJSON_AddStringToObject(o, "DefaultValue", def->valuestring);
-        if (summary && jstr(p, "Type")) cJSON_AddStringToObject(o, "ParameterType", jstr(p, "Type"));
+        if (summary && cfn_jstr(p, "Type")) cJSON_AddStringToObject(o, "ParameterType", cfn_jstr(p, "Type"));
         const cJSON *ne = cJSON_GetObjectItem(p, "NoEcho");
-        cJSON_AddBoolToObject(o, "NoEcho", cJSON_IsTrue(ne) || (jstr(p, "NoEcho") && strcmp(jstr(p, "NoEcho"), "true") == 0));
-        if (jstr(p, "Description")) cJSON_AddStringToObject(o, "Description", jstr(p, "Description"));
+        cJSON_AddBoolToObject(o, "NoEcho", cJSON_IsTrue(ne) || (cfn_jstr(p, "NoEcho") && strcmp(cfn_jstr(p, "NoEcho"), "true") == 0));
+        if (cfn_jstr(p, "Description")) cJSON_AddStringToObject(o, "Description", cfn_jstr(p, "Description"));
         cJSON_AddItemToArray(list, o);
     }
 }
@@ -619,8 +613,8 @@ static cJSON *submitted_template(struct req *req, struct op_in *in) {
     cJSON *spec = NULL, *tmpl = NULL;
     char *err = NULL;
     /* Parse and check only: a template with required parameters validates. */
-    const char *body = param(in, "TemplateBody");
-    if (body && param(in, "TemplateURL") == NULL) {
+    const char *body = cfn_param(in, "TemplateBody");
+    if (body && cfn_param(in, "TemplateURL") == NULL) {
         struct cfn_graph *g = NULL;
         if (strlen(body) > CFN_BODY_MAX) {
             req_fail(req, &AWSERR_QUERY_VALIDATION, "Template may not exceed %d bytes in size.", CFN_BODY_MAX);
@@ -650,7 +644,7 @@ static int validate_template(struct req *req, struct op_in *in) {
     if (tmpl == NULL) return -1;
     in->out = cJSON_CreateObject();
     declared_params(tmpl, in->out, 0);
-    if (jstr(tmpl, "Description")) cJSON_AddStringToObject(in->out, "Description", jstr(tmpl, "Description"));
+    if (cfn_jstr(tmpl, "Description")) cJSON_AddStringToObject(in->out, "Description", cfn_jstr(tmpl, "Description"));
     needed_caps(tmpl, in->out);
     cJSON_Delete(tmpl);
     return 0;
@@ -659,8 +653,8 @@ static int validate_template(struct req *req, struct op_in *in) {
 static int get_template_summary(struct req *req, struct op_in *in) {
     cJSON *tmpl = NULL;
     char *err = NULL;
-    const char *ref = param(in, "StackName");
-    if (ref && !param(in, "TemplateBody") && !param(in, "TemplateURL")) {
+    const char *ref = cfn_param(in, "StackName");
+    if (ref && !cfn_param(in, "TemplateBody") && !cfn_param(in, "TemplateURL")) {
         struct store_cfn_stack st;
         if (cfn_stack_or_fail(req, ref, &st, 0) != 0) return -1;
         cJSON *doc = cJSON_Parse(st.doc);
@@ -674,18 +668,18 @@ static int get_template_summary(struct req *req, struct op_in *in) {
     }
     in->out = cJSON_CreateObject();
     declared_params(tmpl, in->out, 1);
-    if (jstr(tmpl, "Description")) cJSON_AddStringToObject(in->out, "Description", jstr(tmpl, "Description"));
+    if (cfn_jstr(tmpl, "Description")) cJSON_AddStringToObject(in->out, "Description", cfn_jstr(tmpl, "Description"));
     needed_caps(tmpl, in->out);
     cJSON *types = cJSON_AddArrayToObject(in->out, "ResourceTypes");
     const cJSON *r;
     cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(tmpl, "Resources")) {
-        const char *t = jstr(r, "Type");
+        const char *t = cfn_jstr(r, "Type");
         int seen = 0;
         const cJSON *x;
         cJSON_ArrayForEach(x, types) seen |= t && strcmp(x->valuestring, t) == 0;
         if (t && !seen) cJSON_AddItemToArray(types, cJSON_CreateString(t));
     }
-    const char *ver = jstr(tmpl, "AWSTemplateFormatVersion");
+    const char *ver = cfn_jstr(tmpl, "AWSTemplateFormatVersion");
     if (ver) cJSON_AddStringToObject(in->out, "Version", ver);
     cJSON_Delete(tmpl);
     return 0;
@@ -707,7 +701,7 @@ static int list_exports(struct req *req, struct op_in *in) {
     in->out = cJSON_CreateObject();
     cJSON *list = cJSON_AddArrayToObject(in->out, "Exports");
     if (store_cfn_export_list(s, export_row, list) != STORE_OK) {
-        store_failed(req);
+        cfn_store_failed(req);
         return -1;
     }
     return 0;
@@ -732,7 +726,7 @@ static int import_row(void *ctx, const struct store_cfn_stack *st) {
 
 static int list_imports(struct req *req, struct op_in *in) {
     struct store_scope s = {req->account, req->region};
-    const char *name = param(in, "ExportName");
+    const char *name = cfn_param(in, "ExportName");
     if (name == NULL)
         return req_fail(req, &AWSERR_QUERY_VALIDATION,
                         "1 validation error detected: Value null at 'exportName' failed to satisfy constraint: "
@@ -750,12 +744,12 @@ static int list_imports(struct req *req, struct op_in *in) {
 
 static int update_termination_protection(struct req *req, struct op_in *in) {
     struct store_cfn_stack st;
-    const char *on = param(in, "EnableTerminationProtection");
+    const char *on = cfn_param(in, "EnableTerminationProtection");
     if (on == NULL)
         return req_fail(req, &AWSERR_QUERY_VALIDATION,
                         "1 validation error detected: Value null at 'enableTerminationProtection' failed to "
                         "satisfy constraint: Member must not be null");
-    if (cfn_stack_or_fail(req, param(in, "StackName"), &st, 0) != 0) return -1;
+    if (cfn_stack_or_fail(req, cfn_param(in, "StackName"), &st, 0) != 0) return -1;
     cJSON *doc = cJSON_Parse(st.doc);
     cJSON_DeleteItemFromObject(doc, "EnableTerminationProtection");
     cJSON_AddBoolToObject(doc, "EnableTerminationProtection", strcmp(on, "true") == 0);
@@ -767,7 +761,7 @@ static int update_termination_protection(struct req *req, struct op_in *in) {
         in->out = cJSON_CreateObject();
         cJSON_AddStringToObject(in->out, "StackId", st.id);
     } else {
-        store_failed(req);
+        cfn_store_failed(req);
     }
     store_cfn_stack_clear(&st);
     return rc == STORE_OK ? 0 : -1;
@@ -812,7 +806,7 @@ static const struct op cfn_ops[] = {
 
 static void cfn_store_fail(struct req *req, int rc) {
     (void)rc;
-    store_failed(req);
+    cfn_store_failed(req);
 }
 
 const struct service cfn_service = {

@@ -33,26 +33,6 @@ const struct aws_error AWSERR_CFN_CS_STATUS = {"InvalidChangeSetStatus", 400, NU
 #define NO_CHANGES                                                                                                  \
     "The submitted information didn't contain changes. Submit different information to create a change set."
 
-int cfn_create_change_set(struct req *req, struct op_in *in);
-int cfn_describe_change_set(struct req *req, struct op_in *in);
-int cfn_execute_change_set(struct req *req, struct op_in *in);
-int cfn_delete_change_set(struct req *req, struct op_in *in);
-int cfn_list_change_sets(struct req *req, struct op_in *in);
-
-static const char *param(struct op_in *in, const char *key) {
-    cJSON *v = cJSON_GetObjectItemCaseSensitive(in->json, key);
-    return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
-}
-
-static const char *jstr(const cJSON *o, const char *k) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static void store_failed(struct req *req) {
-    req_fail(req, &AWSERR_QUERY_INTERNAL, "The service cannot complete the request.");
-}
-
 /* ---- the Changes ---- */
 
 struct chg {
@@ -76,7 +56,7 @@ static cJSON *chg_import(void *ud, const char *name, char **err) {
 
 static cJSON *chg_ref(void *ud, const char *id, char **err) {
     struct chg *c = ud;
-    const char *p = jstr(cJSON_GetObjectItemCaseSensitive(c->res, id), "PhysicalId");
+    const char *p = cfn_jstr(cJSON_GetObjectItemCaseSensitive(c->res, id), "PhysicalId");
     (void)err;
     if (p == NULL || cJSON_GetObjectItemCaseSensitive(c->pending, id)) {
         char *m = cfn_diff_pending(id);
@@ -160,7 +140,7 @@ static cJSON *change(const char *action, const char *id, const char *phys, const
 /* The change of existing resource ID (entry E) to DECL, or NULL. */
 static cJSON *modify(struct chg *c, const char *id, const cJSON *e, const cJSON *decl, const cJSON *old_decl,
                      const cJSON *tmpl) {
-    const char *type = jstr(decl, "Type");
+    const char *type = cfn_jstr(decl, "Type");
     const struct cfn_type *t = cfn_type_find(type);
     cJSON *props = NULL, *out = NULL;
     char *err = NULL;
@@ -171,11 +151,11 @@ static cJSON *modify(struct chg *c, const char *id, const cJSON *e, const cJSON 
     }
     struct cfn_diff diff;
     cfn_diff_props(cJSON_GetObjectItem(e, "Props"), props, t ? t->create_only : NULL, &diff);
-    int same_type = strcmp(type, jstr(e, "Type")) == 0;
+    int same_type = strcmp(type, cfn_jstr(e, "Type")) == 0;
     if (diff.n > 0 || !same_type) {
         enum cfn_replace r = same_type ? diff.replace : CFN_REPLACE_TRUE;
         if (t && t->update == NULL && diff.n > 0) r = CFN_REPLACE_TRUE;
-        out = change("Modify", id, jstr(e, "PhysicalId"), type);
+        out = change("Modify", id, cfn_jstr(e, "PhysicalId"), type);
         cJSON *rc = cJSON_GetObjectItem(out, "ResourceChange");
         cJSON_AddStringToObject(rc, "Replacement", cfn_replace_name(r));
         cJSON_AddItemToArray(cJSON_GetObjectItem(rc, "Scope"), cJSON_CreateString("Properties"));
@@ -194,7 +174,7 @@ cJSON *cfn_changes(const char *account, const char *region, const char *stack_id
     struct cfn_graph *g = NULL;
     cJSON *list = NULL, *old_tmpl = NULL, *tmpl = cfn_spec_template(spec, err);
     if (tmpl == NULL || cfn_graph_build(tmpl, &g, err) != 0) goto out;
-    if (cur_doc && jstr(cur_doc, "TemplateBody")) {
+    if (cur_doc && cfn_jstr(cur_doc, "TemplateBody")) {
         char *e2 = NULL;
         old_tmpl = cfn_spec_template(cur_doc, &e2);
         free(e2);
@@ -220,7 +200,7 @@ cJSON *cfn_changes(const char *account, const char *region, const char *stack_id
         cJSON_AddTrueToObject(keep, id);
         cJSON *ch = NULL;
         if (e == NULL) {
-            ch = change("Add", id, NULL, jstr(decl, "Type"));
+            ch = change("Add", id, NULL, cfn_jstr(decl, "Type"));
             cJSON_AddTrueToObject(c.pending, id);
         } else {
             ch = modify(&c, id, e, decl, cJSON_GetObjectItem(cJSON_GetObjectItem(old_tmpl, "Resources"), id), tmpl);
@@ -230,9 +210,9 @@ cJSON *cfn_changes(const char *account, const char *region, const char *stack_id
     const cJSON *e;
     cJSON_ArrayForEach(e, c.res) {
         if (cJSON_GetObjectItemCaseSensitive(keep, e->string)) continue;
-        cJSON *ch = change("Remove", e->string, jstr(e, "PhysicalId"), jstr(e, "Type"));
+        cJSON *ch = change("Remove", e->string, cfn_jstr(e, "PhysicalId"), cfn_jstr(e, "Type"));
         const cJSON *od = cJSON_GetObjectItem(cJSON_GetObjectItem(old_tmpl, "Resources"), e->string);
-        const char *pol = jstr(od, "DeletionPolicy");
+        const char *pol = cfn_jstr(od, "DeletionPolicy");
         cJSON_AddStringToObject(cJSON_GetObjectItem(ch, "ResourceChange"), "PolicyAction",
                                 pol && strcmp(pol, "Delete") != 0 ? "Retain" : "Delete");
         cJSON_AddItemToArray(list, ch);
@@ -283,7 +263,7 @@ static int cs_stack(struct req *req, const char *ref, const char *type, const ch
     struct store_scope s = {req->account, req->region};
     int rc = store_cfn_stack_get(s, ref, st);
     if (rc != STORE_OK && rc != STORE_NOTFOUND) {
-        store_failed(req);
+        cfn_store_failed(req);
         return -1;
     }
     int found = rc == STORE_OK && st->deleted_ms == 0;
@@ -309,7 +289,7 @@ static int cs_stack(struct req *req, const char *ref, const char *type, const ch
 static int cs_store(struct req *req, struct store_cfn_stack *st, struct store_cfn_cs *cs, int new_stack) {
     struct store_cfn_cs old;
     if (store_begin(1) != STORE_OK) {
-        store_failed(req);
+        cfn_store_failed(req);
         return -1;
     }
     int rc = STORE_OK;
@@ -332,7 +312,7 @@ static int cs_store(struct req *req, struct store_cfn_stack *st, struct store_cf
     if (rc != STORE_OK) {
         store_rollback();
         if (rc == STORE_CONFLICT) return req_fail(req, &AWSERR_CFN_ALREADY_EXISTS, "Stack [%s] already exists", st->name);
-        store_failed(req);
+        cfn_store_failed(req);
         return -1;
     }
     return 0;
@@ -341,15 +321,15 @@ static int cs_store(struct req *req, struct store_cfn_stack *st, struct store_cf
 /* The change set's doc: its spec, type, description and Changes. */
 static cJSON *cs_doc(struct req *req, struct op_in *in, struct store_cfn_stack *st, cJSON *cur, cJSON *spec,
                      const char *type, int *no_change, char **err) {
-    cJSON *changes = cfn_changes(req->account, req->region, st->id, st->name ? st->name : param(in, "StackName"),
+    cJSON *changes = cfn_changes(req->account, req->region, st->id, st->name ? st->name : cfn_param(in, "StackName"),
                                  cur, spec, err);
     if (changes == NULL) return NULL;
     *no_change = strcmp(type, "UPDATE") == 0 && cJSON_GetArraySize(changes) == 0 && cfn_spec_same(cur, spec);
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "Type", type);
-    const char *desc = param(in, "Description");
+    const char *desc = cfn_param(in, "Description");
     if (desc) cJSON_AddStringToObject(doc, "Description", desc);
-    const char *osf = param(in, "OnStackFailure");
+    const char *osf = cfn_param(in, "OnStackFailure");
     if (osf) cJSON_AddStringToObject(doc, "OnStackFailure", osf);
     cJSON_AddItemToObject(doc, "Changes", changes);
     cJSON_AddItemToObject(doc, "Spec", spec);
@@ -357,8 +337,8 @@ static cJSON *cs_doc(struct req *req, struct op_in *in, struct store_cfn_stack *
 }
 
 int cfn_create_change_set(struct req *req, struct op_in *in) {
-    const char *ref = param(in, "StackName"), *name = param(in, "ChangeSetName");
-    const char *type = param(in, "ChangeSetType") ? param(in, "ChangeSetType") : "UPDATE";
+    const char *ref = cfn_param(in, "StackName"), *name = cfn_param(in, "ChangeSetName");
+    const char *type = cfn_param(in, "ChangeSetType") ? cfn_param(in, "ChangeSetType") : "UPDATE";
     struct store_cfn_stack st = {0};
     struct store_cfn_cs cs = {0};
     cJSON *cur = NULL, *spec = NULL, *doc = NULL;
@@ -407,7 +387,7 @@ out:
  * none (nothing recorded), or -1 with the error recorded. */
 static int find_cs(struct req *req, struct op_in *in, struct store_cfn_cs *cs, struct store_cfn_stack *st) {
     struct store_scope s = {req->account, req->region};
-    const char *name = param(in, "ChangeSetName"), *ref = param(in, "StackName");
+    const char *name = cfn_param(in, "ChangeSetName"), *ref = cfn_param(in, "StackName");
     int rc;
     memset(st, 0, sizeof(*st));
     if (name == NULL) return check_cs_name(req, name);
@@ -426,7 +406,7 @@ static int find_cs(struct req *req, struct op_in *in, struct store_cfn_cs *cs, s
         return 1;
     }
     if (rc != STORE_OK) {
-        store_failed(req);
+        cfn_store_failed(req);
         return -1;
     }
     return 0;
@@ -436,14 +416,14 @@ int cfn_describe_change_set(struct req *req, struct op_in *in) {
     struct store_cfn_cs cs = {0};
     struct store_cfn_stack st;
     int rc = find_cs(req, in, &cs, &st);
-    if (rc == 1) return req_fail(req, &AWSERR_CFN_CS_NOT_FOUND, "ChangeSet [%s] does not exist", param(in, "ChangeSetName"));
+    if (rc == 1) return req_fail(req, &AWSERR_CFN_CS_NOT_FOUND, "ChangeSet [%s] does not exist", cfn_param(in, "ChangeSetName"));
     if (rc != 0) return -1;
     cJSON *doc = cJSON_Parse(cs.doc), *spec = cJSON_GetObjectItem(doc, "Spec"), *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "ChangeSetName", cs.name);
     cJSON_AddStringToObject(o, "ChangeSetId", cs.id);
     cJSON_AddStringToObject(o, "StackId", st.id);
     cJSON_AddStringToObject(o, "StackName", st.name);
-    if (jstr(doc, "Description")) cJSON_AddStringToObject(o, "Description", jstr(doc, "Description"));
+    if (cfn_jstr(doc, "Description")) cJSON_AddStringToObject(o, "Description", cfn_jstr(doc, "Description"));
     cJSON_AddItemToObject(o, "Parameters", cJSON_DetachItemFromObject(spec, "Parameters"));
     cJSON_AddNumberToObject(o, "CreationTime", (double)cs.created_ms / 1000.0);
     cJSON_AddStringToObject(o, "ExecutionStatus", cs.exec_status);
@@ -466,7 +446,7 @@ int cfn_describe_change_set(struct req *req, struct op_in *in) {
  * spec and is created. In a transaction of its own. */
 static int execute_create(struct req *req, struct op_in *in, struct store_cfn_stack *st, cJSON *doc, const char *cs_id) {
     cJSON *spec = cJSON_DetachItemFromObject(doc, "Spec");
-    const char *osf = jstr(doc, "OnStackFailure"), *dr = param(in, "DisableRollback");
+    const char *osf = cfn_jstr(doc, "OnStackFailure"), *dr = cfn_param(in, "DisableRollback");
     cJSON_AddStringToObject(spec, "OnFailure", osf ? osf : "ROLLBACK");
     if (dr) cJSON_ReplaceItemInObject(spec, "DisableRollback", cJSON_CreateBool(strcmp(dr, "true") == 0));
     cJSON_AddFalseToObject(spec, "EnableTerminationProtection");
@@ -488,7 +468,7 @@ static int execute_create(struct req *req, struct op_in *in, struct store_cfn_st
     cfn_deploy_kick();
     return 0;
 fail:
-    store_failed(req);
+    cfn_store_failed(req);
     return -1;
 }
 
@@ -507,7 +487,7 @@ int cfn_execute_change_set(struct req *req, struct op_in *in) {
     struct store_cfn_cs cs = {0};
     struct store_cfn_stack st;
     int rc = find_cs(req, in, &cs, &st);
-    if (rc == 1) return req_fail(req, &AWSERR_CFN_CS_NOT_FOUND, "ChangeSet [%s] does not exist", param(in, "ChangeSetName"));
+    if (rc == 1) return req_fail(req, &AWSERR_CFN_CS_NOT_FOUND, "ChangeSet [%s] does not exist", cfn_param(in, "ChangeSetName"));
     if (rc != 0) return -1;
     cJSON *doc = cJSON_Parse(cs.doc);
     rc = -1;
@@ -516,7 +496,7 @@ int cfn_execute_change_set(struct req *req, struct op_in *in) {
                  strcmp(cs.status, "CREATE_COMPLETE") != 0 ? cs.status : cs.exec_status);
         goto out;
     }
-    if (strcmp(jstr(doc, "Type"), "CREATE") == 0) {
+    if (strcmp(cfn_jstr(doc, "Type"), "CREATE") == 0) {
         if (strcmp(st.status, "REVIEW_IN_PROGRESS") != 0) {
             req_fail(req, &AWSERR_CFN_CS_STATUS, "ChangeSet [%s] cannot be executed in its current status of [%s]",
                      cs.id, "OBSOLETE");
@@ -525,7 +505,7 @@ int cfn_execute_change_set(struct req *req, struct op_in *in) {
         rc = execute_create(req, in, &st, doc, cs.id);
     } else {
         cJSON *spec = cJSON_DetachItemFromObject(doc, "Spec");
-        const char *dr = param(in, "DisableRollback");
+        const char *dr = cfn_param(in, "DisableRollback");
         if (dr) cJSON_ReplaceItemInObject(spec, "DisableRollback", cJSON_CreateBool(strcmp(dr, "true") == 0));
         rc = cfn_start_update(req, st.id, spec);
     }
@@ -550,7 +530,7 @@ int cfn_delete_change_set(struct req *req, struct op_in *in) {
         rc = req_fail(req, &AWSERR_CFN_CS_STATUS, "ChangeSet [%s] cannot be deleted in its current status of [%s]",
                       cs.id, cs.exec_status);
     } else if (store_cfn_cs_delete(cs.id) != STORE_OK) {
-        store_failed(req);
+        cfn_store_failed(req);
         rc = -1;
     }
     store_cfn_cs_clear(&cs);
@@ -574,7 +554,7 @@ static int cs_row(void *ctx, const struct store_cfn_cs *cs) {
     cJSON_AddStringToObject(o, "Status", cs->status);
     if (cs->reason) cJSON_AddStringToObject(o, "StatusReason", cs->reason);
     cJSON_AddNumberToObject(o, "CreationTime", (double)cs->created_ms / 1000.0);
-    if (jstr(doc, "Description")) cJSON_AddStringToObject(o, "Description", jstr(doc, "Description"));
+    if (cfn_jstr(doc, "Description")) cJSON_AddStringToObject(o, "Description", cfn_jstr(doc, "Description"));
     cJSON_AddBoolToObject(o, "IncludeNestedStacks", 0);
     cJSON_AddItemToArray(l->list, o);
     cJSON_Delete(doc);
@@ -583,12 +563,12 @@ static int cs_row(void *ctx, const struct store_cfn_cs *cs) {
 
 int cfn_list_change_sets(struct req *req, struct op_in *in) {
     struct store_cfn_stack st;
-    if (cfn_stack_or_fail(req, param(in, "StackName"), &st, 0) != 0) return -1;
+    if (cfn_stack_or_fail(req, cfn_param(in, "StackName"), &st, 0) != 0) return -1;
     struct cs_list l = {cJSON_CreateArray(), &st};
     int rc = store_cfn_cs_list(st.id, cs_row, &l);
     in->out = cJSON_CreateObject();
     cJSON_AddItemToObject(in->out, "Summaries", l.list);
     store_cfn_stack_clear(&st);
-    if (rc != STORE_OK) store_failed(req);
+    if (rc != STORE_OK) cfn_store_failed(req);
     return rc == STORE_OK ? 0 : -1;
 }
