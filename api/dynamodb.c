@@ -568,6 +568,24 @@ static int check_stream_spec(struct req *req, const cJSON *ss, int *enabled, con
     return 0;
 }
 
+/* Adds to VL the constraint failures of the AttributeDefinitions array
+ * DEFS (NULL: none) of CreateTable or UpdateTable: each member's name and
+ * type present, the type one of B, N, S. */
+static void defs_shape(struct vlist *vl, const cJSON *defs) {
+    int i = 0;
+    for (const cJSON *d = defs ? defs->child : NULL; d; d = d->next, i++) {
+        const cJSON *an = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
+        const cJSON *at = cJSON_GetObjectItemCaseSensitive(d, "AttributeType");
+        char f[96];
+        snprintf(f, sizeof(f), "attributeDefinitions.%d.member.attributeName", i + 1);
+        if (!cJSON_IsString(an)) vl_add(vl, NULL, f, "Member must not be null");
+        snprintf(f, sizeof(f), "attributeDefinitions.%d.member.attributeType", i + 1);
+        if (!cJSON_IsString(at)) vl_add(vl, NULL, f, "Member must not be null");
+        else if (ddb_scalar_type(at->valuestring) == DDB_T_INVALID)
+            vl_add(vl, at->valuestring, f, "Member must satisfy enum value set: [B, N, S]");
+    }
+}
+
 /* A CreateTable request, read and checked: all that create_table writes.
  * Strings and nodes are borrowed from the request's JSON. */
 struct table_spec {
@@ -600,23 +618,12 @@ static int create_members(struct req *req, cJSON *in, struct table_spec *sp) {
     if (sp->defs == NULL) vl_add(&vl, NULL, "attributeDefinitions", "Member must not be null");
     if (sp->billing && strcmp(sp->billing, "PROVISIONED") != 0 && strcmp(sp->billing, "PAY_PER_REQUEST") != 0)
         vl_add(&vl, sp->billing, "billingMode", "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
-    int i = 0;
-    for (const cJSON *d = sp->defs ? sp->defs->child : NULL; d; d = d->next, i++) {
-        const cJSON *an = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
-        const cJSON *at = cJSON_GetObjectItemCaseSensitive(d, "AttributeType");
-        char f[96];
-        snprintf(f, sizeof(f), "attributeDefinitions.%d.member.attributeName", i + 1);
-        if (!cJSON_IsString(an)) vl_add(&vl, NULL, f, "Member must not be null");
-        snprintf(f, sizeof(f), "attributeDefinitions.%d.member.attributeType", i + 1);
-        if (!cJSON_IsString(at)) vl_add(&vl, NULL, f, "Member must not be null");
-        else if (ddb_scalar_type(at->valuestring) == DDB_T_INVALID)
-            vl_add(&vl, at->valuestring, f, "Member must satisfy enum value set: [B, N, S]");
-    }
+    defs_shape(&vl, sp->defs);
     if (sp->ks) key_schema_shape(&vl, sp->ks, "keySchema");
     static const char *const list_fields[] = {"globalSecondaryIndexes", "localSecondaryIndexes"};
     cJSON *ixlists[2] = {sp->gsis, sp->lsis};
     for (int g = 0; g < 2; g++) {
-        i = 1;
+        int i = 1;
         for (cJSON *ix = ixlists[g] ? ixlists[g]->child : NULL; ix; ix = ix->next, i++) {
             char prefix[64];
             snprintf(prefix, sizeof(prefix), "%s.%d.member", list_fields[g], i);
@@ -910,15 +917,14 @@ static int gsi_updates_shape(struct req *req, struct vlist *vl, struct table_upd
         char prefix[96], f[128];
         snprintf(prefix, sizeof(prefix), "globalSecondaryIndexUpdates.%d.member.%c%s", i + 1,
                  actions[which][0] + ('a' - 'A'), actions[which] + 1);
+        if (jget_str(req, op->body, "IndexName", &op->name) < 0) return -1;
         if (op->action == 'C') {
             if (index_shape(req, vl, op->body, prefix) != 0) return -1;
         } else {
-            if (jget_str(req, op->body, "IndexName", &op->name) < 0) return -1;
             snprintf(f, sizeof(f), "%s.indexName", prefix);
             if (op->name == NULL) vl_add(vl, NULL, f, "Member must not be null");
             else table_name_ok(vl, op->name, f);
         }
-        if (op->action == 'C' && jget_str(req, op->body, "IndexName", &op->name) < 0) return -1;
         if (op->action != 'U') u->online++;
     }
     return 0;
@@ -1001,18 +1007,7 @@ static int update_parse(struct req *req, cJSON *in, struct table_update *u) {
     struct vlist vl = {0};
     if (u->billing && strcmp(u->billing, "PROVISIONED") != 0 && strcmp(u->billing, "PAY_PER_REQUEST") != 0)
         vl_add(&vl, u->billing, "billingMode", "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
-    int i = 0;
-    for (const cJSON *d = u->defs ? u->defs->child : NULL; d; d = d->next, i++) {
-        const cJSON *an = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
-        const cJSON *at = cJSON_GetObjectItemCaseSensitive(d, "AttributeType");
-        char f[96];
-        snprintf(f, sizeof(f), "attributeDefinitions.%d.member.attributeName", i + 1);
-        if (!cJSON_IsString(an)) vl_add(&vl, NULL, f, "Member must not be null");
-        snprintf(f, sizeof(f), "attributeDefinitions.%d.member.attributeType", i + 1);
-        if (!cJSON_IsString(at)) vl_add(&vl, NULL, f, "Member must not be null");
-        else if (ddb_scalar_type(at->valuestring) == DDB_T_INVALID)
-            vl_add(&vl, at->valuestring, f, "Member must satisfy enum value set: [B, N, S]");
-    }
+    defs_shape(&vl, u->defs);
     if (u->gsiu && gsi_updates_shape(req, &vl, u) != 0) return -1;
     if (vl_fail(req, &vl, &AWSERR_DDB_VALIDATION)) return -1;
     if (update_empty(req, in) != 0) return -1;
@@ -1031,16 +1026,6 @@ static cJSON *desc_index(const cJSON *desc, const char *kind, const char *name) 
     for (cJSON *ix = arr ? arr->child : NULL; ix; ix = ix->next) {
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(ix, "IndexName");
         if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0) return ix;
-    }
-    return NULL;
-}
-
-/* The AttributeType of NAME in the AttributeDefinitions array DEFS, or NULL. */
-static const char *def_type(const cJSON *defs, const char *name) {
-    for (const cJSON *d = defs ? defs->child : NULL; d; d = d->next) {
-        const cJSON *an = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
-        const cJSON *at = cJSON_GetObjectItemCaseSensitive(d, "AttributeType");
-        if (cJSON_IsString(an) && cJSON_IsString(at) && strcmp(an->valuestring, name) == 0) return at->valuestring;
     }
     return NULL;
 }
@@ -1068,8 +1053,8 @@ static int gsi_create_check(struct req *req, const struct table_update *u, struc
     const cJSON *tdefs = cJSON_GetObjectItemCaseSensitive(t->desc, "AttributeDefinitions");
     for (const cJSON *k = ks->child; k; k = k->next) {
         const char *an = cJSON_GetObjectItemCaseSensitive(k, "AttributeName")->valuestring;
-        const char *want = def_type(u->defs, an), *have = def_type(tdefs, an);
-        if (want == NULL) {
+        enum ddb_type want = ddb_defined_type(u->defs, an), have = ddb_defined_type(tdefs, an);
+        if (want == DDB_T_INVALID) {
             const char *keys[2] = {an, NULL};
             struct ddb_sbuf b = {0};
             ddb_sb_adds(&b, "One or more parameter values were invalid: Some index key attributes are not "
@@ -1085,11 +1070,11 @@ static int gsi_create_check(struct req *req, const struct table_update *u, struc
             add_list(&b, dn, nd);
             return ddb_fail_msg(req, b.z);
         }
-        if (have && strcmp(have, want) != 0)
+        if (have != DDB_T_INVALID && have != want)
             return req_fail(req, &AWSERR_DDB_VALIDATION,
                             "One or more parameter values were invalid: Attribute %s is already defined "
                             "with type %s",
-                            an, have);
+                            an, ddb_type_name(have));
     }
     const cJSON *pt = cJSON_GetObjectItemCaseSensitive(op->body, "ProvisionedThroughput");
     if (ppr && pt)
@@ -1195,24 +1180,20 @@ static void defs_prune(struct ddb_table *t) {
                        cJSON_GetObjectItemCaseSensitive(t->desc, "GlobalSecondaryIndexes"),
                        cJSON_GetObjectItemCaseSensitive(t->desc, "LocalSecondaryIndexes"), keys, MAXN);
     cJSON *defs = cJSON_GetObjectItemCaseSensitive(t->desc, "AttributeDefinitions");
-    int i = 0;
-    for (cJSON *d = defs ? defs->child : NULL; d;) {
-        cJSON *next = d->next;
+    for (cJSON *d = defs ? defs->child : NULL, *next; d; d = next) {
+        next = d->next;
         const cJSON *an = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
         int used = 0;
         for (int k = 0; k < nk && !used; k++) used = cJSON_IsString(an) && strcmp(keys[k], an->valuestring) == 0;
-        if (used) i++;
-        else cJSON_DeleteItemFromArray(defs, i);
-        d = next;
+        if (!used) cJSON_Delete(cJSON_DetachItemViaPointer(defs, d));
     }
 }
 
 /* Applies the index updates of checked update U to T: the description,
  * then the entries (a new index backfilled from the table's items, a
- * deleted one's removed). The reply shows each changed index in *STATUS
- * order: the status it is given there ("CREATING", "UPDATING",
- * "DELETING"), a deleted index's description moved into *GONE (new
- * array, or NULL). Returns 0, or -1 with ERR set. */
+ * deleted one's removed). A deleted index's description is moved into
+ * *GONE (a new array, or NULL when none), for the reply to show it
+ * DELETING. Returns 0, or -1 with ERR set. */
 static int gsi_apply(struct ddb_table *t, const struct table_update *u, cJSON **gone, struct ddb_err *err) {
     *gone = NULL;
     for (int i = 0; i < u->ngsi; i++) {
@@ -1224,7 +1205,7 @@ static int gsi_apply(struct ddb_table *t, const struct table_update *u, cJSON **
             cJSON *defs = cJSON_GetObjectItemCaseSensitive(t->desc, "AttributeDefinitions");
             for (const cJSON *d = u->defs->child; d; d = d->next) {
                 const char *an = cJSON_GetObjectItemCaseSensitive(d, "AttributeName")->valuestring;
-                if (def_type(defs, an) == NULL) cJSON_AddItemToArray(defs, cJSON_Duplicate(d, 1));
+                if (ddb_defined_type(defs, an) == DDB_T_INVALID) cJSON_AddItemToArray(defs, cJSON_Duplicate(d, 1));
             }
         } else if (op->action == 'D') {
             int at = 0;

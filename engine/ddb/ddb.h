@@ -125,6 +125,10 @@ struct ddb_table {
  * anything else and for NULL. Pure. */
 enum ddb_type ddb_scalar_type(const char *z);
 
+/* The type attribute NAME has in the AttributeDefinitions array DEFS:
+ * INVALID when DEFS does not define it (or gives no S, N or B). Pure. */
+enum ddb_type ddb_defined_type(const struct cJSON *defs, const char *name);
+
 /* Reads the KeySchema array KS into HASH / RANGE, taking the types from
  * the AttributeDefinitions array DEFS (a key without a definition gets
  * DDB_T_INVALID). Pure. */

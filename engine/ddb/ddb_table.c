@@ -69,8 +69,7 @@ enum ddb_type ddb_scalar_type(const char *z) {
     return DDB_T_INVALID;
 }
 
-/* Type of attribute NAME in the AttributeDefinitions array DEFS. */
-static enum ddb_type defined_type(const cJSON *defs, const char *name) {
+enum ddb_type ddb_defined_type(const cJSON *defs, const char *name) {
     for (const cJSON *d = defs ? defs->child : NULL; d; d = d->next) {
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
         const cJSON *ty = cJSON_GetObjectItemCaseSensitive(d, "AttributeType");
@@ -90,7 +89,7 @@ void ddb_read_key_schema(const cJSON *ks, const cJSON *defs, struct ddb_keydef *
         if (!cJSON_IsString(n) || !cJSON_IsString(ty)) continue;
         struct ddb_keydef *kd = strcmp(ty->valuestring, "HASH") == 0 ? hash : range;
         snprintf(kd->name, sizeof(kd->name), "%s", n->valuestring);
-        kd->type = defined_type(defs, n->valuestring);
+        kd->type = ddb_defined_type(defs, n->valuestring);
     }
 }
 
