@@ -244,33 +244,6 @@ int store_ddb_token_put(struct store_scope s, const char *token, const char *has
     return store_step_done(st, "token_put");
 }
 
-int store_ddb_index_set(const char *table_id, struct store_key hk, struct store_key rk, int n,
-                        const char *const *index, const struct store_key *ihk,
-                        const struct store_key *irk) {
-    static const char del[] = "DELETE FROM ddb_index_items WHERE table_id=?1 AND hk=?2 AND rk=?3";
-    static const char ins[] =
-        "INSERT OR REPLACE INTO ddb_index_items(table_id, idx, ihk, irk, hk, rk)"
-        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
-    sqlite3_stmt *st = store_stmt(del);
-    if (st == NULL) return STORE_ERR;
-    sqlite3_bind_text(st, 1, table_id, -1, SQLITE_TRANSIENT);
-    bind_key(st, 2, hk);
-    bind_key(st, 3, rk);
-    int rc = store_step_done(st, "ddb_index_clear");
-    for (int i = 0; i < n && rc == STORE_OK; i++) {
-        st = store_stmt(ins);
-        if (st == NULL) return STORE_ERR;
-        sqlite3_bind_text(st, 1, table_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, index[i], -1, SQLITE_TRANSIENT);
-        bind_key(st, 3, ihk[i]);
-        bind_key(st, 4, irk[i]);
-        bind_key(st, 5, hk);
-        bind_key(st, 6, rk);
-        rc = store_step_done(st, "ddb_index_put");
-    }
-    return rc;
-}
-
 int store_ddb_index_put(const char *table_id, const char *index, struct store_key ihk,
                         struct store_key irk, struct store_key hk, struct store_key rk) {
     static const char sql[] =
@@ -285,6 +258,20 @@ int store_ddb_index_put(const char *table_id, const char *index, struct store_ke
     bind_key(st, 5, hk);
     bind_key(st, 6, rk);
     return store_step_done(st, "ddb_index_put");
+}
+
+int store_ddb_index_set(const char *table_id, struct store_key hk, struct store_key rk, int n,
+                        const char *const *index, const struct store_key *ihk,
+                        const struct store_key *irk) {
+    static const char del[] = "DELETE FROM ddb_index_items WHERE table_id=?1 AND hk=?2 AND rk=?3";
+    sqlite3_stmt *st = store_stmt(del);
+    if (st == NULL) return STORE_ERR;
+    sqlite3_bind_text(st, 1, table_id, -1, SQLITE_TRANSIENT);
+    bind_key(st, 2, hk);
+    bind_key(st, 3, rk);
+    int rc = store_step_done(st, "ddb_index_clear");
+    for (int i = 0; i < n && rc == STORE_OK; i++) rc = store_ddb_index_put(table_id, index[i], ihk[i], irk[i], hk, rk);
+    return rc;
 }
 
 int store_ddb_index_drop(const char *table_id, const char *index) {

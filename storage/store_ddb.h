@@ -82,9 +82,9 @@ int store_ddb_index_set(const char *table_id, struct store_key hk, struct store_
                         const char *const *index, const struct store_key *ihk,
                         const struct store_key *irk);
 
-/* Adds the entry (IHK, IRK) of the item (HK, RK) to index INDEX, as the
- * backfill of an index created by UpdateTable does (replacing an equal
- * entry). */
+/* Adds the entry (IHK, IRK) of the item (HK, RK) to index INDEX,
+ * replacing an equal entry: one of store_ddb_index_set's, or one the
+ * backfill of an index created by UpdateTable adds. */
 int store_ddb_index_put(const char *table_id, const char *index, struct store_key ihk,
                         struct store_key irk, struct store_key hk, struct store_key rk);
 

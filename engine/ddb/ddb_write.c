@@ -215,6 +215,14 @@ int ddb_write_item(struct ddb_table *t, const struct store_key *hk, const struct
 /* TTL                                                                  */
 /* ------------------------------------------------------------------ */
 
+/* A heap copy of K, freed with ddb_key_free. */
+static struct store_key key_dup(struct store_key k) {
+    unsigned char *p = xmalloc(k.n + 1);
+    if (k.n) memcpy(p, k.p, k.n);
+    struct store_key d = {p, k.n};
+    return d;
+}
+
 struct reindex_ctx {
     struct ddb_table *t;
     struct reindex_row *rows;
@@ -222,8 +230,7 @@ struct reindex_ctx {
 };
 
 struct reindex_row {
-    unsigned char *hk, *rk;
-    size_t nhk, nrk;
+    struct store_key hk, rk;   /* owned (key_dup) */
     int64_t expires;
 };
 
@@ -238,12 +245,8 @@ static int reindex_collect(void *ctx, const struct store_ddb_row *row) {
         c->rows = xrealloc(c->rows, c->cap * sizeof(*c->rows));
     }
     struct reindex_row *r = &c->rows[c->n++];
-    r->hk = xmalloc(row->hk.n + 1);
-    if (row->hk.n) memcpy(r->hk, row->hk.p, row->hk.n);
-    r->nhk = row->hk.n;
-    r->rk = xmalloc(row->rk.n + 1);
-    if (row->rk.n) memcpy(r->rk, row->rk.p, row->rk.n);
-    r->nrk = row->rk.n;
+    r->hk = key_dup(row->hk);
+    r->rk = key_dup(row->rk);
     r->expires = exp;
     return 0;
 }
@@ -259,10 +262,9 @@ int ddb_ttl_reindex(struct ddb_table *t, const char *attr, struct ddb_err *err) 
      * scan sees rows its own connection modifies during the scan. */
     int rc = store_ddb_read(&r, reindex_collect, &c);
     for (size_t i = 0; i < c.n; i++) {
-        struct store_key hk = {c.rows[i].hk, c.rows[i].nhk}, rk = {c.rows[i].rk, c.rows[i].nrk};
-        if (rc == STORE_OK) rc = store_ddb_item_set_expiry(t->row.id, hk, rk, c.rows[i].expires);
-        free(c.rows[i].hk);
-        free(c.rows[i].rk);
+        if (rc == STORE_OK) rc = store_ddb_item_set_expiry(t->row.id, c.rows[i].hk, c.rows[i].rk, c.rows[i].expires);
+        ddb_key_free(&c.rows[i].hk);
+        ddb_key_free(&c.rows[i].rk);
     }
     free(c.rows);
     return rc == STORE_OK ? 0 : ddb_err_store(err, rc);
@@ -280,14 +282,6 @@ struct backfill_ctx {
     int n, rows;
     struct store_key last_hk, last_rk;   /* owned */
 };
-
-/* A heap copy of K, freed with ddb_key_free. */
-static struct store_key key_dup(struct store_key k) {
-    unsigned char *p = xmalloc(k.n + 1);
-    if (k.n) memcpy(p, k.p, k.n);
-    struct store_key d = {p, k.n};
-    return d;
-}
 
 static int backfill_collect(void *ctx, const struct store_ddb_row *row) {
     struct backfill_ctx *c = ctx;
